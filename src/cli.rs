@@ -1,0 +1,130 @@
+//! The command line: every argument and flag as clap parses it. The doc
+//! comments are the help text and the man page.
+
+use clap::Parser;
+
+/// Backport merged GitHub pull requests onto a release branch and open the
+/// cherry-pick pull request.
+///
+/// `git cherry-pick-pr upstream/release-3.1 3796` fetches the release branch
+/// and pull request #3796 from the upstream remote, applies the pull request's
+/// patch with `git am -3` on a new branch in a separate worktree (your checkout
+/// is never touched), force-pushes that branch to your fork as
+/// `automated-cherry-pick-of-#3796-upstream-release-3.1`, opens a pull request
+/// against release-3.1, labels it, and prints its URL.
+#[derive(Debug, Parser)]
+#[command(
+    name = "git-cherry-pick-pr",
+    bin_name = "git cherry-pick-pr",
+    version,
+    override_usage = "git cherry-pick-pr [OPTIONS] <TARGET>... <PR>...",
+    after_help = "Exit status: 0 done, 1 failed, 2 usage error, 3 stopped on conflicts."
+)]
+pub struct Cli {
+    /// Release branches to backport onto, then the pull requests to pick
+    ///
+    /// Targets come first: a remote-tracking branch such as
+    /// `upstream/release-3.1`, or a bare `release-3.1` meaning that branch on
+    /// the upstream remote. Pull requests come last: `3796`, `#3796`, or a pull
+    /// request URL of the upstream repository. Several pull requests are applied
+    /// in the order given and proposed as one pull request.
+    #[arg(value_name = "TARGET|PR", required = true, num_args = 1..)]
+    pub args: Vec<String>,
+
+    /// The remote to fetch the release branch and pull requests from
+    ///
+    /// Also `UPSTREAM_REMOTE` or git config `cherry-pick-pr.upstream`; default `upstream`.
+    #[arg(long, value_name = "REMOTE")]
+    pub upstream: Option<String>,
+
+    /// The remote of your fork, where the cherry-pick branch is pushed
+    ///
+    /// Also `FORK_REMOTE` or git config `cherry-pick-pr.fork`; default `origin`.
+    #[arg(long, value_name = "REMOTE")]
+    pub fork: Option<String>,
+
+    /// Your GitHub login, the owner of the fork
+    ///
+    /// Also `GITHUB_USER` or git config `cherry-pick-pr.user`; default: the owner
+    /// in the fork remote's URL, else the token's login.
+    #[arg(long, value_name = "LOGIN")]
+    pub user: Option<String>,
+
+    /// The upstream repository, where the pull request is opened
+    ///
+    /// Also `MAIN_REPO_ORG` + `MAIN_REPO_NAME` or git config
+    /// `cherry-pick-pr.repo`; default: parsed from the upstream remote's URL.
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+
+    /// The GitHub REST API base URL
+    ///
+    /// Also `GITHUB_API_URL` or git config `cherry-pick-pr.apiUrl`; default
+    /// `https://api.github.com` for github.com and `https://HOST/api/v3` for any
+    /// other host. Plain `http://` is accepted only for loopback addresses.
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+
+    /// A label to add to the new pull request (repeatable)
+    ///
+    /// Replaces the labels from git config `cherry-pick-pr.label`; default
+    /// `do-not-merge/cherry-pick-not-approved`.
+    #[arg(long = "label", value_name = "NAME", conflicts_with = "no_label")]
+    pub labels: Vec<String>,
+
+    /// Add no label to the new pull request
+    #[arg(long)]
+    pub no_label: bool,
+
+    /// Apply the pull requests on a local branch, then stop: push nothing and
+    /// write nothing to GitHub
+    ///
+    /// Also `DRY_RUN` (any non-empty value).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Push and open the pull request without asking
+    ///
+    /// Without it the tool asks before pushing when standard input is a
+    /// terminal, and refuses to push when it is not.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Add a Signed-off-by trailer to each picked commit (`git am --signoff`)
+    ///
+    /// Also git config `cherry-pick-pr.signoff`.
+    #[arg(long)]
+    pub signoff: bool,
+
+    /// Open the pull request as a draft
+    ///
+    /// Also git config `cherry-pick-pr.draft`.
+    #[arg(long)]
+    pub draft: bool,
+
+    /// Pick pull requests that are not merged yet
+    #[arg(long)]
+    pub allow_unmerged: bool,
+
+    /// Log every git command and HTTP request with its duration, and where each
+    /// setting came from
+    #[arg(long)]
+    pub debug: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn label_and_no_label_conflict() {
+        let err = Cli::try_parse_from(["x", "--label", "a", "--no-label", "r", "1"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+}

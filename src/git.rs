@@ -1,0 +1,174 @@
+//! The git wrapper: runs the user's own `git` binary (found on PATH) with
+//! duct, records each call's argv and duration, and turns a failure into a
+//! typed error that names the command, its exit status and git's stderr.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::output::Output;
+
+/// A failed git invocation.
+#[derive(Debug)]
+pub enum GitError {
+    /// No `git` on PATH.
+    NotFound(which::Error),
+    /// git could not be started.
+    Spawn { argv: String, source: std::io::Error },
+    /// git ran and exited unsuccessfully.
+    Exited { argv: String, code: Option<i32>, stderr: String },
+}
+
+impl fmt::Display for GitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GitError::NotFound(e) => write!(f, "could not find `git` on PATH ({e})"),
+            GitError::Spawn { argv, source } => write!(f, "could not run `{argv}`: {source}"),
+            GitError::Exited { argv, code, stderr } => {
+                match code {
+                    Some(code) => write!(f, "`{argv}` exited with status {code}")?,
+                    None => write!(f, "`{argv}` was killed by a signal")?,
+                }
+                let stderr = stderr.trim_end();
+                if !stderr.is_empty() {
+                    write!(f, ":\n{stderr}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for GitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            GitError::NotFound(e) => Some(e),
+            GitError::Spawn { source, .. } => Some(source),
+            GitError::Exited { .. } => None,
+        }
+    }
+}
+
+/// What a git command printed, whatever its exit status.
+#[derive(Debug)]
+pub struct Captured {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+    argv: String,
+    code: Option<i32>,
+}
+
+impl Captured {
+    /// The stdout of a successful command, or the error naming it.
+    pub fn checked(self) -> Result<String, GitError> {
+        if self.success {
+            Ok(self.stdout)
+        } else {
+            Err(GitError::Exited { argv: self.argv, code: self.code, stderr: self.stderr })
+        }
+    }
+}
+
+/// Runs git in one repository.
+#[derive(Clone, Copy)]
+pub struct Git<'a> {
+    exe: &'a Path,
+    out: &'a Output,
+}
+
+/// Finds the `git` binary on PATH.
+pub fn find() -> Result<PathBuf, GitError> {
+    which::which("git").map_err(GitError::NotFound)
+}
+
+impl<'a> Git<'a> {
+    pub fn new(exe: &'a Path, out: &'a Output) -> Self {
+        Git { exe, out }
+    }
+
+    /// Runs `git ARGS` in `dir` and returns its stdout, or an error when it fails.
+    pub fn run(&self, dir: &Path, args: &[&str]) -> Result<String, GitError> {
+        self.capture(dir, args, None)?.checked()
+    }
+
+    /// Runs `git ARGS` in `dir` with `input` on stdin and returns what it printed,
+    /// whatever its exit status.
+    pub fn capture(&self, dir: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Captured, GitError> {
+        let argv = display_argv(args);
+        let started = Instant::now();
+        let os_args: Vec<OsString> = args.iter().map(OsString::from).collect();
+        let mut expr = duct::cmd(self.exe, os_args).dir(dir).stdout_capture().stderr_capture().unchecked();
+        expr = match input {
+            Some(bytes) => expr.stdin_bytes(bytes.to_vec()),
+            None => expr.stdin_null(),
+        };
+        let output = expr.run().map_err(|source| GitError::Spawn { argv: argv.clone(), source })?;
+        let code = output.status.code();
+        self.out.debug(|| {
+            format!(
+                "{argv}  [{} in {}, {:.3}s]",
+                code.map_or("killed".to_string(), |c| format!("exit {c}")),
+                dir.display(),
+                started.elapsed().as_secs_f64()
+            )
+        });
+        Ok(Captured {
+            success: output.status.success(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            argv,
+            code,
+        })
+    }
+}
+
+/// `git a b 'c d'`, for messages.
+fn display_argv(args: &[&str]) -> String {
+    let mut text = String::from("git");
+    for arg in args {
+        text.push(' ');
+        if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=+@#%,^~*".contains(c)) {
+            text.push_str(arg);
+        } else {
+            text.push('\'');
+            text.push_str(&arg.replace('\'', "'\\''"));
+            text.push('\'');
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argv_is_quoted_only_where_needed() {
+        assert_eq!(display_argv(&["fetch", "upstream", "+refs/heads/a:refs/remotes/u/a"]), "git fetch upstream +refs/heads/a:refs/remotes/u/a");
+        assert_eq!(display_argv(&["commit", "-m", "it's done", ""]), "git commit -m 'it'\\''s done' ''");
+    }
+
+    #[test]
+    fn errors_name_the_command_status_and_stderr() {
+        let e = GitError::Exited { argv: "git fetch upstream".into(), code: Some(128), stderr: "fatal: no\n".into() };
+        assert_eq!(e.to_string(), "`git fetch upstream` exited with status 128:\nfatal: no");
+        let e = GitError::Exited { argv: "git am".into(), code: None, stderr: String::new() };
+        assert_eq!(e.to_string(), "`git am` was killed by a signal");
+    }
+
+    #[test]
+    fn runs_git_and_reports_failures() {
+        let out = Output::new(false, true);
+        let exe = find().expect("git on PATH");
+        let git = Git::new(&exe, &out);
+        let dir = std::env::temp_dir();
+        assert!(git.run(&dir, &["--version"]).expect("git --version").starts_with("git version"));
+        let err = git.run(&dir, &["no-such-subcommand-xyz"]).unwrap_err();
+        assert!(matches!(err, GitError::Exited { code: Some(1), .. }), "{err}");
+        let captured = git.capture(&dir, &["hash-object", "--stdin"], Some(b"hello\n")).expect("hash-object");
+        assert!(captured.success);
+        assert_eq!(captured.stdout.trim(), "ce013625030ba8dba906f756967f9e9ca394464a");
+    }
+}

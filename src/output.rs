@@ -1,0 +1,137 @@
+//! Everything the user sees: progress on stderr (with a spinner on a
+//! terminal), warnings, debug lines, errors with their hints, prompts on the
+//! terminal, and the result on stdout. No other module prints.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use console::{Style, Term};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::errors;
+
+/// The terminal side of a run.
+pub struct Output {
+    debug: bool,
+    stderr_is_term: bool,
+    spinner: Mutex<Option<ProgressBar>>,
+    started: Instant,
+}
+
+impl Output {
+    /// `no_color` comes from `NO_COLOR`; colour is also off when stderr is not
+    /// a terminal.
+    pub fn new(debug: bool, no_color: bool) -> Self {
+        let stderr_is_term = std::io::stderr().is_terminal();
+        if no_color || !stderr_is_term {
+            console::set_colors_enabled_stderr(false);
+        }
+        Output { debug, stderr_is_term, spinner: Mutex::new(None), started: Instant::now() }
+    }
+
+    pub fn debug_enabled(&self) -> bool {
+        self.debug
+    }
+
+    /// A step of the run: `→ Fetching release-3.1 from upstream`.
+    pub fn step(&self, message: &str) {
+        self.line(&format!("{} {message}", Style::new().for_stderr().cyan().bold().apply_to("→")));
+    }
+
+    /// A plain message.
+    pub fn note(&self, message: &str) {
+        self.line(message);
+    }
+
+    /// Something the user should know, though the run goes on.
+    pub fn warn(&self, message: &str) {
+        self.line(&format!("{} {message}", Style::new().for_stderr().yellow().bold().apply_to("warning:")));
+    }
+
+    /// A `hint:` line: what to do next.
+    pub fn hint(&self, message: &str) {
+        self.line(&format!("{} {message}", Style::new().for_stderr().green().apply_to("hint:")));
+    }
+
+    /// A `--debug` line, stamped with the time since start.
+    pub fn debug(&self, message: impl FnOnce() -> String) {
+        if self.debug {
+            let at = self.started.elapsed().as_secs_f64();
+            self.line(&format!("{} {}", Style::new().for_stderr().dim().apply_to(format!("debug[{at:7.3}s]")), message()));
+        }
+    }
+
+    /// Runs `work` with a spinner showing `message` when stderr is a terminal;
+    /// otherwise the message is printed as a step.
+    pub fn waiting<T>(&self, message: &str, work: impl FnOnce() -> T) -> T {
+        if !self.stderr_is_term || self.debug {
+            self.step(message);
+            return work();
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(ProgressStyle::with_template("{spinner:.cyan} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        self.set_spinner(Some(bar.clone()));
+        let result = work();
+        self.set_spinner(None);
+        bar.finish_and_clear();
+        self.step(message);
+        result
+    }
+
+    fn set_spinner(&self, bar: Option<ProgressBar>) {
+        if let Ok(mut slot) = self.spinner.lock() {
+            *slot = bar;
+        }
+    }
+
+    fn line(&self, text: &str) {
+        let spinner = self.spinner.lock().ok().and_then(|s| s.clone());
+        match spinner {
+            Some(bar) => bar.println(text),
+            None => {
+                let _ = writeln!(std::io::stderr(), "{text}");
+            }
+        }
+    }
+
+    /// A line of the result, on stdout.
+    pub fn result(&self, text: &str) {
+        let _ = writeln!(std::io::stdout(), "{text}");
+    }
+
+    /// The error that ended the run: the whole chain of causes, then hints.
+    pub fn error(&self, error: &anyhow::Error) {
+        let red = Style::new().for_stderr().red().bold();
+        let mut chain = error.chain().map(|e| e.to_string()).filter(|m| !m.is_empty());
+        let first = chain.next().unwrap_or_default();
+        self.line(&format!("{} {first}", red.apply_to("error:")));
+        for cause in chain {
+            let mut lines = cause.lines();
+            self.line(&format!("  caused by: {}", lines.next().unwrap_or_default()));
+            for line in lines {
+                self.line(&format!("    {line}"));
+            }
+        }
+        for hint in errors::hints_of(error) {
+            self.hint(&hint);
+        }
+    }
+
+    /// Asks a yes/no question on the terminal; only `y` or `yes` is yes.
+    pub fn confirm(&self, question: &str) -> std::io::Result<bool> {
+        let term = Term::stderr();
+        term.write_str(&format!("{question} [y/N] "))?;
+        let answer = term.read_line()?;
+        Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    }
+
+    /// Reads a secret from the terminal without echoing it.
+    pub fn secret(&self, prompt: &str) -> std::io::Result<String> {
+        let term = Term::stderr();
+        term.write_str(prompt)?;
+        term.read_secure_line()
+    }
+}

@@ -1,0 +1,481 @@
+//! Settings resolved once, before anything changes: command-line flag, then
+//! environment variable, then git config (`cherry-pick-pr.*`), then the
+//! default. Also where the repository is and what its remotes point at.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::cli::Cli;
+use crate::errors::{Context, failed, usage};
+use crate::git::Git;
+use crate::github::Repo;
+use crate::remote::{RepoUrl, api_url_for_host, parse_pr_ref, parse_remote_url};
+
+/// The labels added when none are configured.
+pub const DEFAULT_LABEL: &str = "do-not-merge/cherry-pick-not-approved";
+
+/// The environment variables the tool reads, captured once by `main`.
+#[derive(Debug, Default, Clone)]
+pub struct Env(HashMap<String, String>);
+
+impl Env {
+    pub fn from_process() -> Self {
+        Env(std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect())
+    }
+
+    /// A variable's value; an empty value counts as unset.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
+    }
+}
+
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Env {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Env(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    }
+}
+
+/// A release branch to backport onto.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The upstream remote's name.
+    pub remote: String,
+    /// The branch on the upstream repository, e.g. `release-3.1`.
+    pub branch: String,
+}
+
+impl Target {
+    /// The remote-tracking ref the fetch updates.
+    pub fn tracking_ref(&self) -> String {
+        format!("refs/remotes/{}/{}", self.remote, self.branch)
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.remote, self.branch)
+    }
+}
+
+/// Everything a run needs to know, resolved once.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The top of the user's work tree.
+    pub toplevel: PathBuf,
+    /// The repository's common git directory (shared by all worktrees).
+    pub common_dir: PathBuf,
+    pub targets: Vec<Target>,
+    pub prs: Vec<u64>,
+    pub upstream: String,
+    pub fork: String,
+    /// The fork owner's login; `None` means ask GitHub whose token it is.
+    pub user: Option<String>,
+    pub repo: Repo,
+    pub api_url: String,
+    pub labels: Vec<String>,
+    pub dry_run: bool,
+    pub yes: bool,
+    pub signoff: bool,
+    pub draft: bool,
+    pub allow_unmerged: bool,
+    /// One line per setting: its value and where it came from, for `--debug`.
+    pub provenance: Vec<String>,
+}
+
+/// Splits the positional arguments into targets (first) and pull requests (last).
+pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<crate::remote::PrRef>)> {
+    let last = args.last().ok_or_else(|| usage("no target and no pull request given"))?;
+    if parse_pr_ref(last).is_none() {
+        return Err(usage(format!("`{last}` is not a pull request: expected a number such as 3796, #3796, or a pull request URL"))
+            .hint("targets come first, pull requests last: git cherry-pick-pr upstream/release-3.1 3796")
+            .into());
+    }
+    let first_pr = args.iter().rposition(|a| parse_pr_ref(a).is_none()).map_or(0, |i| i + 1);
+    let (targets, prs) = args.split_at(first_pr);
+    if targets.is_empty() {
+        return Err(usage("no target branch given")
+            .hint("name the release branch first: git cherry-pick-pr upstream/release-3.1 3796")
+            .into());
+    }
+    if let Some(pr_like) = targets.iter().find(|t| parse_pr_ref(t).is_some()) {
+        return Err(usage(format!("`{pr_like}` looks like a pull request, but it comes before the target `{}`", targets[targets.len() - 1]))
+            .hint("targets come first, pull requests last")
+            .into());
+    }
+    let prs = prs.iter().filter_map(|p| parse_pr_ref(p)).collect();
+    Ok((targets.to_vec(), prs))
+}
+
+/// git config values (`cherry-pick-pr.*` and `remote.*.url`), read in one call.
+#[derive(Debug, Default)]
+pub struct GitConfig {
+    entries: Vec<(String, String)>,
+}
+
+impl GitConfig {
+    /// Parses `git config -z --get-regexp` output: `key\nvalue\0` per entry.
+    pub fn parse(text: &str) -> Self {
+        let entries = text
+            .split('\0')
+            .filter(|e| !e.is_empty())
+            .map(|e| match e.split_once('\n') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (e.to_string(), String::new()),
+            })
+            .collect();
+        GitConfig { entries }
+    }
+
+    /// The last value of `cherry-pick-pr.<key>` (keys are case-insensitive).
+    fn get(&self, key: &str) -> Option<&str> {
+        self.all(key).last().copied()
+    }
+
+    fn all(&self, key: &str) -> Vec<&str> {
+        let full = format!("cherry-pick-pr.{}", key.to_ascii_lowercase());
+        self.entries.iter().filter(|(k, _)| *k == full).map(|(_, v)| v.as_str()).collect()
+    }
+
+    fn bool(&self, key: &str) -> Result<Option<bool>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => match v.to_ascii_lowercase().as_str() {
+                "" | "true" | "yes" | "on" | "1" => Ok(Some(true)),
+                "false" | "no" | "off" | "0" => Ok(Some(false)),
+                _ => Err(failed(format!("git config cherry-pick-pr.{key} is `{v}`, which is not a boolean"))
+                    .hint(format!("set it to true or false: git config cherry-pick-pr.{key} true"))
+                    .into()),
+            },
+        }
+    }
+
+    /// The remotes and their URLs, in config order.
+    pub fn remotes(&self) -> Vec<(String, String)> {
+        self.entries
+            .iter()
+            .filter_map(|(k, v)| {
+                let name = k.strip_prefix("remote.")?.strip_suffix(".url")?;
+                Some((name.to_string(), v.clone()))
+            })
+            .collect()
+    }
+}
+
+/// Resolves the settings of a run from the command line, the environment and
+/// the repository's git config.
+pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Result<Settings> {
+    let (target_args, pr_refs) = split_args(&cli.args)?;
+
+    let located = git
+        .run(cwd, &["rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir"])
+        .failure(|| {
+            failed("this is not inside a git work tree")
+                .hint("run git cherry-pick-pr inside your clone of the project")
+        })?;
+    let mut lines = located.lines();
+    let toplevel = PathBuf::from(lines.next().unwrap_or_default());
+    let common_dir = PathBuf::from(lines.next().unwrap_or_default());
+
+    let config_text = git
+        .capture(&toplevel, &["config", "-z", "--get-regexp", r"^(cherry-pick-pr|remote)\."], None)?;
+    // Exit 1 means no key matched.
+    let config = if config_text.success || config_text.stderr.trim().is_empty() {
+        GitConfig::parse(&config_text.stdout)
+    } else {
+        return Err(config_text.checked().map(|_| ()).unwrap_err()).failure(|| failed("reading git config"));
+    };
+
+    let mut provenance = Vec::new();
+    // The first candidate with a value wins; each is (value, where it came from).
+    let mut pick = |name: &str, candidates: Vec<(Option<String>, String)>| -> Option<String> {
+        let found = candidates.into_iter().find_map(|(v, from)| v.map(|v| (v, from)));
+        match &found {
+            Some((v, from)) => provenance.push(format!("{name} = {v} (from {from})")),
+            None => provenance.push(format!("{name} is not set")),
+        }
+        found.map(|(v, _)| v)
+    };
+    let flag = |v: &Option<String>, name: &str| (v.clone(), format!("--{name}"));
+    let var = |name: &str| (env.get(name).map(str::to_string), name.to_string());
+    let key = |k: &str| (config.get(k).map(str::to_string), format!("git config cherry-pick-pr.{k}"));
+    let default = |v: Option<String>, from: &str| (v, from.to_string());
+
+    let upstream = pick("upstream", vec![flag(&cli.upstream, "upstream"), var("UPSTREAM_REMOTE"), key("upstream"), default(Some("upstream".into()), "default")]).unwrap_or_default();
+    let fork = pick("fork", vec![flag(&cli.fork, "fork"), var("FORK_REMOTE"), key("fork"), default(Some("origin".into()), "default")]).unwrap_or_default();
+
+    let remotes = config.remotes();
+    let url_of = |name: &str| remotes.iter().find(|(n, _)| n == name).map(|(_, u)| u.clone());
+    let missing_remote = |name: &str, role: &str, flag: &str| {
+        let known: Vec<&str> = remotes.iter().map(|(n, _)| n.as_str()).collect();
+        failed(format!("there is no remote named `{name}` (the {role} remote) in this repository"))
+            .hint(format!(
+                "add it with `git remote add {name} URL`, or name another with --{flag}{}",
+                if known.is_empty() { String::new() } else { format!(" (remotes here: {})", known.join(", ")) }
+            ))
+    };
+    let upstream_url = url_of(&upstream).ok_or_else(|| missing_remote(&upstream, "upstream", "upstream"))?;
+    let fork_url = url_of(&fork).ok_or_else(|| missing_remote(&fork, "fork", "fork"))?;
+    let upstream_repo = parse_remote_url(&upstream_url);
+    let fork_repo = parse_remote_url(&fork_url);
+
+    let env_repo = match (env.get("MAIN_REPO_ORG"), env.get("MAIN_REPO_NAME")) {
+        (Some(org), Some(name)) => Some(format!("{org}/{name}")),
+        _ => None,
+    };
+    let repo_text = pick(
+        "repo",
+        vec![
+            flag(&cli.repo, "repo"),
+            (env_repo, "MAIN_REPO_ORG and MAIN_REPO_NAME".into()),
+            key("repo"),
+            default(upstream_repo.as_ref().map(RepoUrl::slug), "the upstream remote's URL"),
+        ],
+    );
+    let repo_text = repo_text.ok_or_else(|| {
+        failed(format!("cannot tell which GitHub repository the `{upstream}` remote ({upstream_url}) is"))
+            .hint("name it with --repo OWNER/NAME or git config cherry-pick-pr.repo OWNER/NAME")
+    })?;
+    let repo = parse_repo(&repo_text)?;
+
+    let host = upstream_repo.as_ref().and_then(|r| r.host.clone());
+    let api_url = pick(
+        "api-url",
+        vec![flag(&cli.api_url, "api-url"), var("GITHUB_API_URL"), key("apiUrl"), default(Some(api_url_for_host(host.as_deref())), "the upstream remote's host")],
+    )
+    .unwrap_or_default();
+    check_api_url(&api_url)?;
+
+    let user = pick(
+        "user",
+        vec![flag(&cli.user, "user"), var("GITHUB_USER"), key("user"), default(fork_repo.as_ref().map(|r| r.owner.clone()), "the fork remote's URL")],
+    );
+
+    let labels = if cli.no_label {
+        provenance.push("labels: none (--no-label)".into());
+        Vec::new()
+    } else if !cli.labels.is_empty() {
+        provenance.push(format!("labels = {} (from --label)", cli.labels.join(", ")));
+        cli.labels.clone()
+    } else if !config.all("label").is_empty() {
+        let labels: Vec<String> = config.all("label").into_iter().filter(|l| !l.is_empty()).map(str::to_string).collect();
+        provenance.push(format!("labels = {} (from git config cherry-pick-pr.label)", labels.join(", ")));
+        labels
+    } else {
+        provenance.push(format!("labels = {DEFAULT_LABEL} (default)"));
+        vec![DEFAULT_LABEL.to_string()]
+    };
+
+    let dry_run = cli.dry_run || env.get("DRY_RUN").is_some();
+    let signoff = cli.signoff || config.bool("signoff")?.unwrap_or(false);
+    let draft = cli.draft || config.bool("draft")?.unwrap_or(false);
+
+    // The fork must not be the repository the pull request goes to.
+    let fork_is_upstream = fork == upstream
+        || fork_url == upstream_url
+        || fork_repo.as_ref().is_some_and(|f| f.same_repo(&RepoUrl { host: host.clone(), owner: repo.owner.clone(), name: repo.name.clone() }));
+    if fork_is_upstream {
+        return Err(failed(format!(
+            "the fork remote `{fork}` ({fork_url}) is the upstream repository {repo}; refusing to push a cherry-pick branch there"
+        ))
+        .hint(format!("add your fork as a remote (git remote add fork git@github.com:YOU/{}.git) and pass --fork fork", repo.name))
+        .into());
+    }
+
+    let remote_names: Vec<&str> = remotes.iter().map(|(n, _)| n.as_str()).collect();
+    let targets = target_args
+        .iter()
+        .map(|t| parse_target(t, &upstream, &remote_names))
+        .collect::<Result<Vec<_>>>()?;
+
+    let mut prs = Vec::new();
+    for pr in pr_refs {
+        if let Some(other) = &pr.repo {
+            let ours = RepoUrl { host: other.host.clone(), owner: repo.owner.clone(), name: repo.name.clone() };
+            if !other.same_repo(&ours) {
+                return Err(usage(format!("pull request #{} is in {}, not in the upstream repository {repo}", pr.number, other.slug())).into());
+            }
+        }
+        if !prs.contains(&pr.number) {
+            prs.push(pr.number);
+        }
+    }
+
+    Ok(Settings {
+        toplevel,
+        common_dir,
+        targets,
+        prs,
+        upstream,
+        fork,
+        user,
+        repo,
+        api_url,
+        labels,
+        dry_run,
+        yes: cli.yes,
+        signoff,
+        draft,
+        allow_unmerged: cli.allow_unmerged,
+        provenance,
+    })
+}
+
+/// `OWNER/NAME`.
+fn parse_repo(text: &str) -> Result<Repo> {
+    match text.trim().split_once('/') {
+        Some((owner, name)) if valid_name(owner) && valid_name(name) => {
+            Ok(Repo { owner: owner.to_string(), name: name.trim_end_matches(".git").to_string() })
+        }
+        _ => Err(usage(format!("`{text}` is not a repository: expected OWNER/NAME such as kubesphere/kubesphere")).into()),
+    }
+}
+
+fn valid_name(part: &str) -> bool {
+    !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+/// Only loopback addresses may be spoken to in plain HTTP.
+fn check_api_url(url: &str) -> Result<()> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| usage(format!("the API URL `{url}` is not a URL: {e}")))?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let host = parsed.host_str().unwrap_or_default();
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            let loopback = host.eq_ignore_ascii_case("localhost")
+                || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+            if loopback {
+                Ok(())
+            } else {
+                Err(usage(format!("the API URL `{url}` uses plain http, which would send the token unencrypted"))
+                    .hint("use an https:// URL (plain http is accepted only for loopback addresses)")
+                    .into())
+            }
+        }
+        other => Err(usage(format!("the API URL `{url}` has scheme `{other}`; expected https")).into()),
+    }
+}
+
+/// `upstream/release-3.1` or a bare `release-3.1` (meaning the upstream remote).
+fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Target> {
+    let text = text.trim();
+    if let Some(branch) = text.strip_prefix(upstream).and_then(|r| r.strip_prefix('/')) {
+        return check_branch(text, Target { remote: upstream.to_string(), branch: branch.to_string() });
+    }
+    // Another remote's branch: the longest remote name that prefixes it.
+    if let Some(other) = remotes
+        .iter()
+        .filter(|r| text.strip_prefix(**r).is_some_and(|rest| rest.starts_with('/')))
+        .max_by_key(|r| r.len())
+    {
+        return Err(usage(format!("target `{text}` is a branch of the `{other}` remote, but the upstream remote is `{upstream}`"))
+            .hint(format!("pass --upstream {other} if that is where the release branches live"))
+            .into());
+    }
+    check_branch(text, Target { remote: upstream.to_string(), branch: text.to_string() })
+}
+
+fn check_branch(text: &str, target: Target) -> Result<Target> {
+    let b = &target.branch;
+    let bad = b.is_empty()
+        || b.starts_with(['-', '/', '.'])
+        || b.ends_with(['/', '.'])
+        || b.ends_with(".lock")
+        || b.contains("..")
+        || b.contains("//")
+        || b.contains("@{")
+        || b.chars().any(|c| c.is_ascii_control() || " ~^:?*[\\".contains(c));
+    if bad {
+        return Err(usage(format!("`{text}` is not a valid branch name")).into());
+    }
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn targets_first_prs_last() {
+        let (t, p) = split_args(&strings(&["upstream/release-3.1", "3796", "#3797"])).unwrap();
+        assert_eq!(t, strings(&["upstream/release-3.1"]));
+        assert_eq!(p.iter().map(|p| p.number).collect::<Vec<_>>(), vec![3796, 3797]);
+        let (t, _) = split_args(&strings(&["a", "b", "1"])).unwrap();
+        assert_eq!(t, strings(&["a", "b"]));
+    }
+
+    #[test]
+    fn bad_positional_arguments_are_usage_errors() {
+        for args in [&["upstream/release-3.1", "abc"][..], &["3796"], &["r", "1", "r2", "2"], &[]] {
+            let err = split_args(&strings(args)).unwrap_err();
+            assert_eq!(crate::errors::kind_of(&err), crate::errors::Kind::Usage, "{args:?}");
+        }
+        let err = split_args(&strings(&["upstream/release-3.1", "abc"])).unwrap_err();
+        assert!(err.to_string().contains("`abc`"), "{err}");
+    }
+
+    #[test]
+    fn targets_resolve_against_the_upstream_remote() {
+        let remotes = ["upstream", "origin", "up/stream"];
+        assert_eq!(
+            parse_target("upstream/release-3.1", "upstream", &remotes).unwrap(),
+            Target { remote: "upstream".into(), branch: "release-3.1".into() }
+        );
+        assert_eq!(parse_target("release-3.1", "upstream", &remotes).unwrap().branch, "release-3.1");
+        assert_eq!(parse_target("release/v3", "upstream", &remotes).unwrap().branch, "release/v3");
+        assert_eq!(parse_target("up/stream/release-1", "up/stream", &remotes).unwrap().branch, "release-1");
+        assert!(parse_target("origin/release-3.1", "upstream", &remotes).is_err());
+        for bad in ["", "upstream/", "a..b", "-x", "a b", "x.lock", "a:b"] {
+            assert!(parse_target(bad, "upstream", &remotes).is_err(), "{bad:?}");
+        }
+        let t = parse_target("release-3.1", "upstream", &remotes).unwrap();
+        assert_eq!(t.tracking_ref(), "refs/remotes/upstream/release-3.1");
+        assert_eq!(t.to_string(), "upstream/release-3.1");
+    }
+
+    #[test]
+    fn git_config_output_is_parsed() {
+        let config = GitConfig::parse(
+            "cherry-pick-pr.label\nkind/bug\0cherry-pick-pr.label\nlgtm\0remote.my.fork.url\n/srv/a/b.git\0cherry-pick-pr.draft\0cherry-pick-pr.signoff\nno\0",
+        );
+        assert_eq!(config.all("label"), vec!["kind/bug", "lgtm"]);
+        assert_eq!(config.get("Label"), Some("lgtm"));
+        assert_eq!(config.remotes(), vec![("my.fork".to_string(), "/srv/a/b.git".to_string())]);
+        assert_eq!(config.bool("draft").unwrap(), Some(true));
+        assert_eq!(config.bool("signoff").unwrap(), Some(false));
+        assert_eq!(config.bool("missing").unwrap(), None);
+        let bad = GitConfig::parse("cherry-pick-pr.draft\nmaybe\0");
+        assert!(bad.bool("draft").is_err());
+    }
+
+    #[test]
+    fn repositories_and_api_urls_are_checked() {
+        assert_eq!(parse_repo("kubesphere/kubesphere").unwrap(), Repo { owner: "kubesphere".into(), name: "kubesphere".into() });
+        for bad in ["kubesphere", "a/b/c", "/b", "a/", "a b/c"] {
+            assert!(parse_repo(bad).is_err(), "{bad}");
+        }
+        assert!(check_api_url("https://api.github.com").is_ok());
+        assert!(check_api_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_api_url("http://[::1]:8080/api").is_ok());
+        assert!(check_api_url("http://localhost:1").is_ok());
+        assert!(check_api_url("http://api.github.com").is_err());
+        assert!(check_api_url("http://10.0.0.1").is_err());
+        assert!(check_api_url("ftp://x").is_err());
+        assert!(check_api_url("not a url").is_err());
+    }
+
+    #[test]
+    fn env_ignores_empty_values() {
+        let env: Env = [("A", ""), ("B", "x")].into_iter().collect();
+        assert_eq!(env.get("A"), None);
+        assert_eq!(env.get("B"), Some("x"));
+    }
+}
