@@ -42,7 +42,8 @@ impl Drop for Worktree<'_> {
         }
         if !self.keep_branch {
             if let Err(e) = self.git.run(&self.toplevel, &["branch", "--quiet", "-D", &self.branch]) {
-                self.out.warn(&format!("could not delete the temporary branch {}: {e}", self.branch));
+                self.out
+                    .warn(&format!("could not delete the temporary branch {}: {e}", self.branch));
             }
         }
     }
@@ -63,7 +64,13 @@ pub struct Applied<'a> {
 }
 
 /// Makes the branch and worktree for `target` and applies every patch.
-pub fn apply<'a>(settings: &Settings, git: Git<'a>, out: &'a Output, target: &Target, gathered: &Gathered) -> Result<Applied<'a>> {
+pub fn apply<'a>(
+    settings: &Settings,
+    git: Git<'a>,
+    out: &'a Output,
+    target: &Target,
+    gathered: &Gathered,
+) -> Result<Applied<'a>> {
     let remote_branch = text::branch_name(&settings.prs, &target.remote, &target.branch);
     let worktree = add_worktree(settings, git, out, target, &remote_branch)?;
     let dir = worktree.path.clone();
@@ -79,14 +86,23 @@ pub fn apply<'a>(settings: &Settings, git: Git<'a>, out: &'a Output, target: &Ta
         }
         let result = git.capture(&dir, &args, Some(patch))?;
         if !result.success {
-            let conflicted = git.run(&dir, &["diff", "--name-only", "--diff-filter=U", "-z"]).unwrap_or_default();
+            let conflicted = git
+                .run(&dir, &["diff", "--name-only", "--diff-filter=U", "-z"])
+                .unwrap_or_default();
             let files: Vec<&str> = conflicted.split('\0').filter(|f| !f.is_empty()).collect();
             let _ = git.run(&dir, &["am", "--abort"]);
-            let mut failure = Failure::new(Kind::Conflict, format!("PR #{number} does not apply cleanly to {target}"));
+            let mut failure = Failure::new(
+                Kind::Conflict,
+                format!("PR #{number} does not apply cleanly to {target}"),
+            );
             if !files.is_empty() {
                 failure = failure.hint(format!("conflicting files: {}", files.join(", ")));
             }
-            return Err(anyhow::Error::new(result.checked().map(|_| ()).unwrap_err()).context(failure));
+            return Err(match result.checked() {
+                Err(e) => failure.because(e),
+                Ok(_) => failure,
+            }
+            .into());
         }
         let new_head = rev_parse_head(&git, &dir)?;
         if new_head == head {
@@ -97,9 +113,19 @@ pub fn apply<'a>(settings: &Settings, git: Git<'a>, out: &'a Output, target: &Ta
         }
         head = new_head;
     }
-    let count = git.run(&dir, &["rev-list", "--count", &format!("{}..HEAD", target.tracking_ref())])?;
+    let count = git.run(
+        &dir,
+        &["rev-list", "--count", &format!("{}..HEAD", target.tracking_ref())],
+    )?;
     let commits = count.trim().parse().unwrap_or(0);
-    Ok(Applied { target: target.clone(), remote_branch, worktree, picked, skipped, commits })
+    Ok(Applied {
+        target: target.clone(),
+        remote_branch,
+        worktree,
+        picked,
+        skipped,
+        commits,
+    })
 }
 
 fn rev_parse_head(git: &Git<'_>, dir: &Path) -> Result<String> {
@@ -108,31 +134,67 @@ fn rev_parse_head(git: &Git<'_>, dir: &Path) -> Result<String> {
 
 /// A new local branch from the target's tip, checked out in a fresh worktree
 /// under `<git common dir>/cherry-pick-pr/`.
-fn add_worktree<'a>(settings: &Settings, git: Git<'a>, out: &'a Output, target: &Target, name: &str) -> Result<Worktree<'a>> {
+fn add_worktree<'a>(
+    settings: &Settings,
+    git: Git<'a>,
+    out: &'a Output,
+    target: &Target,
+    name: &str,
+) -> Result<Worktree<'a>> {
     let branch = free_branch_name(&git, &settings.toplevel, name)?;
     let parent = settings.common_dir.join("cherry-pick-pr");
     std::fs::create_dir_all(&parent).failure(|| failed(format!("creating {}", parent.display())))?;
     let path = tempfile::Builder::new()
-        .prefix(&format!("{}-", text::branch_name(&settings.prs, "", &target.branch).trim_start_matches("automated-cherry-pick-of-").replace('#', "")))
+        .prefix(&format!(
+            "{}-",
+            text::branch_name(&settings.prs, "", &target.branch)
+                .trim_start_matches("automated-cherry-pick-of-")
+                .replace('#', "")
+        ))
         .tempdir_in(&parent)
         .failure(|| failed(format!("creating a worktree directory in {}", parent.display())))?
         .keep();
     let path_text = path.to_string_lossy().into_owned();
     let added = git.run(
         &settings.toplevel,
-        &["worktree", "add", "--quiet", "--no-track", "-b", &branch, &path_text, &target.tracking_ref()],
+        &[
+            "worktree",
+            "add",
+            "--quiet",
+            "--no-track",
+            "-b",
+            &branch,
+            &path_text,
+            &target.tracking_ref(),
+        ],
     );
     if let Err(e) = added {
         let _ = std::fs::remove_dir_all(&path);
-        return Err(anyhow::Error::new(e).context(failed(format!("creating a worktree for {target}"))));
+        return Err(failed(format!("creating a worktree for {target}")).because(e).into());
     }
     out.debug(|| format!("worktree {path_text} on branch {branch}"));
-    Ok(Worktree { git, out, toplevel: settings.toplevel.clone(), path, branch, keep_worktree: false, keep_branch: false })
+    Ok(Worktree {
+        git,
+        out,
+        toplevel: settings.toplevel.clone(),
+        path,
+        branch,
+        keep_worktree: false,
+        keep_branch: false,
+    })
 }
 
 /// `name`, or `name-2`, `name-3`… when a local branch of that name exists.
 fn free_branch_name(git: &Git<'_>, dir: &Path, name: &str) -> Result<String> {
-    let existing = git.run(dir, &["for-each-ref", "--format=%(refname:lstrip=2)", &format!("refs/heads/{name}"), &format!("refs/heads/{name}-*")])?;
+    let existing = git.run(
+        dir,
+        &[
+            "for-each-ref",
+            "--format=%(refname:lstrip=2)",
+            &format!("refs/heads/{name}"),
+            &format!("refs/heads/{name}-*"),
+        ],
+    )?;
     let taken: Vec<&str> = existing.lines().collect();
     Ok(pick_free(name, &taken))
 }
@@ -141,7 +203,10 @@ fn pick_free(name: &str, taken: &[&str]) -> String {
     if !taken.contains(&name) {
         return name.to_string();
     }
-    (2..).map(|i| format!("{name}-{i}")).find(|n| !taken.contains(&n.as_str())).unwrap_or_default()
+    (2..)
+        .map(|i| format!("{name}-{i}"))
+        .find(|n| !taken.contains(&n.as_str()))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

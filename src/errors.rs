@@ -31,6 +31,8 @@ pub struct Failure {
     pub kind: Kind,
     pub message: String,
     pub hints: Vec<String>,
+    /// What caused it, shown as "caused by" lines.
+    pub source: Option<anyhow::Error>,
 }
 
 impl fmt::Display for Failure {
@@ -39,11 +41,29 @@ impl fmt::Display for Failure {
     }
 }
 
-impl std::error::Error for Failure {}
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_ref().map(|e| {
+            let e: &(dyn std::error::Error + Send + Sync + 'static) = e.as_ref();
+            e as &(dyn std::error::Error + 'static)
+        })
+    }
+}
 
 impl Failure {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Failure { kind, message: message.into(), hints: Vec::new() }
+        Failure {
+            kind,
+            message: message.into(),
+            hints: Vec::new(),
+            source: None,
+        }
+    }
+
+    /// Records what caused this failure.
+    pub fn because(mut self, cause: impl Into<anyhow::Error>) -> Self {
+        self.source = Some(cause.into());
+        self
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -72,7 +92,7 @@ where
     E: Into<anyhow::Error>,
 {
     fn failure(self, failure: impl FnOnce() -> Failure) -> anyhow::Result<T> {
-        self.map_err(|e| e.into().context(failure()))
+        self.map_err(|e| failure().because(e).into())
     }
 }
 
@@ -116,7 +136,11 @@ mod tests {
         assert!(hints_of(&plain).is_empty());
 
         let inner: anyhow::Error = usage("bad PR").hint("use a number").into();
-        let outer = inner.context(failed("while reading").hint("try again").hint("use a number"));
+        let outer: anyhow::Error = failed("while reading")
+            .hint("try again")
+            .hint("use a number")
+            .because(inner)
+            .into();
         assert_eq!(kind_of(&outer), Kind::Failed);
         assert_eq!(hints_of(&outer), vec!["try again", "use a number"]);
 

@@ -31,13 +31,31 @@ fn join<T>(handle: thread::ScopedJoinHandle<'_, T>) -> T {
 pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Output) -> Result<Gathered> {
     let repo = &settings.repo;
     let (pulls, patches, user, fetched) = thread::scope(|scope| {
-        let pulls: Vec<_> = settings.prs.iter().map(|&n| scope.spawn(move || github.pull(repo, n))).collect();
-        let patches: Vec<_> = settings.prs.iter().map(|&n| scope.spawn(move || github.patch(repo, n))).collect();
+        let pulls: Vec<_> = settings
+            .prs
+            .iter()
+            .map(|&n| scope.spawn(move || github.pull(repo, n)))
+            .collect();
+        let patches: Vec<_> = settings
+            .prs
+            .iter()
+            .map(|&n| scope.spawn(move || github.patch(repo, n)))
+            .collect();
         let user = settings.user.is_none().then(|| scope.spawn(|| github.current_user()));
         let what = format!(
             "Fetching {} and {} from {}",
-            settings.targets.iter().map(|t| t.branch.as_str()).collect::<Vec<_>>().join(", "),
-            settings.prs.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(" "),
+            settings
+                .targets
+                .iter()
+                .map(|t| t.branch.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            settings
+                .prs
+                .iter()
+                .map(|n| format!("#{n}"))
+                .collect::<Vec<_>>()
+                .join(" "),
             settings.upstream
         );
         let fetched = out.waiting(&what, || fetch(settings, git));
@@ -52,31 +70,43 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
     for (pull, &number) in pulls.into_iter().zip(&settings.prs) {
         let pull = pull.map_err(|e| explain_pull_error(e, number, settings))?;
         if !pull.merged && !settings.allow_unmerged {
-            return Err(failed(format!("PR #{number} ({}) is not merged; only merged pull requests are picked", pull.title))
-                .hint("pass --allow-unmerged to pick it anyway")
-                .into());
+            return Err(failed(format!(
+                "PR #{number} ({}) is not merged; only merged pull requests are picked",
+                pull.title
+            ))
+            .hint("pass --allow-unmerged to pick it anyway")
+            .into());
         }
         checked.push(pull);
     }
     let patches = patches.into_iter().collect::<Result<Vec<_>, _>>()?;
     let user = match user {
-        Some(found) => found.failure(|| failed("cannot tell whose fork to open the pull request from").hint("pass --user LOGIN or set GITHUB_USER"))?,
+        Some(found) => found.failure(|| {
+            failed("cannot tell whose fork to open the pull request from").hint("pass --user LOGIN or set GITHUB_USER")
+        })?,
         None => settings.user.clone().unwrap_or_default(),
     };
     fetched?;
-    Ok(Gathered { pulls: checked, patches, user })
+    Ok(Gathered {
+        pulls: checked,
+        patches,
+        user,
+    })
 }
 
 fn explain_pull_error(error: ApiError, number: u64, settings: &Settings) -> anyhow::Error {
     match error.status() {
-        Some(404) => anyhow::Error::new(error).context(
-            failed(format!("PR #{number} was not found in {}", settings.repo))
-                .hint(format!("check the number, and that your token can see {} if it is private", settings.repo)),
-        ),
-        Some(401) => anyhow::Error::new(error).context(
-            failed("GitHub refused the token (401): it is wrong or expired")
-                .hint("make a new token at https://github.com/settings/tokens and set GITHUB_TOKEN"),
-        ),
+        Some(404) => failed(format!("PR #{number} was not found in {}", settings.repo))
+            .hint(format!(
+                "check the number, and that your token can see {} if it is private",
+                settings.repo
+            ))
+            .because(error)
+            .into(),
+        Some(401) => failed("GitHub refused the token (401): it is wrong or expired")
+            .hint("make a new token at https://github.com/settings/tokens and set GITHUB_TOKEN")
+            .because(error)
+            .into(),
         _ => error.into(),
     }
 }
@@ -84,10 +114,16 @@ fn explain_pull_error(error: ApiError, number: u64, settings: &Settings) -> anyh
 /// One fetch: each target branch into its remote-tracking ref, and each pull
 /// request's head (whose history holds the blobs `git am -3` falls back on).
 fn fetch(settings: &Settings, git: &Git<'_>) -> Result<()> {
-    let mut args: Vec<String> = ["fetch", "--no-tags", "--no-write-fetch-head", "--quiet", settings.upstream.as_str()]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut args: Vec<String> = [
+        "fetch",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--quiet",
+        settings.upstream.as_str(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     for target in &settings.targets {
         args.push(format!("+refs/heads/{}:{}", target.branch, target.tracking_ref()));
     }
@@ -101,13 +137,24 @@ fn fetch(settings: &Settings, git: &Git<'_>) -> Result<()> {
     // Say which target is missing, if one is.
     for target in &settings.targets {
         let branch_ref = format!("refs/heads/{}", target.branch);
-        let listed = git.run(&settings.toplevel, &["ls-remote", "--heads", &settings.upstream, &branch_ref]);
+        let listed = git.run(
+            &settings.toplevel,
+            &["ls-remote", "--heads", &settings.upstream, &branch_ref],
+        );
         if matches!(&listed, Ok(out) if out.trim().is_empty()) {
-            return Err(anyhow::Error::new(error).context(
-                failed(format!("the target branch `{}` does not exist on the `{}` remote", target.branch, target.remote))
-                    .hint(format!("list the release branches with: git ls-remote --heads {} 'release-*'", target.remote)),
-            ));
+            return Err(failed(format!(
+                "the target branch `{}` does not exist on the `{}` remote",
+                target.branch, target.remote
+            ))
+            .hint(format!(
+                "list the release branches with: git ls-remote --heads {} 'release-*'",
+                target.remote
+            ))
+            .because(error)
+            .into());
         }
     }
-    Err(anyhow::Error::new(error).context(failed(format!("fetching from the `{}` remote", settings.upstream))))
+    Err(failed(format!("fetching from the `{}` remote", settings.upstream))
+        .because(error)
+        .into())
 }

@@ -17,7 +17,11 @@ pub enum GitError {
     /// git could not be started.
     Spawn { argv: String, source: std::io::Error },
     /// git ran and exited unsuccessfully.
-    Exited { argv: String, code: Option<i32>, stderr: String },
+    Exited {
+        argv: String,
+        code: Option<i32>,
+        stderr: String,
+    },
 }
 
 impl fmt::Display for GitError {
@@ -66,7 +70,11 @@ impl Captured {
         if self.success {
             Ok(self.stdout)
         } else {
-            Err(GitError::Exited { argv: self.argv, code: self.code, stderr: self.stderr })
+            Err(GitError::Exited {
+                argv: self.argv,
+                code: self.code,
+                stderr: self.stderr,
+            })
         }
     }
 }
@@ -99,12 +107,19 @@ impl<'a> Git<'a> {
         let argv = display_argv(args);
         let started = Instant::now();
         let os_args: Vec<OsString> = args.iter().map(OsString::from).collect();
-        let mut expr = duct::cmd(self.exe, os_args).dir(dir).stdout_capture().stderr_capture().unchecked();
+        let mut expr = duct::cmd(self.exe, os_args)
+            .dir(dir)
+            .stdout_capture()
+            .stderr_capture()
+            .unchecked();
         expr = match input {
             Some(bytes) => expr.stdin_bytes(bytes.to_vec()),
             None => expr.stdin_null(),
         };
-        let output = expr.run().map_err(|source| GitError::Spawn { argv: argv.clone(), source })?;
+        let output = expr.run().map_err(|source| GitError::Spawn {
+            argv: argv.clone(),
+            source,
+        })?;
         let code = output.status.code();
         self.out.debug(|| {
             format!(
@@ -129,7 +144,11 @@ fn display_argv(args: &[&str]) -> String {
     let mut text = String::from("git");
     for arg in args {
         text.push(' ');
-        if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=+@#%,^~*".contains(c)) {
+        if !arg.is_empty()
+            && arg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./:=+@#%,^~*".contains(c))
+        {
             text.push_str(arg);
         } else {
             text.push('\'');
@@ -146,15 +165,29 @@ mod tests {
 
     #[test]
     fn argv_is_quoted_only_where_needed() {
-        assert_eq!(display_argv(&["fetch", "upstream", "+refs/heads/a:refs/remotes/u/a"]), "git fetch upstream +refs/heads/a:refs/remotes/u/a");
-        assert_eq!(display_argv(&["commit", "-m", "it's done", ""]), "git commit -m 'it'\\''s done' ''");
+        assert_eq!(
+            display_argv(&["fetch", "upstream", "+refs/heads/a:refs/remotes/u/a"]),
+            "git fetch upstream +refs/heads/a:refs/remotes/u/a"
+        );
+        assert_eq!(
+            display_argv(&["commit", "-m", "it's done", ""]),
+            "git commit -m 'it'\\''s done' ''"
+        );
     }
 
     #[test]
     fn errors_name_the_command_status_and_stderr() {
-        let e = GitError::Exited { argv: "git fetch upstream".into(), code: Some(128), stderr: "fatal: no\n".into() };
+        let e = GitError::Exited {
+            argv: "git fetch upstream".into(),
+            code: Some(128),
+            stderr: "fatal: no\n".into(),
+        };
         assert_eq!(e.to_string(), "`git fetch upstream` exited with status 128:\nfatal: no");
-        let e = GitError::Exited { argv: "git am".into(), code: None, stderr: String::new() };
+        let e = GitError::Exited {
+            argv: "git am".into(),
+            code: None,
+            stderr: String::new(),
+        };
         assert_eq!(e.to_string(), "`git am` was killed by a signal");
     }
 
@@ -164,10 +197,16 @@ mod tests {
         let exe = find().expect("git on PATH");
         let git = Git::new(&exe, &out);
         let dir = std::env::temp_dir();
-        assert!(git.run(&dir, &["--version"]).expect("git --version").starts_with("git version"));
+        assert!(
+            git.run(&dir, &["--version"])
+                .expect("git --version")
+                .starts_with("git version")
+        );
         let err = git.run(&dir, &["no-such-subcommand-xyz"]).unwrap_err();
         assert!(matches!(err, GitError::Exited { code: Some(1), .. }), "{err}");
-        let captured = git.capture(&dir, &["hash-object", "--stdin"], Some(b"hello\n")).expect("hash-object");
+        let captured = git
+            .capture(&dir, &["hash-object", "--stdin"], Some(b"hello\n"))
+            .expect("hash-object");
         assert!(captured.success);
         assert_eq!(captured.stdout.trim(), "ce013625030ba8dba906f756967f9e9ca394464a");
     }

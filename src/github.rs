@@ -64,7 +64,6 @@ pub struct Label {
 pub struct GitRef {
     #[serde(rename = "ref")]
     pub name: String,
-    pub sha: String,
 }
 
 /// The fields of a pull request the tool uses.
@@ -77,10 +76,7 @@ pub struct PullRequest {
     #[serde(default)]
     pub merged: bool,
     pub html_url: String,
-    #[serde(default)]
-    pub user: Option<User>,
     pub head: GitRef,
-    pub base: GitRef,
     #[serde(default)]
     pub labels: Vec<Label>,
 }
@@ -100,7 +96,12 @@ pub struct NewPull<'a> {
 #[derive(Debug)]
 pub enum ApiError {
     /// An HTTP answer other than success.
-    Status { what: String, status: u16, message: String, errors: Vec<String> },
+    Status {
+        what: String,
+        status: u16,
+        message: String,
+        errors: Vec<String>,
+    },
     /// No answer: connection, timeout, or an unreadable body.
     Transport { what: String, source: reqwest::Error },
 }
@@ -118,8 +119,16 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::Status { what, status, message, errors } => {
-                let reason = StatusCode::from_u16(*status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
+            ApiError::Status {
+                what,
+                status,
+                message,
+                errors,
+            } => {
+                let reason = StatusCode::from_u16(*status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("");
                 write!(f, "{what}: GitHub answered {status} {reason}")?;
                 if !message.is_empty() {
                     write!(f, ": {message}")?;
@@ -164,13 +173,21 @@ impl<'a> GitHub<'a> {
     pub fn new(api: &str, token: Token, out: &'a Output) -> anyhow::Result<Self> {
         let mut headers = HeaderMap::new();
         headers.insert("X-GitHub-Api-Version", HeaderValue::from_static(API_VERSION));
-        headers.insert(USER_AGENT, HeaderValue::from_static(concat!("git-cherry-pick-pr/", env!("CARGO_PKG_VERSION"))));
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("git-cherry-pick-pr/", env!("CARGO_PKG_VERSION"))),
+        );
         let client = Client::builder()
             .default_headers(headers)
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
             .build()?;
-        Ok(GitHub { client, api: api.trim_end_matches('/').to_string(), token, out })
+        Ok(GitHub {
+            client,
+            api: api.trim_end_matches('/').to_string(),
+            token,
+            out,
+        })
     }
 
     fn url(&self, path: &str) -> String {
@@ -198,9 +215,15 @@ impl<'a> GitHub<'a> {
                 Ok(r) => r.status().as_u16().to_string(),
                 Err(e) => format!("error: {e}"),
             };
-            format!("HTTP {method} {url} -> {status} [{:.3}s]", started.elapsed().as_secs_f64())
+            format!(
+                "HTTP {method} {url} -> {status} [{:.3}s]",
+                started.elapsed().as_secs_f64()
+            )
         });
-        let response = result.map_err(|source| ApiError::Transport { what: what.to_string(), source })?;
+        let response = result.map_err(|source| ApiError::Transport {
+            what: what.to_string(),
+            source,
+        })?;
         if response.status().is_success() {
             return Ok(response);
         }
@@ -214,24 +237,40 @@ impl<'a> GitHub<'a> {
                 None => e.to_string(),
             })
             .collect();
-        Err(ApiError::Status { what: what.to_string(), status, message: body.message, errors })
+        Err(ApiError::Status {
+            what: what.to_string(),
+            status,
+            message: body.message,
+            errors,
+        })
     }
 
     fn json<T: for<'de> Deserialize<'de>>(&self, what: &str, response: Response) -> Result<T, ApiError> {
-        response.json().map_err(|source| ApiError::Transport { what: what.to_string(), source })
+        response.json().map_err(|source| ApiError::Transport {
+            what: what.to_string(),
+            source,
+        })
     }
 
     /// `GET /repos/{o}/{n}/pulls/{number}`.
     pub fn pull(&self, repo: &Repo, number: u64) -> Result<PullRequest, ApiError> {
         let what = format!("fetching PR #{number} from {repo}");
-        let response = self.send(&what, self.client.get(self.url(&format!("/repos/{repo}/pulls/{number}"))), JSON)?;
+        let response = self.send(
+            &what,
+            self.client.get(self.url(&format!("/repos/{repo}/pulls/{number}"))),
+            JSON,
+        )?;
         self.json(&what, response)
     }
 
     /// The pull request as a patch series (mbox), as `git format-patch` writes it.
     pub fn patch(&self, repo: &Repo, number: u64) -> Result<Vec<u8>, ApiError> {
         let what = format!("downloading the patch of PR #{number} from {repo}");
-        let response = self.send(&what, self.client.get(self.url(&format!("/repos/{repo}/pulls/{number}"))), PATCH)?;
+        let response = self.send(
+            &what,
+            self.client.get(self.url(&format!("/repos/{repo}/pulls/{number}"))),
+            PATCH,
+        )?;
         response
             .bytes()
             .map(|b| b.to_vec())
@@ -299,7 +338,10 @@ mod tests {
             message: "Validation Failed".into(),
             errors: vec!["A pull request already exists for a:b.".into()],
         };
-        assert_eq!(e.to_string(), "fetching PR #7 from o/n: GitHub answered 422 Unprocessable Entity: Validation Failed\nA pull request already exists for a:b.");
+        assert_eq!(
+            e.to_string(),
+            "fetching PR #7 from o/n: GitHub answered 422 Unprocessable Entity: Validation Failed\nA pull request already exists for a:b."
+        );
         assert_eq!(e.status(), Some(422));
     }
 }

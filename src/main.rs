@@ -44,8 +44,8 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
     let settings = settings::resolve(cli, env, &git, &cwd)?;
     for outcome in pick::run(&settings, env, git, out)? {
         match outcome {
-            Outcome::Published { url, .. } => out.result(&url),
-            Outcome::DryRun { branch, .. } => out.result(&branch),
+            Outcome::Published { url } => out.result(&url),
+            Outcome::DryRun { branch } => out.result(&branch),
             Outcome::AlreadyPresent => {}
         }
     }

@@ -27,16 +27,20 @@ impl Output {
         if no_color || !stderr_is_term {
             console::set_colors_enabled_stderr(false);
         }
-        Output { debug, stderr_is_term, spinner: Mutex::new(None), started: Instant::now() }
-    }
-
-    pub fn debug_enabled(&self) -> bool {
-        self.debug
+        Output {
+            debug,
+            stderr_is_term,
+            spinner: Mutex::new(None),
+            started: Instant::now(),
+        }
     }
 
     /// A step of the run: `→ Fetching release-3.1 from upstream`.
     pub fn step(&self, message: &str) {
-        self.line(&format!("{} {message}", Style::new().for_stderr().cyan().bold().apply_to("→")));
+        self.line(&format!(
+            "{} {message}",
+            Style::new().for_stderr().cyan().bold().apply_to("→")
+        ));
     }
 
     /// A plain message.
@@ -46,19 +50,29 @@ impl Output {
 
     /// Something the user should know, though the run goes on.
     pub fn warn(&self, message: &str) {
-        self.line(&format!("{} {message}", Style::new().for_stderr().yellow().bold().apply_to("warning:")));
+        self.line(&format!(
+            "{} {message}",
+            Style::new().for_stderr().yellow().bold().apply_to("warning:")
+        ));
     }
 
     /// A `hint:` line: what to do next.
     pub fn hint(&self, message: &str) {
-        self.line(&format!("{} {message}", Style::new().for_stderr().green().apply_to("hint:")));
+        self.line(&format!(
+            "{} {message}",
+            Style::new().for_stderr().green().apply_to("hint:")
+        ));
     }
 
     /// A `--debug` line, stamped with the time since start.
     pub fn debug(&self, message: impl FnOnce() -> String) {
         if self.debug {
             let at = self.started.elapsed().as_secs_f64();
-            self.line(&format!("{} {}", Style::new().for_stderr().dim().apply_to(format!("debug[{at:7.3}s]")), message()));
+            self.line(&format!(
+                "{} {}",
+                Style::new().for_stderr().dim().apply_to(format!("debug[{at:7.3}s]")),
+                message()
+            ));
         }
     }
 
@@ -70,7 +84,9 @@ impl Output {
             return work();
         }
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner:.cyan} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner:.cyan} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.set_message(message.to_string());
         bar.enable_steady_tick(Duration::from_millis(100));
         self.set_spinner(Some(bar.clone()));

@@ -19,9 +19,9 @@ use crate::token;
 /// How one target ended.
 pub enum Outcome {
     /// A pull request was opened, or one already open was updated.
-    Published { url: String, existed: bool },
+    Published { url: String },
     /// Dry run: the picked commits are on a local branch.
-    DryRun { branch: String, commits: usize },
+    DryRun { branch: String },
     /// Every pull request was already on the target: nothing to do.
     AlreadyPresent,
 }
@@ -33,9 +33,11 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
     }
     let interactive = std::io::stdin().is_terminal();
     if !settings.dry_run && !settings.yes && !interactive {
-        return Err(failed("refusing to push without confirmation: standard input is not a terminal")
-            .hint("pass --yes to push and open the pull request without asking, or --dry-run to only apply")
-            .into());
+        return Err(
+            failed("refusing to push without confirmation: standard input is not a terminal")
+                .hint("pass --yes to push and open the pull request without asking, or --dry-run to only apply")
+                .into(),
+        );
     }
     let token = token::find(env, out, interactive)?;
     let github = GitHub::new(&settings.api_url, token, out)?;
@@ -49,7 +51,15 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
     Ok(outcomes)
 }
 
-fn finish(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Output, mut applied: Applied<'_>, gathered: &gather::Gathered, interactive: bool) -> Result<Outcome> {
+fn finish(
+    settings: &Settings,
+    git: &Git<'_>,
+    github: &GitHub<'_>,
+    out: &Output,
+    mut applied: Applied<'_>,
+    gathered: &gather::Gathered,
+    interactive: bool,
+) -> Result<Outcome> {
     let target = &applied.target;
     if applied.picked.is_empty() {
         out.note(&format!("Every pull request is already on {target}: nothing to push"));
@@ -58,22 +68,33 @@ fn finish(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Output,
     if settings.dry_run {
         applied.worktree.keep_branch();
         let branch = applied.worktree.branch.clone();
-        out.note(&format!("Dry run: {} commit(s) on the local branch {branch}; nothing was pushed", applied.commits));
+        out.note(&format!(
+            "Dry run: {} commit(s) on the local branch {branch}; nothing was pushed",
+            applied.commits
+        ));
         out.hint(&format!("look at it:  git log --stat {}..'{branch}'", target));
         out.hint(&format!("delete it:   git branch -D '{branch}'"));
-        return Ok(Outcome::DryRun { branch, commits: applied.commits });
+        return Ok(Outcome::DryRun { branch });
     }
     if !settings.yes && interactive {
         let question = format!(
             "Push {} commit(s) to `{}` as {} and open a pull request against {} {}?",
             applied.commits, settings.fork, applied.remote_branch, settings.repo, target.branch
         );
-        let yes = out.confirm(&question).map_err(|e| failed(format!("could not read the answer: {e}")))?;
+        let yes = out
+            .confirm(&question)
+            .map_err(|e| failed(format!("could not read the answer: {e}")))?;
         if !yes {
-            return Err(failed("not pushed: the push was declined").hint("nothing was pushed and nothing was left behind").into());
+            return Err(failed("not pushed: the push was declined")
+                .hint("nothing was pushed and nothing was left behind")
+                .into());
         }
     }
     let published = publish::publish(settings, git, github, out, &applied, gathered)?;
-    out.step(&format!("{} PR #{}", if published.existed { "Updated" } else { "Opened" }, published.number));
-    Ok(Outcome::Published { url: published.url, existed: published.existed })
+    out.step(&format!(
+        "{} PR #{}",
+        if published.existed { "Updated" } else { "Opened" },
+        published.number
+    ));
+    Ok(Outcome::Published { url: published.url })
 }

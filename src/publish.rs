@@ -21,12 +21,22 @@ pub struct Published {
 }
 
 /// Pushes, opens (or finds) the pull request and labels it.
-pub fn publish(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Output, applied: &Applied<'_>, gathered: &Gathered) -> Result<Published> {
+pub fn publish(
+    settings: &Settings,
+    git: &Git<'_>,
+    github: &GitHub<'_>,
+    out: &Output,
+    applied: &Applied<'_>,
+    gathered: &Gathered,
+) -> Result<Published> {
     let target = &applied.target;
     let branch = &applied.remote_branch;
     out.waiting(&format!("Pushing {branch} to {}", settings.fork), || {
         let refspec = format!("refs/heads/{}:refs/heads/{branch}", applied.worktree.branch);
-        git.run(&applied.worktree.path, &["push", "--force", "--quiet", &settings.fork, &refspec])
+        git.run(
+            &applied.worktree.path,
+            &["push", "--force", "--quiet", &settings.fork, &refspec],
+        )
     })
     .failure(|| {
         failed(format!("pushing {branch} to the `{}` remote", settings.fork))
@@ -37,32 +47,60 @@ pub fn publish(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Ou
         .pulls
         .iter()
         .filter(|p| applied.picked.contains(&p.number))
-        .map(|p| text::Source { number: p.number, title: &p.title, body: p.body.as_deref().unwrap_or("") })
+        .map(|p| text::Source {
+            number: p.number,
+            title: &p.title,
+            body: p.body.as_deref().unwrap_or(""),
+        })
         .collect();
     let title = text::title(&sources);
     let body = text::body(&sources, &applied.skipped, &target.branch);
     let head = format!("{}:{branch}", gathered.user);
-    let new = NewPull { title: &title, head: &head, base: &target.branch, body: &body, maintainer_can_modify: true, draft: settings.draft };
+    let new = NewPull {
+        title: &title,
+        head: &head,
+        base: &target.branch,
+        body: &body,
+        maintainer_can_modify: true,
+        draft: settings.draft,
+    };
 
-    let created = out.waiting(&format!("Opening a pull request against {} {}", settings.repo, target.branch), || github.create_pull(&settings.repo, &new));
+    let created = out.waiting(
+        &format!("Opening a pull request against {} {}", settings.repo, target.branch),
+        || github.create_pull(&settings.repo, &new),
+    );
     let (pull, existed) = match created {
         Ok(pull) => (pull, false),
-        Err(error) if error.status() == Some(422) => match github.find_open_pull(&settings.repo, &gathered.user, branch)? {
-            Some(pull) => {
-                out.note(&format!("A pull request from {head} is already open: #{}; the branch was updated", pull.number));
-                (pull, true)
+        Err(error) if error.status() == Some(422) => {
+            match github.find_open_pull(&settings.repo, &gathered.user, branch)? {
+                Some(pull) => {
+                    out.note(&format!(
+                        "A pull request from {head} is already open: #{}; the branch was updated",
+                        pull.number
+                    ));
+                    (pull, true)
+                }
+                None => return Err(error.into()),
             }
-            None => return Err(error.into()),
-        },
+        }
         Err(error) => return Err(error.into()),
     };
     label(settings, github, out, &pull);
-    Ok(Published { url: pull.html_url, number: pull.number, existed })
+    Ok(Published {
+        url: pull.html_url,
+        number: pull.number,
+        existed,
+    })
 }
 
 /// Adds the labels; lacking the right to label is a warning, not a failure.
 fn label(settings: &Settings, github: &GitHub<'_>, out: &Output, pull: &PullRequest) {
-    let missing: Vec<String> = settings.labels.iter().filter(|l| !pull.labels.iter().any(|have| &have.name == *l)).cloned().collect();
+    let missing: Vec<String> = settings
+        .labels
+        .iter()
+        .filter(|l| !pull.labels.iter().any(|have| &have.name == *l))
+        .cloned()
+        .collect();
     if missing.is_empty() {
         return;
     }
@@ -82,7 +120,11 @@ fn label(settings: &Settings, github: &GitHub<'_>, out: &Output, pull: &PullRequ
                 Some(403) | Some(404) => "your token may not have the right to label pull requests in this repository (it needs triage permission)".to_string(),
                 _ => "the request failed".to_string(),
             };
-            out.warn(&format!("could not label PR #{} with {}: {why}\n  {error}", pull.number, missing.join(", ")));
+            out.warn(&format!(
+                "could not label PR #{} with {}: {why}\n  {error}",
+                pull.number,
+                missing.join(", ")
+            ));
         }
     }
 }

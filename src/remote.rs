@@ -55,8 +55,19 @@ pub fn parse_remote_url(url: &str) -> Option<RepoUrl> {
         let (authority, path) = rest.split_once('/')?;
         return from_path(Some(host_of(authority)?), path);
     }
-    // scp-like syntax: [user@]host:path, with no slash before the first colon.
-    if let Some((before, path)) = url.split_once(':') {
+    // scp-like syntax: [user@]host:path, with no slash before the first colon
+    // (a bracketed IPv6 host may hold colons).
+    let scp = match url.find('[') {
+        Some(open) if !url[..open].contains('/') => url[open..]
+            .find("]:")
+            .map(|close| url.split_at(open + close + 1))
+            .map(|(b, p)| (b, &p[1..])),
+        _ => url.split_once(':'),
+    };
+    if url.starts_with(':') {
+        return None;
+    }
+    if let Some((before, path)) = scp {
         if !before.contains('/') && !before.is_empty() && !is_drive_letter(before) {
             let host = before.rsplit_once('@').map_or(before, |(_, h)| h);
             let host = strip_brackets(host);
@@ -114,7 +125,10 @@ pub fn parse_pr_ref(arg: &str) -> Option<PrRef> {
         owner: segments[pos - 2].to_string(),
         name: segments[pos - 1].to_string(),
     };
-    Some(PrRef { number, repo: Some(repo) })
+    Some(PrRef {
+        number,
+        repo: Some(repo),
+    })
 }
 
 fn parse_number(text: &str) -> Option<u64> {
@@ -134,7 +148,11 @@ fn from_path(host: Option<String>, path: &str) -> Option<RepoUrl> {
     if name.is_empty() || owner.is_empty() || name == "." || name == ".." || owner == "." || owner == ".." {
         return None;
     }
-    Some(RepoUrl { host, owner: owner.to_string(), name: name.to_string() })
+    Some(RepoUrl {
+        host,
+        owner: owner.to_string(),
+        name: name.to_string(),
+    })
 }
 
 /// The host of `[user[:password]@]host[:port]`, lower-cased.
@@ -158,7 +176,11 @@ fn strip_brackets(host: &str) -> &str {
 /// GitHub's SSH-over-443 host is github.com.
 fn normalise_host(host: &str) -> String {
     let host = host.to_ascii_lowercase();
-    if host == "ssh.github.com" || host == "www.github.com" { "github.com".to_string() } else { host }
+    if host == "ssh.github.com" || host == "www.github.com" {
+        "github.com".to_string()
+    } else {
+        host
+    }
 }
 
 fn is_drive_letter(text: &str) -> bool {
@@ -170,7 +192,11 @@ mod tests {
     use super::*;
 
     fn repo(host: Option<&str>, owner: &str, name: &str) -> Option<RepoUrl> {
-        Some(RepoUrl { host: host.map(str::to_string), owner: owner.into(), name: name.into() })
+        Some(RepoUrl {
+            host: host.map(str::to_string),
+            owner: owner.into(),
+            name: name.into(),
+        })
     }
 
     #[test]
@@ -211,15 +237,35 @@ mod tests {
 
     #[test]
     fn local_paths_use_last_two_components() {
-        assert_eq!(parse_remote_url("/srv/git/alice/kubesphere.git"), repo(None, "alice", "kubesphere"));
-        assert_eq!(parse_remote_url("../alice/kubesphere/"), repo(None, "alice", "kubesphere"));
-        assert_eq!(parse_remote_url("file:///srv/alice/kubesphere.git"), repo(None, "alice", "kubesphere"));
+        assert_eq!(
+            parse_remote_url("/srv/git/alice/kubesphere.git"),
+            repo(None, "alice", "kubesphere")
+        );
+        assert_eq!(
+            parse_remote_url("../alice/kubesphere/"),
+            repo(None, "alice", "kubesphere")
+        );
+        assert_eq!(
+            parse_remote_url("file:///srv/alice/kubesphere.git"),
+            repo(None, "alice", "kubesphere")
+        );
         assert_eq!(parse_remote_url("C:\\repos\\alice\\k.git"), repo(None, "alice", "k"));
     }
 
     #[test]
     fn nonsense_is_rejected() {
-        for url in ["", "   ", "kubesphere", "https://github.com/", "https://github.com/only", "git@github.com:", ":a/b", "/", "../..", "a b://x/y/z"] {
+        for url in [
+            "",
+            "   ",
+            "kubesphere",
+            "https://github.com/",
+            "https://github.com/only",
+            "git@github.com:",
+            ":a/b",
+            "/",
+            "../..",
+            "a b://x/y/z",
+        ] {
             assert_eq!(parse_remote_url(url), None, "{url:?}");
         }
     }
@@ -242,19 +288,48 @@ mod tests {
         assert_eq!(api_url_for_host(Some("github.com")), "https://api.github.com");
         assert_eq!(api_url_for_host(None), "https://api.github.com");
         assert_eq!(api_url_for_host(Some("octo.ghe.com")), "https://api.octo.ghe.com");
-        assert_eq!(api_url_for_host(Some("git.corp.example")), "https://git.corp.example/api/v3");
+        assert_eq!(
+            api_url_for_host(Some("git.corp.example")),
+            "https://git.corp.example/api/v3"
+        );
     }
 
     #[test]
     fn pr_refs() {
-        assert_eq!(parse_pr_ref("3796"), Some(PrRef { number: 3796, repo: None }));
-        assert_eq!(parse_pr_ref("#3796"), Some(PrRef { number: 3796, repo: None }));
+        assert_eq!(
+            parse_pr_ref("3796"),
+            Some(PrRef {
+                number: 3796,
+                repo: None
+            })
+        );
+        assert_eq!(
+            parse_pr_ref("#3796"),
+            Some(PrRef {
+                number: 3796,
+                repo: None
+            })
+        );
         let url = parse_pr_ref("https://github.com/kubesphere/kubesphere/pull/3796/files?x=1#diff").unwrap();
         assert_eq!(url.number, 3796);
         assert_eq!(url.repo, repo(Some("github.com"), "kubesphere", "kubesphere"));
         let ghe = parse_pr_ref("https://ghe.example.com/org/repo/pull/7").unwrap();
         assert_eq!(ghe.repo, repo(Some("ghe.example.com"), "org", "repo"));
-        for bad in ["abc", "", "#", "0", "-1", "+5", "37 96", "##1", "99999999999999999999999", "https://github.com/o/n/issues/1", "https://github.com/pull/1", "ftp://github.com/o/n/pull/1", "upstream/release-3.1"] {
+        for bad in [
+            "abc",
+            "",
+            "#",
+            "0",
+            "-1",
+            "+5",
+            "37 96",
+            "##1",
+            "99999999999999999999999",
+            "https://github.com/o/n/issues/1",
+            "https://github.com/pull/1",
+            "ftp://github.com/o/n/pull/1",
+            "upstream/release-3.1",
+        ] {
             assert_eq!(parse_pr_ref(bad), None, "{bad:?}");
         }
     }

@@ -88,13 +88,20 @@ pub struct Settings {
 
 /// Splits the positional arguments into targets (first) and pull requests (last).
 pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<crate::remote::PrRef>)> {
-    let last = args.last().ok_or_else(|| usage("no target and no pull request given"))?;
+    let last = args
+        .last()
+        .ok_or_else(|| usage("no target and no pull request given"))?;
     if parse_pr_ref(last).is_none() {
-        return Err(usage(format!("`{last}` is not a pull request: expected a number such as 3796, #3796, or a pull request URL"))
-            .hint("targets come first, pull requests last: git cherry-pick-pr upstream/release-3.1 3796")
-            .into());
+        return Err(usage(format!(
+            "`{last}` is not a pull request: expected a number such as 3796, #3796, or a pull request URL"
+        ))
+        .hint("targets come first, pull requests last: git cherry-pick-pr upstream/release-3.1 3796")
+        .into());
     }
-    let first_pr = args.iter().rposition(|a| parse_pr_ref(a).is_none()).map_or(0, |i| i + 1);
+    let first_pr = args
+        .iter()
+        .rposition(|a| parse_pr_ref(a).is_none())
+        .map_or(0, |i| i + 1);
     let (targets, prs) = args.split_at(first_pr);
     if targets.is_empty() {
         return Err(usage("no target branch given")
@@ -102,9 +109,12 @@ pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<crate::remote::Pr
             .into());
     }
     if let Some(pr_like) = targets.iter().find(|t| parse_pr_ref(t).is_some()) {
-        return Err(usage(format!("`{pr_like}` looks like a pull request, but it comes before the target `{}`", targets[targets.len() - 1]))
-            .hint("targets come first, pull requests last")
-            .into());
+        return Err(usage(format!(
+            "`{pr_like}` looks like a pull request, but it comes before the target `{}`",
+            targets[targets.len() - 1]
+        ))
+        .hint("targets come first, pull requests last")
+        .into());
     }
     let prs = prs.iter().filter_map(|p| parse_pr_ref(p)).collect();
     Ok((targets.to_vec(), prs))
@@ -137,7 +147,11 @@ impl GitConfig {
 
     fn all(&self, key: &str) -> Vec<&str> {
         let full = format!("cherry-pick-pr.{}", key.to_ascii_lowercase());
-        self.entries.iter().filter(|(k, _)| *k == full).map(|(_, v)| v.as_str()).collect()
+        self.entries
+            .iter()
+            .filter(|(k, _)| *k == full)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     fn bool(&self, key: &str) -> Result<Option<bool>> {
@@ -146,9 +160,11 @@ impl GitConfig {
             Some(v) => match v.to_ascii_lowercase().as_str() {
                 "" | "true" | "yes" | "on" | "1" => Ok(Some(true)),
                 "false" | "no" | "off" | "0" => Ok(Some(false)),
-                _ => Err(failed(format!("git config cherry-pick-pr.{key} is `{v}`, which is not a boolean"))
-                    .hint(format!("set it to true or false: git config cherry-pick-pr.{key} true"))
-                    .into()),
+                _ => Err(failed(format!(
+                    "git config cherry-pick-pr.{key} is `{v}`, which is not a boolean"
+                ))
+                .hint(format!("set it to true or false: git config cherry-pick-pr.{key} true"))
+                .into()),
             },
         }
     }
@@ -171,22 +187,33 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
     let (target_args, pr_refs) = split_args(&cli.args)?;
 
     let located = git
-        .run(cwd, &["rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir"])
+        .run(
+            cwd,
+            &[
+                "rev-parse",
+                "--path-format=absolute",
+                "--show-toplevel",
+                "--git-common-dir",
+            ],
+        )
         .failure(|| {
-            failed("this is not inside a git work tree")
-                .hint("run git cherry-pick-pr inside your clone of the project")
+            failed("this is not inside a git work tree").hint("run git cherry-pick-pr inside your clone of the project")
         })?;
     let mut lines = located.lines();
     let toplevel = PathBuf::from(lines.next().unwrap_or_default());
     let common_dir = PathBuf::from(lines.next().unwrap_or_default());
 
-    let config_text = git
-        .capture(&toplevel, &["config", "-z", "--get-regexp", r"^(cherry-pick-pr|remote)\."], None)?;
+    let config_text = git.capture(
+        &toplevel,
+        &["config", "-z", "--get-regexp", r"^(cherry-pick-pr|remote)\."],
+        None,
+    )?;
     // Exit 1 means no key matched.
     let config = if config_text.success || config_text.stderr.trim().is_empty() {
         GitConfig::parse(&config_text.stdout)
     } else {
-        return Err(config_text.checked().map(|_| ()).unwrap_err()).failure(|| failed("reading git config"));
+        config_text.checked().failure(|| failed("reading git config"))?;
+        GitConfig::default()
     };
 
     let mut provenance = Vec::new();
@@ -201,21 +228,50 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
     };
     let flag = |v: &Option<String>, name: &str| (v.clone(), format!("--{name}"));
     let var = |name: &str| (env.get(name).map(str::to_string), name.to_string());
-    let key = |k: &str| (config.get(k).map(str::to_string), format!("git config cherry-pick-pr.{k}"));
+    let key = |k: &str| {
+        (
+            config.get(k).map(str::to_string),
+            format!("git config cherry-pick-pr.{k}"),
+        )
+    };
     let default = |v: Option<String>, from: &str| (v, from.to_string());
 
-    let upstream = pick("upstream", vec![flag(&cli.upstream, "upstream"), var("UPSTREAM_REMOTE"), key("upstream"), default(Some("upstream".into()), "default")]).unwrap_or_default();
-    let fork = pick("fork", vec![flag(&cli.fork, "fork"), var("FORK_REMOTE"), key("fork"), default(Some("origin".into()), "default")]).unwrap_or_default();
+    let upstream = pick(
+        "upstream",
+        vec![
+            flag(&cli.upstream, "upstream"),
+            var("UPSTREAM_REMOTE"),
+            key("upstream"),
+            default(Some("upstream".into()), "default"),
+        ],
+    )
+    .unwrap_or_default();
+    let fork = pick(
+        "fork",
+        vec![
+            flag(&cli.fork, "fork"),
+            var("FORK_REMOTE"),
+            key("fork"),
+            default(Some("origin".into()), "default"),
+        ],
+    )
+    .unwrap_or_default();
 
     let remotes = config.remotes();
     let url_of = |name: &str| remotes.iter().find(|(n, _)| n == name).map(|(_, u)| u.clone());
     let missing_remote = |name: &str, role: &str, flag: &str| {
         let known: Vec<&str> = remotes.iter().map(|(n, _)| n.as_str()).collect();
-        failed(format!("there is no remote named `{name}` (the {role} remote) in this repository"))
-            .hint(format!(
-                "add it with `git remote add {name} URL`, or name another with --{flag}{}",
-                if known.is_empty() { String::new() } else { format!(" (remotes here: {})", known.join(", ")) }
-            ))
+        failed(format!(
+            "there is no remote named `{name}` (the {role} remote) in this repository"
+        ))
+        .hint(format!(
+            "add it with `git remote add {name} URL`, or name another with --{flag}{}",
+            if known.is_empty() {
+                String::new()
+            } else {
+                format!(" (remotes here: {})", known.join(", "))
+            }
+        ))
     };
     let upstream_url = url_of(&upstream).ok_or_else(|| missing_remote(&upstream, "upstream", "upstream"))?;
     let fork_url = url_of(&fork).ok_or_else(|| missing_remote(&fork, "fork", "fork"))?;
@@ -236,22 +292,34 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
         ],
     );
     let repo_text = repo_text.ok_or_else(|| {
-        failed(format!("cannot tell which GitHub repository the `{upstream}` remote ({upstream_url}) is"))
-            .hint("name it with --repo OWNER/NAME or git config cherry-pick-pr.repo OWNER/NAME")
+        failed(format!(
+            "cannot tell which GitHub repository the `{upstream}` remote ({upstream_url}) is"
+        ))
+        .hint("name it with --repo OWNER/NAME or git config cherry-pick-pr.repo OWNER/NAME")
     })?;
     let repo = parse_repo(&repo_text)?;
 
     let host = upstream_repo.as_ref().and_then(|r| r.host.clone());
     let api_url = pick(
         "api-url",
-        vec![flag(&cli.api_url, "api-url"), var("GITHUB_API_URL"), key("apiUrl"), default(Some(api_url_for_host(host.as_deref())), "the upstream remote's host")],
+        vec![
+            flag(&cli.api_url, "api-url"),
+            var("GITHUB_API_URL"),
+            key("apiUrl"),
+            default(Some(api_url_for_host(host.as_deref())), "the upstream remote's host"),
+        ],
     )
     .unwrap_or_default();
     check_api_url(&api_url)?;
 
     let user = pick(
         "user",
-        vec![flag(&cli.user, "user"), var("GITHUB_USER"), key("user"), default(fork_repo.as_ref().map(|r| r.owner.clone()), "the fork remote's URL")],
+        vec![
+            flag(&cli.user, "user"),
+            var("GITHUB_USER"),
+            key("user"),
+            default(fork_repo.as_ref().map(|r| r.owner.clone()), "the fork remote's URL"),
+        ],
     );
 
     let labels = if cli.no_label {
@@ -261,8 +329,16 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
         provenance.push(format!("labels = {} (from --label)", cli.labels.join(", ")));
         cli.labels.clone()
     } else if !config.all("label").is_empty() {
-        let labels: Vec<String> = config.all("label").into_iter().filter(|l| !l.is_empty()).map(str::to_string).collect();
-        provenance.push(format!("labels = {} (from git config cherry-pick-pr.label)", labels.join(", ")));
+        let labels: Vec<String> = config
+            .all("label")
+            .into_iter()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        provenance.push(format!(
+            "labels = {} (from git config cherry-pick-pr.label)",
+            labels.join(", ")
+        ));
         labels
     } else {
         provenance.push(format!("labels = {DEFAULT_LABEL} (default)"));
@@ -276,7 +352,13 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
     // The fork must not be the repository the pull request goes to.
     let fork_is_upstream = fork == upstream
         || fork_url == upstream_url
-        || fork_repo.as_ref().is_some_and(|f| f.same_repo(&RepoUrl { host: host.clone(), owner: repo.owner.clone(), name: repo.name.clone() }));
+        || fork_repo.as_ref().is_some_and(|f| {
+            f.same_repo(&RepoUrl {
+                host: host.clone(),
+                owner: repo.owner.clone(),
+                name: repo.name.clone(),
+            })
+        });
     if fork_is_upstream {
         return Err(failed(format!(
             "the fork remote `{fork}` ({fork_url}) is the upstream repository {repo}; refusing to push a cherry-pick branch there"
@@ -294,9 +376,18 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
     let mut prs = Vec::new();
     for pr in pr_refs {
         if let Some(other) = &pr.repo {
-            let ours = RepoUrl { host: other.host.clone(), owner: repo.owner.clone(), name: repo.name.clone() };
+            let ours = RepoUrl {
+                host: other.host.clone(),
+                owner: repo.owner.clone(),
+                name: repo.name.clone(),
+            };
             if !other.same_repo(&ours) {
-                return Err(usage(format!("pull request #{} is in {}, not in the upstream repository {repo}", pr.number, other.slug())).into());
+                return Err(usage(format!(
+                    "pull request #{} is in {}, not in the upstream repository {repo}",
+                    pr.number,
+                    other.slug()
+                ))
+                .into());
             }
         }
         if !prs.contains(&pr.number) {
@@ -327,10 +418,14 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
 /// `OWNER/NAME`.
 fn parse_repo(text: &str) -> Result<Repo> {
     match text.trim().split_once('/') {
-        Some((owner, name)) if valid_name(owner) && valid_name(name) => {
-            Ok(Repo { owner: owner.to_string(), name: name.trim_end_matches(".git").to_string() })
-        }
-        _ => Err(usage(format!("`{text}` is not a repository: expected OWNER/NAME such as kubesphere/kubesphere")).into()),
+        Some((owner, name)) if valid_name(owner) && valid_name(name) => Ok(Repo {
+            owner: owner.to_string(),
+            name: name.trim_end_matches(".git").to_string(),
+        }),
+        _ => Err(usage(format!(
+            "`{text}` is not a repository: expected OWNER/NAME such as kubesphere/kubesphere"
+        ))
+        .into()),
     }
 }
 
@@ -351,9 +446,11 @@ fn check_api_url(url: &str) -> Result<()> {
             if loopback {
                 Ok(())
             } else {
-                Err(usage(format!("the API URL `{url}` uses plain http, which would send the token unencrypted"))
-                    .hint("use an https:// URL (plain http is accepted only for loopback addresses)")
-                    .into())
+                Err(usage(format!(
+                    "the API URL `{url}` uses plain http, which would send the token unencrypted"
+                ))
+                .hint("use an https:// URL (plain http is accepted only for loopback addresses)")
+                .into())
             }
         }
         other => Err(usage(format!("the API URL `{url}` has scheme `{other}`; expected https")).into()),
@@ -364,7 +461,13 @@ fn check_api_url(url: &str) -> Result<()> {
 fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Target> {
     let text = text.trim();
     if let Some(branch) = text.strip_prefix(upstream).and_then(|r| r.strip_prefix('/')) {
-        return check_branch(text, Target { remote: upstream.to_string(), branch: branch.to_string() });
+        return check_branch(
+            text,
+            Target {
+                remote: upstream.to_string(),
+                branch: branch.to_string(),
+            },
+        );
     }
     // Another remote's branch: the longest remote name that prefixes it.
     if let Some(other) = remotes
@@ -372,11 +475,21 @@ fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Target> 
         .filter(|r| text.strip_prefix(**r).is_some_and(|rest| rest.starts_with('/')))
         .max_by_key(|r| r.len())
     {
-        return Err(usage(format!("target `{text}` is a branch of the `{other}` remote, but the upstream remote is `{upstream}`"))
-            .hint(format!("pass --upstream {other} if that is where the release branches live"))
-            .into());
+        return Err(usage(format!(
+            "target `{text}` is a branch of the `{other}` remote, but the upstream remote is `{upstream}`"
+        ))
+        .hint(format!(
+            "pass --upstream {other} if that is where the release branches live"
+        ))
+        .into());
     }
-    check_branch(text, Target { remote: upstream.to_string(), branch: text.to_string() })
+    check_branch(
+        text,
+        Target {
+            remote: upstream.to_string(),
+            branch: text.to_string(),
+        },
+    )
 }
 
 fn check_branch(text: &str, target: Target) -> Result<Target> {
@@ -414,7 +527,12 @@ mod tests {
 
     #[test]
     fn bad_positional_arguments_are_usage_errors() {
-        for args in [&["upstream/release-3.1", "abc"][..], &["3796"], &["r", "1", "r2", "2"], &[]] {
+        for args in [
+            &["upstream/release-3.1", "abc"][..],
+            &["3796"],
+            &["r", "1", "r2", "2"],
+            &[],
+        ] {
             let err = split_args(&strings(args)).unwrap_err();
             assert_eq!(crate::errors::kind_of(&err), crate::errors::Kind::Usage, "{args:?}");
         }
@@ -427,11 +545,25 @@ mod tests {
         let remotes = ["upstream", "origin", "up/stream"];
         assert_eq!(
             parse_target("upstream/release-3.1", "upstream", &remotes).unwrap(),
-            Target { remote: "upstream".into(), branch: "release-3.1".into() }
+            Target {
+                remote: "upstream".into(),
+                branch: "release-3.1".into()
+            }
         );
-        assert_eq!(parse_target("release-3.1", "upstream", &remotes).unwrap().branch, "release-3.1");
-        assert_eq!(parse_target("release/v3", "upstream", &remotes).unwrap().branch, "release/v3");
-        assert_eq!(parse_target("up/stream/release-1", "up/stream", &remotes).unwrap().branch, "release-1");
+        assert_eq!(
+            parse_target("release-3.1", "upstream", &remotes).unwrap().branch,
+            "release-3.1"
+        );
+        assert_eq!(
+            parse_target("release/v3", "upstream", &remotes).unwrap().branch,
+            "release/v3"
+        );
+        assert_eq!(
+            parse_target("up/stream/release-1", "up/stream", &remotes)
+                .unwrap()
+                .branch,
+            "release-1"
+        );
         assert!(parse_target("origin/release-3.1", "upstream", &remotes).is_err());
         for bad in ["", "upstream/", "a..b", "-x", "a b", "x.lock", "a:b"] {
             assert!(parse_target(bad, "upstream", &remotes).is_err(), "{bad:?}");
@@ -448,7 +580,10 @@ mod tests {
         );
         assert_eq!(config.all("label"), vec!["kind/bug", "lgtm"]);
         assert_eq!(config.get("Label"), Some("lgtm"));
-        assert_eq!(config.remotes(), vec![("my.fork".to_string(), "/srv/a/b.git".to_string())]);
+        assert_eq!(
+            config.remotes(),
+            vec![("my.fork".to_string(), "/srv/a/b.git".to_string())]
+        );
         assert_eq!(config.bool("draft").unwrap(), Some(true));
         assert_eq!(config.bool("signoff").unwrap(), Some(false));
         assert_eq!(config.bool("missing").unwrap(), None);
@@ -458,7 +593,13 @@ mod tests {
 
     #[test]
     fn repositories_and_api_urls_are_checked() {
-        assert_eq!(parse_repo("kubesphere/kubesphere").unwrap(), Repo { owner: "kubesphere".into(), name: "kubesphere".into() });
+        assert_eq!(
+            parse_repo("kubesphere/kubesphere").unwrap(),
+            Repo {
+                owner: "kubesphere".into(),
+                name: "kubesphere".into()
+            }
+        );
         for bad in ["kubesphere", "a/b/c", "/b", "a/", "a b/c"] {
             assert!(parse_repo(bad).is_err(), "{bad}");
         }

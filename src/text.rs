@@ -8,8 +8,7 @@
 pub const TITLE_LIMIT: usize = 256;
 
 /// The page linked from every cherry-pick pull request's body.
-pub const DOC_LINK: &str =
-    "https://git.k8s.io/community/contributors/devel/sig-release/cherry-picks.md";
+pub const DOC_LINK: &str = "https://git.k8s.io/community/contributors/devel/sig-release/cherry-picks.md";
 
 /// One source pull request as the text needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +46,11 @@ pub fn body(sources: &[Source<'_>], skipped: &[u64], base: &str) -> String {
         .map(|s| format!("#{}: {}", s.number, one_line(s.title)))
         .collect();
     let notes: Vec<String> = sources.iter().flat_map(|s| release_notes(s.body)).collect();
-    let mut text = format!("Cherry pick of {} on {base}.\n\n{}\n\n", numbers.join(" "), subjects.join("\n"));
+    let mut text = format!(
+        "Cherry pick of {} on {base}.\n\n{}\n\n",
+        numbers.join(" "),
+        subjects.join("\n")
+    );
     if !skipped.is_empty() {
         let skipped: Vec<String> = skipped.iter().map(|n| format!("#{n}")).collect();
         text.push_str(&format!(
@@ -92,7 +95,10 @@ pub fn release_notes(body: &str) -> Vec<String> {
 
 /// A title never spans lines.
 fn one_line(text: &str) -> String {
-    text.split(['\r', '\n']).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+    text.split(['\r', '\n'])
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Cuts `text` to at most `limit` characters, ending in `…` when cut.
@@ -127,7 +133,10 @@ mod tests {
 
     #[test]
     fn title_lists_every_pr() {
-        assert_eq!(title(&[src(3796, "Fix a", "")]), "Automated cherry pick of #3796: Fix a");
+        assert_eq!(
+            title(&[src(3796, "Fix a", "")]),
+            "Automated cherry pick of #3796: Fix a"
+        );
         assert_eq!(
             title(&[src(3796, "Fix a", ""), src(3797, "Fix\nb", "")]),
             "Automated cherry pick of #3796: Fix a #3797: Fix b"
@@ -173,7 +182,10 @@ For details on the cherry pick process, see the [cherry pick requests](https://g
     #[test]
     fn body_names_skipped_prs() {
         let text = body(&[src(1, "T", "")], &[2, 3], "release-1.0");
-        assert!(text.contains("Not picked, already present on release-1.0: #2 #3.\n"), "{text}");
+        assert!(
+            text.contains("Not picked, already present on release-1.0: #2 #3.\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1,0 +1,189 @@
+//! Bad input: each gets a clear message, the right exit code, and changes
+//! nothing — not the checkout, not the fork, not GitHub.
+
+use crate::support::{World, run_command};
+
+/// Runs the tool and checks that nothing changed anywhere.
+fn refused(world: &World, args: &[&str], code: i32, message: &str) -> crate::support::Run {
+    let before = world.snapshot();
+    let fork_before = world.branches(&world.fork);
+    let run = world.run(args);
+    run.expect_code(code).stderr_has(message);
+    assert!(run.stdout.is_empty(), "stdout: {}", run.stdout);
+    assert_eq!(world.snapshot(), before);
+    assert_eq!(world.branches(&world.fork), fork_before);
+    assert!(world.github.writes().is_empty());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert!(world.tool_dirs().is_empty());
+    run
+}
+
+#[test]
+fn a_pr_that_is_not_a_number_is_a_usage_error() {
+    let world = World::new();
+    world.dirty_checkout();
+    refused(&world, &["--yes", "upstream/release-3.1", "abc"], 2, "`abc`");
+    refused(&world, &["--yes", "3796"], 2, "no target");
+}
+
+#[test]
+fn an_unknown_pr_is_named() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    refused(
+        &world,
+        &["--yes", "upstream/release-3.1", "3796", "9999"],
+        1,
+        "PR #9999 was not found in kubesphere/kubesphere",
+    );
+}
+
+#[test]
+fn a_missing_target_branch_is_named() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    refused(
+        &world,
+        &["--yes", "upstream/release-9.9", "3796"],
+        1,
+        "`release-9.9` does not exist",
+    );
+}
+
+#[test]
+fn a_missing_remote_is_named() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    refused(
+        &world,
+        &["--yes", "--upstream", "nope", "nope/release-3.1", "3796"],
+        1,
+        "no remote named `nope`",
+    );
+    let run = run_command(
+        world
+            .command()
+            .env("FORK_REMOTE", "myfork")
+            .args(["--yes", "upstream/release-3.1", "3796"]),
+    );
+    run.expect_code(1).stderr_has("no remote named `myfork`");
+}
+
+#[test]
+fn a_fork_that_is_the_upstream_repository_is_refused() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    let upstream_refs = world.git(&world.upstream, &["for-each-ref"]);
+    let run = refused(
+        &world,
+        &["--yes", "--fork", "upstream", "upstream/release-3.1", "3796"],
+        1,
+        "is the upstream repository",
+    );
+    assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+    // Same repository under another remote name.
+    world.git(
+        &world.clone,
+        &["remote", "add", "also-upstream", crate::support::path(&world.upstream)],
+    );
+    run_command(
+        world
+            .command()
+            .args(["--yes", "--fork", "also-upstream", "upstream/release-3.1", "3796"]),
+    )
+    .expect_code(1);
+    assert_eq!(world.git(&world.upstream, &["for-each-ref"]), upstream_refs);
+}
+
+#[test]
+fn an_unmerged_pr_is_refused_unless_allowed() {
+    let world = World::new();
+    world.pr(3800, "Work in progress", "", &[("WIP", &[("pkg/d.go", "d\n")])], false);
+    world.dirty_checkout();
+    refused(
+        &world,
+        &["--yes", "upstream/release-3.1", "3800"],
+        1,
+        "--allow-unmerged",
+    );
+    let run = world.run(&["--yes", "--allow-unmerged", "upstream/release-3.1", "3800"]);
+    run.expect_code(0);
+    assert_eq!(world.github.created().len(), 1);
+}
+
+#[test]
+fn no_token_without_a_terminal_names_github_token() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    let before = world.snapshot();
+    let run = run_command(
+        world
+            .command()
+            .env_remove("GITHUB_TOKEN")
+            .args(["--yes", "upstream/release-3.1", "3796"]),
+    );
+    run.expect_code(1).stderr_has("GITHUB_TOKEN");
+    assert_eq!(world.snapshot(), before);
+    assert!(world.github.requests().is_empty());
+}
+
+#[test]
+fn without_yes_and_without_a_terminal_nothing_is_pushed() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    refused(&world, &["upstream/release-3.1", "3796"], 1, "--yes");
+}
+
+#[test]
+fn outside_a_repository_is_an_error() {
+    let world = World::new();
+    let run =
+        run_command(
+            world
+                .command()
+                .current_dir(world.root.path())
+                .args(["--yes", "upstream/release-3.1", "3796"]),
+        );
+    run.expect_code(1).stderr_has("not inside a git work tree");
+}
+
+#[test]
+fn a_pr_url_of_another_repository_is_a_usage_error() {
+    let world = World::new();
+    refused(
+        &world,
+        &["--yes", "upstream/release-3.1", "https://github.com/other/repo/pull/1"],
+        2,
+        "other/repo",
+    );
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused() {
+    let world = World::new();
+    let run = run_command(world.command().env("GITHUB_API_URL", "http://api.example.com").args([
+        "--yes",
+        "upstream/release-3.1",
+        "1",
+    ]));
+    run.expect_code(2).stderr_has("plain http");
+}
+
+#[test]
+fn a_bad_token_is_explained() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let run = run_command(world.command().env("GITHUB_TOKEN", "ghp_NOT_THE_RIGHT_ONE").args([
+        "--yes",
+        "upstream/release-3.1",
+        "3796",
+    ]));
+    run.expect_code(1).stderr_has("401");
+    assert!(!run.stderr.contains("NOT_THE_RIGHT_ONE"), "{}", run.stderr);
+}

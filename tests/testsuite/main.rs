@@ -1,0 +1,7 @@
+//! One test binary for every integration test: real git repositories in temp
+//! dirs and a fake GitHub on 127.0.0.1.
+
+mod support;
+
+mod bad_input;
+mod pick;

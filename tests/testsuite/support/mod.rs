@@ -1,0 +1,405 @@
+//! The test world: a bare "upstream" with diverged `master` and `release-3.1`
+//! and GitHub's `refs/pull/N/head` refs, a bare "fork", the user's clone with
+//! both remotes, and a fake GitHub serving the upstream's pull requests. Every
+//! git call is hermetic: its own HOME, global config, identity and dates.
+
+pub mod fake_github;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub use fake_github::{FakeGitHub, FakePull, TOKEN};
+
+pub const OWNER: &str = "kubesphere";
+pub const NAME: &str = "kubesphere";
+pub const USER: &str = "alice";
+
+pub struct World {
+    pub root: tempfile::TempDir,
+    pub upstream: PathBuf,
+    pub fork: PathBuf,
+    /// The upstream maintainers' working clone, used to make history.
+    pub work: PathBuf,
+    /// The user's clone, where the tool runs.
+    pub clone: PathBuf,
+    pub github: FakeGitHub,
+    home: PathBuf,
+}
+
+/// The exit code and output of one run of the tool.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, text: &str) -> &Self {
+        assert!(self.stderr.contains(text), "stderr lacks {text:?}:\n{}", self.stderr);
+        self
+    }
+}
+
+/// What the user's checkout looks like: branch, HEAD, index, status, every
+/// file's content, and the worktree list.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    head: String,
+    branch: String,
+    index: String,
+    status: String,
+    files: BTreeMap<String, Vec<u8>>,
+    worktrees: String,
+}
+
+impl World {
+    /// Upstream history:
+    ///
+    /// ```text
+    /// master:      base ── m1 ── (PR merges…)
+    ///                 └── release-3.1: r1
+    /// ```
+    pub fn new() -> World {
+        let root = tempfile::Builder::new()
+            .prefix("cpp-world-")
+            .tempdir()
+            .expect("temp dir");
+        let home = root.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::write(home.join(".gitconfig"), "[user]\n\tname = Test User\n\temail = user@example.com\n[init]\n\tdefaultBranch = master\n[advice]\n\tdetachedHead = false\n").unwrap();
+        let remotes = root.path().join("remotes");
+        let upstream = remotes.join(OWNER).join(format!("{NAME}.git"));
+        let fork = remotes.join(USER).join(format!("{NAME}.git"));
+        let work = root.path().join("maintainer");
+        let clone = root.path().join("clone");
+        let github = FakeGitHub::start(OWNER, NAME, USER);
+        let world = World {
+            root,
+            upstream,
+            fork,
+            work,
+            clone,
+            github,
+            home,
+        };
+
+        world.git(world.root.path(), &["init", "--quiet", "--bare", path(&world.upstream)]);
+        world.git(world.root.path(), &["init", "--quiet", path(&world.work)]);
+        world.git(&world.work, &["remote", "add", "origin", path(&world.upstream)]);
+        world.commit_files(
+            &[
+                ("README.md", "kubesphere\n"),
+                ("pkg/a.go", &numbered("a", 20)),
+                ("pkg/b.go", &numbered("b", 20)),
+            ],
+            "Initial commit",
+        );
+        world.git(&world.work, &["branch", "release-3.1"]);
+        world.commit_files(
+            &[("pkg/b.go", &numbered("b", 20).replace("b 20", "b 20 on master"))],
+            "Master moves on",
+        );
+        world.git(&world.work, &["checkout", "--quiet", "release-3.1"]);
+        world.commit_files(&[("RELEASE", "3.1\n")], "Release 3.1");
+        world.git(&world.work, &["checkout", "--quiet", "master"]);
+        world.git(&world.work, &["push", "--quiet", "origin", "master", "release-3.1"]);
+
+        world.git(
+            world.root.path(),
+            &["clone", "--quiet", "--bare", path(&world.upstream), path(&world.fork)],
+        );
+        world.git(
+            world.root.path(),
+            &["clone", "--quiet", path(&world.fork), path(&world.clone)],
+        );
+        world.git(&world.clone, &["remote", "add", "upstream", path(&world.upstream)]);
+        world
+    }
+
+    /// Environment for every process: no user config, fixed identity and dates.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = [
+            ("HOME", self.home.to_string_lossy().as_ref()),
+            (
+                "GIT_CONFIG_GLOBAL",
+                self.home.join(".gitconfig").to_string_lossy().as_ref(),
+            ),
+            ("GIT_CONFIG_NOSYSTEM", "1"),
+            ("GIT_AUTHOR_NAME", "Test User"),
+            ("GIT_AUTHOR_EMAIL", "user@example.com"),
+            ("GIT_COMMITTER_NAME", "Test User"),
+            ("GIT_COMMITTER_EMAIL", "user@example.com"),
+            ("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z"),
+            ("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z"),
+            ("LANG", "C"),
+            ("LC_ALL", "C"),
+            ("NO_COLOR", "1"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        env.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
+        env
+    }
+
+    /// Runs git in `dir`; the test fails if it does.
+    #[track_caller]
+    pub fn git(&self, dir: &Path, args: &[&str]) -> String {
+        let output = self.git_output(dir, args);
+        assert!(
+            output.status.success(),
+            "git {args:?} in {}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    pub fn git_output(&self, dir: &Path, args: &[&str]) -> Output {
+        Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env_clear()
+            .envs(self.env())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run git")
+    }
+
+    /// Writes files in the maintainer's clone and commits them.
+    pub fn commit_files(&self, files: &[(&str, &str)], message: &str) -> String {
+        for (name, content) in files {
+            let file = self.work.join(name);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, content).unwrap();
+        }
+        self.git(&self.work, &["add", "--all"]);
+        self.git(&self.work, &["commit", "--quiet", "-m", message]);
+        self.git(&self.work, &["rev-parse", "HEAD"]).trim().to_string()
+    }
+
+    /// A pull request against master with one commit per entry of `commits`
+    /// (each a message and the files it writes), merged unless `merged` is
+    /// false, and known to the fake GitHub with its patch.
+    pub fn pr(
+        &self,
+        number: u64,
+        title: &str,
+        body: &str,
+        commits: &[(&str, &[(&str, &str)])],
+        merged: bool,
+    ) -> FakePull {
+        let base = self.git(&self.work, &["rev-parse", "master"]).trim().to_string();
+        let branch = format!("feature-{number}");
+        self.git(&self.work, &["checkout", "--quiet", "-b", &branch, "master"]);
+        for (message, files) in commits {
+            self.commit_files(files, message);
+        }
+        let head = self.git(&self.work, &["rev-parse", "HEAD"]).trim().to_string();
+        let patch = Command::new("git")
+            .args(["format-patch", "--stdout", &format!("{base}..{head}")])
+            .current_dir(&self.work)
+            .env_clear()
+            .envs(self.env())
+            .output()
+            .expect("format-patch")
+            .stdout;
+        self.git(&self.work, &["checkout", "--quiet", "master"]);
+        self.git(
+            &self.work,
+            &["push", "--quiet", "origin", &format!("{head}:refs/pull/{number}/head")],
+        );
+        if merged {
+            self.git(
+                &self.work,
+                &[
+                    "merge",
+                    "--quiet",
+                    "--no-ff",
+                    "-m",
+                    &format!("Merge pull request #{number}"),
+                    &branch,
+                ],
+            );
+            self.git(&self.work, &["push", "--quiet", "origin", "master"]);
+        }
+        let pull = FakePull {
+            number,
+            title: title.into(),
+            body: body.into(),
+            merged,
+            author: "bob".into(),
+            head_ref: branch,
+            head_sha: head,
+            base_ref: "master".into(),
+            labels: vec!["kind/bug".into()],
+            patch,
+            state: if merged { "closed".into() } else { "open".into() },
+        };
+        self.github.add_pull(pull.clone());
+        pull
+    }
+
+    /// A merged pull request with one commit changing `pkg/a.go`'s line `line`.
+    pub fn simple_pr(&self, number: u64, title: &str, line: usize) -> FakePull {
+        let current = self.git(&self.work, &["show", "master:pkg/a.go"]);
+        let changed = current.replace(&format!("a {line}\n"), &format!("a {line} fixed by #{number}\n"));
+        let message = format!("{title}\n\nThe fix for #{number}.");
+        self.pr(
+            number,
+            title,
+            &format!("Body of {number}.\n\n```release-note\nFixed {number}.\n```\n"),
+            &[(&message, &[("pkg/a.go", &changed)])],
+            true,
+        )
+    }
+
+    /// The tool, ready to run in the user's clone against the fake GitHub.
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_git-cherry-pick-pr"));
+        cmd.current_dir(&self.clone)
+            .env_clear()
+            .envs(self.env())
+            .env("GITHUB_API_URL", &self.github.url)
+            .env("GITHUB_TOKEN", TOKEN)
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        run_command(self.command().args(args))
+    }
+
+    /// Makes the user's checkout dirty: a modified tracked file, a staged
+    /// change and an untracked file.
+    pub fn dirty_checkout(&self) {
+        std::fs::write(self.clone.join("README.md"), "local edit, not committed\n").unwrap();
+        std::fs::write(self.clone.join("pkg/b.go"), "staged edit\n").unwrap();
+        self.git(&self.clone, &["add", "pkg/b.go"]);
+        std::fs::write(self.clone.join("notes.txt"), "untracked\n").unwrap();
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        let mut files = BTreeMap::new();
+        collect_files(&self.clone, &self.clone, &mut files);
+        Snapshot {
+            head: self.git(&self.clone, &["rev-parse", "HEAD"]),
+            branch: self.git(&self.clone, &["symbolic-ref", "HEAD"]),
+            index: self.git(&self.clone, &["ls-files", "--stage"]),
+            status: self.git(&self.clone, &["status", "--porcelain=v1", "--untracked-files=all"]),
+            files,
+            worktrees: self.git(&self.clone, &["worktree", "list", "--porcelain"]),
+        }
+    }
+
+    /// Local branches of the user's clone.
+    pub fn local_branches(&self) -> Vec<String> {
+        self.git(
+            &self.clone,
+            &["for-each-ref", "--format=%(refname:short)", "refs/heads/"],
+        )
+        .lines()
+        .map(str::to_string)
+        .collect()
+    }
+
+    /// Branches of a bare repository.
+    pub fn branches(&self, repo: &Path) -> Vec<String> {
+        self.git(repo, &["for-each-ref", "--format=%(refname:short)", "refs/heads/"])
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// `git log` of `rev` in `repo`: one line per commit, `subject|author|patch-id`.
+    pub fn commits(&self, repo: &Path, range: &str) -> Vec<String> {
+        let shas = self.git(repo, &["rev-list", "--reverse", range]);
+        shas.lines()
+            .map(|sha| {
+                let info = self.git(repo, &["log", "-1", "--format=%s|%an <%ae>", sha]);
+                format!("{}|{}", info.trim(), self.patch_id(repo, sha))
+            })
+            .collect()
+    }
+
+    pub fn patch_id(&self, repo: &Path, sha: &str) -> String {
+        let diff = self.git_output(repo, &["show", sha]).stdout;
+        let mut child = Command::new("git")
+            .args(["patch-id", "--stable"])
+            .current_dir(repo)
+            .env_clear()
+            .envs(self.env())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(&diff).unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The worktree directories the tool keeps under the git directory.
+    pub fn tool_dirs(&self) -> Vec<PathBuf> {
+        let dir = self.clone.join(".git/cherry-pick-pr");
+        std::fs::read_dir(dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+pub fn run_command(cmd: &mut Command) -> Run {
+    let output = cmd.output().expect("run git-cherry-pick-pr");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn collect_files(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
+    for entry in std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()) {
+        let path = entry.path();
+        if path.file_name().is_some_and(|n| n == ".git") {
+            continue;
+        }
+        if path.is_dir() {
+            collect_files(root, &path, files);
+        } else {
+            files.insert(
+                path.strip_prefix(root).unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&path).unwrap(),
+            );
+        }
+    }
+}
+
+pub fn numbered(prefix: &str, lines: usize) -> String {
+    (1..=lines).map(|i| format!("{prefix} {i}\n")).collect()
+}
+
+pub fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
