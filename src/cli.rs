@@ -17,7 +17,7 @@ use clap::Parser;
     name = "git-cherry-pick-pr",
     bin_name = "git cherry-pick-pr",
     version,
-    override_usage = "git cherry-pick-pr [OPTIONS] <TARGET>... <PR>...",
+    override_usage = "git cherry-pick-pr [OPTIONS] <TARGET>... <PR>...\n       git cherry-pick-pr --continue | --abort | --status [TARGET]",
     after_help = "Exit status: 0 done, 1 failed, 2 usage error, 3 stopped on conflicts."
 )]
 pub struct Cli {
@@ -28,8 +28,26 @@ pub struct Cli {
     /// the upstream remote. Pull requests come last: `3796`, `#3796`, or a pull
     /// request URL of the upstream repository. Several pull requests are applied
     /// in the order given and proposed as one pull request.
-    #[arg(value_name = "TARGET|PR", required = true, num_args = 1..)]
+    #[arg(value_name = "TARGET|PR", required_unless_present_any = ["resume", "abort", "status"], num_args = 1..)]
     pub args: Vec<String>,
+
+    /// Finish a run that stopped on conflicts: complete `git am`, apply the
+    /// remaining pull requests, push and open the pull request
+    ///
+    /// Resolve the conflicts in the worktree the stop named (`git add` the
+    /// files; running `git am --continue` there yourself is fine too), then run
+    /// this. With several targets in progress, name the one to continue.
+    #[arg(long = "continue", group = "action", conflicts_with_all = ["abort", "status"])]
+    pub resume: bool,
+
+    /// Give up a run that stopped: remove its worktree and branch and forget it
+    #[arg(long, group = "action", conflicts_with = "status")]
+    pub abort: bool,
+
+    /// Show what is in progress: target, pull requests applied and left,
+    /// the worktree, and what to run next
+    #[arg(long, group = "action")]
+    pub status: bool,
 
     /// The remote to fetch the release branch and pull requests from
     ///
@@ -120,6 +138,16 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn actions_need_no_positional_arguments() {
+        let cli = Cli::try_parse_from(["x", "--continue"]).unwrap();
+        assert!(cli.resume && cli.args.is_empty());
+        let cli = Cli::try_parse_from(["x", "--abort", "release-3.0"]).unwrap();
+        assert!(cli.abort && cli.args == ["release-3.0"]);
+        assert!(Cli::try_parse_from(["x", "--continue", "--abort"]).is_err());
+        assert!(Cli::try_parse_from(["x"]).is_err());
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub enum Kind {
     Failed,
     /// Stopped on conflicts the user has to resolve: exit 3.
     Conflict,
+    /// Stopped by Ctrl-C or SIGTERM: exit 130, as git does.
+    Interrupted,
 }
 
 impl Kind {
@@ -20,6 +22,7 @@ impl Kind {
             Kind::Failed => 1,
             Kind::Usage => 2,
             Kind::Conflict => 3,
+            Kind::Interrupted => 130,
         }
     }
 }
@@ -127,6 +130,7 @@ mod tests {
         assert_eq!(Kind::Failed.exit_code(), 1);
         assert_eq!(Kind::Usage.exit_code(), 2);
         assert_eq!(Kind::Conflict.exit_code(), 3);
+        assert_eq!(Kind::Interrupted.exit_code(), 130);
     }
 
     #[test]

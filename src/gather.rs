@@ -8,14 +8,15 @@ use anyhow::Result;
 
 use crate::errors::{Context, failed};
 use crate::git::Git;
-use crate::github::{ApiError, GitHub, PullRequest};
+use crate::github::{ApiError, GitHub, Repo};
 use crate::output::Output;
 use crate::settings::Settings;
+use crate::state::Pr;
 
 /// What the network brought.
 pub struct Gathered {
     /// The source pull requests, in the order given.
-    pub pulls: Vec<PullRequest>,
+    pub prs: Vec<Pr>,
     /// Each pull request's patch series (mbox), in the same order.
     pub patches: Vec<Vec<u8>>,
     /// The login that owns the fork.
@@ -59,16 +60,16 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
             settings.upstream
         );
         let fetched = out.waiting(&what, || fetch(settings, git));
-        let pulls: Vec<Result<PullRequest, ApiError>> = pulls.into_iter().map(join).collect();
-        let patches: Vec<Result<Vec<u8>, ApiError>> = patches.into_iter().map(join).collect();
+        let pulls: Vec<_> = pulls.into_iter().map(join).collect();
+        let patches: Vec<_> = patches.into_iter().map(join).collect();
         let user = user.map(join);
         (pulls, patches, user, fetched)
     });
 
     // The pull requests first: a missing or unmerged one explains a failed fetch too.
-    let mut checked = Vec::new();
+    let mut prs = Vec::new();
     for (pull, &number) in pulls.into_iter().zip(&settings.prs) {
-        let pull = pull.map_err(|e| explain_pull_error(e, number, settings))?;
+        let pull = pull.map_err(|e| explain(e, number, repo))?;
         if !pull.merged && !settings.allow_unmerged {
             return Err(failed(format!(
                 "PR #{number} ({}) is not merged; only merged pull requests are picked",
@@ -77,9 +78,17 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
             .hint("pass --allow-unmerged to pick it anyway")
             .into());
         }
-        checked.push(pull);
+        prs.push(Pr {
+            number,
+            title: pull.title,
+            body: pull.body.unwrap_or_default(),
+        });
     }
-    let patches = patches.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let patches = patches
+        .into_iter()
+        .zip(&settings.prs)
+        .map(|(p, &n)| p.map_err(|e| explain(e, n, repo)))
+        .collect::<Result<Vec<_>>>()?;
     let user = match user {
         Some(found) => found.failure(|| {
             failed("cannot tell whose fork to open the pull request from").hint("pass --user LOGIN or set GITHUB_USER")
@@ -87,19 +96,29 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
         None => settings.user.clone().unwrap_or_default(),
     };
     fetched?;
-    Ok(Gathered {
-        pulls: checked,
-        patches,
-        user,
+    Ok(Gathered { prs, patches, user })
+}
+
+/// Downloads the patches of `numbers` concurrently, in order.
+pub fn patches(github: &GitHub<'_>, repo: &Repo, numbers: &[u64]) -> Result<Vec<Vec<u8>>> {
+    thread::scope(|scope| {
+        let handles: Vec<_> = numbers
+            .iter()
+            .map(|&n| scope.spawn(move || github.patch(repo, n)))
+            .collect();
+        handles
+            .into_iter()
+            .zip(numbers)
+            .map(|(h, &n)| join(h).map_err(|e| explain(e, n, repo)))
+            .collect()
     })
 }
 
-fn explain_pull_error(error: ApiError, number: u64, settings: &Settings) -> anyhow::Error {
+fn explain(error: ApiError, number: u64, repo: &Repo) -> anyhow::Error {
     match error.status() {
-        Some(404) => failed(format!("PR #{number} was not found in {}", settings.repo))
+        Some(404) => failed(format!("PR #{number} was not found in {repo}"))
             .hint(format!(
-                "check the number, and that your token can see {} if it is private",
-                settings.repo
+                "check the number, and that your token can see {repo} if it is private"
             ))
             .because(error)
             .into(),
@@ -112,7 +131,8 @@ fn explain_pull_error(error: ApiError, number: u64, settings: &Settings) -> anyh
 }
 
 /// One fetch: each target branch into its remote-tracking ref, and each pull
-/// request's head (whose history holds the blobs `git am -3` falls back on).
+/// request's head (whose history holds the blobs `git am -3` falls back on and
+/// the commits `git cherry-pick` can use).
 fn fetch(settings: &Settings, git: &Git<'_>) -> Result<()> {
     let mut args: Vec<String> = [
         "fetch",
@@ -134,6 +154,9 @@ fn fetch(settings: &Settings, git: &Git<'_>) -> Result<()> {
     let Err(error) = git.run(&settings.toplevel, &argv) else {
         return Ok(());
     };
+    if crate::signals::interrupted() {
+        return Err(error.into());
+    }
     // Say which target is missing, if one is.
     for target in &settings.targets {
         let branch_ref = format!("refs/heads/{}", target.branch);

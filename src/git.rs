@@ -16,6 +16,8 @@ pub enum GitError {
     NotFound(which::Error),
     /// git could not be started.
     Spawn { argv: String, source: std::io::Error },
+    /// The run was interrupted (Ctrl-C) before or while git ran.
+    Interrupted { argv: String },
     /// git ran and exited unsuccessfully.
     Exited {
         argv: String,
@@ -29,6 +31,7 @@ impl fmt::Display for GitError {
         match self {
             GitError::NotFound(e) => write!(f, "could not find `git` on PATH ({e})"),
             GitError::Spawn { argv, source } => write!(f, "could not run `{argv}`: {source}"),
+            GitError::Interrupted { argv } => write!(f, "`{argv}` was interrupted"),
             GitError::Exited { argv, code, stderr } => {
                 match code {
                     Some(code) => write!(f, "`{argv}` exited with status {code}")?,
@@ -49,7 +52,7 @@ impl std::error::Error for GitError {
         match self {
             GitError::NotFound(e) => Some(e),
             GitError::Spawn { source, .. } => Some(source),
-            GitError::Exited { .. } => None,
+            GitError::Exited { .. } | GitError::Interrupted { .. } => None,
         }
     }
 }
@@ -84,6 +87,8 @@ impl Captured {
 pub struct Git<'a> {
     exe: &'a Path,
     out: &'a Output,
+    /// Cleanup still runs after Ctrl-C; nothing else does.
+    cleanup: bool,
 }
 
 /// Finds the `git` binary on PATH.
@@ -93,7 +98,16 @@ pub fn find() -> Result<PathBuf, GitError> {
 
 impl<'a> Git<'a> {
     pub fn new(exe: &'a Path, out: &'a Output) -> Self {
-        Git { exe, out }
+        Git {
+            exe,
+            out,
+            cleanup: false,
+        }
+    }
+
+    /// The same git, for cleaning up: it runs even after an interruption.
+    pub fn for_cleanup(self) -> Self {
+        Git { cleanup: true, ..self }
     }
 
     /// Runs `git ARGS` in `dir` and returns its stdout, or an error when it fails.
@@ -116,10 +130,21 @@ impl<'a> Git<'a> {
             Some(bytes) => expr.stdin_bytes(bytes.to_vec()),
             None => expr.stdin_null(),
         };
-        let output = expr.run().map_err(|source| GitError::Spawn {
+        let handle = crate::signals::start(&expr, self.cleanup)
+            .map_err(|source| GitError::Spawn {
+                argv: argv.clone(),
+                source,
+            })?
+            .ok_or_else(|| GitError::Interrupted { argv: argv.clone() })?;
+        let waited = handle.wait().cloned();
+        crate::signals::finished(&handle);
+        let output = waited.map_err(|source| GitError::Spawn {
             argv: argv.clone(),
             source,
         })?;
+        if crate::signals::interrupted() && !self.cleanup {
+            return Err(GitError::Interrupted { argv });
+        }
         let code = output.status.code();
         self.out.debug(|| {
             format!(

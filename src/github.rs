@@ -104,6 +104,8 @@ pub enum ApiError {
     },
     /// No answer: connection, timeout, or an unreadable body.
     Transport { what: String, source: reqwest::Error },
+    /// The run was interrupted (Ctrl-C) while waiting for GitHub.
+    Interrupted { what: String },
 }
 
 impl ApiError {
@@ -111,7 +113,7 @@ impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Status { status, .. } => Some(*status),
-            ApiError::Transport { .. } => None,
+            ApiError::Transport { .. } | ApiError::Interrupted { .. } => None,
         }
     }
 }
@@ -139,6 +141,7 @@ impl fmt::Display for ApiError {
                 Ok(())
             }
             ApiError::Transport { what, source } => write!(f, "{what}: {source}"),
+            ApiError::Interrupted { what } => write!(f, "{what}: interrupted"),
         }
     }
 }
@@ -146,7 +149,7 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ApiError::Status { .. } => None,
+            ApiError::Status { .. } | ApiError::Interrupted { .. } => None,
             ApiError::Transport { source, .. } => source.source(),
         }
     }
@@ -209,7 +212,8 @@ impl<'a> GitHub<'a> {
             Some(r) => (r.method().to_string(), r.url().to_string()),
             None => (String::new(), String::new()),
         };
-        let result = request.send();
+        let result = crate::signals::interruptible(move || request.send())
+            .ok_or_else(|| ApiError::Interrupted { what: what.to_string() })?;
         self.out.debug(|| {
             let status = match &result {
                 Ok(r) => r.status().as_u16().to_string(),

@@ -11,7 +11,10 @@ mod output;
 mod pick;
 mod publish;
 mod remote;
+mod resume;
 mod settings;
+mod signals;
+mod state;
 mod text;
 mod token;
 
@@ -22,6 +25,7 @@ use clap::Parser;
 use crate::cli::Cli;
 use crate::output::Output;
 use crate::pick::Outcome;
+use crate::resume::Action;
 use crate::settings::Env;
 
 fn main() -> ExitCode {
@@ -38,16 +42,53 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
+    signals::install();
     let exe = git::find()?;
     let git = git::Git::new(&exe, out);
     let cwd = std::env::current_dir()?;
-    let settings = settings::resolve(cli, env, &git, &cwd)?;
-    for outcome in pick::run(&settings, env, git, out)? {
+    let action = [
+        (cli.resume, Action::Continue),
+        (cli.abort, Action::Abort),
+        (cli.status, Action::Status),
+    ]
+    .into_iter()
+    .find_map(|(set, action)| set.then_some(action));
+    let outcomes = match action {
+        Some(action) => {
+            if cli.args.len() > 1 {
+                return Err(errors::usage("--continue, --abort and --status take at most one target").into());
+            }
+            resume::run(
+                action,
+                cli.args.first().map(String::as_str),
+                cli.yes,
+                env,
+                git,
+                out,
+                &cwd,
+            )?
+        }
+        None => {
+            let settings = settings::resolve(cli, env, &git, &cwd)?;
+            pick::run(&settings, env, git, out)?
+        }
+    };
+    report(outcomes, out)
+}
+
+/// URLs (or dry-run branches) on stdout, in the order of the targets; the
+/// first stop decides the exit code.
+fn report(outcomes: Vec<Outcome>, out: &Output) -> anyhow::Result<()> {
+    let mut stop = None;
+    for outcome in outcomes {
         match outcome {
             Outcome::Published { url } => out.result(&url),
             Outcome::DryRun { branch } => out.result(&branch),
             Outcome::AlreadyPresent => {}
+            Outcome::Stopped(error) => {
+                stop.get_or_insert(error);
+            }
         }
     }
-    Ok(())
+    stop.map_or(Ok(()), Err)
 }

@@ -181,11 +181,9 @@ impl GitConfig {
     }
 }
 
-/// Resolves the settings of a run from the command line, the environment and
-/// the repository's git config.
-pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Result<Settings> {
-    let (target_args, pr_refs) = split_args(&cli.args)?;
-
+/// The top of the work tree and the common git directory, or an error when
+/// `cwd` is not inside a work tree.
+pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<(PathBuf, PathBuf)> {
     let located = git
         .run(
             cwd,
@@ -202,6 +200,15 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
     let mut lines = located.lines();
     let toplevel = PathBuf::from(lines.next().unwrap_or_default());
     let common_dir = PathBuf::from(lines.next().unwrap_or_default());
+    Ok((toplevel, common_dir))
+}
+
+/// Resolves the settings of a run from the command line, the environment and
+/// the repository's git config.
+pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Result<Settings> {
+    let (target_args, pr_refs) = split_args(&cli.args)?;
+
+    let (toplevel, common_dir) = locate(git, cwd)?;
 
     let config_text = git.capture(
         &toplevel,
