@@ -269,10 +269,8 @@ fn abort(
         Some(_) => select(&job, selector)?,
     };
     for ts in &chosen {
-        if ts.worktree.join(".git").exists() {
-            if apply::am_in_progress(git, &ts.worktree).unwrap_or(false) {
-                let _ = git.run(&ts.worktree, &["am", "--abort"]);
-            }
+        if ts.worktree.join(".git").exists() && apply::am_in_progress(git, &ts.worktree).unwrap_or(false) {
+            let _ = git.run(&ts.worktree, &["am", "--abort"]);
         }
         apply::remove_worktree(*git, out, toplevel, &ts.worktree, Some(&ts.local_branch), false);
         out.step(&format!(

@@ -83,14 +83,15 @@ pub struct State {
 pub struct FakeGitHub {
     pub url: String,
     pub state: Arc<Mutex<State>>,
-    server: Arc<tiny_http::Server>,
+    addr: std::net::SocketAddr,
+    stop: Arc<std::sync::atomic::AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl FakeGitHub {
     pub fn start(owner: &str, name: &str, login: &str) -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind the fake GitHub"));
-        let port = server.server_addr().to_ip().expect("an IP address").port();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the fake GitHub");
+        let addr = listener.local_addr().expect("a local address");
         let state = Arc::new(Mutex::new(State {
             owner: owner.into(),
             name: name.into(),
@@ -98,21 +99,27 @@ impl FakeGitHub {
             next_number: 9000,
             ..State::default()
         }));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let thread = {
-            let server = Arc::clone(&server);
             let state = Arc::clone(&state);
+            let stop = Arc::clone(&stop);
             std::thread::spawn(move || {
-                for request in server.incoming_requests() {
+                for stream in listener.incoming() {
+                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
                     let state = Arc::clone(&state);
-                    // One thread per request, as concurrent clients expect.
-                    std::thread::spawn(move || serve(request, &state));
+                    // One thread per connection, as concurrent clients expect.
+                    std::thread::spawn(move || serve_connection(stream, &state));
                 }
             })
         };
         FakeGitHub {
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("http://{addr}"),
             state,
-            server,
+            addr,
+            stop,
             thread: Some(thread),
         }
     }
@@ -151,7 +158,8 @@ impl FakeGitHub {
 
 impl Drop for FakeGitHub {
     fn drop(&mut self) {
-        self.server.unblock();
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(self.addr);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -185,52 +193,113 @@ fn not_found() -> Answer {
     )
 }
 
-fn serve(mut request: tiny_http::Request, state: &Arc<Mutex<State>>) {
-    let mut body = String::new();
-    let _ = request.as_reader().read_to_string(&mut body);
-    let (path, query) = match request.url().split_once('?') {
-        Some((p, q)) => (p.to_string(), q.to_string()),
-        None => (request.url().to_string(), String::new()),
-    };
-    let recorded = Recorded {
-        method: request.method().to_string(),
-        path,
-        query,
-        headers: request
-            .headers()
-            .iter()
-            .map(|h| (h.field.to_string(), h.value.to_string()))
-            .collect(),
-        body,
-    };
-    let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(&recorded, state)));
-    let answer = match answer {
-        Ok(a) => a,
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
-            if let Ok(mut s) = state.lock() {
-                s.panics.push(message.unwrap_or_default());
-            }
-            json_answer(500, json!({"message": "fake panicked"}))
+/// Serves HTTP/1.1 requests on one connection until the client closes it.
+fn serve_connection(stream: std::net::TcpStream, state: &Arc<Mutex<State>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let Ok(read_half) = stream.try_clone() else { return };
+    let mut reader = BufReader::new(read_half);
+    let mut writer = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
         }
-    };
-    let mut response = tiny_http::Response::from_data(answer.body).with_status_code(answer.status);
-    let mut headers = vec![
-        ("Content-Type".to_string(), answer.content_type.to_string()),
-        ("X-GitHub-Media-Type".to_string(), "github.v3; format=json".to_string()),
-        ("X-RateLimit-Limit".to_string(), "5000".to_string()),
-        ("X-RateLimit-Remaining".to_string(), "4999".to_string()),
-    ];
-    headers.extend(answer.headers);
-    for (k, v) in headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            response.add_header(h);
+        let mut parts = line.trim_end().splitn(3, ' ');
+        let (method, target) = (
+            parts.next().unwrap_or_default().to_string(),
+            parts.next().unwrap_or_default().to_string(),
+        );
+        let mut headers = Vec::new();
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                return;
+            }
+            let header = header.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = header.split_once(':') {
+                headers.push((k.trim().to_string(), v.trim().to_string()));
+            }
+        }
+        let find = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
+        let length: usize = find("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let close = find("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        let (path, query) = match target.split_once('?') {
+            Some((p, q)) => (p.to_string(), q.to_string()),
+            None => (target.clone(), String::new()),
+        };
+        let recorded = Recorded {
+            method,
+            path,
+            query,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        };
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(&recorded, state)));
+        let answer = match answer {
+            Ok(a) => a,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+                if let Ok(mut s) = state.lock() {
+                    s.panics.push(message.unwrap_or_default());
+                }
+                json_answer(500, json!({"message": "fake panicked"}))
+            }
+        };
+        let mut head = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
+        let mut all_headers = vec![
+            ("Content-Type".to_string(), answer.content_type.to_string()),
+            ("Content-Length".to_string(), answer.body.len().to_string()),
+            ("X-GitHub-Media-Type".to_string(), "github.v3; format=json".to_string()),
+            ("X-RateLimit-Limit".to_string(), "5000".to_string()),
+            ("X-RateLimit-Remaining".to_string(), "4999".to_string()),
+        ];
+        all_headers.extend(answer.headers);
+        for (k, v) in all_headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        if writer
+            .write_all(head.as_bytes())
+            .and_then(|()| writer.write_all(&answer.body))
+            .and_then(|()| writer.flush())
+            .is_err()
+            || close
+        {
+            return;
         }
     }
-    let _ = request.respond(response);
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        406 => "Not Acceptable",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
 }
 
 fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
