@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{World, run_command};
+use crate::support::World;
 
 const BRANCH: &str = "automated-cherry-pick-of-#3796-upstream-release-3.1";
 
@@ -407,7 +407,7 @@ fn continue_without_anything_in_progress_says_so() {
 }
 
 #[test]
-fn continue_without_yes_and_without_a_terminal_refuses_unless_the_run_had_yes() {
+fn a_dry_run_that_stopped_stays_a_dry_run_after_continue() {
     let world = World::new();
     world.conflict_on_release(3);
     world.simple_pr(3796, "Fix", 3);
@@ -424,10 +424,4 @@ fn continue_without_yes_and_without_a_terminal_refuses_unless_the_run_had_yes() 
 fn set_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
-#[test]
-fn dry_run_continue_needs_no_yes() {
-    let world = World::new();
-    let _ = run_command(world.command().arg("--status"));
 }

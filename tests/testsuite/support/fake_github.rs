@@ -78,6 +78,9 @@ pub struct State {
     pub unknown_labels: Vec<String>,
     pub next_number: u64,
     pub panics: Vec<String>,
+    /// Answers to requests matching (method, path part) are held back this long
+    /// (after the request took effect), as a slow GitHub would.
+    pub delays: Vec<(String, String, std::time::Duration)>,
 }
 
 pub struct FakeGitHub {
@@ -137,6 +140,15 @@ impl FakeGitHub {
             headers: Vec::new(),
             times: usize::MAX,
         });
+    }
+
+    /// Holds back answers to `method` requests whose path contains `path`.
+    pub fn delay(&self, method: &str, path: &str, delay: std::time::Duration) {
+        self.state
+            .lock()
+            .unwrap()
+            .delays
+            .push((method.into(), path.into(), delay));
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -260,6 +272,15 @@ fn serve_connection(stream: std::net::TcpStream, state: &Arc<Mutex<State>>) {
                 json_answer(500, json!({"message": "fake panicked"}))
             }
         };
+        let delay = state.lock().ok().and_then(|s| {
+            s.delays
+                .iter()
+                .find(|(m, p, _)| *m == recorded.method && recorded.path.contains(p.as_str()))
+                .map(|d| d.2)
+        });
+        if let Some(delay) = delay {
+            std::thread::sleep(delay);
+        }
         let mut head = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
         let mut all_headers = vec![
             ("Content-Type".to_string(), answer.content_type.to_string()),
