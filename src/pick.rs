@@ -146,12 +146,18 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
 /// An error caused by Ctrl-C becomes an `Interrupted` failure that says what
 /// was left behind.
 pub fn interrupted_or(error: anyhow::Error, left: &str) -> anyhow::Error {
-    if !signals::interrupted() {
+    if !signals::interrupted() || crate::errors::kind_of(&error) == Kind::Interrupted {
         return error;
     }
     Failure::new(Kind::Interrupted, format!("interrupted: {left}"))
         .because(error)
         .into()
+}
+
+/// Whether a failed terminal read was Ctrl-C (the signal may reach the read
+/// before the handler has recorded it).
+fn was_interrupted(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::Interrupted || signals::interrupted()
 }
 
 /// Where a target's apply loop goes next.
@@ -180,8 +186,7 @@ pub fn drive<'a>(
         Ok(None) => {}
         Err(error) => {
             if persisted {
-                // Keep the user's work: the same pull request is applied again on --continue.
-                ts.phase = Phase::Retry;
+                // Keep the user's work; `ts.phase` already says how to go on.
                 worktree.keep();
                 save_target(ctx, job, &ts)?;
                 return Err(interrupted_or(
@@ -297,6 +302,8 @@ fn apply_all<'a>(
                 ctx.out.step(&format!("Applying #{n} to {}: {title}", ts.name()));
                 ts.current = Some(n);
                 ts.current_base = Some(git.run(&dir, &["rev-parse", "HEAD"])?.trim().to_string());
+                // Should this stop half-way (Ctrl-C), it is applied again from the start.
+                ts.phase = Phase::Retry;
                 match apply::apply_pr(git, ctx.out, &dir, n, patch, job.signoff)? {
                     Ok(Applied::Picked) => finish_current(ts, n, true),
                     Ok(Applied::AlreadyThere) => {
@@ -404,10 +411,13 @@ fn wait_or_stop(
     match answer {
         Ok(true) => Ok(None),
         Ok(false) => Ok(Some(Outcome::Stopped(stop_failure(ts, why, files, "").into()))),
-        Err(e) => Err(interrupted_or(
-            anyhow::Error::new(e),
-            "the conflict is kept: resolve it, then run `git cherry-pick-pr --continue`, or `--abort`",
-        )),
+        Err(e) if was_interrupted(&e) => Err(Failure::new(
+            Kind::Interrupted,
+            "interrupted: the conflict is kept: resolve it, then run `git cherry-pick-pr --continue`, or `--abort`",
+        )
+        .because(e)
+        .into()),
+        Err(_) => Ok(Some(Outcome::Stopped(stop_failure(ts, why, files, "").into()))),
     }
 }
 
@@ -415,7 +425,9 @@ fn wait_or_stop(
 /// worktree is, and what to run next.
 pub fn stop_failure(ts: &TargetState, why: &str, files: &[String], detail: &str) -> Failure {
     let mut message = why.to_string();
-    if !detail.trim().is_empty() {
+    // git's own words matter when there is nothing to resolve (a hook said
+    // no); with conflicts, its advice about `git am` is ours to give.
+    if files.is_empty() && !detail.trim().is_empty() {
         message.push_str(&format!("\n{}", detail.trim_end()));
     }
     if !files.is_empty() {
@@ -455,10 +467,13 @@ fn confirm_push(ctx: &Ctx<'_>, job: &State, ts: &TargetState) -> Result<()> {
         job.repo,
         ts.branch
     );
-    let yes = ctx
-        .out
-        .confirm(&question)
-        .map_err(|e| failed(format!("could not read the answer: {e}")))?;
+    let yes = ctx.out.confirm(&question).map_err(|e| {
+        if was_interrupted(&e) {
+            Failure::new(Kind::Interrupted, "interrupted: nothing was pushed").because(e)
+        } else {
+            failed(format!("could not read the answer: {e}"))
+        }
+    })?;
     if yes {
         Ok(())
     } else {

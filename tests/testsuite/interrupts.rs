@@ -221,3 +221,38 @@ fn set_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+#[test]
+fn ctrl_c_at_the_conflict_prompt_keeps_the_conflict_for_continue() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix", 3);
+    let (mut child, screen) = on_a_terminal(&world, &["--yes", "upstream/release-3.1", "3796"]);
+    wait_until("the conflict prompt", || {
+        screen.lock().unwrap().contains("answer y to continue")
+    });
+    // Ctrl-C typed on the terminal.
+    answer(&mut child, "\u{3}");
+    let status = child.wait().unwrap();
+    let text = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(130), "{text}");
+    assert!(text.contains("the conflict is kept"), "{text}");
+    let state = world.state().expect("the state is kept");
+    assert_eq!(state["targets"][0]["phase"], "conflict");
+    let worktree = world.state_worktree();
+    let file = worktree.join("pkg/a.go");
+    let resolved: String = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            !["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
+                .iter()
+                .any(|m| l.starts_with(m))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&file, resolved).unwrap();
+    world.git(&worktree, &["add", "pkg/a.go"]);
+    world.run(&["--continue"]).expect_code(0);
+    assert_eq!(world.github.created().len(), 1);
+}
