@@ -101,6 +101,50 @@ pub struct Cli {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Run CMD in the worktree after applying, and commit what it changed
+    ///
+    /// CMD runs through your shell (`$SHELL -c`), e.g. a generator of docs or
+    /// code. If it changes files, they are committed as one commit
+    /// ("Regenerate generated files after cherry-pick of #3796"). If it fails,
+    /// nothing is pushed and `--continue` runs it again. Also git config
+    /// `cherry-pick-pr.exec`.
+    #[arg(long, value_name = "CMD", conflicts_with = "regenerate_docs")]
+    pub exec: Option<String>,
+
+    /// Run `hack/generate-docs.sh` after applying (as `--exec` does)
+    ///
+    /// Also `REGENERATE_DOCS` (any non-empty value but `false` or `0`).
+    #[arg(long)]
+    pub regenerate_docs: bool,
+
+    /// Set the milestone of the new pull request: `auto`, or its title
+    ///
+    /// `auto` picks the open milestone matching the target's version:
+    /// `release-1.31` matches `v1.31`, `1.31`, `v1.31.x` or `1.31.x`. None
+    /// matching is a notice, not an error. Also git config
+    /// `cherry-pick-pr.milestone`.
+    #[arg(long, value_name = "NAME|auto")]
+    pub milestone: Option<String>,
+
+    /// Copy the source pull requests' labels that match PATTERN (repeatable)
+    ///
+    /// A glob such as `kind/*`. Also git config `cherry-pick-pr.copyLabels`
+    /// (multi-valued).
+    #[arg(long = "copy-labels", value_name = "PATTERN")]
+    pub copy_labels: Vec<String>,
+
+    /// Assign the new pull request to the source pull requests' authors
+    ///
+    /// Also git config `cherry-pick-pr.assignAuthor`.
+    #[arg(long)]
+    pub assign_author: bool,
+
+    /// Comment on each source pull request with a link to the new one
+    ///
+    /// Also git config `cherry-pick-pr.commentSource`.
+    #[arg(long)]
+    pub comment_source: bool,
+
     /// Push and open the pull request without asking
     ///
     /// Without it the tool asks before pushing when standard input is a

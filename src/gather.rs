@@ -82,6 +82,8 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
             number,
             title: pull.title,
             body: pull.body.unwrap_or_default(),
+            author: pull.user.map(|u| u.login).unwrap_or_default(),
+            labels: pull.labels.into_iter().map(|l| l.name).collect(),
         });
     }
     let patches = patches

@@ -118,10 +118,27 @@ impl<'a> Git<'a> {
     /// Runs `git ARGS` in `dir` with `input` on stdin and returns what it printed,
     /// whatever its exit status.
     pub fn capture(&self, dir: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Captured, GitError> {
-        let argv = display_argv(args);
+        self.spawn(self.exe, "git", args, dir, input)
+    }
+
+    /// Runs `command` through `shell -c` in `dir` (the `--exec` command),
+    /// with the same bookkeeping as git.
+    pub fn shell(&self, shell: &str, command: &str, dir: &Path) -> Result<Captured, GitError> {
+        self.spawn(Path::new(shell), shell, &["-c", command], dir, None)
+    }
+
+    fn spawn(
+        &self,
+        exe: &Path,
+        name: &str,
+        args: &[&str],
+        dir: &Path,
+        input: Option<&[u8]>,
+    ) -> Result<Captured, GitError> {
+        let argv = display_argv(name, args);
         let started = Instant::now();
         let os_args: Vec<OsString> = args.iter().map(OsString::from).collect();
-        let mut expr = duct::cmd(self.exe, os_args)
+        let mut expr = duct::cmd(exe, os_args)
             .dir(dir)
             .stdout_capture()
             .stderr_capture()
@@ -165,8 +182,8 @@ impl<'a> Git<'a> {
 }
 
 /// `git a b 'c d'`, for messages.
-fn display_argv(args: &[&str]) -> String {
-    let mut text = String::from("git");
+fn display_argv(name: &str, args: &[&str]) -> String {
+    let mut text = String::from(name);
     for arg in args {
         text.push(' ');
         if !arg.is_empty()
@@ -191,11 +208,11 @@ mod tests {
     #[test]
     fn argv_is_quoted_only_where_needed() {
         assert_eq!(
-            display_argv(&["fetch", "upstream", "+refs/heads/a:refs/remotes/u/a"]),
+            display_argv("git", &["fetch", "upstream", "+refs/heads/a:refs/remotes/u/a"]),
             "git fetch upstream +refs/heads/a:refs/remotes/u/a"
         );
         assert_eq!(
-            display_argv(&["commit", "-m", "it's done", ""]),
+            display_argv("git", &["commit", "-m", "it's done", ""]),
             "git commit -m 'it'\\''s done' ''"
         );
     }

@@ -76,9 +76,40 @@ pub struct PullRequest {
     #[serde(default)]
     pub merged: bool,
     pub html_url: String,
+    #[serde(default)]
+    pub user: Option<User>,
     pub head: GitRef,
     #[serde(default)]
     pub labels: Vec<Label>,
+}
+
+/// An open milestone.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Milestone {
+    pub number: u64,
+    pub title: String,
+}
+
+/// What an issue (or pull request) has after `PATCH /repos/{o}/{n}/issues/{number}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Issue {
+    #[serde(default)]
+    pub labels: Vec<Label>,
+    #[serde(default)]
+    pub assignees: Vec<User>,
+    #[serde(default)]
+    pub milestone: Option<Milestone>,
+}
+
+/// `PATCH /repos/{o}/{n}/issues/{number}`: labels (the whole set), milestone
+/// and assignees in one request.
+#[derive(Debug, Serialize)]
+pub struct IssueUpdate<'a> {
+    pub labels: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<u64>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub assignees: &'a [String],
 }
 
 /// `POST /repos/{owner}/{repo}/pulls`.
@@ -313,6 +344,38 @@ impl<'a> GitHub<'a> {
         let response = self.send(&what, request, JSON)?;
         let labels: Vec<Label> = self.json(&what, response)?;
         Ok(labels.into_iter().map(|l| l.name).collect())
+    }
+
+    /// The repository's open milestones (`GET /repos/{o}/{n}/milestones`).
+    pub fn open_milestones(&self, repo: &Repo) -> Result<Vec<Milestone>, ApiError> {
+        let what = format!("listing the open milestones of {repo}");
+        let request = self
+            .client
+            .get(self.url(&format!("/repos/{repo}/milestones")))
+            .query(&[("state", "open"), ("per_page", "100")]);
+        let response = self.send(&what, request, JSON)?;
+        self.json(&what, response)
+    }
+
+    /// Sets labels, milestone and assignees of PR `number` in one request.
+    pub fn update_issue(&self, repo: &Repo, number: u64, update: &IssueUpdate<'_>) -> Result<Issue, ApiError> {
+        let what = format!("setting labels, milestone and assignees of PR #{number} in {repo}");
+        let request = self
+            .client
+            .patch(self.url(&format!("/repos/{repo}/issues/{number}")))
+            .json(update);
+        let response = self.send(&what, request, JSON)?;
+        self.json(&what, response)
+    }
+
+    /// Comments on PR (or issue) `number`.
+    pub fn comment(&self, repo: &Repo, number: u64, body: &str) -> Result<(), ApiError> {
+        let what = format!("commenting on PR #{number} in {repo}");
+        let request = self
+            .client
+            .post(self.url(&format!("/repos/{repo}/issues/{number}/comments")))
+            .json(&serde_json::json!({ "body": body }));
+        self.send(&what, request, JSON).map(|_| ())
     }
 
     /// The login of the token's owner (`GET /user`).

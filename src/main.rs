@@ -4,6 +4,8 @@
 mod apply;
 mod cli;
 mod errors;
+mod exec;
+mod follow;
 mod gather;
 mod git;
 mod github;
@@ -24,7 +26,7 @@ use clap::Parser;
 
 use crate::cli::Cli;
 use crate::output::Output;
-use crate::pick::Outcome;
+use crate::pick::{Outcome, Report};
 use crate::resume::Action;
 use crate::settings::Env;
 
@@ -77,18 +79,53 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
 }
 
 /// URLs (or dry-run branches) on stdout, in the order of the targets; the
-/// first stop decides the exit code.
-fn report(outcomes: Vec<Outcome>, out: &Output) -> anyhow::Result<()> {
-    let mut stop = None;
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Published { url } => out.result(&url),
-            Outcome::DryRun { branch } => out.result(&branch),
-            Outcome::AlreadyPresent => {}
-            Outcome::Stopped(error) => {
-                stop.get_or_insert(error);
+/// errors of targets that stopped or failed, and with several targets a
+/// summary, on stderr. Any failure makes the exit code 1, else any stop on
+/// conflicts 3.
+fn report(reports: Vec<Report>, out: &Output) -> anyhow::Result<()> {
+    let several = reports.len() > 1;
+    let mut worst: Option<anyhow::Error> = None;
+    let mut summary = Vec::new();
+    for Report { target, outcome } in reports {
+        let (result, detail) = match outcome {
+            Outcome::Published { url, existed } => {
+                out.result(&url);
+                (if existed { "already existed" } else { "opened" }, url)
             }
-        }
+            Outcome::DryRun { branch } => {
+                out.result(&branch);
+                ("dry run", format!("local branch {branch}"))
+            }
+            Outcome::AlreadyPresent => ("already applied", "nothing to push".to_string()),
+            Outcome::Stopped(error) | Outcome::Failed(error) => {
+                let kind = errors::kind_of(&error);
+                let line = error.to_string().lines().next().unwrap_or_default().to_string();
+                let word = if kind == errors::Kind::Conflict {
+                    "conflict"
+                } else {
+                    "failed"
+                };
+                if several || worst.is_some() {
+                    out.error(&error);
+                }
+                let replace = match &worst {
+                    None => true,
+                    Some(w) => errors::kind_of(w) == errors::Kind::Conflict && kind != errors::Kind::Conflict,
+                };
+                if replace {
+                    worst = Some(error);
+                }
+                (word, line)
+            }
+        };
+        summary.push(format!("  {target:<24} {result:<16} {detail}"));
     }
-    stop.map_or(Ok(()), Err)
+    if several {
+        out.note(&format!("Summary:\n{}", summary.join("\n")));
+    }
+    match worst {
+        Some(error) if several => Err(errors::Failure::new(errors::kind_of(&error), "not every target is done").into()),
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
 }

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use anyhow::Result;
 
@@ -23,14 +24,23 @@ use crate::token;
 
 /// How one target ended.
 pub enum Outcome {
-    /// A pull request was opened, or one already open was updated.
-    Published { url: String },
+    /// A pull request was opened, or (`existed`) one already open was updated.
+    Published { url: String, existed: bool },
     /// Dry run: the picked commits are on a local branch.
     DryRun { branch: String },
     /// Every pull request was already on the target: nothing to do.
     AlreadyPresent,
-    /// Stopped for the user (conflicts, a failed push); the state is saved.
+    /// Stopped for the user (conflicts: exit 3; a failed push or command:
+    /// exit 1); the state is saved for `--continue`.
     Stopped(anyhow::Error),
+    /// Failed; nothing of it is left.
+    Failed(anyhow::Error),
+}
+
+/// One target's outcome.
+pub struct Report {
+    pub target: String,
+    pub outcome: Outcome,
 }
 
 /// What every step of a run shares.
@@ -76,7 +86,7 @@ fn check_nothing_in_progress(common_dir: &std::path::Path) -> Result<()> {
 }
 
 /// Runs a backport.
-pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result<Vec<Outcome>> {
+pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result<Vec<Report>> {
     for line in &settings.provenance {
         out.debug(|| format!("setting: {line}"));
     }
@@ -96,7 +106,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         interactive,
         yes: settings.yes,
     };
-    let mut job = State {
+    let job = State {
         version: state::VERSION,
         repo: settings.repo.to_string(),
         upstream: settings.upstream.clone(),
@@ -108,39 +118,38 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         signoff: settings.signoff,
         yes: settings.yes,
         dry_run: settings.dry_run,
+        exec: settings.exec.clone(),
+        shell: settings.shell.clone(),
+        milestone: settings.milestone.clone(),
+        copy_labels: settings.copy_labels.clone(),
+        assign_author: settings.assign_author,
+        comment_source: settings.comment_source,
+        templates: settings.templates.clone(),
         prs: gathered.prs.clone(),
         targets: Vec::new(),
     };
     let patches: HashMap<u64, Vec<u8>> = settings.prs.iter().copied().zip(gathered.patches).collect();
-
-    let mut outcomes = Vec::new();
-    for target in &settings.targets {
-        let remote_branch = text::branch_name(&settings.prs, &target.remote, &target.branch);
-        let worktree = apply::add_worktree(
-            ctx.git,
-            out,
-            &ctx.toplevel,
-            &ctx.common_dir,
-            &remote_branch,
-            &target.tracking_ref(),
-        )
-        .map_err(|e| interrupted_or(e, "nothing was left behind"))?;
-        let ts = TargetState {
-            remote: target.remote.clone(),
-            branch: target.branch.clone(),
-            remote_branch,
-            local_branch: worktree.branch.clone(),
-            worktree: worktree.path.clone(),
-            phase: Phase::Conflict,
-            applied: Vec::new(),
-            skipped: Vec::new(),
-            current: None,
-            current_base: None,
-            remaining: settings.prs.clone(),
-        };
-        outcomes.push(drive(&ctx, &github, &mut job, ts, worktree, &patches, false)?);
-    }
-    Ok(outcomes)
+    let starts = settings
+        .targets
+        .iter()
+        .map(|t| {
+            Start::Fresh(TargetState {
+                remote: t.remote.clone(),
+                branch: t.branch.clone(),
+                remote_branch: text::branch_name(&settings.prs, &t.remote, &t.branch),
+                local_branch: String::new(),
+                worktree: PathBuf::new(),
+                phase: Phase::Retry,
+                applied: Vec::new(),
+                skipped: Vec::new(),
+                current: None,
+                current_base: None,
+                remaining: settings.prs.clone(),
+                exec_done: false,
+            })
+        })
+        .collect();
+    process(&ctx, &github, job, starts, &patches)
 }
 
 /// An error caused by Ctrl-C becomes an `Interrupted` failure that says what
@@ -160,29 +169,180 @@ fn was_interrupted(error: &std::io::Error) -> bool {
     error.kind() == std::io::ErrorKind::Interrupted || signals::interrupted()
 }
 
-/// Where a target's apply loop goes next.
-enum Next {
-    Apply(u64),
-    Settle(u64),
-    Done,
+/// Where a target begins.
+pub enum Start {
+    /// A new target: its worktree is made from the target's tip.
+    Fresh(TargetState),
+    /// A target that stopped earlier, from the saved state.
+    Resume(TargetState),
 }
 
-/// Applies what is left for one target, then publishes it. `persisted` says
-/// the target's state is already saved (a resumed run): from then on nothing
-/// of it is removed on failure.
-pub fn drive<'a>(
+/// A target whose commits are ready to push.
+struct Ready<'a> {
+    ts: TargetState,
+    worktree: Worktree<'a>,
+}
+
+/// Runs every target: applies them concurrently (bounded by the cores), asks
+/// once before pushing, then publishes them concurrently. One target's
+/// conflict or failure does not stop the others. Reports come back in the
+/// order of the targets.
+pub fn process<'a>(
     ctx: &Ctx<'a>,
     github: &GitHub<'_>,
-    job: &mut State,
-    mut ts: TargetState,
-    mut worktree: Worktree<'a>,
+    job: State,
+    starts: Vec<Start>,
     patches: &HashMap<u64, Vec<u8>>,
-    persisted: bool,
-) -> Result<Outcome> {
-    let mut persisted = persisted;
-    let applied = apply_all(ctx, job, &mut ts, &mut worktree, patches, &mut persisted);
-    match applied {
-        Ok(Some(stopped)) => return Ok(stopped),
+) -> Result<Vec<Report>> {
+    let names: Vec<String> = starts
+        .iter()
+        .map(|s| match s {
+            Start::Fresh(ts) | Start::Resume(ts) => ts.name(),
+        })
+        .collect();
+    // Only a lone target waits at the terminal for its conflicts.
+    let wait = starts.len() == 1;
+    let job = Mutex::new(job);
+    let prepared = parallel(starts, |start| prepare(ctx, &job, start, patches, wait));
+
+    let mut outcomes: Vec<Option<Outcome>> = Vec::new();
+    let mut ready: Vec<(usize, Ready<'a>)> = Vec::new();
+    let mut interrupted = None;
+    for (i, result) in prepared.into_iter().enumerate() {
+        match result {
+            Ok(Prepared::Ready(r)) => {
+                ready.push((i, *r));
+                outcomes.push(None);
+            }
+            Ok(Prepared::Done(outcome)) => outcomes.push(Some(outcome)),
+            Err(error) if crate::errors::kind_of(&error) == Kind::Interrupted => {
+                interrupted.get_or_insert(error);
+                outcomes.push(None);
+            }
+            Err(error) => outcomes.push(Some(Outcome::Failed(error))),
+        }
+    }
+    if let Some(error) = interrupted {
+        for (_, mut r) in ready {
+            keep(ctx, &job, &mut r)?;
+        }
+        return Err(error);
+    }
+
+    if !ready.is_empty() {
+        let targets: Vec<&TargetState> = ready.iter().map(|(_, r)| &r.ts).collect();
+        if let Err(error) = confirm_push(ctx, &job, &targets) {
+            for (_, r) in &mut ready {
+                keep(ctx, &job, r)?;
+            }
+            if crate::errors::kind_of(&error) == Kind::Interrupted {
+                return Err(error);
+            }
+            let kept = ready.iter().map(|(_, r)| r.ts.name()).collect::<Vec<_>>().join(", ");
+            return Err(Failure::new(Kind::Failed, format!("{error}: nothing was pushed"))
+                .hint(format!("the picked commits are kept ({kept}): `git cherry-pick-pr --continue` pushes them, `--abort` drops them"))
+                .into());
+        }
+        let published = parallel(ready, |(i, r)| (i, publish_one(ctx, github, &job, r)));
+        for (i, result) in published {
+            match result {
+                Ok(outcome) => outcomes[i] = Some(outcome),
+                Err(error) => {
+                    interrupted.get_or_insert(error);
+                }
+            }
+        }
+        if let Some(error) = interrupted {
+            return Err(error);
+        }
+    }
+    Ok(names
+        .into_iter()
+        .zip(outcomes)
+        .map(|(target, outcome)| Report {
+            target,
+            outcome: outcome.unwrap_or(Outcome::AlreadyPresent),
+        })
+        .collect())
+}
+
+/// Maps `work` over `items` on up to as many threads as there are cores,
+/// keeping the order.
+fn parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    if items.len() <= 1 {
+        return items.into_iter().map(work).collect();
+    }
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, items.len());
+    let count = items.len();
+    let queue = Mutex::new(items.into_iter().enumerate());
+    let results = Mutex::new(Vec::with_capacity(count));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                    let Some((i, item)) = next else { break };
+                    let result = work(item);
+                    results.lock().unwrap_or_else(|e| e.into_inner()).push((i, result));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// How preparing a target ended.
+enum Prepared<'a> {
+    Ready(Box<Ready<'a>>),
+    Done(Outcome),
+}
+
+/// Applies what is left for one target and runs the `--exec` command.
+/// Once a target's state is saved (`persisted`), nothing of it is removed on
+/// failure.
+fn prepare<'a>(
+    ctx: &Ctx<'a>,
+    job: &Mutex<State>,
+    start: Start,
+    patches: &HashMap<u64, Vec<u8>>,
+    wait: bool,
+) -> Result<Prepared<'a>> {
+    let (mut ts, mut worktree, mut persisted) = match start {
+        Start::Fresh(mut ts) => {
+            let worktree = apply::add_worktree(
+                ctx.git,
+                ctx.out,
+                &ctx.toplevel,
+                &ctx.common_dir,
+                &ts.remote_branch,
+                &format!("refs/remotes/{}/{}", ts.remote, ts.branch),
+            )
+            .map_err(|e| interrupted_or(e, "nothing was left behind"))?;
+            ts.local_branch = worktree.branch.clone();
+            ts.worktree = worktree.path.clone();
+            (ts, worktree, false)
+        }
+        Start::Resume(ts) => {
+            let worktree = Worktree::existing(
+                ctx.git,
+                ctx.out,
+                &ctx.toplevel,
+                ts.worktree.clone(),
+                ts.local_branch.clone(),
+            );
+            (ts, worktree, true)
+        }
+    };
+    let (signoff, exec, shell, dry_run) = {
+        let job = lock(job);
+        (job.signoff, job.exec.clone(), job.shell.clone(), job.dry_run)
+    };
+    match apply_all(ctx, job, &mut ts, &mut worktree, patches, &mut persisted, signoff, wait) {
+        Ok(Some(stopped)) => return Ok(Prepared::Done(stopped)),
         Ok(None) => {}
         Err(error) => {
             if persisted {
@@ -206,9 +366,27 @@ pub fn drive<'a>(
             "Every pull request is already on {target_name}: nothing to push"
         ));
         forget_target(ctx, job, &ts)?;
-        return Ok(Outcome::AlreadyPresent);
+        return Ok(Prepared::Done(Outcome::AlreadyPresent));
     }
-    if job.dry_run {
+    if let Some(command) = exec.as_deref().filter(|_| !ts.exec_done) {
+        ts.phase = Phase::Exec;
+        ts.current = None;
+        match crate::exec::run(&ctx.git, ctx.out, &shell, command, &worktree.path, &ts.applied) {
+            Ok(_) => ts.exec_done = true,
+            Err(error) => {
+                worktree.keep();
+                save_target(ctx, job, &ts)?;
+                if signals::interrupted() {
+                    return Err(interrupted_or(
+                        error,
+                        "the work is kept: `git cherry-pick-pr --continue` runs the command again",
+                    ));
+                }
+                return Ok(Prepared::Done(Outcome::Stopped(error)));
+            }
+        }
+    }
+    if dry_run {
         worktree.keep_branch();
         forget_target(ctx, job, &ts)?;
         let branch = worktree.branch.clone();
@@ -218,32 +396,50 @@ pub fn drive<'a>(
         ctx.out
             .hint(&format!("look at it:  git log --stat {target_name}..'{branch}'"));
         ctx.out.hint(&format!("delete it:   git branch -D '{branch}'"));
-        return Ok(Outcome::DryRun { branch });
+        return Ok(Prepared::Done(Outcome::DryRun { branch }));
     }
     // From here on the picked commits are kept until published.
     ts.phase = Phase::Push;
     ts.current = None;
-    let published = confirm_push(ctx, job, &ts).and_then(|()| {
-        publish::push(job, &ctx.git, ctx.out, &ts, &worktree.path)?;
-        publish::open(job, github, ctx.out, &ts)
-    });
+    Ok(Prepared::Ready(Box::new(Ready { ts, worktree })))
+}
+
+/// Keeps a ready target's commits for `--continue`.
+fn keep(ctx: &Ctx<'_>, job: &Mutex<State>, ready: &mut Ready<'_>) -> Result<()> {
+    ready.worktree.keep();
+    save_target(ctx, job, &ready.ts)
+}
+
+/// Pushes and opens the pull request of a ready target. `Err` only for an
+/// interruption; any other failure keeps the commits for `--continue`.
+fn publish_one(ctx: &Ctx<'_>, github: &GitHub<'_>, job: &Mutex<State>, mut ready: Ready<'_>) -> Result<Outcome> {
+    let snapshot = lock(job).clone();
+    let ts = &ready.ts;
+    let published = publish::push(&snapshot, &ctx.git, ctx.out, ts, &ready.worktree.path)
+        .and_then(|()| publish::open(&snapshot, github, ctx.out, ts));
     match published {
         Ok(published) => {
-            forget_target(ctx, job, &ts)?;
+            forget_target(ctx, job, ts)?;
             let verb = if published.existed { "Updated" } else { "Opened" };
             ctx.out
-                .step(&format!("{verb} PR #{} for {target_name}", published.number));
-            Ok(Outcome::Published { url: published.url })
+                .step(&format!("{verb} PR #{} for {}", published.number, ts.name()));
+            Ok(Outcome::Published {
+                url: published.url,
+                existed: published.existed,
+            })
         }
         Err(error) => {
-            worktree.keep();
-            save_target(ctx, job, &ts)?;
-            let kept = "the picked commits are kept: run `git cherry-pick-pr --continue` to push and open the pull request, or `--abort`";
+            let name = ts.name();
+            let (path, branch) = (ts.worktree.display().to_string(), ts.local_branch.clone());
+            keep(ctx, job, &mut ready)?;
             if signals::interrupted() {
-                return Err(interrupted_or(error, kept));
+                return Err(interrupted_or(
+                    error,
+                    "the picked commits are kept: run `git cherry-pick-pr --continue` to push and open the pull request, or `--abort`",
+                ));
             }
-            let failure = failed(format!("the cherry-pick onto {target_name} was not published"))
-                .hint(format!("the picked commits are kept in {} (branch {})", ts.worktree.display(), ts.local_branch))
+            let failure = failed(format!("the cherry-pick onto {name} was not published"))
+                .hint(format!("the picked commits are kept in {path} (branch {branch})"))
                 .hint("run `git cherry-pick-pr --continue` to push and open the pull request, or `git cherry-pick-pr --abort`")
                 .because(error);
             Ok(Outcome::Stopped(failure.into()))
@@ -251,14 +447,28 @@ pub fn drive<'a>(
     }
 }
 
+fn lock(job: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    job.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Where a target's apply loop goes next.
+enum Next {
+    Apply(u64),
+    Settle(u64),
+    Done,
+}
+
 /// Applies the pull requests left; `Some` when it stopped for the user.
+#[allow(clippy::too_many_arguments)]
 fn apply_all<'a>(
     ctx: &Ctx<'a>,
-    job: &mut State,
+    job: &Mutex<State>,
     ts: &mut TargetState,
     worktree: &mut Worktree<'a>,
     patches: &HashMap<u64, Vec<u8>>,
     persisted: &mut bool,
+    signoff: bool,
+    wait: bool,
 ) -> Result<Option<Outcome>> {
     let dir = worktree.path.clone();
     let git = &ctx.git;
@@ -275,13 +485,13 @@ fn apply_all<'a>(
                 Settled::Done => record(git, ts, n)?,
                 Settled::Conflicts(files) => {
                     let why = format!("PR #{n} still has conflicts");
-                    if let Some(stopped) = wait_or_stop(ctx, job, ts, worktree, persisted, &why, &files, "")? {
+                    if let Some(stopped) = wait_or_stop(ctx, job, ts, worktree, persisted, wait, &why, &files, "")? {
                         return Ok(Some(stopped));
                     }
                 }
                 Settled::Unresolved(detail) => {
                     let why = format!("`git am` could not finish PR #{n}");
-                    if let Some(stopped) = wait_or_stop(ctx, job, ts, worktree, persisted, &why, &[], &detail)? {
+                    if let Some(stopped) = wait_or_stop(ctx, job, ts, worktree, persisted, wait, &why, &[], &detail)? {
                         return Ok(Some(stopped));
                     }
                 }
@@ -293,7 +503,7 @@ fn apply_all<'a>(
                 let patch = patches
                     .get(&n)
                     .ok_or_else(|| failed(format!("the patch of PR #{n} is missing")))?;
-                let title = job
+                let title = lock(job)
                     .prs
                     .iter()
                     .find(|p| p.number == n)
@@ -304,7 +514,7 @@ fn apply_all<'a>(
                 ts.current_base = Some(git.run(&dir, &["rev-parse", "HEAD"])?.trim().to_string());
                 // Should this stop half-way (Ctrl-C), it is applied again from the start.
                 ts.phase = Phase::Retry;
-                match apply::apply_pr(git, ctx.out, &dir, n, patch, job.signoff)? {
+                match apply::apply_pr(git, ctx.out, &dir, n, patch, signoff)? {
                     Ok(Applied::Picked) => finish_current(ts, n, true),
                     Ok(Applied::AlreadyThere) => {
                         ctx.out.note(&format!("  #{n} is already on {}: skipped", ts.name()));
@@ -319,9 +529,17 @@ fn apply_all<'a>(
                             StopKind::Conflict => format!("PR #{n} does not apply cleanly to {}", ts.name()),
                             StopKind::Retry => format!("`git am` refused PR #{n} (a hook?)"),
                         };
-                        if let Some(stopped) =
-                            wait_or_stop(ctx, job, ts, worktree, persisted, &why, &stop.conflicts, &stop.detail)?
-                        {
+                        if let Some(stopped) = wait_or_stop(
+                            ctx,
+                            job,
+                            ts,
+                            worktree,
+                            persisted,
+                            wait,
+                            &why,
+                            &stop.conflicts,
+                            &stop.detail,
+                        )? {
                             return Ok(Some(stopped));
                         }
                         if ts.phase == Phase::Retry {
@@ -389,10 +607,11 @@ pub fn settle(git: &Git<'_>, dir: &std::path::Path) -> Result<Settled> {
 #[allow(clippy::too_many_arguments)]
 fn wait_or_stop(
     ctx: &Ctx<'_>,
-    job: &mut State,
+    job: &Mutex<State>,
     ts: &TargetState,
     worktree: &mut Worktree<'_>,
     persisted: &mut bool,
+    wait: bool,
     why: &str,
     files: &[String],
     detail: &str,
@@ -401,7 +620,7 @@ fn wait_or_stop(
     save_target(ctx, job, ts)?;
     *persisted = true;
     let failure = stop_failure(ts, why, files, detail);
-    if !ctx.interactive {
+    if !ctx.interactive || !wait {
         return Ok(Some(Outcome::Stopped(failure.into())));
     }
     ctx.out.error(&anyhow::Error::from(failure));
@@ -454,20 +673,31 @@ pub fn stop_failure(ts: &TargetState, why: &str, files: &[String], detail: &str)
         .hint("or `git cherry-pick-pr --abort` removes the worktree and branch")
 }
 
-/// Asks before pushing when nobody said `--yes`.
-fn confirm_push(ctx: &Ctx<'_>, job: &State, ts: &TargetState) -> Result<()> {
+/// Asks once before pushing when nobody said `--yes`.
+fn confirm_push(ctx: &Ctx<'_>, job: &Mutex<State>, targets: &[&TargetState]) -> Result<()> {
+    let job = lock(job).clone();
     if ctx.yes || job.yes || !ctx.interactive {
         return check_can_push(ctx.interactive, ctx.yes || job.yes, false);
     }
-    let question = format!(
-        "Push {} to `{}` as {} and open a pull request against {} {}?",
-        ts.applied.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(" "),
+    let lines: Vec<String> = targets
+        .iter()
+        .map(|ts| {
+            let prs: Vec<String> = ts.applied.iter().map(|n| format!("#{n}")).collect();
+            format!("  {} onto {} as {}", prs.join(" "), ts.branch, ts.remote_branch)
+        })
+        .collect();
+    ctx.out.note(&format!(
+        "Ready to push to `{}` and open pull requests against {}:\n{}",
         job.fork,
-        ts.remote_branch,
         job.repo,
-        ts.branch
-    );
-    let yes = ctx.out.confirm(&question).map_err(|e| {
+        lines.join("\n")
+    ));
+    let question = if targets.len() == 1 {
+        "Push and open the pull request?"
+    } else {
+        "Push and open these pull requests?"
+    };
+    let yes = ctx.out.confirm(question).map_err(|e| {
         if was_interrupted(&e) {
             Failure::new(Kind::Interrupted, "interrupted: nothing was pushed").because(e)
         } else {
@@ -477,19 +707,21 @@ fn confirm_push(ctx: &Ctx<'_>, job: &State, ts: &TargetState) -> Result<()> {
     if yes {
         Ok(())
     } else {
-        Err(failed("not pushed: the push was declined").into())
+        Err(failed("the push was declined").into())
     }
 }
 
 /// Records a target as stopped in the state file.
-fn save_target(ctx: &Ctx<'_>, job: &mut State, ts: &TargetState) -> Result<()> {
+fn save_target(ctx: &Ctx<'_>, job: &Mutex<State>, ts: &TargetState) -> Result<()> {
+    let mut job = lock(job);
     job.targets.retain(|t| t.name() != ts.name());
     job.targets.push(ts.clone());
-    state::save(&ctx.common_dir, job)
+    state::save(&ctx.common_dir, &job)
 }
 
 /// Drops a finished target from the state file (and the file when empty).
-fn forget_target(ctx: &Ctx<'_>, job: &mut State, ts: &TargetState) -> Result<()> {
+fn forget_target(ctx: &Ctx<'_>, job: &Mutex<State>, ts: &TargetState) -> Result<()> {
+    let mut job = lock(job);
     let before = job.targets.len();
     job.targets.retain(|t| t.name() != ts.name());
     if job.targets.len() == before {
@@ -498,6 +730,6 @@ fn forget_target(ctx: &Ctx<'_>, job: &mut State, ts: &TargetState) -> Result<()>
     if job.targets.is_empty() {
         state::remove(&ctx.common_dir)
     } else {
-        state::save(&ctx.common_dir, job)
+        state::save(&ctx.common_dir, &job)
     }
 }

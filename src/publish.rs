@@ -6,8 +6,9 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::errors::failed;
+use crate::follow;
 use crate::git::Git;
-use crate::github::{GitHub, NewPull, PullRequest, Repo};
+use crate::github::{GitHub, NewPull};
 use crate::output::Output;
 use crate::state::{State, TargetState};
 use crate::text;
@@ -38,7 +39,8 @@ pub fn push(job: &State, git: &Git<'_>, out: &Output, target: &TargetState, work
     })
 }
 
-/// Opens (or finds) the pull request and labels it.
+/// Opens (or finds) the pull request, then labels it and does the rest of
+/// the follow-through.
 pub fn open(job: &State, github: &GitHub<'_>, out: &Output, target: &TargetState) -> Result<Published> {
     let repo = job.repo();
     let branch = &target.remote_branch;
@@ -52,8 +54,8 @@ pub fn open(job: &State, github: &GitHub<'_>, out: &Output, target: &TargetState
             body: &p.body,
         })
         .collect();
-    let title = text::title(&sources);
-    let body = text::body(&sources, &target.skipped, &target.branch);
+    let title = text::title(&job.templates, &sources, &target.branch);
+    let body = text::body(&job.templates, &sources, &target.skipped, &target.branch);
     let head = format!("{}:{branch}", job.user);
     let new = NewPull {
         title: &title,
@@ -82,52 +84,10 @@ pub fn open(job: &State, github: &GitHub<'_>, out: &Output, target: &TargetState
         },
         Err(error) => return Err(error.into()),
     };
-    label(job, &repo, github, out, &pull);
+    follow::follow_through(job, &repo, github, out, target, &pull, existed);
     Ok(Published {
         url: pull.html_url,
         number: pull.number,
         existed,
     })
-}
-
-/// Adds the labels; lacking the right to label is a warning, not a failure.
-fn label(job: &State, repo: &Repo, github: &GitHub<'_>, out: &Output, pull: &PullRequest) {
-    let missing: Vec<String> = job
-        .labels
-        .iter()
-        .filter(|l| !pull.labels.iter().any(|have| &have.name == *l))
-        .cloned()
-        .collect();
-    if missing.is_empty() {
-        return;
-    }
-    match github.add_labels(repo, pull.number, &missing) {
-        Ok(now) => {
-            let absent: Vec<&str> = missing
-                .iter()
-                .filter(|l| !now.contains(l))
-                .map(String::as_str)
-                .collect();
-            if !absent.is_empty() {
-                out.warn(&format!(
-                    "PR #{} does not have the label(s) {} after labelling; ask a maintainer to add them",
-                    pull.number,
-                    absent.join(", ")
-                ));
-            }
-        }
-        Err(error) => {
-            let why = match error.status() {
-                Some(403) | Some(404) => {
-                    "your token may not have the right to label pull requests here (labelling needs triage permission)"
-                }
-                _ => "the request failed",
-            };
-            out.warn(&format!(
-                "could not label PR #{} with {}: {why}\n  {error}",
-                pull.number,
-                missing.join(", ")
-            ));
-        }
-    }
 }

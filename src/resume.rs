@@ -7,13 +7,13 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::apply::{self, Worktree};
+use crate::apply;
 use crate::errors::{failed, usage};
 use crate::gather;
 use crate::git::Git;
 use crate::github::GitHub;
 use crate::output::Output;
-use crate::pick::{self, Ctx, Outcome};
+use crate::pick::{self, Ctx, Report, Start};
 use crate::settings::Env;
 use crate::state::{self, Loaded, Phase, State, TargetState};
 use crate::token;
@@ -35,7 +35,7 @@ pub fn run(
     git: Git<'_>,
     out: &Output,
     cwd: &Path,
-) -> Result<Vec<Outcome>> {
+) -> Result<Vec<Report>> {
     let (toplevel, common_dir) = crate::settings::locate(&git, cwd)?;
     let loaded = state::load(&common_dir)?;
     match action {
@@ -48,7 +48,7 @@ pub fn run(
             Ok(Vec::new())
         }
         Action::Continue => {
-            let Loaded::Some(mut job) = loaded else {
+            let Loaded::Some(job) = loaded else {
                 return Err(nothing_to_continue(&loaded));
             };
             let interactive = std::io::stdin().is_terminal();
@@ -67,18 +67,22 @@ pub fn run(
                 interactive,
                 yes,
             };
-            let mut outcomes = Vec::new();
-            for ts in chosen {
-                let mut wanted: Vec<u64> = ts.remaining.clone();
-                if ts.phase == Phase::Retry {
-                    wanted.extend(ts.current);
+            let mut wanted: Vec<u64> = Vec::new();
+            for ts in &chosen {
+                for n in ts
+                    .remaining
+                    .iter()
+                    .chain(ts.current.iter().filter(|_| ts.phase == Phase::Retry))
+                {
+                    if !wanted.contains(n) {
+                        wanted.push(*n);
+                    }
                 }
-                let downloaded = gather::patches(&github, &job.repo(), &wanted)?;
-                let patches: HashMap<u64, Vec<u8>> = wanted.into_iter().zip(downloaded).collect();
-                let worktree = Worktree::existing(git, out, &toplevel, ts.worktree.clone(), ts.local_branch.clone());
-                outcomes.push(pick::drive(&ctx, &github, &mut job, ts, worktree, &patches, true)?);
             }
-            Ok(outcomes)
+            let downloaded = gather::patches(&github, &job.repo(), &wanted)?;
+            let patches: HashMap<u64, Vec<u8>> = wanted.into_iter().zip(downloaded).collect();
+            let starts = chosen.into_iter().map(Start::Resume).collect();
+            pick::process(&ctx, &github, *job, starts, &patches)
         }
     }
 }

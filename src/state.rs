@@ -8,6 +8,7 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::{Context, failed};
+use crate::text::Templates;
 
 /// The format's version; a file with another version is refused (and
 /// `--abort` still clears it).
@@ -24,6 +25,11 @@ pub struct Pr {
     pub number: u64,
     pub title: String,
     pub body: String,
+    /// The author's login.
+    #[serde(default)]
+    pub author: String,
+    #[serde(default)]
+    pub labels: Vec<String>,
 }
 
 /// Why a target stopped.
@@ -35,6 +41,9 @@ pub enum Phase {
     /// The current pull request is applied again from its patch on
     /// `--continue` (a hook refused it, or the run was interrupted mid-way).
     Retry,
+    /// Everything applied; the `--exec` command failed: it runs again on
+    /// `--continue`.
+    Exec,
     /// Everything applied; the push (or a hook) failed.
     Push,
 }
@@ -61,6 +70,9 @@ pub struct TargetState {
     pub current_base: Option<String>,
     /// Pull requests still to apply after the current one.
     pub remaining: Vec<u64>,
+    /// The `--exec` command has run and its changes are committed.
+    #[serde(default)]
+    pub exec_done: bool,
 }
 
 impl TargetState {
@@ -87,6 +99,23 @@ pub struct State {
     /// The original run was a dry run.
     #[serde(default)]
     pub dry_run: bool,
+    /// The command run after applying, and the shell that runs it.
+    #[serde(default)]
+    pub exec: Option<String>,
+    #[serde(default)]
+    pub shell: String,
+    /// Follow-through on the new pull request.
+    #[serde(default)]
+    pub milestone: Option<String>,
+    #[serde(default)]
+    pub copy_labels: Vec<String>,
+    #[serde(default)]
+    pub assign_author: bool,
+    #[serde(default)]
+    pub comment_source: bool,
+    /// The title and body templates, and the process-doc link.
+    #[serde(default)]
+    pub templates: Templates,
     /// Every requested pull request, in order.
     pub prs: Vec<Pr>,
     pub targets: Vec<TargetState>,
@@ -106,7 +135,7 @@ impl State {
 /// What is on disk.
 pub enum Loaded {
     None,
-    Some(State),
+    Some(Box<State>),
     /// A file that cannot be read as this version's state.
     Unreadable(String),
 }
@@ -130,7 +159,7 @@ pub fn load(common_dir: &Path) -> Result<Loaded> {
         )));
     }
     match serde_json::from_str::<State>(&text) {
-        Ok(state) => Ok(Loaded::Some(state)),
+        Ok(state) => Ok(Loaded::Some(Box::new(state))),
         Err(e) => Ok(Loaded::Unreadable(format!("{} is not valid: {e}", file.display()))),
     }
 }
@@ -180,7 +209,16 @@ mod tests {
             signoff: true,
             yes: true,
             dry_run: false,
+            exec: Some("make docs".into()),
+            shell: "/bin/sh".into(),
+            milestone: Some("auto".into()),
+            copy_labels: vec!["kind/*".into()],
+            assign_author: true,
+            comment_source: false,
+            templates: Templates::default(),
             prs: vec![Pr {
+                author: "bob".into(),
+                labels: vec!["kind/bug".into()],
                 number: 1,
                 title: "T".into(),
                 body: "B".into(),
@@ -197,6 +235,7 @@ mod tests {
                 current: Some(1),
                 current_base: Some("abc".into()),
                 remaining: vec![],
+                exec_done: false,
             }],
         }
     }
@@ -207,7 +246,7 @@ mod tests {
         assert!(matches!(load(dir.path()).unwrap(), Loaded::None));
         save(dir.path(), &sample()).unwrap();
         match load(dir.path()).unwrap() {
-            Loaded::Some(state) => assert_eq!(state, sample()),
+            Loaded::Some(state) => assert_eq!(*state, sample()),
             _ => panic!("state not loaded"),
         }
         let text = std::fs::read_to_string(path(dir.path())).unwrap();

@@ -148,6 +148,19 @@ fn on_a_terminal(world: &World, args: &[&str]) -> (Child, Arc<Mutex<String>>) {
     (child, screen)
 }
 
+/// Waits (bounded) until the terminal shows `text`.
+fn wait_for_text(screen: &Arc<Mutex<String>>, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !screen.lock().unwrap().contains(text) {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {text:?} on the terminal:\n{}",
+            screen.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 fn answer(child: &mut Child, text: &str) {
     let stdin = child.stdin.as_mut().unwrap();
     stdin.write_all(text.as_bytes()).unwrap();
@@ -160,9 +173,7 @@ fn on_a_terminal_it_waits_for_the_resolution_and_asks_before_pushing() {
     world.conflict_on_release(3);
     world.simple_pr(3796, "Fix the widget", 3);
     let (mut child, screen) = on_a_terminal(&world, &["upstream/release-3.1", "3796"]);
-    wait_until("the conflict prompt", || {
-        screen.lock().unwrap().contains("answer y to continue")
-    });
+    wait_for_text(&screen, "answer y to continue");
     assert!(screen.lock().unwrap().contains("pkg/a.go"));
     // Resolved in "another window".
     let worktree = world.state_worktree();
@@ -180,9 +191,7 @@ fn on_a_terminal_it_waits_for_the_resolution_and_asks_before_pushing() {
     std::fs::write(&file, resolved).unwrap();
     world.git(&worktree, &["add", "pkg/a.go"]);
     answer(&mut child, "y\n");
-    wait_until("the push question", || {
-        screen.lock().unwrap().contains("open a pull request against")
-    });
+    wait_for_text(&screen, "Push and open the pull request?");
     assert!(world.github.writes().is_empty(), "nothing written before the answer");
     answer(&mut child, "y\n");
     let status = child.wait().unwrap();
@@ -207,9 +216,7 @@ fn on_a_terminal_any_other_answer_keeps_the_conflict() {
     world.conflict_on_release(3);
     world.simple_pr(3796, "Fix", 3);
     let (mut child, screen) = on_a_terminal(&world, &["--yes", "upstream/release-3.1", "3796"]);
-    wait_until("the conflict prompt", || {
-        screen.lock().unwrap().contains("answer y to continue")
-    });
+    wait_for_text(&screen, "answer y to continue");
     answer(&mut child, "n\n");
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(3), "{}", screen.lock().unwrap());
@@ -228,9 +235,7 @@ fn ctrl_c_at_the_conflict_prompt_keeps_the_conflict_for_continue() {
     world.conflict_on_release(3);
     world.simple_pr(3796, "Fix", 3);
     let (mut child, screen) = on_a_terminal(&world, &["--yes", "upstream/release-3.1", "3796"]);
-    wait_until("the conflict prompt", || {
-        screen.lock().unwrap().contains("answer y to continue")
-    });
+    wait_for_text(&screen, "answer y to continue");
     // Ctrl-C typed on the terminal.
     answer(&mut child, "\u{3}");
     let status = child.wait().unwrap();
