@@ -126,6 +126,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         comment_source: settings.comment_source,
         templates: settings.templates.clone(),
         prs: gathered.prs.clone(),
+        done: Vec::new(),
         targets: Vec::new(),
     };
     let patches: HashMap<u64, Vec<u8>> = settings.prs.iter().copied().zip(gathered.patches).collect();
@@ -256,14 +257,40 @@ pub fn process<'a>(
             return Err(error);
         }
     }
-    Ok(names
+    let reports: Vec<Report> = names
         .into_iter()
         .zip(outcomes)
         .map(|(target, outcome)| Report {
             target,
             outcome: outcome.unwrap_or(Outcome::AlreadyPresent),
         })
-        .collect())
+        .collect();
+    // While others are in progress, --status tells how these ended.
+    let mut job = lock(&job);
+    if !job.targets.is_empty() {
+        for report in &reports {
+            if let Some(line) = report.done_line() {
+                job.done.push(line);
+            }
+        }
+        state::save(&ctx.common_dir, &job)?;
+    }
+    Ok(reports)
+}
+
+impl Report {
+    /// `upstream/release-3.1: opened https://…`, for a target that ended.
+    fn done_line(&self) -> Option<String> {
+        let how = match &self.outcome {
+            Outcome::Published { url, existed: false } => format!("opened {url}"),
+            Outcome::Published { url, existed: true } => format!("updated {url}"),
+            Outcome::DryRun { branch } => format!("dry run, on local branch {branch}"),
+            Outcome::AlreadyPresent => "already applied, nothing pushed".to_string(),
+            Outcome::Failed(error) => format!("failed: {}", error.to_string().lines().next().unwrap_or_default()),
+            Outcome::Stopped(_) => return None,
+        };
+        Some(format!("{}: {how}", self.target))
+    }
 }
 
 /// Maps `work` over `items` on up to as many threads as there are cores,

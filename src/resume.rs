@@ -195,11 +195,15 @@ fn status(git: &Git<'_>, loaded: &Loaded, common_dir: &Path) -> String {
         list(&job.prs.iter().map(|p| p.number).collect::<Vec<_>>()),
         job.repo
     )];
+    for line in &job.done {
+        lines.push(format!("  {line}"));
+    }
     for ts in &job.targets {
         let stopped = match (ts.phase, ts.current) {
             (Phase::Conflict, Some(n)) => format!("stopped on conflicts in #{n}"),
             (Phase::Retry, Some(n)) => format!("stopped before applying #{n}"),
             (Phase::Push, _) => "applied; not pushed yet".to_string(),
+            (Phase::Exec, _) => "applied; the command to run after applying failed".to_string(),
             _ => "stopped".to_string(),
         };
         lines.push(format!("  {}: {stopped}", ts.name()));

@@ -118,6 +118,9 @@ pub struct State {
     pub templates: Templates,
     /// Every requested pull request, in order.
     pub prs: Vec<Pr>,
+    /// How the targets that are no longer in progress ended, one line each.
+    #[serde(default)]
+    pub done: Vec<String>,
     pub targets: Vec<TargetState>,
 }
 
@@ -223,6 +226,7 @@ mod tests {
                 title: "T".into(),
                 body: "B".into(),
             }],
+            done: vec!["upstream/release-1.0: opened https://x/pull/2".into()],
             targets: vec![TargetState {
                 remote: "upstream".into(),
                 branch: "release-1".into(),

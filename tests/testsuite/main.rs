@@ -5,5 +5,6 @@ mod support;
 
 mod bad_input;
 mod conflicts;
+mod fanout;
 mod interrupts;
 mod pick;

@@ -81,6 +81,15 @@ pub struct State {
     /// Answers to requests matching (method, path part) are held back this long
     /// (after the request took effect), as a slow GitHub would.
     pub delays: Vec<(String, String, std::time::Duration)>,
+    /// Milestones: number, title, state (`open` or `closed`).
+    pub milestones: Vec<(u64, String, String)>,
+    /// The milestone and assignees set on each pull request.
+    pub milestone_of: HashMap<u64, u64>,
+    pub assignees: HashMap<u64, Vec<String>>,
+    /// Logins that cannot be assigned (GitHub drops them silently).
+    pub unassignable: Vec<String>,
+    /// Comments made: on which number, and the text.
+    pub comments: Vec<(u64, String)>,
 }
 
 pub struct FakeGitHub {
@@ -420,6 +429,66 @@ fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
             ));
             answer
         }
+        ("GET", ["milestones"]) => {
+            let list: Vec<Value> = s
+                .milestones
+                .iter()
+                .filter(|(_, _, state)| state == "open")
+                .map(|(number, title, state)| json!({"number": number, "title": title, "state": state, "id": number * 7}))
+                .collect();
+            json_answer(200, Value::Array(list))
+        }
+        ("PATCH", ["issues", number]) => {
+            let Some(number) = number.parse::<u64>().ok().filter(|n| s.pulls.contains_key(n)) else {
+                return not_found();
+            };
+            let body = req.json();
+            let strings = |v: &Value| -> Vec<String> {
+                v.as_array()
+                    .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                    .unwrap_or_default()
+            };
+            if body.get("labels").is_some() {
+                let unknown = s.unknown_labels.clone();
+                let labels: Vec<String> = strings(&body["labels"])
+                    .into_iter()
+                    .filter(|l| !unknown.contains(l))
+                    .collect();
+                if let Some(pull) = s.pulls.get_mut(&number) {
+                    pull.labels = labels;
+                }
+            }
+            if body.get("assignees").is_some() {
+                let blocked = s.unassignable.clone();
+                let assignees = strings(&body["assignees"])
+                    .into_iter()
+                    .filter(|a| !blocked.contains(a))
+                    .collect();
+                s.assignees.insert(number, assignees);
+            }
+            if let Some(milestone) = body.get("milestone").and_then(|m| m.as_u64()) {
+                if s.milestones.iter().any(|(n, _, _)| *n == milestone) {
+                    s.milestone_of.insert(number, milestone);
+                } else {
+                    return json_answer(
+                        422,
+                        json!({"message": "Validation Failed", "errors": [{"resource": "Issue", "field": "milestone", "code": "invalid"}]}),
+                    );
+                }
+            }
+            json_answer(200, issue_json(&s, number))
+        }
+        ("POST", ["issues", number, "comments"]) => {
+            let Some(number) = number.parse::<u64>().ok().filter(|n| s.pulls.contains_key(n)) else {
+                return not_found();
+            };
+            let text = req.json()["body"].as_str().unwrap_or_default().to_string();
+            s.comments.push((number, text.clone()));
+            json_answer(
+                201,
+                json!({"id": s.comments.len(), "body": text, "user": {"login": s.login}}),
+            )
+        }
         ("POST", ["issues", number, "labels"]) => {
             let labels: Vec<String> = req.json()["labels"]
                 .as_array()
@@ -470,6 +539,35 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+fn issue_json(s: &State, number: u64) -> Value {
+    let pull = &s.pulls[&number];
+    let milestone = s
+        .milestone_of
+        .get(&number)
+        .and_then(|m| s.milestones.iter().find(|(n, _, _)| n == m))
+        .map_or(
+            Value::Null,
+            |(n, title, state)| json!({"number": n, "title": title, "state": state}),
+        );
+    let assignees: Vec<Value> = s
+        .assignees
+        .get(&number)
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|a| json!({"login": a, "id": 3}))
+        .collect();
+    json!({
+        "number": number,
+        "title": pull.title,
+        "state": pull.state,
+        "labels": pull.labels.iter().map(|l| label_json(l)).collect::<Vec<_>>(),
+        "assignees": assignees,
+        "milestone": milestone,
+        "pull_request": {"url": format!("https://api.github.com/repos/{}/{}/pulls/{number}", s.owner, s.name)},
+    })
 }
 
 fn label_json(name: &str) -> Value {

@@ -433,6 +433,16 @@ impl World {
         self.commits(&self.fork, &format!("{}..{branch}", base.trim()))
     }
 
+    /// A release branch upstream made from the first commit (before master
+    /// moved on), with a commit of its own.
+    pub fn release_branch(&self, name: &str) {
+        let first = self.git(&self.work, &["rev-list", "--max-parents=0", "master"]);
+        self.git(&self.work, &["checkout", "--quiet", "-b", name, first.trim()]);
+        self.commit_files(&[("RELEASE", &format!("{name}\n"))], &format!("Start {name}"));
+        self.git(&self.work, &["push", "--quiet", "origin", name]);
+        self.git(&self.work, &["checkout", "--quiet", "master"]);
+    }
+
     /// The saved state, if any.
     pub fn state(&self) -> Option<serde_json::Value> {
         let text = std::fs::read_to_string(self.clone.join(".git/cherry-pick-pr/state.json")).ok()?;
