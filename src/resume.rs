@@ -272,10 +272,7 @@ fn abort(
         }
         Loaded::Some(job) => job,
     };
-    let chosen = match selector {
-        None => job.targets.clone(),
-        Some(_) => select(&job, selector)?,
-    };
+    let chosen = select(&job, selector)?;
     for ts in &chosen {
         if ts.worktree.join(".git").exists() && apply::am_in_progress(git, &ts.worktree).unwrap_or(false) {
             let _ = git.run(&ts.worktree, &["am", "--abort"]);

@@ -580,3 +580,28 @@ fn an_unknown_placeholder_is_a_usage_error() {
         .expect_code(2)
         .stderr_has("`{nope}`");
 }
+
+#[test]
+fn no_right_to_set_the_milestone_is_a_warning() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.github.state.lock().unwrap().milestones = vec![(5, "v3.1".into(), "open".into())];
+    world.github.fault(
+        "PATCH",
+        "/issues/",
+        403,
+        serde_json::json!({"message": "Must have push access", "status": "403"}),
+    );
+    let run = world.run(&["--yes", "--milestone", "v3.1", "upstream/release-3.1", "3796"]);
+    run.expect_code(0)
+        .stderr_has("warning:")
+        .stderr_has("triage permission")
+        .stderr_has("Must have push access");
+    assert_eq!(
+        run.stdout,
+        format!(
+            "https://github.com/kubesphere/kubesphere/pull/{}\n",
+            world.github.created()[0].number
+        )
+    );
+}
