@@ -2,6 +2,7 @@
 //! and the push confirmation, answered through a real pseudo-terminal.
 
 use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -114,12 +115,27 @@ fn ctrl_c_during_a_slow_api_call_keeps_a_resumable_state() {
 
 /// The tool on a pseudo-terminal (util-linux `script`); what it prints
 /// accumulates in the returned buffer.
-fn on_a_terminal(world: &World, args: &[&str]) -> (Child, Arc<Mutex<String>>) {
+/// A child process killed (with its process group) if the test ends early.
+struct Terminal(Child);
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let group = nix::unistd::Pid::from_raw(i32::try_from(self.0.id()).unwrap_or(0));
+            let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+fn on_a_terminal(world: &World, args: &[&str]) -> (Terminal, Arc<Mutex<String>>) {
     let mut line = env!("CARGO_BIN_EXE_git-cherry-pick-pr").to_string();
     for arg in args {
         line.push_str(&format!(" '{arg}'"));
     }
     let mut child = Command::new("script")
+        .process_group(0)
         .args(["-q", "-f", "-e", "-c", &line, "/dev/null"])
         .current_dir(&world.clone)
         .env_clear()
@@ -145,7 +161,7 @@ fn on_a_terminal(world: &World, args: &[&str]) -> (Child, Arc<Mutex<String>>) {
             sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..n]));
         }
     });
-    (child, screen)
+    (Terminal(child), screen)
 }
 
 /// Waits (bounded) until the terminal shows `text`.
@@ -161,8 +177,8 @@ fn wait_for_text(screen: &Arc<Mutex<String>>, text: &str) {
     }
 }
 
-fn answer(child: &mut Child, text: &str) {
-    let stdin = child.stdin.as_mut().unwrap();
+fn answer(child: &mut Terminal, text: &str) {
+    let stdin = child.0.stdin.as_mut().unwrap();
     stdin.write_all(text.as_bytes()).unwrap();
     stdin.flush().unwrap();
 }
@@ -194,7 +210,7 @@ fn on_a_terminal_it_waits_for_the_resolution_and_asks_before_pushing() {
     wait_for_text(&screen, "Push and open the pull request?");
     assert!(world.github.writes().is_empty(), "nothing written before the answer");
     answer(&mut child, "y\n");
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     let screen = screen.lock().unwrap().clone();
     assert_eq!(status.code(), Some(0), "{screen}");
     assert!(
@@ -218,7 +234,7 @@ fn on_a_terminal_any_other_answer_keeps_the_conflict() {
     let (mut child, screen) = on_a_terminal(&world, &["--yes", "upstream/release-3.1", "3796"]);
     wait_for_text(&screen, "answer y to continue");
     answer(&mut child, "n\n");
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     assert_eq!(status.code(), Some(3), "{}", screen.lock().unwrap());
     assert!(world.state().is_some());
     world.run(&["--abort"]).expect_code(0);
@@ -238,7 +254,7 @@ fn ctrl_c_at_the_conflict_prompt_keeps_the_conflict_for_continue() {
     wait_for_text(&screen, "answer y to continue");
     // Ctrl-C typed on the terminal.
     answer(&mut child, "\u{3}");
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     let text = screen.lock().unwrap().clone();
     assert_eq!(status.code(), Some(130), "{text}");
     assert!(text.contains("the conflict is kept"), "{text}");
