@@ -17,6 +17,7 @@ mod resume;
 mod settings;
 mod signals;
 mod state;
+mod target;
 mod text;
 mod token;
 

@@ -13,9 +13,10 @@ use crate::gather;
 use crate::git::Git;
 use crate::github::GitHub;
 use crate::output::Output;
-use crate::pick::{self, Ctx, Report, Start};
+use crate::pick::{self, Ctx, Report};
 use crate::settings::Env;
 use crate::state::{self, Loaded, Phase, State, TargetState};
+use crate::target::Start;
 use crate::token;
 
 /// What the user asked of a stopped run.
