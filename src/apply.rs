@@ -220,6 +220,12 @@ pub fn apply_pr(
     if am.success {
         return Ok(Ok(moved(git, dir, &before)?));
     }
+    if !am_in_progress(git, dir)? {
+        // `git am` did not even begin (no identity, a patch it cannot read):
+        // its own words say why.
+        let error = am.checked().err();
+        return Err(failed(format!("`git am` could not apply PR #{number}")).because_opt(error).into());
+    }
     let conflicts = unmerged(git, dir)?;
     if conflicts.is_empty() && am_hook_present(git, dir)? {
         // Most likely a hook said no: let the user see git's words and fix it.

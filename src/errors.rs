@@ -63,6 +63,14 @@ impl Failure {
         }
     }
 
+    /// Records what caused this failure, if anything did.
+    pub fn because_opt<E: Into<anyhow::Error>>(self, cause: Option<E>) -> Self {
+        match cause {
+            Some(cause) => self.because(cause),
+            None => self,
+        }
+    }
+
     /// Records what caused this failure.
     pub fn because(mut self, cause: impl Into<anyhow::Error>) -> Self {
         self.source = Some(cause.into());

@@ -243,6 +243,7 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
     let mut pick = |name: &str, candidates: Vec<(Option<String>, String)>| -> Option<String> {
         let found = candidates.into_iter().find_map(|(v, from)| v.map(|v| (v, from)));
         match &found {
+            Some((v, from)) if v.contains('\n') => provenance.push(format!("{name}: a multi-line value (from {from})")),
             Some((v, from)) => provenance.push(format!("{name} = {v} (from {from})")),
             None => provenance.push(format!("{name} is not set")),
         }
