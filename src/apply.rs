@@ -224,7 +224,9 @@ pub fn apply_pr(
         // `git am` did not even begin (no identity, a patch it cannot read):
         // its own words say why.
         let error = am.checked().err();
-        return Err(failed(format!("`git am` could not apply PR #{number}")).because_opt(error).into());
+        return Err(failed(format!("`git am` could not apply PR #{number}"))
+            .because_opt(error)
+            .into());
     }
     let conflicts = unmerged(git, dir)?;
     if conflicts.is_empty() && am_hook_present(git, dir)? {

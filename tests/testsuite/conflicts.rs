@@ -425,3 +425,26 @@ fn set_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+#[test]
+fn a_git_am_that_cannot_begin_reports_gits_own_words_and_leaves_nothing() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let config = world.root.path().join("no-identity.gitconfig");
+    std::fs::write(&config, "[user]\n\tuseConfigOnly = true\n").unwrap();
+    let run = crate::support::run_command(
+        world
+            .command()
+            .env("GIT_CONFIG_GLOBAL", &config)
+            .env_remove("GIT_COMMITTER_NAME")
+            .env_remove("GIT_COMMITTER_EMAIL")
+            .args(["--yes", "upstream/release-3.1", "3796"]),
+    );
+    run.expect_code(1)
+        .stderr_has("`git am` could not apply PR #3796")
+        .stderr_has("Please tell me who you are");
+    assert!(world.state().is_none());
+    assert!(world.tool_dirs().is_empty());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert!(world.github.writes().is_empty());
+}
