@@ -24,7 +24,8 @@ pub struct Worktree<'a> {
 }
 
 impl<'a> Worktree<'a> {
-    /// A worktree made earlier (by a run that stopped), to finish or remove.
+    /// A worktree of the tool's at `path` with `branch` checked out (made now,
+    /// or by a run that stopped), removed with its branch when dropped.
     pub fn existing(git: Git<'a>, out: &'a Output, toplevel: &Path, path: PathBuf, branch: String) -> Self {
         Worktree {
             git,
@@ -140,15 +141,7 @@ pub fn add_worktree<'a>(
         return Err(failed(format!("creating a worktree from {start}")).because(e).into());
     }
     out.debug(|| format!("worktree {path_text} on branch {branch}"));
-    Ok(Worktree {
-        git,
-        out,
-        toplevel: toplevel.to_path_buf(),
-        path,
-        branch,
-        keep_worktree: false,
-        keep_branch: false,
-    })
+    Ok(Worktree::existing(git, out, toplevel, path, branch))
 }
 
 /// `name`, or `name-2`, `name-3`… when a local branch of that name exists.

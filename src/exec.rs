@@ -16,8 +16,8 @@ pub fn message(prs: &[u64]) -> String {
     format!("Regenerate generated files after cherry-pick of {}", numbers.join(" "))
 }
 
-/// Runs `command` in `dir`; commits its changes. Returns whether it committed.
-pub fn run(git: &Git<'_>, out: &Output, shell: &str, command: &str, dir: &Path, prs: &[u64]) -> Result<bool> {
+/// Runs `command` in `dir` and commits what it changed.
+pub fn run(git: &Git<'_>, out: &Output, shell: &str, command: &str, dir: &Path, prs: &[u64]) -> Result<()> {
     out.step(&format!("Running `{command}` in the worktree"));
     let ran = git.shell(shell, command, dir)?;
     if !ran.success {
@@ -40,12 +40,12 @@ pub fn run(git: &Git<'_>, out: &Output, shell: &str, command: &str, dir: &Path, 
     let status = git.run(dir, &["status", "--porcelain", "-z", "--untracked-files=all"])?;
     if status.is_empty() {
         out.note("  it changed nothing");
-        return Ok(false);
+        return Ok(());
     }
     git.run(dir, &["add", "--all"])?;
     git.run(dir, &["commit", "--quiet", "-m", &message(prs)])?;
     out.note("  committed what it changed");
-    Ok(true)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,24 +8,6 @@ use crate::support::World;
 
 const BRANCH: &str = "automated-cherry-pick-of-#3796-upstream-release-3.1";
 
-/// Resolves the conflict in `pkg/a.go` in the worktree by taking both lines.
-fn resolve(world: &World, worktree: &Path) {
-    let file = worktree.join("pkg/a.go");
-    let text = std::fs::read_to_string(&file).unwrap();
-    let resolved: String = text
-        .lines()
-        .filter(|l| {
-            !l.starts_with("<<<<<<<")
-                && !l.starts_with("=======")
-                && !l.starts_with(">>>>>>>")
-                && !l.starts_with("|||||||")
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    std::fs::write(&file, resolved).unwrap();
-    world.git(worktree, &["add", "pkg/a.go"]);
-}
-
 #[test]
 fn a_conflict_stops_with_exit_3_and_continue_finishes() {
     let world = World::new();
@@ -53,7 +35,7 @@ fn a_conflict_stops_with_exit_3_and_continue_finishes() {
     stopped.set_worktrees(before.worktrees());
     assert_eq!(stopped, before);
 
-    resolve(&world, &worktree);
+    world.resolve(&worktree);
     let run = world.run(&["--continue"]);
     run.expect_code(0);
     assert_eq!(run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n");
@@ -123,7 +105,7 @@ fn a_conflict_in_the_second_of_three_keeps_the_first_and_applies_the_third() {
     );
     assert!(status.stdout.contains("conflicts: pkg/a.go"), "{}", status.stdout);
 
-    resolve(&world, &world.state_worktree());
+    world.resolve(&world.state_worktree());
     world.run(&["--continue"]).expect_code(0);
     let branch = "automated-cherry-pick-of-#3796-#3797-#3798-upstream-release-3.1";
     let subjects: Vec<String> = world
@@ -168,7 +150,7 @@ fn status_follows_reality() {
     let worktree = world.state_worktree();
 
     // The user finishes `git am` by hand: status says so, --continue goes on.
-    resolve(&world, &worktree);
+    world.resolve(&worktree);
     world.git(&worktree, &["am", "--continue"]);
     let status = world.run(&["--status"]);
     assert!(status.stdout.contains("finished by hand"), "{}", status.stdout);
@@ -360,7 +342,7 @@ fn a_failing_pre_push_hook_is_shown_and_continue_retries() {
     world.simple_pr(3796, "Fix", 3);
     let hook = world.clone.join(".git/hooks/pre-push");
     std::fs::write(&hook, "#!/bin/sh\necho 'pre-push: tests must pass first' >&2\nexit 1\n").unwrap();
-    set_executable(&hook);
+    crate::support::set_executable(&hook);
 
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(1)
@@ -386,7 +368,7 @@ fn a_refusing_applypatch_msg_hook_stops_and_continue_applies_again() {
     world.simple_pr(3796, "Fix", 3);
     let hook = world.clone.join(".git/hooks/applypatch-msg");
     std::fs::write(&hook, "#!/bin/sh\necho 'applypatch-msg: no' >&2\nexit 1\n").unwrap();
-    set_executable(&hook);
+    crate::support::set_executable(&hook);
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(3)
         .stderr_has("applypatch-msg: no")
@@ -412,18 +394,13 @@ fn a_dry_run_that_stopped_stays_a_dry_run_after_continue() {
     world.conflict_on_release(3);
     world.simple_pr(3796, "Fix", 3);
     world.run(&["--dry-run", "upstream/release-3.1", "3796"]).expect_code(3);
-    resolve(&world, &world.state_worktree());
+    world.resolve(&world.state_worktree());
     // A dry run stays a dry run after --continue.
     let run = world.run(&["--continue"]);
     run.expect_code(0);
     assert_eq!(run.stdout.trim(), BRANCH);
     assert!(world.github.writes().is_empty());
     assert_eq!(world.local_branches(), vec![BRANCH.to_string(), "master".into()]);
-}
-
-fn set_executable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 #[test]

@@ -2,8 +2,6 @@
 //! follow-through (milestone, copied labels, assignees, source comments) and
 //! title/body templates.
 
-use std::path::Path;
-
 use crate::support::{World, run_command};
 
 fn created_for(world: &World, base: &str) -> crate::support::FakePull {
@@ -13,22 +11,6 @@ fn created_for(world: &World, base: &str) -> crate::support::FakePull {
         .into_iter()
         .find(|p| p.base_ref == base)
         .unwrap_or_else(|| panic!("no PR against {base}"))
-}
-
-fn resolve(world: &World, worktree: &Path) {
-    let file = worktree.join("pkg/a.go");
-    let text = std::fs::read_to_string(&file).unwrap();
-    let resolved: String = text
-        .lines()
-        .filter(|l| {
-            !["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
-                .iter()
-                .any(|m| l.starts_with(m))
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    std::fs::write(&file, resolved).unwrap();
-    world.git(worktree, &["add", "pkg/a.go"]);
 }
 
 #[test]
@@ -117,7 +99,7 @@ fn a_conflict_on_one_target_does_not_stop_the_others() {
     );
 
     // Several... no: only one is in progress, so plain --continue would do; name it anyway.
-    resolve(&world, &world.state_worktree());
+    world.resolve(&world.state_worktree());
     world.run(&["--continue", "release-3.1"]).expect_code(0);
     assert_eq!(world.github.created().len(), 2);
     assert!(world.state().is_none());
@@ -164,7 +146,7 @@ fn with_several_targets_in_progress_continue_wants_one_named() {
             .unwrap();
         std::path::PathBuf::from(t["worktree"].as_str().unwrap())
     };
-    resolve(&world, &worktree_of("release-3.0"));
+    world.resolve(&worktree_of("release-3.0"));
     world.run(&["--continue", "upstream/release-3.0"]).expect_code(0);
     assert_eq!(world.github.created().len(), 1);
     assert!(world.state().is_some(), "release-3.1 is still in progress");

@@ -3,7 +3,6 @@
 
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -63,7 +62,7 @@ fn ctrl_c_during_a_slow_fetch_changes_nothing() {
         ),
     )
     .unwrap();
-    set_executable(&script);
+    crate::support::set_executable(&script);
     world.git(
         &world.clone,
         &["config", "remote.upstream.uploadpack", script.to_str().unwrap()],
@@ -193,19 +192,7 @@ fn on_a_terminal_it_waits_for_the_resolution_and_asks_before_pushing() {
     assert!(screen.lock().unwrap().contains("pkg/a.go"));
     // Resolved in "another window".
     let worktree = world.state_worktree();
-    let file = worktree.join("pkg/a.go");
-    let text = std::fs::read_to_string(&file).unwrap();
-    let resolved: String = text
-        .lines()
-        .filter(|l| {
-            !["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
-                .iter()
-                .any(|m| l.starts_with(m))
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    std::fs::write(&file, resolved).unwrap();
-    world.git(&worktree, &["add", "pkg/a.go"]);
+    world.resolve(&worktree);
     answer(&mut child, "y\n");
     wait_for_text(&screen, "Push and open the pull request?");
     assert!(world.github.writes().is_empty(), "nothing written before the answer");
@@ -240,11 +227,6 @@ fn on_a_terminal_any_other_answer_keeps_the_conflict() {
     world.run(&["--abort"]).expect_code(0);
 }
 
-fn set_executable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
 #[test]
 fn ctrl_c_at_the_conflict_prompt_keeps_the_conflict_for_continue() {
     let world = World::new();
@@ -261,19 +243,7 @@ fn ctrl_c_at_the_conflict_prompt_keeps_the_conflict_for_continue() {
     let state = world.state().expect("the state is kept");
     assert_eq!(state["targets"][0]["phase"], "conflict");
     let worktree = world.state_worktree();
-    let file = worktree.join("pkg/a.go");
-    let resolved: String = std::fs::read_to_string(&file)
-        .unwrap()
-        .lines()
-        .filter(|l| {
-            !["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
-                .iter()
-                .any(|m| l.starts_with(m))
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    std::fs::write(&file, resolved).unwrap();
-    world.git(&worktree, &["add", "pkg/a.go"]);
+    world.resolve(&worktree);
     world.run(&["--continue"]).expect_code(0);
     assert_eq!(world.github.created().len(), 1);
 }

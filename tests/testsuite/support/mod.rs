@@ -443,6 +443,24 @@ impl World {
         self.git(&self.work, &["checkout", "--quiet", "master"]);
     }
 
+    /// Resolves the conflict in `pkg/a.go` in `worktree` by keeping both
+    /// sides' lines, and stages it.
+    pub fn resolve(&self, worktree: &Path) {
+        let file = worktree.join("pkg/a.go");
+        let text = std::fs::read_to_string(&file).expect("the conflicted file");
+        let resolved: String = text
+            .lines()
+            .filter(|l| {
+                !["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
+                    .iter()
+                    .any(|m| l.starts_with(m))
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(&file, resolved).expect("write the resolution");
+        self.git(worktree, &["add", "pkg/a.go"]);
+    }
+
     /// The saved state, if any.
     pub fn state(&self) -> Option<serde_json::Value> {
         let text = std::fs::read_to_string(self.clone.join(".git/cherry-pick-pr/state.json")).ok()?;
@@ -454,4 +472,9 @@ impl World {
         let state = self.state().expect("a saved state");
         PathBuf::from(state["targets"][0]["worktree"].as_str().expect("a worktree path"))
     }
+}
+
+pub fn set_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
