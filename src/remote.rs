@@ -253,6 +253,25 @@ mod tests {
     }
 
     #[test]
+    fn scp_like_hosts_need_no_user() {
+        assert_eq!(parse_remote_url("gitlab:o/n.git"), repo(Some("gitlab"), "o", "n"));
+    }
+
+    #[test]
+    fn dot_components_and_empty_names_are_rejected() {
+        for url in [
+            "/srv/a/.git",
+            "/srv/~/b",
+            "/srv/a/.",
+            "/srv/a/..",
+            "/srv/./b",
+            "/srv/../b",
+        ] {
+            assert_eq!(parse_remote_url(url), None, "{url:?}");
+        }
+    }
+
+    #[test]
     fn nonsense_is_rejected() {
         for url in [
             "",
@@ -277,6 +296,9 @@ mod tests {
         let c = parse_remote_url("https://ghe.example.com/kubesphere/kubesphere").unwrap();
         let d = parse_remote_url("git@github.com:alice/kubesphere.git").unwrap();
         assert!(a.same_repo(&b));
+        let local = parse_remote_url("/srv/kubesphere/kubesphere.git").unwrap();
+        assert!(local.same_repo(&b) && b.same_repo(&local));
+        assert!(!local.same_repo(&d));
         assert!(!a.same_repo(&c));
         assert!(!a.same_repo(&d));
         assert_eq!(a.slug(), "Kubesphere/KubeSphere");

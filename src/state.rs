@@ -267,6 +267,26 @@ mod tests {
     }
 
     #[test]
+    fn targets_are_named_remote_slash_branch() {
+        assert_eq!(sample().targets[0].name(), "upstream/release-1");
+        assert_eq!(
+            sample().repo(),
+            crate::github::Repo {
+                owner: "o".into(),
+                name: "n".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_state_path_that_cannot_be_read_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(path(dir.path())).unwrap();
+        assert!(load(dir.path()).is_err());
+        assert!(remove(dir.path()).is_err());
+    }
+
+    #[test]
     fn other_versions_and_garbage_are_unreadable() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("cherry-pick-pr")).unwrap();
