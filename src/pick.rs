@@ -219,10 +219,18 @@ pub fn process<'a>(
             if crate::errors::kind_of(&error) == Kind::Interrupted {
                 return Err(error);
             }
-            let kept = ready.iter().map(|(_, r)| r.ts.name()).collect::<Vec<_>>().join(", ");
-            return Err(Failure::new(Kind::Failed, format!("{error}: nothing was pushed"))
-                .hint(format!("the picked commits are kept ({kept}): `git cherry-pick-pr --continue` pushes them, `--abort` drops them"))
-                .into());
+            // Declined: every ready target is kept for --continue.
+            for (i, r) in &ready {
+                let failure = failed(format!("{error}: nothing was pushed for {}", r.ts.name()))
+                    .hint(format!(
+                        "the picked commits are kept in {} (branch {})",
+                        r.ts.worktree.display(),
+                        r.ts.local_branch
+                    ))
+                    .hint("`git cherry-pick-pr --continue` pushes them, `git cherry-pick-pr --abort` drops them");
+                outcomes[*i] = Some(Outcome::Stopped(failure.into()));
+            }
+            ready.clear();
         }
         let published = parallel(ready, |(i, r)| (i, publish_one(ctx, github, &job, r)));
         for (i, result) in published {

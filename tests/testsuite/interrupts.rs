@@ -247,3 +247,22 @@ fn ctrl_c_at_the_conflict_prompt_keeps_the_conflict_for_continue() {
     world.run(&["--continue"]).expect_code(0);
     assert_eq!(world.github.created().len(), 1);
 }
+
+#[test]
+fn declining_the_push_keeps_the_commits_for_continue() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let (mut child, screen) = on_a_terminal(&world, &["upstream/release-3.1", "3796"]);
+    wait_for_text(&screen, "Push and open the pull request?");
+    answer(&mut child, "n\n");
+    let status = child.0.wait().unwrap();
+    let text = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(1), "{text}");
+    assert!(text.contains("the push was declined: nothing was pushed"), "{text}");
+    assert!(world.github.writes().is_empty());
+    assert_eq!(world.state().unwrap()["targets"][0]["phase"], "push");
+    // Without a terminal, --continue needs --yes, since the run did not have it.
+    world.run(&["--continue"]).expect_code(1).stderr_has("--yes");
+    world.run(&["--continue", "--yes"]).expect_code(0);
+    assert_eq!(world.github.created().len(), 1);
+}
