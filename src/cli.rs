@@ -28,7 +28,7 @@ pub struct Cli {
     /// the upstream remote. Pull requests come last: `3796`, `#3796`, or a pull
     /// request URL of the upstream repository. Several pull requests are applied
     /// in the order given and proposed as one pull request.
-    #[arg(value_name = "TARGET|PR", required_unless_present_any = ["resume", "abort", "status"], num_args = 1..)]
+    #[arg(value_name = "TARGET|PR", required_unless_present_any = ["resume", "abort", "status", "generate"], num_args = 1..)]
     pub args: Vec<String>,
 
     /// Finish a run that stopped on conflicts: complete `git am`, apply the
@@ -172,6 +172,11 @@ pub struct Cli {
     /// setting came from
     #[arg(long)]
     pub debug: bool,
+
+    /// Print the man page or a shell's completion script, generated from this
+    /// definition
+    #[arg(long, value_name = "KIND", hide = true, exclusive = true)]
+    pub generate: Option<crate::generate::Kind>,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod errors;
 mod exec;
 mod follow;
 mod gather;
+mod generate;
 mod git;
 mod github;
 mod output;
@@ -33,6 +34,14 @@ use crate::settings::Env;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(kind) = cli.generate {
+        // Before any repository or token check.
+        use std::io::Write;
+        return match std::io::stdout().write_all(&generate::generate(kind)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
+        };
+    }
     let env = Env::from_process();
     let out = Output::new(cli.debug, env.get("NO_COLOR").is_some());
     match run(&cli, &env, &out) {

@@ -1,0 +1,58 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'git-cherry-pick-pr' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'git-cherry-pick-pr'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'git-cherry-pick-pr' {
+            [CompletionResult]::new('--upstream', '--upstream', [CompletionResultType]::ParameterName, 'The remote to fetch the release branch and pull requests from')
+            [CompletionResult]::new('--fork', '--fork', [CompletionResultType]::ParameterName, 'The remote of your fork, where the cherry-pick branch is pushed')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Your GitHub login, the owner of the fork')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The upstream repository, where the pull request is opened')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The GitHub REST API base URL')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'A label to add to the new pull request (repeatable)')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run CMD in the worktree after applying, and commit what it changed')
+            [CompletionResult]::new('--milestone', '--milestone', [CompletionResultType]::ParameterName, 'Set the milestone of the new pull request: `auto`, or its title')
+            [CompletionResult]::new('--copy-labels', '--copy-labels', [CompletionResultType]::ParameterName, 'Copy the source pull requests'' labels that match PATTERN (repeatable)')
+            [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Print the man page or a shell''s completion script, generated from this definition')
+            [CompletionResult]::new('--continue', '--continue', [CompletionResultType]::ParameterName, 'Finish a run that stopped on conflicts: complete `git am`, apply the remaining pull requests, push and open the pull request')
+            [CompletionResult]::new('--abort', '--abort', [CompletionResultType]::ParameterName, 'Give up a run that stopped: remove its worktree and branch and forget it')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Show what is in progress: target, pull requests applied and left, the worktree, and what to run next')
+            [CompletionResult]::new('--no-label', '--no-label', [CompletionResultType]::ParameterName, 'Add no label to the new pull request')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Apply the pull requests on a local branch, then stop: push nothing and write nothing to GitHub')
+            [CompletionResult]::new('--regenerate-docs', '--regenerate-docs', [CompletionResultType]::ParameterName, 'Run `hack/generate-docs.sh` after applying (as `--exec` does)')
+            [CompletionResult]::new('--assign-author', '--assign-author', [CompletionResultType]::ParameterName, 'Assign the new pull request to the source pull requests'' authors')
+            [CompletionResult]::new('--comment-source', '--comment-source', [CompletionResultType]::ParameterName, 'Comment on each source pull request with a link to the new one')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Push and open the pull request without asking')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Push and open the pull request without asking')
+            [CompletionResult]::new('--signoff', '--signoff', [CompletionResultType]::ParameterName, 'Add a Signed-off-by trailer to each picked commit (`git am --signoff`)')
+            [CompletionResult]::new('--draft', '--draft', [CompletionResultType]::ParameterName, 'Open the pull request as a draft')
+            [CompletionResult]::new('--allow-unmerged', '--allow-unmerged', [CompletionResultType]::ParameterName, 'Pick pull requests that are not merged yet')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log every git command and HTTP request with its duration, and where each setting came from')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

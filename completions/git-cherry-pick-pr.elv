@@ -1,0 +1,52 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[git-cherry-pick-pr] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'git-cherry-pick-pr'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'git-cherry-pick-pr'= {
+            cand --upstream 'The remote to fetch the release branch and pull requests from'
+            cand --fork 'The remote of your fork, where the cherry-pick branch is pushed'
+            cand --user 'Your GitHub login, the owner of the fork'
+            cand --repo 'The upstream repository, where the pull request is opened'
+            cand --api-url 'The GitHub REST API base URL'
+            cand --label 'A label to add to the new pull request (repeatable)'
+            cand --exec 'Run CMD in the worktree after applying, and commit what it changed'
+            cand --milestone 'Set the milestone of the new pull request: `auto`, or its title'
+            cand --copy-labels 'Copy the source pull requests'' labels that match PATTERN (repeatable)'
+            cand --generate 'Print the man page or a shell''s completion script, generated from this definition'
+            cand --continue 'Finish a run that stopped on conflicts: complete `git am`, apply the remaining pull requests, push and open the pull request'
+            cand --abort 'Give up a run that stopped: remove its worktree and branch and forget it'
+            cand --status 'Show what is in progress: target, pull requests applied and left, the worktree, and what to run next'
+            cand --no-label 'Add no label to the new pull request'
+            cand --dry-run 'Apply the pull requests on a local branch, then stop: push nothing and write nothing to GitHub'
+            cand --regenerate-docs 'Run `hack/generate-docs.sh` after applying (as `--exec` does)'
+            cand --assign-author 'Assign the new pull request to the source pull requests'' authors'
+            cand --comment-source 'Comment on each source pull request with a link to the new one'
+            cand -y 'Push and open the pull request without asking'
+            cand --yes 'Push and open the pull request without asking'
+            cand --signoff 'Add a Signed-off-by trailer to each picked commit (`git am --signoff`)'
+            cand --draft 'Open the pull request as a draft'
+            cand --allow-unmerged 'Pick pull requests that are not merged yet'
+            cand --debug 'Log every git command and HTTP request with its duration, and where each setting came from'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}
