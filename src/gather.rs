@@ -68,7 +68,7 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
     // The pull requests first: a missing or unmerged one explains a failed fetch too.
     let mut checked = Vec::new();
     for (pull, &number) in pulls.into_iter().zip(&settings.prs) {
-        let pull = pull.map_err(|e| explain_pull_error(e, number, settings))?;
+        let pull = pull.map_err(|e| explain_pull_error(e, number, settings, github))?;
         if !pull.merged && !settings.allow_unmerged {
             return Err(failed(format!(
                 "PR #{number} ({}) is not merged; only merged pull requests are picked",
@@ -79,14 +79,31 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
         }
         checked.push(pull);
     }
-    let patches = patches.into_iter().collect::<Result<Vec<_>, _>>()?;
     let user = match user {
-        Some(found) => found.failure(|| {
+        Some(found) => found.map_err(|e| github.explain(e)).failure(|| {
             failed("cannot tell whose fork to open the pull request from").hint("pass --user LOGIN or set GITHUB_USER")
         })?,
         None => settings.user.clone().unwrap_or_default(),
     };
     fetched?;
+    let mut made = Vec::new();
+    for (patch, pull) in patches.into_iter().zip(&checked) {
+        made.push(match patch {
+            Ok(patch) => patch,
+            Err(e) if e.status() == Some(406) => {
+                out.note(&format!(
+                    "GitHub will not make the patch of PR #{} (too large: over 300 files or 20,000 lines); making it locally from refs/pull/{}/head",
+                    pull.number, pull.number
+                ));
+                local_patch(settings, git, pull).failure(|| {
+                    failed(format!("making the patch of PR #{} with git format-patch", pull.number))
+                        .because(e)
+                })?
+            }
+            Err(e) => return Err(github.explain(e)),
+        });
+    }
+    let patches = made;
     Ok(Gathered {
         pulls: checked,
         patches,
@@ -94,7 +111,7 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
     })
 }
 
-fn explain_pull_error(error: ApiError, number: u64, settings: &Settings) -> anyhow::Error {
+fn explain_pull_error(error: ApiError, number: u64, settings: &Settings, github: &GitHub<'_>) -> anyhow::Error {
     match error.status() {
         Some(404) => failed(format!("PR #{number} was not found in {}", settings.repo))
             .hint(format!(
@@ -103,12 +120,71 @@ fn explain_pull_error(error: ApiError, number: u64, settings: &Settings) -> anyh
             ))
             .because(error)
             .into(),
-        Some(401) => failed("GitHub refused the token (401): it is wrong or expired")
-            .hint("make a new token at https://github.com/settings/tokens and set GITHUB_TOKEN")
-            .because(error)
-            .into(),
-        _ => error.into(),
+        _ => github.explain(error),
     }
+}
+
+/// The pull request's commits as a patch series, made by `git format-patch`
+/// from its head (fetched with `refs/pull/N/head`) back to where it left its
+/// base branch. The base commit is fetched when it is not here yet.
+fn local_patch(settings: &Settings, git: &Git<'_>, pull: &PullRequest) -> Result<Vec<u8>> {
+    let dir = &settings.toplevel;
+    let head = pull.head.sha.as_str();
+    let base = pull.base.as_ref().map(|b| b.sha.as_str()).unwrap_or_default();
+    if !is_object_id(head) || !is_object_id(base) {
+        return Err(failed(format!(
+            "GitHub did not say which commits PR #{} has (no head or base commit)",
+            pull.number
+        ))
+        .into());
+    }
+    let has = |sha: &str| git.run(dir, &["cat-file", "-e", &format!("{sha}^{{commit}}")]).is_ok();
+    let fetch = |what: &str| {
+        git.run(
+            dir,
+            &["fetch", "--no-tags", "--no-write-fetch-head", "--quiet", &settings.upstream, what],
+        )
+    };
+    if !has(head) {
+        fetch(&format!("refs/pull/{}/head", pull.number))?;
+    }
+    if !has(base) {
+        // By commit id first (GitHub serves any reachable commit); else its branch.
+        let by_id = fetch(base);
+        if by_id.is_err() {
+            if let Some(branch) = pull.base.as_ref().map(|b| b.name.as_str()).filter(|b| !b.is_empty()) {
+                fetch(&format!("refs/heads/{branch}"))?;
+            }
+        }
+        if !has(base) {
+            by_id?;
+        }
+    }
+    let range = format!("{base}..{head}");
+    let made = git.capture(
+        dir,
+        &[
+            "format-patch",
+            "--stdout",
+            "--no-cover-letter",
+            "--no-signature",
+            "--binary",
+            &range,
+        ],
+        None,
+    )?;
+    if !made.success {
+        made.checked()?;
+        return Ok(Vec::new());
+    }
+    if made.stdout_bytes.is_empty() {
+        return Err(failed(format!("PR #{} has no commits in {range}", pull.number)).into());
+    }
+    Ok(made.stdout_bytes)
+}
+
+fn is_object_id(text: &str) -> bool {
+    matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// One fetch: each target branch into its remote-tracking ref, and each pull

@@ -59,6 +59,8 @@ impl std::error::Error for GitError {
 pub struct Captured {
     pub success: bool,
     pub stdout: String,
+    /// stdout as git wrote it, for output that need not be UTF-8 (patches).
+    pub stdout_bytes: Vec<u8>,
     pub stderr: String,
     argv: String,
     code: Option<i32>,
@@ -104,6 +106,17 @@ impl<'a> Git<'a> {
     /// Runs `git ARGS` in `dir` with `input` on stdin and returns what it printed,
     /// whatever its exit status.
     pub fn capture(&self, dir: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Captured, GitError> {
+        self.capture_env(dir, args, input, &[])
+    }
+
+    /// Like `capture`, with variables added to git's environment.
+    pub fn capture_env(
+        &self,
+        dir: &Path,
+        args: &[&str],
+        input: Option<&[u8]>,
+        vars: &[(&str, &str)],
+    ) -> Result<Captured, GitError> {
         let argv = display_argv(args);
         let started = Instant::now();
         let os_args: Vec<OsString> = args.iter().map(OsString::from).collect();
@@ -112,6 +125,9 @@ impl<'a> Git<'a> {
             .stdout_capture()
             .stderr_capture()
             .unchecked();
+        for (name, value) in vars {
+            expr = expr.env(name, value);
+        }
         expr = match input {
             Some(bytes) => expr.stdin_bytes(bytes.to_vec()),
             None => expr.stdin_null(),
@@ -132,6 +148,7 @@ impl<'a> Git<'a> {
         Ok(Captured {
             success: output.status.success(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stdout_bytes: output.stdout,
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             argv,
             code,

@@ -39,9 +39,34 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
                 .into(),
         );
     }
-    let token = token::find(env, out, interactive)?;
-    let github = GitHub::new(&settings.api_url, token, out)?;
-    let gathered = gather::gather(settings, &git, &github, out)?;
+    let found = token::find(
+        env,
+        out,
+        &token::Lookup {
+            git: &git,
+            dir: &settings.toplevel,
+            web_host: &settings.web_host,
+            interactive,
+        },
+    )?;
+    let github = GitHub::new(
+        &settings.api_url,
+        &settings.web_host,
+        found.token.clone(),
+        found.source.name(),
+        settings.policy,
+        out,
+    )?;
+    let gathered = gather::gather(settings, &git, &github, out);
+    token::settle(
+        &found,
+        &git,
+        &settings.toplevel,
+        out,
+        github.token_accepted(),
+        github.token_refused(),
+    );
+    let gathered = gathered?;
 
     let mut outcomes = Vec::new();
     for target in &settings.targets {

@@ -7,7 +7,7 @@ use crate::apply::Applied;
 use crate::errors::{Context, failed};
 use crate::gather::Gathered;
 use crate::git::Git;
-use crate::github::{GitHub, NewPull, PullRequest};
+use crate::github::{ApiError, GitHub, NewPull, PullRequest};
 use crate::output::Output;
 use crate::settings::Settings;
 use crate::text;
@@ -72,7 +72,10 @@ pub fn publish(
     let (pull, existed) = match created {
         Ok(pull) => (pull, false),
         Err(error) if error.status() == Some(422) => {
-            match github.find_open_pull(&settings.repo, &gathered.user, branch)? {
+            let found = github
+                .find_open_pull(&settings.repo, &gathered.user, branch)
+                .map_err(|e| github.explain(e))?;
+            match found {
                 Some(pull) => {
                     out.note(&format!(
                         "A pull request from {head} is already open: #{}; the branch was updated",
@@ -80,10 +83,10 @@ pub fn publish(
                     ));
                     (pull, true)
                 }
-                None => return Err(error.into()),
+                None => return Err(github.explain(error)),
             }
         }
-        Err(error) => return Err(error.into()),
+        Err(error) => return Err(github.explain(error)),
     };
     label(settings, github, out, &pull);
     Ok(Published {
@@ -116,8 +119,9 @@ fn label(settings: &Settings, github: &GitHub<'_>, out: &Output, pull: &PullRequ
             }
         }
         Err(error) => {
-            let why = match error.status() {
-                Some(403) | Some(404) => "your token may not have the right to label pull requests in this repository (it needs triage permission)".to_string(),
+            let why = match &error {
+                ApiError::RateLimited { .. } => "GitHub's rate limit was reached; add them later".to_string(),
+                e if matches!(e.status(), Some(403 | 404)) => "the token may not have the right to label pull requests in this repository (it needs Issues or Pull requests: write, or triage permission)".to_string(),
                 _ => "the request failed".to_string(),
             };
             out.warn(&format!(

@@ -333,4 +333,31 @@ mod tests {
             assert_eq!(parse_pr_ref(bad), None, "{bad:?}");
         }
     }
+
+    mod never_panic {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn on_any_string(text in any::<String>()) {
+                let _ = parse_remote_url(&text);
+                let _ = parse_pr_ref(&text);
+            }
+
+            #[test]
+            fn on_url_like_strings(
+                text in r"([a-z+]{0,6}://)?([a-z]{0,3}@)?(\[[0-9a-f:]{0,6}\]?|[a-zA-Z.\-]{0,8})(:[0-9]{0,5})?[:/]?([~a-zA-Z0-9_.\-/\\#?:@\[\]]{0,24})"
+            ) {
+                if let Some(repo) = parse_remote_url(&text) {
+                    prop_assert!(!repo.owner.is_empty() && !repo.name.is_empty());
+                }
+                if let Some(pr) = parse_pr_ref(&text) {
+                    prop_assert!(pr.number > 0);
+                }
+            }
+        }
+    }
 }
