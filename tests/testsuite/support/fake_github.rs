@@ -22,6 +22,8 @@ pub struct FakePull {
     pub head_ref: String,
     pub head_sha: String,
     pub base_ref: String,
+    /// The base branch's tip when the pull request was made.
+    pub base_sha: String,
     pub labels: Vec<String>,
     pub patch: Vec<u8>,
     pub state: String,
@@ -64,6 +66,18 @@ pub struct Fault {
     pub body: Value,
     pub headers: Vec<(String, String)>,
     pub times: usize,
+    /// Only requests whose Accept header contains this, when set.
+    pub accept: Option<String>,
+}
+
+/// A slow answer: requests matching `method` and `path` wait `delay` before
+/// the usual answer, `times` times.
+#[derive(Clone, Debug)]
+pub struct Delay {
+    pub method: String,
+    pub path: String,
+    pub delay: std::time::Duration,
+    pub times: usize,
 }
 
 #[derive(Default)]
@@ -74,6 +88,7 @@ pub struct State {
     pub pulls: HashMap<u64, FakePull>,
     pub requests: Vec<Recorded>,
     pub faults: Vec<Fault>,
+    pub delays: Vec<Delay>,
     /// Labels GitHub "drops" from its answer (as if they did not exist).
     pub unknown_labels: Vec<String>,
     pub next_number: u64,
@@ -129,7 +144,55 @@ impl FakeGitHub {
             body,
             headers: Vec::new(),
             times: usize::MAX,
+            accept: None,
         });
+    }
+
+    /// Answers `status` with `body` and `headers` to the next `times` requests
+    /// matching `method` and a path containing `path`; then the usual answer.
+    pub fn fault_times(&self, method: &str, path: &str, status: u16, body: Value, headers: &[(&str, &str)], times: usize) {
+        self.state.lock().unwrap().faults.push(Fault {
+            method: method.into(),
+            path: path.into(),
+            status,
+            body,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            times,
+            accept: None,
+        });
+    }
+
+    /// Answers `status` with `body` to every request for pull request
+    /// `number`'s patch (its Accept header asks for a patch).
+    pub fn fault_patch(&self, number: u64, status: u16, body: Value) {
+        self.state.lock().unwrap().faults.push(Fault {
+            method: "GET".into(),
+            path: format!("/pulls/{number}"),
+            status,
+            body,
+            headers: Vec::new(),
+            times: usize::MAX,
+            accept: Some("patch".into()),
+        });
+    }
+
+    /// Holds the next `times` requests matching `method` and `path` for
+    /// `delay` before answering them as usual.
+    pub fn delay(&self, method: &str, path: &str, delay: std::time::Duration, times: usize) {
+        self.state.lock().unwrap().delays.push(Delay {
+            method: method.into(),
+            path: path.into(),
+            delay,
+            times,
+        });
+    }
+
+    /// The requests whose path contains `path`.
+    pub fn requests_to(&self, method: &str, path: &str) -> Vec<Recorded> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method == method && r.path.contains(path))
+            .collect()
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -203,6 +266,20 @@ fn serve(mut request: tiny_http::Request, state: &Arc<Mutex<State>>) {
             .collect(),
         body,
     };
+    let delay = {
+        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+        let found = s
+            .delays
+            .iter_mut()
+            .find(|d| d.method == recorded.method && recorded.path.contains(&d.path) && d.times > 0);
+        found.map(|d| {
+            d.times -= 1;
+            d.delay
+        })
+    };
+    if let Some(delay) = delay {
+        std::thread::sleep(delay);
+    }
     let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(&recorded, state)));
     let answer = match answer {
         Ok(a) => a,
@@ -224,7 +301,10 @@ fn serve(mut request: tiny_http::Request, state: &Arc<Mutex<State>>) {
         ("X-RateLimit-Limit".to_string(), "5000".to_string()),
         ("X-RateLimit-Remaining".to_string(), "4999".to_string()),
     ];
-    headers.extend(answer.headers);
+    for (name, value) in answer.headers {
+        headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
+        headers.push((name, value));
+    }
     for (k, v) in headers {
         if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
             response.add_header(h);
@@ -246,7 +326,14 @@ fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
     if let Some(i) = s
         .faults
         .iter()
-        .position(|f| f.method == req.method && req.path.contains(&f.path) && f.times > 0)
+        .position(|f| {
+            f.method == req.method
+                && req.path.contains(&f.path)
+                && f.times > 0
+                && f.accept
+                    .as_ref()
+                    .is_none_or(|a| req.header("Accept").unwrap_or_default().contains(a.as_str()))
+        })
     {
         let fault = &mut s.faults[i];
         fault.times -= 1;
@@ -317,6 +404,7 @@ fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
                 head_ref,
                 head_sha: String::new(),
                 base_ref: body["base"].as_str().unwrap_or_default().to_string(),
+                base_sha: String::new(),
                 labels: Vec::new(),
                 patch: Vec::new(),
                 state: "open".into(),
@@ -402,6 +490,6 @@ fn pull_json(s: &State, p: &FakePull) -> Value {
         "merged_at": if p.merged { Value::from("2026-01-01T00:00:00Z") } else { Value::Null },
         "draft": false,
         "head": {"ref": p.head_ref, "sha": p.head_sha, "label": format!("{}:{}", p.author, p.head_ref)},
-        "base": {"ref": p.base_ref, "sha": "", "label": format!("{}:{}", s.owner, p.base_ref)},
+        "base": {"ref": p.base_ref, "sha": p.base_sha, "label": format!("{}:{}", s.owner, p.base_ref)},
     })
 }
