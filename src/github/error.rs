@@ -99,9 +99,9 @@ impl fmt::Display for ApiError {
                 secondary,
             } => {
                 let which = if *secondary {
-                    "a secondary rate limit"
+                    "secondary rate limit"
                 } else {
-                    "the rate limit"
+                    "rate limit"
                 };
                 write!(f, "{what}: GitHub's {which} for this token is reached")?;
                 if let Some(until) = until {

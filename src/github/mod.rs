@@ -278,9 +278,9 @@ impl<'a> GitHub<'a> {
                 }
                 Decision::Retry { after, rate_limit: true } => {
                     let which = if answer.is_secondary_limit() {
-                        "a secondary rate limit"
+                        "secondary rate limit"
                     } else {
-                        "the rate limit"
+                        "rate limit"
                     };
                     self.out
                         .countdown(&format!("GitHub's {which} was reached while {what}; waiting"), after);
