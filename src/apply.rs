@@ -1,20 +1,18 @@
 //! Applying: a new branch made from the target, checked out in a worktree
 //! under the repository's git directory (never the user's checkout), and each
-//! pull request's patch fed to `git am -3`.
+//! pull request's patch fed to `git am -3`, with `git cherry-pick` of the
+//! pull request's own commits as a fallback.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::errors::{Context, Failure, Kind, failed};
-use crate::gather::Gathered;
+use crate::errors::{Context, failed};
 use crate::git::Git;
 use crate::output::Output;
-use crate::settings::{Settings, Target};
-use crate::text;
 
 /// A worktree of the tool's own and the local branch checked out in it.
-/// Dropping it removes both, unless told to keep them.
+/// Dropping it removes both, unless it was told to keep them.
 pub struct Worktree<'a> {
     git: Git<'a>,
     out: &'a Output,
@@ -25,138 +23,108 @@ pub struct Worktree<'a> {
     keep_branch: bool,
 }
 
-impl Worktree<'_> {
+impl<'a> Worktree<'a> {
+    /// A worktree of the tool's at `path` with `branch` checked out (made now,
+    /// or by a run that stopped), removed with its branch when dropped.
+    pub fn existing(git: Git<'a>, out: &'a Output, toplevel: &Path, path: PathBuf, branch: String) -> Self {
+        Worktree {
+            git,
+            out,
+            toplevel: toplevel.to_path_buf(),
+            path,
+            branch,
+            keep_worktree: false,
+            keep_branch: false,
+        }
+    }
+
     /// Keeps the branch (with its commits) when dropped; the worktree goes.
     pub fn keep_branch(&mut self) {
+        self.keep_branch = true;
+    }
+
+    /// Keeps both, for the user to resolve and `--continue`.
+    pub fn keep(&mut self) {
+        self.keep_worktree = true;
         self.keep_branch = true;
     }
 }
 
 impl Drop for Worktree<'_> {
     fn drop(&mut self) {
-        if !self.keep_worktree {
-            let path = self.path.to_string_lossy().into_owned();
-            if let Err(e) = self.git.run(&self.toplevel, &["worktree", "remove", "--force", &path]) {
-                self.out.warn(&format!("could not remove the worktree {path}: {e}"));
+        remove_worktree(
+            self.git.for_cleanup(),
+            self.out,
+            &self.toplevel,
+            &self.path,
+            (!self.keep_branch).then_some(self.branch.as_str()),
+            self.keep_worktree,
+        );
+    }
+}
+
+/// Removes a worktree of the tool's (whatever state `git am` left it in) and,
+/// when named, its branch. Missing pieces are fine: this must always get back
+/// to a clean slate.
+pub fn remove_worktree(
+    git: Git<'_>,
+    out: &Output,
+    toplevel: &Path,
+    path: &Path,
+    branch: Option<&str>,
+    keep_worktree: bool,
+) {
+    if !keep_worktree {
+        let path_text = path.to_string_lossy().into_owned();
+        if path.exists() {
+            if let Err(e) = git.run(toplevel, &["worktree", "remove", "--force", "--force", &path_text]) {
+                out.debug(|| format!("git worktree remove failed ({e}); removing the directory"));
+                if let Err(e) = std::fs::remove_dir_all(path) {
+                    out.warn(&format!("could not remove the worktree {path_text}: {e}"));
+                }
             }
         }
-        if !self.keep_branch {
-            if let Err(e) = self.git.run(&self.toplevel, &["branch", "--quiet", "-D", &self.branch]) {
-                self.out
-                    .warn(&format!("could not delete the temporary branch {}: {e}", self.branch));
+        // Forget git's record of it if the directory went some other way.
+        let _ = git.run(toplevel, &["worktree", "prune"]);
+    }
+    if let Some(branch) = branch {
+        let exists = git.run(
+            toplevel,
+            &["rev-parse", "--verify", "--quiet", &format!("refs/heads/{branch}")],
+        );
+        if exists.is_ok() {
+            if let Err(e) = git.run(toplevel, &["branch", "--quiet", "-D", branch]) {
+                out.warn(&format!("could not delete the temporary branch {branch}: {e}"));
             }
         }
     }
 }
 
-/// The result of applying every pull request onto one target.
-pub struct Applied<'a> {
-    pub target: Target,
-    /// The branch name pushed to the fork.
-    pub remote_branch: String,
-    pub worktree: Worktree<'a>,
-    /// Pull requests whose changes were applied, in order.
-    pub picked: Vec<u64>,
-    /// Pull requests whose changes were already on the target.
-    pub skipped: Vec<u64>,
-    /// How many commits the branch has on top of the target.
-    pub commits: usize,
-}
-
-/// Makes the branch and worktree for `target` and applies every patch.
-pub fn apply<'a>(
-    settings: &Settings,
+/// A new local branch from `start`, checked out in a fresh worktree under
+/// `<git common dir>/cherry-pick-pr/`.
+pub fn add_worktree<'a>(
     git: Git<'a>,
     out: &'a Output,
-    target: &Target,
-    gathered: &Gathered,
-) -> Result<Applied<'a>> {
-    let remote_branch = text::branch_name(&settings.prs, &target.remote, &target.branch);
-    let worktree = add_worktree(settings, git, out, target, &remote_branch)?;
-    let dir = worktree.path.clone();
-
-    let mut picked = Vec::new();
-    let mut skipped = Vec::new();
-    let mut head = rev_parse_head(&git, &dir)?;
-    for ((pull, patch), &number) in gathered.pulls.iter().zip(&gathered.patches).zip(&settings.prs) {
-        out.step(&format!("Applying #{number}: {}", pull.title));
-        let mut args = vec!["am", "-3", "--quiet"];
-        if settings.signoff {
-            args.push("--signoff");
-        }
-        let result = git.capture(&dir, &args, Some(patch))?;
-        if !result.success {
-            let conflicted = git
-                .run(&dir, &["diff", "--name-only", "--diff-filter=U", "-z"])
-                .unwrap_or_default();
-            let files: Vec<&str> = conflicted.split('\0').filter(|f| !f.is_empty()).collect();
-            let _ = git.run(&dir, &["am", "--abort"]);
-            let mut failure = Failure::new(
-                Kind::Conflict,
-                format!("PR #{number} does not apply cleanly to {target}"),
-            );
-            if !files.is_empty() {
-                failure = failure.hint(format!("conflicting files: {}", files.join(", ")));
-            }
-            return Err(match result.checked() {
-                Err(e) => failure.because(e),
-                Ok(_) => failure,
-            }
-            .into());
-        }
-        let new_head = rev_parse_head(&git, &dir)?;
-        if new_head == head {
-            out.note(&format!("  #{number} is already on {target}: skipped"));
-            skipped.push(number);
-        } else {
-            picked.push(number);
-        }
-        head = new_head;
-    }
-    let count = git.run(
-        &dir,
-        &["rev-list", "--count", &format!("{}..HEAD", target.tracking_ref())],
-    )?;
-    let commits = count.trim().parse().unwrap_or(0);
-    Ok(Applied {
-        target: target.clone(),
-        remote_branch,
-        worktree,
-        picked,
-        skipped,
-        commits,
-    })
-}
-
-fn rev_parse_head(git: &Git<'_>, dir: &Path) -> Result<String> {
-    Ok(git.run(dir, &["rev-parse", "HEAD"])?.trim().to_string())
-}
-
-/// A new local branch from the target's tip, checked out in a fresh worktree
-/// under `<git common dir>/cherry-pick-pr/`.
-fn add_worktree<'a>(
-    settings: &Settings,
-    git: Git<'a>,
-    out: &'a Output,
-    target: &Target,
+    toplevel: &Path,
+    common_dir: &Path,
     name: &str,
+    start: &str,
 ) -> Result<Worktree<'a>> {
-    let branch = free_branch_name(&git, &settings.toplevel, name)?;
-    let parent = settings.common_dir.join("cherry-pick-pr");
+    let branch = free_branch_name(&git, toplevel, name)?;
+    let parent = common_dir.join("cherry-pick-pr");
     std::fs::create_dir_all(&parent).failure(|| failed(format!("creating {}", parent.display())))?;
+    let prefix = format!(
+        "{}-",
+        name.trim_start_matches("automated-cherry-pick-of-").replace('#', "")
+    );
     let path = tempfile::Builder::new()
-        .prefix(&format!(
-            "{}-",
-            text::branch_name(&settings.prs, "", &target.branch)
-                .trim_start_matches("automated-cherry-pick-of-")
-                .replace('#', "")
-        ))
+        .prefix(&prefix)
         .tempdir_in(&parent)
         .failure(|| failed(format!("creating a worktree directory in {}", parent.display())))?
         .keep();
     let path_text = path.to_string_lossy().into_owned();
     let added = git.run(
-        &settings.toplevel,
+        toplevel,
         &[
             "worktree",
             "add",
@@ -165,23 +133,15 @@ fn add_worktree<'a>(
             "-b",
             &branch,
             &path_text,
-            &target.tracking_ref(),
+            start,
         ],
     );
     if let Err(e) = added {
         let _ = std::fs::remove_dir_all(&path);
-        return Err(failed(format!("creating a worktree for {target}")).because(e).into());
+        return Err(failed(format!("creating a worktree from {start}")).because(e).into());
     }
     out.debug(|| format!("worktree {path_text} on branch {branch}"));
-    Ok(Worktree {
-        git,
-        out,
-        toplevel: settings.toplevel.clone(),
-        path,
-        branch,
-        keep_worktree: false,
-        keep_branch: false,
-    })
+    Ok(Worktree::existing(git, out, toplevel, path, branch))
 }
 
 /// `name`, or `name-2`, `name-3`… when a local branch of that name exists.
@@ -209,6 +169,201 @@ fn pick_free(name: &str, taken: &[&str]) -> String {
         .unwrap_or_default()
 }
 
+/// Why applying stopped for the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopKind {
+    /// `git am` stopped with the patch half applied: resolve and continue.
+    Conflict,
+    /// `git am` stopped before applying, with nothing to resolve (a hook
+    /// refused it): fix the cause and continue, which applies it again.
+    Retry,
+}
+
+/// Where applying stopped.
+#[derive(Debug)]
+pub struct Stop {
+    pub kind: StopKind,
+    /// Conflicting paths, from the index.
+    pub conflicts: Vec<String>,
+    /// git's own words.
+    pub detail: String,
+}
+
+/// How applying one pull request ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// New commits on the branch.
+    Picked,
+    /// Nothing changed: the change is already on the target.
+    AlreadyThere,
+}
+
+/// Applies one pull request's patch in the worktree `dir`. `Err(Stop)` inside
+/// `Ok` means the user has to act; the `git am` state is left for them.
+pub fn apply_pr(
+    git: &Git<'_>,
+    out: &Output,
+    dir: &Path,
+    number: u64,
+    patch: &[u8],
+    signoff: bool,
+) -> Result<Result<Applied, Stop>> {
+    let before = head(git, dir)?;
+    let am = run_am(git, dir, patch, signoff)?;
+    if am.success {
+        return Ok(Ok(moved(git, dir, &before)?));
+    }
+    if !am_in_progress(git, dir)? {
+        // `git am` did not even begin (no identity, a patch it cannot read):
+        // its own words say why.
+        let error = am.checked().err();
+        return Err(failed(format!("`git am` could not apply PR #{number}"))
+            .because_opt(error)
+            .into());
+    }
+    let conflicts = unmerged(git, dir)?;
+    if conflicts.is_empty() && am_hook_present(git, dir)? {
+        // Most likely a hook said no: let the user see git's words and fix it.
+        return Ok(Err(Stop {
+            kind: StopKind::Retry,
+            conflicts,
+            detail: am.stderr,
+        }));
+    }
+    let commits = patch_commits(patch);
+    if commits.is_empty() || !all_present(git, dir, &commits)? {
+        return Ok(Err(stop(conflicts, am.stderr)));
+    }
+    // git's merge machinery sometimes succeeds where am's three-way fallback does not.
+    git.run(dir, &["am", "--abort"])?;
+    let mut args = vec!["cherry-pick"];
+    if signoff {
+        args.push("--signoff");
+    }
+    args.extend(commits.iter().map(String::as_str));
+    let picked = git.capture(dir, &args, None)?;
+    if picked.success {
+        out.note(&format!(
+            "  git am -3 could not apply #{number}; git cherry-pick applied its commits cleanly"
+        ));
+        return Ok(Ok(moved(git, dir, &before)?));
+    }
+    // Back to the `git am` state, which is what the user resolves.
+    git.run(dir, &["cherry-pick", "--abort"])?;
+    let again = run_am(git, dir, patch, signoff)?;
+    if again.success {
+        return Ok(Ok(moved(git, dir, &before)?));
+    }
+    Ok(Err(stop(unmerged(git, dir)?, again.stderr)))
+}
+
+fn stop(conflicts: Vec<String>, detail: String) -> Stop {
+    Stop {
+        kind: StopKind::Conflict,
+        conflicts,
+        detail,
+    }
+}
+
+fn run_am(git: &Git<'_>, dir: &Path, patch: &[u8], signoff: bool) -> Result<crate::git::Captured> {
+    // --keep-cr: GitHub's patch is byte-exact, so carriage returns in it are
+    // real (files with CRLF line endings) and must not be stripped.
+    let mut args = vec!["am", "-3", "--keep-cr", "--quiet"];
+    if signoff {
+        args.push("--signoff");
+    }
+    Ok(git.capture(dir, &args, Some(patch))?)
+}
+
+fn head(git: &Git<'_>, dir: &Path) -> Result<String> {
+    Ok(git.run(dir, &["rev-parse", "HEAD"])?.trim().to_string())
+}
+
+fn moved(git: &Git<'_>, dir: &Path, before: &str) -> Result<Applied> {
+    Ok(if head(git, dir)? == before {
+        Applied::AlreadyThere
+    } else {
+        Applied::Picked
+    })
+}
+
+/// Paths with conflicts, from the index (not from git's messages).
+pub fn unmerged(git: &Git<'_>, dir: &Path) -> Result<Vec<String>> {
+    let listed = git.run(dir, &["diff", "--name-only", "--diff-filter=U", "-z"])?;
+    let mut files: Vec<String> = listed
+        .split('\0')
+        .filter(|f| !f.is_empty())
+        .map(str::to_string)
+        .collect();
+    files.dedup();
+    Ok(files)
+}
+
+/// Whether `git am` is in the middle of a patch series in `dir`.
+pub fn am_in_progress(git: &Git<'_>, dir: &Path) -> Result<bool> {
+    let path = git.run(
+        dir,
+        &[
+            "rev-parse",
+            "--path-format=absolute",
+            "--git-path",
+            "rebase-apply/applying",
+        ],
+    )?;
+    Ok(Path::new(path.trim()).exists())
+}
+
+/// Whether an `applypatch-msg` or `pre-applypatch` hook would run.
+fn am_hook_present(git: &Git<'_>, dir: &Path) -> Result<bool> {
+    let paths = git.run(
+        dir,
+        &[
+            "rev-parse",
+            "--path-format=absolute",
+            "--git-path",
+            "hooks/applypatch-msg",
+            "--git-path",
+            "hooks/pre-applypatch",
+        ],
+    )?;
+    Ok(paths.lines().any(|p| is_executable(Path::new(p))))
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        path.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
+/// The commits a patch series was made from, in order: the object names in
+/// its mbox `From <sha> Mon Sep 17 00:00:00 2001` separator lines.
+pub fn patch_commits(patch: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(patch)
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("From ")?;
+            let (sha, date) = rest.split_once(' ')?;
+            let hex = sha.len() == 40 || sha.len() == 64;
+            (hex && sha.bytes().all(|b| b.is_ascii_hexdigit()) && date == "Mon Sep 17 00:00:00 2001")
+                .then(|| sha.to_string())
+        })
+        .collect()
+}
+
+/// Whether every commit is in the local object store.
+fn all_present(git: &Git<'_>, dir: &Path, commits: &[String]) -> Result<bool> {
+    let input = commits.iter().map(|c| format!("{c}^{{commit}}\n")).collect::<String>();
+    let checked = git.capture(dir, &["cat-file", "--batch-check"], Some(input.as_bytes()))?;
+    Ok(checked.success && !checked.stdout.contains("missing"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,5 +374,17 @@ mod tests {
         assert_eq!(pick_free("b", &["b"]), "b-2");
         assert_eq!(pick_free("b", &["b", "b-2", "b-3"]), "b-4");
         assert_eq!(pick_free("b", &["b-2"]), "b");
+    }
+
+    #[test]
+    fn commits_come_from_the_mbox_separators() {
+        let a = "a".repeat(40);
+        let b = "0123456789abcdef0123456789abcdef01234567";
+        let patch = format!(
+            "From {a} Mon Sep 17 00:00:00 2001\nFrom: Bob <b@x>\nSubject: x\n\nFrom {b} is not a separator\n---\nFrom {b} Mon Sep 17 00:00:00 2001\nSubject: y\n"
+        );
+        assert_eq!(patch_commits(patch.as_bytes()), vec![a, b.to_string()]);
+        assert!(patch_commits(b"From nothing Mon Sep 17 00:00:00 2001\n").is_empty());
+        assert!(patch_commits(&[0xff, 0xfe]).is_empty());
     }
 }

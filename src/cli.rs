@@ -17,7 +17,7 @@ use clap::Parser;
     name = "git-cherry-pick-pr",
     bin_name = "git cherry-pick-pr",
     version,
-    override_usage = "git cherry-pick-pr [OPTIONS] <TARGET>... <PR>...",
+    override_usage = "git cherry-pick-pr [OPTIONS] <TARGET>... <PR>...\n       git cherry-pick-pr --continue | --abort | --status [TARGET]",
     after_help = "Exit status: 0 done, 1 failed, 2 usage error, 3 stopped on conflicts."
 )]
 pub struct Cli {
@@ -28,8 +28,26 @@ pub struct Cli {
     /// the upstream remote. Pull requests come last: `3796`, `#3796`, or a pull
     /// request URL of the upstream repository. Several pull requests are applied
     /// in the order given and proposed as one pull request.
-    #[arg(value_name = "TARGET|PR", required = true, num_args = 1..)]
+    #[arg(value_name = "TARGET|PR", required_unless_present_any = ["resume", "abort", "status"], num_args = 1..)]
     pub args: Vec<String>,
+
+    /// Finish a run that stopped on conflicts: complete `git am`, apply the
+    /// remaining pull requests, push and open the pull request
+    ///
+    /// Resolve the conflicts in the worktree the stop named (`git add` the
+    /// files; running `git am --continue` there yourself is fine too), then run
+    /// this. With several targets in progress, name the one to continue.
+    #[arg(long = "continue", group = "action", conflicts_with_all = ["abort", "status"])]
+    pub resume: bool,
+
+    /// Give up a run that stopped: remove its worktree and branch and forget it
+    #[arg(long, group = "action", conflicts_with = "status")]
+    pub abort: bool,
+
+    /// Show what is in progress: target, pull requests applied and left,
+    /// the worktree, and what to run next
+    #[arg(long, group = "action")]
+    pub status: bool,
 
     /// The remote to fetch the release branch and pull requests from
     ///
@@ -83,6 +101,50 @@ pub struct Cli {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Run CMD in the worktree after applying, and commit what it changed
+    ///
+    /// CMD runs through your shell (`$SHELL -c`), e.g. a generator of docs or
+    /// code. If it changes files, they are committed as one commit
+    /// ("Regenerate generated files after cherry-pick of #3796"). If it fails,
+    /// nothing is pushed and `--continue` runs it again. Also git config
+    /// `cherry-pick-pr.exec`.
+    #[arg(long, value_name = "CMD", conflicts_with = "regenerate_docs")]
+    pub exec: Option<String>,
+
+    /// Run `hack/generate-docs.sh` after applying (as `--exec` does)
+    ///
+    /// Also `REGENERATE_DOCS` (any non-empty value but `false` or `0`).
+    #[arg(long)]
+    pub regenerate_docs: bool,
+
+    /// Set the milestone of the new pull request: `auto`, or its title
+    ///
+    /// `auto` picks the open milestone matching the target's version:
+    /// `release-1.31` matches `v1.31`, `1.31`, `v1.31.x` or `1.31.x`. None
+    /// matching is a notice, not an error. Also git config
+    /// `cherry-pick-pr.milestone`.
+    #[arg(long, value_name = "NAME|auto")]
+    pub milestone: Option<String>,
+
+    /// Copy the source pull requests' labels that match PATTERN (repeatable)
+    ///
+    /// A glob such as `kind/*`. Also git config `cherry-pick-pr.copyLabels`
+    /// (multi-valued).
+    #[arg(long = "copy-labels", value_name = "PATTERN")]
+    pub copy_labels: Vec<String>,
+
+    /// Assign the new pull request to the source pull requests' authors
+    ///
+    /// Also git config `cherry-pick-pr.assignAuthor`.
+    #[arg(long)]
+    pub assign_author: bool,
+
+    /// Comment on each source pull request with a link to the new one
+    ///
+    /// Also git config `cherry-pick-pr.commentSource`.
+    #[arg(long)]
+    pub comment_source: bool,
+
     /// Push and open the pull request without asking
     ///
     /// Without it the tool asks before pushing when standard input is a
@@ -120,6 +182,16 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn actions_need_no_positional_arguments() {
+        let cli = Cli::try_parse_from(["x", "--continue"]).unwrap();
+        assert!(cli.resume && cli.args.is_empty());
+        let cli = Cli::try_parse_from(["x", "--abort", "release-3.0"]).unwrap();
+        assert!(cli.abort && cli.args == ["release-3.0"]);
+        assert!(Cli::try_parse_from(["x", "--continue", "--abort"]).is_err());
+        assert!(Cli::try_parse_from(["x"]).is_err());
     }
 
     #[test]

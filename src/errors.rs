@@ -12,6 +12,8 @@ pub enum Kind {
     Failed,
     /// Stopped on conflicts the user has to resolve: exit 3.
     Conflict,
+    /// Stopped by Ctrl-C or SIGTERM: exit 130, as git does.
+    Interrupted,
 }
 
 impl Kind {
@@ -20,6 +22,7 @@ impl Kind {
             Kind::Failed => 1,
             Kind::Usage => 2,
             Kind::Conflict => 3,
+            Kind::Interrupted => 130,
         }
     }
 }
@@ -57,6 +60,14 @@ impl Failure {
             message: message.into(),
             hints: Vec::new(),
             source: None,
+        }
+    }
+
+    /// Records what caused this failure, if anything did.
+    pub fn because_opt<E: Into<anyhow::Error>>(self, cause: Option<E>) -> Self {
+        match cause {
+            Some(cause) => self.because(cause),
+            None => self,
         }
     }
 
@@ -127,6 +138,7 @@ mod tests {
         assert_eq!(Kind::Failed.exit_code(), 1);
         assert_eq!(Kind::Usage.exit_code(), 2);
         assert_eq!(Kind::Conflict.exit_code(), 3);
+        assert_eq!(Kind::Interrupted.exit_code(), 130);
     }
 
     #[test]

@@ -2,24 +2,35 @@
 //! heads from the upstream remote, while the pull requests' metadata and
 //! patches are downloaded concurrently.
 
+use std::path::Path;
 use std::thread;
 
 use anyhow::Result;
 
 use crate::errors::{Context, failed};
 use crate::git::Git;
-use crate::github::{ApiError, GitHub, PullRequest};
+use crate::github::{ApiError, GitHub, PullRequest, Repo};
 use crate::output::Output;
 use crate::settings::Settings;
+use crate::state::Pr;
 
 /// What the network brought.
 pub struct Gathered {
     /// The source pull requests, in the order given.
-    pub pulls: Vec<PullRequest>,
+    pub prs: Vec<Pr>,
     /// Each pull request's patch series (mbox), in the same order.
     pub patches: Vec<Vec<u8>>,
     /// The login that owns the fork.
     pub user: String,
+}
+
+/// Where a patch GitHub will not make (406) is made locally instead.
+pub struct Local<'a> {
+    pub git: &'a Git<'a>,
+    pub dir: &'a Path,
+    /// The upstream remote, where `refs/pull/N/head` and the base come from.
+    pub upstream: &'a str,
+    pub out: &'a Output,
 }
 
 /// Waits for a download thread; a panic there is a bug, passed on as one.
@@ -30,7 +41,7 @@ fn join<T>(handle: thread::ScopedJoinHandle<'_, T>) -> T {
 /// Fetches from git and GitHub at once, then checks what came back.
 pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Output) -> Result<Gathered> {
     let repo = &settings.repo;
-    let (pulls, patches, user, fetched) = thread::scope(|scope| {
+    let (downloaded, patches, user, fetched) = thread::scope(|scope| {
         let pulls: Vec<_> = settings
             .prs
             .iter()
@@ -59,16 +70,17 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
             settings.upstream
         );
         let fetched = out.waiting(&what, || fetch(settings, git));
-        let pulls: Vec<Result<PullRequest, ApiError>> = pulls.into_iter().map(join).collect();
-        let patches: Vec<Result<Vec<u8>, ApiError>> = patches.into_iter().map(join).collect();
+        let pulls: Vec<_> = pulls.into_iter().map(join).collect();
+        let patches: Vec<_> = patches.into_iter().map(join).collect();
         let user = user.map(join);
         (pulls, patches, user, fetched)
     });
 
     // The pull requests first: a missing or unmerged one explains a failed fetch too.
-    let mut checked = Vec::new();
-    for (pull, &number) in pulls.into_iter().zip(&settings.prs) {
-        let pull = pull.map_err(|e| explain_pull_error(e, number, settings, github))?;
+    let mut prs = Vec::new();
+    let mut pulls = Vec::new();
+    for (pull, &number) in downloaded.into_iter().zip(&settings.prs) {
+        let pull = pull.map_err(|e| explain(e, number, repo, github))?;
         if !pull.merged && !settings.allow_unmerged {
             return Err(failed(format!(
                 "PR #{number} ({}) is not merged; only merged pull requests are picked",
@@ -77,46 +89,67 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
             .hint("pass --allow-unmerged to pick it anyway")
             .into());
         }
-        checked.push(pull);
+        pulls.push(pull.clone());
+        prs.push(Pr {
+            number,
+            title: pull.title,
+            body: pull.body.unwrap_or_default(),
+            author: pull.user.map(|u| u.login).unwrap_or_default(),
+            labels: pull.labels.into_iter().map(|l| l.name).collect(),
+        });
     }
     let user = match user {
-        Some(found) => found.map_err(|e| github.explain(e)).failure(|| {
+        Some(found) => found.failure(|| {
             failed("cannot tell whose fork to open the pull request from").hint("pass --user LOGIN or set GITHUB_USER")
         })?,
         None => settings.user.clone().unwrap_or_default(),
     };
     fetched?;
-    let mut made = Vec::new();
-    for (patch, pull) in patches.into_iter().zip(&checked) {
-        made.push(match patch {
-            Ok(patch) => patch,
-            Err(e) if e.status() == Some(406) => {
-                out.note(&format!(
-                    "GitHub will not make the patch of PR #{} (too large: over 300 files or 20,000 lines); making it locally from refs/pull/{}/head",
-                    pull.number, pull.number
-                ));
-                local_patch(settings, git, pull).failure(|| {
-                    failed(format!("making the patch of PR #{} with git format-patch", pull.number))
-                        .because(e)
-                })?
-            }
-            Err(e) => return Err(github.explain(e)),
-        });
-    }
-    let patches = made;
-    Ok(Gathered {
-        pulls: checked,
-        patches,
-        user,
-    })
+    let local = Local {
+        git,
+        dir: &settings.toplevel,
+        upstream: &settings.upstream,
+        out,
+    };
+    let patches = patches
+        .into_iter()
+        .zip(&pulls)
+        .map(|(patch, pull)| match patch {
+            Err(e) if e.status() == Some(406) => local_patch(&local, pull, e),
+            other => other.map_err(|e| explain(e, pull.number, repo, github)),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Gathered { prs, patches, user })
 }
 
-fn explain_pull_error(error: ApiError, number: u64, settings: &Settings, github: &GitHub<'_>) -> anyhow::Error {
+/// Downloads the patches of `numbers` concurrently, in order.
+/// A patch GitHub will not make is made locally from the pull request's commits.
+pub fn patches(github: &GitHub<'_>, local: &Local<'_>, repo: &Repo, numbers: &[u64]) -> Result<Vec<Vec<u8>>> {
+    let downloaded: Vec<_> = thread::scope(|scope| {
+        let handles: Vec<_> = numbers
+            .iter()
+            .map(|&n| scope.spawn(move || github.patch(repo, n)))
+            .collect();
+        handles.into_iter().map(join).collect()
+    });
+    downloaded
+        .into_iter()
+        .zip(numbers)
+        .map(|(patch, &n)| match patch {
+            Err(e) if e.status() == Some(406) => {
+                let pull = github.pull(repo, n).map_err(|e| explain(e, n, repo, github))?;
+                local_patch(local, &pull, e)
+            }
+            other => other.map_err(|e| explain(e, n, repo, github)),
+        })
+        .collect()
+}
+
+fn explain(error: ApiError, number: u64, repo: &Repo, github: &GitHub<'_>) -> anyhow::Error {
     match error.status() {
-        Some(404) => failed(format!("PR #{number} was not found in {}", settings.repo))
+        Some(404) => failed(format!("PR #{number} was not found in {repo}"))
             .hint(format!(
-                "check the number, and that your token can see {} if it is private",
-                settings.repo
+                "check the number, and that your token can see {repo} if it is private"
             ))
             .because(error)
             .into(),
@@ -126,9 +159,19 @@ fn explain_pull_error(error: ApiError, number: u64, settings: &Settings, github:
 
 /// The pull request's commits as a patch series, made by `git format-patch`
 /// from its head (fetched with `refs/pull/N/head`) back to where it left its
-/// base branch. The base commit is fetched when it is not here yet.
-fn local_patch(settings: &Settings, git: &Git<'_>, pull: &PullRequest) -> Result<Vec<u8>> {
-    let dir = &settings.toplevel;
+/// base branch, when GitHub will not make the patch (406: too large). The
+/// base commit is fetched when it is not here yet.
+fn local_patch(local: &Local<'_>, pull: &PullRequest, refusal: ApiError) -> Result<Vec<u8>> {
+    local.out.note(&format!(
+        "GitHub will not make the patch of PR #{0} (too large: over 300 files or 20,000 lines); making it locally from refs/pull/{0}/head",
+        pull.number
+    ));
+    format_patch(local, pull)
+        .failure(|| failed(format!("making the patch of PR #{} with git format-patch", pull.number)).because(refusal))
+}
+
+fn format_patch(local: &Local<'_>, pull: &PullRequest) -> Result<Vec<u8>> {
+    let (git, dir) = (local.git, local.dir);
     let head = pull.head.sha.as_str();
     let base = pull.base.as_ref().map(|b| b.sha.as_str()).unwrap_or_default();
     if !is_object_id(head) || !is_object_id(base) {
@@ -142,7 +185,7 @@ fn local_patch(settings: &Settings, git: &Git<'_>, pull: &PullRequest) -> Result
     let fetch = |what: &str| {
         git.run(
             dir,
-            &["fetch", "--no-tags", "--no-write-fetch-head", "--quiet", &settings.upstream, what],
+            &["fetch", "--no-tags", "--no-write-fetch-head", "--quiet", local.upstream, what],
         )
     };
     if !has(head) {
@@ -188,7 +231,8 @@ fn is_object_id(text: &str) -> bool {
 }
 
 /// One fetch: each target branch into its remote-tracking ref, and each pull
-/// request's head (whose history holds the blobs `git am -3` falls back on).
+/// request's head (whose history holds the blobs `git am -3` falls back on and
+/// the commits `git cherry-pick` can use).
 fn fetch(settings: &Settings, git: &Git<'_>) -> Result<()> {
     let mut args: Vec<String> = [
         "fetch",
@@ -210,6 +254,9 @@ fn fetch(settings: &Settings, git: &Git<'_>) -> Result<()> {
     let Err(error) = git.run(&settings.toplevel, &argv) else {
         return Ok(());
     };
+    if crate::signals::interrupted() {
+        return Err(error.into());
+    }
     // Say which target is missing, if one is.
     for target in &settings.targets {
         let branch_ref = format!("refs/heads/{}", target.branch);

@@ -16,6 +16,8 @@ pub enum GitError {
     NotFound(which::Error),
     /// git could not be started.
     Spawn { argv: String, source: std::io::Error },
+    /// The run was interrupted (Ctrl-C) before or while git ran.
+    Interrupted { argv: String },
     /// git ran and exited unsuccessfully.
     Exited {
         argv: String,
@@ -29,6 +31,7 @@ impl fmt::Display for GitError {
         match self {
             GitError::NotFound(e) => write!(f, "could not find `git` on PATH ({e})"),
             GitError::Spawn { argv, source } => write!(f, "could not run `{argv}`: {source}"),
+            GitError::Interrupted { argv } => write!(f, "`{argv}` was interrupted"),
             GitError::Exited { argv, code, stderr } => {
                 match code {
                     Some(code) => write!(f, "`{argv}` exited with status {code}")?,
@@ -49,7 +52,7 @@ impl std::error::Error for GitError {
         match self {
             GitError::NotFound(e) => Some(e),
             GitError::Spawn { source, .. } => Some(source),
-            GitError::Exited { .. } => None,
+            GitError::Exited { .. } | GitError::Interrupted { .. } => None,
         }
     }
 }
@@ -86,6 +89,8 @@ impl Captured {
 pub struct Git<'a> {
     exe: &'a Path,
     out: &'a Output,
+    /// Cleanup still runs after Ctrl-C; nothing else does.
+    cleanup: bool,
 }
 
 /// Finds the `git` binary on PATH.
@@ -95,7 +100,16 @@ pub fn find() -> Result<PathBuf, GitError> {
 
 impl<'a> Git<'a> {
     pub fn new(exe: &'a Path, out: &'a Output) -> Self {
-        Git { exe, out }
+        Git {
+            exe,
+            out,
+            cleanup: false,
+        }
+    }
+
+    /// The same git, for cleaning up: it runs even after an interruption.
+    pub fn for_cleanup(self) -> Self {
+        Git { cleanup: true, ..self }
     }
 
     /// Runs `git ARGS` in `dir` and returns its stdout, or an error when it fails.
@@ -106,7 +120,7 @@ impl<'a> Git<'a> {
     /// Runs `git ARGS` in `dir` with `input` on stdin and returns what it printed,
     /// whatever its exit status.
     pub fn capture(&self, dir: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Captured, GitError> {
-        self.capture_env(dir, args, input, &[])
+        self.spawn(self.exe, "git", args, dir, input, &[])
     }
 
     /// Like `capture`, with variables added to git's environment.
@@ -117,10 +131,28 @@ impl<'a> Git<'a> {
         input: Option<&[u8]>,
         vars: &[(&str, &str)],
     ) -> Result<Captured, GitError> {
-        let argv = display_argv(args);
+        self.spawn(self.exe, "git", args, dir, input, vars)
+    }
+
+    /// Runs `command` through `shell -c` in `dir` (the `--exec` command),
+    /// with the same bookkeeping as git.
+    pub fn shell(&self, shell: &str, command: &str, dir: &Path) -> Result<Captured, GitError> {
+        self.spawn(Path::new(shell), shell, &["-c", command], dir, None, &[])
+    }
+
+    fn spawn(
+        &self,
+        exe: &Path,
+        name: &str,
+        args: &[&str],
+        dir: &Path,
+        input: Option<&[u8]>,
+        vars: &[(&str, &str)],
+    ) -> Result<Captured, GitError> {
+        let argv = display_argv(name, args);
         let started = Instant::now();
         let os_args: Vec<OsString> = args.iter().map(OsString::from).collect();
-        let mut expr = duct::cmd(self.exe, os_args)
+        let mut expr = duct::cmd(exe, os_args)
             .dir(dir)
             .stdout_capture()
             .stderr_capture()
@@ -132,10 +164,21 @@ impl<'a> Git<'a> {
             Some(bytes) => expr.stdin_bytes(bytes.to_vec()),
             None => expr.stdin_null(),
         };
-        let output = expr.run().map_err(|source| GitError::Spawn {
+        let handle = crate::signals::start(&expr, self.cleanup)
+            .map_err(|source| GitError::Spawn {
+                argv: argv.clone(),
+                source,
+            })?
+            .ok_or_else(|| GitError::Interrupted { argv: argv.clone() })?;
+        let waited = handle.wait().cloned();
+        crate::signals::finished(&handle);
+        let output = waited.map_err(|source| GitError::Spawn {
             argv: argv.clone(),
             source,
         })?;
+        if crate::signals::interrupted() && !self.cleanup {
+            return Err(GitError::Interrupted { argv });
+        }
         let code = output.status.code();
         self.out.debug(|| {
             format!(
@@ -157,8 +200,8 @@ impl<'a> Git<'a> {
 }
 
 /// `git a b 'c d'`, for messages.
-fn display_argv(args: &[&str]) -> String {
-    let mut text = String::from("git");
+fn display_argv(name: &str, args: &[&str]) -> String {
+    let mut text = String::from(name);
     for arg in args {
         text.push(' ');
         if !arg.is_empty()
@@ -183,11 +226,11 @@ mod tests {
     #[test]
     fn argv_is_quoted_only_where_needed() {
         assert_eq!(
-            display_argv(&["fetch", "upstream", "+refs/heads/a:refs/remotes/u/a"]),
+            display_argv("git", &["fetch", "upstream", "+refs/heads/a:refs/remotes/u/a"]),
             "git fetch upstream +refs/heads/a:refs/remotes/u/a"
         );
         assert_eq!(
-            display_argv(&["commit", "-m", "it's done", ""]),
+            display_argv("git", &["commit", "-m", "it's done", ""]),
             "git commit -m 'it'\\''s done' ''"
         );
     }

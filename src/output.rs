@@ -160,10 +160,12 @@ impl Output {
     }
 
     /// Asks a yes/no question on the terminal; only `y` or `yes` is yes.
+    /// Ctrl-C while waiting is an error of kind `Interrupted`.
     pub fn confirm(&self, question: &str) -> std::io::Result<bool> {
         let term = Term::stderr();
         term.write_str(&format!("{question} [y/N] "))?;
-        let answer = term.read_line()?;
+        let answer = crate::signals::interruptible(move || Term::stderr().read_line())
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted"))??;
         Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
     }
 
@@ -171,6 +173,7 @@ impl Output {
     pub fn secret(&self, prompt: &str) -> std::io::Result<String> {
         let term = Term::stderr();
         term.write_str(prompt)?;
-        term.read_secure_line()
+        crate::signals::interruptible(move || Term::stderr().read_secure_line())
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted"))?
     }
 }

@@ -1,15 +1,16 @@
 //! Publishing: force-push the picked branch to the fork, open the pull request
 //! (or find the one already open), and label it.
 
+use std::path::Path;
+
 use anyhow::Result;
 
-use crate::apply::Applied;
-use crate::errors::{Context, failed};
-use crate::gather::Gathered;
+use crate::errors::failed;
+use crate::follow;
 use crate::git::Git;
-use crate::github::{ApiError, GitHub, NewPull, PullRequest};
+use crate::github::{GitHub, NewPull};
 use crate::output::Output;
-use crate::settings::Settings;
+use crate::state::{State, TargetState};
 use crate::text;
 
 /// The pull request the run ended with.
@@ -20,65 +21,65 @@ pub struct Published {
     pub existed: bool,
 }
 
-/// Pushes, opens (or finds) the pull request and labels it.
-pub fn publish(
-    settings: &Settings,
-    git: &Git<'_>,
-    github: &GitHub<'_>,
-    out: &Output,
-    applied: &Applied<'_>,
-    gathered: &Gathered,
-) -> Result<Published> {
-    let target = &applied.target;
-    let branch = &applied.remote_branch;
-    out.waiting(&format!("Pushing {branch} to {}", settings.fork), || {
-        let refspec = format!("refs/heads/{}:refs/heads/{branch}", applied.worktree.branch);
-        git.run(
-            &applied.worktree.path,
-            &["push", "--force", "--quiet", &settings.fork, &refspec],
-        )
+/// Force-pushes the local branch in `worktree` to the fork. git's own words
+/// (a `pre-push` hook's output, a rejected push) are in the error.
+pub fn push(job: &State, git: &Git<'_>, out: &Output, target: &TargetState, worktree: &Path) -> Result<()> {
+    let branch = &target.remote_branch;
+    let refspec = format!("refs/heads/{}:refs/heads/{branch}", target.local_branch);
+    out.waiting(&format!("Pushing {branch} to {}", job.fork), || {
+        git.run(worktree, &["push", "--force", "--quiet", &job.fork, &refspec])
     })
-    .failure(|| {
-        failed(format!("pushing {branch} to the `{}` remote", settings.fork))
-            .hint("git's output above says why; fix it and run the same command again")
-    })?;
+    .map(|_| ())
+    .map_err(|e| {
+        failed(format!("pushing {branch} to the `{}` remote failed", job.fork))
+            .hint("git's output above says why (a pre-push hook, credentials, a protected branch); fix it, then run `git cherry-pick-pr --continue`")
+            .hint("or give up with `git cherry-pick-pr --abort`")
+            .because(e)
+            .into()
+    })
+}
 
-    let sources: Vec<text::Source<'_>> = gathered
-        .pulls
+/// Opens (or finds) the pull request, then labels it and does the rest of
+/// the follow-through.
+pub fn open(job: &State, github: &GitHub<'_>, out: &Output, target: &TargetState) -> Result<Published> {
+    let repo = job.repo();
+    let branch = &target.remote_branch;
+    let sources: Vec<text::Source<'_>> = job
+        .prs
         .iter()
-        .filter(|p| applied.picked.contains(&p.number))
+        .filter(|p| target.applied.contains(&p.number))
         .map(|p| text::Source {
             number: p.number,
             title: &p.title,
-            body: p.body.as_deref().unwrap_or(""),
+            body: &p.body,
         })
         .collect();
-    let title = text::title(&sources);
-    let body = text::body(&sources, &applied.skipped, &target.branch);
-    let head = format!("{}:{branch}", gathered.user);
+    let title = text::title(&job.templates, &sources, &target.branch);
+    let body = text::body(&job.templates, &sources, &target.skipped, &target.branch);
+    let head = format!("{}:{branch}", job.user);
     let new = NewPull {
         title: &title,
         head: &head,
         base: &target.branch,
         body: &body,
         maintainer_can_modify: true,
-        draft: settings.draft,
+        draft: job.draft,
     };
 
     let created = out.waiting(
-        &format!("Opening a pull request against {} {}", settings.repo, target.branch),
-        || github.create_pull(&settings.repo, &new),
+        &format!("Opening a pull request against {repo} {}", target.branch),
+        || github.create_pull(&repo, &new),
     );
     let (pull, existed) = match created {
         Ok(pull) => (pull, false),
         Err(error) if error.status() == Some(422) => {
             let found = github
-                .find_open_pull(&settings.repo, &gathered.user, branch)
+                .find_open_pull(&repo, &job.user, branch)
                 .map_err(|e| github.explain(e))?;
             match found {
                 Some(pull) => {
                     out.note(&format!(
-                        "A pull request from {head} is already open: #{}; the branch was updated",
+                        "A pull request from {head} is already open: #{}; its branch was updated",
                         pull.number
                     ));
                     (pull, true)
@@ -88,47 +89,10 @@ pub fn publish(
         }
         Err(error) => return Err(github.explain(error)),
     };
-    label(settings, github, out, &pull);
+    follow::follow_through(job, &repo, github, out, target, &pull, existed);
     Ok(Published {
         url: pull.html_url,
         number: pull.number,
         existed,
     })
-}
-
-/// Adds the labels; lacking the right to label is a warning, not a failure.
-fn label(settings: &Settings, github: &GitHub<'_>, out: &Output, pull: &PullRequest) {
-    let missing: Vec<String> = settings
-        .labels
-        .iter()
-        .filter(|l| !pull.labels.iter().any(|have| &have.name == *l))
-        .cloned()
-        .collect();
-    if missing.is_empty() {
-        return;
-    }
-    match github.add_labels(&settings.repo, pull.number, &missing) {
-        Ok(now) => {
-            let absent: Vec<&String> = missing.iter().filter(|l| !now.contains(l)).collect();
-            if !absent.is_empty() {
-                out.warn(&format!(
-                    "PR #{} does not have the label(s) {} after labelling; ask a maintainer to add them",
-                    pull.number,
-                    absent.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ")
-                ));
-            }
-        }
-        Err(error) => {
-            let why = match &error {
-                ApiError::RateLimited { .. } => "GitHub's rate limit was reached; add them later".to_string(),
-                e if matches!(e.status(), Some(403 | 404)) => "the token may not have the right to label pull requests in this repository (it needs Issues or Pull requests: write, or triage permission)".to_string(),
-                _ => "the request failed".to_string(),
-            };
-            out.warn(&format!(
-                "could not label PR #{} with {}: {why}\n  {error}",
-                pull.number,
-                missing.join(", ")
-            ));
-        }
-    }
 }

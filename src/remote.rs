@@ -91,6 +91,28 @@ pub fn api_url_for_host(host: Option<&str>) -> String {
     }
 }
 
+/// The web host an API base URL serves, the inverse of `api_url_for_host`:
+/// `https://api.github.com` → github.com, `https://api.X.ghe.com` →
+/// X.ghe.com, `https://HOST/api/v3` → HOST; any other URL → its host.
+pub fn web_host_for_api(api_url: &str) -> String {
+    let rest = api_url.split_once("://").map_or(api_url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h).to_ascii_lowercase();
+    let bare = match host.strip_prefix('[') {
+        Some(inner) => inner.split(']').next().unwrap_or_default().to_string(),
+        None => host.split(':').next().unwrap_or_default().to_string(),
+    };
+    if bare == "api.github.com" {
+        "github.com".to_string()
+    } else if let Some(sub) = bare.strip_prefix("api.").filter(|h| h.ends_with(".ghe.com")) {
+        sub.to_string()
+    } else if bare.is_empty() {
+        "github.com".to_string()
+    } else {
+        bare
+    }
+}
+
 /// A pull request argument: `3796`, `#3796`, or a pull request URL
 /// (`https://github.com/o/n/pull/3796`, optionally with `/files` and the like).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,6 +275,25 @@ mod tests {
     }
 
     #[test]
+    fn scp_like_hosts_need_no_user() {
+        assert_eq!(parse_remote_url("gitlab:o/n.git"), repo(Some("gitlab"), "o", "n"));
+    }
+
+    #[test]
+    fn dot_components_and_empty_names_are_rejected() {
+        for url in [
+            "/srv/a/.git",
+            "/srv/~/b",
+            "/srv/a/.",
+            "/srv/a/..",
+            "/srv/./b",
+            "/srv/../b",
+        ] {
+            assert_eq!(parse_remote_url(url), None, "{url:?}");
+        }
+    }
+
+    #[test]
     fn nonsense_is_rejected() {
         for url in [
             "",
@@ -277,10 +318,23 @@ mod tests {
         let c = parse_remote_url("https://ghe.example.com/kubesphere/kubesphere").unwrap();
         let d = parse_remote_url("git@github.com:alice/kubesphere.git").unwrap();
         assert!(a.same_repo(&b));
+        let local = parse_remote_url("/srv/kubesphere/kubesphere.git").unwrap();
+        assert!(local.same_repo(&b) && b.same_repo(&local));
+        assert!(!local.same_repo(&d));
         assert!(!a.same_repo(&c));
         assert!(!a.same_repo(&d));
         assert_eq!(a.slug(), "Kubesphere/KubeSphere");
         assert_eq!(d.to_string(), "alice/kubesphere");
+    }
+
+    #[test]
+    fn web_hosts_of_api_urls() {
+        for host in ["github.com", "octo.ghe.com", "git.corp.example"] {
+            assert_eq!(web_host_for_api(&api_url_for_host(Some(host))), host);
+        }
+        assert_eq!(web_host_for_api("http://127.0.0.1:8080"), "127.0.0.1");
+        assert_eq!(web_host_for_api("https://[::1]:1/api/v3"), "::1");
+        assert_eq!(web_host_for_api(""), "github.com");
     }
 
     #[test]

@@ -13,6 +13,10 @@ use crate::git::Git;
 use crate::github::Repo;
 use crate::github::retry::Policy;
 use crate::remote::{RepoUrl, api_url_for_host, parse_pr_ref, parse_remote_url};
+use crate::text;
+
+/// What `--regenerate-docs` runs, as the script did.
+pub const GENERATE_DOCS: &str = "hack/generate-docs.sh";
 
 /// The labels added when none are configured.
 pub const DEFAULT_LABEL: &str = "do-not-merge/cherry-pick-not-approved";
@@ -88,6 +92,17 @@ pub struct Settings {
     pub signoff: bool,
     pub draft: bool,
     pub allow_unmerged: bool,
+    /// A command run in the worktree after applying.
+    pub exec: Option<String>,
+    /// The shell that runs it (`$SHELL`, else `/bin/sh`).
+    pub shell: String,
+    /// `auto` or a milestone's title.
+    pub milestone: Option<String>,
+    /// Globs of source labels to copy.
+    pub copy_labels: Vec<String>,
+    pub assign_author: bool,
+    pub comment_source: bool,
+    pub templates: crate::text::Templates,
     /// One line per setting: its value and where it came from, for `--debug`.
     pub provenance: Vec<String>,
 }
@@ -187,11 +202,9 @@ impl GitConfig {
     }
 }
 
-/// Resolves the settings of a run from the command line, the environment and
-/// the repository's git config.
-pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Result<Settings> {
-    let (target_args, pr_refs) = split_args(&cli.args)?;
-
+/// The top of the work tree and the common git directory, or an error when
+/// `cwd` is not inside a work tree.
+pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<(PathBuf, PathBuf)> {
     let located = git
         .run(
             cwd,
@@ -208,6 +221,15 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
     let mut lines = located.lines();
     let toplevel = PathBuf::from(lines.next().unwrap_or_default());
     let common_dir = PathBuf::from(lines.next().unwrap_or_default());
+    Ok((toplevel, common_dir))
+}
+
+/// Resolves the settings of a run from the command line, the environment and
+/// the repository's git config.
+pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Result<Settings> {
+    let (target_args, pr_refs) = split_args(&cli.args)?;
+
+    let (toplevel, common_dir) = locate(git, cwd)?;
 
     let config_text = git.capture(
         &toplevel,
@@ -227,6 +249,7 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
     let mut pick = |name: &str, candidates: Vec<(Option<String>, String)>| -> Option<String> {
         let found = candidates.into_iter().find_map(|(v, from)| v.map(|v| (v, from)));
         match &found {
+            Some((v, from)) if v.contains('\n') => provenance.push(format!("{name}: a multi-line value (from {from})")),
             Some((v, from)) => provenance.push(format!("{name} = {v} (from {from})")),
             None => provenance.push(format!("{name} is not set")),
         }
@@ -328,11 +351,71 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
         ],
     );
 
+    let regenerate = cli.regenerate_docs.then(|| GENERATE_DOCS.to_string());
+    let env_regenerate = env
+        .get("REGENERATE_DOCS")
+        .filter(|v| !matches!(v.to_ascii_lowercase().as_str(), "false" | "0" | "no"))
+        .map(|_| GENERATE_DOCS.to_string());
+    let exec = pick(
+        "exec",
+        vec![
+            flag(&cli.exec, "exec"),
+            (regenerate, "--regenerate-docs".into()),
+            (env_regenerate, "REGENERATE_DOCS".into()),
+            key("exec"),
+        ],
+    );
+    let milestone = pick("milestone", vec![flag(&cli.milestone, "milestone"), key("milestone")]);
+    let title_template = pick(
+        "titleTemplate",
+        vec![
+            key("titleTemplate"),
+            default(Some(text::TITLE_TEMPLATE.into()), "default"),
+        ],
+    )
+    .unwrap_or_default();
+    let body_template = pick(
+        "bodyTemplate",
+        vec![
+            key("bodyTemplate"),
+            default(Some(text::BODY_TEMPLATE.into()), "default"),
+        ],
+    )
+    .unwrap_or_default();
+    let doc_link = pick(
+        "docLink",
+        vec![key("docLink"), default(Some(text::DOC_LINK.into()), "default")],
+    )
+    .unwrap_or_default();
+    for (name, template) in [("titleTemplate", &title_template), ("bodyTemplate", &body_template)] {
+        text::check_template(template).map_err(|e| {
+            usage(format!("git config cherry-pick-pr.{name}: {e}"))
+                .hint("see the placeholders in `git cherry-pick-pr --help`")
+        })?;
+    }
+    let copy_labels = if cli.copy_labels.is_empty() {
+        config
+            .all("copyLabels")
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect()
+    } else {
+        cli.copy_labels.clone()
+    };
+    for pattern in &copy_labels {
+        glob::Pattern::new(pattern).map_err(|e| usage(format!("`{pattern}` is not a label pattern: {e}")))?;
+    }
+    let assign_author = cli.assign_author || config.bool("assignAuthor")?.unwrap_or(false);
+    let comment_source = cli.comment_source || config.bool("commentSource")?.unwrap_or(false);
+    let shell = env.get("SHELL").unwrap_or("/bin/sh").to_string();
+
+    let mut label_source: Vec<String> = Vec::new();
     let labels = if cli.no_label {
-        provenance.push("labels: none (--no-label)".into());
+        label_source.push("labels: none (--no-label)".into());
         Vec::new()
     } else if !cli.labels.is_empty() {
-        provenance.push(format!("labels = {} (from --label)", cli.labels.join(", ")));
+        label_source.push(format!("labels = {} (from --label)", cli.labels.join(", ")));
         cli.labels.clone()
     } else if !config.all("label").is_empty() {
         let labels: Vec<String> = config
@@ -341,16 +424,17 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
             .filter(|l| !l.is_empty())
             .map(str::to_string)
             .collect();
-        provenance.push(format!(
+        label_source.push(format!(
             "labels = {} (from git config cherry-pick-pr.label)",
             labels.join(", ")
         ));
         labels
     } else {
-        provenance.push(format!("labels = {DEFAULT_LABEL} (default)"));
+        label_source.push(format!("labels = {DEFAULT_LABEL} (default)"));
         vec![DEFAULT_LABEL.to_string()]
     };
 
+    provenance.extend(label_source);
     let dry_run = cli.dry_run || env.get("DRY_RUN").is_some();
     let signoff = cli.signoff || config.bool("signoff")?.unwrap_or(false);
     let draft = cli.draft || config.bool("draft")?.unwrap_or(false);
@@ -421,6 +505,17 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
         signoff,
         draft,
         allow_unmerged: cli.allow_unmerged,
+        exec,
+        shell,
+        milestone,
+        copy_labels,
+        assign_author,
+        comment_source,
+        templates: text::Templates {
+            title: title_template,
+            body: body_template,
+            doc_link,
+        },
         provenance,
     })
 }
@@ -428,7 +523,7 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
 /// The retry policy. Two variables, meant for tests and left out of the
 /// documentation, shorten it: `CHERRY_PICK_PR_TIMEOUT_MS` (one try) and
 /// `CHERRY_PICK_PR_BACKOFF_MS` (the first backoff).
-fn network_policy(env: &Env) -> Policy {
+pub fn network_policy(env: &Env) -> Policy {
     let millis = |name: &str| {
         env.get(name)
             .and_then(|v| v.trim().parse::<u64>().ok())

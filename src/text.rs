@@ -25,44 +25,121 @@ pub fn branch_name(prs: &[u64], remote: &str, branch: &str) -> String {
     format!("automated-cherry-pick-of-{}-{remote}-{branch}", numbers.join("-")).replace('/', "-")
 }
 
-/// `Automated cherry pick of #3796: <title> #3797: <title>`, cut with `…` to
-/// GitHub's limit.
-pub fn title(sources: &[Source<'_>]) -> String {
-    let parts: Vec<String> = sources
-        .iter()
-        .map(|s| format!("#{}: {}", s.number, one_line(s.title)))
-        .collect();
-    truncate(&format!("Automated cherry pick of {}", parts.join(" ")), TITLE_LIMIT)
+/// The default title template (`cherry-pick-pr.titleTemplate`).
+pub const TITLE_TEMPLATE: &str = "Automated cherry pick of {title_list}";
+
+/// The default body template (`cherry-pick-pr.bodyTemplate`).
+pub const BODY_TEMPLATE: &str = "Cherry pick of {prs} on {target}.\n\n{subjects}\n\n{skipped_note}For details on the cherry pick process, see the [cherry pick requests]({doc_link}) page.\n\n```release-note\n{release_notes}\n```";
+
+/// The placeholders templates may use.
+pub const PLACEHOLDERS: &[(&str, &str)] = &[
+    ("prs", "the picked pull requests: `#3796 #3797`"),
+    ("subjects", "one line per picked pull request: `#3796: <title>`"),
+    ("title_list", "the same on one line: `#3796: <title> #3797: <title>`"),
+    ("target", "the target branch: `release-3.1`"),
+    ("release_notes", "the release-note blocks of the picked pull requests"),
+    ("doc_link", "the cherry-pick process page (`cherry-pick-pr.docLink`)"),
+    ("skipped", "the pull requests left out because already present: `#3795`"),
+    (
+        "skipped_note",
+        "a sentence naming those, with a blank line after it, or nothing",
+    ),
+];
+
+/// The text of the pull request the tool opens.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Templates {
+    pub title: String,
+    pub body: String,
+    pub doc_link: String,
 }
 
-/// The body of the cherry-pick pull request, as the script wrote it.
-///
-/// `skipped` lists requested pull requests left out because their change is
-/// already on the target branch.
-pub fn body(sources: &[Source<'_>], skipped: &[u64], base: &str) -> String {
+impl Default for Templates {
+    fn default() -> Self {
+        Templates {
+            title: TITLE_TEMPLATE.into(),
+            body: BODY_TEMPLATE.into(),
+            doc_link: DOC_LINK.into(),
+        }
+    }
+}
+
+/// Checks that a template uses only known placeholders.
+pub fn check_template(template: &str) -> Result<(), String> {
+    let values: Vec<(&str, String)> = PLACEHOLDERS.iter().map(|(name, _)| (*name, String::new())).collect();
+    render(template, &values).map(|_| ())
+}
+
+/// Replaces `{name}` with its value; `{{` and `}}` are literal braces. An
+/// unknown name is an error that names it.
+pub fn render(template: &str, values: &[(&str, String)]) -> Result<String, String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some(after) = tail.strip_prefix("{{") {
+            out.push('{');
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("}}") {
+            out.push('}');
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix('{') {
+            let end = after
+                .find('}')
+                .ok_or_else(|| format!("unclosed `{{` in the template `{template}`"))?;
+            let name = &after[..end];
+            let value = values.iter().find(|(n, _)| *n == name).ok_or_else(|| {
+                let known: Vec<String> = values.iter().map(|(n, _)| format!("{{{n}}}")).collect();
+                format!("unknown placeholder `{{{name}}}` (known: {})", known.join(", "))
+            })?;
+            out.push_str(&value.1);
+            rest = &after[end + 1..];
+        } else {
+            out.push('}');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn values(templates: &Templates, sources: &[Source<'_>], skipped: &[u64], base: &str) -> Vec<(&'static str, String)> {
     let numbers: Vec<String> = sources.iter().map(|s| format!("#{}", s.number)).collect();
     let subjects: Vec<String> = sources
         .iter()
         .map(|s| format!("#{}: {}", s.number, one_line(s.title)))
         .collect();
     let notes: Vec<String> = sources.iter().flat_map(|s| release_notes(s.body)).collect();
-    let mut text = format!(
-        "Cherry pick of {} on {base}.\n\n{}\n\n",
-        numbers.join(" "),
-        subjects.join("\n")
-    );
-    if !skipped.is_empty() {
-        let skipped: Vec<String> = skipped.iter().map(|n| format!("#{n}")).collect();
-        text.push_str(&format!(
-            "Not picked, already present on {base}: {}.\n\n",
-            skipped.join(" ")
-        ));
-    }
-    text.push_str(&format!(
-        "For details on the cherry pick process, see the [cherry pick requests]({DOC_LINK}) page.\n\n```release-note\n{}\n```",
-        notes.join("\n")
-    ));
-    text
+    let skipped: Vec<String> = skipped.iter().map(|n| format!("#{n}")).collect();
+    let skipped_note = if skipped.is_empty() {
+        String::new()
+    } else {
+        format!("Not picked, already present on {base}: {}.\n\n", skipped.join(" "))
+    };
+    vec![
+        ("prs", numbers.join(" ")),
+        ("subjects", subjects.join("\n")),
+        ("title_list", subjects.join(" ")),
+        ("target", base.to_string()),
+        ("release_notes", notes.join("\n")),
+        ("doc_link", templates.doc_link.clone()),
+        ("skipped", skipped.join(" ")),
+        ("skipped_note", skipped_note),
+    ]
+}
+
+/// The title: `Automated cherry pick of #3796: <title> #3797: <title>` by
+/// default, always on one line and cut with `…` to GitHub's limit.
+pub fn title(templates: &Templates, sources: &[Source<'_>], base: &str) -> String {
+    let text = render(&templates.title, &values(templates, sources, &[], base)).unwrap_or_default();
+    truncate(&one_line(&text), TITLE_LIMIT)
+}
+
+/// The body, as the script wrote it by default. `skipped` lists requested
+/// pull requests left out because their change is already on the target.
+pub fn body(templates: &Templates, sources: &[Source<'_>], skipped: &[u64], base: &str) -> String {
+    render(&templates.body, &values(templates, sources, skipped, base)).unwrap_or_default()
 }
 
 /// The contents of every ```` ```release-note ```` block in a pull request
@@ -134,11 +211,15 @@ mod tests {
     #[test]
     fn title_lists_every_pr() {
         assert_eq!(
-            title(&[src(3796, "Fix a", "")]),
+            title(&Templates::default(), &[src(3796, "Fix a", "")], "r"),
             "Automated cherry pick of #3796: Fix a"
         );
         assert_eq!(
-            title(&[src(3796, "Fix a", ""), src(3797, "Fix\nb", "")]),
+            title(
+                &Templates::default(),
+                &[src(3796, "Fix a", ""), src(3797, "Fix\nb", "")],
+                "r"
+            ),
             "Automated cherry pick of #3796: Fix a #3797: Fix b"
         );
     }
@@ -146,11 +227,12 @@ mod tests {
     #[test]
     fn long_titles_are_cut_to_github_limit() {
         let long = "x".repeat(300);
-        let t = title(&[src(1, &long, "")]);
+        let d = Templates::default();
+        let t = title(&d, &[src(1, &long, "")], "r");
         assert_eq!(t.chars().count(), TITLE_LIMIT);
         assert!(t.ends_with('…'));
         let exact = "y".repeat(TITLE_LIMIT - "Automated cherry pick of #1: ".len());
-        assert!(!title(&[src(1, &exact, "")]).ends_with('…'));
+        assert!(!title(&d, &[src(1, &exact, "")], "r").ends_with('…'));
     }
 
     #[test]
@@ -164,7 +246,12 @@ mod tests {
     fn body_matches_the_contract() {
         let a = "Fixes it.\r\n\r\n```release-note\r\nFixed a crash.\r\n```\r\n";
         let b = "```release-note\nNONE\n```";
-        let text = body(&[src(3796, "Fix a", a), src(3797, "Fix b", b)], &[], "release-3.1");
+        let text = body(
+            &Templates::default(),
+            &[src(3796, "Fix a", a), src(3797, "Fix b", b)],
+            &[],
+            "release-3.1",
+        );
         assert_eq!(
             text,
             "Cherry pick of #3796 #3797 on release-3.1.\n\n#3796: Fix a\n#3797: Fix b\n\n\
@@ -175,17 +262,42 @@ For details on the cherry pick process, see the [cherry pick requests](https://g
 
     #[test]
     fn body_without_notes_has_an_empty_block() {
-        let text = body(&[src(1, "T", "no notes")], &[], "release-1.0");
+        let text = body(&Templates::default(), &[src(1, "T", "no notes")], &[], "release-1.0");
         assert!(text.ends_with("```release-note\n\n```"), "{text}");
     }
 
     #[test]
     fn body_names_skipped_prs() {
-        let text = body(&[src(1, "T", "")], &[2, 3], "release-1.0");
+        let text = body(&Templates::default(), &[src(1, "T", "")], &[2, 3], "release-1.0");
         assert!(
             text.contains("Not picked, already present on release-1.0: #2 #3.\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn templates_fill_named_placeholders() {
+        let t = Templates {
+            title: "[{target}] {title_list}".into(),
+            body: "{prs}|{subjects}|{release_notes}|{doc_link}|{skipped}|{{literal}}".into(),
+            doc_link: "https://example.com/process".into(),
+        };
+        let sources = [src(1, "A", "```release-note\nN1\n```"), src(2, "B", "")];
+        assert_eq!(title(&t, &sources, "release-1.0"), "[release-1.0] #1: A #2: B");
+        assert_eq!(
+            body(&t, &sources, &[3], "release-1.0"),
+            "#1 #2|#1: A\n#2: B|N1|https://example.com/process|#3|{literal}"
+        );
+    }
+
+    #[test]
+    fn unknown_placeholders_are_named() {
+        assert!(check_template(TITLE_TEMPLATE).is_ok());
+        assert!(check_template(BODY_TEMPLATE).is_ok());
+        let err = check_template("x {nope} y").unwrap_err();
+        assert!(err.contains("`{nope}`") && err.contains("{prs}"), "{err}");
+        assert!(check_template("x {unclosed").unwrap_err().contains("unclosed"));
+        assert_eq!(render("a } b", &[]).unwrap(), "a } b");
     }
 
     #[test]

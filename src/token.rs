@@ -11,7 +11,7 @@ use anyhow::Result;
 
 use crate::errors::failed;
 use crate::git::Git;
-use crate::github::Token;
+use crate::github::{GitHub, Token};
 use crate::output::Output;
 use crate::settings::Env;
 
@@ -178,10 +178,11 @@ fn password_of(description: &str) -> Option<String> {
 /// Tells git's credential helpers how the token fared, as git does after
 /// using a credential: `approve` when GitHub took it, `reject` when GitHub
 /// refused it (401). Other sources need nothing.
-pub fn settle(found: &Found, git: &Git<'_>, dir: &Path, out: &Output, accepted: bool, refused: bool) {
+pub fn settle(found: &Found, git: &Git<'_>, dir: &Path, out: &Output, github: &GitHub<'_>) {
     let Source::Credential(Description(description)) = &found.source else {
         return;
     };
+    let (accepted, refused) = (github.token_accepted(), github.token_refused());
     let action = if refused {
         "reject"
     } else if accepted {

@@ -28,6 +28,8 @@ pub enum ApiError {
         until: Option<SystemTime>,
         secondary: bool,
     },
+    /// The run was interrupted (Ctrl-C) while waiting for GitHub.
+    Interrupted { what: String },
     /// No answer: connection, timeout, or an unreadable body, after `attempts` tries.
     Transport {
         what: String,
@@ -41,16 +43,17 @@ impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Status { status, .. } | ApiError::RateLimited { status, .. } => Some(*status),
-            ApiError::Transport { .. } => None,
+            ApiError::Transport { .. } | ApiError::Interrupted { .. } => None,
         }
     }
 
     /// What was being asked.
     pub fn what(&self) -> &str {
         match self {
-            ApiError::Status { what, .. } | ApiError::RateLimited { what, .. } | ApiError::Transport { what, .. } => {
-                what
-            }
+            ApiError::Status { what, .. }
+            | ApiError::RateLimited { what, .. }
+            | ApiError::Transport { what, .. }
+            | ApiError::Interrupted { what } => what,
         }
     }
 }
@@ -113,6 +116,7 @@ impl fmt::Display for ApiError {
                 }
                 Ok(())
             }
+            ApiError::Interrupted { what } => write!(f, "{what}: interrupted"),
             ApiError::Transport {
                 what,
                 source,
@@ -131,7 +135,7 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ApiError::Status { .. } | ApiError::RateLimited { .. } => None,
+            ApiError::Status { .. } | ApiError::RateLimited { .. } | ApiError::Interrupted { .. } => None,
             ApiError::Transport { source, .. } => std::error::Error::source(source),
         }
     }
@@ -151,6 +155,9 @@ const PERMISSIONS: &str = "a fine-grained token needs Contents: read and Pull re
 /// Turns an API error into a failure that says what to do next; the error
 /// stays in the chain.
 pub fn explain(error: ApiError, hints: &Hints<'_>) -> anyhow::Error {
+    if matches!(error, ApiError::Interrupted { .. }) {
+        return error.into();
+    }
     let what = error.what().to_string();
     let tokens = format!("https://{}/settings/personal-access-tokens", hints.web_host);
     let failure: Failure = match &error {
@@ -190,6 +197,7 @@ pub fn explain(error: ApiError, hints: &Hints<'_>) -> anyhow::Error {
                 .hint(format!("run the same command again {when}"))
                 .hint("requests made with a token have a much higher limit than anonymous ones; other tools using the same token share it")
         }
+        ApiError::Interrupted { .. } => failed(format!("interrupted while {what}")),
         ApiError::Transport { .. } => failed(format!("could not reach GitHub while {what}")).hint(
             "check the network connection, the API URL (--api-url) and HTTPS_PROXY/NO_PROXY; --debug shows every try",
         ),

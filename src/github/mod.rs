@@ -87,10 +87,41 @@ pub struct PullRequest {
     #[serde(default)]
     pub merged: bool,
     pub html_url: String,
+    #[serde(default)]
+    pub user: Option<User>,
     pub head: GitRef,
     pub base: Option<GitRef>,
     #[serde(default)]
     pub labels: Vec<Label>,
+}
+
+/// An open milestone.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Milestone {
+    pub number: u64,
+    pub title: String,
+}
+
+/// What an issue (or pull request) has after `PATCH /repos/{o}/{n}/issues/{number}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Issue {
+    #[serde(default)]
+    pub labels: Vec<Label>,
+    #[serde(default)]
+    pub assignees: Vec<User>,
+    #[serde(default)]
+    pub milestone: Option<Milestone>,
+}
+
+/// `PATCH /repos/{o}/{n}/issues/{number}`: labels (the whole set), milestone
+/// and assignees in one request.
+#[derive(Debug, Serialize)]
+pub struct IssueUpdate<'a> {
+    pub labels: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<u64>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub assignees: &'a [String],
 }
 
 /// `POST /repos/{owner}/{repo}/pulls`.
@@ -221,11 +252,14 @@ impl<'a> GitHub<'a> {
             let left = self.policy.deadline.saturating_sub(started.elapsed());
             let this = request().timeout(self.policy.timeout.min(left).max(Duration::from_millis(100)));
             let sent = Instant::now();
-            let result = this.send().and_then(|response| {
-                let status = response.status();
-                let headers = response.headers().clone();
-                response.bytes().map(|body| (status, headers, body.to_vec()))
-            });
+            let result = crate::signals::interruptible(move || {
+                this.send().and_then(|response| {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    response.bytes().map(|body| (status, headers, body.to_vec()))
+                })
+            })
+            .ok_or_else(|| ApiError::Interrupted { what: what.to_string() })?;
             self.out.debug(|| {
                 let outcome = match &result {
                     Ok((status, _, _)) => status.as_u16().to_string(),
@@ -284,6 +318,9 @@ impl<'a> GitHub<'a> {
                     };
                     self.out
                         .countdown(&format!("GitHub's {which} was reached while {what}; waiting"), after);
+                    if crate::signals::interrupted() {
+                        return Err(ApiError::Interrupted { what: what.to_string() });
+                    }
                 }
                 Decision::Retry { after, rate_limit: false } => {
                     let why = match answer.status {
@@ -296,7 +333,9 @@ impl<'a> GitHub<'a> {
                         attempt + 1,
                         self.policy.attempts
                     ));
-                    std::thread::sleep(after);
+                    if !pause(after) {
+                        return Err(ApiError::Interrupted { what: what.to_string() });
+                    }
                 }
             }
         }
@@ -369,6 +408,41 @@ impl<'a> GitHub<'a> {
         Ok(labels.into_iter().map(|l| l.name).collect())
     }
 
+    /// The repository's open milestones (`GET /repos/{o}/{n}/milestones`).
+    pub fn open_milestones(&self, repo: &Repo) -> Result<Vec<Milestone>, ApiError> {
+        let what = format!("listing the open milestones of {repo}");
+        let request = || {
+            self.client
+                .get(self.url(&format!("/repos/{repo}/milestones")))
+                .query(&[("state", "open"), ("per_page", "100")])
+        };
+        let reply = self.send(&what, request, JSON)?;
+        self.json(&what, reply)
+    }
+
+    /// Sets labels, milestone and assignees of PR `number` in one request.
+    pub fn update_issue(&self, repo: &Repo, number: u64, update: &IssueUpdate<'_>) -> Result<Issue, ApiError> {
+        let what = format!("setting labels, milestone and assignees of PR #{number} in {repo}");
+        let request = || {
+            self.client
+                .patch(self.url(&format!("/repos/{repo}/issues/{number}")))
+                .json(update)
+        };
+        let reply = self.send(&what, request, JSON)?;
+        self.json(&what, reply)
+    }
+
+    /// Comments on PR (or issue) `number`.
+    pub fn comment(&self, repo: &Repo, number: u64, body: &str) -> Result<(), ApiError> {
+        let what = format!("commenting on PR #{number} in {repo}");
+        let request = || {
+            self.client
+                .post(self.url(&format!("/repos/{repo}/issues/{number}/comments")))
+                .json(&serde_json::json!({ "body": body }))
+        };
+        self.send(&what, request, JSON).map(|_| ())
+    }
+
     /// The login of the token's owner (`GET /user`).
     pub fn current_user(&self) -> Result<String, ApiError> {
         let what = "finding the login of the token's owner".to_string();
@@ -382,6 +456,21 @@ impl<'a> GitHub<'a> {
 /// exchange. Not: a bad request, too many redirects, an undecodable answer.
 fn retryable(error: &reqwest::Error) -> bool {
     error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
+}
+
+/// Sleeps `duration` unless interrupted; false when interrupted.
+fn pause(duration: Duration) -> bool {
+    let end = Instant::now() + duration;
+    loop {
+        if crate::signals::interrupted() {
+            return false;
+        }
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return true;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
+    }
 }
 
 /// Reads a failed answer: what the retry policy needs, and the error it is.

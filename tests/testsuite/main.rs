@@ -4,5 +4,8 @@
 mod support;
 
 mod bad_input;
+mod conflicts;
+mod fanout;
+mod interrupts;
 mod network;
 mod pick;

@@ -56,7 +56,7 @@ fn a_502_then_success_opens_exactly_one_pull_request() {
 fn a_timeout_then_success() {
     let world = World::new();
     world.simple_pr(3796, "Fix the widget", 3);
-    world.github.delay("GET", "/pulls/3796", Duration::from_secs(6), 1);
+    world.github.delay_times("GET", "/pulls/3796", Duration::from_secs(6), 1);
     let run = run_command(
         command(&world)
             .env("CHERRY_PICK_PR_TIMEOUT_MS", "1500")

@@ -70,8 +70,8 @@ pub struct Fault {
     pub accept: Option<String>,
 }
 
-/// A slow answer: requests matching `method` and `path` wait `delay` before
-/// the usual answer, `times` times.
+/// A slow answer: answers to requests matching `method` and a path containing
+/// `path` are held back `delay` (after the request took effect), `times` times.
 #[derive(Clone, Debug)]
 pub struct Delay {
     pub method: String,
@@ -88,24 +88,36 @@ pub struct State {
     pub pulls: HashMap<u64, FakePull>,
     pub requests: Vec<Recorded>,
     pub faults: Vec<Fault>,
-    pub delays: Vec<Delay>,
     /// Labels GitHub "drops" from its answer (as if they did not exist).
     pub unknown_labels: Vec<String>,
     pub next_number: u64,
     pub panics: Vec<String>,
+    /// Answers to requests matching (method, path part) are held back this long
+    /// (after the request took effect), as a slow GitHub would.
+    pub delays: Vec<Delay>,
+    /// Milestones: number, title, state (`open` or `closed`).
+    pub milestones: Vec<(u64, String, String)>,
+    /// The milestone and assignees set on each pull request.
+    pub milestone_of: HashMap<u64, u64>,
+    pub assignees: HashMap<u64, Vec<String>>,
+    /// Logins that cannot be assigned (GitHub drops them silently).
+    pub unassignable: Vec<String>,
+    /// Comments made: on which number, and the text.
+    pub comments: Vec<(u64, String)>,
 }
 
 pub struct FakeGitHub {
     pub url: String,
     pub state: Arc<Mutex<State>>,
-    server: Arc<tiny_http::Server>,
+    addr: std::net::SocketAddr,
+    stop: Arc<std::sync::atomic::AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl FakeGitHub {
     pub fn start(owner: &str, name: &str, login: &str) -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind the fake GitHub"));
-        let port = server.server_addr().to_ip().expect("an IP address").port();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the fake GitHub");
+        let addr = listener.local_addr().expect("a local address");
         let state = Arc::new(Mutex::new(State {
             owner: owner.into(),
             name: name.into(),
@@ -113,21 +125,27 @@ impl FakeGitHub {
             next_number: 9000,
             ..State::default()
         }));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let thread = {
-            let server = Arc::clone(&server);
             let state = Arc::clone(&state);
+            let stop = Arc::clone(&stop);
             std::thread::spawn(move || {
-                for request in server.incoming_requests() {
+                for stream in listener.incoming() {
+                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
                     let state = Arc::clone(&state);
-                    // One thread per request, as concurrent clients expect.
-                    std::thread::spawn(move || serve(request, &state));
+                    // One thread per connection, as concurrent clients expect.
+                    std::thread::spawn(move || serve_connection(stream, &state));
                 }
             })
         };
         FakeGitHub {
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("http://{addr}"),
             state,
-            server,
+            addr,
+            stop,
             thread: Some(thread),
         }
     }
@@ -176,9 +194,14 @@ impl FakeGitHub {
         });
     }
 
-    /// Holds the next `times` requests matching `method` and `path` for
-    /// `delay` before answering them as usual.
-    pub fn delay(&self, method: &str, path: &str, delay: std::time::Duration, times: usize) {
+    /// Holds back answers to `method` requests whose path contains `path`.
+    pub fn delay(&self, method: &str, path: &str, delay: std::time::Duration) {
+        self.delay_times(method, path, delay, usize::MAX);
+    }
+
+    /// Holds back the next `times` answers to `method` requests whose path
+    /// contains `path`.
+    pub fn delay_times(&self, method: &str, path: &str, delay: std::time::Duration, times: usize) {
         self.state.lock().unwrap().delays.push(Delay {
             method: method.into(),
             path: path.into(),
@@ -187,7 +210,7 @@ impl FakeGitHub {
         });
     }
 
-    /// The requests whose path contains `path`.
+    /// The `method` requests whose path contains `path`.
     pub fn requests_to(&self, method: &str, path: &str) -> Vec<Recorded> {
         self.requests()
             .into_iter()
@@ -214,7 +237,8 @@ impl FakeGitHub {
 
 impl Drop for FakeGitHub {
     fn drop(&mut self) {
-        self.server.unblock();
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(self.addr);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -248,69 +272,127 @@ fn not_found() -> Answer {
     )
 }
 
-fn serve(mut request: tiny_http::Request, state: &Arc<Mutex<State>>) {
-    let mut body = String::new();
-    let _ = request.as_reader().read_to_string(&mut body);
-    let (path, query) = match request.url().split_once('?') {
-        Some((p, q)) => (p.to_string(), q.to_string()),
-        None => (request.url().to_string(), String::new()),
-    };
-    let recorded = Recorded {
-        method: request.method().to_string(),
-        path,
-        query,
-        headers: request
-            .headers()
-            .iter()
-            .map(|h| (h.field.to_string(), h.value.to_string()))
-            .collect(),
-        body,
-    };
-    let delay = {
-        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-        let found = s
-            .delays
-            .iter_mut()
-            .find(|d| d.method == recorded.method && recorded.path.contains(&d.path) && d.times > 0);
-        found.map(|d| {
-            d.times -= 1;
-            d.delay
-        })
-    };
-    if let Some(delay) = delay {
-        std::thread::sleep(delay);
-    }
-    let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(&recorded, state)));
-    let answer = match answer {
-        Ok(a) => a,
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
-            if let Ok(mut s) = state.lock() {
-                s.panics.push(message.unwrap_or_default());
+/// Serves HTTP/1.1 requests on one connection until the client closes it.
+fn serve_connection(stream: std::net::TcpStream, state: &Arc<Mutex<State>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let Ok(read_half) = stream.try_clone() else { return };
+    let mut reader = BufReader::new(read_half);
+    let mut writer = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.trim_end().splitn(3, ' ');
+        let (method, target) = (
+            parts.next().unwrap_or_default().to_string(),
+            parts.next().unwrap_or_default().to_string(),
+        );
+        let mut headers = Vec::new();
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                return;
             }
-            json_answer(500, json!({"message": "fake panicked"}))
+            let header = header.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = header.split_once(':') {
+                headers.push((k.trim().to_string(), v.trim().to_string()));
+            }
         }
-    };
-    let mut response = tiny_http::Response::from_data(answer.body).with_status_code(answer.status);
-    let mut headers = vec![
-        ("Content-Type".to_string(), answer.content_type.to_string()),
-        ("X-GitHub-Media-Type".to_string(), "github.v3; format=json".to_string()),
-        ("X-RateLimit-Limit".to_string(), "5000".to_string()),
-        ("X-RateLimit-Remaining".to_string(), "4999".to_string()),
-    ];
-    for (name, value) in answer.headers {
-        headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
-        headers.push((name, value));
-    }
-    for (k, v) in headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            response.add_header(h);
+        let find = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
+        let length: usize = find("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let close = find("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        let (path, query) = match target.split_once('?') {
+            Some((p, q)) => (p.to_string(), q.to_string()),
+            None => (target.clone(), String::new()),
+        };
+        let recorded = Recorded {
+            method,
+            path,
+            query,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        };
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(&recorded, state)));
+        let answer = match answer {
+            Ok(a) => a,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+                if let Ok(mut s) = state.lock() {
+                    s.panics.push(message.unwrap_or_default());
+                }
+                json_answer(500, json!({"message": "fake panicked"}))
+            }
+        };
+        let delay = state.lock().ok().and_then(|mut s| {
+            let found = s
+                .delays
+                .iter_mut()
+                .find(|d| d.method == recorded.method && recorded.path.contains(d.path.as_str()) && d.times > 0)?;
+            found.times -= 1;
+            Some(found.delay)
+        });
+        if let Some(delay) = delay {
+            std::thread::sleep(delay);
+        }
+        let mut head = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
+        let mut all_headers = vec![
+            ("Content-Type".to_string(), answer.content_type.to_string()),
+            ("Content-Length".to_string(), answer.body.len().to_string()),
+            ("X-GitHub-Media-Type".to_string(), "github.v3; format=json".to_string()),
+            ("X-RateLimit-Limit".to_string(), "5000".to_string()),
+            ("X-RateLimit-Remaining".to_string(), "4999".to_string()),
+        ];
+        for (name, value) in answer.headers {
+            all_headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
+            all_headers.push((name, value));
+        }
+        for (k, v) in all_headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        if writer
+            .write_all(head.as_bytes())
+            .and_then(|()| writer.write_all(&answer.body))
+            .and_then(|()| writer.flush())
+            .is_err()
+            || close
+        {
+            return;
         }
     }
-    let _ = request.respond(response);
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        406 => "Not Acceptable",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
 }
 
 fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
@@ -418,6 +500,66 @@ fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
             ));
             answer
         }
+        ("GET", ["milestones"]) => {
+            let list: Vec<Value> = s
+                .milestones
+                .iter()
+                .filter(|(_, _, state)| state == "open")
+                .map(|(number, title, state)| json!({"number": number, "title": title, "state": state, "id": number * 7}))
+                .collect();
+            json_answer(200, Value::Array(list))
+        }
+        ("PATCH", ["issues", number]) => {
+            let Some(number) = number.parse::<u64>().ok().filter(|n| s.pulls.contains_key(n)) else {
+                return not_found();
+            };
+            let body = req.json();
+            let strings = |v: &Value| -> Vec<String> {
+                v.as_array()
+                    .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                    .unwrap_or_default()
+            };
+            if body.get("labels").is_some() {
+                let unknown = s.unknown_labels.clone();
+                let labels: Vec<String> = strings(&body["labels"])
+                    .into_iter()
+                    .filter(|l| !unknown.contains(l))
+                    .collect();
+                if let Some(pull) = s.pulls.get_mut(&number) {
+                    pull.labels = labels;
+                }
+            }
+            if body.get("assignees").is_some() {
+                let blocked = s.unassignable.clone();
+                let assignees = strings(&body["assignees"])
+                    .into_iter()
+                    .filter(|a| !blocked.contains(a))
+                    .collect();
+                s.assignees.insert(number, assignees);
+            }
+            if let Some(milestone) = body.get("milestone").and_then(|m| m.as_u64()) {
+                if s.milestones.iter().any(|(n, _, _)| *n == milestone) {
+                    s.milestone_of.insert(number, milestone);
+                } else {
+                    return json_answer(
+                        422,
+                        json!({"message": "Validation Failed", "errors": [{"resource": "Issue", "field": "milestone", "code": "invalid"}]}),
+                    );
+                }
+            }
+            json_answer(200, issue_json(&s, number))
+        }
+        ("POST", ["issues", number, "comments"]) => {
+            let Some(number) = number.parse::<u64>().ok().filter(|n| s.pulls.contains_key(n)) else {
+                return not_found();
+            };
+            let text = req.json()["body"].as_str().unwrap_or_default().to_string();
+            s.comments.push((number, text.clone()));
+            json_answer(
+                201,
+                json!({"id": s.comments.len(), "body": text, "user": {"login": s.login}}),
+            )
+        }
         ("POST", ["issues", number, "labels"]) => {
             let labels: Vec<String> = req.json()["labels"]
                 .as_array()
@@ -468,6 +610,35 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+fn issue_json(s: &State, number: u64) -> Value {
+    let pull = &s.pulls[&number];
+    let milestone = s
+        .milestone_of
+        .get(&number)
+        .and_then(|m| s.milestones.iter().find(|(n, _, _)| n == m))
+        .map_or(
+            Value::Null,
+            |(n, title, state)| json!({"number": n, "title": title, "state": state}),
+        );
+    let assignees: Vec<Value> = s
+        .assignees
+        .get(&number)
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|a| json!({"login": a, "id": 3}))
+        .collect();
+    json!({
+        "number": number,
+        "title": pull.title,
+        "state": pull.state,
+        "labels": pull.labels.iter().map(|l| label_json(l)).collect::<Vec<_>>(),
+        "assignees": assignees,
+        "milestone": milestone,
+        "pull_request": {"url": format!("https://api.github.com/repos/{}/{}/pulls/{number}", s.owner, s.name)},
+    })
 }
 
 fn label_json(name: &str) -> Value {

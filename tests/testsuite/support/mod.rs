@@ -70,6 +70,16 @@ pub struct Snapshot {
     worktrees: String,
 }
 
+impl Snapshot {
+    pub fn worktrees(&self) -> String {
+        self.worktrees.clone()
+    }
+
+    pub fn set_worktrees(&mut self, worktrees: String) {
+        self.worktrees = worktrees;
+    }
+}
+
 impl World {
     /// Upstream history:
     ///
@@ -412,4 +422,69 @@ pub fn numbered(prefix: &str, lines: usize) -> String {
 
 pub fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
+}
+
+impl World {
+    /// Changes `pkg/a.go`'s line `line` on release-3.1 upstream, so that a pull
+    /// request changing the same line conflicts there.
+    pub fn conflict_on_release(&self, line: usize) {
+        self.git(&self.work, &["checkout", "--quiet", "release-3.1"]);
+        let current = self.git(&self.work, &["show", "release-3.1:pkg/a.go"]);
+        let changed = current.replace(&format!("a {line}\n"), &format!("a {line} changed on release\n"));
+        self.commit_files(&[("pkg/a.go", &changed)], "Release-only change");
+        self.git(&self.work, &["push", "--quiet", "origin", "release-3.1"]);
+        self.git(&self.work, &["checkout", "--quiet", "master"]);
+    }
+
+    /// The commits on `branch` in the fork on top of upstream's release-3.1:
+    /// `subject|author|patch-id` each.
+    pub fn picked(&self, branch: &str) -> Vec<String> {
+        let base = self.git(&self.upstream, &["rev-parse", "release-3.1"]);
+        self.commits(&self.fork, &format!("{}..{branch}", base.trim()))
+    }
+
+    /// A release branch upstream made from the first commit (before master
+    /// moved on), with a commit of its own.
+    pub fn release_branch(&self, name: &str) {
+        let first = self.git(&self.work, &["rev-list", "--max-parents=0", "master"]);
+        self.git(&self.work, &["checkout", "--quiet", "-b", name, first.trim()]);
+        self.commit_files(&[("RELEASE", &format!("{name}\n"))], &format!("Start {name}"));
+        self.git(&self.work, &["push", "--quiet", "origin", name]);
+        self.git(&self.work, &["checkout", "--quiet", "master"]);
+    }
+
+    /// Resolves the conflict in `pkg/a.go` in `worktree` by keeping both
+    /// sides' lines, and stages it.
+    pub fn resolve(&self, worktree: &Path) {
+        let file = worktree.join("pkg/a.go");
+        let text = std::fs::read_to_string(&file).expect("the conflicted file");
+        let resolved: String = text
+            .lines()
+            .filter(|l| {
+                !["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
+                    .iter()
+                    .any(|m| l.starts_with(m))
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(&file, resolved).expect("write the resolution");
+        self.git(worktree, &["add", "pkg/a.go"]);
+    }
+
+    /// The saved state, if any.
+    pub fn state(&self) -> Option<serde_json::Value> {
+        let text = std::fs::read_to_string(self.clone.join(".git/cherry-pick-pr/state.json")).ok()?;
+        Some(serde_json::from_str(&text).expect("state is JSON"))
+    }
+
+    /// The worktree the saved state names for its first target.
+    pub fn state_worktree(&self) -> PathBuf {
+        let state = self.state().expect("a saved state");
+        PathBuf::from(state["targets"][0]["worktree"].as_str().expect("a worktree path"))
+    }
+}
+
+pub fn set_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }

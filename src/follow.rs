@@ -1,0 +1,266 @@
+//! Follow-through on the new pull request: labels (configured and copied from
+//! the sources), milestone, assignees — in one `PATCH` where possible — and a
+//! comment on each source pull request. Lacking permission is a warning.
+
+use crate::github::{ApiError, GitHub, IssueUpdate, Milestone, PullRequest, Repo};
+use crate::output::Output;
+use crate::state::{Pr, State, TargetState};
+
+/// The labels to add: the configured ones, then the sources' labels that
+/// match a `--copy-labels` pattern, without repeats.
+pub fn wanted_labels(job: &State, sources: &[&Pr]) -> Vec<String> {
+    let patterns: Vec<glob::Pattern> = job
+        .copy_labels
+        .iter()
+        .filter_map(|p| glob::Pattern::new(p).ok())
+        .collect();
+    let mut labels: Vec<String> = Vec::new();
+    let copied = sources
+        .iter()
+        .flat_map(|pr| pr.labels.iter())
+        .filter(|l| patterns.iter().any(|p| p.matches(l)));
+    for label in job.labels.iter().chain(copied) {
+        if !labels.contains(label) {
+            labels.push(label.clone());
+        }
+    }
+    labels
+}
+
+/// The version in a release branch's name: `release-1.31` → `1.31`.
+pub fn branch_version(branch: &str) -> Option<String> {
+    let start = branch.find(|c: char| c.is_ascii_digit())?;
+    let version: String = branch[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let version = version.trim_end_matches('.');
+    (!version.is_empty()).then(|| version.to_string())
+}
+
+/// The milestone for `wanted` (`auto` or a title) among the open ones.
+/// `auto` prefers `v1.31`, then `1.31`, then `v1.31.x`, then `1.31.x`.
+pub fn choose_milestone<'m>(wanted: &str, branch: &str, milestones: &'m [Milestone]) -> Option<&'m Milestone> {
+    if !wanted.eq_ignore_ascii_case("auto") {
+        return milestones
+            .iter()
+            .find(|m| m.title == wanted)
+            .or_else(|| milestones.iter().find(|m| m.title.eq_ignore_ascii_case(wanted)));
+    }
+    let version = branch_version(branch)?;
+    let candidates = [
+        format!("v{version}"),
+        version.clone(),
+        format!("v{version}.x"),
+        format!("{version}.x"),
+    ];
+    candidates
+        .iter()
+        .find_map(|c| milestones.iter().find(|m| m.title.trim().eq_ignore_ascii_case(c)))
+}
+
+/// Applies labels, milestone and assignees to the new pull request, and
+/// comments on the sources. Every failure is a warning.
+pub fn follow_through(
+    job: &State,
+    repo: &Repo,
+    github: &GitHub<'_>,
+    out: &Output,
+    target: &TargetState,
+    pull: &PullRequest,
+    existed: bool,
+) {
+    let sources: Vec<&Pr> = job.prs.iter().filter(|p| target.applied.contains(&p.number)).collect();
+    let labels = wanted_labels(job, &sources);
+    let have: Vec<&str> = pull.labels.iter().map(|l| l.name.as_str()).collect();
+    let missing: Vec<String> = labels.iter().filter(|l| !have.contains(&l.as_str())).cloned().collect();
+
+    let milestone = job
+        .milestone
+        .as_deref()
+        .and_then(|wanted| find_milestone(wanted, repo, github, out, &target.branch));
+    let mut assignees: Vec<String> = Vec::new();
+    if job.assign_author {
+        for author in sources.iter().map(|p| p.author.clone()).filter(|a| !a.is_empty()) {
+            if !assignees.contains(&author) {
+                assignees.push(author);
+            }
+        }
+    }
+
+    if milestone.is_some() || !assignees.is_empty() {
+        // One request for everything; labels there are the whole set.
+        let mut all: Vec<String> = have.iter().map(|l| l.to_string()).collect();
+        all.extend(missing.iter().cloned());
+        let update = IssueUpdate {
+            labels: &all,
+            milestone: milestone.as_ref().map(|m| m.number),
+            assignees: &assignees,
+        };
+        match github.update_issue(repo, pull.number, &update) {
+            Ok(issue) => {
+                let now: Vec<String> = issue.labels.into_iter().map(|l| l.name).collect();
+                warn_missing_labels(out, pull.number, &missing, &now);
+                let assigned: Vec<String> = issue.assignees.into_iter().map(|u| u.login).collect();
+                let unassigned: Vec<&str> = assignees
+                    .iter()
+                    .filter(|a| !assigned.contains(a))
+                    .map(String::as_str)
+                    .collect();
+                if !unassigned.is_empty() {
+                    out.warn(&format!(
+                        "PR #{} could not be assigned to {} (they may not be collaborators)",
+                        pull.number,
+                        unassigned.join(", ")
+                    ));
+                }
+                if let Some(m) = &milestone {
+                    if issue.milestone.map(|i| i.number) != Some(m.number) {
+                        out.warn(&format!(
+                            "PR #{} did not get the milestone {} (setting it needs triage permission)",
+                            pull.number, m.title
+                        ));
+                    }
+                }
+            }
+            Err(error) => out.warn(&format!(
+                "could not set labels, milestone and assignees of PR #{}: {}\n  {error}",
+                pull.number,
+                permission_hint(&error)
+            )),
+        }
+    } else if !missing.is_empty() {
+        match github.add_labels(repo, pull.number, &missing) {
+            Ok(now) => warn_missing_labels(out, pull.number, &missing, &now),
+            Err(error) => out.warn(&format!(
+                "could not label PR #{} with {}: {}\n  {error}",
+                pull.number,
+                missing.join(", "),
+                permission_hint(&error)
+            )),
+        }
+    }
+
+    if job.comment_source && !existed {
+        for source in &sources {
+            let body = format!(
+                "Cherry pick of #{} onto {}: {}",
+                source.number, target.branch, pull.html_url
+            );
+            if let Err(error) = github.comment(repo, source.number, &body) {
+                out.warn(&format!("could not comment on PR #{}: {error}", source.number));
+            }
+        }
+    }
+}
+
+fn find_milestone(wanted: &str, repo: &Repo, github: &GitHub<'_>, out: &Output, branch: &str) -> Option<Milestone> {
+    let milestones = match github.open_milestones(repo) {
+        Ok(m) => m,
+        Err(error) => {
+            out.warn(&format!("could not list the milestones: {error}"));
+            return None;
+        }
+    };
+    let chosen = choose_milestone(wanted, branch, &milestones).cloned();
+    if chosen.is_none() {
+        let looked = match branch_version(branch) {
+            Some(v) if wanted.eq_ignore_ascii_case("auto") => format!("v{v}, {v}, v{v}.x or {v}.x"),
+            _ => wanted.to_string(),
+        };
+        out.note(&format!(
+            "No open milestone matches {looked} in {repo}: no milestone set"
+        ));
+    }
+    chosen
+}
+
+fn warn_missing_labels(out: &Output, number: u64, wanted: &[String], now: &[String]) {
+    let absent: Vec<&str> = wanted.iter().filter(|l| !now.contains(l)).map(String::as_str).collect();
+    if !absent.is_empty() {
+        out.warn(&format!(
+            "PR #{number} does not have the label(s) {} after labelling; ask a maintainer to add them",
+            absent.join(", ")
+        ));
+    }
+}
+
+fn permission_hint(error: &ApiError) -> &'static str {
+    match error {
+        ApiError::RateLimited { .. } => "GitHub's rate limit was reached; do it later by hand",
+        e if matches!(e.status(), Some(403 | 404)) => {
+            "your token may not have the right to do this here (labels need Issues or Pull requests: write; milestones and assignees need triage permission)"
+        }
+        _ => "the request failed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn milestone(number: u64, title: &str) -> Milestone {
+        Milestone {
+            number,
+            title: title.into(),
+        }
+    }
+
+    #[test]
+    fn versions_come_from_branch_names() {
+        assert_eq!(branch_version("release-1.31").as_deref(), Some("1.31"));
+        assert_eq!(branch_version("release/v3.1.").as_deref(), Some("3.1"));
+        assert_eq!(branch_version("release-3.1-rc").as_deref(), Some("3.1"));
+        assert_eq!(branch_version("main"), None);
+    }
+
+    #[test]
+    fn auto_prefers_the_exact_version() {
+        let all = [
+            milestone(1, "v1.31.x"),
+            milestone(2, "1.31"),
+            milestone(3, "v1.31"),
+            milestone(4, "v1.3"),
+        ];
+        assert_eq!(
+            choose_milestone("auto", "release-1.31", &all).map(|m| m.number),
+            Some(3)
+        );
+        assert_eq!(
+            choose_milestone("auto", "release-1.31", &all[..2]).map(|m| m.number),
+            Some(2)
+        );
+        assert_eq!(
+            choose_milestone("auto", "release-1.31", &all[..1]).map(|m| m.number),
+            Some(1)
+        );
+        assert_eq!(choose_milestone("auto", "release-1.3", &all).map(|m| m.number), Some(4));
+        assert!(choose_milestone("auto", "release-2.0", &all).is_none());
+        assert!(choose_milestone("auto", "main", &all).is_none());
+        assert_eq!(choose_milestone("V1.31.X", "x", &all).map(|m| m.number), Some(1));
+        assert!(choose_milestone("v9", "x", &all).is_none());
+    }
+
+    #[test]
+    fn copied_labels_follow_the_patterns() {
+        let job: State = serde_json::from_value(serde_json::json!({
+            "version": 1, "repo": "o/n", "upstream": "u", "fork": "f", "user": "a", "api_url": "x",
+            "labels": ["cherry-pick"], "draft": false, "signoff": false, "yes": true,
+            "copy_labels": ["kind/*", "area/api"], "prs": [], "targets": []
+        }))
+        .unwrap();
+        let pr = |labels: &[&str]| Pr {
+            number: 1,
+            title: String::new(),
+            body: String::new(),
+            author: String::new(),
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+        };
+        let a = pr(&["kind/bug", "lgtm", "area/api", "cherry-pick"]);
+        let b = pr(&["kind/bug", "kind/flake"]);
+        assert_eq!(
+            wanted_labels(&job, &[&a, &b]),
+            vec!["cherry-pick", "kind/bug", "area/api", "kind/flake"]
+        );
+    }
+}

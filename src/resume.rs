@@ -1,0 +1,321 @@
+//! `--continue`, `--abort` and `--status`: what to do with a run that stopped,
+//! from its saved state, checked against what git says is really there.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::apply;
+use crate::errors::{failed, usage};
+use crate::gather;
+use crate::git::Git;
+use crate::output::Output;
+use crate::pick::{self, Ctx, Report};
+use crate::settings::Env;
+use crate::state::{self, Loaded, Phase, State, TargetState};
+use crate::target::Start;
+use crate::token;
+
+/// What the user asked of a stopped run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Continue,
+    Abort,
+    Status,
+}
+
+/// Runs `--continue`, `--abort` or `--status`; `selector` names a target.
+pub fn run(
+    action: Action,
+    selector: Option<&str>,
+    yes: bool,
+    env: &Env,
+    git: Git<'_>,
+    out: &Output,
+    cwd: &Path,
+) -> Result<Vec<Report>> {
+    let (toplevel, common_dir) = crate::settings::locate(&git, cwd)?;
+    let loaded = state::load(&common_dir)?;
+    match action {
+        Action::Status => {
+            out.result(&status(&git, &loaded, &common_dir));
+            Ok(Vec::new())
+        }
+        Action::Abort => {
+            abort(&git, out, &toplevel, &common_dir, loaded, selector)?;
+            Ok(Vec::new())
+        }
+        Action::Continue => {
+            let Loaded::Some(job) = loaded else {
+                return Err(nothing_to_continue(&loaded));
+            };
+            let interactive = std::io::stdin().is_terminal();
+            pick::check_can_push(interactive, yes || job.yes, job.dry_run)?;
+            let chosen = select(&job, selector)?;
+            for ts in &chosen {
+                check_present(&git, &toplevel, ts)?;
+            }
+            let web_host = crate::remote::web_host_for_api(&job.api_url);
+            let (found, github) = pick::connect(
+                env,
+                out,
+                &git,
+                &toplevel,
+                (&job.api_url, &web_host),
+                crate::settings::network_policy(env),
+                interactive,
+            )?;
+            let ctx = Ctx {
+                git,
+                out,
+                toplevel: toplevel.clone(),
+                common_dir,
+                interactive,
+                yes,
+            };
+            let mut wanted: Vec<u64> = Vec::new();
+            for ts in &chosen {
+                for n in ts
+                    .remaining
+                    .iter()
+                    .chain(ts.current.iter().filter(|_| ts.phase == Phase::Retry))
+                {
+                    if !wanted.contains(n) {
+                        wanted.push(*n);
+                    }
+                }
+            }
+            let local = gather::Local {
+                git: &git,
+                dir: &toplevel,
+                upstream: &job.upstream,
+                out,
+            };
+            let downloaded = gather::patches(&github, &local, &job.repo(), &wanted);
+            token::settle(&found, &git, &toplevel, out, &github);
+            let downloaded = downloaded?;
+            let patches: HashMap<u64, Vec<u8>> = wanted.into_iter().zip(downloaded).collect();
+            let starts = chosen.into_iter().map(Start::Resume).collect();
+            pick::process(&ctx, &github, *job, starts, &patches)
+        }
+    }
+}
+
+fn nothing_to_continue(loaded: &Loaded) -> anyhow::Error {
+    match loaded {
+        Loaded::Unreadable(why) => failed(format!("the saved cherry-pick cannot be read: {why}"))
+            .hint("run `git cherry-pick-pr --abort` to clear it")
+            .into(),
+        _ => failed("there is no cherry-pick in progress to continue")
+            .hint("start one with `git cherry-pick-pr <TARGET>... <PR>...`")
+            .into(),
+    }
+}
+
+/// The targets an action applies to: the one named, or every one in progress
+/// when there is only one.
+fn select(job: &State, selector: Option<&str>) -> Result<Vec<TargetState>> {
+    let names = || job.targets.iter().map(TargetState::name).collect::<Vec<_>>().join(", ");
+    match selector {
+        Some(name) => {
+            let found: Vec<TargetState> = job
+                .targets
+                .iter()
+                .filter(|t| t.name() == name || t.branch == name)
+                .cloned()
+                .collect();
+            if found.is_empty() {
+                return Err(usage(format!("`{name}` is not in progress (in progress: {})", names())).into());
+            }
+            Ok(found)
+        }
+        None if job.targets.len() > 1 => Err(usage(format!("several targets are in progress: {}", names()))
+            .hint("name the one to act on, e.g. `git cherry-pick-pr --continue release-3.0`")
+            .into()),
+        None => Ok(job.targets.clone()),
+    }
+}
+
+/// Refuses to continue when the worktree or branch is gone.
+fn check_present(git: &Git<'_>, toplevel: &Path, ts: &TargetState) -> Result<()> {
+    if let Some(problem) = reality(git, toplevel, ts).into_iter().find(|p| p.fatal) {
+        return Err(failed(format!(
+            "cannot continue the cherry-pick onto {}: {}",
+            ts.name(),
+            problem.text
+        ))
+        .hint("run `git cherry-pick-pr --abort` to clean up, then start again")
+        .into());
+    }
+    Ok(())
+}
+
+/// Something the saved state says that git disagrees with.
+struct Problem {
+    text: String,
+    /// `--continue` cannot go on.
+    fatal: bool,
+}
+
+/// Compares a target's saved state with the repository.
+fn reality(git: &Git<'_>, toplevel: &Path, ts: &TargetState) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if !ts.worktree.join(".git").exists() {
+        problems.push(Problem {
+            text: format!("its worktree {} was removed", ts.worktree.display()),
+            fatal: true,
+        });
+    }
+    let branch = format!("refs/heads/{}", ts.local_branch);
+    if git
+        .run(toplevel, &["rev-parse", "--verify", "--quiet", &branch])
+        .is_err()
+    {
+        problems.push(Problem {
+            text: format!("its branch {} was deleted", ts.local_branch),
+            fatal: true,
+        });
+    }
+    if problems.is_empty() && ts.phase == Phase::Conflict && ts.current.is_some() {
+        if let Ok(false) = apply::am_in_progress(git, &ts.worktree) {
+            problems.push(Problem {
+                text: "`git am` was finished by hand in the worktree; `--continue` goes on from there".into(),
+                fatal: false,
+            });
+        }
+    }
+    problems
+}
+
+/// The `--status` report.
+fn status(git: &Git<'_>, loaded: &Loaded, common_dir: &Path) -> String {
+    let job = match loaded {
+        Loaded::None => return "No cherry-pick in progress.".to_string(),
+        Loaded::Unreadable(why) => {
+            return format!("A saved cherry-pick cannot be read: {why}\nnext: git cherry-pick-pr --abort (clears it)");
+        }
+        Loaded::Some(job) => job,
+    };
+    let toplevel = common_dir.parent().unwrap_or(common_dir);
+    let list = |prs: &[u64]| {
+        if prs.is_empty() {
+            "none".to_string()
+        } else {
+            prs.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(" ")
+        }
+    };
+    let mut lines = vec![format!(
+        "Cherry-pick of {} into {} in progress:",
+        list(&job.prs.iter().map(|p| p.number).collect::<Vec<_>>()),
+        job.repo
+    )];
+    for line in &job.done {
+        lines.push(format!("  {line}"));
+    }
+    for ts in &job.targets {
+        let stopped = match (ts.phase, ts.current) {
+            (Phase::Conflict, Some(n)) => format!("stopped on conflicts in #{n}"),
+            (Phase::Retry, Some(n)) => format!("stopped before applying #{n}"),
+            (Phase::Push, _) => "applied; not pushed yet".to_string(),
+            (Phase::Exec, _) => "applied; the command to run after applying failed".to_string(),
+            _ => "stopped".to_string(),
+        };
+        lines.push(format!("  {}: {stopped}", ts.name()));
+        lines.push(format!("    applied:  {}", list(&ts.applied)));
+        if !ts.skipped.is_empty() {
+            lines.push(format!("    skipped (already there): {}", list(&ts.skipped)));
+        }
+        let mut left: Vec<u64> = ts.current.into_iter().collect();
+        left.extend(&ts.remaining);
+        lines.push(format!("    left:     {}", list(&left)));
+        lines.push(format!(
+            "    worktree: {} (branch {})",
+            ts.worktree.display(),
+            ts.local_branch
+        ));
+        let problems = reality(git, toplevel, ts);
+        for problem in &problems {
+            lines.push(format!("    note:     {}", problem.text));
+        }
+        if problems.iter().any(|p| p.fatal) {
+            lines.push("    next:     git cherry-pick-pr --abort (cleans up), then start again".to_string());
+            continue;
+        }
+        if ts.phase == Phase::Conflict && ts.current.is_some() && ts.worktree.exists() {
+            if let Ok(files) = apply::unmerged(git, &ts.worktree) {
+                if !files.is_empty() {
+                    lines.push(format!("    conflicts: {}", files.join(", ")));
+                }
+            }
+        }
+        let name = if job.targets.len() > 1 {
+            format!(" {}", ts.name())
+        } else {
+            String::new()
+        };
+        let next = match ts.phase {
+            Phase::Conflict if ts.current.is_some() => format!(
+                "resolve the conflicts in the worktree and `git add` them, then `git cherry-pick-pr --continue{name}`; or `git cherry-pick-pr --abort{name}`"
+            ),
+            _ => format!("`git cherry-pick-pr --continue{name}`, or `git cherry-pick-pr --abort{name}`"),
+        };
+        lines.push(format!("    next:     {next}"));
+    }
+    lines.join("\n")
+}
+
+/// Removes the selected targets' worktrees and branches and forgets them.
+/// Always gets back to a clean slate, whatever was removed by hand.
+fn abort(
+    git: &Git<'_>,
+    out: &Output,
+    toplevel: &Path,
+    common_dir: &Path,
+    loaded: Loaded,
+    selector: Option<&str>,
+) -> Result<()> {
+    let mut job = match loaded {
+        Loaded::None => {
+            out.note("No cherry-pick in progress: nothing to abort.");
+            return Ok(());
+        }
+        Loaded::Unreadable(why) => {
+            out.warn(&format!("the saved cherry-pick cannot be read ({why}); clearing it"));
+            leftovers(git, out, toplevel, common_dir);
+            return state::remove(common_dir);
+        }
+        Loaded::Some(job) => job,
+    };
+    let chosen = select(&job, selector)?;
+    for ts in &chosen {
+        if ts.worktree.join(".git").exists() && apply::am_in_progress(git, &ts.worktree).unwrap_or(false) {
+            let _ = git.run(&ts.worktree, &["am", "--abort"]);
+        }
+        apply::remove_worktree(*git, out, toplevel, &ts.worktree, Some(&ts.local_branch), false);
+        out.step(&format!(
+            "Aborted the cherry-pick onto {}: removed {} and branch {}",
+            ts.name(),
+            ts.worktree.display(),
+            ts.local_branch
+        ));
+        job.targets.retain(|t| t.name() != ts.name());
+    }
+    if job.targets.is_empty() {
+        state::remove(common_dir)
+    } else {
+        state::save(common_dir, &job)
+    }
+}
+
+/// With an unreadable state, removes whatever directories of the tool's are
+/// left under the git directory.
+fn leftovers(git: &Git<'_>, out: &Output, toplevel: &Path, common_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(common_dir.join("cherry-pick-pr")) else {
+        return;
+    };
+    for path in entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()) {
+        apply::remove_worktree(*git, out, toplevel, &path, None, false);
+    }
+}

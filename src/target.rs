@@ -1,0 +1,366 @@
+//! One target's way to a branch ready to push: its worktree, the apply
+//! loop with the cherry-pick fallback, stops for the user (waiting at the
+//! terminal as the script did), the `--exec` command, and the dry run.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use anyhow::Result;
+
+use crate::apply::{self, Applied, StopKind, Worktree};
+use crate::errors::{Failure, Kind, failed};
+use crate::git::Git;
+use crate::pick::{Ctx, Outcome, forget_target, interrupted_or, lock, save_target};
+use crate::signals;
+use crate::state::{Phase, State, TargetState};
+
+/// Whether a failed terminal read was Ctrl-C (the signal may reach the read
+/// before the handler has recorded it).
+pub fn was_interrupted(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::Interrupted || signals::interrupted()
+}
+
+/// Where a target begins.
+pub enum Start {
+    /// A new target: its worktree is made from the target's tip.
+    Fresh(TargetState),
+    /// A target that stopped earlier, from the saved state.
+    Resume(TargetState),
+}
+
+/// A target whose commits are ready to push.
+pub struct Ready<'a> {
+    pub ts: TargetState,
+    pub worktree: Worktree<'a>,
+}
+
+/// How preparing a target ended.
+pub enum Prepared<'a> {
+    Ready(Box<Ready<'a>>),
+    Done(Outcome),
+}
+
+/// Applies what is left for one target and runs the `--exec` command.
+/// Once a target's state is saved (`persisted`), nothing of it is removed on
+/// failure.
+pub fn prepare<'a>(
+    ctx: &Ctx<'a>,
+    job: &Mutex<State>,
+    start: Start,
+    patches: &HashMap<u64, Vec<u8>>,
+    wait: bool,
+) -> Result<Prepared<'a>> {
+    let (mut ts, mut worktree, mut persisted) = match start {
+        Start::Fresh(mut ts) => {
+            let worktree = apply::add_worktree(
+                ctx.git,
+                ctx.out,
+                &ctx.toplevel,
+                &ctx.common_dir,
+                &ts.remote_branch,
+                &format!("refs/remotes/{}/{}", ts.remote, ts.branch),
+            )
+            .map_err(|e| interrupted_or(e, "nothing was left behind"))?;
+            ts.local_branch = worktree.branch.clone();
+            ts.worktree = worktree.path.clone();
+            (ts, worktree, false)
+        }
+        Start::Resume(ts) => {
+            let worktree = Worktree::existing(
+                ctx.git,
+                ctx.out,
+                &ctx.toplevel,
+                ts.worktree.clone(),
+                ts.local_branch.clone(),
+            );
+            (ts, worktree, true)
+        }
+    };
+    let (signoff, exec, shell, dry_run) = {
+        let job = lock(job);
+        (job.signoff, job.exec.clone(), job.shell.clone(), job.dry_run)
+    };
+    match apply_all(ctx, job, &mut ts, &mut worktree, patches, &mut persisted, signoff, wait) {
+        Ok(Some(stopped)) => return Ok(Prepared::Done(stopped)),
+        Ok(None) => {}
+        Err(error) => {
+            if persisted {
+                // Keep the user's work; `ts.phase` already says how to go on.
+                worktree.keep();
+                save_target(ctx, job, &ts)?;
+                return Err(interrupted_or(
+                    error,
+                    "the work is kept: run `git cherry-pick-pr --continue` or `--abort`",
+                ));
+            }
+            return Err(interrupted_or(
+                error,
+                "the worktree and branch were removed; nothing was pushed",
+            ));
+        }
+    }
+    let target_name = ts.name();
+    if ts.applied.is_empty() {
+        ctx.out.note(&format!(
+            "Every pull request is already on {target_name}: nothing to push"
+        ));
+        forget_target(ctx, job, &ts)?;
+        return Ok(Prepared::Done(Outcome::AlreadyPresent));
+    }
+    if let Some(command) = exec.as_deref().filter(|_| !ts.exec_done) {
+        ts.phase = Phase::Exec;
+        ts.current = None;
+        match crate::exec::run(&ctx.git, ctx.out, &shell, command, &worktree.path, &ts.applied) {
+            Ok(_) => ts.exec_done = true,
+            Err(error) => {
+                worktree.keep();
+                save_target(ctx, job, &ts)?;
+                if signals::interrupted() {
+                    return Err(interrupted_or(
+                        error,
+                        "the work is kept: `git cherry-pick-pr --continue` runs the command again",
+                    ));
+                }
+                return Ok(Prepared::Done(Outcome::Stopped(error)));
+            }
+        }
+    }
+    if dry_run {
+        worktree.keep_branch();
+        forget_target(ctx, job, &ts)?;
+        let branch = worktree.branch.clone();
+        ctx.out.note(&format!(
+            "Dry run: the picked commits are on the local branch {branch}; nothing was pushed"
+        ));
+        ctx.out
+            .hint(&format!("look at it:  git log --stat {target_name}..'{branch}'"));
+        ctx.out.hint(&format!("delete it:   git branch -D '{branch}'"));
+        return Ok(Prepared::Done(Outcome::DryRun { branch }));
+    }
+    // From here on the picked commits are kept until published.
+    ts.phase = Phase::Push;
+    ts.current = None;
+    Ok(Prepared::Ready(Box::new(Ready { ts, worktree })))
+}
+
+/// Where a target's apply loop goes next.
+enum Next {
+    Apply(u64),
+    Settle(u64),
+    Done,
+}
+
+/// Applies the pull requests left; `Some` when it stopped for the user.
+#[allow(clippy::too_many_arguments)]
+fn apply_all<'a>(
+    ctx: &Ctx<'a>,
+    job: &Mutex<State>,
+    ts: &mut TargetState,
+    worktree: &mut Worktree<'a>,
+    patches: &HashMap<u64, Vec<u8>>,
+    persisted: &mut bool,
+    signoff: bool,
+    wait: bool,
+) -> Result<Option<Outcome>> {
+    let dir = worktree.path.clone();
+    let git = &ctx.git;
+    loop {
+        let next = match ts.current {
+            Some(n) if ts.phase == Phase::Conflict => Next::Settle(n),
+            Some(n) => Next::Apply(n),
+            None if ts.remaining.is_empty() => Next::Done,
+            None => Next::Apply(ts.remaining.remove(0)),
+        };
+        match next {
+            Next::Done => return Ok(None),
+            Next::Settle(n) => match settle(git, &dir)? {
+                Settled::Done => record(git, ts, n)?,
+                Settled::Conflicts(files) => {
+                    let why = format!("PR #{n} still has conflicts");
+                    if let Some(stopped) = wait_or_stop(ctx, job, ts, worktree, persisted, wait, &why, &files, "")? {
+                        return Ok(Some(stopped));
+                    }
+                }
+                Settled::Unresolved(detail) => {
+                    let why = format!("`git am` could not finish PR #{n}");
+                    if let Some(stopped) = wait_or_stop(ctx, job, ts, worktree, persisted, wait, &why, &[], &detail)? {
+                        return Ok(Some(stopped));
+                    }
+                }
+            },
+            Next::Apply(n) => {
+                if apply::am_in_progress(git, &dir)? {
+                    git.run(&dir, &["am", "--abort"])?;
+                }
+                let patch = patches
+                    .get(&n)
+                    .ok_or_else(|| failed(format!("the patch of PR #{n} is missing")))?;
+                let title = lock(job)
+                    .prs
+                    .iter()
+                    .find(|p| p.number == n)
+                    .map(|p| p.title.clone())
+                    .unwrap_or_default();
+                ctx.out.step(&format!("Applying #{n} to {}: {title}", ts.name()));
+                ts.current = Some(n);
+                ts.current_base = Some(git.run(&dir, &["rev-parse", "HEAD"])?.trim().to_string());
+                // Should this stop half-way (Ctrl-C), it is applied again from the start.
+                ts.phase = Phase::Retry;
+                match apply::apply_pr(git, ctx.out, &dir, n, patch, signoff)? {
+                    Ok(Applied::Picked) => finish_current(ts, n, true),
+                    Ok(Applied::AlreadyThere) => {
+                        ctx.out.note(&format!("  #{n} is already on {}: skipped", ts.name()));
+                        finish_current(ts, n, false);
+                    }
+                    Err(stop) => {
+                        ts.phase = match stop.kind {
+                            StopKind::Conflict => Phase::Conflict,
+                            StopKind::Retry => Phase::Retry,
+                        };
+                        let why = match stop.kind {
+                            StopKind::Conflict => format!("PR #{n} does not apply cleanly to {}", ts.name()),
+                            StopKind::Retry => format!("`git am` refused PR #{n} (a hook?)"),
+                        };
+                        if let Some(stopped) = wait_or_stop(
+                            ctx,
+                            job,
+                            ts,
+                            worktree,
+                            persisted,
+                            wait,
+                            &why,
+                            &stop.conflicts,
+                            &stop.detail,
+                        )? {
+                            return Ok(Some(stopped));
+                        }
+                        if ts.phase == Phase::Retry {
+                            // The user fixed the cause: apply it again.
+                            continue;
+                        }
+                        ts.phase = Phase::Conflict;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn finish_current(ts: &mut TargetState, n: u64, picked: bool) {
+    if picked {
+        ts.applied.push(n);
+    } else {
+        ts.skipped.push(n);
+    }
+    ts.current = None;
+    ts.current_base = None;
+}
+
+/// The current pull request is done: applied if HEAD moved past where it began.
+fn record(git: &Git<'_>, ts: &mut TargetState, n: u64) -> Result<()> {
+    let head = git.run(&ts.worktree, &["rev-parse", "HEAD"])?.trim().to_string();
+    let moved = ts.current_base.as_deref() != Some(head.as_str());
+    finish_current(ts, n, moved);
+    Ok(())
+}
+
+/// What the user's resolution amounts to.
+pub enum Settled {
+    /// `git am` is finished (by us now, or by the user).
+    Done,
+    /// Paths still conflict.
+    Conflicts(Vec<String>),
+    /// `git am --continue` failed with nothing in conflict (nothing staged).
+    Unresolved(String),
+}
+
+/// Finishes a stopped `git am` if the user's resolution allows it.
+pub fn settle(git: &Git<'_>, dir: &std::path::Path) -> Result<Settled> {
+    if !apply::am_in_progress(git, dir)? {
+        return Ok(Settled::Done);
+    }
+    let files = apply::unmerged(git, dir)?;
+    if !files.is_empty() {
+        return Ok(Settled::Conflicts(files));
+    }
+    let continued = git.capture(dir, &["am", "--continue"], None)?;
+    if continued.success {
+        return Ok(Settled::Done);
+    }
+    let files = apply::unmerged(git, dir)?;
+    if !files.is_empty() {
+        return Ok(Settled::Conflicts(files));
+    }
+    Ok(Settled::Unresolved(continued.stderr))
+}
+
+/// Saves the state, tells the user what to do, and on a terminal waits for
+/// them as the script did. `None`: they say it is resolved; go on.
+#[allow(clippy::too_many_arguments)]
+fn wait_or_stop(
+    ctx: &Ctx<'_>,
+    job: &Mutex<State>,
+    ts: &TargetState,
+    worktree: &mut Worktree<'_>,
+    persisted: &mut bool,
+    wait: bool,
+    why: &str,
+    files: &[String],
+    detail: &str,
+) -> Result<Option<Outcome>> {
+    worktree.keep();
+    save_target(ctx, job, ts)?;
+    *persisted = true;
+    let failure = stop_failure(ts, why, files, detail);
+    if !ctx.interactive || !wait {
+        return Ok(Some(Outcome::Stopped(failure.into())));
+    }
+    ctx.out.error(&anyhow::Error::from(failure));
+    let answer = ctx
+        .out
+        .confirm("Resolve it in another window, then answer y to continue; any other answer stops here.");
+    match answer {
+        Ok(true) => Ok(None),
+        Ok(false) => Ok(Some(Outcome::Stopped(stop_failure(ts, why, files, "").into()))),
+        Err(e) if was_interrupted(&e) => Err(Failure::new(
+            Kind::Interrupted,
+            "interrupted: the conflict is kept: resolve it, then run `git cherry-pick-pr --continue`, or `--abort`",
+        )
+        .because(e)
+        .into()),
+        Err(_) => Ok(Some(Outcome::Stopped(stop_failure(ts, why, files, "").into()))),
+    }
+}
+
+/// The message of a stop: what happened, the conflicting paths, where the
+/// worktree is, and what to run next.
+pub fn stop_failure(ts: &TargetState, why: &str, files: &[String], detail: &str) -> Failure {
+    let mut message = why.to_string();
+    // git's own words matter when there is nothing to resolve (a hook said
+    // no); with conflicts, its advice about `git am` is ours to give.
+    if files.is_empty() && !detail.trim().is_empty() {
+        message.push_str(&format!("\n{}", detail.trim_end()));
+    }
+    if !files.is_empty() {
+        message.push_str("\nconflicting files:");
+        for file in files {
+            message.push_str(&format!("\n    {file}"));
+        }
+    }
+    message.push_str(&format!(
+        "\nthe work is in {} (branch {})",
+        ts.worktree.display(),
+        ts.local_branch
+    ));
+    let mut failure = Failure::new(Kind::Conflict, message);
+    failure = match ts.phase {
+        Phase::Retry => failure.hint("fix the cause shown above, then run `git cherry-pick-pr --continue` to apply it again"),
+        _ => failure.hint(format!(
+            "resolve the conflicts in {}: edit the files and `git add` them (running `git am --continue` there yourself is fine too)",
+            ts.worktree.display()
+        )),
+    };
+    failure
+        .hint("then `git cherry-pick-pr --continue` applies the rest, pushes and opens the pull request")
+        .hint("or `git cherry-pick-pr --abort` removes the worktree and branch")
+}

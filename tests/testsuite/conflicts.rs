@@ -1,0 +1,427 @@
+//! Conflicts and recovery: stopping with exit 3, `--continue`, `--abort`,
+//! `--status`, the cherry-pick fallback, already-applied pull requests,
+//! hooks, and Ctrl-C.
+
+use std::path::Path;
+
+use crate::support::World;
+
+const BRANCH: &str = "automated-cherry-pick-of-#3796-upstream-release-3.1";
+
+#[test]
+fn a_conflict_stops_with_exit_3_and_continue_finishes() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    let pr = world.simple_pr(3796, "Fix the widget", 3);
+    world.dirty_checkout();
+    let before = world.snapshot();
+
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(3)
+        .stderr_has("PR #3796 does not apply cleanly")
+        .stderr_has("conflicting files:")
+        .stderr_has("pkg/a.go")
+        .stderr_has("--continue")
+        .stderr_has("--abort");
+    assert!(run.stdout.is_empty());
+    let worktree = world.state_worktree();
+    run.stderr_has(&worktree.display().to_string());
+    assert!(worktree.join("pkg/a.go").exists());
+    assert!(world.github.writes().is_empty());
+    assert_eq!(world.branches(&world.fork), vec!["master", "release-3.1"]);
+    // The user's checkout is untouched, even by the stop.
+    let mut stopped = world.snapshot();
+    assert_ne!(stopped.worktrees(), before.worktrees());
+    stopped.set_worktrees(before.worktrees());
+    assert_eq!(stopped, before);
+
+    world.resolve(&worktree);
+    let run = world.run(&["--continue"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n");
+    let picked = world.picked(BRANCH);
+    assert_eq!(picked.len(), 1);
+    assert!(picked[0].starts_with("Fix the widget|Test User"), "{picked:?}");
+    assert_eq!(
+        world.github.created()[0].title,
+        "Automated cherry pick of #3796: Fix the widget"
+    );
+    assert!(world.state().is_none());
+    assert!(!worktree.exists());
+    assert_eq!(world.snapshot(), before);
+    assert_eq!(world.local_branches(), vec!["master"]);
+    let _ = pr;
+}
+
+#[test]
+fn abort_after_a_conflict_leaves_nothing() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix the widget", 3);
+    world.dirty_checkout();
+    let before = world.snapshot();
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+    let worktree = world.state_worktree();
+
+    let run = world.run(&["--abort"]);
+    run.expect_code(0).stderr_has("Aborted");
+    assert!(world.state().is_none());
+    assert!(!worktree.exists());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert!(world.tool_dirs().is_empty());
+    assert_eq!(world.snapshot(), before);
+    assert!(world.github.writes().is_empty());
+    // Nothing left to abort is fine too.
+    world.run(&["--abort"]).expect_code(0).stderr_has("nothing to abort");
+}
+
+#[test]
+fn a_conflict_in_the_second_of_three_keeps_the_first_and_applies_the_third() {
+    let world = World::new();
+    world.conflict_on_release(10);
+    let first = world.simple_pr(3796, "First", 3);
+    let second = world.simple_pr(3797, "Second", 10);
+    let third = world.simple_pr(3798, "Third", 17);
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796", "3797", "3798"]);
+    run.expect_code(3).stderr_has("PR #3797");
+    let state = world.state().unwrap();
+    assert_eq!(state["targets"][0]["applied"], serde_json::json!([3796]));
+    assert_eq!(state["targets"][0]["current"], 3797);
+    assert_eq!(state["targets"][0]["remaining"], serde_json::json!([3798]));
+
+    let status = world.run(&["--status"]);
+    status.expect_code(0);
+    assert!(
+        status
+            .stdout
+            .contains("upstream/release-3.1: stopped on conflicts in #3797"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains("applied:  #3796") && status.stdout.contains("left:     #3797 #3798"),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains("conflicts: pkg/a.go"), "{}", status.stdout);
+
+    world.resolve(&world.state_worktree());
+    world.run(&["--continue"]).expect_code(0);
+    let branch = "automated-cherry-pick-of-#3796-#3797-#3798-upstream-release-3.1";
+    let subjects: Vec<String> = world
+        .picked(branch)
+        .iter()
+        .map(|c| c.split('|').next().unwrap().to_string())
+        .collect();
+    assert_eq!(subjects, vec!["First", "Second", "Third"]);
+    let created = world.github.created();
+    assert_eq!(
+        created[0].title,
+        "Automated cherry pick of #3796: First #3797: Second #3798: Third"
+    );
+    let _ = (first, second, third);
+}
+
+#[test]
+fn a_second_run_during_a_conflict_refuses() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix", 3);
+    world.simple_pr(3797, "Other", 15);
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+    let state = world.state();
+    let run = world.run(&["--yes", "upstream/release-3.1", "3797"]);
+    run.expect_code(1)
+        .stderr_has("already in progress")
+        .stderr_has("--continue")
+        .stderr_has("--abort");
+    assert_eq!(world.state(), state);
+    assert!(world.github.writes().is_empty());
+}
+
+#[test]
+fn status_follows_reality() {
+    let world = World::new();
+    world.run(&["--status"]).expect_code(0);
+    assert_eq!(world.run(&["--status"]).stdout.trim(), "No cherry-pick in progress.");
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix", 3);
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+    let worktree = world.state_worktree();
+
+    // The user finishes `git am` by hand: status says so, --continue goes on.
+    world.resolve(&worktree);
+    world.git(&worktree, &["am", "--continue"]);
+    let status = world.run(&["--status"]);
+    assert!(status.stdout.contains("finished by hand"), "{}", status.stdout);
+    world.run(&["--continue"]).expect_code(0);
+    assert_eq!(world.github.created().len(), 1);
+}
+
+#[test]
+fn a_deleted_worktree_is_reported_and_abort_cleans() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix", 3);
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+    let worktree = world.state_worktree();
+    std::fs::remove_dir_all(&worktree).unwrap();
+
+    let status = world.run(&["--status"]);
+    assert!(
+        status.stdout.contains("was removed") && status.stdout.contains("--abort"),
+        "{}",
+        status.stdout
+    );
+    world
+        .run(&["--continue"])
+        .expect_code(1)
+        .stderr_has("was removed")
+        .stderr_has("--abort");
+    world.run(&["--abort"]).expect_code(0);
+    assert!(world.state().is_none());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert!(
+        world
+            .git(&world.clone, &["worktree", "list", "--porcelain"])
+            .lines()
+            .filter(|l| l.starts_with("worktree "))
+            .count()
+            == 1
+    );
+    // A fresh start works.
+    world.conflict_on_release(20);
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+}
+
+#[test]
+fn an_unreadable_state_is_cleared_by_abort() {
+    let world = World::new();
+    std::fs::create_dir_all(world.clone.join(".git/cherry-pick-pr")).unwrap();
+    std::fs::write(world.clone.join(".git/cherry-pick-pr/state.json"), "{\"version\": 99}").unwrap();
+    world.run(&["--status"]).expect_code(0);
+    assert!(world.run(&["--status"]).stdout.contains("version 99"));
+    world.simple_pr(3796, "Fix", 3);
+    world
+        .run(&["--yes", "upstream/release-3.1", "3796"])
+        .expect_code(1)
+        .stderr_has("--abort");
+    world.run(&["--continue"]).expect_code(1).stderr_has("--abort");
+    world.run(&["--abort"]).expect_code(0);
+    assert!(world.state().is_none());
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(0);
+}
+
+#[test]
+fn crlf_files_apply_with_git_am() {
+    let world = World::new();
+    world.git(&world.work, &["checkout", "--quiet", "master"]);
+    world.commit_files(&[("win.txt", "one\r\ntwo\r\nthree\r\n")], "Add a CRLF file");
+    world.git(
+        &world.work,
+        &["push", "--quiet", "origin", "master:release-3.1", "--force"],
+    );
+    world.pr(
+        3796,
+        "Fix CRLF",
+        "",
+        &[("Fix CRLF", &[("win.txt", "one\r\ntwo fixed\r\nthree\r\n")])],
+        true,
+    );
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(0);
+    assert!(!run.stderr.contains("cherry-pick applied"), "{}", run.stderr);
+    assert_eq!(
+        world.git(&world.fork, &["show", &format!("{BRANCH}:win.txt")]),
+        "one\r\ntwo fixed\r\nthree\r\n"
+    );
+}
+
+#[test]
+fn when_git_am_fails_git_cherry_pick_is_tried() {
+    // A patch that lost its carriage returns on the way (as mail does) cannot
+    // be applied by `git am`; the pull request's own commits can be picked.
+    let world = World::new();
+    world.git(&world.work, &["checkout", "--quiet", "master"]);
+    world.commit_files(&[("win.txt", "one\r\ntwo\r\nthree\r\n")], "Add a CRLF file");
+    world.git(
+        &world.work,
+        &["push", "--quiet", "origin", "master:release-3.1", "--force"],
+    );
+    let mut pr = world.pr(
+        3796,
+        "Fix CRLF",
+        "",
+        &[("Fix CRLF", &[("win.txt", "one\r\ntwo fixed\r\nthree\r\n")])],
+        true,
+    );
+    pr.patch = String::from_utf8(pr.patch).unwrap().replace('\r', "").into_bytes();
+    world.github.add_pull(pr.clone());
+
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(0)
+        .stderr_has("git cherry-pick applied its commits cleanly");
+    assert_eq!(
+        world.git(&world.fork, &["show", &format!("{BRANCH}:win.txt")]),
+        "one\r\ntwo fixed\r\nthree\r\n"
+    );
+    let picked = world.picked(BRANCH);
+    assert_eq!(
+        picked,
+        world.commits(&world.upstream, &format!("{0}^..{0}", pr.head_sha))
+    );
+}
+
+#[test]
+fn when_both_fail_the_stop_is_in_the_git_am_state() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix", 3);
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+    let worktree = world.state_worktree();
+    let am_dir = world.git(
+        &worktree,
+        &["rev-parse", "--path-format=absolute", "--git-path", "rebase-apply"],
+    );
+    assert!(Path::new(am_dir.trim()).exists(), "git am is in progress");
+    let cherry = world.git(
+        &worktree,
+        &["rev-parse", "--path-format=absolute", "--git-path", "CHERRY_PICK_HEAD"],
+    );
+    assert!(!Path::new(cherry.trim()).exists(), "no cherry-pick in progress");
+}
+
+#[test]
+fn already_applied_prs_are_skipped_and_named() {
+    let world = World::new();
+    let done = world.simple_pr(3796, "Already there", 3);
+    world.simple_pr(3797, "New", 15);
+    // The first change is already on the release branch.
+    world.git(&world.work, &["checkout", "--quiet", "release-3.1"]);
+    world.git(&world.work, &["cherry-pick", &done.head_sha]);
+    world.git(&world.work, &["push", "--quiet", "origin", "release-3.1"]);
+    world.git(&world.work, &["checkout", "--quiet", "master"]);
+
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796", "3797"]);
+    run.expect_code(0)
+        .stderr_has("#3796 is already on upstream/release-3.1: skipped");
+    let created = world.github.created();
+    assert_eq!(created[0].title, "Automated cherry pick of #3797: New");
+    assert!(
+        created[0]
+            .body
+            .contains("Not picked, already present on release-3.1: #3796."),
+        "{}",
+        created[0].body
+    );
+    let branch = "automated-cherry-pick-of-#3796-#3797-upstream-release-3.1";
+    assert_eq!(world.picked(branch).len(), 1);
+}
+
+#[test]
+fn when_everything_is_already_there_nothing_is_pushed() {
+    let world = World::new();
+    let done = world.simple_pr(3796, "Already there", 3);
+    world.git(&world.work, &["checkout", "--quiet", "release-3.1"]);
+    world.git(&world.work, &["cherry-pick", &done.head_sha]);
+    world.git(&world.work, &["push", "--quiet", "origin", "release-3.1"]);
+    world.git(&world.work, &["checkout", "--quiet", "master"]);
+    let fork = world.branches(&world.fork);
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(0).stderr_has("already on upstream/release-3.1");
+    assert!(run.stdout.is_empty());
+    assert_eq!(world.branches(&world.fork), fork);
+    assert!(world.github.writes().is_empty());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert!(world.state().is_none());
+}
+
+#[test]
+fn a_failing_pre_push_hook_is_shown_and_continue_retries() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let hook = world.clone.join(".git/hooks/pre-push");
+    std::fs::write(&hook, "#!/bin/sh\necho 'pre-push: tests must pass first' >&2\nexit 1\n").unwrap();
+    crate::support::set_executable(&hook);
+
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(1)
+        .stderr_has("pre-push: tests must pass first")
+        .stderr_has("--continue");
+    assert_eq!(world.branches(&world.fork), vec!["master", "release-3.1"]);
+    assert!(world.github.writes().is_empty());
+    assert_eq!(world.state().unwrap()["targets"][0]["phase"], "push");
+    assert!(world.run(&["--status"]).stdout.contains("applied; not pushed yet"));
+
+    std::fs::remove_file(&hook).unwrap();
+    let run = world.run(&["--continue"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n");
+    assert!(world.branches(&world.fork).contains(&BRANCH.to_string()));
+    assert!(world.state().is_none());
+    assert_eq!(world.local_branches(), vec!["master"]);
+}
+
+#[test]
+fn a_refusing_applypatch_msg_hook_stops_and_continue_applies_again() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let hook = world.clone.join(".git/hooks/applypatch-msg");
+    std::fs::write(&hook, "#!/bin/sh\necho 'applypatch-msg: no' >&2\nexit 1\n").unwrap();
+    crate::support::set_executable(&hook);
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(3)
+        .stderr_has("applypatch-msg: no")
+        .stderr_has("fix the cause");
+    assert!(!run.stderr.contains("cherry-pick applied"));
+    std::fs::remove_file(&hook).unwrap();
+    world.run(&["--continue"]).expect_code(0);
+    assert_eq!(world.picked(BRANCH).len(), 1);
+}
+
+#[test]
+fn continue_without_anything_in_progress_says_so() {
+    let world = World::new();
+    world
+        .run(&["--continue"])
+        .expect_code(1)
+        .stderr_has("no cherry-pick in progress");
+}
+
+#[test]
+fn a_dry_run_that_stopped_stays_a_dry_run_after_continue() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix", 3);
+    world.run(&["--dry-run", "upstream/release-3.1", "3796"]).expect_code(3);
+    world.resolve(&world.state_worktree());
+    // A dry run stays a dry run after --continue.
+    let run = world.run(&["--continue"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout.trim(), BRANCH);
+    assert!(world.github.writes().is_empty());
+    assert_eq!(world.local_branches(), vec![BRANCH.to_string(), "master".into()]);
+}
+
+#[test]
+fn a_git_am_that_cannot_begin_reports_gits_own_words_and_leaves_nothing() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let config = world.root.path().join("no-identity.gitconfig");
+    std::fs::write(&config, "[user]\n\tuseConfigOnly = true\n").unwrap();
+    let run = crate::support::run_command(
+        world
+            .command()
+            .env("GIT_CONFIG_GLOBAL", &config)
+            .env_remove("GIT_COMMITTER_NAME")
+            .env_remove("GIT_COMMITTER_EMAIL")
+            .args(["--yes", "upstream/release-3.1", "3796"]),
+    );
+    run.expect_code(1)
+        .stderr_has("`git am` could not apply PR #3796")
+        .stderr_has("Please tell me who you are");
+    assert!(world.state().is_none());
+    assert!(world.tool_dirs().is_empty());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert!(world.github.writes().is_empty());
+}

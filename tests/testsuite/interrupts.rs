@@ -1,0 +1,268 @@
+//! Ctrl-C (SIGINT) at the slow moments, and the terminal: the conflict wait
+//! and the push confirmation, answered through a real pseudo-terminal.
+
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::support::{Run, World};
+
+/// Waits (bounded) until `ready` holds.
+fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ready() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Ctrl-C as a terminal sends it: SIGINT to the whole process group (the
+/// tool runs in a group of its own, see `spawn_in_group`).
+fn interrupt(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-INT", "--", &format!("-{}", child.id())])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+}
+
+fn spawn_in_group(command: &mut Command) -> Child {
+    use std::os::unix::process::CommandExt;
+    command
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the tool")
+}
+
+fn finish(child: Child) -> Run {
+    let output = child.wait_with_output().expect("wait for the tool");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn ctrl_c_during_a_slow_fetch_changes_nothing() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    let marker = world.root.path().join("fetch-started");
+    let script = world.root.path().join("slow-upload-pack");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ntouch '{}'\nexec sleep 30 </dev/null >/dev/null 2>&1\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    crate::support::set_executable(&script);
+    world.git(
+        &world.clone,
+        &["config", "remote.upstream.uploadpack", script.to_str().unwrap()],
+    );
+    let before = world.snapshot();
+
+    let child = spawn_in_group(world.command().args(["--yes", "upstream/release-3.1", "3796"]));
+    wait_until("the fetch to start", || marker.exists());
+    interrupt(&child);
+    let run = finish(child);
+    run.expect_code(130).stderr_has("interrupted: nothing was changed");
+    assert_eq!(world.snapshot(), before);
+    assert!(world.state().is_none());
+    assert!(world.tool_dirs().is_empty());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert!(world.github.writes().is_empty());
+}
+
+#[test]
+fn ctrl_c_during_a_slow_api_call_keeps_a_resumable_state() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    let before = world.snapshot();
+    world.github.delay("POST", "/pulls", Duration::from_secs(30));
+
+    let child = spawn_in_group(world.command().args(["--yes", "upstream/release-3.1", "3796"]));
+    wait_until("the pull request request", || {
+        world.github.requests().iter().any(|r| r.method == "POST")
+    });
+    interrupt(&child);
+    let run = finish(child);
+    run.expect_code(130).stderr_has("interrupted").stderr_has("--continue");
+    let state = world.state().expect("a saved state");
+    assert_eq!(state["targets"][0]["phase"], "push");
+    let mut after = world.snapshot();
+    after.set_worktrees(before.worktrees());
+    assert_eq!(after, before);
+
+    // GitHub did open it; --continue finds it rather than opening another.
+    world.github.state.lock().unwrap().delays.clear();
+    let run = world.run(&["--continue"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n");
+    assert_eq!(world.github.created().len(), 1);
+    assert!(world.state().is_none());
+    assert_eq!(world.snapshot(), before);
+}
+
+/// The tool on a pseudo-terminal (util-linux `script`); what it prints
+/// accumulates in the returned buffer.
+/// A child process killed (with its process group) if the test ends early.
+struct Terminal(Child);
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let group = nix::unistd::Pid::from_raw(i32::try_from(self.0.id()).unwrap_or(0));
+            let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+fn on_a_terminal(world: &World, args: &[&str]) -> (Terminal, Arc<Mutex<String>>) {
+    let mut line = env!("CARGO_BIN_EXE_git-cherry-pick-pr").to_string();
+    for arg in args {
+        line.push_str(&format!(" '{arg}'"));
+    }
+    let mut child = Command::new("script")
+        .process_group(0)
+        .args(["-q", "-f", "-e", "-c", &line, "/dev/null"])
+        .current_dir(&world.clone)
+        .env_clear()
+        .envs(world.env())
+        .env("SHELL", "/bin/sh")
+        .env("TERM", "dumb")
+        .env("GITHUB_API_URL", &world.github.url)
+        .env("GITHUB_TOKEN", crate::support::TOKEN)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run script(1)");
+    let screen = Arc::new(Mutex::new(String::new()));
+    let mut stdout = child.stdout.take().unwrap();
+    let sink = Arc::clone(&screen);
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    });
+    (Terminal(child), screen)
+}
+
+/// Waits (bounded) until the terminal shows `text`.
+fn wait_for_text(screen: &Arc<Mutex<String>>, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !screen.lock().unwrap().contains(text) {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {text:?} on the terminal:\n{}",
+            screen.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn answer(child: &mut Terminal, text: &str) {
+    let stdin = child.0.stdin.as_mut().unwrap();
+    stdin.write_all(text.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+}
+
+#[test]
+fn on_a_terminal_it_waits_for_the_resolution_and_asks_before_pushing() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix the widget", 3);
+    let (mut child, screen) = on_a_terminal(&world, &["upstream/release-3.1", "3796"]);
+    wait_for_text(&screen, "answer y to continue");
+    assert!(screen.lock().unwrap().contains("pkg/a.go"));
+    // Resolved in "another window".
+    let worktree = world.state_worktree();
+    world.resolve(&worktree);
+    answer(&mut child, "y\n");
+    wait_for_text(&screen, "Push and open the pull request?");
+    assert!(world.github.writes().is_empty(), "nothing written before the answer");
+    answer(&mut child, "y\n");
+    let status = child.0.wait().unwrap();
+    let screen = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(0), "{screen}");
+    assert!(
+        screen.contains("https://github.com/kubesphere/kubesphere/pull/9000"),
+        "{screen}"
+    );
+    assert!(world.state().is_none());
+    assert_eq!(
+        world
+            .picked("automated-cherry-pick-of-#3796-upstream-release-3.1")
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn on_a_terminal_any_other_answer_keeps_the_conflict() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix", 3);
+    let (mut child, screen) = on_a_terminal(&world, &["--yes", "upstream/release-3.1", "3796"]);
+    wait_for_text(&screen, "answer y to continue");
+    answer(&mut child, "n\n");
+    let status = child.0.wait().unwrap();
+    assert_eq!(status.code(), Some(3), "{}", screen.lock().unwrap());
+    assert!(world.state().is_some());
+    world.run(&["--abort"]).expect_code(0);
+}
+
+#[test]
+fn ctrl_c_at_the_conflict_prompt_keeps_the_conflict_for_continue() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix", 3);
+    let (mut child, screen) = on_a_terminal(&world, &["--yes", "upstream/release-3.1", "3796"]);
+    wait_for_text(&screen, "answer y to continue");
+    // Ctrl-C typed on the terminal.
+    answer(&mut child, "\u{3}");
+    let status = child.0.wait().unwrap();
+    let text = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(130), "{text}");
+    assert!(text.contains("the conflict is kept"), "{text}");
+    let state = world.state().expect("the state is kept");
+    assert_eq!(state["targets"][0]["phase"], "conflict");
+    let worktree = world.state_worktree();
+    world.resolve(&worktree);
+    world.run(&["--continue"]).expect_code(0);
+    assert_eq!(world.github.created().len(), 1);
+}
+
+#[test]
+fn declining_the_push_keeps_the_commits_for_continue() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let (mut child, screen) = on_a_terminal(&world, &["upstream/release-3.1", "3796"]);
+    wait_for_text(&screen, "Push and open the pull request?");
+    answer(&mut child, "n\n");
+    let status = child.0.wait().unwrap();
+    let text = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(1), "{text}");
+    assert!(text.contains("the push was declined: nothing was pushed"), "{text}");
+    assert!(world.github.writes().is_empty());
+    assert_eq!(world.state().unwrap()["targets"][0]["phase"], "push");
+    // Without a terminal, --continue needs --yes, since the run did not have it.
+    world.run(&["--continue"]).expect_code(1).stderr_has("--yes");
+    world.run(&["--continue", "--yes"]).expect_code(0);
+    assert_eq!(world.github.created().len(), 1);
+}
