@@ -185,7 +185,14 @@ fn format_patch(local: &Local<'_>, pull: &PullRequest) -> Result<Vec<u8>> {
     let fetch = |what: &str| {
         git.run(
             dir,
-            &["fetch", "--no-tags", "--no-write-fetch-head", "--quiet", local.upstream, what],
+            &[
+                "fetch",
+                "--no-tags",
+                "--no-write-fetch-head",
+                "--quiet",
+                local.upstream,
+                what,
+            ],
         )
     };
     if !has(head) {

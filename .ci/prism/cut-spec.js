@@ -11,7 +11,10 @@ const OPERATIONS = {
   "/user": ["get"],
   "/repos/{owner}/{repo}/pulls": ["get", "post"],
   "/repos/{owner}/{repo}/pulls/{pull_number}": ["get"],
+  "/repos/{owner}/{repo}/issues/{issue_number}": ["patch"],
   "/repos/{owner}/{repo}/issues/{issue_number}/labels": ["post"],
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments": ["post"],
+  "/repos/{owner}/{repo}/milestones": ["get"],
 };
 const PATCH_TYPES = ["application/vnd.github.v3.patch", "application/vnd.github.patch", "text/x-patch"];
 

@@ -117,11 +117,7 @@ impl fmt::Display for ApiError {
                 Ok(())
             }
             ApiError::Interrupted { what } => write!(f, "{what}: interrupted"),
-            ApiError::Transport {
-                what,
-                source,
-                attempts,
-            } => {
+            ApiError::Transport { what, source, attempts } => {
                 write!(f, "{what}: {source}")?;
                 if *attempts > 1 {
                     write!(f, " (gave up after {attempts} tries)")?;
@@ -169,14 +165,18 @@ pub fn explain(error: ApiError, hints: &Hints<'_>) -> anyhow::Error {
             "make a new token at {tokens} and set GITHUB_TOKEN (or run `gh auth login`)"
         ))
         .hint(PERMISSIONS),
-        ApiError::Status { status: 403, message, .. } => {
+        ApiError::Status {
+            status: 403, message, ..
+        } => {
             let mut f = failed(format!(
                 "GitHub did not allow {what} (403): the token from {} lacks a permission",
                 hints.token_source
             ))
             .hint(PERMISSIONS);
             if message.contains("SAML") || message.contains("SSO") {
-                f = f.hint("the organization uses SAML single sign-on: authorize the token for it in the token's settings");
+                f = f.hint(
+                    "the organization uses SAML single sign-on: authorize the token for it in the token's settings",
+                );
             }
             f
         }
@@ -192,7 +192,10 @@ pub fn explain(error: ApiError, hints: &Hints<'_>) -> anyhow::Error {
             .hint("GitHub is having trouble; try again in a few minutes (https://www.githubstatus.com)"),
         ApiError::Status { status, .. } => failed(format!("GitHub refused {what} ({status})")),
         ApiError::RateLimited { until, .. } => {
-            let when = until.map_or_else(|| "in a few minutes".to_string(), |u| format!("after {}", local_time(u)));
+            let when = until.map_or_else(
+                || "in a few minutes".to_string(),
+                |u| format!("after {}", local_time(u)),
+            );
             failed(format!("GitHub's rate limit stopped {what}"))
                 .hint(format!("run the same command again {when}"))
                 .hint("requests made with a token have a much higher limit than anonymous ones; other tools using the same token share it")
@@ -257,7 +260,10 @@ mod tests {
 
         let e = explain(status(422, "Validation Failed"), &HINTS);
         let text = format!("{e:#}");
-        assert!(text.contains("first reason") && text.contains("second reason"), "{text}");
+        assert!(
+            text.contains("first reason") && text.contains("second reason"),
+            "{text}"
+        );
 
         let e = explain(status(502, ""), &HINTS);
         assert!(hints_of(&e)[0].contains("githubstatus"));

@@ -234,12 +234,7 @@ impl<'a> GitHub<'a> {
 
     /// Sends a request, retrying as the policy says, and reads the whole body
     /// of a successful answer; any other answer becomes an `ApiError`.
-    fn send(
-        &self,
-        what: &str,
-        request: impl Fn() -> RequestBuilder,
-        accept: &'static str,
-    ) -> Result<Reply, ApiError> {
+    fn send(&self, what: &str, request: impl Fn() -> RequestBuilder, accept: &'static str) -> Result<Reply, ApiError> {
         let request = || self.authorised(request(), accept);
         let (method, url) = match request().build().ok() {
             Some(r) => (r.method().to_string(), r.url().to_string()),
@@ -310,7 +305,10 @@ impl<'a> GitHub<'a> {
                         secondary: answer.is_secondary_limit(),
                     });
                 }
-                Decision::Retry { after, rate_limit: true } => {
+                Decision::Retry {
+                    after,
+                    rate_limit: true,
+                } => {
                     let which = if answer.is_secondary_limit() {
                         "secondary rate limit"
                     } else {
@@ -322,7 +320,10 @@ impl<'a> GitHub<'a> {
                         return Err(ApiError::Interrupted { what: what.to_string() });
                     }
                 }
-                Decision::Retry { after, rate_limit: false } => {
+                Decision::Retry {
+                    after,
+                    rate_limit: false,
+                } => {
                     let why = match answer.status {
                         Some(status) => format!("GitHub answered {status}"),
                         None => "no answer from GitHub".to_string(),

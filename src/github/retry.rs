@@ -215,10 +215,7 @@ mod tests {
             assert!(
                 matches!(
                     decide(&p, 1, Duration::ZERO, now(), &answer, 0.5),
-                    Decision::Retry {
-                        rate_limit: false,
-                        ..
-                    }
+                    Decision::Retry { rate_limit: false, .. }
                 ),
                 "{answer:?}"
             );
@@ -309,8 +306,7 @@ mod tests {
     fn secondary_limits_are_told_apart() {
         let secondary = Answer {
             status: Some(403),
-            message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
-                .into(),
+            message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.".into(),
             ..Answer::default()
         };
         assert!(secondary.is_rate_limit());

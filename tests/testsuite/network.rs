@@ -56,12 +56,14 @@ fn a_502_then_success_opens_exactly_one_pull_request() {
 fn a_timeout_then_success() {
     let world = World::new();
     world.simple_pr(3796, "Fix the widget", 3);
-    world.github.delay_times("GET", "/pulls/3796", Duration::from_secs(6), 1);
-    let run = run_command(
-        command(&world)
-            .env("CHERRY_PICK_PR_TIMEOUT_MS", "1500")
-            .args(["--yes", "upstream/release-3.1", "3796"]),
-    );
+    world
+        .github
+        .delay_times("GET", "/pulls/3796", Duration::from_secs(6), 1);
+    let run = run_command(command(&world).env("CHERRY_PICK_PR_TIMEOUT_MS", "1500").args([
+        "--yes",
+        "upstream/release-3.1",
+        "3796",
+    ]));
     run.expect_code(0).stderr_has("no answer from GitHub");
     assert_eq!(run.stdout, URL);
     assert_eq!(world.github.created().len(), 1);
@@ -98,7 +100,10 @@ fn a_rate_limit_that_resets_in_an_hour_is_an_error_with_the_time() {
         "/pulls/3796",
         403,
         json!({"message": "API rate limit exceeded for user ID 1."}),
-        &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", &reset.to_string())],
+        &[
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", &reset.to_string()),
+        ],
         usize::MAX,
     );
     let run = run_command(
@@ -180,7 +185,10 @@ fn a_permission_refusal_on_labels_is_a_warning_not_a_rate_limit() {
 fn a_missing_repository_or_private_one_is_explained() {
     let world = World::new();
     world.simple_pr(3796, "Fix the widget", 3);
-    let run = run(&world, &["--yes", "--repo", "kubesphere/secret", "upstream/release-3.1", "3796"]);
+    let run = run(
+        &world,
+        &["--yes", "--repo", "kubesphere/secret", "upstream/release-3.1", "3796"],
+    );
     run.expect_code(1)
         .stderr_has("PR #3796 was not found in kubesphere/secret")
         .stderr_has("private");
@@ -211,7 +219,8 @@ fn a_pull_request_too_large_for_github_is_patched_locally() {
         json!({"message": "Sorry, the diff exceeded the maximum number of files (300). Consider using 'List pull requests files' API or locally cloning the repository instead.", "errors": [{"resource": "PullRequest", "field": "diff", "code": "too_large"}], "documentation_url": "https://docs.github.com/rest/pulls/pulls#list-pull-requests-files", "status": "406"}),
     );
     let run = run(&world, &["--yes", "upstream/release-3.1", "3796"]);
-    run.expect_code(0).stderr_has("making it locally from refs/pull/3796/head");
+    run.expect_code(0)
+        .stderr_has("making it locally from refs/pull/3796/head");
     assert_eq!(run.stdout, URL);
     let picked = world.commits(&world.fork, &format!("release-3.1..{BRANCH}"));
     let source = world.commits(&world.upstream, &format!("{}..{}", pr.base_sha, pr.head_sha));
@@ -224,7 +233,9 @@ fn a_pull_request_too_large_for_github_is_patched_locally() {
 fn the_token_never_leaks_while_github_keeps_failing() {
     let world = World::new();
     world.simple_pr(3796, "Fix the widget", 3);
-    world.github.fault("GET", "/pulls/3796", 503, json!({"message": "Service Unavailable"}));
+    world
+        .github
+        .fault("GET", "/pulls/3796", 503, json!({"message": "Service Unavailable"}));
     let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796"]);
     run.expect_code(1).stderr_has("503").stderr_has("githubstatus");
     assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
@@ -232,7 +243,10 @@ fn the_token_never_leaks_while_github_keeps_failing() {
     let requests = world.github.requests();
     assert!(requests.len() >= 10, "{} requests", requests.len());
     for request in requests {
-        assert_eq!(request.header("Authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+        assert_eq!(
+            request.header("Authorization"),
+            Some(format!("Bearer {TOKEN}").as_str())
+        );
         for (name, value) in &request.headers {
             assert!(
                 name.eq_ignore_ascii_case("Authorization") || !value.contains(TOKEN),
@@ -293,13 +307,19 @@ impl Stubs {
     }
 
     fn path(&self) -> String {
-        format!("{}:{}", self.dir.path().display(), std::env::var("PATH").unwrap_or_default())
+        format!(
+            "{}:{}",
+            self.dir.path().display(),
+            std::env::var("PATH").unwrap_or_default()
+        )
     }
 }
 
 fn without_token(world: &World, stubs: &Stubs) -> Command {
     let mut cmd = command(world);
-    cmd.env_remove("GITHUB_TOKEN").env_remove("GH_TOKEN").env("PATH", stubs.path());
+    cmd.env_remove("GITHUB_TOKEN")
+        .env_remove("GH_TOKEN")
+        .env("PATH", stubs.path());
     cmd
 }
 
@@ -335,7 +355,10 @@ fn credential_helper(world: &World, stubs: &Stubs, password: &str) {
             log_path(stubs)
         ),
     );
-    world.git(&world.clone, &["config", "credential.helper", &helper.display().to_string()]);
+    world.git(
+        &world.clone,
+        &["config", "credential.helper", &helper.display().to_string()],
+    );
     // A `gh` that knows nothing: the tool goes on to git's helpers.
     stubs.add("gh", "#!/bin/sh\nexit 1\n");
 }
@@ -400,9 +423,36 @@ fn every_remote_url_form_names_the_repository() {
         run.expect_code(0)
             .stderr_has("setting: repo = kubesphere/kubesphere (from the upstream remote's URL)");
         world.git(&world.clone, &["branch", "-D", BRANCH]);
-        world.git(&world.clone, &["config", "--remove-section", &{
-            let remotes: &Path = world.upstream.parent().unwrap().parent().unwrap();
-            format!("url.{}/", remotes.display())
-        }]);
+        world.git(
+            &world.clone,
+            &["config", "--remove-section", &{
+                let remotes: &Path = world.upstream.parent().unwrap().parent().unwrap();
+                format!("url.{}/", remotes.display())
+            }],
+        );
     }
+}
+
+/// In the Prism mode, the judge is awake: a request that breaks GitHub's
+/// description (labels must be an array) is reported.
+#[test]
+fn prism_reports_a_request_that_breaks_the_description() {
+    let world = World::new();
+    let Some(prism) = &world.prism else {
+        return;
+    };
+    use std::io::{Read, Write};
+    let address = world.api_url.trim_start_matches("http://");
+    let body = r#"{"labels": 5}"#;
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "POST /repos/kubesphere/kubesphere/issues/1/labels HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let violations = prism.request_violations();
+    assert!(violations.iter().any(|v| v.contains("request.body")), "{violations:?}");
 }

@@ -168,7 +168,15 @@ impl FakeGitHub {
 
     /// Answers `status` with `body` and `headers` to the next `times` requests
     /// matching `method` and a path containing `path`; then the usual answer.
-    pub fn fault_times(&self, method: &str, path: &str, status: u16, body: Value, headers: &[(&str, &str)], times: usize) {
+    pub fn fault_times(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        body: Value,
+        headers: &[(&str, &str)],
+        times: usize,
+    ) {
         self.state.lock().unwrap().faults.push(Fault {
             method: method.into(),
             path: path.into(),
@@ -405,18 +413,14 @@ fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
             json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}),
         );
     }
-    if let Some(i) = s
-        .faults
-        .iter()
-        .position(|f| {
-            f.method == req.method
-                && req.path.contains(&f.path)
-                && f.times > 0
-                && f.accept
-                    .as_ref()
-                    .is_none_or(|a| req.header("Accept").unwrap_or_default().contains(a.as_str()))
-        })
-    {
+    if let Some(i) = s.faults.iter().position(|f| {
+        f.method == req.method
+            && req.path.contains(&f.path)
+            && f.times > 0
+            && f.accept
+                .as_ref()
+                .is_none_or(|a| req.header("Accept").unwrap_or_default().contains(a.as_str()))
+    }) {
         let fault = &mut s.faults[i];
         fault.times -= 1;
         let mut answer = json_answer(fault.status, fault.body.clone());

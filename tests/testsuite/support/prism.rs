@@ -7,12 +7,15 @@
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub struct Prism {
     child: Child,
     pub url: String,
     log: PathBuf,
+    /// Violations before this many bytes of the log were expected by the test.
+    checked: AtomicUsize,
 }
 
 impl Prism {
@@ -40,6 +43,7 @@ impl Prism {
             child,
             url: format!("http://127.0.0.1:{port}"),
             log,
+            checked: AtomicUsize::new(0),
         };
         let started = Instant::now();
         while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
@@ -60,9 +64,11 @@ impl Prism {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    /// Prism's request violations so far.
+    /// Prism's request violations since the last call.
     pub fn request_violations(&self) -> Vec<String> {
-        self.log_text()
+        let text = self.log_text();
+        let from = self.checked.swap(text.len(), Ordering::SeqCst).min(text.len());
+        text[from..]
             .lines()
             .filter(|l| l.contains("Violation: request"))
             .map(str::to_string)
