@@ -197,7 +197,8 @@ fn a_missing_repository_or_private_one_is_explained() {
 #[test]
 fn a_pull_request_too_large_for_github_is_patched_locally() {
     let world = World::new();
-    // master moves on first, so the pull request's base is not in the user's clone yet.
+    // master moves on first: the user's clone never fetched the pull request's
+    // base branch; its base commit arrives with refs/pull/N/head.
     world.commit_files(&[("pkg/c.go", "c\n")], "Master moves again");
     world.git(&world.work, &["push", "--quiet", "origin", "master"]);
     let current = world.git(&world.work, &["show", "master:pkg/a.go"]);
