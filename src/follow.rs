@@ -2,7 +2,7 @@
 //! the sources), milestone, assignees — in one `PATCH` where possible — and a
 //! comment on each source pull request. Lacking permission is a warning.
 
-use crate::github::{GitHub, IssueUpdate, Milestone, PullRequest, Repo};
+use crate::github::{ApiError, GitHub, IssueUpdate, Milestone, PullRequest, Repo};
 use crate::output::Output;
 use crate::state::{Pr, State, TargetState};
 
@@ -126,7 +126,7 @@ pub fn follow_through(
             Err(error) => out.warn(&format!(
                 "could not set labels, milestone and assignees of PR #{}: {}\n  {error}",
                 pull.number,
-                permission_hint(error.status())
+                permission_hint(&error)
             )),
         }
     } else if !missing.is_empty() {
@@ -136,7 +136,7 @@ pub fn follow_through(
                 "could not label PR #{} with {}: {}\n  {error}",
                 pull.number,
                 missing.join(", "),
-                permission_hint(error.status())
+                permission_hint(&error)
             )),
         }
     }
@@ -185,10 +185,11 @@ fn warn_missing_labels(out: &Output, number: u64, wanted: &[String], now: &[Stri
     }
 }
 
-fn permission_hint(status: Option<u16>) -> &'static str {
-    match status {
-        Some(403) | Some(404) => {
-            "your token may not have the right to do this here (labels, milestones and assignees need triage permission)"
+fn permission_hint(error: &ApiError) -> &'static str {
+    match error {
+        ApiError::RateLimited { .. } => "GitHub's rate limit was reached; do it later by hand",
+        e if matches!(e.status(), Some(403 | 404)) => {
+            "your token may not have the right to do this here (labels need Issues or Pull requests: write; milestones and assignees need triage permission)"
         }
         _ => "the request failed",
     }

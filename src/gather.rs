@@ -2,13 +2,14 @@
 //! heads from the upstream remote, while the pull requests' metadata and
 //! patches are downloaded concurrently.
 
+use std::path::Path;
 use std::thread;
 
 use anyhow::Result;
 
 use crate::errors::{Context, failed};
 use crate::git::Git;
-use crate::github::{ApiError, GitHub, Repo};
+use crate::github::{ApiError, GitHub, PullRequest, Repo};
 use crate::output::Output;
 use crate::settings::Settings;
 use crate::state::Pr;
@@ -23,6 +24,15 @@ pub struct Gathered {
     pub user: String,
 }
 
+/// Where a patch GitHub will not make (406) is made locally instead.
+pub struct Local<'a> {
+    pub git: &'a Git<'a>,
+    pub dir: &'a Path,
+    /// The upstream remote, where `refs/pull/N/head` and the base come from.
+    pub upstream: &'a str,
+    pub out: &'a Output,
+}
+
 /// Waits for a download thread; a panic there is a bug, passed on as one.
 fn join<T>(handle: thread::ScopedJoinHandle<'_, T>) -> T {
     handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -31,7 +41,7 @@ fn join<T>(handle: thread::ScopedJoinHandle<'_, T>) -> T {
 /// Fetches from git and GitHub at once, then checks what came back.
 pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Output) -> Result<Gathered> {
     let repo = &settings.repo;
-    let (pulls, patches, user, fetched) = thread::scope(|scope| {
+    let (downloaded, patches, user, fetched) = thread::scope(|scope| {
         let pulls: Vec<_> = settings
             .prs
             .iter()
@@ -68,8 +78,9 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
 
     // The pull requests first: a missing or unmerged one explains a failed fetch too.
     let mut prs = Vec::new();
-    for (pull, &number) in pulls.into_iter().zip(&settings.prs) {
-        let pull = pull.map_err(|e| explain(e, number, repo))?;
+    let mut pulls = Vec::new();
+    for (pull, &number) in downloaded.into_iter().zip(&settings.prs) {
+        let pull = pull.map_err(|e| explain(e, number, repo, github))?;
         if !pull.merged && !settings.allow_unmerged {
             return Err(failed(format!(
                 "PR #{number} ({}) is not merged; only merged pull requests are picked",
@@ -78,6 +89,7 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
             .hint("pass --allow-unmerged to pick it anyway")
             .into());
         }
+        pulls.push(pull.clone());
         prs.push(Pr {
             number,
             title: pull.title,
@@ -86,11 +98,6 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
             labels: pull.labels.into_iter().map(|l| l.name).collect(),
         });
     }
-    let patches = patches
-        .into_iter()
-        .zip(&settings.prs)
-        .map(|(p, &n)| p.map_err(|e| explain(e, n, repo)))
-        .collect::<Result<Vec<_>>>()?;
     let user = match user {
         Some(found) => found.failure(|| {
             failed("cannot tell whose fork to open the pull request from").hint("pass --user LOGIN or set GITHUB_USER")
@@ -98,25 +105,47 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
         None => settings.user.clone().unwrap_or_default(),
     };
     fetched?;
+    let local = Local {
+        git,
+        dir: &settings.toplevel,
+        upstream: &settings.upstream,
+        out,
+    };
+    let patches = patches
+        .into_iter()
+        .zip(&pulls)
+        .map(|(patch, pull)| match patch {
+            Err(e) if e.status() == Some(406) => local_patch(&local, pull, e),
+            other => other.map_err(|e| explain(e, pull.number, repo, github)),
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(Gathered { prs, patches, user })
 }
 
 /// Downloads the patches of `numbers` concurrently, in order.
-pub fn patches(github: &GitHub<'_>, repo: &Repo, numbers: &[u64]) -> Result<Vec<Vec<u8>>> {
-    thread::scope(|scope| {
+/// A patch GitHub will not make is made locally from the pull request's commits.
+pub fn patches(github: &GitHub<'_>, local: &Local<'_>, repo: &Repo, numbers: &[u64]) -> Result<Vec<Vec<u8>>> {
+    let downloaded: Vec<_> = thread::scope(|scope| {
         let handles: Vec<_> = numbers
             .iter()
             .map(|&n| scope.spawn(move || github.patch(repo, n)))
             .collect();
-        handles
-            .into_iter()
-            .zip(numbers)
-            .map(|(h, &n)| join(h).map_err(|e| explain(e, n, repo)))
-            .collect()
-    })
+        handles.into_iter().map(join).collect()
+    });
+    downloaded
+        .into_iter()
+        .zip(numbers)
+        .map(|(patch, &n)| match patch {
+            Err(e) if e.status() == Some(406) => {
+                let pull = github.pull(repo, n).map_err(|e| explain(e, n, repo, github))?;
+                local_patch(local, &pull, e)
+            }
+            other => other.map_err(|e| explain(e, n, repo, github)),
+        })
+        .collect()
 }
 
-fn explain(error: ApiError, number: u64, repo: &Repo) -> anyhow::Error {
+fn explain(error: ApiError, number: u64, repo: &Repo, github: &GitHub<'_>) -> anyhow::Error {
     match error.status() {
         Some(404) => failed(format!("PR #{number} was not found in {repo}"))
             .hint(format!(
@@ -124,12 +153,88 @@ fn explain(error: ApiError, number: u64, repo: &Repo) -> anyhow::Error {
             ))
             .because(error)
             .into(),
-        Some(401) => failed("GitHub refused the token (401): it is wrong or expired")
-            .hint("make a new token at https://github.com/settings/tokens and set GITHUB_TOKEN")
-            .because(error)
-            .into(),
-        _ => error.into(),
+        _ => github.explain(error),
     }
+}
+
+/// The pull request's commits as a patch series, made by `git format-patch`
+/// from its head (fetched with `refs/pull/N/head`) back to where it left its
+/// base branch, when GitHub will not make the patch (406: too large). The
+/// base commit is fetched when it is not here yet.
+fn local_patch(local: &Local<'_>, pull: &PullRequest, refusal: ApiError) -> Result<Vec<u8>> {
+    local.out.note(&format!(
+        "GitHub will not make the patch of PR #{0} (too large: over 300 files or 20,000 lines); making it locally from refs/pull/{0}/head",
+        pull.number
+    ));
+    format_patch(local, pull)
+        .failure(|| failed(format!("making the patch of PR #{} with git format-patch", pull.number)).because(refusal))
+}
+
+fn format_patch(local: &Local<'_>, pull: &PullRequest) -> Result<Vec<u8>> {
+    let (git, dir) = (local.git, local.dir);
+    let head = pull.head.sha.as_str();
+    let base = pull.base.as_ref().map(|b| b.sha.as_str()).unwrap_or_default();
+    if !is_object_id(head) || !is_object_id(base) {
+        return Err(failed(format!(
+            "GitHub did not say which commits PR #{} has (no head or base commit)",
+            pull.number
+        ))
+        .into());
+    }
+    let has = |sha: &str| git.run(dir, &["cat-file", "-e", &format!("{sha}^{{commit}}")]).is_ok();
+    let fetch = |what: &str| {
+        git.run(
+            dir,
+            &[
+                "fetch",
+                "--no-tags",
+                "--no-write-fetch-head",
+                "--quiet",
+                local.upstream,
+                what,
+            ],
+        )
+    };
+    if !has(head) {
+        fetch(&format!("refs/pull/{}/head", pull.number))?;
+    }
+    if !has(base) {
+        // By commit id first (GitHub serves any reachable commit); else its branch.
+        let by_id = fetch(base);
+        if by_id.is_err() {
+            if let Some(branch) = pull.base.as_ref().map(|b| b.name.as_str()).filter(|b| !b.is_empty()) {
+                fetch(&format!("refs/heads/{branch}"))?;
+            }
+        }
+        if !has(base) {
+            by_id?;
+        }
+    }
+    let range = format!("{base}..{head}");
+    let made = git.capture(
+        dir,
+        &[
+            "format-patch",
+            "--stdout",
+            "--no-cover-letter",
+            "--no-signature",
+            "--binary",
+            &range,
+        ],
+        None,
+    )?;
+    if !made.success {
+        made.checked()?;
+        return Ok(Vec::new());
+    }
+    if made.stdout_bytes.is_empty() {
+        return Err(failed(format!("PR #{} has no commits in {range}", pull.number)).into());
+    }
+    Ok(made.stdout_bytes)
+}
+
+fn is_object_id(text: &str) -> bool {
+    matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// One fetch: each target branch into its remote-tracking ref, and each pull

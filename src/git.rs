@@ -62,6 +62,8 @@ impl std::error::Error for GitError {
 pub struct Captured {
     pub success: bool,
     pub stdout: String,
+    /// stdout as git wrote it, for output that need not be UTF-8 (patches).
+    pub stdout_bytes: Vec<u8>,
     pub stderr: String,
     argv: String,
     code: Option<i32>,
@@ -118,13 +120,24 @@ impl<'a> Git<'a> {
     /// Runs `git ARGS` in `dir` with `input` on stdin and returns what it printed,
     /// whatever its exit status.
     pub fn capture(&self, dir: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Captured, GitError> {
-        self.spawn(self.exe, "git", args, dir, input)
+        self.spawn(self.exe, "git", args, dir, input, &[])
+    }
+
+    /// Like `capture`, with variables added to git's environment.
+    pub fn capture_env(
+        &self,
+        dir: &Path,
+        args: &[&str],
+        input: Option<&[u8]>,
+        vars: &[(&str, &str)],
+    ) -> Result<Captured, GitError> {
+        self.spawn(self.exe, "git", args, dir, input, vars)
     }
 
     /// Runs `command` through `shell -c` in `dir` (the `--exec` command),
     /// with the same bookkeeping as git.
     pub fn shell(&self, shell: &str, command: &str, dir: &Path) -> Result<Captured, GitError> {
-        self.spawn(Path::new(shell), shell, &["-c", command], dir, None)
+        self.spawn(Path::new(shell), shell, &["-c", command], dir, None, &[])
     }
 
     fn spawn(
@@ -134,6 +147,7 @@ impl<'a> Git<'a> {
         args: &[&str],
         dir: &Path,
         input: Option<&[u8]>,
+        vars: &[(&str, &str)],
     ) -> Result<Captured, GitError> {
         let argv = display_argv(name, args);
         let started = Instant::now();
@@ -143,6 +157,9 @@ impl<'a> Git<'a> {
             .stdout_capture()
             .stderr_capture()
             .unchecked();
+        for (name, value) in vars {
+            expr = expr.env(name, value);
+        }
         expr = match input {
             Some(bytes) => expr.stdin_bytes(bytes.to_vec()),
             None => expr.stdin_null(),
@@ -174,6 +191,7 @@ impl<'a> Git<'a> {
         Ok(Captured {
             success: output.status.success(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stdout_bytes: output.stdout,
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             argv,
             code,

@@ -97,6 +97,29 @@ impl Output {
         result
     }
 
+    /// Waits `duration`, showing a countdown on a terminal; otherwise says
+    /// once how long the wait is.
+    pub fn countdown(&self, message: &str, duration: Duration) {
+        if !self.stderr_is_term {
+            self.note(&format!("{message} {}s", duration.as_secs_f64().ceil()));
+            std::thread::sleep(duration);
+            return;
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(ProgressStyle::with_template("{msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        let end = Instant::now() + duration;
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            bar.set_message(format!("{message} {}s", left.as_secs_f64().ceil()));
+            std::thread::sleep(left.min(Duration::from_secs(1)));
+        }
+        bar.finish_and_clear();
+        self.note(&format!("{message} {}s: done", duration.as_secs_f64().ceil()));
+    }
+
     fn set_spinner(&self, bar: Option<ProgressBar>) {
         if let Ok(mut slot) = self.spinner.lock() {
             *slot = bar;

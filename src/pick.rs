@@ -13,6 +13,7 @@ use crate::errors::{Failure, Kind, failed};
 use crate::gather;
 use crate::git::Git;
 use crate::github::GitHub;
+use crate::github::retry::Policy;
 use crate::output::Output;
 use crate::publish;
 use crate::settings::{Env, Settings};
@@ -85,6 +86,29 @@ fn check_nothing_in_progress(common_dir: &std::path::Path) -> Result<()> {
         .into())
 }
 
+/// Finds the token and makes the GitHub client for the API at `api.0`, the
+/// web host `api.1`.
+pub fn connect<'a>(
+    env: &Env,
+    out: &'a Output,
+    git: &Git<'_>,
+    dir: &std::path::Path,
+    api: (&str, &str),
+    policy: Policy,
+    interactive: bool,
+) -> Result<(token::Found, GitHub<'a>)> {
+    let (api_url, web_host) = api;
+    let lookup = token::Lookup {
+        git,
+        dir,
+        web_host,
+        interactive,
+    };
+    let found = token::find(env, out, &lookup)?;
+    let github = GitHub::new(api_url, web_host, found.token.clone(), found.source.name(), policy, out)?;
+    Ok((found, github))
+}
+
 /// Runs a backport.
 pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result<Vec<Report>> {
     for line in &settings.provenance {
@@ -93,10 +117,18 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
     check_nothing_in_progress(&settings.common_dir)?;
     let interactive = std::io::stdin().is_terminal();
     check_can_push(interactive, settings.yes, settings.dry_run)?;
-    let token = token::find(env, out, interactive)?;
-    let github = GitHub::new(&settings.api_url, token, out)?;
-    let gathered =
-        gather::gather(settings, &git, &github, out).map_err(|e| interrupted_or(e, "nothing was changed"))?;
+    let (found, github) = connect(
+        env,
+        out,
+        &git,
+        &settings.toplevel,
+        (&settings.api_url, &settings.web_host),
+        settings.policy,
+        interactive,
+    )?;
+    let gathered = gather::gather(settings, &git, &github, out);
+    token::settle(&found, &git, &settings.toplevel, out, &github);
+    let gathered = gathered.map_err(|e| interrupted_or(e, "nothing was changed"))?;
 
     let ctx = Ctx {
         git,

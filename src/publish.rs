@@ -72,17 +72,22 @@ pub fn open(job: &State, github: &GitHub<'_>, out: &Output, target: &TargetState
     );
     let (pull, existed) = match created {
         Ok(pull) => (pull, false),
-        Err(error) if error.status() == Some(422) => match github.find_open_pull(&repo, &job.user, branch)? {
-            Some(pull) => {
-                out.note(&format!(
-                    "A pull request from {head} is already open: #{}; its branch was updated",
-                    pull.number
-                ));
-                (pull, true)
+        Err(error) if error.status() == Some(422) => {
+            let found = github
+                .find_open_pull(&repo, &job.user, branch)
+                .map_err(|e| github.explain(e))?;
+            match found {
+                Some(pull) => {
+                    out.note(&format!(
+                        "A pull request from {head} is already open: #{}; its branch was updated",
+                        pull.number
+                    ));
+                    (pull, true)
+                }
+                None => return Err(github.explain(error)),
             }
-            None => return Err(error.into()),
-        },
-        Err(error) => return Err(error.into()),
+        }
+        Err(error) => return Err(github.explain(error)),
     };
     follow::follow_through(job, &repo, github, out, target, &pull, existed);
     Ok(Published {

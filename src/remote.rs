@@ -91,6 +91,28 @@ pub fn api_url_for_host(host: Option<&str>) -> String {
     }
 }
 
+/// The web host an API base URL serves, the inverse of `api_url_for_host`:
+/// `https://api.github.com` → github.com, `https://api.X.ghe.com` →
+/// X.ghe.com, `https://HOST/api/v3` → HOST; any other URL → its host.
+pub fn web_host_for_api(api_url: &str) -> String {
+    let rest = api_url.split_once("://").map_or(api_url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h).to_ascii_lowercase();
+    let bare = match host.strip_prefix('[') {
+        Some(inner) => inner.split(']').next().unwrap_or_default().to_string(),
+        None => host.split(':').next().unwrap_or_default().to_string(),
+    };
+    if bare == "api.github.com" {
+        "github.com".to_string()
+    } else if let Some(sub) = bare.strip_prefix("api.").filter(|h| h.ends_with(".ghe.com")) {
+        sub.to_string()
+    } else if bare.is_empty() {
+        "github.com".to_string()
+    } else {
+        bare
+    }
+}
+
 /// A pull request argument: `3796`, `#3796`, or a pull request URL
 /// (`https://github.com/o/n/pull/3796`, optionally with `/files` and the like).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,6 +328,16 @@ mod tests {
     }
 
     #[test]
+    fn web_hosts_of_api_urls() {
+        for host in ["github.com", "octo.ghe.com", "git.corp.example"] {
+            assert_eq!(web_host_for_api(&api_url_for_host(Some(host))), host);
+        }
+        assert_eq!(web_host_for_api("http://127.0.0.1:8080"), "127.0.0.1");
+        assert_eq!(web_host_for_api("https://[::1]:1/api/v3"), "::1");
+        assert_eq!(web_host_for_api(""), "github.com");
+    }
+
+    #[test]
     fn api_urls() {
         assert_eq!(api_url_for_host(Some("github.com")), "https://api.github.com");
         assert_eq!(api_url_for_host(None), "https://api.github.com");
@@ -353,6 +385,33 @@ mod tests {
             "upstream/release-3.1",
         ] {
             assert_eq!(parse_pr_ref(bad), None, "{bad:?}");
+        }
+    }
+
+    mod never_panic {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn on_any_string(text in any::<String>()) {
+                let _ = parse_remote_url(&text);
+                let _ = parse_pr_ref(&text);
+            }
+
+            #[test]
+            fn on_url_like_strings(
+                text in r"([a-z+]{0,6}://)?([a-z]{0,3}@)?(\[[0-9a-f:]{0,6}\]?|[a-zA-Z.\-]{0,8})(:[0-9]{0,5})?[:/]?([~a-zA-Z0-9_.\-/\\#?:@\[\]]{0,24})"
+            ) {
+                if let Some(repo) = parse_remote_url(&text) {
+                    prop_assert!(!repo.owner.is_empty() && !repo.name.is_empty());
+                }
+                if let Some(pr) = parse_pr_ref(&text) {
+                    prop_assert!(pr.number > 0);
+                }
+            }
         }
     }
 }

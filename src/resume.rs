@@ -11,7 +11,6 @@ use crate::apply;
 use crate::errors::{failed, usage};
 use crate::gather;
 use crate::git::Git;
-use crate::github::GitHub;
 use crate::output::Output;
 use crate::pick::{self, Ctx, Report};
 use crate::settings::Env;
@@ -58,8 +57,16 @@ pub fn run(
             for ts in &chosen {
                 check_present(&git, &toplevel, ts)?;
             }
-            let token = token::find(env, out, interactive)?;
-            let github = GitHub::new(&job.api_url, token, out)?;
+            let web_host = crate::remote::web_host_for_api(&job.api_url);
+            let (found, github) = pick::connect(
+                env,
+                out,
+                &git,
+                &toplevel,
+                (&job.api_url, &web_host),
+                crate::settings::network_policy(env),
+                interactive,
+            )?;
             let ctx = Ctx {
                 git,
                 out,
@@ -80,7 +87,15 @@ pub fn run(
                     }
                 }
             }
-            let downloaded = gather::patches(&github, &job.repo(), &wanted)?;
+            let local = gather::Local {
+                git: &git,
+                dir: &toplevel,
+                upstream: &job.upstream,
+                out,
+            };
+            let downloaded = gather::patches(&github, &local, &job.repo(), &wanted);
+            token::settle(&found, &git, &toplevel, out, &github);
+            let downloaded = downloaded?;
             let patches: HashMap<u64, Vec<u8>> = wanted.into_iter().zip(downloaded).collect();
             let starts = chosen.into_iter().map(Start::Resume).collect();
             pick::process(&ctx, &github, *job, starts, &patches)

@@ -11,6 +11,7 @@ use crate::cli::Cli;
 use crate::errors::{Context, failed, usage};
 use crate::git::Git;
 use crate::github::Repo;
+use crate::github::retry::Policy;
 use crate::remote::{RepoUrl, api_url_for_host, parse_pr_ref, parse_remote_url};
 use crate::text;
 
@@ -80,6 +81,11 @@ pub struct Settings {
     pub user: Option<String>,
     pub repo: Repo,
     pub api_url: String,
+    /// The web host the repository is on (`github.com`, a GitHub Enterprise
+    /// host): whose token to ask `gh` and git's credential helpers for.
+    pub web_host: String,
+    /// Timeouts and retries of GitHub requests.
+    pub policy: Policy,
     pub labels: Vec<String>,
     pub dry_run: bool,
     pub yes: bool,
@@ -479,6 +485,8 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
         }
     }
 
+    let web_host = host.unwrap_or_else(|| "github.com".to_string());
+    let policy = network_policy(env);
     Ok(Settings {
         toplevel,
         common_dir,
@@ -489,6 +497,8 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
         user,
         repo,
         api_url,
+        web_host,
+        policy,
         labels,
         dry_run,
         yes: cli.yes,
@@ -508,6 +518,26 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
         },
         provenance,
     })
+}
+
+/// The retry policy. Two variables, meant for tests and left out of the
+/// documentation, shorten it: `CHERRY_PICK_PR_TIMEOUT_MS` (one try) and
+/// `CHERRY_PICK_PR_BACKOFF_MS` (the first backoff).
+pub fn network_policy(env: &Env) -> Policy {
+    let millis = |name: &str| {
+        env.get(name)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(std::time::Duration::from_millis)
+    };
+    let mut policy = Policy::default();
+    if let Some(timeout) = millis("CHERRY_PICK_PR_TIMEOUT_MS") {
+        policy.timeout = timeout;
+        policy.connect_timeout = policy.connect_timeout.min(timeout);
+    }
+    if let Some(base) = millis("CHERRY_PICK_PR_BACKOFF_MS") {
+        policy.base = base;
+    }
+    policy
 }
 
 /// `OWNER/NAME`.

@@ -7,4 +7,5 @@ mod bad_input;
 mod conflicts;
 mod fanout;
 mod interrupts;
+mod network;
 mod pick;

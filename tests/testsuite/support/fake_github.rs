@@ -22,6 +22,8 @@ pub struct FakePull {
     pub head_ref: String,
     pub head_sha: String,
     pub base_ref: String,
+    /// The base branch's tip when the pull request was made.
+    pub base_sha: String,
     pub labels: Vec<String>,
     pub patch: Vec<u8>,
     pub state: String,
@@ -64,6 +66,18 @@ pub struct Fault {
     pub body: Value,
     pub headers: Vec<(String, String)>,
     pub times: usize,
+    /// Only requests whose Accept header contains this, when set.
+    pub accept: Option<String>,
+}
+
+/// A slow answer: answers to requests matching `method` and a path containing
+/// `path` are held back `delay` (after the request took effect), `times` times.
+#[derive(Clone, Debug)]
+pub struct Delay {
+    pub method: String,
+    pub path: String,
+    pub delay: std::time::Duration,
+    pub times: usize,
 }
 
 #[derive(Default)]
@@ -80,7 +94,7 @@ pub struct State {
     pub panics: Vec<String>,
     /// Answers to requests matching (method, path part) are held back this long
     /// (after the request took effect), as a slow GitHub would.
-    pub delays: Vec<(String, String, std::time::Duration)>,
+    pub delays: Vec<Delay>,
     /// Milestones: number, title, state (`open` or `closed`).
     pub milestones: Vec<(u64, String, String)>,
     /// The milestone and assignees set on each pull request.
@@ -148,16 +162,68 @@ impl FakeGitHub {
             body,
             headers: Vec::new(),
             times: usize::MAX,
+            accept: None,
+        });
+    }
+
+    /// Answers `status` with `body` and `headers` to the next `times` requests
+    /// matching `method` and a path containing `path`; then the usual answer.
+    pub fn fault_times(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        body: Value,
+        headers: &[(&str, &str)],
+        times: usize,
+    ) {
+        self.state.lock().unwrap().faults.push(Fault {
+            method: method.into(),
+            path: path.into(),
+            status,
+            body,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            times,
+            accept: None,
+        });
+    }
+
+    /// Answers `status` with `body` to every request for pull request
+    /// `number`'s patch (its Accept header asks for a patch).
+    pub fn fault_patch(&self, number: u64, status: u16, body: Value) {
+        self.state.lock().unwrap().faults.push(Fault {
+            method: "GET".into(),
+            path: format!("/pulls/{number}"),
+            status,
+            body,
+            headers: Vec::new(),
+            times: usize::MAX,
+            accept: Some("patch".into()),
         });
     }
 
     /// Holds back answers to `method` requests whose path contains `path`.
     pub fn delay(&self, method: &str, path: &str, delay: std::time::Duration) {
-        self.state
-            .lock()
-            .unwrap()
-            .delays
-            .push((method.into(), path.into(), delay));
+        self.delay_times(method, path, delay, usize::MAX);
+    }
+
+    /// Holds back the next `times` answers to `method` requests whose path
+    /// contains `path`.
+    pub fn delay_times(&self, method: &str, path: &str, delay: std::time::Duration, times: usize) {
+        self.state.lock().unwrap().delays.push(Delay {
+            method: method.into(),
+            path: path.into(),
+            delay,
+            times,
+        });
+    }
+
+    /// The `method` requests whose path contains `path`.
+    pub fn requests_to(&self, method: &str, path: &str) -> Vec<Recorded> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method == method && r.path.contains(path))
+            .collect()
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -281,11 +347,13 @@ fn serve_connection(stream: std::net::TcpStream, state: &Arc<Mutex<State>>) {
                 json_answer(500, json!({"message": "fake panicked"}))
             }
         };
-        let delay = state.lock().ok().and_then(|s| {
-            s.delays
-                .iter()
-                .find(|(m, p, _)| *m == recorded.method && recorded.path.contains(p.as_str()))
-                .map(|d| d.2)
+        let delay = state.lock().ok().and_then(|mut s| {
+            let found = s
+                .delays
+                .iter_mut()
+                .find(|d| d.method == recorded.method && recorded.path.contains(d.path.as_str()) && d.times > 0)?;
+            found.times -= 1;
+            Some(found.delay)
         });
         if let Some(delay) = delay {
             std::thread::sleep(delay);
@@ -298,7 +366,10 @@ fn serve_connection(stream: std::net::TcpStream, state: &Arc<Mutex<State>>) {
             ("X-RateLimit-Limit".to_string(), "5000".to_string()),
             ("X-RateLimit-Remaining".to_string(), "4999".to_string()),
         ];
-        all_headers.extend(answer.headers);
+        for (name, value) in answer.headers {
+            all_headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
+            all_headers.push((name, value));
+        }
         for (k, v) in all_headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -342,11 +413,14 @@ fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
             json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}),
         );
     }
-    if let Some(i) = s
-        .faults
-        .iter()
-        .position(|f| f.method == req.method && req.path.contains(&f.path) && f.times > 0)
-    {
+    if let Some(i) = s.faults.iter().position(|f| {
+        f.method == req.method
+            && req.path.contains(&f.path)
+            && f.times > 0
+            && f.accept
+                .as_ref()
+                .is_none_or(|a| req.header("Accept").unwrap_or_default().contains(a.as_str()))
+    }) {
         let fault = &mut s.faults[i];
         fault.times -= 1;
         let mut answer = json_answer(fault.status, fault.body.clone());
@@ -416,6 +490,7 @@ fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
                 head_ref,
                 head_sha: String::new(),
                 base_ref: body["base"].as_str().unwrap_or_default().to_string(),
+                base_sha: String::new(),
                 labels: Vec::new(),
                 patch: Vec::new(),
                 state: "open".into(),
@@ -590,6 +665,6 @@ fn pull_json(s: &State, p: &FakePull) -> Value {
         "merged_at": if p.merged { Value::from("2026-01-01T00:00:00Z") } else { Value::Null },
         "draft": false,
         "head": {"ref": p.head_ref, "sha": p.head_sha, "label": format!("{}:{}", p.author, p.head_ref)},
-        "base": {"ref": p.base_ref, "sha": "", "label": format!("{}:{}", s.owner, p.base_ref)},
+        "base": {"ref": p.base_ref, "sha": p.base_sha, "label": format!("{}:{}", s.owner, p.base_ref)},
     })
 }

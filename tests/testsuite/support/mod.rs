@@ -4,6 +4,7 @@
 //! git call is hermetic: its own HOME, global config, identity and dates.
 
 pub mod fake_github;
+pub mod prism;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,8 @@ pub const NAME: &str = "kubesphere";
 pub const USER: &str = "alice";
 
 pub struct World {
+    /// First, so it is dropped (and its log checked) before the temp dir goes.
+    pub prism: Option<prism::Prism>,
     pub root: tempfile::TempDir,
     pub upstream: PathBuf,
     pub fork: PathBuf,
@@ -24,6 +27,8 @@ pub struct World {
     /// The user's clone, where the tool runs.
     pub clone: PathBuf,
     pub github: FakeGitHub,
+    /// Where the tool sends API requests: the fake, or Prism in front of it.
+    pub api_url: String,
     home: PathBuf,
 }
 
@@ -96,6 +101,8 @@ impl World {
         let work = root.path().join("maintainer");
         let clone = root.path().join("clone");
         let github = FakeGitHub::start(OWNER, NAME, USER);
+        let prism = prism::Prism::start(&github.url, root.path());
+        let api_url = prism.as_ref().map_or_else(|| github.url.clone(), |p| p.url.clone());
         let world = World {
             root,
             upstream,
@@ -103,6 +110,8 @@ impl World {
             work,
             clone,
             github,
+            api_url,
+            prism,
             home,
         };
 
@@ -255,6 +264,7 @@ impl World {
             head_ref: branch,
             head_sha: head,
             base_ref: "master".into(),
+            base_sha: base.clone(),
             labels: vec!["kind/bug".into()],
             patch,
             state: if merged { "closed".into() } else { "open".into() },
@@ -283,7 +293,7 @@ impl World {
         cmd.current_dir(&self.clone)
             .env_clear()
             .envs(self.env())
-            .env("GITHUB_API_URL", &self.github.url)
+            .env("GITHUB_API_URL", &self.api_url)
             .env("GITHUB_TOKEN", TOKEN)
             .stdin(Stdio::null());
         cmd

@@ -1,0 +1,287 @@
+//! What a failed GitHub request becomes: `ApiError` says what was asked and
+//! what GitHub answered; `explain` turns it into a failure with hints that say
+//! what to do (a bad token, a missing permission, a rate limit, a missing
+//! repository).
+
+use std::fmt;
+use std::time::SystemTime;
+
+use reqwest::StatusCode;
+
+use crate::errors::{Failure, failed};
+
+/// What GitHub answered to a failed request.
+#[derive(Debug)]
+pub enum ApiError {
+    /// An HTTP answer other than success.
+    Status {
+        what: String,
+        status: u16,
+        message: String,
+        errors: Vec<String>,
+    },
+    /// A rate limit too long to wait out; it ends at `until` when GitHub said.
+    RateLimited {
+        what: String,
+        status: u16,
+        message: String,
+        until: Option<SystemTime>,
+        secondary: bool,
+    },
+    /// The run was interrupted (Ctrl-C) while waiting for GitHub.
+    Interrupted { what: String },
+    /// No answer: connection, timeout, or an unreadable body, after `attempts` tries.
+    Transport {
+        what: String,
+        source: reqwest::Error,
+        attempts: u32,
+    },
+}
+
+impl ApiError {
+    /// The HTTP status, when GitHub answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Status { status, .. } | ApiError::RateLimited { status, .. } => Some(*status),
+            ApiError::Transport { .. } | ApiError::Interrupted { .. } => None,
+        }
+    }
+
+    /// What was being asked.
+    pub fn what(&self) -> &str {
+        match self {
+            ApiError::Status { what, .. }
+            | ApiError::RateLimited { what, .. }
+            | ApiError::Transport { what, .. }
+            | ApiError::Interrupted { what } => what,
+        }
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
+}
+
+/// A wall-clock time as the user reads it: `14:03:22 CET` in the local zone.
+pub fn local_time(at: SystemTime) -> String {
+    let zoned = jiff::Timestamp::try_from(at)
+        .map(|ts| ts.to_zoned_datetime(jiff::tz::TimeZone::system()))
+        .ok();
+    match zoned {
+        Some(z) => z.strftime("%H:%M:%S %Z").to_string(),
+        None => "later".to_string(),
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Status {
+                what,
+                status,
+                message,
+                errors,
+            } => {
+                write!(f, "{what}: GitHub answered {status} {}", reason(*status))?;
+                if !message.is_empty() {
+                    write!(f, ": {message}")?;
+                }
+                for error in errors {
+                    write!(f, "\n{error}")?;
+                }
+                Ok(())
+            }
+            ApiError::RateLimited {
+                what,
+                status,
+                message,
+                until,
+                secondary,
+            } => {
+                let which = if *secondary {
+                    "secondary rate limit"
+                } else {
+                    "rate limit"
+                };
+                write!(f, "{what}: GitHub's {which} for this token is reached")?;
+                if let Some(until) = until {
+                    write!(f, " until {} (local time)", local_time(*until))?;
+                }
+                write!(f, " ({status} {})", reason(*status))?;
+                if !message.is_empty() {
+                    write!(f, ": {message}")?;
+                }
+                Ok(())
+            }
+            ApiError::Interrupted { what } => write!(f, "{what}: interrupted"),
+            ApiError::Transport { what, source, attempts } => {
+                write!(f, "{what}: {source}")?;
+                if *attempts > 1 {
+                    write!(f, " (gave up after {attempts} tries)")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ApiError::Status { .. } | ApiError::RateLimited { .. } | ApiError::Interrupted { .. } => None,
+            ApiError::Transport { source, .. } => std::error::Error::source(source),
+        }
+    }
+}
+
+/// What the explanation needs to know besides the error.
+pub struct Hints<'a> {
+    /// The web host the token is for (`github.com`, a GitHub Enterprise host).
+    pub web_host: &'a str,
+    /// Where the token came from, e.g. `GITHUB_TOKEN`.
+    pub token_source: &'a str,
+}
+
+const PERMISSIONS: &str = "a fine-grained token needs Contents: read and Pull requests: read and write on the repository \
+     (labels also need Issues or Pull requests: write); a classic token needs the repo scope (public_repo for public repositories)";
+
+/// Turns an API error into a failure that says what to do next; the error
+/// stays in the chain.
+pub fn explain(error: ApiError, hints: &Hints<'_>) -> anyhow::Error {
+    if matches!(error, ApiError::Interrupted { .. }) {
+        return error.into();
+    }
+    let what = error.what().to_string();
+    let tokens = format!("https://{}/settings/personal-access-tokens", hints.web_host);
+    let failure: Failure = match &error {
+        ApiError::Status { status: 401, .. } => failed(format!(
+            "GitHub refused the token from {} (401): it is wrong, expired or revoked",
+            hints.token_source
+        ))
+        .hint(format!(
+            "make a new token at {tokens} and set GITHUB_TOKEN (or run `gh auth login`)"
+        ))
+        .hint(PERMISSIONS),
+        ApiError::Status {
+            status: 403, message, ..
+        } => {
+            let mut f = failed(format!(
+                "GitHub did not allow {what} (403): the token from {} lacks a permission",
+                hints.token_source
+            ))
+            .hint(PERMISSIONS);
+            if message.contains("SAML") || message.contains("SSO") {
+                f = f.hint(
+                    "the organization uses SAML single sign-on: authorize the token for it in the token's settings",
+                );
+            }
+            f
+        }
+        ApiError::Status { status: 404, .. } => failed(format!("{what}: not found (404)")).hint(format!(
+            "check the repository and number; a private repository looks missing to a token that cannot see it \
+             (the token from {} needs access to it)",
+            hints.token_source
+        )),
+        ApiError::Status { status: 422, .. } => {
+            failed(format!("GitHub rejected {what} (422)")).hint("GitHub's reasons are listed above")
+        }
+        ApiError::Status { status, .. } if *status >= 500 => failed(format!("GitHub failed while {what} ({status})"))
+            .hint("GitHub is having trouble; try again in a few minutes (https://www.githubstatus.com)"),
+        ApiError::Status { status, .. } => failed(format!("GitHub refused {what} ({status})")),
+        ApiError::RateLimited { until, .. } => {
+            let when = until.map_or_else(
+                || "in a few minutes".to_string(),
+                |u| format!("after {}", local_time(u)),
+            );
+            failed(format!("GitHub's rate limit stopped {what}"))
+                .hint(format!("run the same command again {when}"))
+                .hint("requests made with a token have a much higher limit than anonymous ones; other tools using the same token share it")
+        }
+        ApiError::Interrupted { .. } => failed(format!("interrupted while {what}")),
+        ApiError::Transport { .. } => failed(format!("could not reach GitHub while {what}")).hint(
+            "check the network connection, the API URL (--api-url) and HTTPS_PROXY/NO_PROXY; --debug shows every try",
+        ),
+    };
+    failure.because(error).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errors::hints_of;
+
+    const HINTS: Hints<'static> = Hints {
+        web_host: "github.com",
+        token_source: "GITHUB_TOKEN",
+    };
+
+    fn status(code: u16, message: &str) -> ApiError {
+        ApiError::Status {
+            what: "fetching PR #7 from o/n".into(),
+            status: code,
+            message: message.into(),
+            errors: vec!["first reason".into(), "second reason".into()],
+        }
+    }
+
+    #[test]
+    fn status_errors_name_the_request_and_github_words() {
+        let e = ApiError::Status {
+            what: "fetching PR #7 from o/n".into(),
+            status: 422,
+            message: "Validation Failed".into(),
+            errors: vec!["A pull request already exists for a:b.".into()],
+        };
+        assert_eq!(
+            e.to_string(),
+            "fetching PR #7 from o/n: GitHub answered 422 Unprocessable Entity: Validation Failed\nA pull request already exists for a:b."
+        );
+        assert_eq!(e.status(), Some(422));
+    }
+
+    #[test]
+    fn each_status_gets_its_own_advice() {
+        let e = explain(status(401, "Bad credentials"), &HINTS);
+        assert!(e.to_string().contains("from GITHUB_TOKEN (401)"), "{e}");
+        let hints = hints_of(&e).join("\n");
+        assert!(hints.contains("https://github.com/settings/personal-access-tokens"));
+        assert!(hints.contains("Pull requests: read and write"));
+
+        let e = explain(status(403, "Resource not accessible by integration"), &HINTS);
+        assert!(format!("{e:#}").contains("Resource not accessible"), "{e:#}");
+        assert!(e.to_string().contains("lacks a permission"));
+
+        let e = explain(status(404, "Not Found"), &HINTS);
+        assert!(e.to_string().contains("fetching PR #7 from o/n: not found"));
+        assert!(hints_of(&e)[0].contains("private repository"));
+
+        let e = explain(status(422, "Validation Failed"), &HINTS);
+        let text = format!("{e:#}");
+        assert!(
+            text.contains("first reason") && text.contains("second reason"),
+            "{text}"
+        );
+
+        let e = explain(status(502, ""), &HINTS);
+        assert!(hints_of(&e)[0].contains("githubstatus"));
+    }
+
+    #[test]
+    fn a_rate_limit_says_when_to_come_back() {
+        let until = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
+        let e = ApiError::RateLimited {
+            what: "fetching PR #7 from o/n".into(),
+            status: 403,
+            message: "API rate limit exceeded".into(),
+            until: Some(until),
+            secondary: false,
+        };
+        let text = e.to_string();
+        assert!(text.contains("until ") && text.contains("(local time)"), "{text}");
+        let e = explain(e, &HINTS);
+        assert!(hints_of(&e)[0].starts_with("run the same command again after "));
+    }
+}

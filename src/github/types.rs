@@ -1,0 +1,118 @@
+//! The requests and answers of the GitHub REST API that the tool uses, as
+//! typed values, and the token, whose value is never displayed.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A GitHub token. Its value is never displayed.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(value: String) -> Self {
+        Token(value)
+    }
+
+    /// The value, for the Authorization header and nothing else.
+    pub(crate) fn secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<hidden>)")
+    }
+}
+
+/// A repository on GitHub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repo {
+    pub owner: String,
+    pub name: String,
+}
+
+impl fmt::Display for Repo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.owner, self.name)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct User {
+    pub login: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Label {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GitRef {
+    #[serde(rename = "ref")]
+    pub name: String,
+    /// The commit; the head's is the last commit of the pull request, the
+    /// base's the tip of the branch it was compared with.
+    #[serde(default)]
+    pub sha: String,
+}
+
+/// The fields of a pull request the tool uses.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PullRequest {
+    pub number: u64,
+    pub title: String,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub merged: bool,
+    pub html_url: String,
+    #[serde(default)]
+    pub user: Option<User>,
+    pub head: GitRef,
+    pub base: Option<GitRef>,
+    #[serde(default)]
+    pub labels: Vec<Label>,
+}
+
+/// An open milestone.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Milestone {
+    pub number: u64,
+    pub title: String,
+}
+
+/// What an issue (or pull request) has after `PATCH /repos/{o}/{n}/issues/{number}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Issue {
+    #[serde(default)]
+    pub labels: Vec<Label>,
+    #[serde(default)]
+    pub assignees: Vec<User>,
+    #[serde(default)]
+    pub milestone: Option<Milestone>,
+}
+
+/// `PATCH /repos/{o}/{n}/issues/{number}`: labels (the whole set), milestone
+/// and assignees in one request.
+#[derive(Debug, Serialize)]
+pub struct IssueUpdate<'a> {
+    pub labels: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<u64>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub assignees: &'a [String],
+}
+
+/// `POST /repos/{owner}/{repo}/pulls`.
+#[derive(Debug, Serialize)]
+pub struct NewPull<'a> {
+    pub title: &'a str,
+    pub head: &'a str,
+    pub base: &'a str,
+    pub body: &'a str,
+    pub maintainer_can_modify: bool,
+    pub draft: bool,
+}
