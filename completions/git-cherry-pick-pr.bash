@@ -9,8 +9,7 @@ _git_cherry_pick_pr_reply() {
     if [ "${COMP_WORDS[0]##*/}" != git-cherry-pick-pr ] && declare -F __gitcomp_nl >/dev/null 2>&1; then
         __gitcomp_nl "$(printf '%s\n' $1)" "" "$cur"
     else
-        local IFS=$'\n'
-        COMPREPLY=($(compgen -W "$(printf '%s\n' $1)" -- "$cur"))
+        COMPREPLY=($(compgen -W "$1" -- "$cur"))
     fi
 }
 

@@ -6,6 +6,7 @@ mod support;
 mod bad_input;
 mod conflicts;
 mod fanout;
+mod generated;
 mod interrupts;
 mod network;
 mod pick;

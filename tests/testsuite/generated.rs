@@ -1,0 +1,323 @@
+//! The man page and completions are generated from the command's definition:
+//! the committed files must be what the generator prints now, the page must
+//! render without warnings, and each shell must really complete with them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const FILES: &[(&str, &str)] = &[
+    ("man", "man/git-cherry-pick-pr.1"),
+    ("bash", "completions/git-cherry-pick-pr.bash"),
+    ("zsh", "completions/_git-cherry-pick-pr"),
+    ("fish", "completions/git-cherry-pick-pr.fish"),
+    ("powershell", "completions/_git-cherry-pick-pr.ps1"),
+    ("elvish", "completions/git-cherry-pick-pr.elv"),
+];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn generated(kind: &str) -> Vec<u8> {
+    let output = Command::new(env!("CARGO_BIN_EXE_git-cherry-pick-pr"))
+        .args(["--generate", kind])
+        .current_dir(std::env::temp_dir())
+        .env_remove("GITHUB_TOKEN")
+        .output()
+        .expect("run the generator");
+    assert!(
+        output.status.success(),
+        "--generate {kind}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
+#[test]
+fn the_committed_files_are_what_the_generator_prints() {
+    let update = std::env::var_os("UPDATE_GENERATED").is_some();
+    let mut stale = Vec::new();
+    for (kind, path) in FILES {
+        let want = generated(kind);
+        let file = root().join(path);
+        if std::fs::read(&file).ok().as_deref() != Some(&want[..]) {
+            if update {
+                std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+                std::fs::write(&file, &want).unwrap();
+            } else {
+                stale.push(*path);
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "out of date: {stale:?}\nregenerate them with: UPDATE_GENERATED=1 cargo test --test testsuite generated"
+    );
+}
+
+#[test]
+fn the_generator_needs_no_repository_and_no_token() {
+    // Run outside any repository, with no token: it still prints.
+    assert!(String::from_utf8(generated("man")).unwrap().contains(".SH EXAMPLES"));
+}
+
+/// Whether a tool the test needs is installed; in CI a missing one fails.
+fn have(tool: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} is missing; .ci/run installs it"
+        );
+        eprintln!("skipped: {tool} is not installed");
+    }
+    found
+}
+
+#[test]
+fn the_man_page_renders_without_warnings() {
+    let page = root().join("man/git-cherry-pick-pr.1");
+    if have("mandoc") {
+        let lint = Command::new("mandoc")
+            .args(["-T", "lint", "-W", "warning"])
+            .arg(&page)
+            .output()
+            .unwrap();
+        assert!(
+            lint.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&lint.stdout),
+            String::from_utf8_lossy(&lint.stderr)
+        );
+    }
+    if have("man") {
+        let rendered = Command::new("man")
+            .args(["--warnings", "-l"])
+            .arg(&page)
+            .env("MANWIDTH", "80")
+            .env("MANPAGER", "cat")
+            .output()
+            .unwrap();
+        assert!(rendered.status.success());
+        assert!(
+            String::from_utf8_lossy(&rendered.stderr).trim().is_empty(),
+            "{}",
+            String::from_utf8_lossy(&rendered.stderr)
+        );
+        assert!(String::from_utf8_lossy(&rendered.stdout).contains("EXIT STATUS"));
+    }
+}
+
+/// A repository with remotes `upstream` and `origin` and remote-tracking
+/// branches, for the completions to offer.
+fn repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "T")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "T")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "--quiet"]);
+    git(&["commit", "--quiet", "--allow-empty", "-m", "x"]);
+    for r in ["upstream/release-3.1", "upstream/release-3.0", "origin/master"] {
+        git(&["update-ref", &format!("refs/remotes/{r}"), "HEAD"]);
+    }
+    git(&["symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/master"]);
+    git(&["remote", "add", "upstream", "/nowhere/upstream.git"]);
+    git(&["remote", "add", "origin", "/nowhere/origin.git"]);
+    dir
+}
+
+/// A directory holding `git-cherry-pick-pr`, to put first on PATH.
+fn bin_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(
+        env!("CARGO_BIN_EXE_git-cherry-pick-pr"),
+        dir.path().join("git-cherry-pick-pr"),
+    )
+    .unwrap();
+    dir
+}
+
+fn path_with(dir: &Path) -> String {
+    format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+const BASH: &str = r#"
+source "$GIT_COMPLETION"
+source "$OURS"
+complete_line() {
+    COMP_LINE="$1"; COMP_POINT=${#COMP_LINE}
+    read -ra COMP_WORDS <<< "$COMP_LINE"
+    [[ "$COMP_LINE" == *" " ]] && COMP_WORDS+=("")
+    COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+    COMPREPLY=()
+    if [ "${COMP_WORDS[0]}" = git ]; then __git_wrap__git_main; else _git_cherry_pick_pr; fi
+    printf '%s| %s\n' "$1" "${COMPREPLY[*]}"
+}
+complete_line "git cherry-pick-pr --dr"
+complete_line "git cherry-pick-pr up"
+complete_line "git cherry-pick-pr --fork "
+complete_line "git-cherry-pick-pr --si"
+complete_line "git-cherry-pick-pr "
+"#;
+
+#[test]
+fn bash_completes_through_gits_own_completion() {
+    let git_completion = [
+        "/usr/share/bash-completion/completions/git",
+        "/etc/bash_completion.d/git",
+    ]
+    .into_iter()
+    .find(|p| Path::new(p).exists());
+    let Some(git_completion) = git_completion else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "git's bash completion is missing; .ci/run installs it"
+        );
+        eprintln!("skipped: git's bash completion is not installed");
+        return;
+    };
+    let repo = repository();
+    let out = Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", BASH])
+        .current_dir(repo.path())
+        .env("GIT_COMPLETION", git_completion)
+        .env("OURS", root().join("completions/git-cherry-pick-pr.bash"))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines,
+        vec![
+            "git cherry-pick-pr --dr| --dry-run  --draft ",
+            "git cherry-pick-pr up| upstream/release-3.0  upstream/release-3.1 ",
+            "git cherry-pick-pr --fork | origin  upstream ",
+            "git-cherry-pick-pr --si| --signoff",
+            "git-cherry-pick-pr | origin/master upstream/release-3.0 upstream/release-3.1",
+        ],
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn fish_completes_the_command_and_git_subcommand() {
+    if !have("fish") {
+        return;
+    }
+    let repo = repository();
+    let bin = bin_dir();
+    let script = format!(
+        "set -p fish_complete_path {dir}; complete -C 'git-cherry-pick-pr --dr'; echo ---; \
+         source $__fish_data_dir/completions/git.fish; source {dir}/git-cherry-pick-pr.fish; \
+         complete -C 'git cherry-pick-pr --dr'; echo ---; complete -C 'git cherry-pick-pr up'; echo ---; \
+         complete -C 'git cherry-pick-pr --upstream '",
+        dir = root().join("completions").display()
+    );
+    let out = Command::new("fish")
+        .args(["--no-config", "-c", &script])
+        .current_dir(repo.path())
+        .env("PATH", path_with(bin.path()))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let sections: Vec<Vec<&str>> = text
+        .split("---\n")
+        .map(|s| s.lines().map(|l| l.split('\t').next().unwrap_or_default()).collect())
+        .collect();
+    assert_eq!(
+        sections,
+        vec![
+            vec!["--draft", "--dry-run"],
+            vec!["--draft", "--dry-run"],
+            vec!["upstream/release-3.0", "upstream/release-3.1"],
+            vec!["origin", "upstream"]
+        ],
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Drives zsh's completion system on a pseudo-terminal (zsh/zpty) and
+/// records every candidate passed to compadd.
+const ZSH: &str = r#"
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PROMPT=''; RPROMPT=''; fpath=($COMPLETIONS \$fpath); autoload -U compinit; compinit -u -D; unsetopt beep"
+zpty -w z 'compadd () {
+  if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return $?; fi
+  typeset -a __hits; builtin compadd -A __hits "$@"
+  (( $#__hits )) && print -l -- $__hits >> $__out
+  builtin compadd "$@"
+}'
+zpty -w z "__out=$OUT; : > \$__out"
+zpty -w z 'zstyle ":completion:*" menu no'
+zpty -w z "$LINE"$'\t'
+zpty -w z $'\C-u''print DONE'
+out=""
+for i in {1..200}; do
+  zpty -r -t z chunk && out+=$chunk
+  [[ $out == *$'\n'DONE* ]] && break
+  sleep 0.05
+done
+zpty -d z
+"#;
+
+fn zsh_candidates(repo: &Path, line: &str) -> Vec<String> {
+    let out_file = repo.join(".zsh-candidates");
+    let run = Command::new("zsh")
+        .args(["-f", "-c", ZSH])
+        .current_dir(repo)
+        .env("COMPLETIONS", root().join("completions"))
+        .env("OUT", &out_file)
+        .env("LINE", line)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let text = std::fs::read_to_string(&out_file).unwrap_or_default();
+    let mut found: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[test]
+fn zsh_completes_the_command_and_git_subcommand() {
+    if !have("zsh") {
+        return;
+    }
+    let repo = repository();
+    assert_eq!(
+        zsh_candidates(repo.path(), "git-cherry-pick-pr --dr"),
+        vec!["--draft", "--dry-run"]
+    );
+    assert_eq!(
+        zsh_candidates(repo.path(), "git cherry-pick-pr up"),
+        vec!["upstream/release-3.0", "upstream/release-3.1"]
+    );
+    assert_eq!(
+        zsh_candidates(repo.path(), "git cherry-pick-pr --upstream "),
+        vec!["origin", "upstream"]
+    );
+}
