@@ -11,3 +11,4 @@ mod install;
 mod interrupts;
 mod network;
 mod pick;
+mod sandbox;

@@ -5,6 +5,7 @@
 
 pub mod fake_github;
 pub mod prism;
+pub mod sandbox;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -289,7 +290,7 @@ impl World {
 
     /// The tool, ready to run in the user's clone against the fake GitHub.
     pub fn command(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_git-cherry-pick-pr"));
+        let mut cmd = Command::new(binary());
         cmd.current_dir(&self.clone)
             .env_clear()
             .envs(self.env())
@@ -487,4 +488,15 @@ impl World {
 pub fn set_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+/// The tool's binary: cargo names it for tests; an example finds it beside
+/// its own directory (`target/debug/examples/..`).
+pub fn binary() -> PathBuf {
+    if let Some(path) = option_env!("CARGO_BIN_EXE_git-cherry-pick-pr") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("the running program's path");
+    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    dir.join(format!("git-cherry-pick-pr{}", std::env::consts::EXE_SUFFIX))
 }
