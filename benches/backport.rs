@@ -1,0 +1,905 @@
+//! `cargo bench --bench backport`: the tool against the script's way and
+//! against the floor, on a synthetic repository at realistic scale, with the
+//! fake GitHub answering every request after a fixed latency.
+//!
+//! The repository (5,000 files, 20,000+ commits, 100 release branches, 500
+//! tags; the user's clone 40 commits behind) is made once with
+//! `git fast-import` and cached under `target/bench-cache/<VERSION>/`. Every
+//! run starts from a fresh copy of the user's clone and fork (not timed).
+//!
+//! Environment: `BENCH_LATENCY_MS` (default 50), `BENCH_RUNS` (default 5),
+//! `BENCH_CASES` (comma list of `tool,script,floor,fanout`; default all).
+
+#[allow(dead_code)]
+#[path = "../tests/testsuite/support/fake_github.rs"]
+mod fake_github;
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fake_github::{FakeGitHub, FakePull, TOKEN};
+
+/// Bump when the generated repository changes.
+const VERSION: &str = "v1";
+const OWNER: &str = "kubesphere";
+const NAME: &str = "kubesphere";
+const USER: &str = "alice";
+const FILES: usize = 5000;
+/// Files no commit touches after the first, so every pull request applies to every release.
+const STABLE: usize = 100;
+const COMMITS: usize = 20_000;
+const BEHIND: usize = 40;
+const RELEASES: usize = 100;
+const TAGS: usize = 500;
+const PRS: usize = 20;
+const FIRST_PR: u64 = 1001;
+const TARGETS: [&str; 4] = ["release-1.99", "release-1.98", "release-1.97", "release-1.96"];
+
+fn main() {
+    let root = target_dir().join("bench-cache").join(VERSION);
+    let latency = Duration::from_millis(env_number("BENCH_LATENCY_MS", 50));
+    let runs = env_number("BENCH_RUNS", 5).max(1) as usize;
+    let cases = std::env::var("BENCH_CASES").unwrap_or_else(|_| "tool,script,floor,fanout".into());
+    let wanted = |case: &str| cases.split(',').any(|c| c.trim() == case);
+
+    let binary = build_tool();
+    let world = World::get(&root);
+    let fake = FakeGitHub::start(OWNER, NAME, USER);
+    for pr in &world.prs {
+        fake.add_pull(pr.clone());
+    }
+    for method in ["GET", "POST", "PATCH", "PUT", "DELETE"] {
+        fake.delay(method, "", latency);
+    }
+    let bench = Bench {
+        world: &world,
+        fake: &fake,
+        binary: &binary,
+    };
+
+    eprintln!("latency {} ms, {runs} runs per case", latency.as_millis());
+    let sizes = [1, 5, 20];
+    let mut rows: Vec<Row> = Vec::new();
+    for &n in &sizes {
+        if wanted("tool") {
+            rows.push(bench.case(Kind::Tool, n, 1, runs));
+        }
+        if wanted("script") {
+            rows.push(bench.case(Kind::Script, n, 1, runs));
+        }
+        if wanted("floor") {
+            rows.push(bench.case(Kind::Floor, n, 1, runs));
+        }
+    }
+    if wanted("fanout") {
+        rows.push(bench.case(Kind::Tool, 1, TARGETS.len(), runs));
+        rows.push(bench.case(Kind::Floor, 1, TARGETS.len(), runs));
+    }
+    let worktree = bench.worktree_add(runs);
+    let startup = startup(&binary, 50);
+
+    let table = table(&rows, latency, worktree, startup);
+    println!("{table}");
+    let svg = chart(&rows, latency);
+    let chart_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("benches")
+        .join("backport.svg");
+    match std::fs::write(&chart_path, svg) {
+        Ok(()) => eprintln!("chart written to {}", chart_path.display()),
+        Err(e) => eprintln!("could not write {}: {e}", chart_path.display()),
+    }
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+}
+
+/// The tool's release build (what users install).
+fn build_tool() -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--quiet", "--release", "--bin", "git-cherry-pick-pr"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("run cargo build");
+    assert!(status.success(), "cargo build --release failed");
+    target_dir().join("release").join("git-cherry-pick-pr")
+}
+
+// ---------------------------------------------------------------------------
+// The synthetic repository
+
+struct World {
+    root: PathBuf,
+    /// Where each run's fresh copy lives: `run/clone`, `run/alice/kubesphere.git`.
+    run: PathBuf,
+    template: PathBuf,
+    upstream: PathBuf,
+    home: PathBuf,
+    prs: Vec<FakePull>,
+    /// Wraps git to log each invocation, for counting.
+    counting_path: PathBuf,
+}
+
+impl World {
+    fn get(root: &Path) -> World {
+        let world = World {
+            root: root.to_path_buf(),
+            run: root.join("run"),
+            template: root.join("template"),
+            upstream: root.join("remotes").join(OWNER).join(format!("{NAME}.git")),
+            home: root.join("home"),
+            prs: Vec::new(),
+            counting_path: root.join("counting-bin"),
+        };
+        if !root.join("done").exists() {
+            let started = Instant::now();
+            eprintln!("generating the repository in {} (once)…", root.display());
+            let _ = std::fs::remove_dir_all(root);
+            world.generate();
+            std::fs::write(root.join("done"), VERSION).expect("mark the cache done");
+            eprintln!("generated in {:.1}s", started.elapsed().as_secs_f64());
+        }
+        let mut world = world;
+        world.prs = world.load_prs();
+        world
+    }
+
+    fn env(&self) -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = [
+            ("HOME", self.home.to_string_lossy().as_ref()),
+            (
+                "GIT_CONFIG_GLOBAL",
+                self.home.join(".gitconfig").to_string_lossy().as_ref(),
+            ),
+            ("GIT_CONFIG_NOSYSTEM", "1"),
+            ("GIT_AUTHOR_NAME", "Bench User"),
+            ("GIT_AUTHOR_EMAIL", "bench@example.com"),
+            ("GIT_COMMITTER_NAME", "Bench User"),
+            ("GIT_COMMITTER_EMAIL", "bench@example.com"),
+            ("LANG", "C"),
+            ("LC_ALL", "C"),
+            ("NO_COLOR", "1"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        env.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
+        env
+    }
+
+    fn git(&self, dir: &Path, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env_clear()
+            .envs(self.env())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run git");
+        assert!(
+            output.status.success(),
+            "git {args:?} in {}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    fn fast_import(&self, stream: &[u8]) {
+        let mut child = Command::new("git")
+            .args(["fast-import", "--quiet", "--done"])
+            .current_dir(&self.upstream)
+            .env_clear()
+            .envs(self.env())
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("run git fast-import");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stream)
+            .expect("feed git fast-import");
+        assert!(
+            child.wait().expect("wait for fast-import").success(),
+            "git fast-import failed"
+        );
+    }
+
+    fn generate(&self) {
+        std::fs::create_dir_all(&self.home).expect("home");
+        std::fs::write(
+            self.home.join(".gitconfig"),
+            "[user]\n\tname = Bench User\n\temail = bench@example.com\n[init]\n\tdefaultBranch = master\n[advice]\n\tdetachedHead = false\n[gc]\n\tauto = 0\n",
+        )
+        .expect("gitconfig");
+        std::fs::create_dir_all(&self.counting_path).expect("counting bin");
+        let real_git = which_git();
+        let wrapper = self.counting_path.join("git");
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$*\" >> \"$BENCH_GIT_LOG\"\nexec {} \"$@\"\n",
+                real_git.display()
+            ),
+        )
+        .expect("wrapper");
+        Command::new("chmod").arg("+x").arg(&wrapper).status().expect("chmod");
+
+        std::fs::create_dir_all(&self.upstream).expect("upstream dir");
+        self.git(&self.upstream, &["init", "--quiet", "--bare"]);
+        let mut clock = 1_600_000_000u64;
+
+        // Phase 1: history, release branches, tags.
+        let mut s = Vec::new();
+        let mut mark = 0usize;
+        let mut commit_marks = Vec::with_capacity(COMMITS);
+        for i in 0..COMMITS - BEHIND {
+            mark += 1;
+            clock += 60;
+            write_commit_header(&mut s, "refs/heads/master", mark, clock, &format!("Change {i}"));
+            if i == 0 {
+                for f in 0..FILES {
+                    write_file(&mut s, &file_path(f), &file_content(f, None));
+                }
+            } else {
+                let f = (i * 7919) % (FILES - STABLE);
+                write_file(&mut s, &file_path(f), &file_content(f, Some(i)));
+            }
+            commit_marks.push(mark);
+        }
+        let history = commit_marks.len();
+        for r in 0..RELEASES {
+            // release-1.99 branches off 150 commits before the clone's master tip.
+            let at = history - 150 - (RELEASES - 1 - r) * 150;
+            mark += 1;
+            clock += 60;
+            let branch = format!("refs/heads/release-1.{r}");
+            writeln!(s, "commit {branch}").ok();
+            write_commit_meta(&mut s, mark, clock, &format!("Release 1.{r}"));
+            writeln!(s, "from :{}", commit_marks[at]).ok();
+            write_file(&mut s, "RELEASE", &format!("1.{r}\n"));
+        }
+        for t in 0..TAGS {
+            let at = commit_marks[(t + 1) * (history / (TAGS + 1))];
+            writeln!(s, "tag v0.{}.{}", t / 10, t % 10).ok();
+            writeln!(s, "from :{at}").ok();
+            writeln!(s, "tagger Release Bot <bot@example.com> {clock} +0000").ok();
+            write_data(&mut s, format!("v0.{}.{}\n", t / 10, t % 10).as_bytes());
+        }
+        s.extend_from_slice(b"done\n");
+        self.fast_import(&s);
+        self.git(&self.upstream, &["repack", "-a", "-d", "-q"]);
+
+        // The user's fork and clone, as of now.
+        std::fs::create_dir_all(self.run.join(USER)).expect("run dir");
+        let fork = self.run.join(USER).join(format!("{NAME}.git"));
+        let clone = self.run.join("clone");
+        self.git(
+            &self.root,
+            &["clone", "--quiet", "--bare", path(&self.upstream), path(&fork)],
+        );
+        self.git(&self.root, &["clone", "--quiet", path(&fork), path(&clone)]);
+        self.git(&clone, &["remote", "add", "upstream", path(&self.upstream)]);
+        self.git(&clone, &["fetch", "--quiet", "upstream"]);
+
+        // Phase 2: upstream moves on: master, the targets, and the pull requests.
+        let mut s = Vec::new();
+        let mut mark = 0usize;
+        for i in 0..BEHIND {
+            mark += 1;
+            clock += 60;
+            write_commit_header(&mut s, "refs/heads/master", mark, clock, &format!("Later change {i}"));
+            if i == 0 {
+                writeln!(s, "from refs/heads/master^0").ok();
+            }
+            let f = ((COMMITS + i) * 7919) % (FILES - STABLE);
+            write_file(&mut s, &file_path(f), &file_content(f, Some(COMMITS + i)));
+        }
+        for (t, target) in TARGETS.iter().enumerate() {
+            for k in 0..2 {
+                mark += 1;
+                clock += 60;
+                write_commit_header(
+                    &mut s,
+                    &format!("refs/heads/{target}"),
+                    mark,
+                    clock,
+                    &format!("Backport {t}.{k}"),
+                );
+                if k == 0 {
+                    writeln!(s, "from refs/heads/{target}^0").ok();
+                }
+                write_file(&mut s, "RELEASE", &format!("{target} patch {k}\n"));
+            }
+        }
+        let mut pr_marks = Vec::new();
+        let mut master = mark - TARGETS.len() * 2;
+        for p in 0..PRS {
+            let number = FIRST_PR + p as u64;
+            let f = FILES - STABLE + p;
+            let changed = file_content(f, None).replace("line 10\n", &format!("line 10 fixed by #{number}\n"));
+            mark += 1;
+            clock += 60;
+            let head = mark;
+            let branch = format!("refs/pull/{number}/head");
+            writeln!(s, "commit {branch}").ok();
+            write_commit_meta(&mut s, head, clock, &format!("Fix {number}\n\nThe fix for #{number}."));
+            writeln!(s, "from :{master}").ok();
+            write_file(&mut s, &file_path(f), &changed);
+            mark += 1;
+            clock += 60;
+            writeln!(s, "commit refs/heads/master").ok();
+            write_commit_meta(&mut s, mark, clock, &format!("Merge pull request #{number}"));
+            writeln!(s, "from :{master}").ok();
+            writeln!(s, "merge :{head}").ok();
+            write_file(&mut s, &file_path(f), &changed);
+            pr_marks.push((number, master, head));
+            master = mark;
+        }
+        s.extend_from_slice(b"done\n");
+        let marks = self.root.join("marks");
+        let mut child = Command::new("git")
+            .args(["fast-import", "--quiet", "--done"])
+            .arg(format!("--export-marks={}", marks.display()))
+            .current_dir(&self.upstream)
+            .env_clear()
+            .envs(self.env())
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("run git fast-import");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(&s)
+            .expect("feed fast-import");
+        assert!(child.wait().expect("fast-import").success(), "git fast-import failed");
+        let marks_text = std::fs::read_to_string(&marks).expect("marks");
+        let sha_of = |m: usize| -> String {
+            marks_text
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!(":{m} ")).map(str::to_string))
+                .expect("a mark")
+        };
+        let patches = self.root.join("patches");
+        std::fs::create_dir_all(&patches).expect("patches dir");
+        let mut list = String::new();
+        for (number, base, head) in pr_marks {
+            let (base, head) = (sha_of(base), sha_of(head));
+            let output = Command::new("git")
+                .args(["format-patch", "--stdout", &format!("{base}..{head}")])
+                .current_dir(&self.upstream)
+                .env_clear()
+                .envs(self.env())
+                .output()
+                .expect("format-patch");
+            std::fs::write(patches.join(format!("{number}.patch")), output.stdout).expect("write patch");
+            writeln!(list, "{number} {base} {head}").ok();
+        }
+        std::fs::write(self.root.join("prs.txt"), list).expect("prs.txt");
+        self.git(&self.upstream, &["repack", "-q"]);
+        copy_tree(&self.run, &self.template);
+    }
+
+    fn load_prs(&self) -> Vec<FakePull> {
+        let list = std::fs::read_to_string(self.root.join("prs.txt")).expect("prs.txt");
+        list.lines()
+            .map(|line| {
+                let parts: Vec<&str> = line.split(' ').collect();
+                let number: u64 = parts[0].parse().expect("number");
+                FakePull {
+                    number,
+                    title: format!("Fix {number}"),
+                    body: format!("The fix for #{number}.\n\n```release-note\nFixed {number}.\n```\n"),
+                    merged: true,
+                    author: "bob".into(),
+                    head_ref: format!("fix-{number}"),
+                    head_sha: parts[2].into(),
+                    base_ref: "master".into(),
+                    base_sha: parts[1].into(),
+                    labels: vec!["kind/bug".into()],
+                    patch: std::fs::read(self.patch(number)).expect("patch"),
+                    state: "closed".into(),
+                }
+            })
+            .collect()
+    }
+
+    fn patch(&self, number: u64) -> PathBuf {
+        self.root.join("patches").join(format!("{number}.patch"))
+    }
+
+    /// A fresh copy of the user's clone and fork (not timed).
+    fn reset(&self) {
+        let _ = std::fs::remove_dir_all(&self.run);
+        copy_tree(&self.template, &self.run);
+    }
+
+    fn clone_dir(&self) -> PathBuf {
+        self.run.join("clone")
+    }
+}
+
+fn which_git() -> PathBuf {
+    let out = Command::new("sh").args(["-c", "command -v git"]).output().expect("sh");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    let status = Command::new("cp").arg("-a").arg(from).arg(to).status().expect("cp");
+    assert!(status.success(), "cp -a {} {}", from.display(), to.display());
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
+}
+
+fn file_path(f: usize) -> String {
+    format!("pkg/d{:02}/f{f:04}.go", f % 50)
+}
+
+fn file_content(f: usize, changed_by: Option<usize>) -> String {
+    let mut text = format!("package d{:02}\n\n", f % 50);
+    for line in 0..30 {
+        match changed_by {
+            Some(c) if line == c % 30 => writeln!(text, "// file {f} line {line} changed by {c}").ok(),
+            _ => writeln!(text, "// file {f} line {line}").ok(),
+        };
+    }
+    text
+}
+
+fn write_commit_header(s: &mut Vec<u8>, branch: &str, mark: usize, clock: u64, message: &str) {
+    writeln!(s, "commit {branch}").ok();
+    write_commit_meta(s, mark, clock, message);
+}
+
+fn write_commit_meta(s: &mut Vec<u8>, mark: usize, clock: u64, message: &str) {
+    writeln!(s, "mark :{mark}").ok();
+    writeln!(s, "author Dev One <dev@example.com> {clock} +0000").ok();
+    writeln!(s, "committer Dev One <dev@example.com> {clock} +0000").ok();
+    write_data(s, format!("{message}\n").as_bytes());
+}
+
+fn write_data(s: &mut Vec<u8>, data: &[u8]) {
+    writeln!(s, "data {}", data.len()).ok();
+    s.extend_from_slice(data);
+    s.push(b'\n');
+}
+
+fn write_file(s: &mut Vec<u8>, name: &str, content: &str) {
+    writeln!(s, "M 100644 inline {name}").ok();
+    write_data(s, content.as_bytes());
+}
+
+// ---------------------------------------------------------------------------
+// Measuring
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Tool,
+    Script,
+    Floor,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Tool => "tool",
+            Kind::Script => "script",
+            Kind::Floor => "floor",
+        }
+    }
+}
+
+struct Row {
+    kind: Kind,
+    prs: usize,
+    targets: usize,
+    median: Duration,
+    min: Duration,
+    git: usize,
+    http: usize,
+    /// Peak RSS of the tool process itself, in KiB.
+    rss_kib: Option<u64>,
+}
+
+struct Bench<'a> {
+    world: &'a World,
+    fake: &'a FakeGitHub,
+    binary: &'a Path,
+}
+
+const SCRIPT: &str = r#"set -eu
+git remote update upstream origin >/dev/null 2>&1
+git checkout -q -b "$BRANCH" "upstream/$TARGET"
+for n in $PRS; do
+  curl -fsS -H "Authorization: Bearer $TOKEN" -H "Accept: application/vnd.github.v3.patch" \
+    "$API/repos/$OWNER/$NAME/pulls/$n" -o "$TMPDIR/$n.patch"
+  git am -3 -q "$TMPDIR/$n.patch"
+done
+git push -q origin "$BRANCH" 2>/dev/null
+curl -fsS -X POST -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+  -d "{\"title\":\"[$TARGET] Automated cherry pick\",\"head\":\"$USER:$BRANCH\",\"base\":\"$TARGET\",\"body\":\"backport\"}" \
+  "$API/repos/$OWNER/$NAME/pulls" -o "$TMPDIR/created.json"
+number=$(sed -n 's/.*"number":\([0-9]*\).*/\1/p' "$TMPDIR/created.json")
+curl -fsS -X POST -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+  -d '{"labels":["kind/bug"]}' "$API/repos/$OWNER/$NAME/issues/$number/labels" -o /dev/null
+"#;
+
+const FLOOR: &str = r#"set -eu
+for target in $TARGETS; do
+  git fetch -q --no-tags upstream "+refs/heads/$target:refs/remotes/upstream/$target"
+  git worktree add -q --detach "$TMPDIR/wt-$target" "upstream/$target"
+  git -C "$TMPDIR/wt-$target" am -3 -q $PATCHES
+  git -C "$TMPDIR/wt-$target" push -q origin "HEAD:refs/heads/$BRANCH-$target" 2>/dev/null
+  curl -fsS -X POST -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+    -d "{\"title\":\"[$target] Automated cherry pick\",\"head\":\"$USER:$BRANCH-$target\",\"base\":\"$target\",\"body\":\"backport\"}" \
+    "$API/repos/$OWNER/$NAME/pulls" -o "$TMPDIR/created.json"
+  number=$(sed -n 's/.*"number":\([0-9]*\).*/\1/p' "$TMPDIR/created.json")
+  curl -fsS -X POST -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+    -d '{"labels":["kind/bug"]}' "$API/repos/$OWNER/$NAME/issues/$number/labels" -o /dev/null
+done
+"#;
+
+impl Bench<'_> {
+    fn case(&self, kind: Kind, prs: usize, targets: usize, runs: usize) -> Row {
+        let mut times = Vec::new();
+        let mut http = 0;
+        // One warm-up run that also counts git processes and the peak RSS.
+        let (git, rss_kib) = {
+            self.prepare();
+            let log = self.world.root.join("git.log");
+            let _ = std::fs::remove_file(&log);
+            let (_, rss) = self.run_once(kind, prs, targets, Some(&log));
+            let git = std::fs::read_to_string(&log).map(|t| t.lines().count()).unwrap_or(0);
+            (git, rss)
+        };
+        for _ in 0..runs {
+            self.prepare();
+            let (took, _) = self.run_once(kind, prs, targets, None);
+            http = self.fake.requests().len();
+            times.push(took);
+        }
+        times.sort();
+        let row = Row {
+            kind,
+            prs,
+            targets,
+            median: times[times.len() / 2],
+            min: times[0],
+            git,
+            http,
+            rss_kib: if kind == Kind::Tool { rss_kib } else { None },
+        };
+        eprintln!(
+            "{:6} {:2} PR(s) x {} target(s): median {:.3}s (min {:.3}s), {} git, {} HTTP",
+            kind.name(),
+            prs,
+            targets,
+            row.median.as_secs_f64(),
+            row.min.as_secs_f64(),
+            git,
+            http
+        );
+        row
+    }
+
+    fn prepare(&self) {
+        self.world.reset();
+        let mut state = self.fake.state.lock().expect("fake state");
+        state.requests.clear();
+        state.pulls.retain(|&n, _| n < 9000);
+        state.next_number = 9000;
+    }
+
+    fn numbers(prs: usize) -> Vec<String> {
+        (0..prs).map(|p| (FIRST_PR + p as u64).to_string()).collect()
+    }
+
+    /// Runs one case once; the wall time, and the peak RSS when counting.
+    fn run_once(&self, kind: Kind, prs: usize, targets: usize, count: Option<&Path>) -> (Duration, Option<u64>) {
+        let clone = self.world.clone_dir();
+        let numbers = Self::numbers(prs);
+        let tmp = self.world.run.join("tmp");
+        std::fs::create_dir_all(&tmp).expect("tmp");
+        let rss_file = self.world.root.join("rss");
+        let mut cmd = match (kind, count) {
+            (Kind::Tool, Some(_)) => {
+                let mut c = Command::new("/usr/bin/time");
+                c.arg("-f").arg("%M").arg("-o").arg(&rss_file).arg(self.binary);
+                c
+            }
+            (Kind::Tool, None) => Command::new(self.binary),
+            _ => {
+                let mut c = Command::new("bash");
+                c.arg("-c").arg(if kind == Kind::Script { SCRIPT } else { FLOOR });
+                c
+            }
+        };
+        if kind == Kind::Tool {
+            cmd.arg("--yes");
+            for target in &TARGETS[..targets] {
+                cmd.arg(format!("upstream/{target}"));
+            }
+            cmd.args(&numbers);
+        }
+        let patches: Vec<String> = numbers
+            .iter()
+            .map(|n| self.world.patch(n.parse().unwrap_or(0)).display().to_string())
+            .collect();
+        let mut path_var = std::env::var("PATH").unwrap_or_default();
+        if let Some(log) = count {
+            path_var = format!("{}:{path_var}", self.world.counting_path.display());
+            cmd.env("BENCH_GIT_LOG", log);
+        }
+        cmd.current_dir(&clone)
+            .envs(self.world.env())
+            .env("PATH", path_var)
+            .env("GITHUB_API_URL", &self.fake.url)
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("API", &self.fake.url)
+            .env("TOKEN", TOKEN)
+            .env("OWNER", OWNER)
+            .env("NAME", NAME)
+            .env("USER", USER)
+            .env("PRS", numbers.join(" "))
+            .env("PATCHES", patches.join(" "))
+            .env("TARGET", TARGETS[0])
+            .env("TARGETS", TARGETS[..targets].join(" "))
+            .env("BRANCH", format!("cherry-pick-{}", numbers.join("-")))
+            .env("TMPDIR", &tmp)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let started = Instant::now();
+        let output = cmd.output().expect("run a case");
+        let took = started.elapsed();
+        assert!(
+            output.status.success(),
+            "{} with {prs} PR(s) failed:\n{}\n{}",
+            kind.name(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let rss = count
+            .filter(|_| kind == Kind::Tool)
+            .and_then(|_| std::fs::read_to_string(&rss_file).ok())
+            .and_then(|t| t.trim().lines().last().and_then(|l| l.trim().parse().ok()));
+        (took, rss)
+    }
+
+    /// `git worktree add` of a target on the large repository, for reference.
+    fn worktree_add(&self, runs: usize) -> Duration {
+        let mut times = Vec::new();
+        for i in 0..runs {
+            self.world.reset();
+            let clone = self.world.clone_dir();
+            let dir = self.world.run.join(format!("wt-{i}"));
+            let started = Instant::now();
+            self.world.git(
+                &clone,
+                &[
+                    "worktree",
+                    "add",
+                    "--quiet",
+                    "--detach",
+                    path(&dir),
+                    "upstream/release-1.99",
+                ],
+            );
+            times.push(started.elapsed());
+        }
+        times.sort();
+        times[times.len() / 2]
+    }
+}
+
+/// The median wall time of `--version`.
+fn startup(binary: &Path, runs: usize) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            let status = Command::new(binary)
+                .arg("--version")
+                .stdout(Stdio::null())
+                .status()
+                .expect("run --version");
+            assert!(status.success());
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+// ---------------------------------------------------------------------------
+// Reporting
+
+fn find(rows: &[Row], kind: Kind, prs: usize, targets: usize) -> Option<&Row> {
+    rows.iter()
+        .find(|r| r.kind == kind && r.prs == prs && r.targets == targets)
+}
+
+fn table(rows: &[Row], latency: Duration, worktree: Duration, startup: Duration) -> String {
+    let mut t = String::new();
+    writeln!(t, "latency per request: {} ms", latency.as_millis()).ok();
+    writeln!(
+        t,
+        "\n| case | tool | script | floor | tool/floor | script/tool | git processes (tool / script / floor) | HTTP requests (tool / script / floor) | tool peak RSS |"
+    )
+    .ok();
+    writeln!(t, "|---|---:|---:|---:|---:|---:|---:|---:|---:|").ok();
+    let mut cases: Vec<(usize, usize)> = rows.iter().map(|r| (r.prs, r.targets)).collect();
+    cases.dedup();
+    cases.sort();
+    cases.dedup();
+    for (prs, targets) in cases {
+        let tool = find(rows, Kind::Tool, prs, targets);
+        let script = find(rows, Kind::Script, prs, targets);
+        let floor = find(rows, Kind::Floor, prs, targets);
+        let secs = |r: Option<&Row>| r.map_or("–".to_string(), |r| format!("{:.3} s", r.median.as_secs_f64()));
+        let ratio = |a: Option<&Row>, b: Option<&Row>| match (a, b) {
+            (Some(a), Some(b)) => format!("{:.2}", a.median.as_secs_f64() / b.median.as_secs_f64()),
+            _ => "–".to_string(),
+        };
+        let counts = |f: fn(&Row) -> usize| {
+            [tool, script, floor]
+                .iter()
+                .map(|r| r.map_or("–".to_string(), |r| f(r).to_string()))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        };
+        writeln!(
+            t,
+            "| {prs} PR{} → {targets} target{} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            if prs == 1 { "" } else { "s" },
+            if targets == 1 { "" } else { "s" },
+            secs(tool),
+            secs(script),
+            secs(floor),
+            ratio(tool, floor),
+            ratio(script, tool),
+            counts(|r| r.git),
+            counts(|r| r.http),
+            tool.and_then(|r| r.rss_kib)
+                .map_or("–".to_string(), |k| format!("{:.1} MB", k as f64 / 1024.0)),
+        )
+        .ok();
+    }
+    writeln!(
+        t,
+        "\ntool start-up (`--version`, median of 50): {:.2} ms",
+        startup.as_secs_f64() * 1000.0
+    )
+    .ok();
+    writeln!(
+        t,
+        "`git worktree add` of a target on this repository (part of tool and floor): {:.3} s",
+        worktree.as_secs_f64()
+    )
+    .ok();
+    t
+}
+
+fn chart(rows: &[Row], latency: Duration) -> String {
+    let (w, h, left, bottom, top, right) = (640.0, 400.0, 60.0, 50.0, 40.0, 120.0);
+    let xs = [1.0, 5.0, 20.0];
+    let max_y = rows
+        .iter()
+        .filter(|r| r.targets == 1)
+        .map(|r| r.median.as_secs_f64())
+        .fold(0.1f64, f64::max)
+        * 1.1;
+    let px = |prs: f64| left + (prs - 0.0) / 20.0 * (w - left - right);
+    let py = |secs: f64| h - bottom - secs / max_y * (h - top - bottom);
+    let mut svg = String::new();
+    writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
+    )
+    .ok();
+    writeln!(svg, r#"<rect width="{w}" height="{h}" fill="white"/>"#).ok();
+    writeln!(
+        svg,
+        r#"<text x="{}" y="20" text-anchor="middle" font-size="14">Wall time against number of PRs (one target, {} ms per request)</text>"#,
+        w / 2.0,
+        latency.as_millis()
+    )
+    .ok();
+    // Axes, ticks and grid.
+    writeln!(
+        svg,
+        r#"<line x1="{left}" y1="{}" x2="{}" y2="{}" stroke="black"/><line x1="{left}" y1="{top}" x2="{left}" y2="{}" stroke="black"/>"#,
+        h - bottom,
+        w - right,
+        h - bottom,
+        h - bottom
+    )
+    .ok();
+    for x in xs {
+        writeln!(
+            svg,
+            r#"<text x="{}" y="{}" text-anchor="middle">{x}</text>"#,
+            px(x),
+            h - bottom + 18.0
+        )
+        .ok();
+    }
+    writeln!(
+        svg,
+        r#"<text x="{}" y="{}" text-anchor="middle">pull requests</text>"#,
+        (left + w - right) / 2.0,
+        h - 10.0
+    )
+    .ok();
+    let step = nice_step(max_y);
+    let mut y = 0.0;
+    while y <= max_y {
+        writeln!(
+            svg,
+            r##"<line x1="{left}" y1="{0}" x2="{1}" y2="{0}" stroke="#ddd"/><text x="{2}" y="{3}" text-anchor="end">{y:.1} s</text>"##,
+            py(y),
+            w - right,
+            left - 6.0,
+            py(y) + 4.0
+        )
+        .ok();
+        y += step;
+    }
+    for (kind, color) in [
+        (Kind::Script, "#d62728"),
+        (Kind::Tool, "#1f77b4"),
+        (Kind::Floor, "#2ca02c"),
+    ] {
+        let points: Vec<(f64, f64)> = xs
+            .iter()
+            .filter_map(|&x| find(rows, kind, x as usize, 1).map(|r| (px(x), py(r.median.as_secs_f64()))))
+            .collect();
+        if points.is_empty() {
+            continue;
+        }
+        let list: Vec<String> = points.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+        writeln!(
+            svg,
+            r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="2"/>"#,
+            list.join(" ")
+        )
+        .ok();
+        for (x, y) in &points {
+            writeln!(svg, r#"<circle cx="{x:.1}" cy="{y:.1}" r="3" fill="{color}"/>"#).ok();
+        }
+        if let Some((x, y)) = points.last() {
+            writeln!(
+                svg,
+                r#"<text x="{:.1}" y="{:.1}" fill="{color}">{}</text>"#,
+                x + 8.0,
+                y + 4.0,
+                kind.name()
+            )
+            .ok();
+        }
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+fn nice_step(max: f64) -> f64 {
+    for step in [0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0] {
+        if max / step <= 8.0 {
+            return step;
+        }
+    }
+    20.0
+}
