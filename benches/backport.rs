@@ -8,7 +8,8 @@
 //! run starts from a fresh copy of the user's clone and fork (not timed).
 //!
 //! Environment: `BENCH_LATENCY_MS` (default 50), `BENCH_RUNS` (default 5),
-//! `BENCH_CASES` (comma list of `tool,script,floor,fanout`; default all).
+//! `BENCH_CASES` (comma list of `tool,script,floor,fanout`; default all),
+//! `BENCH_TOOL` (another build of the tool to measure instead).
 
 #[allow(dead_code)]
 #[path = "../tests/testsuite/support/fake_github.rs"]
@@ -103,16 +104,13 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
 }
 
-/// The tool's release build (what users install).
+/// The tool as cargo built it for this bench: the bench profile is the
+/// release profile (what users install).
+/// `BENCH_TOOL` names another build, to compare (e.g. before a change).
 fn build_tool() -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--quiet", "--release", "--bin", "git-cherry-pick-pr"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("run cargo build");
-    assert!(status.success(), "cargo build --release failed");
-    target_dir().join("release").join("git-cherry-pick-pr")
+    std::env::var_os("BENCH_TOOL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_git-cherry-pick-pr")))
 }
 
 // ---------------------------------------------------------------------------

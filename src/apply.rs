@@ -198,8 +198,9 @@ pub enum Applied {
     AlreadyThere,
 }
 
-/// Applies one pull request's patch in the worktree `dir`. `Err(Stop)` inside
-/// `Ok` means the user has to act; the `git am` state is left for them.
+/// Applies one pull request's patch in the worktree `dir`, whose HEAD is
+/// `before`; on success, also the HEAD after. `Err(Stop)` inside `Ok` means
+/// the user has to act; the `git am` state is left for them.
 pub fn apply_pr(
     git: &Git<'_>,
     out: &Output,
@@ -207,11 +208,11 @@ pub fn apply_pr(
     number: u64,
     patch: &[u8],
     signoff: bool,
-) -> Result<Result<Applied, Stop>> {
-    let before = head(git, dir)?;
+    before: &str,
+) -> Result<Result<(Applied, String), Stop>> {
     let am = run_am(git, dir, patch, signoff)?;
     if am.success {
-        return Ok(Ok(moved(git, dir, &before)?));
+        return Ok(Ok(moved(git, dir, before)?));
     }
     if !am_in_progress(git, dir)? {
         // `git am` did not even begin (no identity, a patch it cannot read):
@@ -246,13 +247,13 @@ pub fn apply_pr(
         out.note(&format!(
             "  git am -3 could not apply #{number}; git cherry-pick applied its commits cleanly"
         ));
-        return Ok(Ok(moved(git, dir, &before)?));
+        return Ok(Ok(moved(git, dir, before)?));
     }
     // Back to the `git am` state, which is what the user resolves.
     git.run(dir, &["cherry-pick", "--abort"])?;
     let again = run_am(git, dir, patch, signoff)?;
     if again.success {
-        return Ok(Ok(moved(git, dir, &before)?));
+        return Ok(Ok(moved(git, dir, before)?));
     }
     Ok(Err(stop(unmerged(git, dir)?, again.stderr)))
 }
@@ -279,12 +280,15 @@ fn head(git: &Git<'_>, dir: &Path) -> Result<String> {
     Ok(git.run(dir, &["rev-parse", "HEAD"])?.trim().to_string())
 }
 
-fn moved(git: &Git<'_>, dir: &Path, before: &str) -> Result<Applied> {
-    Ok(if head(git, dir)? == before {
+/// Whether HEAD moved past `before`, and where it is now.
+fn moved(git: &Git<'_>, dir: &Path, before: &str) -> Result<(Applied, String)> {
+    let after = head(git, dir)?;
+    let applied = if after == before {
         Applied::AlreadyThere
     } else {
         Applied::Picked
-    })
+    };
+    Ok((applied, after))
 }
 
 /// Paths with conflicts, from the index (not from git's messages).
