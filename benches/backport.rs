@@ -420,7 +420,9 @@ impl World {
 
     /// A fresh copy of the user's clone and fork (not timed).
     fn reset(&self) {
-        let _ = std::fs::remove_dir_all(&self.run);
+        if self.run.exists() {
+            std::fs::remove_dir_all(&self.run).expect("remove the last run's copy");
+        }
         copy_tree(&self.template, &self.run);
     }
 

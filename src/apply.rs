@@ -123,9 +123,13 @@ pub fn add_worktree<'a>(
         .failure(|| failed(format!("creating a worktree directory in {}", parent.display())))?
         .keep();
     let path_text = path.to_string_lossy().into_owned();
+    // Writing every file of a large repository is most of a run's time (see
+    // BENCHMARKS.md); git's parallel checkout, one worker per core, helps.
     let added = git.run(
         toplevel,
         &[
+            "-c",
+            "checkout.workers=0",
             "worktree",
             "add",
             "--quiet",
