@@ -3,6 +3,7 @@
 
 mod apply;
 mod cli;
+mod config;
 mod errors;
 mod exec;
 mod follow;

@@ -88,8 +88,19 @@ impl Output {
             ProgressStyle::with_template("{spinner:.cyan} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         bar.set_message(message.to_string());
+        // One spinner at a time: concurrent waits (several targets) print steps.
+        let mine = match self.spinner.lock() {
+            Ok(mut slot) if slot.is_none() => {
+                *slot = Some(bar.clone());
+                true
+            }
+            _ => false,
+        };
+        if !mine {
+            self.step(message);
+            return work();
+        }
         bar.enable_steady_tick(Duration::from_millis(100));
-        self.set_spinner(Some(bar.clone()));
         let result = work();
         self.set_spinner(None);
         bar.finish_and_clear();

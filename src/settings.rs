@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::cli::Cli;
+use crate::config::GitConfig;
 use crate::errors::{Context, failed, usage};
 use crate::git::Git;
 use crate::github::Repo;
@@ -139,67 +140,6 @@ pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<crate::remote::Pr
     }
     let prs = prs.iter().filter_map(|p| parse_pr_ref(p)).collect();
     Ok((targets.to_vec(), prs))
-}
-
-/// git config values (`cherry-pick-pr.*` and `remote.*.url`), read in one call.
-#[derive(Debug, Default)]
-pub struct GitConfig {
-    entries: Vec<(String, String)>,
-}
-
-impl GitConfig {
-    /// Parses `git config -z --get-regexp` output: `key\nvalue\0` per entry.
-    pub fn parse(text: &str) -> Self {
-        let entries = text
-            .split('\0')
-            .filter(|e| !e.is_empty())
-            .map(|e| match e.split_once('\n') {
-                Some((k, v)) => (k.to_string(), v.to_string()),
-                None => (e.to_string(), String::new()),
-            })
-            .collect();
-        GitConfig { entries }
-    }
-
-    /// The last value of `cherry-pick-pr.<key>` (keys are case-insensitive).
-    fn get(&self, key: &str) -> Option<&str> {
-        self.all(key).last().copied()
-    }
-
-    fn all(&self, key: &str) -> Vec<&str> {
-        let full = format!("cherry-pick-pr.{}", key.to_ascii_lowercase());
-        self.entries
-            .iter()
-            .filter(|(k, _)| *k == full)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
-    fn bool(&self, key: &str) -> Result<Option<bool>> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(v) => match v.to_ascii_lowercase().as_str() {
-                "" | "true" | "yes" | "on" | "1" => Ok(Some(true)),
-                "false" | "no" | "off" | "0" => Ok(Some(false)),
-                _ => Err(failed(format!(
-                    "git config cherry-pick-pr.{key} is `{v}`, which is not a boolean"
-                ))
-                .hint(format!("set it to true or false: git config cherry-pick-pr.{key} true"))
-                .into()),
-            },
-        }
-    }
-
-    /// The remotes and their URLs, in config order.
-    pub fn remotes(&self) -> Vec<(String, String)> {
-        self.entries
-            .iter()
-            .filter_map(|(k, v)| {
-                let name = k.strip_prefix("remote.")?.strip_suffix(".url")?;
-                Some((name.to_string(), v.clone()))
-            })
-            .collect()
-    }
 }
 
 /// The top of the work tree and the common git directory, or an error when
@@ -696,24 +636,6 @@ mod tests {
         let t = parse_target("release-3.1", "upstream", &remotes).unwrap();
         assert_eq!(t.tracking_ref(), "refs/remotes/upstream/release-3.1");
         assert_eq!(t.to_string(), "upstream/release-3.1");
-    }
-
-    #[test]
-    fn git_config_output_is_parsed() {
-        let config = GitConfig::parse(
-            "cherry-pick-pr.label\nkind/bug\0cherry-pick-pr.label\nlgtm\0remote.my.fork.url\n/srv/a/b.git\0cherry-pick-pr.draft\0cherry-pick-pr.signoff\nno\0",
-        );
-        assert_eq!(config.all("label"), vec!["kind/bug", "lgtm"]);
-        assert_eq!(config.get("Label"), Some("lgtm"));
-        assert_eq!(
-            config.remotes(),
-            vec![("my.fork".to_string(), "/srv/a/b.git".to_string())]
-        );
-        assert_eq!(config.bool("draft").unwrap(), Some(true));
-        assert_eq!(config.bool("signoff").unwrap(), Some(false));
-        assert_eq!(config.bool("missing").unwrap(), None);
-        let bad = GitConfig::parse("cherry-pick-pr.draft\nmaybe\0");
-        assert!(bad.bool("draft").is_err());
     }
 
     #[test]
