@@ -21,6 +21,7 @@ install -Dm644 man/git-cherry-pick-pr.1 "$prefix/share/man/man1/git-cherry-pick-
 install -Dm644 completions/git-cherry-pick-pr.bash "$prefix/share/bash-completion/completions/git-cherry-pick-pr"
 install -Dm644 completions/_git-cherry-pick-pr "$prefix/share/zsh/site-functions/_git-cherry-pick-pr"
 install -Dm644 completions/git-cherry-pick-pr.fish "$prefix/share/fish/vendor_completions.d/git-cherry-pick-pr.fish"
+install -Dm644 completions/git-cherry-pick-pr.conf.fish "$prefix/share/fish/vendor_conf.d/git-cherry-pick-pr.fish"
 install -Dm644 completions/_git-cherry-pick-pr.ps1 "$prefix/share/git-cherry-pick-pr/_git-cherry-pick-pr.ps1"
 install -Dm644 completions/git-cherry-pick-pr.elv "$prefix/share/git-cherry-pick-pr/git-cherry-pick-pr.elv"
 
@@ -30,7 +31,7 @@ Installed under $prefix:
   $prefix/share/man/man1/git-cherry-pick-pr.1         (\`man git-cherry-pick-pr\`, \`git cherry-pick-pr --help\`)
   $prefix/share/bash-completion/completions/          (bash, with the bash-completion package)
   $prefix/share/zsh/site-functions/                   (zsh)
-  $prefix/share/fish/vendor_completions.d/            (fish)
+  $prefix/share/fish/vendor_completions.d/            (fish; vendor_conf.d/ hooks it into git's)
   $prefix/share/git-cherry-pick-pr/                   (PowerShell and elvish scripts, to source yourself)
 MSG
 case ":$PATH:" in

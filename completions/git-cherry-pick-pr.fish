@@ -62,4 +62,4 @@ complete -c git -n '__fish_git_using_command cherry-pick-pr' -l help -s h -d 'Pr
 complete -c git -n '__fish_git_using_command cherry-pick-pr' -l version -s V -d 'Print version'
 complete -c git -n '__fish_git_using_command cherry-pick-pr' -a '(__git_cherry_pick_pr_targets)' -d 'release branch'
 
-complete -c git -n __fish_git_needs_command -a cherry-pick-pr -d 'Backport merged pull requests'
+complete -c git -n __fish_git_needs_command -a cherry-pick-pr -d 'Backport merged pull requests onto release branches'

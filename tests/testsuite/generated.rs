@@ -10,6 +10,7 @@ const FILES: &[(&str, &str)] = &[
     ("bash", "completions/git-cherry-pick-pr.bash"),
     ("zsh", "completions/_git-cherry-pick-pr"),
     ("fish", "completions/git-cherry-pick-pr.fish"),
+    ("fish-git", "completions/git-cherry-pick-pr.conf.fish"),
     ("powershell", "completions/_git-cherry-pick-pr.ps1"),
     ("elvish", "completions/git-cherry-pick-pr.elv"),
 ];
@@ -219,13 +220,35 @@ fn bash_completes_through_gits_own_completion() {
     );
 }
 
+/// Runs `script` in a fish without user configuration, in a repository with
+/// remotes and the tool on PATH; returns the candidates of each `complete -C`
+/// (sections separated by `echo ---`).
+fn fish_sections(script: &str) -> Vec<Vec<String>> {
+    let repo = repository();
+    let bin = bin_dir();
+    let out = Command::new("fish")
+        .args(["--no-config", "-c", script])
+        .current_dir(repo.path())
+        .env("PATH", path_with(bin.path()))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    text.split("---\n")
+        .map(|s| {
+            s.lines()
+                .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+                .collect()
+        })
+        .collect()
+}
+
 #[test]
 fn fish_completes_the_command_and_git_subcommand() {
     if !have("fish") {
         return;
     }
-    let repo = repository();
-    let bin = bin_dir();
     let script = format!(
         "set -p fish_complete_path {dir}; complete -C 'git-cherry-pick-pr --dr'; echo ---; \
          source $__fish_data_dir/completions/git.fish; source {dir}/git-cherry-pick-pr.fish; \
@@ -233,28 +256,45 @@ fn fish_completes_the_command_and_git_subcommand() {
          complete -C 'git cherry-pick-pr --upstream '",
         dir = root().join("completions").display()
     );
-    let out = Command::new("fish")
-        .args(["--no-config", "-c", &script])
-        .current_dir(repo.path())
-        .env("PATH", path_with(bin.path()))
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    let sections: Vec<Vec<&str>> = text
-        .split("---\n")
-        .map(|s| s.lines().map(|l| l.split('\t').next().unwrap_or_default()).collect())
-        .collect();
     assert_eq!(
-        sections,
+        fish_sections(&script),
         vec![
             vec!["--draft", "--dry-run"],
             vec!["--draft", "--dry-run"],
             vec!["upstream/release-3.0", "upstream/release-3.1"],
             vec!["origin", "upstream"]
-        ],
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
+        ]
+    );
+}
+
+/// A new fish, where only the conf.d snippet has run (as fish runs it at
+/// start-up): git's completion, loaded on demand, offers the subcommand, and
+/// `git cherry-pick-pr …` completes through `git-cherry-pick-pr`'s file,
+/// also loaded on demand. (fish 3.6's own support for `git-*` commands looks
+/// for them under the wrong name; without the snippet this completes nothing.)
+#[test]
+fn fish_completes_the_git_subcommand_in_a_new_shell() {
+    if !have("fish") {
+        return;
+    }
+    let script = format!(
+        "set -g fish_complete_path {dir} $__fish_data_dir/completions; source {dir}/git-cherry-pick-pr.conf.fish; \
+         complete -C 'git cherry-p' | string match 'cherry-pick-pr*'; echo ---; \
+         complete -C 'git cherry-pick-pr --dr'; echo ---; \
+         complete -C 'git cherry-pick-pr --yes up'; echo ---; \
+         complete -C 'git cherry-pick-pr --upstream '; echo ---; \
+         complete -C 'git -C . cherry-pick-pr --fork o'",
+        dir = root().join("completions").display()
+    );
+    assert_eq!(
+        fish_sections(&script),
+        vec![
+            vec!["cherry-pick-pr"],
+            vec!["--draft", "--dry-run"],
+            vec!["upstream/release-3.0", "upstream/release-3.1"],
+            vec!["origin", "upstream"],
+            vec!["origin"],
+        ]
     );
 }
 

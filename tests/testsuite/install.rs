@@ -1,6 +1,7 @@
 //! `./install.sh PREFIX` installs what `cargo install` cannot: afterwards
 //! `git cherry-pick-pr` is found through PATH, its page through MANPATH (and
-//! `git cherry-pick-pr --help` shows it), and bash finds its completion.
+//! `git cherry-pick-pr --help` shows it), and bash and fish find its
+//! completion.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -63,6 +64,8 @@ fn install_sh_puts_everything_where_each_tool_looks() {
         );
     }
 
+    fish_finds_the_completions(p, &path);
+
     // bash-completion loads the installed file on demand, for git's completion too.
     let loader = Path::new("/usr/share/bash-completion/bash_completion");
     if !loader.exists() {
@@ -96,5 +99,42 @@ fn install_sh_puts_everything_where_each_tool_looks() {
         vec!["function loaded", "--dry-run  --draft "],
         "{}",
         String::from_utf8_lossy(&bash.stderr)
+    );
+}
+
+/// A new fish whose data directory is the prefix's (as `~/.local/share` is
+/// by default) runs the conf.d snippet at start-up and loads the completion
+/// file on demand: both `git-cherry-pick-pr` and `git cherry-pick-pr` complete.
+fn fish_finds_the_completions(prefix: &Path, path: &str) {
+    let found = Command::new("sh")
+        .args(["-c", "command -v fish"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var_os("CI").is_none(), "fish is missing; .ci/run installs it");
+        eprintln!("skipped: fish is not installed");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new("fish")
+        .args([
+            "-c",
+            "complete -C 'git-cherry-pick-pr --si'; echo ---; complete -C 'git cherry-pick-pr --dr'",
+        ])
+        .env("PATH", path)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", prefix.join("share"))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .current_dir(prefix)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let words: Vec<&str> = text.lines().map(|l| l.split('\t').next().unwrap_or_default()).collect();
+    assert_eq!(
+        words,
+        vec!["--signoff", "---", "--draft", "--dry-run"],
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
