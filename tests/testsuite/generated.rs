@@ -172,6 +172,7 @@ complete_line() {
     if [ "${COMP_WORDS[0]}" = git ]; then __git_wrap__git_main; else _git_cherry_pick_pr; fi
     printf '%s| %s\n' "$1" "${COMPREPLY[*]}"
 }
+complete_line "git cherry-p"
 complete_line "git cherry-pick-pr --dr"
 complete_line "git cherry-pick-pr up"
 complete_line "git cherry-pick-pr --fork "
@@ -196,9 +197,11 @@ fn bash_completes_through_gits_own_completion() {
         return;
     };
     let repo = repository();
+    let bin = bin_dir();
     let out = Command::new("bash")
         .args(["--norc", "--noprofile", "-c", BASH])
         .current_dir(repo.path())
+        .env("PATH", path_with(bin.path()))
         .env("GIT_COMPLETION", git_completion)
         .env("OURS", root().join("completions/git-cherry-pick-pr.bash"))
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -209,6 +212,7 @@ fn bash_completes_through_gits_own_completion() {
     assert_eq!(
         lines,
         vec![
+            "git cherry-p| cherry-pick  cherry-pick-pr ",
             "git cherry-pick-pr --dr| --dry-run  --draft ",
             "git cherry-pick-pr up| upstream/release-3.0  upstream/release-3.1 ",
             "git cherry-pick-pr --fork | origin  upstream ",
@@ -325,9 +329,11 @@ zpty -d z
 
 fn zsh_candidates(repo: &Path, line: &str) -> Vec<String> {
     let out_file = repo.join(".zsh-candidates");
+    let bin = bin_dir();
     let run = Command::new("zsh")
         .args(["-f", "-c", ZSH])
         .current_dir(repo)
+        .env("PATH", path_with(bin.path()))
         .env("COMPLETIONS", root().join("completions"))
         .env("OUT", &out_file)
         .env("LINE", line)
@@ -350,6 +356,16 @@ fn zsh_completes_the_command_and_git_subcommand() {
     let repo = repository();
     assert_eq!(
         zsh_candidates(repo.path(), "git-cherry-pick-pr --dr"),
+        vec!["--draft", "--dry-run"]
+    );
+    // zsh's _git lists it among git's commands (with the description from the
+    // file's second line) when git-cherry-pick-pr is on PATH.
+    assert!(
+        zsh_candidates(repo.path(), "git cherry-p").contains(&"cherry-pick-pr".to_string()),
+        "git cherry-p<TAB> lacks cherry-pick-pr"
+    );
+    assert_eq!(
+        zsh_candidates(repo.path(), "git cherry-pick-pr --dr"),
         vec!["--draft", "--dry-run"]
     );
     assert_eq!(
