@@ -4,6 +4,7 @@
 //! pull request's own commits as a fallback.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use anyhow::Result;
 
@@ -63,6 +64,16 @@ impl Drop for Worktree<'_> {
     }
 }
 
+/// Held around every `git worktree add`, `remove` and `prune` of this process:
+/// git does not guard `.git/worktrees/` against itself, and with several
+/// targets one `worktree add` can read another's half-written entry ("failed
+/// to read .git/worktrees/…/commondir") or a `prune` can drop it.
+static WORKTREE_ADMIN: Mutex<()> = Mutex::new(());
+
+fn worktree_admin() -> MutexGuard<'static, ()> {
+    WORKTREE_ADMIN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Removes a worktree of the tool's (whatever state `git am` left it in) and,
 /// when named, its branch. Missing pieces are fine: this must always get back
 /// to a clean slate.
@@ -75,6 +86,7 @@ pub fn remove_worktree(
     keep_worktree: bool,
 ) {
     if !keep_worktree {
+        let _admin = worktree_admin();
         let path_text = path.to_string_lossy().into_owned();
         if path.exists() {
             if let Err(e) = git.run(toplevel, &["worktree", "remove", "--force", "--force", &path_text]) {
@@ -125,6 +137,7 @@ pub fn add_worktree<'a>(
     let path_text = path.to_string_lossy().into_owned();
     // Writing every file of a large repository is most of a run's time (see
     // BENCHMARKS.md); git's parallel checkout, one worker per core, helps.
+    let admin = worktree_admin();
     let added = git.run(
         toplevel,
         &[
@@ -140,6 +153,7 @@ pub fn add_worktree<'a>(
             start,
         ],
     );
+    drop(admin);
     if let Err(e) = added {
         let _ = std::fs::remove_dir_all(&path);
         return Err(failed(format!("creating a worktree from {start}")).because(e).into());
