@@ -2,6 +2,14 @@
 //! under the repository's git directory (never the user's checkout), and each
 //! pull request's patch fed to `git am -3`, with `git cherry-pick` of the
 //! pull request's own commits as a fallback.
+//!
+//! The worktree starts with only the files the patches touch written (the
+//! index has the whole tree): on a large repository writing every file is
+//! most of a run's time. The whole tree is written before anyone else looks
+//! at it: before a stop for the user, before the `--exec` command, and from
+//! the start when `git am` hooks would run. When `git am` does not apply a
+//! patch cleanly, the whole tree is written and the patch applied again, so
+//! conflicts come out exactly as in a full checkout.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -22,6 +30,8 @@ pub struct Worktree<'a> {
     pub branch: String,
     keep_worktree: bool,
     keep_branch: bool,
+    /// Every file of the tree is known to be written.
+    whole: bool,
 }
 
 impl<'a> Worktree<'a> {
@@ -36,7 +46,24 @@ impl<'a> Worktree<'a> {
             branch,
             keep_worktree: false,
             keep_branch: false,
+            whole: false,
         }
+    }
+
+    /// Writes every file of the index not yet in the worktree (never
+    /// overwriting one that is there), so the user or a command sees the
+    /// whole tree.
+    pub fn fill(&mut self) -> Result<()> {
+        if !self.whole {
+            checkout_index(
+                &self.git,
+                &self.path,
+                &["-c", "checkout.workers=0", "checkout-index", "--all", "--quiet"],
+                None,
+            )?;
+            self.whole = true;
+        }
+        Ok(())
     }
 
     /// Keeps the branch (with its commits) when dropped; the worktree goes.
@@ -113,7 +140,8 @@ pub fn remove_worktree(
 }
 
 /// A new local branch from `start`, checked out in a fresh worktree under
-/// `<git common dir>/cherry-pick-pr/`.
+/// `<git common dir>/cherry-pick-pr/`: of its files, only `paths` (those the
+/// patches touch) are written.
 pub fn add_worktree<'a>(
     git: Git<'a>,
     out: &'a Output,
@@ -121,6 +149,7 @@ pub fn add_worktree<'a>(
     common_dir: &Path,
     name: &str,
     start: &str,
+    paths: &[Vec<u8>],
 ) -> Result<Worktree<'a>> {
     let branch = free_branch_name(&git, toplevel, name)?;
     let parent = common_dir.join("cherry-pick-pr");
@@ -135,17 +164,14 @@ pub fn add_worktree<'a>(
         .failure(|| failed(format!("creating a worktree directory in {}", parent.display())))?
         .keep();
     let path_text = path.to_string_lossy().into_owned();
-    // Writing every file of a large repository is most of a run's time (see
-    // BENCHMARKS.md); git's parallel checkout, one worker per core, helps.
     let admin = worktree_admin();
     let added = git.run(
         toplevel,
         &[
-            "-c",
-            "checkout.workers=0",
             "worktree",
             "add",
             "--quiet",
+            "--no-checkout",
             "--no-track",
             "-b",
             &branch,
@@ -159,7 +185,42 @@ pub fn add_worktree<'a>(
         return Err(failed(format!("creating a worktree from {start}")).because(e).into());
     }
     out.debug(|| format!("worktree {path_text} on branch {branch}"));
-    Ok(Worktree::existing(git, out, toplevel, path, branch))
+    let mut worktree = Worktree::existing(git, out, toplevel, path, branch);
+    git.run(&worktree.path, &["read-tree", "HEAD"])?;
+    if am_hook_present(&git, &worktree.path, true)? {
+        // A hook may look at any file.
+        worktree.fill()?;
+    } else {
+        check_out(&git, &worktree.path, paths)?;
+    }
+    Ok(worktree)
+}
+
+/// Writes `paths` from the index into the worktree `dir`; paths the index
+/// does not have are skipped.
+fn check_out(git: &Git<'_>, dir: &Path, paths: &[Vec<u8>]) -> Result<()> {
+    if paths.is_empty() {
+        return Ok(());
+    }
+    let mut input = Vec::new();
+    for path in paths {
+        input.extend_from_slice(path);
+        input.push(0);
+    }
+    checkout_index(git, dir, &["checkout-index", "--quiet", "-z", "--stdin"], Some(&input))
+}
+
+/// Runs `git checkout-index --quiet …`, which never overwrites a file. It
+/// exits 1 without a word when a path is not in the index or a file is
+/// already there (as wanted); any other failure says why.
+fn checkout_index(git: &Git<'_>, dir: &Path, args: &[&str], input: Option<&[u8]>) -> Result<()> {
+    let written = git.capture(dir, args, input)?;
+    if !written.success && !written.stderr.trim().is_empty() {
+        return Err(failed(format!("writing files into the worktree {}", dir.display()))
+            .because_opt(written.checked().err())
+            .into());
+    }
+    Ok(())
 }
 
 /// `name`, or `name-2`, `name-3`… when a local branch of that name exists.
@@ -216,64 +277,101 @@ pub enum Applied {
     AlreadyThere,
 }
 
-/// Applies one pull request's patch in the worktree `dir`, whose HEAD is
-/// `before`; on success, also the HEAD after. `Err(Stop)` inside `Ok` means
-/// the user has to act; the `git am` state is left for them.
-pub fn apply_pr(
-    git: &Git<'_>,
-    out: &Output,
-    dir: &Path,
-    number: u64,
-    patch: &[u8],
-    signoff: bool,
-    before: &str,
-) -> Result<Result<(Applied, String), Stop>> {
-    let am = run_am(git, dir, patch, signoff)?;
-    if am.success {
-        return Ok(Ok(moved(git, dir, before)?));
+impl Worktree<'_> {
+    /// Applies one pull request's patch; its HEAD is `before`. On success,
+    /// also the HEAD after. `Err(Stop)` inside `Ok` means the user has to
+    /// act; the `git am` state is left for them, in the whole tree.
+    pub fn apply(
+        &mut self,
+        number: u64,
+        patch: &[u8],
+        signoff: bool,
+        before: &str,
+    ) -> Result<Result<(Applied, String), Stop>> {
+        let (git, dir) = (&self.git, self.path.as_path());
+        let mut am = run_am(git, dir, patch, signoff)?;
+        if !am.success && !self.whole && am_in_progress(git, dir)? {
+            // A three-way merge may want files that are not written yet:
+            // start over in the whole tree, where the user would resolve.
+            self.fill()?;
+            let (git, dir) = (&self.git, self.path.as_path());
+            git.run(dir, &["am", "--abort"])?;
+            am = run_am(git, dir, patch, signoff)?;
+        }
+        let (git, dir) = (&self.git, self.path.as_path());
+        if am.success {
+            return Ok(Ok(moved(git, dir, before)?));
+        }
+        if !am_in_progress(git, dir)? {
+            // `git am` did not even begin (no identity, a patch it cannot read):
+            // its own words say why.
+            let error = am.checked().err();
+            return Err(failed(format!("`git am` could not apply PR #{number}"))
+                .because_opt(error)
+                .into());
+        }
+        let conflicts = unmerged(git, dir)?;
+        if conflicts.is_empty() && am_hook_present(git, dir, false)? {
+            // Most likely a hook said no: let the user see git's words and fix it.
+            return Ok(Err(Stop {
+                kind: StopKind::Retry,
+                conflicts,
+                detail: am.stderr,
+            }));
+        }
+        let commits = patch_commits(patch);
+        if commits.is_empty() || !all_present(git, dir, &commits)? {
+            return Ok(Err(stop(conflicts, am.stderr)));
+        }
+        // git's merge machinery sometimes succeeds where am's three-way fallback does not.
+        git.run(dir, &["am", "--abort"])?;
+        let mut args = vec!["cherry-pick"];
+        if signoff {
+            args.push("--signoff");
+        }
+        args.extend(commits.iter().map(String::as_str));
+        let picked = git.capture(dir, &args, None)?;
+        if picked.success {
+            self.out.note(&format!(
+                "  git am -3 could not apply #{number}; git cherry-pick applied its commits cleanly"
+            ));
+            return Ok(Ok(moved(git, dir, before)?));
+        }
+        // Back to the `git am` state, which is what the user resolves.
+        git.run(dir, &["cherry-pick", "--abort"])?;
+        let again = run_am(git, dir, patch, signoff)?;
+        if again.success {
+            return Ok(Ok(moved(git, dir, before)?));
+        }
+        Ok(Err(stop(unmerged(git, dir)?, again.stderr)))
     }
-    if !am_in_progress(git, dir)? {
-        // `git am` did not even begin (no identity, a patch it cannot read):
-        // its own words say why.
-        let error = am.checked().err();
-        return Err(failed(format!("`git am` could not apply PR #{number}"))
-            .because_opt(error)
-            .into());
+
+    /// Applies several pull requests' patches with one `git am`, HEAD being
+    /// `before`. `Some(HEAD after)` when every patch's every commit applied
+    /// cleanly; otherwise HEAD and the files are put back as they were
+    /// (`None`), to apply one at a time.
+    pub fn apply_together(&mut self, patches: &[&[u8]], signoff: bool, before: &str) -> Result<Option<String>> {
+        let counts: Vec<usize> = patches.iter().map(|p| patch_commits(p).len()).collect();
+        if counts.contains(&0) {
+            // Without its commits named, what `git am` made cannot be checked.
+            return Ok(None);
+        }
+        let (git, dir) = (&self.git, self.path.as_path());
+        let am = run_am(git, dir, &patches.concat(), signoff)?;
+        if am.success {
+            let made = git.run(dir, &["rev-list", &format!("{before}..HEAD")])?;
+            let made: Vec<&str> = made.lines().collect();
+            if made.len() == counts.iter().sum::<usize>() {
+                return Ok(made.first().map(|head| head.to_string()));
+            }
+            // Some change is already on the target: which one, applying
+            // them one at a time tells.
+            git.run(dir, &["reset", "--quiet", "--keep", before])?;
+        } else if am_in_progress(git, dir)? {
+            git.run(dir, &["am", "--abort"])?;
+        }
+        Ok(None)
     }
-    let conflicts = unmerged(git, dir)?;
-    if conflicts.is_empty() && am_hook_present(git, dir)? {
-        // Most likely a hook said no: let the user see git's words and fix it.
-        return Ok(Err(Stop {
-            kind: StopKind::Retry,
-            conflicts,
-            detail: am.stderr,
-        }));
-    }
-    let commits = patch_commits(patch);
-    if commits.is_empty() || !all_present(git, dir, &commits)? {
-        return Ok(Err(stop(conflicts, am.stderr)));
-    }
-    // git's merge machinery sometimes succeeds where am's three-way fallback does not.
-    git.run(dir, &["am", "--abort"])?;
-    let mut args = vec!["cherry-pick"];
-    if signoff {
-        args.push("--signoff");
-    }
-    args.extend(commits.iter().map(String::as_str));
-    let picked = git.capture(dir, &args, None)?;
-    if picked.success {
-        out.note(&format!(
-            "  git am -3 could not apply #{number}; git cherry-pick applied its commits cleanly"
-        ));
-        return Ok(Ok(moved(git, dir, before)?));
-    }
-    // Back to the `git am` state, which is what the user resolves.
-    git.run(dir, &["cherry-pick", "--abort"])?;
-    let again = run_am(git, dir, patch, signoff)?;
-    if again.success {
-        return Ok(Ok(moved(git, dir, before)?));
-    }
-    Ok(Err(stop(unmerged(git, dir)?, again.stderr)))
 }
 
 fn stop(conflicts: Vec<String>, detail: String) -> Stop {
@@ -335,19 +433,21 @@ pub fn am_in_progress(git: &Git<'_>, dir: &Path) -> Result<bool> {
     Ok(Path::new(path.trim()).exists())
 }
 
-/// Whether an `applypatch-msg` or `pre-applypatch` hook would run.
-fn am_hook_present(git: &Git<'_>, dir: &Path) -> Result<bool> {
-    let paths = git.run(
-        dir,
-        &[
-            "rev-parse",
-            "--path-format=absolute",
-            "--git-path",
-            "hooks/applypatch-msg",
-            "--git-path",
-            "hooks/pre-applypatch",
-        ],
-    )?;
+/// Whether an `applypatch-msg` or `pre-applypatch` hook would run (these
+/// can refuse a patch), or with `any`, also a `post-applypatch` one.
+fn am_hook_present(git: &Git<'_>, dir: &Path, any: bool) -> Result<bool> {
+    let mut args = vec![
+        "rev-parse",
+        "--path-format=absolute",
+        "--git-path",
+        "hooks/applypatch-msg",
+        "--git-path",
+        "hooks/pre-applypatch",
+    ];
+    if any {
+        args.extend(["--git-path", "hooks/post-applypatch"]);
+    }
+    let paths = git.run(dir, &args)?;
     Ok(paths.lines().any(|p| is_executable(Path::new(p))))
 }
 

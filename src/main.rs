@@ -22,6 +22,7 @@ mod state;
 mod target;
 mod text;
 mod token;
+mod touched;
 
 use std::process::ExitCode;
 

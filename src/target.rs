@@ -13,6 +13,7 @@ use crate::git::Git;
 use crate::pick::{Ctx, Outcome, forget_target, interrupted_or, lock, save_target};
 use crate::signals;
 use crate::state::{Phase, State, TargetState};
+use crate::touched::touched_paths;
 
 /// Whether a failed terminal read was Ctrl-C (the signal may reach the read
 /// before the handler has recorded it).
@@ -52,6 +53,14 @@ pub fn prepare<'a>(
 ) -> Result<Prepared<'a>> {
     let (mut ts, mut worktree, mut persisted) = match start {
         Start::Fresh(mut ts) => {
+            let mut paths: Vec<Vec<u8>> = Vec::new();
+            for patch in ts.remaining.iter().filter_map(|n| patches.get(n)) {
+                for path in touched_paths(patch) {
+                    if !paths.contains(&path) {
+                        paths.push(path);
+                    }
+                }
+            }
             let worktree = apply::add_worktree(
                 ctx.git,
                 ctx.out,
@@ -59,6 +68,7 @@ pub fn prepare<'a>(
                 &ctx.common_dir,
                 &ts.remote_branch,
                 &format!("refs/remotes/{}/{}", ts.remote, ts.branch),
+                &paths,
             )
             .map_err(|e| interrupted_or(e, "nothing was left behind"))?;
             ts.local_branch = worktree.branch.clone();
@@ -110,7 +120,11 @@ pub fn prepare<'a>(
     if let Some(command) = exec.as_deref().filter(|_| !ts.exec_done) {
         ts.phase = Phase::Exec;
         ts.current = None;
-        match crate::exec::run(&ctx.git, ctx.out, &shell, command, &worktree.path, &ts.applied) {
+        // The command sees, and may change, the whole tree.
+        let ran = worktree
+            .fill()
+            .and_then(|()| crate::exec::run(&ctx.git, ctx.out, &shell, command, &worktree.path, &ts.applied));
+        match ran {
             Ok(_) => ts.exec_done = true,
             Err(error) => {
                 worktree.keep();
@@ -168,6 +182,22 @@ fn apply_all<'a>(
     // touched the worktree since: no `git am` is in progress, and HEAD needs
     // no asking. (Saves two git processes per pull request.)
     let mut known_head: Option<String> = None;
+    let mut announced = false;
+    if !*persisted && ts.current.is_none() && ts.remaining.len() > 1 {
+        // A fresh worktree: try every pull request in one `git am`.
+        let mut series = Vec::new();
+        for n in &ts.remaining {
+            announce(ctx, job, ts, *n);
+            series.push(patches.get(n).map(Vec::as_slice).unwrap_or_default());
+        }
+        announced = true;
+        let before = git.run(&dir, &["rev-parse", "HEAD"])?.trim().to_string();
+        if worktree.apply_together(&series, signoff, &before)?.is_some() {
+            ts.applied.append(&mut ts.remaining);
+            return Ok(None);
+        }
+        known_head = Some(before);
+    }
     loop {
         let next = match ts.current {
             Some(n) if ts.phase == Phase::Conflict => Next::Settle(n),
@@ -199,13 +229,9 @@ fn apply_all<'a>(
                 let patch = patches
                     .get(&n)
                     .ok_or_else(|| failed(format!("the patch of PR #{n} is missing")))?;
-                let title = lock(job)
-                    .prs
-                    .iter()
-                    .find(|p| p.number == n)
-                    .map(|p| p.title.clone())
-                    .unwrap_or_default();
-                ctx.out.step(&format!("Applying #{n} to {}: {title}", ts.name()));
+                if !announced {
+                    announce(ctx, job, ts, n);
+                }
                 ts.current = Some(n);
                 let before = match known_head.take() {
                     Some(head) => head,
@@ -214,7 +240,7 @@ fn apply_all<'a>(
                 ts.current_base = Some(before.clone());
                 // Should this stop half-way (Ctrl-C), it is applied again from the start.
                 ts.phase = Phase::Retry;
-                match apply::apply_pr(git, ctx.out, &dir, n, patch, signoff, &before)? {
+                match worktree.apply(n, patch, signoff, &before)? {
                     Ok((Applied::Picked, after)) => {
                         finish_current(ts, n, true);
                         known_head = Some(after);
@@ -256,6 +282,17 @@ fn apply_all<'a>(
             }
         }
     }
+}
+
+/// Tells the user which pull request is applied where.
+fn announce(ctx: &Ctx<'_>, job: &Mutex<State>, ts: &TargetState, n: u64) {
+    let title = lock(job)
+        .prs
+        .iter()
+        .find(|p| p.number == n)
+        .map(|p| p.title.clone())
+        .unwrap_or_default();
+    ctx.out.step(&format!("Applying #{n} to {}: {title}", ts.name()));
 }
 
 fn finish_current(ts: &mut TargetState, n: u64, picked: bool) {

@@ -12,3 +12,4 @@ mod interrupts;
 mod network;
 mod pick;
 mod sandbox;
+mod worktree;
