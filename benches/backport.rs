@@ -9,7 +9,9 @@
 //!
 //! Environment: `BENCH_LATENCY_MS` (default 50), `BENCH_RUNS` (default 5),
 //! `BENCH_CASES` (comma list of `tool,script,floor,fanout`; default all),
-//! `BENCH_TOOL` (another build of the tool to measure instead).
+//! `BENCH_TOOL` (another build of the tool to measure instead),
+//! `BENCH_DEBUG` (comma list of PR counts: instead of measuring, run the tool
+//! once each with `--debug` and print its timings).
 
 #[allow(dead_code)]
 #[path = "../tests/testsuite/support/fake_github.rs"]
@@ -61,6 +63,15 @@ fn main() {
         binary: &binary,
     };
 
+    if let Ok(list) = std::env::var("BENCH_DEBUG") {
+        // Where the time goes: the tool's own --debug timings, one run each.
+        for prs in list.split(',').filter_map(|n| n.trim().parse::<usize>().ok()) {
+            bench.prepare();
+            let (took, _, stderr) = bench.run_with(Kind::Tool, prs, 1, None, &["--debug"]);
+            eprintln!("{stderr}--- {prs} PR(s): {:.3}s wall\n", took.as_secs_f64());
+        }
+        return;
+    }
     eprintln!("latency {} ms, {runs} runs per case", latency.as_millis());
     let sizes = [1, 5, 20];
     let mut rows: Vec<Row> = Vec::new();
@@ -418,12 +429,30 @@ impl World {
         self.root.join("patches").join(format!("{number}.patch"))
     }
 
-    /// A fresh copy of the user's clone and fork (not timed).
+    /// A fresh copy of the user's git directory and fork (not timed). The
+    /// clone's 5,000 files are copied once and then put back with `git reset
+    /// --hard`, as a user's long-lived checkout would be: copying them before
+    /// every run left the disk busy writing them back during the timed part.
     fn reset(&self) {
-        if self.run.exists() {
-            std::fs::remove_dir_all(&self.run).expect("remove the last run's copy");
+        let clone = self.clone_dir();
+        let git_dir = clone.join(".git");
+        if git_dir.exists() {
+            for dir in [git_dir.clone(), self.run.join(USER), self.run.join("tmp")] {
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir).expect("remove the last run's copy");
+                }
+            }
+            copy_tree(&self.template.join("clone").join(".git"), &git_dir);
+            copy_tree(&self.template.join(USER), &self.run.join(USER));
+            self.git(&clone, &["reset", "--quiet", "--hard"]);
+            self.git(&clone, &["clean", "-fdxq"]);
+        } else {
+            if self.run.exists() {
+                std::fs::remove_dir_all(&self.run).expect("remove the last run's copy");
+            }
+            copy_tree(&self.template, &self.run);
         }
-        copy_tree(&self.template, &self.run);
+        let _ = Command::new("sync").status();
     }
 
     fn clone_dir(&self) -> PathBuf {
@@ -541,9 +570,11 @@ curl -fsS -X POST -H "Authorization: Bearer $TOKEN" -H "Content-Type: applicatio
 const FLOOR: &str = r#"set -eu
 for target in $TARGETS; do
   git fetch -q --no-tags upstream "+refs/heads/$target:refs/remotes/upstream/$target"
-  git worktree add -q --detach "$TMPDIR/wt-$target" "upstream/$target"
+  git worktree add -q --no-checkout --detach "$TMPDIR/wt-$target" "upstream/$target"
+  git -C "$TMPDIR/wt-$target" read-tree HEAD
   git -C "$TMPDIR/wt-$target" am -3 -q $PATCHES
   git -C "$TMPDIR/wt-$target" push -q origin "HEAD:refs/heads/$BRANCH-$target" 2>/dev/null
+  git worktree remove --force "$TMPDIR/wt-$target"
   curl -fsS -X POST -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
     -d "{\"title\":\"[$target] Automated cherry pick\",\"head\":\"$USER:$BRANCH-$target\",\"base\":\"$target\",\"body\":\"backport\"}" \
     "$API/repos/$OWNER/$NAME/pulls" -o "$TMPDIR/created.json"
@@ -610,6 +641,20 @@ impl Bench<'_> {
 
     /// Runs one case once; the wall time, and the peak RSS when counting.
     fn run_once(&self, kind: Kind, prs: usize, targets: usize, count: Option<&Path>) -> (Duration, Option<u64>) {
+        let (took, rss, _) = self.run_with(kind, prs, targets, count, &[]);
+        (took, rss)
+    }
+
+    /// Runs one case once with `extra` arguments for the tool; the wall
+    /// time, the peak RSS when counting, and what it wrote on stderr.
+    fn run_with(
+        &self,
+        kind: Kind,
+        prs: usize,
+        targets: usize,
+        count: Option<&Path>,
+        extra: &[&str],
+    ) -> (Duration, Option<u64>, String) {
         let clone = self.world.clone_dir();
         let numbers = Self::numbers(prs);
         let tmp = self.world.run.join("tmp");
@@ -629,7 +674,7 @@ impl Bench<'_> {
             }
         };
         if kind == Kind::Tool {
-            cmd.arg("--yes");
+            cmd.arg("--yes").args(extra);
             for target in &TARGETS[..targets] {
                 cmd.arg(format!("upstream/{target}"));
             }
@@ -677,7 +722,7 @@ impl Bench<'_> {
             .filter(|_| kind == Kind::Tool)
             .and_then(|_| std::fs::read_to_string(&rss_file).ok())
             .and_then(|t| t.trim().lines().last().and_then(|l| l.trim().parse().ok()));
-        (took, rss)
+        (took, rss, String::from_utf8_lossy(&output.stderr).into_owned())
     }
 
     /// `git worktree add` of a target on the large repository, for reference.
@@ -686,7 +731,7 @@ impl Bench<'_> {
         for i in 0..runs {
             self.world.reset();
             let clone = self.world.clone_dir();
-            let dir = self.world.run.join(format!("wt-{i}"));
+            let dir = self.world.run.join("tmp").join(format!("wt-{i}"));
             let started = Instant::now();
             self.world.git(
                 &clone,

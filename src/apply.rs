@@ -32,6 +32,9 @@ pub struct Worktree<'a> {
     keep_branch: bool,
     /// Every file of the tree is known to be written.
     whole: bool,
+    /// The commit the branch was made from, when made by this run: no
+    /// `git am` is in progress and HEAD is there.
+    pub start: Option<String>,
 }
 
 impl<'a> Worktree<'a> {
@@ -47,6 +50,7 @@ impl<'a> Worktree<'a> {
             keep_worktree: false,
             keep_branch: false,
             whole: false,
+            start: None,
         }
     }
 
@@ -115,33 +119,38 @@ pub fn remove_worktree(
     if !keep_worktree {
         let _admin = worktree_admin();
         let path_text = path.to_string_lossy().into_owned();
-        if path.exists() {
-            if let Err(e) = git.run(toplevel, &["worktree", "remove", "--force", "--force", &path_text]) {
-                out.debug(|| format!("git worktree remove failed ({e}); removing the directory"));
-                if let Err(e) = std::fs::remove_dir_all(path) {
-                    out.warn(&format!("could not remove the worktree {path_text}: {e}"));
+        let removed = path.exists()
+            && match git.run(toplevel, &["worktree", "remove", "--force", "--force", &path_text]) {
+                Ok(_) => true,
+                Err(e) => {
+                    out.debug(|| format!("git worktree remove failed ({e}); removing the directory"));
+                    if let Err(e) = std::fs::remove_dir_all(path) {
+                        out.warn(&format!("could not remove the worktree {path_text}: {e}"));
+                    }
+                    false
                 }
-            }
+            };
+        if !removed {
+            // Forget git's record of it if the directory went some other way.
+            let _ = git.run(toplevel, &["worktree", "prune"]);
         }
-        // Forget git's record of it if the directory went some other way.
-        let _ = git.run(toplevel, &["worktree", "prune"]);
     }
     if let Some(branch) = branch {
-        let exists = git.run(
-            toplevel,
-            &["rev-parse", "--verify", "--quiet", &format!("refs/heads/{branch}")],
-        );
-        if exists.is_ok() {
-            if let Err(e) = git.run(toplevel, &["branch", "--quiet", "-D", branch]) {
+        if let Err(e) = git.run(toplevel, &["branch", "--quiet", "-D", branch]) {
+            let exists = git.run(
+                toplevel,
+                &["rev-parse", "--verify", "--quiet", &format!("refs/heads/{branch}")],
+            );
+            if exists.is_ok() {
                 out.warn(&format!("could not delete the temporary branch {branch}: {e}"));
             }
         }
     }
 }
 
-/// A new local branch from `start`, checked out in a fresh worktree under
-/// `<git common dir>/cherry-pick-pr/`: of its files, only `paths` (those the
-/// patches touch) are written.
+/// A new local branch from `start` (a ref), checked out in a fresh worktree
+/// under `<git common dir>/cherry-pick-pr/`: of its files, only `paths`
+/// (those the patches touch) are written, or every one when `None`.
 pub fn add_worktree<'a>(
     git: Git<'a>,
     out: &'a Output,
@@ -149,9 +158,9 @@ pub fn add_worktree<'a>(
     common_dir: &Path,
     name: &str,
     start: &str,
-    paths: &[Vec<u8>],
+    paths: Option<&[Vec<u8>]>,
 ) -> Result<Worktree<'a>> {
-    let branch = free_branch_name(&git, toplevel, name)?;
+    let (branch, start_commit) = free_branch_name(&git, toplevel, name, start)?;
     let parent = common_dir.join("cherry-pick-pr");
     std::fs::create_dir_all(&parent).failure(|| failed(format!("creating {}", parent.display())))?;
     let prefix = format!(
@@ -176,7 +185,7 @@ pub fn add_worktree<'a>(
             "-b",
             &branch,
             &path_text,
-            start,
+            start_commit.as_deref().unwrap_or(start),
         ],
     );
     drop(admin);
@@ -186,12 +195,11 @@ pub fn add_worktree<'a>(
     }
     out.debug(|| format!("worktree {path_text} on branch {branch}"));
     let mut worktree = Worktree::existing(git, out, toplevel, path, branch);
+    worktree.start = start_commit;
     git.run(&worktree.path, &["read-tree", "HEAD"])?;
-    if am_hook_present(&git, &worktree.path, true)? {
-        // A hook may look at any file.
-        worktree.fill()?;
-    } else {
-        check_out(&git, &worktree.path, paths)?;
+    match paths {
+        Some(paths) => check_out(&git, &worktree.path, paths)?,
+        None => worktree.fill()?,
     }
     Ok(worktree)
 }
@@ -223,19 +231,29 @@ fn checkout_index(git: &Git<'_>, dir: &Path, args: &[&str], input: Option<&[u8]>
     Ok(())
 }
 
-/// `name`, or `name-2`, `name-3`… when a local branch of that name exists.
-fn free_branch_name(git: &Git<'_>, dir: &Path, name: &str) -> Result<String> {
-    let existing = git.run(
+/// `name`, or `name-2`, `name-3`… when a local branch of that name exists;
+/// and the commit `start` names, when it is a ref.
+fn free_branch_name(git: &Git<'_>, dir: &Path, name: &str, start: &str) -> Result<(String, Option<String>)> {
+    let listed = git.run(
         dir,
         &[
             "for-each-ref",
-            "--format=%(refname:lstrip=2)",
+            "--format=%(objectname) %(refname)",
+            start,
             &format!("refs/heads/{name}"),
             &format!("refs/heads/{name}-*"),
         ],
     )?;
-    let taken: Vec<&str> = existing.lines().collect();
-    Ok(pick_free(name, &taken))
+    let mut taken = Vec::new();
+    let mut start_commit = None;
+    for (commit, refname) in listed.lines().filter_map(|l| l.split_once(' ')) {
+        if refname == start {
+            start_commit = Some(commit.to_string());
+        } else if let Some(branch) = refname.strip_prefix("refs/heads/") {
+            taken.push(branch);
+        }
+    }
+    Ok((pick_free(name, &taken), start_commit))
 }
 
 fn pick_free(name: &str, taken: &[&str]) -> String {
@@ -311,7 +329,7 @@ impl Worktree<'_> {
                 .into());
         }
         let conflicts = unmerged(git, dir)?;
-        if conflicts.is_empty() && am_hook_present(git, dir, false)? {
+        if conflicts.is_empty() && am_hook_present(git, dir)? {
             // Most likely a hook said no: let the user see git's words and fix it.
             return Ok(Err(Stop {
                 kind: StopKind::Retry,
@@ -434,24 +452,23 @@ pub fn am_in_progress(git: &Git<'_>, dir: &Path) -> Result<bool> {
 }
 
 /// Whether an `applypatch-msg` or `pre-applypatch` hook would run (these
-/// can refuse a patch), or with `any`, also a `post-applypatch` one.
-fn am_hook_present(git: &Git<'_>, dir: &Path, any: bool) -> Result<bool> {
-    let mut args = vec![
-        "rev-parse",
-        "--path-format=absolute",
-        "--git-path",
-        "hooks/applypatch-msg",
-        "--git-path",
-        "hooks/pre-applypatch",
-    ];
-    if any {
-        args.extend(["--git-path", "hooks/post-applypatch"]);
-    }
-    let paths = git.run(dir, &args)?;
+/// can refuse a patch).
+fn am_hook_present(git: &Git<'_>, dir: &Path) -> Result<bool> {
+    let paths = git.run(
+        dir,
+        &[
+            "rev-parse",
+            "--path-format=absolute",
+            "--git-path",
+            "hooks/applypatch-msg",
+            "--git-path",
+            "hooks/pre-applypatch",
+        ],
+    )?;
     Ok(paths.lines().any(|p| is_executable(Path::new(p))))
 }
 
-fn is_executable(path: &Path) -> bool {
+pub fn is_executable(path: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

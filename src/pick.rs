@@ -54,6 +54,8 @@ pub struct Ctx<'a> {
     pub interactive: bool,
     /// Push without asking.
     pub yes: bool,
+    /// A `git am` hook would run: worktrees get every file from the start.
+    pub am_hooks: bool,
 }
 
 /// Refuses to push without `--yes` when nobody can be asked.
@@ -137,6 +139,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         common_dir: settings.common_dir.clone(),
         interactive,
         yes: settings.yes,
+        am_hooks: settings.am_hooks,
     };
     let job = State {
         version: state::VERSION,
@@ -350,11 +353,19 @@ fn keep(ctx: &Ctx<'_>, job: &Mutex<State>, ready: &mut Ready<'_>) -> Result<()> 
 
 /// Pushes and opens the pull request of a ready target. `Err` only for an
 /// interruption; any other failure keeps the commits for `--continue`.
-fn publish_one(ctx: &Ctx<'_>, github: &GitHub<'_>, job: &Mutex<State>, mut ready: Ready<'_>) -> Result<Outcome> {
+fn publish_one(ctx: &Ctx<'_>, github: &GitHub<'_>, job: &Mutex<State>, ready: Ready<'_>) -> Result<Outcome> {
     let snapshot = lock(job).clone();
-    let ts = &ready.ts;
-    let published = publish::push(&snapshot, &ctx.git, ctx.out, ts, &ready.worktree.path)
-        .and_then(|()| publish::open(&snapshot, github, ctx.out, ts));
+    let Ready { ts, worktree } = ready;
+    let ts = &ts;
+    let path = worktree.path.clone();
+    // Once the pull request exists, the worktree and local branch go (on
+    // being dropped) while the labels and the rest are set.
+    let slot = Mutex::new(Some(worktree));
+    let published = publish::push(&snapshot, &ctx.git, ctx.out, ts, &path).and_then(|()| {
+        publish::open(&snapshot, github, ctx.out, ts, || {
+            drop(slot.lock().unwrap_or_else(|e| e.into_inner()).take());
+        })
+    });
     match published {
         Ok(published) => {
             forget_target(ctx, job, ts)?;
@@ -369,7 +380,10 @@ fn publish_one(ctx: &Ctx<'_>, github: &GitHub<'_>, job: &Mutex<State>, mut ready
         Err(error) => {
             let name = ts.name();
             let (path, branch) = (ts.worktree.display().to_string(), ts.local_branch.clone());
-            keep(ctx, job, &mut ready)?;
+            if let Some(mut worktree) = slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                worktree.keep();
+            }
+            save_target(ctx, job, ts)?;
             if signals::interrupted() {
                 return Err(interrupted_or(
                     error,

@@ -40,8 +40,15 @@ pub fn push(job: &State, git: &Git<'_>, out: &Output, target: &TargetState, work
 }
 
 /// Opens (or finds) the pull request, then labels it and does the rest of
-/// the follow-through.
-pub fn open(job: &State, github: &GitHub<'_>, out: &Output, target: &TargetState) -> Result<Published> {
+/// the follow-through, running `alongside` meanwhile (once the pull request
+/// exists, the local work can be cleaned up).
+pub fn open(
+    job: &State,
+    github: &GitHub<'_>,
+    out: &Output,
+    target: &TargetState,
+    alongside: impl FnOnce() + Send,
+) -> Result<Published> {
     let repo = job.repo();
     let branch = &target.remote_branch;
     let sources: Vec<text::Source<'_>> = job
@@ -89,7 +96,10 @@ pub fn open(job: &State, github: &GitHub<'_>, out: &Output, target: &TargetState
         }
         Err(error) => return Err(github.explain(error)),
     };
-    follow::follow_through(job, &repo, github, out, target, &pull, existed);
+    std::thread::scope(|scope| {
+        scope.spawn(alongside);
+        follow::follow_through(job, &repo, github, out, target, &pull, existed);
+    });
     Ok(Published {
         url: pull.html_url,
         number: pull.number,

@@ -36,7 +36,11 @@ pub fn run(
     out: &Output,
     cwd: &Path,
 ) -> Result<Vec<Report>> {
-    let (toplevel, common_dir) = crate::settings::locate(&git, cwd)?;
+    let crate::settings::Located {
+        toplevel,
+        common_dir,
+        am_hooks,
+    } = crate::settings::locate(&git, cwd)?;
     let loaded = state::load(&common_dir)?;
     match action {
         Action::Status => {
@@ -74,6 +78,7 @@ pub fn run(
                 common_dir,
                 interactive,
                 yes,
+                am_hooks,
             };
             let mut wanted: Vec<u64> = Vec::new();
             for ts in &chosen {

@@ -74,6 +74,8 @@ pub struct Settings {
     pub toplevel: PathBuf,
     /// The repository's common git directory (shared by all worktrees).
     pub common_dir: PathBuf,
+    /// A `git am` hook would run: worktrees get every file from the start.
+    pub am_hooks: bool,
     pub targets: Vec<Target>,
     pub prs: Vec<u64>,
     pub upstream: String,
@@ -142,9 +144,20 @@ pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<crate::remote::Pr
     Ok((targets.to_vec(), prs))
 }
 
-/// The top of the work tree and the common git directory, or an error when
-/// `cwd` is not inside a work tree.
-pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<(PathBuf, PathBuf)> {
+/// Where the user's repository is, from one `git rev-parse`.
+pub struct Located {
+    /// The top of the work tree.
+    pub toplevel: PathBuf,
+    /// The common git directory (shared by all worktrees).
+    pub common_dir: PathBuf,
+    /// Whether a `git am` hook (`applypatch-msg`, `pre-applypatch`,
+    /// `post-applypatch`) would run, as seen from the user's work tree (a
+    /// relative `core.hooksPath` names files in the work tree).
+    pub am_hooks: bool,
+}
+
+/// Where the repository is, or an error when `cwd` is not inside a work tree.
+pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<Located> {
     let located = git
         .run(
             cwd,
@@ -153,6 +166,12 @@ pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<(PathBuf, PathBuf)
                 "--path-format=absolute",
                 "--show-toplevel",
                 "--git-common-dir",
+                "--git-path",
+                "hooks/applypatch-msg",
+                "--git-path",
+                "hooks/pre-applypatch",
+                "--git-path",
+                "hooks/post-applypatch",
             ],
         )
         .failure(|| {
@@ -161,7 +180,12 @@ pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<(PathBuf, PathBuf)
     let mut lines = located.lines();
     let toplevel = PathBuf::from(lines.next().unwrap_or_default());
     let common_dir = PathBuf::from(lines.next().unwrap_or_default());
-    Ok((toplevel, common_dir))
+    let am_hooks = lines.any(|hook| crate::apply::is_executable(std::path::Path::new(hook)));
+    Ok(Located {
+        toplevel,
+        common_dir,
+        am_hooks,
+    })
 }
 
 /// Resolves the settings of a run from the command line, the environment and
@@ -169,7 +193,11 @@ pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<(PathBuf, PathBuf)
 pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Result<Settings> {
     let (target_args, pr_refs) = split_args(&cli.args)?;
 
-    let (toplevel, common_dir) = locate(git, cwd)?;
+    let Located {
+        toplevel,
+        common_dir,
+        am_hooks,
+    } = locate(git, cwd)?;
 
     let config_text = git.capture(
         &toplevel,
@@ -430,6 +458,7 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
     Ok(Settings {
         toplevel,
         common_dir,
+        am_hooks,
         targets,
         prs,
         upstream,

@@ -68,7 +68,8 @@ pub fn prepare<'a>(
                 &ctx.common_dir,
                 &ts.remote_branch,
                 &format!("refs/remotes/{}/{}", ts.remote, ts.branch),
-                &paths,
+                // A `git am` hook may look at any file.
+                (!ctx.am_hooks).then_some(paths.as_slice()),
             )
             .map_err(|e| interrupted_or(e, "nothing was left behind"))?;
             ts.local_branch = worktree.branch.clone();
@@ -181,7 +182,7 @@ fn apply_all<'a>(
     // HEAD after a `git am` of ours that finished, while nobody else has
     // touched the worktree since: no `git am` is in progress, and HEAD needs
     // no asking. (Saves two git processes per pull request.)
-    let mut known_head: Option<String> = None;
+    let mut known_head: Option<String> = worktree.start.clone();
     let mut announced = false;
     if !*persisted && ts.current.is_none() && ts.remaining.len() > 1 {
         // A fresh worktree: try every pull request in one `git am`.
@@ -191,7 +192,10 @@ fn apply_all<'a>(
             series.push(patches.get(n).map(Vec::as_slice).unwrap_or_default());
         }
         announced = true;
-        let before = git.run(&dir, &["rev-parse", "HEAD"])?.trim().to_string();
+        let before = match known_head.take() {
+            Some(head) => head,
+            None => git.run(&dir, &["rev-parse", "HEAD"])?.trim().to_string(),
+        };
         if worktree.apply_together(&series, signoff, &before)?.is_some() {
             ts.applied.append(&mut ts.remaining);
             return Ok(None);

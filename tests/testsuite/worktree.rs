@@ -201,3 +201,25 @@ fn a_conflict_among_several_stops_in_a_whole_tree_after_the_clean_ones() {
     let log = world.git(&worktree, &["log", "--format=%s", "-2"]);
     assert_eq!(log, "First\nRelease-only change\n");
 }
+
+#[test]
+fn hooks_in_the_work_tree_by_a_relative_hooks_path_still_run() {
+    let world = World::new();
+    let marker = world.root.path().join("hook-ran");
+    let hook = format!("#!/bin/sh\ntest -f RELEASE && echo yes >> '{}'\n", marker.display());
+    for branch in ["release-3.1", "master"] {
+        world.git(&world.work, &["checkout", "--quiet", branch]);
+        std::fs::create_dir_all(world.work.join(".githooks")).unwrap();
+        std::fs::write(world.work.join(".githooks/post-applypatch"), &hook).unwrap();
+        crate::support::set_executable(&world.work.join(".githooks/post-applypatch"));
+        world.git(&world.work, &["add", ".githooks"]);
+        world.git(&world.work, &["commit", "--quiet", "-m", "Hooks"]);
+        world.git(&world.work, &["push", "--quiet", "origin", branch]);
+    }
+    world.git(&world.work, &["checkout", "--quiet", "master"]);
+    world.git(&world.clone, &["pull", "--quiet", "upstream", "master"]);
+    world.git(&world.clone, &["config", "core.hooksPath", ".githooks"]);
+    world.simple_pr(3796, "Fix", 3);
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(0);
+    assert_eq!(std::fs::read_to_string(&marker).unwrap_or_default(), "yes\n");
+}
