@@ -196,7 +196,8 @@ pub fn add_worktree<'a>(
     out.debug(|| format!("worktree {path_text} on branch {branch}"));
     let mut worktree = Worktree::existing(git, out, toplevel, path, branch);
     worktree.start = start_commit;
-    git.run(&worktree.path, &["read-tree", "HEAD"])?;
+    let [c, skip_hash] = UNSEEN_INDEX;
+    git.run(&worktree.path, &[c, skip_hash, "read-tree", "HEAD"])?;
     match paths {
         Some(paths) => check_out(&git, &worktree.path, paths)?,
         None => worktree.fill()?,
@@ -215,7 +216,13 @@ fn check_out(git: &Git<'_>, dir: &Path, paths: &[Vec<u8>]) -> Result<()> {
         input.extend_from_slice(path);
         input.push(0);
     }
-    checkout_index(git, dir, &["checkout-index", "--quiet", "-z", "--stdin"], Some(&input))
+    let [c, skip_hash] = UNSEEN_INDEX;
+    checkout_index(
+        git,
+        dir,
+        &[c, skip_hash, "checkout-index", "--quiet", "-z", "--stdin"],
+        Some(&input),
+    )
 }
 
 /// Runs `git checkout-index --quiet …`, which never overwrites a file. It
@@ -307,14 +314,14 @@ impl Worktree<'_> {
         before: &str,
     ) -> Result<Result<(Applied, String), Stop>> {
         let (git, dir) = (&self.git, self.path.as_path());
-        let mut am = run_am(git, dir, patch, signoff)?;
+        let mut am = run_am(git, dir, patch, signoff, false)?;
         if !am.success && !self.whole && am_in_progress(git, dir)? {
             // A three-way merge may want files that are not written yet:
             // start over in the whole tree, where the user would resolve.
             self.fill()?;
             let (git, dir) = (&self.git, self.path.as_path());
             git.run(dir, &["am", "--abort"])?;
-            am = run_am(git, dir, patch, signoff)?;
+            am = run_am(git, dir, patch, signoff, false)?;
         }
         let (git, dir) = (&self.git, self.path.as_path());
         if am.success {
@@ -357,7 +364,7 @@ impl Worktree<'_> {
         }
         // Back to the `git am` state, which is what the user resolves.
         git.run(dir, &["cherry-pick", "--abort"])?;
-        let again = run_am(git, dir, patch, signoff)?;
+        let again = run_am(git, dir, patch, signoff, false)?;
         if again.success {
             return Ok(Ok(moved(git, dir, before)?));
         }
@@ -375,7 +382,7 @@ impl Worktree<'_> {
             return Ok(None);
         }
         let (git, dir) = (&self.git, self.path.as_path());
-        let am = run_am(git, dir, &patches.concat(), signoff)?;
+        let am = run_am(git, dir, &patches.concat(), signoff, true)?;
         if am.success {
             let made = git.run(dir, &["rev-list", &format!("{before}..HEAD")])?;
             let made: Vec<&str> = made.lines().collect();
@@ -400,10 +407,22 @@ fn stop(conflicts: Vec<String>, detail: String) -> Stop {
     }
 }
 
-fn run_am(git: &Git<'_>, dir: &Path, patch: &[u8], signoff: bool) -> Result<crate::git::Captured> {
+/// Options for git commands whose index nobody but the tool will see: the
+/// index's trailing checksum is not computed (git's `index.skipHash`, which
+/// `feature.manyFiles` turns on too). Writing the index of a large tree is
+/// most of a `git am`'s time per patch, and the checksum most of that. A stop
+/// for the user always follows a `git am` without it.
+const UNSEEN_INDEX: [&str; 2] = ["-c", "index.skipHash=true"];
+
+/// `git am` of `patch`; `unseen`: the index is not handed to the user after it.
+fn run_am(git: &Git<'_>, dir: &Path, patch: &[u8], signoff: bool, unseen: bool) -> Result<crate::git::Captured> {
+    let mut args = Vec::new();
+    if unseen {
+        args.extend(UNSEEN_INDEX);
+    }
     // --keep-cr: GitHub's patch is byte-exact, so carriage returns in it are
     // real (files with CRLF line endings) and must not be stripped.
-    let mut args = vec!["am", "-3", "--keep-cr", "--quiet"];
+    args.extend(["am", "-3", "--keep-cr", "--quiet"]);
     if signoff {
         args.push("--signoff");
     }
