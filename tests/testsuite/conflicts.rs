@@ -108,11 +108,7 @@ fn a_conflict_in_the_second_of_three_keeps_the_first_and_applies_the_third() {
     world.resolve(&world.state_worktree());
     world.run(&["--continue"]).expect_code(0);
     let branch = "automated-cherry-pick-of-#3796-#3797-#3798-upstream-release-3.1";
-    let subjects: Vec<String> = world
-        .picked(branch)
-        .iter()
-        .map(|c| c.split('|').next().unwrap().to_string())
-        .collect();
+    let subjects = world.picked_subjects(branch);
     assert_eq!(subjects, vec!["First", "Second", "Third"]);
     let created = world.github.created();
     assert_eq!(
@@ -297,10 +293,7 @@ fn already_applied_prs_are_skipped_and_named() {
     let done = world.simple_pr(3796, "Already there", 3);
     world.simple_pr(3797, "New", 15);
     // The first change is already on the release branch.
-    world.git(&world.work, &["checkout", "--quiet", "release-3.1"]);
-    world.git(&world.work, &["cherry-pick", &done.head_sha]);
-    world.git(&world.work, &["push", "--quiet", "origin", "release-3.1"]);
-    world.git(&world.work, &["checkout", "--quiet", "master"]);
+    world.land_on_release(&done.head_sha);
 
     let run = world.run(&["--yes", "upstream/release-3.1", "3796", "3797"]);
     run.expect_code(0)
@@ -322,10 +315,7 @@ fn already_applied_prs_are_skipped_and_named() {
 fn when_everything_is_already_there_nothing_is_pushed() {
     let world = World::new();
     let done = world.simple_pr(3796, "Already there", 3);
-    world.git(&world.work, &["checkout", "--quiet", "release-3.1"]);
-    world.git(&world.work, &["cherry-pick", &done.head_sha]);
-    world.git(&world.work, &["push", "--quiet", "origin", "release-3.1"]);
-    world.git(&world.work, &["checkout", "--quiet", "master"]);
+    world.land_on_release(&done.head_sha);
     let fork = world.branches(&world.fork);
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(0).stderr_has("already on upstream/release-3.1");

@@ -161,11 +161,7 @@ fn several_prs_that_apply_cleanly_take_one_git_am() {
     run.expect_code(0);
     assert_eq!(git_calls(&run.stderr, "am -3").len(), 1, "{}", run.stderr);
     let branch = "automated-cherry-pick-of-#3796-#3797-#3798-upstream-release-3.1";
-    let subjects: Vec<String> = world
-        .picked(branch)
-        .iter()
-        .map(|c| c.split('|').next().unwrap_or_default().to_string())
-        .collect();
+    let subjects = world.picked_subjects(branch);
     assert_eq!(subjects, ["First", "One", "Two", "Third"]);
     for step in ["Applying #3796", "Applying #3797", "Applying #3798"] {
         run.stderr_has(step);
@@ -179,10 +175,7 @@ fn one_already_there_among_several_is_found_one_at_a_time() {
     world.simple_pr(3796, "First", 3);
     let done = world.simple_pr(3797, "Already there", 10);
     world.simple_pr(3798, "Third", 17);
-    world.git(&world.work, &["checkout", "--quiet", "release-3.1"]);
-    world.git(&world.work, &["cherry-pick", &done.head_sha]);
-    world.git(&world.work, &["push", "--quiet", "origin", "release-3.1"]);
-    world.git(&world.work, &["checkout", "--quiet", "master"]);
+    world.land_on_release(&done.head_sha);
     let run = world.run(&["--yes", "--debug", "upstream/release-3.1", "3796", "3797", "3798"]);
     run.expect_code(0)
         .stderr_has("#3797 is already on upstream/release-3.1: skipped");
@@ -190,11 +183,7 @@ fn one_already_there_among_several_is_found_one_at_a_time() {
     // Once together, then one by one.
     assert_eq!(git_calls(&run.stderr, "am -3").len(), 4, "{}", run.stderr);
     let branch = "automated-cherry-pick-of-#3796-#3797-#3798-upstream-release-3.1";
-    let subjects: Vec<String> = world
-        .picked(branch)
-        .iter()
-        .map(|c| c.split('|').next().unwrap_or_default().to_string())
-        .collect();
+    let subjects = world.picked_subjects(branch);
     assert_eq!(subjects, ["First", "Third"]);
     assert!(world.tool_dirs().is_empty());
     assert_eq!(world.local_branches(), vec!["master"]);

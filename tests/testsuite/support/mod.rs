@@ -444,6 +444,23 @@ impl World {
         self.commits(&self.fork, &format!("{}..{branch}", base.trim()))
     }
 
+    /// The subjects of the commits `picked` lists.
+    pub fn picked_subjects(&self, branch: &str) -> Vec<String> {
+        self.picked(branch)
+            .iter()
+            .map(|c| c.split('|').next().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Cherry-picks `commit` onto release-3.1 upstream: its change is
+    /// already there when the tool comes to it.
+    pub fn land_on_release(&self, commit: &str) {
+        self.git(&self.work, &["checkout", "--quiet", "release-3.1"]);
+        self.git(&self.work, &["cherry-pick", commit]);
+        self.git(&self.work, &["push", "--quiet", "origin", "release-3.1"]);
+        self.git(&self.work, &["checkout", "--quiet", "master"]);
+    }
+
     /// A release branch upstream made from the first commit (before master
     /// moved on), with a commit of its own.
     pub fn release_branch(&self, name: &str) {
