@@ -204,9 +204,12 @@ impl World {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
-    fn fast_import(&self, stream: &[u8]) {
+    /// Feeds `stream` to `git fast-import` in the upstream repository;
+    /// `marks`: where to export its marks.
+    fn fast_import(&self, stream: &[u8], marks: Option<&Path>) {
         let mut child = Command::new("git")
             .args(["fast-import", "--quiet", "--done"])
+            .args(marks.map(|m| format!("--export-marks={}", m.display())))
             .current_dir(&self.upstream)
             .env_clear()
             .envs(self.env())
@@ -287,7 +290,7 @@ impl World {
             write_data(&mut s, format!("v0.{}.{}\n", t / 10, t % 10).as_bytes());
         }
         s.extend_from_slice(b"done\n");
-        self.fast_import(&s);
+        self.fast_import(&s, None);
         self.git(&self.upstream, &["repack", "-a", "-d", "-q"]);
 
         // The user's fork and clone, as of now.
@@ -358,22 +361,7 @@ impl World {
         }
         s.extend_from_slice(b"done\n");
         let marks = self.root.join("marks");
-        let mut child = Command::new("git")
-            .args(["fast-import", "--quiet", "--done"])
-            .arg(format!("--export-marks={}", marks.display()))
-            .current_dir(&self.upstream)
-            .env_clear()
-            .envs(self.env())
-            .stdin(Stdio::piped())
-            .spawn()
-            .expect("run git fast-import");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(&s)
-            .expect("feed fast-import");
-        assert!(child.wait().expect("fast-import").success(), "git fast-import failed");
+        self.fast_import(&s, Some(&marks));
         let marks_text = std::fs::read_to_string(&marks).expect("marks");
         let sha_of = |m: usize| -> String {
             marks_text
