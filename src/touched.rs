@@ -106,7 +106,7 @@ fn unquote(text: &[u8]) -> Option<(Vec<u8>, &[u8])> {
                             return None;
                         }
                         i += 2;
-                        digits.iter().fold(0u8, |n, d| (n << 3) | (d - b'0'))
+                        digits.iter().fold(0u8, |n, d| n * 8 + (d - b'0'))
                     }
                     other => other,
                 };
@@ -186,6 +186,15 @@ copy from tab
 copy to \"t\\tab\"
 ";
         assert_eq!(names(patch), ["café \"x\".txt", "tab", "t\tab"]);
+    }
+
+    #[test]
+    fn both_quoted_names_of_a_header_count() {
+        // A rename whose names need quoting, read from its `diff --git` line alone.
+        assert_eq!(names("diff --git \"a/x\\ty\" \"b/z\\tw\"\n"), ["x\ty", "z\tw"]);
+        assert_eq!(names("diff --git \"a/\\101\\177\" b/x\n"), ["A\x7f", "x"]);
+        // Plain names must be the same on both sides to be told apart.
+        assert!(names("diff --git a/ab b/cd\n").is_empty());
     }
 
     #[test]
