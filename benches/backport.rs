@@ -16,6 +16,8 @@
 #[allow(dead_code)]
 #[path = "../tests/testsuite/support/fake_github.rs"]
 mod fake_github;
+#[path = "../tests/testsuite/support/hermetic.rs"]
+mod hermetic;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -40,6 +42,11 @@ const TAGS: usize = 500;
 const PRS: usize = 20;
 const FIRST_PR: u64 = 1001;
 const TARGETS: [&str; 4] = ["release-1.99", "release-1.98", "release-1.97", "release-1.96"];
+const IDENTITY: hermetic::Identity<'static> = hermetic::Identity {
+    name: "Bench User",
+    email: "bench@example.com",
+    date: None,
+};
 
 fn main() {
     let root = target_dir().join("bench-cache").join(VERSION);
@@ -164,44 +171,11 @@ impl World {
     }
 
     fn env(&self) -> Vec<(String, String)> {
-        let mut env: Vec<(String, String)> = [
-            ("HOME", self.home.to_string_lossy().as_ref()),
-            (
-                "GIT_CONFIG_GLOBAL",
-                self.home.join(".gitconfig").to_string_lossy().as_ref(),
-            ),
-            ("GIT_CONFIG_NOSYSTEM", "1"),
-            ("GIT_AUTHOR_NAME", "Bench User"),
-            ("GIT_AUTHOR_EMAIL", "bench@example.com"),
-            ("GIT_COMMITTER_NAME", "Bench User"),
-            ("GIT_COMMITTER_EMAIL", "bench@example.com"),
-            ("LANG", "C"),
-            ("LC_ALL", "C"),
-            ("NO_COLOR", "1"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        env.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
-        env
+        hermetic::env(&self.home, &IDENTITY)
     }
 
     fn git(&self, dir: &Path, args: &[&str]) -> String {
-        let output = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env_clear()
-            .envs(self.env())
-            .stdin(Stdio::null())
-            .output()
-            .expect("run git");
-        assert!(
-            output.status.success(),
-            "git {args:?} in {}: {}",
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        hermetic::git(&self.env(), dir, args)
     }
 
     /// Feeds `stream` to `git fast-import` in the upstream repository;
@@ -229,12 +203,7 @@ impl World {
     }
 
     fn generate(&self) {
-        std::fs::create_dir_all(&self.home).expect("home");
-        std::fs::write(
-            self.home.join(".gitconfig"),
-            "[user]\n\tname = Bench User\n\temail = bench@example.com\n[init]\n\tdefaultBranch = master\n[advice]\n\tdetachedHead = false\n[gc]\n\tauto = 0\n",
-        )
-        .expect("gitconfig");
+        hermetic::write_config(&self.home, &IDENTITY, "[gc]\n\tauto = 0\n");
         std::fs::create_dir_all(&self.counting_path).expect("counting bin");
         let real_git = which_git();
         let wrapper = self.counting_path.join("git");

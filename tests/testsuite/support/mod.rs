@@ -4,6 +4,7 @@
 //! git call is hermetic: its own HOME, global config, identity and dates.
 
 pub mod fake_github;
+pub mod hermetic;
 pub mod prism;
 pub mod sandbox;
 
@@ -16,6 +17,13 @@ pub use fake_github::{FakeGitHub, FakePull, TOKEN};
 pub const OWNER: &str = "kubesphere";
 pub const NAME: &str = "kubesphere";
 pub const USER: &str = "alice";
+
+/// Who makes every commit in a test world, and when.
+pub const IDENTITY: hermetic::Identity<'static> = hermetic::Identity {
+    name: "Test User",
+    email: "user@example.com",
+    date: Some("2026-01-01T00:00:00Z"),
+};
 
 pub struct World {
     /// First, so it is dropped (and its log checked) before the temp dir goes.
@@ -95,7 +103,7 @@ impl World {
             .expect("temp dir");
         let home = root.path().join("home");
         std::fs::create_dir_all(&home).unwrap();
-        std::fs::write(home.join(".gitconfig"), "[user]\n\tname = Test User\n\temail = user@example.com\n[init]\n\tdefaultBranch = master\n[advice]\n\tdetachedHead = false\n").unwrap();
+        hermetic::write_config(&home, &IDENTITY, "");
         let remotes = root.path().join("remotes");
         let upstream = remotes.join(OWNER).join(format!("{NAME}.git"));
         let fork = remotes.join(USER).join(format!("{NAME}.git"));
@@ -151,52 +159,17 @@ impl World {
 
     /// Environment for every process: no user config, fixed identity and dates.
     pub fn env(&self) -> Vec<(String, String)> {
-        let mut env: Vec<(String, String)> = [
-            ("HOME", self.home.to_string_lossy().as_ref()),
-            (
-                "GIT_CONFIG_GLOBAL",
-                self.home.join(".gitconfig").to_string_lossy().as_ref(),
-            ),
-            ("GIT_CONFIG_NOSYSTEM", "1"),
-            ("GIT_AUTHOR_NAME", "Test User"),
-            ("GIT_AUTHOR_EMAIL", "user@example.com"),
-            ("GIT_COMMITTER_NAME", "Test User"),
-            ("GIT_COMMITTER_EMAIL", "user@example.com"),
-            ("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z"),
-            ("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z"),
-            ("LANG", "C"),
-            ("LC_ALL", "C"),
-            ("NO_COLOR", "1"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        env.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
-        env
+        hermetic::env(&self.home, &IDENTITY)
     }
 
     /// Runs git in `dir`; the test fails if it does.
     #[track_caller]
     pub fn git(&self, dir: &Path, args: &[&str]) -> String {
-        let output = self.git_output(dir, args);
-        assert!(
-            output.status.success(),
-            "git {args:?} in {}: {}",
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        hermetic::git(&self.env(), dir, args)
     }
 
     pub fn git_output(&self, dir: &Path, args: &[&str]) -> Output {
-        Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env_clear()
-            .envs(self.env())
-            .stdin(Stdio::null())
-            .output()
-            .expect("run git")
+        hermetic::git_output(&self.env(), dir, args)
     }
 
     /// Writes files in the maintainer's clone and commits them.
