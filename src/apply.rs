@@ -535,6 +535,39 @@ mod tests {
     }
 
     #[test]
+    fn checking_out_skips_what_the_index_lacks_and_reports_what_it_cannot_write() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = &root.path().join("repo");
+        std::fs::create_dir(dir).expect("repo dir");
+        let exe = crate::git::find().expect("git on PATH");
+        let out = Output::new(false, true);
+        let config = root.path().join("gitconfig");
+        std::fs::write(&config, "").expect("an empty global config");
+        let config = config.to_string_lossy().into_owned();
+        let env = [("GIT_CONFIG_GLOBAL", config.as_str()), ("GIT_CONFIG_NOSYSTEM", "1")];
+        let git = Git::new(&exe, &out).with_env(&env);
+        git.run(dir, &["init", "--quiet"]).expect("git init");
+        let blob = git
+            .capture(dir, &["hash-object", "-w", "--stdin"], Some(b"hi\n"))
+            .expect("hash-object")
+            .stdout;
+        for path in ["x/y", "z"] {
+            let entry = format!("100644,{},{path}", blob.trim());
+            git.run(dir, &["update-index", "--add", "--cacheinfo", &entry])
+                .expect("update-index");
+        }
+        check_out(&git, dir, &[b"z".to_vec(), b"not-in-the-index".to_vec()]).expect("z is written");
+        assert_eq!(std::fs::read_to_string(dir.join("z")).ok().as_deref(), Some("hi\n"));
+        assert!(!dir.join("x").exists());
+
+        std::fs::write(dir.join("x"), "a file where a directory should be").expect("write x");
+        let error = check_out(&git, dir, &[b"x/y".to_vec()]).expect_err("x/y cannot be written");
+        let message = format!("{error:#}");
+        assert!(message.contains("writing files into the worktree"), "{message}");
+        assert!(message.contains("cannot create directory"), "{message}");
+    }
+
+    #[test]
     fn commits_come_from_the_mbox_separators() {
         let a = "a".repeat(40);
         let b = "0123456789abcdef0123456789abcdef01234567";

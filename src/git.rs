@@ -91,6 +91,8 @@ pub struct Git<'a> {
     out: &'a Output,
     /// Cleanup still runs after Ctrl-C; nothing else does.
     cleanup: bool,
+    /// Variables added to every command's environment.
+    env: &'a [(&'a str, &'a str)],
 }
 
 /// Finds the `git` binary on PATH.
@@ -104,7 +106,14 @@ impl<'a> Git<'a> {
             exe,
             out,
             cleanup: false,
+            env: &[],
         }
+    }
+
+    /// The same git with `env` added to every command's environment.
+    #[cfg(test)]
+    pub fn with_env(self, env: &'a [(&'a str, &'a str)]) -> Self {
+        Git { env, ..self }
     }
 
     /// The same git, for cleaning up: it runs even after an interruption.
@@ -157,7 +166,7 @@ impl<'a> Git<'a> {
             .stdout_capture()
             .stderr_capture()
             .unchecked();
-        for (name, value) in vars {
+        for (name, value) in self.env.iter().chain(vars) {
             expr = expr.env(name, value);
         }
         expr = match input {
