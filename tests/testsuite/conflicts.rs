@@ -288,6 +288,30 @@ fn when_both_fail_the_stop_is_in_the_git_am_state() {
 }
 
 #[test]
+fn a_conflicting_patch_whose_commits_are_not_here_stops_without_cherry_pick() {
+    // GitHub's patch names commits the fetch did not bring (the pull request
+    // was force-pushed since): only `git am`'s conflict is left to resolve.
+    let world = World::new();
+    world.conflict_on_release(3);
+    let mut pr = world.simple_pr(3796, "Fix", 3);
+    world.git(&world.work, &["checkout", "--quiet", "-b", "unpushed", &pr.base_sha]);
+    let text = world
+        .git(&world.work, &["show", "HEAD:pkg/a.go"])
+        .replace("a 3\n", "a 3 rewritten\n");
+    world.commit_files(&[("pkg/a.go", &text)], "Fix, rewritten");
+    pr.patch = world
+        .git(&world.work, &["format-patch", "--stdout", "-1", "HEAD"])
+        .into_bytes();
+    world.git(&world.work, &["checkout", "--quiet", "master"]);
+    world.github.add_pull(pr);
+
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(3).stderr_has("PR #3796 does not apply cleanly");
+    let status = world.git(&world.state_worktree(), &["status", "--porcelain"]);
+    assert_eq!(status, "UU pkg/a.go\n");
+}
+
+#[test]
 fn already_applied_prs_are_skipped_and_named() {
     let world = World::new();
     let done = world.simple_pr(3796, "Already there", 3);
