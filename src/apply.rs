@@ -7,8 +7,9 @@
 //! index has the whole tree): on a large repository writing every file is
 //! most of a run's time. The whole tree is written before anyone else looks
 //! at it: before a stop for the user, before the `--exec` command, and from
-//! the start when `git am` hooks would run. When `git am` does not apply a
-//! patch cleanly, the whole tree is written and the patch applied again, so
+//! the start, by git's own checkout, when a hook would run there (`git am`'s,
+//! `pre-push`, `post-checkout`). When `git am` does not apply a patch
+//! cleanly, the whole tree is written and the patch applied again, so
 //! conflicts come out exactly as in a full checkout.
 
 use std::path::{Path, PathBuf};
@@ -150,7 +151,8 @@ pub fn remove_worktree(
 
 /// A new local branch from `start` (a ref), checked out in a fresh worktree
 /// under `<git common dir>/cherry-pick-pr/`: of its files, only `paths`
-/// (those the patches touch) are written, or every one when `None`.
+/// (those the patches touch) are written, or every one, by git's own
+/// checkout, when `None`.
 pub fn add_worktree<'a>(
     git: Git<'a>,
     out: &'a Output,
@@ -173,21 +175,27 @@ pub fn add_worktree<'a>(
         .failure(|| failed(format!("creating a worktree directory in {}", parent.display())))?
         .keep();
     let path_text = path.to_string_lossy().into_owned();
+    let commit = start_commit.as_deref().unwrap_or(start);
+    let mut args = vec![
+        "worktree",
+        "add",
+        "--quiet",
+        "--no-track",
+        "-b",
+        &branch,
+        &path_text,
+        commit,
+    ];
+    if paths.is_some() {
+        // The files are written below, only those the patches touch.
+        args.insert(3, "--no-checkout");
+    } else {
+        // git's own checkout, which runs the `post-checkout` hook; git's
+        // parallel checkout, one worker per core, helps on a large tree.
+        args.splice(0..0, ["-c", "checkout.workers=0"]);
+    }
     let admin = worktree_admin();
-    let added = git.run(
-        toplevel,
-        &[
-            "worktree",
-            "add",
-            "--quiet",
-            "--no-checkout",
-            "--no-track",
-            "-b",
-            &branch,
-            &path_text,
-            start_commit.as_deref().unwrap_or(start),
-        ],
-    );
+    let added = git.run(toplevel, &args);
     drop(admin);
     if let Err(e) = added {
         let _ = std::fs::remove_dir_all(&path);
@@ -196,11 +204,13 @@ pub fn add_worktree<'a>(
     out.debug(|| format!("worktree {path_text} on branch {branch}"));
     let mut worktree = Worktree::existing(git, out, toplevel, path, branch);
     worktree.start = start_commit;
-    let [c, skip_hash] = UNSEEN_INDEX;
-    git.run(&worktree.path, &[c, skip_hash, "read-tree", "HEAD"])?;
     match paths {
-        Some(paths) => check_out(&git, &worktree.path, paths)?,
-        None => worktree.fill()?,
+        Some(paths) => {
+            let [c, skip_hash] = UNSEEN_INDEX;
+            git.run(&worktree.path, &[c, skip_hash, "read-tree", "HEAD"])?;
+            check_out(&git, &worktree.path, paths)?;
+        }
+        None => worktree.whole = true,
     }
     Ok(worktree)
 }

@@ -54,8 +54,9 @@ pub struct Ctx<'a> {
     pub interactive: bool,
     /// Push without asking.
     pub yes: bool,
-    /// A `git am` hook would run: worktrees get every file from the start.
-    pub am_hooks: bool,
+    /// A hook that may look at the files would run in the tool's worktree:
+    /// worktrees get every file from the start.
+    pub tree_hooks: bool,
 }
 
 /// Refuses to push without `--yes` when nobody can be asked.
@@ -139,7 +140,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         common_dir: settings.common_dir.clone(),
         interactive,
         yes: settings.yes,
-        am_hooks: settings.am_hooks,
+        tree_hooks: settings.tree_hooks,
     };
     let job = State {
         version: state::VERSION,

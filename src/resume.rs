@@ -39,7 +39,7 @@ pub fn run(
     let crate::settings::Located {
         toplevel,
         common_dir,
-        am_hooks,
+        tree_hooks,
     } = crate::settings::locate(&git, cwd)?;
     let loaded = state::load(&common_dir)?;
     match action {
@@ -78,7 +78,7 @@ pub fn run(
                 common_dir,
                 interactive,
                 yes,
-                am_hooks,
+                tree_hooks,
             };
             let mut wanted: Vec<u64> = Vec::new();
             for ts in &chosen {

@@ -74,8 +74,9 @@ pub struct Settings {
     pub toplevel: PathBuf,
     /// The repository's common git directory (shared by all worktrees).
     pub common_dir: PathBuf,
-    /// A `git am` hook would run: worktrees get every file from the start.
-    pub am_hooks: bool,
+    /// A hook that may look at the files would run in the tool's worktree:
+    /// worktrees get every file from the start.
+    pub tree_hooks: bool,
     pub targets: Vec<Target>,
     pub prs: Vec<u64>,
     pub upstream: String,
@@ -150,10 +151,12 @@ pub struct Located {
     pub toplevel: PathBuf,
     /// The common git directory (shared by all worktrees).
     pub common_dir: PathBuf,
-    /// Whether a `git am` hook (`applypatch-msg`, `pre-applypatch`,
-    /// `post-applypatch`) would run, as seen from the user's work tree (a
-    /// relative `core.hooksPath` names files in the work tree).
-    pub am_hooks: bool,
+    /// Whether a hook that runs in the tool's worktree and may look at its
+    /// files would run: `post-checkout` (as the worktree is made), `git am`'s
+    /// `applypatch-msg`, `pre-applypatch` and `post-applypatch`, and
+    /// `pre-push`; as seen from the user's work tree (a relative
+    /// `core.hooksPath` names files in the work tree).
+    pub tree_hooks: bool,
 }
 
 /// Where the repository is, or an error when `cwd` is not inside a work tree.
@@ -172,6 +175,10 @@ pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<Located> {
                 "hooks/pre-applypatch",
                 "--git-path",
                 "hooks/post-applypatch",
+                "--git-path",
+                "hooks/pre-push",
+                "--git-path",
+                "hooks/post-checkout",
             ],
         )
         .failure(|| {
@@ -180,11 +187,11 @@ pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<Located> {
     let mut lines = located.lines();
     let toplevel = PathBuf::from(lines.next().unwrap_or_default());
     let common_dir = PathBuf::from(lines.next().unwrap_or_default());
-    let am_hooks = lines.any(|hook| crate::apply::is_executable(std::path::Path::new(hook)));
+    let tree_hooks = lines.any(|hook| crate::apply::is_executable(std::path::Path::new(hook)));
     Ok(Located {
         toplevel,
         common_dir,
-        am_hooks,
+        tree_hooks,
     })
 }
 
@@ -196,7 +203,7 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
     let Located {
         toplevel,
         common_dir,
-        am_hooks,
+        tree_hooks,
     } = locate(git, cwd)?;
 
     let config_text = git.capture(
@@ -458,7 +465,7 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
     Ok(Settings {
         toplevel,
         common_dir,
-        am_hooks,
+        tree_hooks,
         targets,
         prs,
         upstream,

@@ -68,8 +68,8 @@ pub fn prepare<'a>(
                 &ctx.common_dir,
                 &ts.remote_branch,
                 &format!("refs/remotes/{}/{}", ts.remote, ts.branch),
-                // A `git am` hook may look at any file.
-                (!ctx.am_hooks).then_some(paths.as_slice()),
+                // A hook (git am's, pre-push, post-checkout) may look at any file.
+                (!ctx.tree_hooks).then_some(paths.as_slice()),
             )
             .map_err(|e| interrupted_or(e, "nothing was left behind"))?;
             ts.local_branch = worktree.branch.clone();

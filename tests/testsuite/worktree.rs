@@ -142,6 +142,32 @@ fn git_am_hooks_see_the_whole_tree() {
     );
 }
 
+/// Regression: `pre-push` ran in a worktree holding only the touched files,
+/// and `post-checkout` did not run at all (`git worktree add --no-checkout`
+/// skips it), where a user's hooks expect the whole tree of the branch.
+#[test]
+fn push_and_checkout_hooks_see_the_whole_tree() {
+    for hook_name in ["pre-push", "post-checkout"] {
+        let world = World::new();
+        world.simple_pr(3796, "Fix", 3);
+        let seen = world.root.path().join("seen");
+        let hook = world.clone.join(".git/hooks").join(hook_name);
+        std::fs::write(
+            &hook,
+            format!("#!/bin/sh\nls RELEASE README.md pkg >> '{}'\n", seen.display()),
+        )
+        .unwrap();
+        crate::support::set_executable(&hook);
+        world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(0);
+        let listed = std::fs::read_to_string(&seen).unwrap_or_default();
+        assert!(
+            listed.contains("RELEASE") && listed.contains("README.md") && listed.contains("b.go"),
+            "{hook_name} saw: {listed}"
+        );
+        assert_eq!(world.picked(BRANCH).len(), 1, "{hook_name}");
+    }
+}
+
 #[test]
 fn several_prs_that_apply_cleanly_take_one_git_am() {
     let world = World::new();
