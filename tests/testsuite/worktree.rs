@@ -84,6 +84,58 @@ fn a_clean_three_way_merge_needs_only_the_touched_files() {
     assert_eq!(world.tool_dirs(), Vec::<std::path::PathBuf>::new());
 }
 
+/// The git commands of a `--debug` run, in order: each one's subcommand
+/// (after any `-c` options), with `worktree`'s own subcommand.
+fn git_plan(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("debug["))
+        .filter_map(|l| l.split_once("] git ").map(|(_, rest)| rest))
+        .map(|rest| {
+            let mut words = rest.split_whitespace();
+            let mut command = words.next().unwrap_or_default();
+            while command == "-c" {
+                words.next();
+                command = words.next().unwrap_or_default();
+            }
+            match command {
+                "worktree" => format!("worktree {}", words.next().unwrap_or_default()),
+                other => other.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// What BENCHMARKS.md counts: one pull request that applies cleanly takes
+/// twelve git processes, and nothing is run that the job does not need.
+#[test]
+fn one_clean_pull_request_runs_only_the_git_it_needs() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let run = world.run(&["--yes", "--debug", "upstream/release-3.1", "3796"]);
+    run.expect_code(0);
+    assert_eq!(
+        git_plan(&run.stderr),
+        [
+            "rev-parse",
+            "config",
+            "fetch",
+            "for-each-ref",
+            "worktree add",
+            "read-tree",
+            "checkout-index",
+            "am",
+            "rev-parse",
+            "push",
+            "worktree remove",
+            "branch",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(world.picked(BRANCH).len(), 1);
+}
+
 #[test]
 fn the_exec_command_sees_the_whole_tree_and_commits_only_its_changes() {
     let world = World::new();
