@@ -18,6 +18,14 @@ fn git_calls<'a>(stderr: &'a str, args: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// Each pull request is announced, with its own title, exactly once.
+fn announced_once(stderr: &str, prs: &[(u64, &str)]) {
+    for (n, title) in prs {
+        let step = format!("Applying #{n} to upstream/release-3.1: {title}\n");
+        assert_eq!(stderr.matches(&step).count(), 1, "{step:?} in:\n{stderr}");
+    }
+}
+
 /// Whether the index of `worktree` ends with a real checksum (tools other
 /// than git may refuse an index written with `index.skipHash`).
 fn index_has_checksum(world: &World, worktree: &Path) -> bool {
@@ -133,6 +141,7 @@ fn one_clean_pull_request_runs_only_the_git_it_needs() {
         "{}",
         run.stderr
     );
+    announced_once(&run.stderr, &[(3796, "Fix")]);
     assert_eq!(world.picked(BRANCH).len(), 1);
 }
 
@@ -241,9 +250,7 @@ fn several_prs_that_apply_cleanly_take_one_git_am() {
     let branch = "automated-cherry-pick-of-#3796-#3797-#3798-upstream-release-3.1";
     let subjects = world.picked_subjects(branch);
     assert_eq!(subjects, ["First", "One", "Two", "Third"]);
-    for step in ["Applying #3796", "Applying #3797", "Applying #3798"] {
-        run.stderr_has(step);
-    }
+    announced_once(&run.stderr, &[(3796, "First"), (3797, "Two commits"), (3798, "Third")]);
     assert_eq!(world.github.created()[0].title.matches('#').count(), 3);
 }
 
@@ -258,8 +265,9 @@ fn one_already_there_among_several_is_found_one_at_a_time() {
     run.expect_code(0)
         .stderr_has("#3797 is already on upstream/release-3.1: skipped");
     assert!(!run.stderr.contains("#3796 is already"), "{}", run.stderr);
-    // Once together, then one by one.
+    // Once together, then one by one; each announced once.
     assert_eq!(git_calls(&run.stderr, "am -3").len(), 4, "{}", run.stderr);
+    announced_once(&run.stderr, &[(3796, "First"), (3797, "Already there"), (3798, "Third")]);
     let branch = "automated-cherry-pick-of-#3796-#3797-#3798-upstream-release-3.1";
     let subjects = world.picked_subjects(branch);
     assert_eq!(subjects, ["First", "Third"]);
