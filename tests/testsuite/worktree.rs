@@ -267,7 +267,10 @@ fn one_already_there_among_several_is_found_one_at_a_time() {
     assert!(!run.stderr.contains("#3796 is already"), "{}", run.stderr);
     // Once together, then one by one; each announced once.
     assert_eq!(git_calls(&run.stderr, "am -3").len(), 4, "{}", run.stderr);
-    announced_once(&run.stderr, &[(3796, "First"), (3797, "Already there"), (3798, "Third")]);
+    announced_once(
+        &run.stderr,
+        &[(3796, "First"), (3797, "Already there"), (3798, "Third")],
+    );
     let branch = "automated-cherry-pick-of-#3796-#3797-#3798-upstream-release-3.1";
     let subjects = world.picked_subjects(branch);
     assert_eq!(subjects, ["First", "Third"]);
