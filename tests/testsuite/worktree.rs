@@ -182,33 +182,15 @@ fn git_am_hooks_see_the_whole_tree() {
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(0);
     assert_eq!(world.picked(BRANCH).len(), 1);
-
-    // A hook that only runs after the commit also gets the whole tree.
-    std::fs::remove_file(&hook).unwrap();
-    let world = World::new();
-    world.simple_pr(3796, "Fix", 3);
-    let seen = world.root.path().join("seen");
-    let hook = world.clone.join(".git/hooks/post-applypatch");
-    std::fs::write(
-        &hook,
-        format!("#!/bin/sh\nls RELEASE README.md pkg >> '{}'\n", seen.display()),
-    )
-    .unwrap();
-    crate::support::set_executable(&hook);
-    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(0);
-    let listed = std::fs::read_to_string(&seen).unwrap_or_default();
-    assert!(
-        listed.contains("RELEASE") && listed.contains("README.md") && listed.contains("b.go"),
-        "{listed}"
-    );
 }
 
-/// Regression: `pre-push` ran in a worktree holding only the touched files,
-/// and `post-checkout` did not run at all (`git worktree add --no-checkout`
-/// skips it), where a user's hooks expect the whole tree of the branch.
+/// Hooks that look at the files after the commit, the push's and the
+/// checkout's too, see the whole tree. Regression: `pre-push` ran in a
+/// worktree holding only the touched files, and `post-checkout` did not run
+/// at all (`git worktree add --no-checkout` skips it).
 #[test]
-fn push_and_checkout_hooks_see_the_whole_tree() {
-    for hook_name in ["pre-push", "post-checkout"] {
+fn hooks_that_look_at_the_files_see_the_whole_tree() {
+    for hook_name in ["post-applypatch", "pre-push", "post-checkout"] {
         let world = World::new();
         world.simple_pr(3796, "Fix", 3);
         let seen = world.root.path().join("seen");
