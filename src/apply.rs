@@ -63,7 +63,7 @@ impl<'a> Worktree<'a> {
             checkout_index(
                 &self.git,
                 &self.path,
-                &["-c", "checkout.workers=0", "checkout-index", "--all", "--quiet"],
+                &[PARALLEL_CHECKOUT.as_slice(), &["checkout-index", "--all", "--quiet"]].concat(),
                 None,
             )?;
             self.whole = true;
@@ -175,25 +175,14 @@ pub fn add_worktree<'a>(
         .failure(|| failed(format!("creating a worktree directory in {}", parent.display())))?
         .keep();
     let path_text = path.to_string_lossy().into_owned();
-    let commit = start_commit.as_deref().unwrap_or(start);
-    let mut args = vec![
-        "worktree",
-        "add",
-        "--quiet",
-        "--no-track",
-        "-b",
-        &branch,
-        &path_text,
-        commit,
-    ];
-    if paths.is_some() {
+    let mut args: Vec<&str> = match paths {
         // The files are written below, only those the patches touch.
-        args.insert(3, "--no-checkout");
-    } else {
-        // git's own checkout, which runs the `post-checkout` hook; git's
-        // parallel checkout, one worker per core, helps on a large tree.
-        args.splice(0..0, ["-c", "checkout.workers=0"]);
-    }
+        Some(_) => vec!["worktree", "add", "--no-checkout"],
+        // git's own checkout, which runs the `post-checkout` hook.
+        None => [PARALLEL_CHECKOUT.as_slice(), &["worktree", "add"]].concat(),
+    };
+    let commit = start_commit.as_deref().unwrap_or(start);
+    args.extend(["--quiet", "--no-track", "-b", &branch, &path_text, commit]);
     let admin = worktree_admin();
     let added = git.run(toplevel, &args);
     drop(admin);
@@ -416,6 +405,10 @@ fn stop(conflicts: Vec<String>, detail: String) -> Stop {
         detail,
     }
 }
+
+/// git's parallel checkout, one worker per core: writing every file of a
+/// large tree is most of a run's time.
+const PARALLEL_CHECKOUT: [&str; 2] = ["-c", "checkout.workers=0"];
 
 /// Options for git commands whose index nobody but the tool will see: the
 /// index's trailing checksum is not computed (git's `index.skipHash`, which
