@@ -149,6 +149,12 @@ pub fn remove_worktree(
     }
 }
 
+/// Where the tool keeps its worktrees (and its state): under the
+/// repository's common git directory, never inside a work tree.
+pub fn worktrees_dir(common_dir: &Path) -> PathBuf {
+    common_dir.join("cherry-pick-pr")
+}
+
 /// A new local branch from `start` (a ref), checked out in a fresh worktree
 /// under `<git common dir>/cherry-pick-pr/`: of its files, only `paths`
 /// (those the patches touch) are written, or every one, by git's own
@@ -163,7 +169,7 @@ pub fn add_worktree<'a>(
     paths: Option<&[Vec<u8>]>,
 ) -> Result<Worktree<'a>> {
     let (branch, start_commit) = free_branch_name(&git, toplevel, name, start)?;
-    let parent = common_dir.join("cherry-pick-pr");
+    let parent = worktrees_dir(common_dir);
     std::fs::create_dir_all(&parent).failure(|| failed(format!("creating {}", parent.display())))?;
     let prefix = format!(
         "{}-",

@@ -93,6 +93,21 @@ pub struct Git<'a> {
     cleanup: bool,
     /// Variables added to every command's environment.
     env: &'a [(&'a str, &'a str)],
+    /// The user's repository, once located: see `Git::in_repo`.
+    repo: Option<Repo<'a>>,
+}
+
+/// Where the user's repository is, as every later command addresses it.
+#[derive(Clone, Copy)]
+pub struct Repo<'a> {
+    /// Repository-local variables (`GIT_DIR`, `GIT_WORK_TREE`,
+    /// `GIT_INDEX_FILE`, …, as `git rev-parse --local-env-vars` lists them)
+    /// removed from every command's environment.
+    pub local_env: &'a [String],
+    /// Commands run in this directory (the top of the user's work tree)…
+    pub toplevel: &'a Path,
+    /// …address this git directory explicitly (`GIT_DIR`).
+    pub git_dir: &'a Path,
 }
 
 /// Finds the `git` binary on PATH.
@@ -107,6 +122,22 @@ impl<'a> Git<'a> {
             out,
             cleanup: false,
             env: &[],
+            repo: None,
+        }
+    }
+
+    /// The same git, for every command after the repository is located. The
+    /// user's repository-local variables are removed from every command, as
+    /// git itself does when it runs a command in another repository (`git -c`
+    /// settings, `GIT_CONFIG_PARAMETERS`, are kept, as git keeps them): a
+    /// `GIT_DIR`, `GIT_WORK_TREE` or `GIT_INDEX_FILE` meant for the user's
+    /// checkout must never reach a command in the tool's worktree. Commands in
+    /// the user's repository (run in `repo.toplevel`) name its git directory
+    /// explicitly instead.
+    pub fn in_repo(self, repo: Repo<'a>) -> Self {
+        Git {
+            repo: Some(repo),
+            ..self
         }
     }
 
@@ -166,6 +197,17 @@ impl<'a> Git<'a> {
             .stdout_capture()
             .stderr_capture()
             .unchecked();
+        if let Some(repo) = self.repo {
+            // One operation per variable: duct gives no order between a
+            // removal and a setting of the same name.
+            let in_repo = dir == repo.toplevel;
+            for name in repo.local_env.iter().filter(|n| !KEPT_LOCAL_ENV.contains(&n.as_str())) {
+                expr = match name.as_str() {
+                    "GIT_DIR" if in_repo => expr.env(name, repo.git_dir),
+                    _ => expr.env_remove(name),
+                };
+            }
+        }
         for (name, value) in self.env.iter().chain(vars) {
             expr = expr.env(name, value);
         }
@@ -207,6 +249,10 @@ impl<'a> Git<'a> {
         })
     }
 }
+
+/// Repository-local variables that carry `git -c` settings: kept, as git
+/// keeps them for commands in another repository.
+const KEPT_LOCAL_ENV: [&str; 2] = ["GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT"];
 
 /// `git a b 'c d'`, for messages.
 fn display_argv(name: &str, args: &[&str]) -> String {

@@ -72,6 +72,8 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
             if cli.args.len() > 1 {
                 return Err(errors::usage("--continue, --abort and --status take at most one target").into());
             }
+            let located = settings::locate(&git, &cwd)?;
+            let git = git.in_repo(located.repo());
             resume::run(
                 action,
                 cli.args.first().map(String::as_str),
@@ -79,11 +81,15 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
                 env,
                 git,
                 out,
-                &cwd,
+                &located,
             )?
         }
         None => {
-            let settings = settings::resolve(cli, env, &git, &cwd)?;
+            // Usage errors first, wherever the command runs.
+            settings::split_args(&cli.args)?;
+            let located = settings::locate(&git, &cwd)?;
+            let git = git.in_repo(located.repo());
+            let settings = settings::resolve(cli, env, &git, &located)?;
             pick::run(&settings, env, git, out)?
         }
     };

@@ -34,17 +34,38 @@ pub fn run(
     env: &Env,
     git: Git<'_>,
     out: &Output,
-    cwd: &Path,
+    located: &crate::settings::Located,
+) -> Result<Vec<Report>> {
+    let result = act(action, selector, yes, env, git, out, located);
+    if let Some(inside) = located.inside.as_ref().filter(|dir| !dir.exists()) {
+        out.note(&format!(
+            "The worktree you ran this in, {}, is removed: go back with `cd {}`",
+            inside.display(),
+            located.toplevel.display()
+        ));
+    }
+    result
+}
+
+fn act(
+    action: Action,
+    selector: Option<&str>,
+    yes: bool,
+    env: &Env,
+    git: Git<'_>,
+    out: &Output,
+    located: &crate::settings::Located,
 ) -> Result<Vec<Report>> {
     let crate::settings::Located {
         toplevel,
         common_dir,
         tree_hooks,
-    } = crate::settings::locate(&git, cwd)?;
+        ..
+    } = located.clone();
     let loaded = state::load(&common_dir)?;
     match action {
         Action::Status => {
-            out.result(&status(&git, &loaded, &common_dir));
+            out.result(&status(&git, &loaded, &toplevel));
             Ok(Vec::new())
         }
         Action::Abort => {
@@ -195,7 +216,7 @@ fn reality(git: &Git<'_>, toplevel: &Path, ts: &TargetState) -> Vec<Problem> {
 }
 
 /// The `--status` report.
-fn status(git: &Git<'_>, loaded: &Loaded, common_dir: &Path) -> String {
+fn status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path) -> String {
     let job = match loaded {
         Loaded::None => return "No cherry-pick in progress.".to_string(),
         Loaded::Unreadable(why) => {
@@ -203,7 +224,6 @@ fn status(git: &Git<'_>, loaded: &Loaded, common_dir: &Path) -> String {
         }
         Loaded::Some(job) => job,
     };
-    let toplevel = common_dir.parent().unwrap_or(common_dir);
     let list = |prs: &[u64]| {
         if prs.is_empty() {
             "none".to_string()
@@ -317,7 +337,7 @@ fn abort(
 /// With an unreadable state, removes whatever directories of the tool's are
 /// left under the git directory.
 fn leftovers(git: &Git<'_>, out: &Output, toplevel: &Path, common_dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(common_dir.join("cherry-pick-pr")) else {
+    let Ok(entries) = std::fs::read_dir(apply::worktrees_dir(common_dir)) else {
         return;
     };
     for path in entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()) {

@@ -145,10 +145,16 @@ pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<crate::remote::Pr
     Ok((targets.to_vec(), prs))
 }
 
-/// Where the user's repository is, from one `git rev-parse`.
+/// Where the user's repository is, from one `git rev-parse` that honours
+/// `GIT_DIR`, `GIT_WORK_TREE` and the rest as git does.
+#[derive(Debug, Clone)]
 pub struct Located {
-    /// The top of the work tree.
+    /// Where commands in the user's repository run: the top of the work tree,
+    /// or of the main work tree when the tool runs inside one of its own
+    /// worktrees (which a `--continue` or `--abort` removes).
     pub toplevel: PathBuf,
+    /// The git directory those commands address (`GIT_DIR`).
+    pub git_dir: PathBuf,
     /// The common git directory (shared by all worktrees).
     pub common_dir: PathBuf,
     /// Whether a hook that runs in the tool's worktree and may look at its
@@ -157,6 +163,21 @@ pub struct Located {
     /// `pre-push`; as seen from the user's work tree (a relative
     /// `core.hooksPath` names files in the work tree).
     pub tree_hooks: bool,
+    /// git's repository-local variables, removed from every later command.
+    pub local_env: Vec<String>,
+    /// The tool runs inside this worktree of its own.
+    pub inside: Option<PathBuf>,
+}
+
+impl Located {
+    /// How every later git command addresses the repository.
+    pub fn repo(&self) -> crate::git::Repo<'_> {
+        crate::git::Repo {
+            local_env: &self.local_env,
+            toplevel: &self.toplevel,
+            git_dir: &self.git_dir,
+        }
+    }
 }
 
 /// Where the repository is, or an error when `cwd` is not inside a work tree.
@@ -166,8 +187,10 @@ pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<Located> {
             cwd,
             &[
                 "rev-parse",
+                "--local-env-vars",
                 "--path-format=absolute",
                 "--show-toplevel",
+                "--absolute-git-dir",
                 "--git-common-dir",
                 "--git-path",
                 "hooks/applypatch-msg",
@@ -184,27 +207,55 @@ pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<Located> {
         .failure(|| {
             failed("this is not inside a git work tree").hint("run git cherry-pick-pr inside your clone of the project")
         })?;
-    let mut lines = located.lines();
-    let toplevel = PathBuf::from(lines.next().unwrap_or_default());
+    let is_variable = |l: &&str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
+    let local_env: Vec<String> = located.lines().take_while(is_variable).map(str::to_string).collect();
+    let mut lines = located.lines().skip(local_env.len());
+    let mut toplevel = PathBuf::from(lines.next().unwrap_or_default());
+    let mut git_dir = PathBuf::from(lines.next().unwrap_or_default());
     let common_dir = PathBuf::from(lines.next().unwrap_or_default());
     let tree_hooks = lines.any(|hook| crate::apply::is_executable(std::path::Path::new(hook)));
+    let inside = toplevel
+        .starts_with(crate::apply::worktrees_dir(&common_dir))
+        .then(|| toplevel.clone());
+    if inside.is_some() {
+        // The main work tree (or, for a bare repository, its git directory).
+        let repo = crate::git::Repo {
+            local_env: &local_env,
+            toplevel: &common_dir,
+            git_dir: &common_dir,
+        };
+        let listed = git
+            .in_repo(repo)
+            .run(&common_dir, &["worktree", "list", "--porcelain", "-z"])?;
+        let mut fields = listed.split('\0');
+        let main = fields.next().and_then(|f| f.strip_prefix("worktree "));
+        let bare = fields.take_while(|f| !f.is_empty()).any(|f| f == "bare");
+        toplevel = match main {
+            Some(main) if !bare => PathBuf::from(main),
+            _ => common_dir.clone(),
+        };
+        git_dir = common_dir.clone();
+    }
     Ok(Located {
         toplevel,
+        git_dir,
         common_dir,
         tree_hooks,
+        local_env,
+        inside,
     })
 }
 
 /// Resolves the settings of a run from the command line, the environment and
 /// the repository's git config.
-pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Result<Settings> {
+pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result<Settings> {
     let (target_args, pr_refs) = split_args(&cli.args)?;
-
     let Located {
         toplevel,
         common_dir,
         tree_hooks,
-    } = locate(git, cwd)?;
+        ..
+    } = located.clone();
 
     let config_text = git.capture(
         &toplevel,

@@ -16,7 +16,7 @@ pub const VERSION: u32 = 1;
 
 /// Where the state lives: `<git common dir>/cherry-pick-pr/state.json`.
 pub fn path(common_dir: &Path) -> PathBuf {
-    common_dir.join("cherry-pick-pr").join("state.json")
+    crate::apply::worktrees_dir(common_dir).join("state.json")
 }
 
 /// A source pull request, as much as publishing needs.

@@ -7,6 +7,7 @@ mod bad_input;
 mod conflicts;
 mod fanout;
 mod generated;
+mod hardening;
 mod install;
 mod interrupts;
 mod network;

@@ -67,15 +67,19 @@ impl Run {
     }
 }
 
-/// What the user's checkout looks like: branch, HEAD, index, status, every
-/// file's content, and the worktree list.
+/// What the user's checkout looks like: branch, HEAD, index (and its file,
+/// byte for byte), status, every file's content, the stash, the reflogs of
+/// HEAD and of the user's branch, and the worktree list.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Snapshot {
     head: String,
     branch: String,
     index: String,
+    index_file: Vec<u8>,
     status: String,
     files: BTreeMap<String, Vec<u8>>,
+    stash: String,
+    reflog: String,
     worktrees: String,
 }
 
@@ -289,12 +293,23 @@ impl World {
     pub fn snapshot(&self) -> Snapshot {
         let mut files = BTreeMap::new();
         collect_files(&self.clone, &self.clone, &mut files);
+        // Read before `git status`, which may refresh the index's stat data.
+        let index_file = std::fs::read(self.clone.join(".git/index")).unwrap_or_default();
+        let branch = self.git(&self.clone, &["symbolic-ref", "HEAD"]);
+        let reflog = [
+            self.git(&self.clone, &["reflog", "show", "--format=%H %gs", "HEAD"]),
+            self.git(&self.clone, &["reflog", "show", "--format=%H %gs", branch.trim()]),
+        ]
+        .concat();
         Snapshot {
             head: self.git(&self.clone, &["rev-parse", "HEAD"]),
-            branch: self.git(&self.clone, &["symbolic-ref", "HEAD"]),
+            branch,
             index: self.git(&self.clone, &["ls-files", "--stage"]),
+            index_file,
             status: self.git(&self.clone, &["status", "--porcelain=v1", "--untracked-files=all"]),
             files,
+            stash: self.git(&self.clone, &["stash", "list", "--format=%H %gs"]),
+            reflog,
             worktrees: self.git(&self.clone, &["worktree", "list", "--porcelain"]),
         }
     }

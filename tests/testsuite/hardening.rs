@@ -1,0 +1,140 @@
+//! The user's environment, hooks and habits: nothing they set or do touches
+//! their checkout, and nothing the tool leaves is unknown to `--status`.
+
+use crate::support::{World, run_command};
+
+const BRANCH: &str = "automated-cherry-pick-of-#3796-upstream-release-3.1";
+
+/// The PR's own commits, `subject|author|patch-id` each.
+fn source_commits(world: &World, head: &str) -> Vec<String> {
+    world.commits(&world.upstream, &format!("{head}^..{head}"))
+}
+
+#[test]
+fn git_dir_and_work_tree_from_the_environment_do_not_reach_the_worktree() {
+    // Run from elsewhere, the repository named by GIT_DIR and GIT_WORK_TREE:
+    // `git am` used to commit onto the user's branch, and the fork branch was
+    // pushed without the pull request's change.
+    let world = World::new();
+    let pr = world.simple_pr(3796, "Fix the widget", 3);
+    world.dirty_checkout();
+    let before = world.snapshot();
+    let elsewhere = world.root.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+
+    let run = run_command(
+        world
+            .command()
+            .current_dir(&elsewhere)
+            .env("GIT_DIR", world.clone.join(".git"))
+            .env("GIT_WORK_TREE", &world.clone)
+            .args(["--yes", "upstream/release-3.1", "3796"]),
+    );
+    run.expect_code(0);
+    assert_eq!(run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n");
+    assert_eq!(world.picked(BRANCH), source_commits(&world, &pr.head_sha));
+    assert_eq!(world.snapshot(), before);
+    assert_eq!(world.local_branches(), vec!["master"]);
+}
+
+#[test]
+fn a_git_dir_outside_the_work_tree_works_as_git_does() {
+    // GIT_DIR in another place than the work tree's `.git`, as for a
+    // checkout whose repository is kept elsewhere.
+    let world = World::new();
+    let pr = world.simple_pr(3796, "Fix", 3);
+    let git_dir = world.root.path().join("kept-elsewhere.git");
+    std::fs::rename(world.clone.join(".git"), &git_dir).unwrap();
+    let run = run_command(
+        world
+            .command()
+            .env("GIT_DIR", &git_dir)
+            .env("GIT_WORK_TREE", &world.clone)
+            .args(["--yes", "upstream/release-3.1", "3796"]),
+    );
+    run.expect_code(0);
+    assert_eq!(world.picked(BRANCH), source_commits(&world, &pr.head_sha));
+    assert!(!world.clone.join(".git").exists());
+    let worktrees = world.git(&world.root.path().join("kept-elsewhere.git"), &["worktree", "list"]);
+    assert_eq!(worktrees.lines().count(), 1, "{worktrees}");
+}
+
+#[test]
+fn git_index_file_from_the_environment_is_not_overwritten() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    let before = world.snapshot();
+    let run = run_command(
+        world
+            .command()
+            .env("GIT_INDEX_FILE", world.clone.join(".git/index"))
+            .args(["--yes", "--dry-run", "release-3.1", "3796"]),
+    );
+    run.expect_code(0);
+    assert_eq!(run.stdout.trim(), BRANCH);
+    assert_eq!(world.snapshot(), before);
+    // The dry run's branch has the pick.
+    let picked = world.commits(&world.clone, &format!("upstream/release-3.1..{BRANCH}"));
+    assert_eq!(picked.len(), 1, "{picked:?}");
+}
+
+#[test]
+fn git_c_settings_still_reach_every_git_command() {
+    // `git -c` passes settings in GIT_CONFIG_PARAMETERS, a repository-local
+    // variable that git keeps for other repositories: so does the tool.
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let run = run_command(
+        world
+            .command()
+            .env("GIT_CONFIG_PARAMETERS", "'user.name'='Via Dash C'")
+            .env_remove("GIT_COMMITTER_NAME")
+            .args(["--yes", "upstream/release-3.1", "3796"]),
+    );
+    run.expect_code(0);
+    let committer = world.git(&world.fork, &["log", "-1", "--format=%cn", BRANCH]);
+    assert_eq!(committer.trim(), "Via Dash C");
+}
+
+#[test]
+fn continue_from_inside_the_worktree_removes_its_branch_too() {
+    // Resolving inside the tool's worktree is the natural flow; its branch
+    // used to stay behind after `--continue` from there.
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    let before = world.snapshot();
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+    let worktree = world.state_worktree();
+    world.resolve(&worktree);
+
+    let run = run_command(world.command().current_dir(worktree.join("pkg")).arg("--continue"));
+    run.expect_code(0).stderr_has("go back with `cd");
+    assert_eq!(run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n");
+    assert!(!worktree.exists());
+    assert!(world.state().is_none());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert_eq!(world.snapshot(), before);
+    assert_eq!(world.picked_subjects(BRANCH), vec!["Fix"]);
+}
+
+#[test]
+fn abort_from_inside_the_worktree_removes_its_branch_too() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    let before = world.snapshot();
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+    let worktree = world.state_worktree();
+
+    let run = run_command(world.command().current_dir(&worktree).arg("--abort"));
+    run.expect_code(0).stderr_has("Aborted");
+    assert!(!worktree.exists());
+    assert!(world.state().is_none());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert!(world.tool_dirs().is_empty());
+    assert_eq!(world.snapshot(), before);
+}
