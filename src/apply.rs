@@ -81,6 +81,13 @@ impl<'a> Worktree<'a> {
         self.keep_worktree = true;
         self.keep_branch = true;
     }
+
+    /// Removes both when dropped again: the run goes on with them (the user
+    /// resolved a stop while the run waited); any later stop keeps them anew.
+    pub fn release(&mut self) {
+        self.keep_worktree = false;
+        self.keep_branch = false;
+    }
 }
 
 impl Drop for Worktree<'_> {
@@ -193,8 +200,16 @@ pub fn add_worktree<'a>(
     let added = git.run(toplevel, &args);
     drop(admin);
     if let Err(e) = added {
+        // git may have made the branch and registered the worktree before
+        // failing (a `post-checkout` hook that exits non-zero): undo all of it.
+        remove_worktree(git.for_cleanup(), out, toplevel, &path, Some(&branch), false);
         let _ = std::fs::remove_dir_all(&path);
-        return Err(failed(format!("creating a worktree from {start}")).because(e).into());
+        return Err(failed(format!(
+            "creating a worktree from {start} failed; nothing was left behind"
+        ))
+        .hint("git's words below say why (a `post-checkout` hook?); fix that, then run the same command again")
+        .because(e)
+        .into());
     }
     out.debug(|| format!("worktree {path_text} on branch {branch}"));
     let mut worktree = Worktree::existing(git, out, toplevel, path, branch);

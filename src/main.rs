@@ -11,6 +11,7 @@ mod gather;
 mod generate;
 mod git;
 mod github;
+mod lock;
 mod output;
 mod pick;
 mod publish;
@@ -74,6 +75,10 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
             }
             let located = settings::locate(&git, &cwd)?;
             let git = git.in_repo(located.repo());
+            let _lock = match action {
+                Action::Status => None,
+                Action::Continue | Action::Abort => Some(lock::acquire(&located.common_dir, out)?),
+            };
             resume::run(
                 action,
                 cli.args.first().map(String::as_str),
@@ -89,6 +94,7 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
             settings::split_args(&cli.args)?;
             let located = settings::locate(&git, &cwd)?;
             let git = git.in_repo(located.repo());
+            let _lock = lock::acquire(&located.common_dir, out)?;
             let settings = settings::resolve(cli, env, &git, &located)?;
             pick::run(&settings, env, git, out)?
         }

@@ -71,10 +71,23 @@ pub fn check_can_push(interactive: bool, yes: bool, dry_run: bool) -> Result<()>
     )
 }
 
-/// Refuses a new run while another is in progress.
-fn check_nothing_in_progress(common_dir: &std::path::Path) -> Result<()> {
+/// Refuses a new run while another is in progress; warns of what a run
+/// that did not finish left.
+fn check_nothing_in_progress(common_dir: &std::path::Path, out: &Output) -> Result<()> {
     let what = match state::load(common_dir)? {
-        state::Loaded::None => return Ok(()),
+        state::Loaded::None => {
+            let left = std::fs::read_dir(crate::apply::worktrees_dir(common_dir))
+                .map(|entries| entries.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()).count())
+                .unwrap_or(0);
+            if left > 0 {
+                out.warn(&format!(
+                    "a run that did not finish left {left} worktree(s) under {}",
+                    crate::apply::worktrees_dir(common_dir).display()
+                ));
+                out.hint("`git cherry-pick-pr --status` lists them; `git cherry-pick-pr --abort` removes them");
+            }
+            return Ok(());
+        }
         state::Loaded::Some(state) => state
             .targets
             .iter()
@@ -117,7 +130,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
     for line in &settings.provenance {
         out.debug(|| format!("setting: {line}"));
     }
-    check_nothing_in_progress(&settings.common_dir)?;
+    check_nothing_in_progress(&settings.common_dir, out)?;
     let interactive = std::io::stdin().is_terminal();
     check_can_push(interactive, settings.yes, settings.dry_run)?;
     let (found, github) = connect(

@@ -65,7 +65,7 @@ fn act(
     let loaded = state::load(&common_dir)?;
     match action {
         Action::Status => {
-            out.result(&status(&git, &loaded, &toplevel));
+            out.result(&status(&git, &loaded, &toplevel, &common_dir));
             Ok(Vec::new())
         }
         Action::Abort => {
@@ -216,7 +216,21 @@ fn reality(git: &Git<'_>, toplevel: &Path, ts: &TargetState) -> Vec<Problem> {
 }
 
 /// The `--status` report.
-fn status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path) -> String {
+fn status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, common_dir: &Path) -> String {
+    let mut lines = Vec::new();
+    match crate::lock::holder(common_dir) {
+        // Its worktrees are not saved yet: none is a leftover.
+        Some(holder) => lines.push(format!("A git cherry-pick-pr is running now ({}).", holder.describe())),
+        None => lines.extend(leftover_lines(git, toplevel, common_dir, loaded)),
+    }
+    let nothing = matches!(loaded, Loaded::None);
+    if !(nothing && !lines.is_empty()) {
+        lines.push(state_status(git, loaded, toplevel));
+    }
+    lines.join("\n")
+}
+
+fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path) -> String {
     let job = match loaded {
         Loaded::None => return "No cherry-pick in progress.".to_string(),
         Loaded::Unreadable(why) => {
@@ -291,8 +305,9 @@ fn status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path) -> String {
     lines.join("\n")
 }
 
-/// Removes the selected targets' worktrees and branches and forgets them.
-/// Always gets back to a clean slate, whatever was removed by hand.
+/// Removes the selected targets' worktrees and branches and forgets them,
+/// and whatever a run that ended without finishing left. Always gets back
+/// to a clean slate, whatever was removed by hand.
 fn abort(
     git: &Git<'_>,
     out: &Output,
@@ -301,19 +316,34 @@ fn abort(
     loaded: Loaded,
     selector: Option<&str>,
 ) -> Result<()> {
-    let mut job = match loaded {
-        Loaded::None => {
-            out.note("No cherry-pick in progress: nothing to abort.");
-            return Ok(());
-        }
+    let (mut job, known) = match loaded {
+        Loaded::None => (None, Vec::new()),
         Loaded::Unreadable(why) => {
             out.warn(&format!("the saved cherry-pick cannot be read ({why}); clearing it"));
-            leftovers(git, out, toplevel, common_dir);
-            return state::remove(common_dir);
+            (None, Vec::new())
         }
-        Loaded::Some(job) => job,
+        Loaded::Some(job) => {
+            let known = job.targets.iter().map(|t| t.worktree.clone()).collect();
+            (Some(job), known)
+        }
     };
-    let chosen = select(&job, selector)?;
+    let left = leftovers(git, toplevel, common_dir, &known);
+    if job.is_none() && left.is_empty() {
+        state::remove(common_dir)?;
+        out.note("No cherry-pick in progress: nothing to abort.");
+        return Ok(());
+    }
+    for leftover in &left {
+        apply::remove_worktree(*git, out, toplevel, &leftover.path, leftover.branch.as_deref(), false);
+        out.step(&format!(
+            "Removed {}, left by a run that did not finish",
+            leftover.describe()
+        ));
+    }
+    let Some(job) = job.as_mut() else {
+        return state::remove(common_dir);
+    };
+    let chosen = select(job, selector)?;
     for ts in &chosen {
         if ts.worktree.join(".git").exists() && apply::am_in_progress(git, &ts.worktree).unwrap_or(false) {
             let _ = git.run(&ts.worktree, &["am", "--abort"]);
@@ -330,17 +360,86 @@ fn abort(
     if job.targets.is_empty() {
         state::remove(common_dir)
     } else {
-        state::save(common_dir, &job)
+        state::save(common_dir, job)
     }
 }
 
-/// With an unreadable state, removes whatever directories of the tool's are
-/// left under the git directory.
-fn leftovers(git: &Git<'_>, out: &Output, toplevel: &Path, common_dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(apply::worktrees_dir(common_dir)) else {
-        return;
-    };
-    for path in entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()) {
-        apply::remove_worktree(*git, out, toplevel, &path, None, false);
+/// A worktree (or directory) of the tool's that no saved state names: left
+/// by a run that was killed, or by a version of the tool that lost track.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Leftover {
+    path: std::path::PathBuf,
+    /// The branch checked out in it, when git still knows the worktree.
+    branch: Option<String>,
+}
+
+impl Leftover {
+    fn describe(&self) -> String {
+        match &self.branch {
+            Some(branch) => format!("{} (branch {branch})", self.path.display()),
+            None => self.path.display().to_string(),
+        }
     }
+}
+
+/// The tool's worktrees and directories under the git directory that are not
+/// in `known` (the saved state's), with their branches. Only meaningful while
+/// no run is going on (one holds the lock, or none is running).
+fn leftovers(git: &Git<'_>, toplevel: &Path, common_dir: &Path, known: &[std::path::PathBuf]) -> Vec<Leftover> {
+    let dir = apply::worktrees_dir(common_dir);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let dirs: Vec<std::path::PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() && !known.contains(p))
+        .collect();
+    let mut found: Vec<Leftover> = registered_worktrees(git, toplevel)
+        .into_iter()
+        .filter(|w| w.path.starts_with(&dir) && !known.contains(&w.path))
+        .collect();
+    for path in dirs {
+        if !found.iter().any(|w| w.path == path) {
+            found.push(Leftover { path, branch: None });
+        }
+    }
+    found
+}
+
+/// `git worktree list`: each worktree's path and branch.
+fn registered_worktrees(git: &Git<'_>, toplevel: &Path) -> Vec<Leftover> {
+    let Ok(listed) = git.run(toplevel, &["worktree", "list", "--porcelain", "-z"]) else {
+        return Vec::new();
+    };
+    let mut worktrees: Vec<Leftover> = Vec::new();
+    for field in listed.split('\0') {
+        if let Some(path) = field.strip_prefix("worktree ") {
+            worktrees.push(Leftover {
+                path: path.into(),
+                branch: None,
+            });
+        } else if let Some(branch) = field.strip_prefix("branch refs/heads/") {
+            if let Some(last) = worktrees.last_mut() {
+                last.branch = Some(branch.to_string());
+            }
+        }
+    }
+    worktrees
+}
+
+/// Says what a run that did not finish left, for `--status`.
+fn leftover_lines(git: &Git<'_>, toplevel: &Path, common_dir: &Path, loaded: &Loaded) -> Vec<String> {
+    let known: Vec<std::path::PathBuf> = match loaded {
+        Loaded::Some(job) => job.targets.iter().map(|t| t.worktree.clone()).collect(),
+        _ => Vec::new(),
+    };
+    let left = leftovers(git, toplevel, common_dir, &known);
+    if left.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec!["Left over by a run that did not finish:".to_string()];
+    lines.extend(left.iter().map(|l| format!("  {}", l.describe())));
+    lines.push("  next: git cherry-pick-pr --abort (removes them)".to_string());
+    lines
 }

@@ -373,7 +373,10 @@ fn wait_or_stop(
         .out
         .confirm("Resolve it in another window, then answer y to continue; any other answer stops here.");
     match answer {
-        Ok(true) => Ok(None),
+        Ok(true) => {
+            worktree.release();
+            Ok(None)
+        }
         Ok(false) => Ok(Some(Outcome::Stopped(stop_failure(ts, why, files, "").into()))),
         Err(e) if was_interrupted(&e) => Err(Failure::new(
             Kind::Interrupted,

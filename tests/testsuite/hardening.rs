@@ -1,6 +1,7 @@
 //! The user's environment, hooks and habits: nothing they set or do touches
 //! their checkout, and nothing the tool leaves is unknown to `--status`.
 
+use crate::interrupts;
 use crate::support::{World, run_command};
 
 const BRANCH: &str = "automated-cherry-pick-of-#3796-upstream-release-3.1";
@@ -136,5 +137,99 @@ fn abort_from_inside_the_worktree_removes_its_branch_too() {
     assert!(world.state().is_none());
     assert_eq!(world.local_branches(), vec!["master"]);
     assert!(world.tool_dirs().is_empty());
+    assert_eq!(world.snapshot(), before);
+}
+
+#[test]
+fn a_second_run_while_one_is_running_refuses_and_names_it() {
+    // Both used to pass the "in progress" check; the state then knew only
+    // the second, and the first's worktree and branch were orphaned.
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.simple_pr(3797, "Other", 15);
+    world.dirty_checkout();
+    let before = world.snapshot();
+    world.github.delay("POST", "/pulls", std::time::Duration::from_secs(30));
+    let first = interrupts::spawn_in_group(world.command().args(["--yes", "upstream/release-3.1", "3796"]));
+    interrupts::wait_until("the first run's pull request request", || {
+        world.github.requests().iter().any(|r| r.method == "POST")
+    });
+
+    let second = world.run(&["--yes", "upstream/release-3.1", "3797"]);
+    second
+        .expect_code(1)
+        .stderr_has("another git cherry-pick-pr is running in this repository")
+        .stderr_has(&format!("pid {}", first.id()));
+    world
+        .run(&["--abort"])
+        .expect_code(1)
+        .stderr_has("another git cherry-pick-pr is running");
+    let status = world.run(&["--status"]);
+    status.expect_code(0);
+    assert!(
+        status.stdout.contains(&format!("running now (pid {}", first.id())),
+        "{}",
+        status.stdout
+    );
+
+    // The first is killed outright: what it left is found and cleared.
+    kill(&first);
+    let run = interrupts::finish(first);
+    assert_ne!(run.code, 0);
+    let status = world.run(&["--status"]);
+    assert!(
+        status.stdout.contains("Left over by a run that did not finish"),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains("--abort"), "{}", status.stdout);
+    world
+        .run(&["--abort"])
+        .expect_code(0)
+        .stderr_has("taking over its lock")
+        .stderr_has("Removed");
+    assert!(world.tool_dirs().is_empty());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert_eq!(world.snapshot(), before);
+    world.github.state.lock().unwrap().delays.clear();
+    world.run(&["--yes", "upstream/release-3.1", "3797"]).expect_code(0);
+}
+
+/// SIGKILL: nothing of the tool's own cleanup runs.
+fn kill(child: &std::process::Child) {
+    let group = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap_or(0));
+    nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL).expect("kill the run");
+}
+
+#[test]
+fn a_failing_post_checkout_hook_leaves_nothing_behind() {
+    // The worktree used to stay registered with its branch; `--abort` said
+    // "nothing to abort" and the next run named its branch `…-2`.
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    let before = world.snapshot();
+    let hooks = world.root.path().join("hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    let hook = hooks.join("post-checkout");
+    std::fs::write(&hook, "#!/bin/sh\necho 'post-checkout: no' >&2\nexit 1\n").unwrap();
+    crate::support::set_executable(&hook);
+    world.git(&world.clone, &["config", "core.hooksPath", hooks.to_str().unwrap()]);
+    let before_config = world.snapshot();
+
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(1)
+        .stderr_has("post-checkout: no")
+        .stderr_has("nothing was left behind");
+    assert_eq!(world.snapshot(), before_config);
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert!(world.tool_dirs().is_empty());
+    assert!(world.state().is_none());
+    assert!(world.github.writes().is_empty());
+    assert_eq!(world.branches(&world.fork), vec!["master", "release-3.1"]);
+
+    world.git(&world.clone, &["config", "--unset", "core.hooksPath"]);
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(0);
+    assert!(world.branches(&world.fork).contains(&BRANCH.to_string()));
     assert_eq!(world.snapshot(), before);
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crate::support::{Run, World};
 
 /// Waits (bounded) until `ready` holds.
-fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !ready() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -28,7 +28,7 @@ fn interrupt(child: &Child) {
     assert!(status.success());
 }
 
-fn spawn_in_group(command: &mut Command) -> Child {
+pub fn spawn_in_group(command: &mut Command) -> Child {
     use std::os::unix::process::CommandExt;
     command
         .process_group(0)
@@ -38,7 +38,7 @@ fn spawn_in_group(command: &mut Command) -> Child {
         .expect("start the tool")
 }
 
-fn finish(child: Child) -> Run {
+pub fn finish(child: Child) -> Run {
     let output = child.wait_with_output().expect("wait for the tool");
     Run {
         code: output.status.code().unwrap_or(-1),
@@ -187,6 +187,8 @@ fn on_a_terminal_it_waits_for_the_resolution_and_asks_before_pushing() {
     let world = World::new();
     world.conflict_on_release(3);
     world.simple_pr(3796, "Fix the widget", 3);
+    world.dirty_checkout();
+    let before = world.snapshot();
     let (mut child, screen) = on_a_terminal(&world, &["upstream/release-3.1", "3796"]);
     wait_for_text(&screen, "answer y to continue");
     assert!(screen.lock().unwrap().contains("pkg/a.go"));
@@ -211,6 +213,11 @@ fn on_a_terminal_it_waits_for_the_resolution_and_asks_before_pushing() {
             .len(),
         1
     );
+    // Nothing is left: the worktree and branch went once the PR was open.
+    assert!(!worktree.exists());
+    assert!(world.tool_dirs().is_empty());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert_eq!(world.snapshot(), before);
 }
 
 #[test]
