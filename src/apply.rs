@@ -143,15 +143,15 @@ pub fn remove_worktree(
             let _ = git.run(toplevel, &["worktree", "prune"]);
         }
     }
-    if let Some(branch) = branch {
-        if let Err(e) = git.run(toplevel, &["branch", "--quiet", "-D", branch]) {
-            let exists = git.run(
-                toplevel,
-                &["rev-parse", "--verify", "--quiet", &format!("refs/heads/{branch}")],
-            );
-            if exists.is_ok() {
-                out.warn(&format!("could not delete the temporary branch {branch}: {e}"));
-            }
+    if let Some(branch) = branch
+        && let Err(e) = git.run(toplevel, &["branch", "--quiet", "-D", branch])
+    {
+        let exists = git.run(
+            toplevel,
+            &["rev-parse", "--verify", "--quiet", &format!("refs/heads/{branch}")],
+        );
+        if exists.is_ok() {
+            out.warn(&format!("could not delete the temporary branch {branch}: {e}"));
         }
     }
 }

@@ -114,13 +114,13 @@ pub fn follow_through(
                         unassigned.join(", ")
                     ));
                 }
-                if let Some(m) = &milestone {
-                    if issue.milestone.map(|i| i.number) != Some(m.number) {
-                        out.warn(&format!(
-                            "PR #{} did not get the milestone {} (setting it needs triage permission)",
-                            pull.number, m.title
-                        ));
-                    }
+                if let Some(m) = &milestone
+                    && issue.milestone.map(|i| i.number) != Some(m.number)
+                {
+                    out.warn(&format!(
+                        "PR #{} did not get the milestone {} (setting it needs triage permission)",
+                        pull.number, m.title
+                    ));
                 }
             }
             Err(error) => out.warn(&format!(

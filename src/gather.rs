@@ -201,10 +201,10 @@ fn format_patch(local: &Local<'_>, pull: &PullRequest) -> Result<Vec<u8>> {
     if !has(base) {
         // By commit id first (GitHub serves any reachable commit); else its branch.
         let by_id = fetch(base);
-        if by_id.is_err() {
-            if let Some(branch) = pull.base.as_ref().map(|b| b.name.as_str()).filter(|b| !b.is_empty()) {
-                fetch(&format!("refs/heads/{branch}"))?;
-            }
+        if by_id.is_err()
+            && let Some(branch) = pull.base.as_ref().map(|b| b.name.as_str()).filter(|b| !b.is_empty())
+        {
+            fetch(&format!("refs/heads/{branch}"))?;
         }
         if !has(base) {
             by_id?;

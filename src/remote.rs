@@ -67,15 +67,17 @@ pub fn parse_remote_url(url: &str) -> Option<RepoUrl> {
     if url.starts_with(':') {
         return None;
     }
-    if let Some((before, path)) = scp {
-        if !before.contains('/') && !before.is_empty() && !is_drive_letter(before) {
-            let host = before.rsplit_once('@').map_or(before, |(_, h)| h);
-            let host = strip_brackets(host);
-            if host.is_empty() {
-                return None;
-            }
-            return from_path(Some(normalise_host(host)), path);
+    if let Some((before, path)) = scp
+        && !before.contains('/')
+        && !before.is_empty()
+        && !is_drive_letter(before)
+    {
+        let host = before.rsplit_once('@').map_or(before, |(_, h)| h);
+        let host = strip_brackets(host);
+        if host.is_empty() {
+            return None;
         }
+        return from_path(Some(normalise_host(host)), path);
     }
     from_path(None, url)
 }

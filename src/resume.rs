@@ -204,13 +204,15 @@ fn reality(git: &Git<'_>, toplevel: &Path, ts: &TargetState) -> Vec<Problem> {
             fatal: true,
         });
     }
-    if problems.is_empty() && ts.phase == Phase::Conflict && ts.current.is_some() {
-        if let Ok(false) = apply::am_in_progress(git, &ts.worktree) {
-            problems.push(Problem {
-                text: "`git am` was finished by hand in the worktree; `--continue` goes on from there".into(),
-                fatal: false,
-            });
-        }
+    if problems.is_empty()
+        && ts.phase == Phase::Conflict
+        && ts.current.is_some()
+        && let Ok(false) = apply::am_in_progress(git, &ts.worktree)
+    {
+        problems.push(Problem {
+            text: "`git am` was finished by hand in the worktree; `--continue` goes on from there".into(),
+            fatal: false,
+        });
     }
     problems
 }
@@ -224,7 +226,7 @@ fn status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, common_dir: &Path) ->
         None => lines.extend(leftover_lines(git, toplevel, common_dir, loaded)),
     }
     let nothing = matches!(loaded, Loaded::None);
-    if !(nothing && !lines.is_empty()) {
+    if !nothing || lines.is_empty() {
         lines.push(state_status(git, loaded, toplevel));
     }
     lines.join("\n")
@@ -282,12 +284,13 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path) -> String {
             lines.push("    next:     git cherry-pick-pr --abort (cleans up), then start again".to_string());
             continue;
         }
-        if ts.phase == Phase::Conflict && ts.current.is_some() && ts.worktree.exists() {
-            if let Ok(files) = apply::unmerged(git, &ts.worktree) {
-                if !files.is_empty() {
-                    lines.push(format!("    conflicts: {}", files.join(", ")));
-                }
-            }
+        if ts.phase == Phase::Conflict
+            && ts.current.is_some()
+            && ts.worktree.exists()
+            && let Ok(files) = apply::unmerged(git, &ts.worktree)
+            && !files.is_empty()
+        {
+            lines.push(format!("    conflicts: {}", files.join(", ")));
         }
         let name = if job.targets.len() > 1 {
             format!(" {}", ts.name())
@@ -419,10 +422,10 @@ fn registered_worktrees(git: &Git<'_>, toplevel: &Path) -> Vec<Leftover> {
                 path: path.into(),
                 branch: None,
             });
-        } else if let Some(branch) = field.strip_prefix("branch refs/heads/") {
-            if let Some(last) = worktrees.last_mut() {
-                last.branch = Some(branch.to_string());
-            }
+        } else if let Some(branch) = field.strip_prefix("branch refs/heads/")
+            && let Some(last) = worktrees.last_mut()
+        {
+            last.branch = Some(branch.to_string());
         }
     }
     worktrees

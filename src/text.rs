@@ -151,10 +151,10 @@ pub fn release_notes(body: &str) -> Vec<String> {
     for line in body.split('\n') {
         match current.as_mut() {
             None => {
-                if let Some(rest) = line.trim_start().strip_prefix("```release-note") {
-                    if rest.trim().is_empty() {
-                        current = Some(Vec::new());
-                    }
+                if let Some(rest) = line.trim_start().strip_prefix("```release-note")
+                    && rest.trim().is_empty()
+                {
+                    current = Some(Vec::new());
                 }
             }
             Some(lines) => {

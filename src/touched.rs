@@ -65,10 +65,10 @@ fn git_header_names(rest: &[u8]) -> Vec<Vec<u8>> {
 
 /// A name as it appears in a header: C-quoted or plain.
 fn name(text: &[u8]) -> Vec<u8> {
-    if text.first() == Some(&b'"') {
-        if let Some((name, _)) = unquote(text) {
-            return name;
-        }
+    if text.first() == Some(&b'"')
+        && let Some((name, _)) = unquote(text)
+    {
+        return name;
     }
     text.to_vec()
 }
