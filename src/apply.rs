@@ -419,9 +419,17 @@ impl Worktree<'_> {
     }
 }
 
+/// A stop with paths in conflict is one to resolve; one with none (signing
+/// failed, a hook said no, a patch git cannot read) is applied again once
+/// the cause is fixed.
 fn stop(conflicts: Vec<String>, detail: String) -> Stop {
+    let kind = if conflicts.is_empty() {
+        StopKind::Retry
+    } else {
+        StopKind::Conflict
+    };
     Stop {
-        kind: StopKind::Conflict,
+        kind,
         conflicts,
         detail,
     }

@@ -121,6 +121,7 @@ fn report(reports: Vec<Report>, out: &Output) -> anyhow::Result<()> {
                 ("dry run", format!("local branch {branch}"))
             }
             Outcome::AlreadyPresent => ("already applied", "nothing to push".to_string()),
+            Outcome::SkippedByHand => ("skipped by hand", "nothing to push".to_string()),
             Outcome::Stopped(error) | Outcome::Failed(error) => {
                 let kind = errors::kind_of(&error);
                 let line = error.to_string().lines().next().unwrap_or_default().to_string();

@@ -31,6 +31,8 @@ pub enum Outcome {
     DryRun { branch: String },
     /// Every pull request was already on the target: nothing to do.
     AlreadyPresent,
+    /// Nothing is left to push: the user skipped the rest by hand.
+    SkippedByHand,
     /// Stopped for the user (conflicts: exit 3; a failed push or command:
     /// exit 1); the state is saved for `--continue`.
     Stopped(anyhow::Error),
@@ -192,6 +194,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
                 phase: Phase::Retry,
                 applied: Vec::new(),
                 skipped: Vec::new(),
+                by_hand: Vec::new(),
                 current: None,
                 current_base: None,
                 remaining: settings.prs.clone(),
@@ -323,6 +326,7 @@ impl Report {
             Outcome::Published { url, existed: true } => format!("updated {url}"),
             Outcome::DryRun { branch } => format!("dry run, on local branch {branch}"),
             Outcome::AlreadyPresent => "already applied, nothing pushed".to_string(),
+            Outcome::SkippedByHand => "skipped by hand, nothing pushed".to_string(),
             Outcome::Failed(error) => format!("failed: {}", error.to_string().lines().next().unwrap_or_default()),
             Outcome::Stopped(_) => return None,
         };

@@ -62,7 +62,11 @@ pub fn open(
         })
         .collect();
     let title = text::title(&job.templates, &sources, &target.branch);
-    let body = text::body(&job.templates, &sources, &target.skipped, &target.branch);
+    let left_out = text::LeftOut {
+        skipped: &target.skipped,
+        by_hand: &target.by_hand,
+    };
+    let body = text::body(&job.templates, &sources, left_out, &target.branch);
     let head = format!("{}:{branch}", job.user);
     let new = NewPull {
         title: &title,

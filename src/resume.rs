@@ -258,7 +258,9 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path) -> String {
     for ts in &job.targets {
         let stopped = match (ts.phase, ts.current) {
             (Phase::Conflict, Some(n)) => format!("stopped on conflicts in #{n}"),
-            (Phase::Retry, Some(n)) => format!("stopped before applying #{n}"),
+            (Phase::Retry, Some(n)) => {
+                format!("stopped before #{n} was applied (not a conflict); `--continue` applies it again")
+            }
             (Phase::Push, _) => "applied; not pushed yet".to_string(),
             (Phase::Exec, _) => "applied; the command to run after applying failed".to_string(),
             _ => "stopped".to_string(),
@@ -267,6 +269,9 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path) -> String {
         lines.push(format!("    applied:  {}", list(&ts.applied)));
         if !ts.skipped.is_empty() {
             lines.push(format!("    skipped (already there): {}", list(&ts.skipped)));
+        }
+        if !ts.by_hand.is_empty() {
+            lines.push(format!("    skipped by hand: {}", list(&ts.by_hand)));
         }
         let mut left: Vec<u64> = ts.current.into_iter().collect();
         left.extend(&ts.remaining);

@@ -63,6 +63,10 @@ pub struct TargetState {
     pub applied: Vec<u64>,
     /// Pull requests already on the target.
     pub skipped: Vec<u64>,
+    /// Pull requests the user skipped while resolving (`git am --skip` or
+    /// `--abort` in the worktree): not on the target, and not picked.
+    #[serde(default)]
+    pub by_hand: Vec<u64>,
     /// The pull request `git am` stopped on, if any.
     pub current: Option<u64>,
     /// HEAD before the current pull request was applied: if HEAD has moved
@@ -236,6 +240,7 @@ mod tests {
                 phase: Phase::Conflict,
                 applied: vec![],
                 skipped: vec![],
+                by_hand: vec![],
                 current: Some(1),
                 current_base: Some("abc".into()),
                 remaining: vec![],

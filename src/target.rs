@@ -10,6 +10,7 @@ use anyhow::Result;
 use crate::apply::{self, Applied, StopKind, Worktree};
 use crate::errors::{Failure, Kind, failed};
 use crate::git::Git;
+use crate::output::Output;
 use crate::pick::{Ctx, Outcome, forget_target, interrupted_or, lock, save_target};
 use crate::signals;
 use crate::state::{Phase, State, TargetState};
@@ -112,11 +113,18 @@ pub fn prepare<'a>(
     }
     let target_name = ts.name();
     if ts.applied.is_empty() {
-        ctx.out.note(&format!(
-            "Every pull request is already on {target_name}: nothing to push"
-        ));
         forget_target(ctx, job, &ts)?;
-        return Ok(Prepared::Done(Outcome::AlreadyPresent));
+        if ts.by_hand.is_empty() {
+            ctx.out.note(&format!(
+                "Every pull request is already on {target_name}: nothing to push"
+            ));
+            return Ok(Prepared::Done(Outcome::AlreadyPresent));
+        }
+        ctx.out.note(&format!(
+            "Nothing is left to push for {target_name}: {} skipped by hand",
+            numbers(&ts.by_hand)
+        ));
+        return Ok(Prepared::Done(Outcome::SkippedByHand));
     }
     if let Some(command) = exec.as_deref().filter(|_| !ts.exec_done) {
         ts.phase = Phase::Exec;
@@ -212,7 +220,7 @@ fn apply_all<'a>(
         match next {
             Next::Done => return Ok(None),
             Next::Settle(n) => match settle(git, &dir)? {
-                Settled::Done => record(git, ts, n)?,
+                Settled::Done => record(ctx.out, git, ts, n)?,
                 Settled::Conflicts(files) => {
                     let why = format!("PR #{n} still has conflicts");
                     if let Some(stopped) = wait_or_stop(ctx, job, ts, worktree, persisted, wait, &why, &files, "")? {
@@ -246,12 +254,12 @@ fn apply_all<'a>(
                 ts.phase = Phase::Retry;
                 match worktree.apply(n, patch, signoff, &before)? {
                     Ok((Applied::Picked, after)) => {
-                        finish_current(ts, n, true);
+                        finish_current(ts, n, Ended::Picked);
                         known_head = Some(after);
                     }
                     Ok((Applied::AlreadyThere, after)) => {
                         ctx.out.note(&format!("  #{n} is already on {}: skipped", ts.name()));
-                        finish_current(ts, n, false);
+                        finish_current(ts, n, Ended::AlreadyThere);
                         known_head = Some(after);
                     }
                     Err(stop) => {
@@ -261,7 +269,9 @@ fn apply_all<'a>(
                         };
                         let why = match stop.kind {
                             StopKind::Conflict => format!("PR #{n} does not apply cleanly to {}", ts.name()),
-                            StopKind::Retry => format!("`git am` refused PR #{n} (a hook?)"),
+                            StopKind::Retry => format!(
+                                "`git am` stopped on PR #{n} with nothing in conflict: this is not a conflict, git says why"
+                            ),
                         };
                         if let Some(stopped) = wait_or_stop(
                             ctx,
@@ -299,21 +309,46 @@ fn announce(ctx: &Ctx<'_>, job: &Mutex<State>, ts: &TargetState, n: u64) {
     ctx.out.step(&format!("Applying #{n} to {}: {title}", ts.name()));
 }
 
-fn finish_current(ts: &mut TargetState, n: u64, picked: bool) {
-    if picked {
-        ts.applied.push(n);
-    } else {
-        ts.skipped.push(n);
+/// How one pull request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    Picked,
+    /// git found nothing to apply: the change is already on the target.
+    AlreadyThere,
+    /// The user skipped it while resolving.
+    ByHand,
+}
+
+fn finish_current(ts: &mut TargetState, n: u64, ended: Ended) {
+    match ended {
+        Ended::Picked => ts.applied.push(n),
+        Ended::AlreadyThere => ts.skipped.push(n),
+        Ended::ByHand => ts.by_hand.push(n),
     }
     ts.current = None;
     ts.current_base = None;
 }
 
-/// The current pull request is done: applied if HEAD moved past where it began.
-fn record(git: &Git<'_>, ts: &mut TargetState, n: u64) -> Result<()> {
+/// `#1 #2`.
+fn numbers(prs: &[u64]) -> String {
+    prs.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(" ")
+}
+
+/// The current pull request, which stopped for the user, is done: applied
+/// if HEAD moved past where it began. If it did not, the user skipped it
+/// (`git am --skip` or `--abort` in the worktree): a stop means git did
+/// find something to apply, so it is not "already there".
+fn record(out: &Output, git: &Git<'_>, ts: &mut TargetState, n: u64) -> Result<()> {
     let head = git.run(&ts.worktree, &["rev-parse", "HEAD"])?.trim().to_string();
-    let moved = ts.current_base.as_deref() != Some(head.as_str());
-    finish_current(ts, n, moved);
+    if ts.current_base.as_deref() != Some(head.as_str()) {
+        finish_current(ts, n, Ended::Picked);
+    } else {
+        out.warn(&format!(
+            "#{n} was skipped by hand in the worktree: it is not picked onto {}",
+            ts.name()
+        ));
+        finish_current(ts, n, Ended::ByHand);
+    }
     Ok(())
 }
 
@@ -408,7 +443,10 @@ pub fn stop_failure(ts: &TargetState, why: &str, files: &[String], detail: &str)
         ts.worktree.display(),
         ts.local_branch
     ));
-    let mut failure = Failure::new(Kind::Conflict, message);
+    // With nothing in conflict (a hook said no, signing failed), it is no
+    // conflict: exit 1, though the work is kept as for one.
+    let kind = if files.is_empty() { Kind::Failed } else { Kind::Conflict };
+    let mut failure = Failure::new(kind, message);
     failure = match ts.phase {
         Phase::Retry => failure.hint("fix the cause shown above, then run `git cherry-pick-pr --continue` to apply it again"),
         _ => failure.hint(format!(

@@ -41,6 +41,10 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("doc_link", "the cherry-pick process page (`cherry-pick-pr.docLink`)"),
     ("skipped", "the pull requests left out because already present: `#3795`"),
     (
+        "skipped_by_hand",
+        "the pull requests skipped by hand while resolving conflicts: `#3800`",
+    ),
+    (
         "skipped_note",
         "a sentence naming those, with a blank line after it, or nothing",
     ),
@@ -104,7 +108,13 @@ pub fn render(template: &str, values: &[(&str, String)]) -> Result<String, Strin
     Ok(out)
 }
 
-fn values(templates: &Templates, sources: &[Source<'_>], skipped: &[u64], base: &str) -> Vec<(&'static str, String)> {
+fn values(
+    templates: &Templates,
+    sources: &[Source<'_>],
+    left_out: LeftOut<'_>,
+    base: &str,
+) -> Vec<(&'static str, String)> {
+    let LeftOut { skipped, by_hand } = left_out;
     let numbers: Vec<String> = sources.iter().map(|s| format!("#{}", s.number)).collect();
     let subjects: Vec<String> = sources
         .iter()
@@ -112,11 +122,20 @@ fn values(templates: &Templates, sources: &[Source<'_>], skipped: &[u64], base: 
         .collect();
     let notes: Vec<String> = sources.iter().flat_map(|s| release_notes(s.body)).collect();
     let skipped: Vec<String> = skipped.iter().map(|n| format!("#{n}")).collect();
-    let skipped_note = if skipped.is_empty() {
-        String::new()
-    } else {
-        format!("Not picked, already present on {base}: {}.\n\n", skipped.join(" "))
-    };
+    let by_hand: Vec<String> = by_hand.iter().map(|n| format!("#{n}")).collect();
+    let mut skipped_note = String::new();
+    if !skipped.is_empty() {
+        skipped_note.push_str(&format!(
+            "Not picked, already present on {base}: {}.\n\n",
+            skipped.join(" ")
+        ));
+    }
+    if !by_hand.is_empty() {
+        skipped_note.push_str(&format!(
+            "Not picked, skipped by hand while resolving conflicts: {}.\n\n",
+            by_hand.join(" ")
+        ));
+    }
     vec![
         ("prs", numbers.join(" ")),
         ("subjects", subjects.join("\n")),
@@ -125,6 +144,7 @@ fn values(templates: &Templates, sources: &[Source<'_>], skipped: &[u64], base: 
         ("release_notes", notes.join("\n")),
         ("doc_link", templates.doc_link.clone()),
         ("skipped", skipped.join(" ")),
+        ("skipped_by_hand", by_hand.join(" ")),
         ("skipped_note", skipped_note),
     ]
 }
@@ -132,14 +152,23 @@ fn values(templates: &Templates, sources: &[Source<'_>], skipped: &[u64], base: 
 /// The title: `Automated cherry pick of #3796: <title> #3797: <title>` by
 /// default, always on one line and cut with `…` to GitHub's limit.
 pub fn title(templates: &Templates, sources: &[Source<'_>], base: &str) -> String {
-    let text = render(&templates.title, &values(templates, sources, &[], base)).unwrap_or_default();
+    let text = render(&templates.title, &values(templates, sources, LeftOut::default(), base)).unwrap_or_default();
     truncate(&one_line(&text), TITLE_LIMIT)
 }
 
-/// The body, as the script wrote it by default. `skipped` lists requested
-/// pull requests left out because their change is already on the target.
-pub fn body(templates: &Templates, sources: &[Source<'_>], skipped: &[u64], base: &str) -> String {
-    render(&templates.body, &values(templates, sources, skipped, base)).unwrap_or_default()
+/// Requested pull requests that the new pull request leaves out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LeftOut<'a> {
+    /// Their change is already on the target.
+    pub skipped: &'a [u64],
+    /// The user skipped them (`git am --skip`, or `--abort`) while resolving.
+    pub by_hand: &'a [u64],
+}
+
+/// The body, as the script wrote it by default, naming the pull requests
+/// left out and why.
+pub fn body(templates: &Templates, sources: &[Source<'_>], left_out: LeftOut<'_>, base: &str) -> String {
+    render(&templates.body, &values(templates, sources, left_out, base)).unwrap_or_default()
 }
 
 /// The contents of every ```` ```release-note ```` block in a pull request
@@ -249,7 +278,7 @@ mod tests {
         let text = body(
             &Templates::default(),
             &[src(3796, "Fix a", a), src(3797, "Fix b", b)],
-            &[],
+            LeftOut::default(),
             "release-3.1",
         );
         assert_eq!(
@@ -262,15 +291,36 @@ For details on the cherry pick process, see the [cherry pick requests](https://g
 
     #[test]
     fn body_without_notes_has_an_empty_block() {
-        let text = body(&Templates::default(), &[src(1, "T", "no notes")], &[], "release-1.0");
+        let text = body(
+            &Templates::default(),
+            &[src(1, "T", "no notes")],
+            LeftOut::default(),
+            "release-1.0",
+        );
         assert!(text.ends_with("```release-note\n\n```"), "{text}");
     }
 
     #[test]
     fn body_names_skipped_prs() {
-        let text = body(&Templates::default(), &[src(1, "T", "")], &[2, 3], "release-1.0");
+        let left_out = LeftOut {
+            skipped: &[2, 3],
+            by_hand: &[],
+        };
+        let text = body(&Templates::default(), &[src(1, "T", "")], left_out, "release-1.0");
         assert!(
-            text.contains("Not picked, already present on release-1.0: #2 #3.\n"),
+            text.contains("Not picked, already present on release-1.0: #2 #3.\n\nFor details"),
+            "{text}"
+        );
+        assert!(!text.contains("by hand"), "{text}");
+        let left_out = LeftOut {
+            skipped: &[2],
+            by_hand: &[4],
+        };
+        let text = body(&Templates::default(), &[src(1, "T", "")], left_out, "release-1.0");
+        assert!(
+            text.contains(
+                "Not picked, already present on release-1.0: #2.\n\nNot picked, skipped by hand while resolving conflicts: #4.\n\nFor details"
+            ),
             "{text}"
         );
     }
@@ -279,14 +329,22 @@ For details on the cherry pick process, see the [cherry pick requests](https://g
     fn templates_fill_named_placeholders() {
         let t = Templates {
             title: "[{target}] {title_list}".into(),
-            body: "{prs}|{subjects}|{release_notes}|{doc_link}|{skipped}|{{literal}}".into(),
+            body: "{prs}|{subjects}|{release_notes}|{doc_link}|{skipped}|{skipped_by_hand}|{{literal}}".into(),
             doc_link: "https://example.com/process".into(),
         };
         let sources = [src(1, "A", "```release-note\nN1\n```"), src(2, "B", "")];
         assert_eq!(title(&t, &sources, "release-1.0"), "[release-1.0] #1: A #2: B");
         assert_eq!(
-            body(&t, &sources, &[3], "release-1.0"),
-            "#1 #2|#1: A\n#2: B|N1|https://example.com/process|#3|{literal}"
+            body(
+                &t,
+                &sources,
+                LeftOut {
+                    skipped: &[3],
+                    by_hand: &[4, 5]
+                },
+                "release-1.0"
+            ),
+            "#1 #2|#1: A\n#2: B|N1|https://example.com/process|#3|#4 #5|{literal}"
         );
     }
 

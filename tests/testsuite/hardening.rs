@@ -233,3 +233,82 @@ fn a_failing_post_checkout_hook_leaves_nothing_behind() {
     assert!(world.branches(&world.fork).contains(&BRANCH.to_string()));
     assert_eq!(world.snapshot(), before);
 }
+
+#[test]
+fn a_signing_failure_is_not_reported_as_a_conflict() {
+    // `git am` stops with nothing in conflict when the commit cannot be
+    // signed: exit 1 with git's words, not "does not apply cleanly", exit 3.
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    let before = world.snapshot();
+    let signer = world.root.path().join("failing-signer");
+    std::fs::write(&signer, "#!/bin/sh\necho 'signer: no key here' >&2\nexit 1\n").unwrap();
+    crate::support::set_executable(&signer);
+    world.git(&world.clone, &["config", "commit.gpgSign", "true"]);
+    world.git(&world.clone, &["config", "gpg.program", signer.to_str().unwrap()]);
+
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(1)
+        .stderr_has("nothing in conflict")
+        .stderr_has("gpg failed to sign the data")
+        .stderr_has("--continue");
+    assert!(!run.stderr.contains("does not apply cleanly"), "{}", run.stderr);
+    assert!(!run.stderr.contains("conflicting files"), "{}", run.stderr);
+    let status = world.run(&["--status"]);
+    assert!(!status.stdout.contains("conflicts"), "{}", status.stdout);
+    assert!(status.stdout.contains("not a conflict"), "{}", status.stdout);
+    assert!(world.github.writes().is_empty());
+
+    world.git(&world.clone, &["config", "commit.gpgSign", "false"]);
+    world.run(&["--continue"]).expect_code(0);
+    assert_eq!(world.picked_subjects(BRANCH), vec!["Fix"]);
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert_eq!(world.snapshot(), before);
+}
+
+#[test]
+fn a_pull_request_skipped_by_hand_is_not_called_already_present() {
+    let world = World::new();
+    world.conflict_on_release(10);
+    world.simple_pr(3796, "First", 3);
+    world.simple_pr(3800, "Conflicting", 10);
+    world
+        .run(&["--yes", "upstream/release-3.1", "3796", "3800"])
+        .expect_code(3);
+    let worktree = world.state_worktree();
+    world.git(&worktree, &["am", "--skip"]);
+
+    let run = world.run(&["--continue"]);
+    run.expect_code(0).stderr_has("#3800 was skipped by hand");
+    assert!(!run.stderr.contains("already on"), "{}", run.stderr);
+    let created = world.github.created();
+    assert_eq!(created[0].title, "Automated cherry pick of #3796: First");
+    assert!(
+        created[0]
+            .body
+            .contains("Not picked, skipped by hand while resolving conflicts: #3800."),
+        "{}",
+        created[0].body
+    );
+    assert!(!created[0].body.contains("already present"), "{}", created[0].body);
+}
+
+#[test]
+fn when_the_only_pull_request_is_dropped_by_hand_nothing_is_called_already_present() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3800, "Conflicting", 3);
+    world.run(&["--yes", "upstream/release-3.1", "3800"]).expect_code(3);
+    world.git(&world.state_worktree(), &["am", "--abort"]);
+
+    let run = world.run(&["--continue"]);
+    run.expect_code(0)
+        .stderr_has("#3800 was skipped by hand")
+        .stderr_has("Nothing is left to push for upstream/release-3.1: #3800 skipped by hand");
+    assert!(!run.stderr.contains("already on"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert!(world.github.writes().is_empty());
+    assert!(world.state().is_none());
+    assert_eq!(world.local_branches(), vec!["master"]);
+}
