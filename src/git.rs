@@ -70,6 +70,11 @@ pub struct Captured {
 }
 
 impl Captured {
+    /// git's exit status; `None` when a signal ended it.
+    pub fn code(&self) -> Option<i32> {
+        self.code
+    }
+
     /// The stdout of a successful command, or the error naming it.
     pub fn checked(self) -> Result<String, GitError> {
         if self.success {

@@ -236,7 +236,7 @@ pub fn process<'a>(
     // Only a lone target waits at the terminal for its conflicts.
     let wait = starts.len() == 1;
     let job = Mutex::new(job);
-    let prepared = parallel(starts, |start| prepare(ctx, &job, start, patches, wait));
+    let prepared = parallel(starts, |start| prepare(ctx, github, &job, start, patches, wait));
 
     let mut outcomes: Vec<Option<Outcome>> = Vec::new();
     let mut ready: Vec<(usize, Ready<'a>)> = Vec::new();

@@ -10,6 +10,7 @@ use anyhow::Result;
 use crate::apply::{self, Applied, StopKind, Worktree};
 use crate::errors::{Failure, Kind, failed};
 use crate::git::Git;
+use crate::github::GitHub;
 use crate::output::Output;
 use crate::pick::{Ctx, Outcome, forget_target, interrupted_or, lock, save_target};
 use crate::signals;
@@ -47,6 +48,7 @@ pub enum Prepared<'a> {
 /// failure.
 pub fn prepare<'a>(
     ctx: &Ctx<'a>,
+    github: &GitHub<'_>,
     job: &Mutex<State>,
     start: Start,
     patches: &HashMap<u64, Vec<u8>>,
@@ -125,6 +127,29 @@ pub fn prepare<'a>(
             numbers(&ts.by_hand)
         ));
         return Ok(Prepared::Done(Outcome::SkippedByHand));
+    }
+    if persisted {
+        // Only a resolution by hand can commit conflict markers.
+        let markers = leftover_markers(ctx, job, github, &ts, patches)?;
+        if !markers.is_empty() {
+            ts.phase = Phase::Push;
+            ts.current = None;
+            worktree.keep();
+            save_target(ctx, job, &ts)?;
+            let mut message = format!(
+                "the picked commits for {target_name} add conflict markers that the pull requests themselves do not; nothing was pushed"
+            );
+            for marker in &markers {
+                message.push_str(&format!("\n    {marker}"));
+            }
+            let failure = failed(message)
+                .hint(format!(
+                    "remove them in {} and commit the fix there (`git commit --amend -a`, or a new commit)",
+                    ts.worktree.display()
+                ))
+                .hint("then `git cherry-pick-pr --continue` checks again and goes on; or `git cherry-pick-pr --abort`");
+            return Ok(Prepared::Done(Outcome::Stopped(failure.into())));
+        }
     }
     if let Some(command) = exec.as_deref().filter(|_| !ts.exec_done) {
         ts.phase = Phase::Exec;
@@ -457,4 +482,120 @@ pub fn stop_failure(ts: &TargetState, why: &str, files: &[String], detail: &str)
     failure
         .hint("then `git cherry-pick-pr --continue` applies the rest, pushes and opens the pull request")
         .hint("or `git cherry-pick-pr --abort` removes the worktree and branch")
+}
+
+/// Conflict-marker lines that the commits picked onto the target add and
+/// that no source pull request's own patch adds (a test fixture may hold
+/// markers on purpose): `path:line: text` each. From `git diff --check`
+/// between the target and HEAD.
+fn leftover_markers(
+    ctx: &Ctx<'_>,
+    job: &Mutex<State>,
+    github: &GitHub<'_>,
+    ts: &TargetState,
+    patches: &HashMap<u64, Vec<u8>>,
+) -> Result<Vec<String>> {
+    let range = format!("refs/remotes/{}/{}...HEAD", ts.remote, ts.branch);
+    let checked = ctx.git.capture(&ts.worktree, &["diff", "--check", &range], None)?;
+    // Exit 2: something was found (markers, or whitespace, which is not ours to judge).
+    let places = parse_markers(&checked.stdout);
+    if !checked.success && checked.code() != Some(2) {
+        checked.checked()?;
+    }
+    if places.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    let mut files: HashMap<String, String> = HashMap::new();
+    for (path, number) in places {
+        if !files.contains_key(&path) {
+            let text = ctx.git.run(&ts.worktree, &["show", &format!("HEAD:{path}")])?;
+            files.insert(path.clone(), text);
+        }
+        let text = files
+            .get(&path)
+            .and_then(|t| t.lines().nth(number.saturating_sub(1)))
+            .unwrap_or_default();
+        found.push((format!("{path}:{number}"), text.trim_end_matches('\r').to_string()));
+    }
+    let missing: Vec<u64> = ts
+        .applied
+        .iter()
+        .copied()
+        .filter(|n| !patches.contains_key(n))
+        .collect();
+    let downloaded = if missing.is_empty() {
+        Vec::new()
+    } else {
+        let (repo, upstream) = {
+            let job = lock(job);
+            (job.repo(), job.upstream.clone())
+        };
+        let local = crate::gather::Local {
+            git: &ctx.git,
+            dir: &ctx.toplevel,
+            upstream: &upstream,
+            out: ctx.out,
+        };
+        crate::gather::patches(github, &local, &repo, &missing)?
+    };
+    let sources: Vec<&[u8]> = ts
+        .applied
+        .iter()
+        .filter_map(|n| patches.get(n))
+        .map(Vec::as_slice)
+        .chain(downloaded.iter().map(Vec::as_slice))
+        .collect();
+    Ok(found
+        .into_iter()
+        .filter(|(_, line)| !sources.iter().any(|patch| adds_line(patch, line)))
+        .map(|(at, line)| format!("{at}: {line}"))
+        .collect())
+}
+
+/// `git diff --check` output: the path and line number of each leftover
+/// conflict marker (its other findings, such as whitespace, are followed by
+/// the line itself, which is skipped).
+fn parse_markers(output: &str) -> Vec<(String, usize)> {
+    output
+        .lines()
+        .filter_map(|line| line.strip_suffix(": leftover conflict marker"))
+        .filter_map(|at| {
+            let (path, number) = at.rsplit_once(':')?;
+            Some((path.to_string(), number.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Whether `patch` adds the line `text`.
+fn adds_line(patch: &[u8], text: &str) -> bool {
+    patch
+        .split(|b| *b == b'\n')
+        .filter_map(|l| l.strip_prefix(b"+"))
+        .filter(|l| !l.starts_with(b"++"))
+        .any(|l| l.strip_suffix(b"\r").unwrap_or(l) == text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_are_read_from_git_diff_check() {
+        let output = "pkg/a.go:3: leftover conflict marker\npkg/a.go:5: trailing whitespace.\n+x \na:b.go:17: leftover conflict marker\nx:y: leftover conflict marker\n";
+        assert_eq!(
+            parse_markers(output),
+            vec![("pkg/a.go".to_string(), 3), ("a:b.go".to_string(), 17)]
+        );
+        assert!(parse_markers("").is_empty());
+    }
+
+    #[test]
+    fn a_line_a_patch_adds_is_found() {
+        let patch = b"--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+<<<<<<< fixture\r\n context\n";
+        assert!(adds_line(patch, "<<<<<<< fixture"));
+        assert!(!adds_line(patch, "old"));
+        assert!(!adds_line(patch, "+ b/x"));
+        assert!(!adds_line(patch, "context"));
+    }
 }

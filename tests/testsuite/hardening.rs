@@ -312,3 +312,65 @@ fn when_the_only_pull_request_is_dropped_by_hand_nothing_is_called_already_prese
     assert!(world.state().is_none());
     assert_eq!(world.local_branches(), vec!["master"]);
 }
+
+#[test]
+fn conflict_markers_left_in_a_resolution_are_never_pushed() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix", 3);
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+    let worktree = world.state_worktree();
+    // Staged with its markers still in.
+    world.git(&worktree, &["add", "pkg/a.go"]);
+
+    let run = world.run(&["--continue"]);
+    run.expect_code(1)
+        .stderr_has("add conflict markers")
+        .stderr_has("pkg/a.go:3: <<<<<<<")
+        .stderr_has("git commit --amend");
+    assert_eq!(world.branches(&world.fork), vec!["master", "release-3.1"]);
+    assert!(world.github.writes().is_empty());
+    assert!(world.run(&["--status"]).stdout.contains("not pushed yet"));
+
+    // Fixed and amended: --continue checks again and pushes.
+    let text = std::fs::read_to_string(worktree.join("pkg/a.go")).unwrap();
+    let fixed: String = text
+        .lines()
+        .filter(|l| {
+            !["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
+                .iter()
+                .any(|m| l.starts_with(m))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(worktree.join("pkg/a.go"), fixed).unwrap();
+    world.git(&worktree, &["commit", "--quiet", "--amend", "--no-edit", "-a"]);
+    world.run(&["--continue"]).expect_code(0);
+    let pushed = world.git(&world.fork, &["show", &format!("{BRANCH}:pkg/a.go")]);
+    assert!(!pushed.contains("<<<<<<<"), "{pushed}");
+}
+
+#[test]
+fn conflict_markers_that_the_pull_request_itself_adds_are_pushed() {
+    // A test fixture may hold markers on purpose.
+    let world = World::new();
+    world.conflict_on_release(3);
+    let current = world.git(&world.work, &["show", "master:pkg/a.go"]);
+    let changed = current.replace("a 3\n", "a 3 fixed\n");
+    let fixture = "<<<<<<< ours\nmine\n=======\ntheirs\n>>>>>>> theirs\n";
+    world.pr(
+        3796,
+        "Fix with a fixture",
+        "",
+        &[(
+            "Fix with a fixture",
+            &[("pkg/a.go", changed.as_str()), ("testdata/merge.txt", fixture)],
+        )],
+        true,
+    );
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+    world.resolve(&world.state_worktree());
+    world.run(&["--continue"]).expect_code(0);
+    let pushed = world.git(&world.fork, &["show", &format!("{BRANCH}:testdata/merge.txt")]);
+    assert_eq!(pushed, fixture);
+}
