@@ -111,17 +111,31 @@ pub struct Settings {
     pub provenance: Vec<String>,
 }
 
+/// How pull requests are written, for messages.
+const PR_FORMS: &str = "a number such as 3796, #3796, or a pull request URL";
+
+/// The form of a run, for hints.
+const EXAMPLE: &str = "git cherry-pick-pr upstream/release-3.1 3796";
+
 /// Splits the positional arguments into targets (first) and pull requests (last).
 pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<crate::remote::PrRef>)> {
     let last = args
         .last()
         .ok_or_else(|| usage("no target and no pull request given"))?;
     if parse_pr_ref(last).is_none() {
-        return Err(usage(format!(
-            "`{last}` is not a pull request: expected a number such as 3796, #3796, or a pull request URL"
-        ))
-        .hint("targets come first, pull requests last: git cherry-pick-pr upstream/release-3.1 3796")
-        .into());
+        let error = if args.iter().any(|a| parse_pr_ref(a).is_some()) {
+            // Pull requests were given, but something follows them.
+            usage(format!("`{last}` is not a pull request: expected {PR_FORMS}"))
+                .hint(format!("targets come first, pull requests last: {EXAMPLE}"))
+        } else if args.len() == 1 {
+            usage("no pull request given").hint(format!("name the pull requests after the target: {EXAMPLE}"))
+        } else {
+            usage(format!(
+                "no pull request given: `{last}` is not a pull request (expected {PR_FORMS})"
+            ))
+            .hint(format!("targets come first, pull requests last: {EXAMPLE}"))
+        };
+        return Err(error.into());
     }
     let first_pr = args
         .iter()
@@ -130,7 +144,7 @@ pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<crate::remote::Pr
     let (targets, prs) = args.split_at(first_pr);
     if targets.is_empty() {
         return Err(usage("no target branch given")
-            .hint("name the release branch first: git cherry-pick-pr upstream/release-3.1 3796")
+            .hint(format!("name the release branch first: {EXAMPLE}"))
             .into());
     }
     if let Some(pr_like) = targets.iter().find(|t| parse_pr_ref(t).is_some()) {
@@ -639,6 +653,20 @@ mod tests {
         }
         let err = split_args(&strings(&["upstream/release-3.1", "abc"])).unwrap_err();
         assert!(err.to_string().contains("`abc`"), "{err}");
+    }
+
+    #[test]
+    fn no_pull_request_given_is_said_first() {
+        let err = split_args(&strings(&["release-3.1"])).unwrap_err();
+        assert_eq!(err.to_string(), "no pull request given");
+        let err = split_args(&strings(&["release-3.0", "abc"])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("no pull request given: `abc` is not a pull request (expected"),
+            "{err}"
+        );
+        let err = split_args(&strings(&["release-3.0", "1", "abc"])).unwrap_err();
+        assert!(err.to_string().starts_with("`abc` is not a pull request"), "{err}");
     }
 
     #[test]

@@ -187,3 +187,29 @@ fn a_bad_token_is_explained() {
     run.expect_code(1).stderr_has("401");
     assert!(!run.stderr.contains("NOT_THE_RIGHT_ONE"), "{}", run.stderr);
 }
+
+#[test]
+fn no_pr_given_says_so_and_shows_the_form() {
+    let world = World::new();
+    world.dirty_checkout();
+    for args in [&["--yes", "release-3.1"][..], &["--yes", "upstream/release-3.1"]] {
+        let run = refused(&world, args, 2, "no pull request given");
+        run.stderr_has("git cherry-pick-pr upstream/release-3.1 3796");
+        assert!(!run.stderr.contains("is not a pull request"), "{}", run.stderr);
+    }
+    // A last argument that is no pull request is still named.
+    refused(
+        &world,
+        &["--yes", "upstream/release-3.1", "abc"],
+        2,
+        "no pull request given: `abc` is not a pull request",
+    );
+    // With a pull request given before it, the stray argument is named alone.
+    let run = refused(
+        &world,
+        &["--yes", "upstream/release-3.1", "3796", "abc"],
+        2,
+        "`abc` is not a pull request",
+    );
+    assert!(!run.stderr.contains("no pull request given"), "{}", run.stderr);
+}
