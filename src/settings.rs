@@ -159,6 +159,17 @@ pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<crate::remote::Pr
     Ok((targets.to_vec(), prs))
 }
 
+/// Every `--label` names a label: an empty one would reach GitHub as a label
+/// named "".
+fn check_labels(labels: &[String]) -> Result<()> {
+    if labels.iter().any(|l| l.trim().is_empty()) {
+        return Err(usage("--label needs a label name, but one was empty")
+            .hint("name the label (--label cherry-pick-approved), or pass --no-label to add none")
+            .into());
+    }
+    Ok(())
+}
+
 /// Where the user's repository is, from one `git rev-parse`.
 pub struct Located {
     /// The top of the work tree.
@@ -213,6 +224,7 @@ pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<Located> {
 /// the repository's git config.
 pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Result<Settings> {
     let (target_args, pr_refs) = split_args(&cli.args)?;
+    check_labels(&cli.labels)?;
 
     let Located {
         toplevel,
@@ -667,6 +679,15 @@ mod tests {
         );
         let err = split_args(&strings(&["release-3.0", "1", "abc"])).unwrap_err();
         assert!(err.to_string().starts_with("`abc` is not a pull request"), "{err}");
+    }
+
+    #[test]
+    fn an_empty_label_is_refused() {
+        assert!(check_labels(&strings(&["kind/bug", "cherry-pick-approved"])).is_ok());
+        for bad in [&[""][..], &[" "], &["ok", ""]] {
+            let err = check_labels(&strings(bad)).unwrap_err();
+            assert_eq!(crate::errors::kind_of(&err), crate::errors::Kind::Usage, "{bad:?}");
+        }
     }
 
     #[test]

@@ -213,3 +213,33 @@ fn no_pr_given_says_so_and_shows_the_form() {
     );
     assert!(!run.stderr.contains("no pull request given"), "{}", run.stderr);
 }
+
+/// The remote-tracking refs of the user's clone: empty when nothing was fetched.
+fn fetched(world: &World) -> String {
+    world.git(&world.clone, &["for-each-ref", "refs/remotes/upstream/"])
+}
+
+#[test]
+fn an_empty_label_is_a_usage_error_before_anything_is_fetched() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    for empty in ["", " "] {
+        let run = refused(
+            &world,
+            &["--yes", "--label", empty, "upstream/release-3.1", "3796"],
+            2,
+            "--label needs a label name",
+        );
+        run.stderr_has("--no-label");
+        assert!(world.github.requests().is_empty());
+        assert_eq!(fetched(&world), "");
+    }
+    // One empty value among good ones is still refused.
+    refused(
+        &world,
+        &["--yes", "--label", "ok", "--label=", "upstream/release-3.1", "3796"],
+        2,
+        "--label needs a label name",
+    );
+}
