@@ -584,10 +584,35 @@ fn check_api_url(url: &str) -> Result<()> {
     }
 }
 
-/// `upstream/release-3.1` or a bare `release-3.1` (meaning the upstream remote).
+/// `upstream/release-3.1` or a bare `release-3.1` (meaning the upstream
+/// remote); also spelled in full as git does, `refs/remotes/upstream/release-3.1`
+/// or `remotes/upstream/release-3.1`. A tag (`refs/tags/v3.1.0`) or a commit
+/// id is no branch to open a pull request against.
 fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Target> {
     let text = text.trim();
-    if let Some(branch) = text.strip_prefix(upstream).and_then(|r| r.strip_prefix('/')) {
+    let not_a_branch = |what: String| {
+        usage(format!(
+            "{what}; a target must be a release branch such as {upstream}/release-3.1"
+        ))
+        .hint(format!(
+            "list the release branches with: git ls-remote --heads {upstream} 'release-*'"
+        ))
+    };
+    if text.starts_with("refs/tags/") {
+        return Err(not_a_branch(format!("`{text}` is a tag")).into());
+    }
+    if is_commit_id(text) {
+        return Err(not_a_branch(format!("`{text}` looks like a commit id"))
+            .hint(format!(
+                "if it is the name of a branch, name it with its remote: {upstream}/{text}"
+            ))
+            .into());
+    }
+    let full = text
+        .strip_prefix("refs/remotes/")
+        .or_else(|| text.strip_prefix("remotes/"));
+    let short = full.unwrap_or(text);
+    if let Some(branch) = short.strip_prefix(upstream).and_then(|r| r.strip_prefix('/')) {
         return check_branch(
             text,
             Target {
@@ -599,7 +624,7 @@ fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Target> 
     // Another remote's branch: the longest remote name that prefixes it.
     if let Some(other) = remotes
         .iter()
-        .filter(|r| text.strip_prefix(**r).is_some_and(|rest| rest.starts_with('/')))
+        .filter(|r| short.strip_prefix(**r).is_some_and(|rest| rest.starts_with('/')))
         .max_by_key(|r| r.len())
     {
         return Err(usage(format!(
@@ -610,6 +635,13 @@ fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Target> 
         ))
         .into());
     }
+    if full.is_some() {
+        return Err(usage(format!(
+            "target `{text}` is not a branch of the upstream remote `{upstream}`"
+        ))
+        .hint(format!("name it as {upstream}/BRANCH, e.g. {upstream}/release-3.1"))
+        .into());
+    }
     check_branch(
         text,
         Target {
@@ -617,6 +649,12 @@ fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Target> 
             branch: text.to_string(),
         },
     )
+}
+
+/// Whether `text` is written as a commit id: 7 to 40 hex digits (an
+/// abbreviated or full SHA-1), or 64 (SHA-256).
+fn is_commit_id(text: &str) -> bool {
+    (matches!(text.len(), 7..=40) || text.len() == 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn check_branch(text: &str, target: Target) -> Result<Target> {
@@ -715,6 +753,34 @@ mod tests {
             "release-1"
         );
         assert!(parse_target("origin/release-3.1", "upstream", &remotes).is_err());
+        for full in ["refs/remotes/upstream/release-3.1", "remotes/upstream/release-3.1"] {
+            assert_eq!(
+                parse_target(full, "upstream", &remotes).unwrap(),
+                parse_target("upstream/release-3.1", "upstream", &remotes).unwrap(),
+                "{full}"
+            );
+        }
+        for not_a_branch in [
+            "refs/remotes/origin/release-3.1",
+            "refs/remotes/release-3.1",
+            "remotes/release-3.1",
+            "refs/tags/v3.1.0",
+            "abc1234",
+            "ABCDEF0123",
+            "0123456789012345678901234567890123456789",
+            &"a".repeat(64),
+        ] {
+            let err = parse_target(not_a_branch, "upstream", &remotes).unwrap_err();
+            assert_eq!(
+                crate::errors::kind_of(&err),
+                crate::errors::Kind::Usage,
+                "{not_a_branch}"
+            );
+        }
+        // Not commit ids: too short, too long, not hex, or with a remote.
+        for branch in ["abc123", &"a".repeat(41), "release-3.1", "upstream/abc1234"] {
+            assert!(parse_target(branch, "upstream", &remotes).is_ok(), "{branch}");
+        }
         for bad in ["", "upstream/", "a..b", "-x", "a b", "x.lock", "a:b"] {
             assert!(parse_target(bad, "upstream", &remotes).is_err(), "{bad:?}");
         }

@@ -243,3 +243,22 @@ fn an_empty_label_is_a_usage_error_before_anything_is_fetched() {
         "--label needs a label name",
     );
 }
+
+#[test]
+fn a_tag_or_a_commit_as_target_asks_for_a_branch() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    let release = world.git(&world.upstream, &["rev-parse", "release-3.1"]);
+    for (target, what) in [
+        ("refs/tags/v3.1.0", "`refs/tags/v3.1.0` is a tag"),
+        ("abc1234", "`abc1234` looks like a commit id"),
+        (release.trim(), "looks like a commit id"),
+        (&release.trim()[..12], "looks like a commit id"),
+    ] {
+        let run = refused(&world, &["--yes", target, "3796"], 2, what);
+        run.stderr_has("a target must be a release branch such as upstream/release-3.1");
+        assert!(world.github.requests().is_empty(), "{target}");
+        assert_eq!(fetched(&world), "", "{target}");
+    }
+}

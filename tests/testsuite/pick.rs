@@ -346,3 +346,18 @@ fn the_user_comes_from_flag_then_env_then_the_fork_url() {
     .expect_code(0);
     assert_eq!(head_of_last_create(), format!("dave:{BRANCH}"));
 }
+
+#[test]
+fn a_target_spelled_as_a_full_remote_tracking_ref_is_understood() {
+    for spelled in ["refs/remotes/upstream/release-3.1", "remotes/upstream/release-3.1"] {
+        let world = World::new();
+        world.simple_pr(3796, "Fix the widget", 3);
+        let run = world.run(&["--yes", spelled, "3796"]);
+        run.expect_code(0);
+        let created = world.github.created();
+        assert_eq!(created.len(), 1, "{spelled}");
+        assert_eq!(created[0].base_ref, "release-3.1");
+        assert_eq!(created[0].head_ref, BRANCH);
+        assert_eq!(world.branches(&world.fork), vec![BRANCH, "master", "release-3.1"]);
+    }
+}
