@@ -459,10 +459,15 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
     }
 
     let remote_names: Vec<&str> = remotes.iter().map(|(n, _)| n.as_str()).collect();
-    let targets = target_args
-        .iter()
-        .map(|t| parse_target(t, &upstream, &remote_names))
-        .collect::<Result<Vec<_>>>()?;
+    // One target however often and however spelled: two runs on one branch
+    // would race for the same worktree branch and fork branch.
+    let mut targets = Vec::new();
+    for text in &target_args {
+        let target = parse_target(text, &upstream, &remote_names)?;
+        if !targets.contains(&target) {
+            targets.push(target);
+        }
+    }
 
     let mut prs = Vec::new();
     for pr in pr_refs {

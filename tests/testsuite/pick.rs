@@ -361,3 +361,29 @@ fn a_target_spelled_as_a_full_remote_tracking_ref_is_understood() {
         assert_eq!(world.branches(&world.fork), vec![BRANCH, "master", "release-3.1"]);
     }
 }
+
+#[test]
+fn the_same_target_twice_opens_one_pull_request() {
+    for twice in [
+        &["release-3.1", "release-3.1"][..],
+        &["release-3.1", "upstream/release-3.1"],
+        &["upstream/release-3.1", "refs/remotes/upstream/release-3.1"],
+    ] {
+        let world = World::new();
+        world.simple_pr(3796, "Fix the widget", 3);
+        let mut args = vec!["--yes"];
+        args.extend(twice);
+        args.push("3796");
+        let run = world.run(&args);
+        run.expect_code(0);
+        assert_eq!(
+            run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n",
+            "{twice:?}"
+        );
+        assert!(!run.stderr.contains("Summary:"), "{}", run.stderr);
+        assert_eq!(world.github.created().len(), 1, "{twice:?}");
+        assert_eq!(world.branches(&world.fork), vec![BRANCH, "master", "release-3.1"]);
+        assert_eq!(world.local_branches(), vec!["master"]);
+        assert!(world.tool_dirs().is_empty());
+    }
+}
