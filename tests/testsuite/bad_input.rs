@@ -262,3 +262,21 @@ fn a_tag_or_a_commit_as_target_asks_for_a_branch() {
         assert_eq!(fetched(&world), "", "{target}");
     }
 }
+
+#[test]
+fn a_tag_name_as_target_is_named_as_a_tag() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.git(&world.work, &["tag", "-m", "3.1.0", "v3.1.0", "release-3.1"]);
+    world.git(&world.work, &["push", "--quiet", "origin", "v3.1.0"]);
+    world.dirty_checkout();
+    let run = refused(
+        &world,
+        &["--yes", "v3.1.0", "3796"],
+        2,
+        "`v3.1.0` is a tag on the `upstream` remote; a target must be a release branch such as upstream/release-3.1",
+    );
+    assert!(!run.stderr.contains("does not exist"), "{}", run.stderr);
+    // A missing branch that is no tag either is still just missing.
+    refused(&world, &["--yes", "v9.9.9", "3796"], 1, "`v9.9.9` does not exist");
+}
