@@ -491,7 +491,7 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, cwd: &std::path::Path) -> Re
         }
     }
 
-    let web_host = host.unwrap_or_else(|| "github.com".to_string());
+    let web_host = web_host(&api_url, host.as_deref());
     let policy = network_policy(env);
     Ok(Settings {
         toplevel,
@@ -565,17 +565,31 @@ fn valid_name(part: &str) -> bool {
     !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
+/// The web host whose token is looked for and named in messages: the one the
+/// API URL serves (`https://ghe.example.com/api/v3` → ghe.example.com), as
+/// the token goes there; but for an API on a loopback address (a proxy, a
+/// test server), the upstream remote's host, else github.com.
+fn web_host(api_url: &str, remote_host: Option<&str>) -> String {
+    let served = crate::remote::web_host_for_api(api_url);
+    match remote_host {
+        Some(host) if is_loopback(&served) => host.to_string(),
+        None if is_loopback(&served) => "github.com".to_string(),
+        _ => served,
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Only loopback addresses may be spoken to in plain HTTP.
 fn check_api_url(url: &str) -> Result<()> {
     let parsed = reqwest::Url::parse(url).map_err(|e| usage(format!("the API URL `{url}` is not a URL: {e}")))?;
     match parsed.scheme() {
         "https" => Ok(()),
         "http" => {
-            let host = parsed.host_str().unwrap_or_default();
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            let loopback = host.eq_ignore_ascii_case("localhost")
-                || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
-            if loopback {
+            if is_loopback(parsed.host_str().unwrap_or_default()) {
                 Ok(())
             } else {
                 Err(usage(format!(
@@ -814,6 +828,21 @@ mod tests {
         assert!(check_api_url("http://10.0.0.1").is_err());
         assert!(check_api_url("ftp://x").is_err());
         assert!(check_api_url("not a url").is_err());
+    }
+
+    #[test]
+    fn the_web_host_is_the_one_the_api_serves() {
+        let ghe = Some("ghe.example.com");
+        assert_eq!(web_host("https://api.github.com", Some("github.com")), "github.com");
+        assert_eq!(web_host("https://ghe.example.com/api/v3", ghe), "ghe.example.com");
+        // The remote says github.com, or nothing (a local path, an ssh alias
+        // without a host), but the token goes to the Enterprise API.
+        assert_eq!(web_host("https://ghe.example.com/api/v3", None), "ghe.example.com");
+        assert_eq!(web_host("https://api.octo.ghe.com", Some("github.com")), "octo.ghe.com");
+        // A local API (a proxy, a test server) says nothing of the host.
+        assert_eq!(web_host("http://127.0.0.1:8080", ghe), "ghe.example.com");
+        assert_eq!(web_host("http://[::1]:8080/api/v3", ghe), "ghe.example.com");
+        assert_eq!(web_host("http://localhost:1", None), "github.com");
     }
 
     #[test]
