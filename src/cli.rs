@@ -18,7 +18,7 @@ use clap::Parser;
     bin_name = "git cherry-pick-pr",
     version,
     override_usage = "git cherry-pick-pr [OPTIONS] <TARGET>... <PR>...\n       git cherry-pick-pr --continue | --abort | --status [TARGET]",
-    after_help = "Exit status: 0 done, 1 failed, 2 usage error, 3 stopped on conflicts."
+    after_help = "Exit status: 0 done, 1 failed, 2 usage error, 3 stopped on conflicts, 130 interrupted (Ctrl-C)."
 )]
 pub struct Cli {
     /// Release branches to backport onto, then the pull requests to pick

@@ -62,6 +62,44 @@ fn the_generator_needs_no_repository_and_no_token() {
     assert!(String::from_utf8(generated("man")).unwrap().contains(".SH EXAMPLES"));
 }
 
+/// The exit statuses in the text between `start` and the next `end`: the
+/// numbers that open a table row (README), a `.TP` tag (man page), or an
+/// item of a comma-separated list (help).
+fn exit_statuses(text: &str, start: &str, end: &str) -> Vec<u8> {
+    let from = text.find(start).unwrap_or_else(|| panic!("no {start:?}")) + start.len();
+    let section = &text[from..];
+    let section = &section[..section.find(end).unwrap_or(section.len())];
+    section
+        .split(['\n', ','])
+        .filter_map(|item| {
+            let item = item.trim().trim_start_matches('|').trim_start_matches("\\fB").trim();
+            item.split(|c: char| !c.is_ascii_digit())
+                .next()
+                .and_then(|n| n.parse().ok())
+        })
+        .collect()
+}
+
+/// Every exit status is documented in each place users look: `-h`,
+/// `--help`, the man page and the README (130 was missing from the help).
+#[test]
+fn help_man_page_and_readme_list_every_exit_status() {
+    let every = vec![0, 1, 2, 3, 130];
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert_eq!(exit_statuses(&readme, "## Exit status", "\n## "), every, "README");
+    let page = String::from_utf8(generated("man")).unwrap();
+    assert_eq!(exit_statuses(&page, ".SH \"EXIT STATUS\"", ".SH"), every, "man page");
+    for flag in ["-h", "--help"] {
+        let help = Command::new(env!("CARGO_BIN_EXE_git-cherry-pick-pr"))
+            .arg(flag)
+            .output()
+            .expect("run the tool");
+        let help = String::from_utf8_lossy(&help.stdout);
+        assert_eq!(exit_statuses(&help, "Exit status:", "\n"), every, "{flag}");
+        assert!(help.contains("130 interrupted"), "{flag}: {help}");
+    }
+}
+
 /// Whether a tool the test needs is installed; in CI a missing one fails.
 fn have(tool: &str) -> bool {
     let found = Command::new("sh")
