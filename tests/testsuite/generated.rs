@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const FILES: &[(&str, &str)] = &[
-    ("man", "man/git-cherry-pick-pr.1"),
+    ("man", "man/man1/git-cherry-pick-pr.1"),
     ("bash", "completions/git-cherry-pick-pr.bash"),
     ("zsh", "completions/_git-cherry-pick-pr"),
     ("fish", "completions/git-cherry-pick-pr.fish"),
@@ -118,7 +118,7 @@ fn have(tool: &str) -> bool {
 
 #[test]
 fn the_man_page_renders_without_warnings() {
-    let page = root().join("man/git-cherry-pick-pr.1");
+    let page = root().join("man/man1/git-cherry-pick-pr.1");
     if have("mandoc") {
         let lint = Command::new("mandoc")
             .args(["-T", "lint", "-W", "warning"])
@@ -148,6 +148,35 @@ fn the_man_page_renders_without_warnings() {
         );
         assert!(String::from_utf8_lossy(&rendered.stdout).contains("EXIT STATUS"));
     }
+}
+
+/// The committed page sits where man looks for it: from a clone,
+/// `MANPATH=$PWD/man man git-cherry-pick-pr` shows it.
+#[test]
+fn man_finds_the_page_in_a_clone_through_manpath() {
+    if !have("man") {
+        return;
+    }
+    let manpath = root().join("man");
+    let man = |args: &[&str]| {
+        Command::new("man")
+            .args(args)
+            .env("MANPATH", &manpath)
+            .env("MANPAGER", "cat")
+            .env("MANWIDTH", "80")
+            .output()
+            .expect("run man")
+    };
+    let found = man(&["-w", "git-cherry-pick-pr"]);
+    assert_eq!(
+        String::from_utf8_lossy(&found.stdout).trim(),
+        manpath.join("man1/git-cherry-pick-pr.1").display().to_string(),
+        "{}",
+        String::from_utf8_lossy(&found.stderr)
+    );
+    let shown = man(&["git-cherry-pick-pr"]);
+    assert!(shown.status.success(), "{}", String::from_utf8_lossy(&shown.stderr));
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("GIT-CHERRY-PICK-PR(1)"));
 }
 
 /// A repository with remotes `upstream` and `origin` and remote-tracking
