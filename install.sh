@@ -17,7 +17,7 @@ if [ -z "${BINARY:-}" ]; then
 fi
 
 install -Dm755 "$BINARY" "$prefix/bin/git-cherry-pick-pr"
-install -Dm644 man/git-cherry-pick-pr.1 "$prefix/share/man/man1/git-cherry-pick-pr.1"
+install -Dm644 man/man1/git-cherry-pick-pr.1 "$prefix/share/man/man1/git-cherry-pick-pr.1"
 install -Dm644 completions/git-cherry-pick-pr.bash "$prefix/share/bash-completion/completions/git-cherry-pick-pr"
 install -Dm644 completions/_git-cherry-pick-pr "$prefix/share/zsh/site-functions/_git-cherry-pick-pr"
 install -Dm644 completions/git-cherry-pick-pr.fish "$prefix/share/fish/vendor_completions.d/git-cherry-pick-pr.fish"

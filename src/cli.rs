@@ -18,14 +18,16 @@ use clap::Parser;
     bin_name = "git cherry-pick-pr",
     version,
     override_usage = "git cherry-pick-pr [OPTIONS] <TARGET>... <PR>...\n       git cherry-pick-pr --continue | --abort | --status [TARGET]",
-    after_help = "Exit status: 0 done, 1 failed, 2 usage error, 3 stopped on conflicts."
+    after_help = "Exit status: 0 done, 1 failed, 2 usage error, 3 stopped on conflicts, 130 interrupted (Ctrl-C)."
 )]
 pub struct Cli {
     /// Release branches to backport onto, then the pull requests to pick
     ///
     /// Targets come first: a remote-tracking branch such as
-    /// `upstream/release-3.1`, or a bare `release-3.1` meaning that branch on
-    /// the upstream remote. Pull requests come last: `3796`, `#3796`, or a pull
+    /// `upstream/release-3.1` (also written in full,
+    /// `refs/remotes/upstream/release-3.1`), or a bare `release-3.1` meaning
+    /// that branch on the upstream remote; a tag or a commit is no target.
+    /// Pull requests come last: `3796`, `#3796`, or a pull
     /// request URL of the upstream repository. Several pull requests are applied
     /// in the order given and proposed as one pull request.
     #[arg(value_name = "TARGET|PR", required_unless_present_any = ["resume", "abort", "status", "generate"], num_args = 1..)]

@@ -7,7 +7,7 @@ use std::thread;
 
 use anyhow::Result;
 
-use crate::errors::{Context, failed};
+use crate::errors::{Context, failed, usage};
 use crate::git::Git;
 use crate::github::{ApiError, GitHub, PullRequest, Repo};
 use crate::output::Output;
@@ -264,14 +264,28 @@ fn fetch(settings: &Settings, git: &Git<'_>) -> Result<()> {
     if crate::signals::interrupted() {
         return Err(error.into());
     }
-    // Say which target is missing, if one is.
+    // Say which target is missing, if one is, and whether it is a tag.
     for target in &settings.targets {
         let branch_ref = format!("refs/heads/{}", target.branch);
         let listed = git.run(
             &settings.toplevel,
-            &["ls-remote", "--heads", &settings.upstream, &branch_ref],
+            &["ls-remote", "--heads", &target.remote, &branch_ref],
         );
         if matches!(&listed, Ok(out) if out.trim().is_empty()) {
+            let tag_ref = format!("refs/tags/{}", target.branch);
+            let tagged = git.run(&settings.toplevel, &["ls-remote", "--tags", &target.remote, &tag_ref]);
+            if matches!(&tagged, Ok(out) if !out.trim().is_empty()) {
+                return Err(usage(format!(
+                    "`{}` is a tag on the `{}` remote; a target must be a release branch such as {}/release-3.1",
+                    target.branch, target.remote, target.remote
+                ))
+                .hint(format!(
+                    "list the release branches with: git ls-remote --heads {} 'release-*'",
+                    target.remote
+                ))
+                .because(error)
+                .into());
+            }
             return Err(failed(format!(
                 "the target branch `{}` does not exist on the `{}` remote",
                 target.branch, target.remote

@@ -111,17 +111,31 @@ pub struct Settings {
     pub provenance: Vec<String>,
 }
 
+/// How pull requests are written, for messages.
+const PR_FORMS: &str = "a number such as 3796, #3796, or a pull request URL";
+
+/// The form of a run, for hints.
+const EXAMPLE: &str = "git cherry-pick-pr upstream/release-3.1 3796";
+
 /// Splits the positional arguments into targets (first) and pull requests (last).
 pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<crate::remote::PrRef>)> {
     let last = args
         .last()
         .ok_or_else(|| usage("no target and no pull request given"))?;
     if parse_pr_ref(last).is_none() {
-        return Err(usage(format!(
-            "`{last}` is not a pull request: expected a number such as 3796, #3796, or a pull request URL"
-        ))
-        .hint("targets come first, pull requests last: git cherry-pick-pr upstream/release-3.1 3796")
-        .into());
+        let error = if args.iter().any(|a| parse_pr_ref(a).is_some()) {
+            // Pull requests were given, but something follows them.
+            usage(format!("`{last}` is not a pull request: expected {PR_FORMS}"))
+                .hint(format!("targets come first, pull requests last: {EXAMPLE}"))
+        } else if args.len() == 1 {
+            usage("no pull request given").hint(format!("name the pull requests after the target: {EXAMPLE}"))
+        } else {
+            usage(format!(
+                "no pull request given: `{last}` is not a pull request (expected {PR_FORMS})"
+            ))
+            .hint(format!("targets come first, pull requests last: {EXAMPLE}"))
+        };
+        return Err(error.into());
     }
     let first_pr = args
         .iter()
@@ -130,7 +144,7 @@ pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<crate::remote::Pr
     let (targets, prs) = args.split_at(first_pr);
     if targets.is_empty() {
         return Err(usage("no target branch given")
-            .hint("name the release branch first: git cherry-pick-pr upstream/release-3.1 3796")
+            .hint(format!("name the release branch first: {EXAMPLE}"))
             .into());
     }
     if let Some(pr_like) = targets.iter().find(|t| parse_pr_ref(t).is_some()) {
@@ -143,6 +157,17 @@ pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<crate::remote::Pr
     }
     let prs = prs.iter().filter_map(|p| parse_pr_ref(p)).collect();
     Ok((targets.to_vec(), prs))
+}
+
+/// Every `--label` names a label: an empty one would reach GitHub as a label
+/// named "".
+fn check_labels(labels: &[String]) -> Result<()> {
+    if labels.iter().any(|l| l.trim().is_empty()) {
+        return Err(usage("--label needs a label name, but one was empty")
+            .hint("name the label (--label cherry-pick-approved), or pass --no-label to add none")
+            .into());
+    }
+    Ok(())
 }
 
 /// Where the user's repository is, from one `git rev-parse` that honours
@@ -250,6 +275,7 @@ pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<Located> {
 /// the repository's git config.
 pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result<Settings> {
     let (target_args, pr_refs) = split_args(&cli.args)?;
+    check_labels(&cli.labels)?;
     let Located {
         toplevel,
         common_dir,
@@ -484,10 +510,15 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
     }
 
     let remote_names: Vec<&str> = remotes.iter().map(|(n, _)| n.as_str()).collect();
-    let targets = target_args
-        .iter()
-        .map(|t| parse_target(t, &upstream, &remote_names))
-        .collect::<Result<Vec<_>>>()?;
+    // One target however often and however spelled: two runs on one branch
+    // would race for the same worktree branch and fork branch.
+    let mut targets = Vec::new();
+    for text in &target_args {
+        let target = parse_target(text, &upstream, &remote_names)?;
+        if !targets.contains(&target) {
+            targets.push(target);
+        }
+    }
 
     let mut prs = Vec::new();
     for pr in pr_refs {
@@ -511,7 +542,7 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
         }
     }
 
-    let web_host = host.unwrap_or_else(|| "github.com".to_string());
+    let web_host = web_host(&api_url, host.as_deref());
     let policy = network_policy(env);
     Ok(Settings {
         toplevel,
@@ -585,17 +616,31 @@ fn valid_name(part: &str) -> bool {
     !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
+/// The web host whose token is looked for and named in messages: the one the
+/// API URL serves (`https://ghe.example.com/api/v3` → ghe.example.com), as
+/// the token goes there; but for an API on a loopback address (a proxy, a
+/// test server), the upstream remote's host, else github.com.
+fn web_host(api_url: &str, remote_host: Option<&str>) -> String {
+    let served = crate::remote::web_host_for_api(api_url);
+    match remote_host {
+        Some(host) if is_loopback(&served) => host.to_string(),
+        None if is_loopback(&served) => "github.com".to_string(),
+        _ => served,
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Only loopback addresses may be spoken to in plain HTTP.
 fn check_api_url(url: &str) -> Result<()> {
     let parsed = reqwest::Url::parse(url).map_err(|e| usage(format!("the API URL `{url}` is not a URL: {e}")))?;
     match parsed.scheme() {
         "https" => Ok(()),
         "http" => {
-            let host = parsed.host_str().unwrap_or_default();
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            let loopback = host.eq_ignore_ascii_case("localhost")
-                || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
-            if loopback {
+            if is_loopback(parsed.host_str().unwrap_or_default()) {
                 Ok(())
             } else {
                 Err(usage(format!(
@@ -609,10 +654,35 @@ fn check_api_url(url: &str) -> Result<()> {
     }
 }
 
-/// `upstream/release-3.1` or a bare `release-3.1` (meaning the upstream remote).
+/// `upstream/release-3.1` or a bare `release-3.1` (meaning the upstream
+/// remote); also spelled in full as git does, `refs/remotes/upstream/release-3.1`
+/// or `remotes/upstream/release-3.1`. A tag (`refs/tags/v3.1.0`) or a commit
+/// id is no branch to open a pull request against.
 fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Target> {
     let text = text.trim();
-    if let Some(branch) = text.strip_prefix(upstream).and_then(|r| r.strip_prefix('/')) {
+    let not_a_branch = |what: String| {
+        usage(format!(
+            "{what}; a target must be a release branch such as {upstream}/release-3.1"
+        ))
+        .hint(format!(
+            "list the release branches with: git ls-remote --heads {upstream} 'release-*'"
+        ))
+    };
+    if text.starts_with("refs/tags/") {
+        return Err(not_a_branch(format!("`{text}` is a tag")).into());
+    }
+    if is_commit_id(text) {
+        return Err(not_a_branch(format!("`{text}` looks like a commit id"))
+            .hint(format!(
+                "if it is the name of a branch, name it with its remote: {upstream}/{text}"
+            ))
+            .into());
+    }
+    let full = text
+        .strip_prefix("refs/remotes/")
+        .or_else(|| text.strip_prefix("remotes/"));
+    let short = full.unwrap_or(text);
+    if let Some(branch) = short.strip_prefix(upstream).and_then(|r| r.strip_prefix('/')) {
         return check_branch(
             text,
             Target {
@@ -624,7 +694,7 @@ fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Target> 
     // Another remote's branch: the longest remote name that prefixes it.
     if let Some(other) = remotes
         .iter()
-        .filter(|r| text.strip_prefix(**r).is_some_and(|rest| rest.starts_with('/')))
+        .filter(|r| short.strip_prefix(**r).is_some_and(|rest| rest.starts_with('/')))
         .max_by_key(|r| r.len())
     {
         return Err(usage(format!(
@@ -635,6 +705,13 @@ fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Target> 
         ))
         .into());
     }
+    if full.is_some() {
+        return Err(usage(format!(
+            "target `{text}` is not a branch of the upstream remote `{upstream}`"
+        ))
+        .hint(format!("name it as {upstream}/BRANCH, e.g. {upstream}/release-3.1"))
+        .into());
+    }
     check_branch(
         text,
         Target {
@@ -642,6 +719,12 @@ fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Target> 
             branch: text.to_string(),
         },
     )
+}
+
+/// Whether `text` is written as a commit id: 7 to 40 hex digits (an
+/// abbreviated or full SHA-1), or 64 (SHA-256).
+fn is_commit_id(text: &str) -> bool {
+    (matches!(text.len(), 7..=40) || text.len() == 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn check_branch(text: &str, target: Target) -> Result<Target> {
@@ -693,6 +776,29 @@ mod tests {
     }
 
     #[test]
+    fn no_pull_request_given_is_said_first() {
+        let err = split_args(&strings(&["release-3.1"])).unwrap_err();
+        assert_eq!(err.to_string(), "no pull request given");
+        let err = split_args(&strings(&["release-3.0", "abc"])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("no pull request given: `abc` is not a pull request (expected"),
+            "{err}"
+        );
+        let err = split_args(&strings(&["release-3.0", "1", "abc"])).unwrap_err();
+        assert!(err.to_string().starts_with("`abc` is not a pull request"), "{err}");
+    }
+
+    #[test]
+    fn an_empty_label_is_refused() {
+        assert!(check_labels(&strings(&["kind/bug", "cherry-pick-approved"])).is_ok());
+        for bad in [&[""][..], &[" "], &["ok", ""]] {
+            let err = check_labels(&strings(bad)).unwrap_err();
+            assert_eq!(crate::errors::kind_of(&err), crate::errors::Kind::Usage, "{bad:?}");
+        }
+    }
+
+    #[test]
     fn targets_resolve_against_the_upstream_remote() {
         let remotes = ["upstream", "origin", "up/stream"];
         assert_eq!(
@@ -717,6 +823,34 @@ mod tests {
             "release-1"
         );
         assert!(parse_target("origin/release-3.1", "upstream", &remotes).is_err());
+        for full in ["refs/remotes/upstream/release-3.1", "remotes/upstream/release-3.1"] {
+            assert_eq!(
+                parse_target(full, "upstream", &remotes).unwrap(),
+                parse_target("upstream/release-3.1", "upstream", &remotes).unwrap(),
+                "{full}"
+            );
+        }
+        for not_a_branch in [
+            "refs/remotes/origin/release-3.1",
+            "refs/remotes/release-3.1",
+            "remotes/release-3.1",
+            "refs/tags/v3.1.0",
+            "abc1234",
+            "ABCDEF0123",
+            "0123456789012345678901234567890123456789",
+            &"a".repeat(64),
+        ] {
+            let err = parse_target(not_a_branch, "upstream", &remotes).unwrap_err();
+            assert_eq!(
+                crate::errors::kind_of(&err),
+                crate::errors::Kind::Usage,
+                "{not_a_branch}"
+            );
+        }
+        // Not commit ids: too short, too long, not hex, or with a remote.
+        for branch in ["abc123", &"a".repeat(41), "release-3.1", "upstream/abc1234"] {
+            assert!(parse_target(branch, "upstream", &remotes).is_ok(), "{branch}");
+        }
         for bad in ["", "upstream/", "a..b", "-x", "a b", "x.lock", "a:b"] {
             assert!(parse_target(bad, "upstream", &remotes).is_err(), "{bad:?}");
         }
@@ -745,6 +879,21 @@ mod tests {
         assert!(check_api_url("http://10.0.0.1").is_err());
         assert!(check_api_url("ftp://x").is_err());
         assert!(check_api_url("not a url").is_err());
+    }
+
+    #[test]
+    fn the_web_host_is_the_one_the_api_serves() {
+        let ghe = Some("ghe.example.com");
+        assert_eq!(web_host("https://api.github.com", Some("github.com")), "github.com");
+        assert_eq!(web_host("https://ghe.example.com/api/v3", ghe), "ghe.example.com");
+        // The remote says github.com, or nothing (a local path, an ssh alias
+        // without a host), but the token goes to the Enterprise API.
+        assert_eq!(web_host("https://ghe.example.com/api/v3", None), "ghe.example.com");
+        assert_eq!(web_host("https://api.octo.ghe.com", Some("github.com")), "octo.ghe.com");
+        // A local API (a proxy, a test server) says nothing of the host.
+        assert_eq!(web_host("http://127.0.0.1:8080", ghe), "ghe.example.com");
+        assert_eq!(web_host("http://[::1]:8080/api/v3", ghe), "ghe.example.com");
+        assert_eq!(web_host("http://localhost:1", None), "github.com");
     }
 
     #[test]

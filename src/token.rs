@@ -88,12 +88,26 @@ pub fn find(env: &Env, out: &Output, lookup: &Lookup<'_>) -> Result<Found> {
         }
     }
     Err(failed(format!("no GitHub token found for {}", lookup.web_host))
-        .hint("set GITHUB_TOKEN (or GH_TOKEN) to a token that can read the repository and open pull requests, or run `gh auth login`")
+        .hint(format!(
+            "set GITHUB_TOKEN (or GH_TOKEN) to a token for {} that can read the repository and open pull requests, or run `{}`",
+            lookup.web_host,
+            login_command(lookup.web_host)
+        ))
         .hint(format!(
             "create one at https://{}/settings/personal-access-tokens (fine-grained: Contents read, Pull requests write; labels need Issues or Pull requests write)",
             lookup.web_host
         ))
         .into())
+}
+
+/// How to log `gh` in to the web host: `gh auth login` alone logs in to
+/// github.com.
+pub fn login_command(web_host: &str) -> String {
+    if web_host == "github.com" {
+        "gh auth login".to_string()
+    } else {
+        format!("gh auth login --hostname {web_host}")
+    }
 }
 
 fn from_env(env: &Env) -> Option<Found> {
@@ -233,6 +247,25 @@ mod tests {
             .into_iter()
             .collect();
         assert_eq!(find(&gh, &out, &lookup).unwrap().token.secret(), "b");
+    }
+
+    #[test]
+    fn without_a_token_the_message_names_the_host() {
+        let out = Output::new(false, true);
+        let exe = crate::git::find().expect("git on PATH");
+        let git = Git::new(&exe, &out);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let env: Env = [("PATH", "/nonexistent")].into_iter().collect();
+        let lookup = Lookup {
+            web_host: "ghe.example.com",
+            ..lookup_in(&git, dir.path())
+        };
+        let error = find(&env, &out, &lookup).err().expect("no token");
+        let hints = crate::errors::hints_of(&error).join("\n");
+        assert!(error.to_string().ends_with("for ghe.example.com"), "{error}");
+        assert!(hints.contains("`gh auth login --hostname ghe.example.com`"), "{hints}");
+        assert!(!hints.contains("github.com"), "{hints}");
+        assert_eq!(login_command("github.com"), "gh auth login");
     }
 
     #[test]

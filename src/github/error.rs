@@ -162,7 +162,8 @@ pub fn explain(error: ApiError, hints: &Hints<'_>) -> anyhow::Error {
             hints.token_source
         ))
         .hint(format!(
-            "make a new token at {tokens} and set GITHUB_TOKEN (or run `gh auth login`)"
+            "make a new token at {tokens} and set GITHUB_TOKEN (or run `{}`)",
+            crate::token::login_command(hints.web_host)
         ))
         .hint(PERMISSIONS),
         ApiError::Status {
@@ -240,6 +241,17 @@ mod tests {
             "fetching PR #7 from o/n: GitHub answered 422 Unprocessable Entity: Validation Failed\nA pull request already exists for a:b."
         );
         assert_eq!(e.status(), Some(422));
+    }
+
+    #[test]
+    fn a_refused_token_on_an_enterprise_host_names_that_host() {
+        let hints = Hints {
+            web_host: "ghe.example.com",
+            ..HINTS
+        };
+        let hints = hints_of(&explain(status(401, "Bad credentials"), &hints)).join("\n");
+        assert!(hints.contains("https://ghe.example.com/settings/"), "{hints}");
+        assert!(hints.contains("`gh auth login --hostname ghe.example.com`"), "{hints}");
     }
 
     #[test]

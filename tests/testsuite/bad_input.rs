@@ -187,3 +187,96 @@ fn a_bad_token_is_explained() {
     run.expect_code(1).stderr_has("401");
     assert!(!run.stderr.contains("NOT_THE_RIGHT_ONE"), "{}", run.stderr);
 }
+
+#[test]
+fn no_pr_given_says_so_and_shows_the_form() {
+    let world = World::new();
+    world.dirty_checkout();
+    for args in [&["--yes", "release-3.1"][..], &["--yes", "upstream/release-3.1"]] {
+        let run = refused(&world, args, 2, "no pull request given");
+        run.stderr_has("git cherry-pick-pr upstream/release-3.1 3796");
+        assert!(!run.stderr.contains("is not a pull request"), "{}", run.stderr);
+    }
+    // A last argument that is no pull request is still named.
+    refused(
+        &world,
+        &["--yes", "upstream/release-3.1", "abc"],
+        2,
+        "no pull request given: `abc` is not a pull request",
+    );
+    // With a pull request given before it, the stray argument is named alone.
+    let run = refused(
+        &world,
+        &["--yes", "upstream/release-3.1", "3796", "abc"],
+        2,
+        "`abc` is not a pull request",
+    );
+    assert!(!run.stderr.contains("no pull request given"), "{}", run.stderr);
+}
+
+/// The remote-tracking refs of the user's clone: empty when nothing was fetched.
+fn fetched(world: &World) -> String {
+    world.git(&world.clone, &["for-each-ref", "refs/remotes/upstream/"])
+}
+
+#[test]
+fn an_empty_label_is_a_usage_error_before_anything_is_fetched() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    for empty in ["", " "] {
+        let run = refused(
+            &world,
+            &["--yes", "--label", empty, "upstream/release-3.1", "3796"],
+            2,
+            "--label needs a label name",
+        );
+        run.stderr_has("--no-label");
+        assert!(world.github.requests().is_empty());
+        assert_eq!(fetched(&world), "");
+    }
+    // One empty value among good ones is still refused.
+    refused(
+        &world,
+        &["--yes", "--label", "ok", "--label=", "upstream/release-3.1", "3796"],
+        2,
+        "--label needs a label name",
+    );
+}
+
+#[test]
+fn a_tag_or_a_commit_as_target_asks_for_a_branch() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    let release = world.git(&world.upstream, &["rev-parse", "release-3.1"]);
+    for (target, what) in [
+        ("refs/tags/v3.1.0", "`refs/tags/v3.1.0` is a tag"),
+        ("abc1234", "`abc1234` looks like a commit id"),
+        (release.trim(), "looks like a commit id"),
+        (&release.trim()[..12], "looks like a commit id"),
+    ] {
+        let run = refused(&world, &["--yes", target, "3796"], 2, what);
+        run.stderr_has("a target must be a release branch such as upstream/release-3.1");
+        assert!(world.github.requests().is_empty(), "{target}");
+        assert_eq!(fetched(&world), "", "{target}");
+    }
+}
+
+#[test]
+fn a_tag_name_as_target_is_named_as_a_tag() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.git(&world.work, &["tag", "-m", "3.1.0", "v3.1.0", "release-3.1"]);
+    world.git(&world.work, &["push", "--quiet", "origin", "v3.1.0"]);
+    world.dirty_checkout();
+    let run = refused(
+        &world,
+        &["--yes", "v3.1.0", "3796"],
+        2,
+        "`v3.1.0` is a tag on the `upstream` remote; a target must be a release branch such as upstream/release-3.1",
+    );
+    assert!(!run.stderr.contains("does not exist"), "{}", run.stderr);
+    // A missing branch that is no tag either is still just missing.
+    refused(&world, &["--yes", "v9.9.9", "3796"], 1, "`v9.9.9` does not exist");
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const FILES: &[(&str, &str)] = &[
-    ("man", "man/git-cherry-pick-pr.1"),
+    ("man", "man/man1/git-cherry-pick-pr.1"),
     ("bash", "completions/git-cherry-pick-pr.bash"),
     ("zsh", "completions/_git-cherry-pick-pr"),
     ("fish", "completions/git-cherry-pick-pr.fish"),
@@ -62,6 +62,44 @@ fn the_generator_needs_no_repository_and_no_token() {
     assert!(String::from_utf8(generated("man")).unwrap().contains(".SH EXAMPLES"));
 }
 
+/// The exit statuses in the text between `start` and the next `end`: the
+/// numbers that open a table row (README), a `.TP` tag (man page), or an
+/// item of a comma-separated list (help).
+fn exit_statuses(text: &str, start: &str, end: &str) -> Vec<u8> {
+    let from = text.find(start).unwrap_or_else(|| panic!("no {start:?}")) + start.len();
+    let section = &text[from..];
+    let section = &section[..section.find(end).unwrap_or(section.len())];
+    section
+        .split(['\n', ','])
+        .filter_map(|item| {
+            let item = item.trim().trim_start_matches('|').trim_start_matches("\\fB").trim();
+            item.split(|c: char| !c.is_ascii_digit())
+                .next()
+                .and_then(|n| n.parse().ok())
+        })
+        .collect()
+}
+
+/// Every exit status is documented in each place users look: `-h`,
+/// `--help`, the man page and the README (130 was missing from the help).
+#[test]
+fn help_man_page_and_readme_list_every_exit_status() {
+    let every = vec![0, 1, 2, 3, 130];
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert_eq!(exit_statuses(&readme, "## Exit status", "\n## "), every, "README");
+    let page = String::from_utf8(generated("man")).unwrap();
+    assert_eq!(exit_statuses(&page, ".SH \"EXIT STATUS\"", ".SH"), every, "man page");
+    for flag in ["-h", "--help"] {
+        let help = Command::new(env!("CARGO_BIN_EXE_git-cherry-pick-pr"))
+            .arg(flag)
+            .output()
+            .expect("run the tool");
+        let help = String::from_utf8_lossy(&help.stdout);
+        assert_eq!(exit_statuses(&help, "Exit status:", "\n"), every, "{flag}");
+        assert!(help.contains("130 interrupted"), "{flag}: {help}");
+    }
+}
+
 /// Whether a tool the test needs is installed; in CI a missing one fails.
 fn have(tool: &str) -> bool {
     let found = Command::new("sh")
@@ -80,7 +118,7 @@ fn have(tool: &str) -> bool {
 
 #[test]
 fn the_man_page_renders_without_warnings() {
-    let page = root().join("man/git-cherry-pick-pr.1");
+    let page = root().join("man/man1/git-cherry-pick-pr.1");
     if have("mandoc") {
         let lint = Command::new("mandoc")
             .args(["-T", "lint", "-W", "warning"])
@@ -110,6 +148,35 @@ fn the_man_page_renders_without_warnings() {
         );
         assert!(String::from_utf8_lossy(&rendered.stdout).contains("EXIT STATUS"));
     }
+}
+
+/// The committed page sits where man looks for it: from a clone,
+/// `MANPATH=$PWD/man man git-cherry-pick-pr` shows it.
+#[test]
+fn man_finds_the_page_in_a_clone_through_manpath() {
+    if !have("man") {
+        return;
+    }
+    let manpath = root().join("man");
+    let man = |args: &[&str]| {
+        Command::new("man")
+            .args(args)
+            .env("MANPATH", &manpath)
+            .env("MANPAGER", "cat")
+            .env("MANWIDTH", "80")
+            .output()
+            .expect("run man")
+    };
+    let found = man(&["-w", "git-cherry-pick-pr"]);
+    assert_eq!(
+        String::from_utf8_lossy(&found.stdout).trim(),
+        manpath.join("man1/git-cherry-pick-pr.1").display().to_string(),
+        "{}",
+        String::from_utf8_lossy(&found.stderr)
+    );
+    let shown = man(&["git-cherry-pick-pr"]);
+    assert!(shown.status.success(), "{}", String::from_utf8_lossy(&shown.stderr));
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("GIT-CHERRY-PICK-PR(1)"));
 }
 
 /// A repository with remotes `upstream` and `origin` and remote-tracking

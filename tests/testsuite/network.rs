@@ -457,3 +457,32 @@ fn prism_reports_a_request_that_breaks_the_description() {
     let violations = prism.request_violations();
     assert!(violations.iter().any(|v| v.contains("request.body")), "{violations:?}");
 }
+
+#[test]
+fn no_token_for_an_enterprise_host_names_that_host_not_github_com() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix the widget", 3);
+    point_upstream_at(
+        &world,
+        "https://ghe.example.com/kubesphere/kubesphere.git",
+        "https://ghe.example.com",
+    );
+    // A `gh` that knows no token for any host, and logs what it was asked;
+    // no credential helper is configured anywhere (HOME and global config
+    // are the world's own, system config is off).
+    let stubs = Stubs::new();
+    stubs.add(
+        "gh",
+        &format!("#!/bin/sh\necho \"gh $*\" >> '{}'\nexit 1\n", log_path(&stubs)),
+    );
+    let before = world.snapshot();
+    let run = run_command(without_token(&world, &stubs).args(["--yes", "upstream/release-3.1", "3796"]));
+    run.expect_code(1)
+        .stderr_has("no GitHub token found for ghe.example.com")
+        .stderr_has("gh auth login --hostname ghe.example.com")
+        .stderr_has("https://ghe.example.com/settings/");
+    assert!(!run.stderr.contains("github.com"), "{}", run.stderr);
+    assert_eq!(stubs.log(), "gh auth token --hostname ghe.example.com\n");
+    assert!(world.github.requests().is_empty());
+    assert_eq!(world.snapshot(), before);
+}

@@ -346,3 +346,44 @@ fn the_user_comes_from_flag_then_env_then_the_fork_url() {
     .expect_code(0);
     assert_eq!(head_of_last_create(), format!("dave:{BRANCH}"));
 }
+
+#[test]
+fn a_target_spelled_as_a_full_remote_tracking_ref_is_understood() {
+    for spelled in ["refs/remotes/upstream/release-3.1", "remotes/upstream/release-3.1"] {
+        let world = World::new();
+        world.simple_pr(3796, "Fix the widget", 3);
+        let run = world.run(&["--yes", spelled, "3796"]);
+        run.expect_code(0);
+        let created = world.github.created();
+        assert_eq!(created.len(), 1, "{spelled}");
+        assert_eq!(created[0].base_ref, "release-3.1");
+        assert_eq!(created[0].head_ref, BRANCH);
+        assert_eq!(world.branches(&world.fork), vec![BRANCH, "master", "release-3.1"]);
+    }
+}
+
+#[test]
+fn the_same_target_twice_opens_one_pull_request() {
+    for twice in [
+        &["release-3.1", "release-3.1"][..],
+        &["release-3.1", "upstream/release-3.1"],
+        &["upstream/release-3.1", "refs/remotes/upstream/release-3.1"],
+    ] {
+        let world = World::new();
+        world.simple_pr(3796, "Fix the widget", 3);
+        let mut args = vec!["--yes"];
+        args.extend(twice);
+        args.push("3796");
+        let run = world.run(&args);
+        run.expect_code(0);
+        assert_eq!(
+            run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n",
+            "{twice:?}"
+        );
+        assert!(!run.stderr.contains("Summary:"), "{}", run.stderr);
+        assert_eq!(world.github.created().len(), 1, "{twice:?}");
+        assert_eq!(world.branches(&world.fork), vec![BRANCH, "master", "release-3.1"]);
+        assert_eq!(world.local_branches(), vec!["master"]);
+        assert!(world.tool_dirs().is_empty());
+    }
+}
