@@ -42,8 +42,23 @@ pub fn run(git: &Git<'_>, out: &Output, shell: &str, command: &str, dir: &Path, 
         out.note("  it changed nothing");
         return Ok(());
     }
-    git.run(dir, &["add", "--all"])?;
-    git.run(dir, &["commit", "--quiet", "-m", &message(prs)])?;
+    let committed = git
+        .run(dir, &["add", "--all"])
+        .and_then(|_| git.run(dir, &["commit", "--quiet", "-m", &message(prs)]));
+    if let Err(error) = committed {
+        return Err(failed(format!(
+            "committing what `{command}` changed failed in {}; nothing was pushed",
+            dir.display()
+        ))
+        .hint("git's words below say why (a pre-commit or commit-msg hook?)")
+        .hint(format!(
+            "fix it, then `git cherry-pick-pr --continue` runs the command again in {} and commits",
+            dir.display()
+        ))
+        .hint("or `git cherry-pick-pr --abort` removes the worktree and branch")
+        .because(error)
+        .into());
+    }
     out.note("  committed what it changed");
     Ok(())
 }

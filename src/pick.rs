@@ -104,6 +104,18 @@ fn check_nothing_in_progress(common_dir: &std::path::Path, out: &Output) -> Resu
         .into())
 }
 
+/// Refuses to start when git cannot name the committer of the picked commits
+/// (`user.useConfigOnly` without `user.email`, no name anywhere), before
+/// anything is fetched, rather than after.
+pub fn check_identity(git: &Git<'_>, toplevel: &std::path::Path) -> Result<()> {
+    git.run(toplevel, &["var", "GIT_COMMITTER_IDENT"]).map(|_| ()).map_err(|e| {
+        failed("git cannot tell who commits the cherry-picked commits; nothing was done")
+            .hint("set your name and email: git config --global user.name 'Your Name'; git config --global user.email you@example.com")
+            .because(e)
+            .into()
+    })
+}
+
 /// Finds the token and makes the GitHub client for the API at `api.0`, the
 /// web host `api.1`.
 pub fn connect<'a>(
@@ -133,6 +145,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         out.debug(|| format!("setting: {line}"));
     }
     check_nothing_in_progress(&settings.common_dir, out)?;
+    check_identity(&git, &settings.toplevel)?;
     let interactive = std::io::stdin().is_terminal();
     check_can_push(interactive, settings.yes, settings.dry_run)?;
     let (found, github) = connect(
@@ -373,17 +386,22 @@ fn keep(ctx: &Ctx<'_>, job: &Mutex<State>, ready: &mut Ready<'_>) -> Result<()> 
 /// interruption; any other failure keeps the commits for `--continue`.
 fn publish_one(ctx: &Ctx<'_>, github: &GitHub<'_>, job: &Mutex<State>, ready: Ready<'_>) -> Result<Outcome> {
     let snapshot = lock(job).clone();
-    let Ready { ts, worktree } = ready;
-    let ts = &ts;
+    let Ready { mut ts, worktree } = ready;
     let path = worktree.path.clone();
     // Once the pull request exists, the worktree and local branch go (on
     // being dropped) while the labels and the rest are set.
     let slot = Mutex::new(Some(worktree));
-    let published = publish::push(&snapshot, &ctx.git, ctx.out, ts, &path).and_then(|()| {
-        publish::open(&snapshot, github, ctx.out, ts, || {
+    let pushed = publish::push(&snapshot, &ctx.git, ctx.out, &ts, &path);
+    let pushed_ok = pushed.is_ok();
+    let published = pushed.and_then(|()| {
+        publish::open(&snapshot, github, ctx.out, &ts, || {
             drop(slot.lock().unwrap_or_else(|e| e.into_inner()).take());
         })
     });
+    if pushed_ok {
+        ts.phase = Phase::Open;
+    }
+    let ts = &ts;
     match published {
         Ok(published) => {
             forget_target(ctx, job, ts)?;
@@ -408,8 +426,14 @@ fn publish_one(ctx: &Ctx<'_>, github: &GitHub<'_>, job: &Mutex<State>, ready: Re
                     "the picked commits are kept: run `git cherry-pick-pr --continue` to push and open the pull request, or `--abort`",
                 ));
             }
-            let failure = failed(format!("the cherry-pick onto {name} was not published"))
-                .hint(format!("the picked commits are kept in {path} (branch {branch})"))
+            let mut failure = failed(format!("the cherry-pick onto {name} was not published"))
+                .hint(format!("the picked commits are kept in {path} (branch {branch})"));
+            if !pushed_ok {
+                failure = failure.hint(
+                    "git's output above says why (a pre-push hook, credentials, a protected branch); fix that first",
+                );
+            }
+            let failure = failure
                 .hint("run `git cherry-pick-pr --continue` to push and open the pull request, or `git cherry-pick-pr --abort`")
                 .because(error);
             Ok(Outcome::Stopped(failure.into()))

@@ -31,9 +31,8 @@ pub fn push(job: &State, git: &Git<'_>, out: &Output, target: &TargetState, work
     })
     .map(|_| ())
     .map_err(|e| {
+        // What to do next is the caller's to say, once.
         failed(format!("pushing {branch} to the `{}` remote failed", job.fork))
-            .hint("git's output above says why (a pre-push hook, credentials, a protected branch); fix it, then run `git cherry-pick-pr --continue`")
-            .hint("or give up with `git cherry-pick-pr --abort`")
             .because(e)
             .into()
     })

@@ -65,7 +65,12 @@ fn act(
     let loaded = state::load(&common_dir)?;
     match action {
         Action::Status => {
-            out.result(&status(&git, &loaded, &toplevel, &common_dir));
+            // A target named is one in progress, as for --continue and --abort.
+            let chosen = match (&loaded, selector) {
+                (Loaded::Some(job), Some(_)) => Some(select(job, selector)?),
+                _ => None,
+            };
+            out.result(&status(&git, &loaded, &toplevel, &common_dir, chosen.as_deref()));
             Ok(Vec::new())
         }
         Action::Abort => {
@@ -218,7 +223,13 @@ fn reality(git: &Git<'_>, toplevel: &Path, ts: &TargetState) -> Vec<Problem> {
 }
 
 /// The `--status` report.
-fn status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, common_dir: &Path) -> String {
+fn status(
+    git: &Git<'_>,
+    loaded: &Loaded,
+    toplevel: &Path,
+    common_dir: &Path,
+    chosen: Option<&[TargetState]>,
+) -> String {
     let mut lines = Vec::new();
     match crate::lock::holder(common_dir) {
         // Its worktrees are not saved yet: none is a leftover.
@@ -227,12 +238,13 @@ fn status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, common_dir: &Path) ->
     }
     let nothing = matches!(loaded, Loaded::None);
     if !nothing || lines.is_empty() {
-        lines.push(state_status(git, loaded, toplevel));
+        lines.push(state_status(git, loaded, toplevel, chosen));
     }
     lines.join("\n")
 }
 
-fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path) -> String {
+/// The saved run, and its targets (only the `chosen` ones, when named).
+fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<&[TargetState]>) -> String {
     let job = match loaded {
         Loaded::None => return "No cherry-pick in progress.".to_string(),
         Loaded::Unreadable(why) => {
@@ -255,13 +267,14 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path) -> String {
     for line in &job.done {
         lines.push(format!("  {line}"));
     }
-    for ts in &job.targets {
+    for ts in chosen.unwrap_or(&job.targets) {
         let stopped = match (ts.phase, ts.current) {
             (Phase::Conflict, Some(n)) => format!("stopped on conflicts in #{n}"),
             (Phase::Retry, Some(n)) => {
                 format!("stopped before #{n} was applied (not a conflict); `--continue` applies it again")
             }
             (Phase::Push, _) => "applied; not pushed yet".to_string(),
+            (Phase::Open, _) => "pushed; the pull request is not opened yet".to_string(),
             (Phase::Exec, _) => "applied; the command to run after applying failed".to_string(),
             _ => "stopped".to_string(),
         };

@@ -46,6 +46,9 @@ pub enum Phase {
     Exec,
     /// Everything applied; the push (or a hook) failed.
     Push,
+    /// Pushed; opening the pull request failed. `--continue` pushes again
+    /// (the same commits) and opens it.
+    Open,
 }
 
 /// How far one target got.

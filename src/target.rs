@@ -424,7 +424,8 @@ fn wait_or_stop(
     worktree.keep();
     save_target(ctx, job, ts)?;
     *persisted = true;
-    let failure = stop_failure(ts, why, files, detail);
+    let dry_run = lock(job).dry_run;
+    let failure = stop_failure(ts, why, files, detail, dry_run);
     if !ctx.interactive || !wait {
         return Ok(Some(Outcome::Stopped(failure.into())));
     }
@@ -437,20 +438,20 @@ fn wait_or_stop(
             worktree.release();
             Ok(None)
         }
-        Ok(false) => Ok(Some(Outcome::Stopped(stop_failure(ts, why, files, "").into()))),
+        Ok(false) => Ok(Some(Outcome::Stopped(stop_failure(ts, why, files, "", dry_run).into()))),
         Err(e) if was_interrupted(&e) => Err(Failure::new(
             Kind::Interrupted,
             "interrupted: the conflict is kept: resolve it, then run `git cherry-pick-pr --continue`, or `--abort`",
         )
         .because(e)
         .into()),
-        Err(_) => Ok(Some(Outcome::Stopped(stop_failure(ts, why, files, "").into()))),
+        Err(_) => Ok(Some(Outcome::Stopped(stop_failure(ts, why, files, "", dry_run).into()))),
     }
 }
 
 /// The message of a stop: what happened, the conflicting paths, where the
 /// worktree is, and what to run next.
-pub fn stop_failure(ts: &TargetState, why: &str, files: &[String], detail: &str) -> Failure {
+pub fn stop_failure(ts: &TargetState, why: &str, files: &[String], detail: &str, dry_run: bool) -> Failure {
     let mut message = why.to_string();
     // git's own words matter when there is nothing to resolve (a hook said
     // no); with conflicts, its advice about `git am` is ours to give.
@@ -471,16 +472,27 @@ pub fn stop_failure(ts: &TargetState, why: &str, files: &[String], detail: &str)
     // With nothing in conflict (a hook said no, signing failed), it is no
     // conflict: exit 1, though the work is kept as for one.
     let kind = if files.is_empty() { Kind::Failed } else { Kind::Conflict };
-    let mut failure = Failure::new(kind, message);
-    failure = match ts.phase {
-        Phase::Retry => failure.hint("fix the cause shown above, then run `git cherry-pick-pr --continue` to apply it again"),
-        _ => failure.hint(format!(
-            "resolve the conflicts in {}: edit the files and `git add` them (running `git am --continue` there yourself is fine too)",
-            ts.worktree.display()
-        )),
+    let failure = Failure::new(kind, message);
+    let (first, again) = match ts.phase {
+        Phase::Retry => ("fix the cause shown above".to_string(), "applies it again and the rest"),
+        _ => (
+            format!(
+                "resolve the conflicts in {}: edit the files and `git add` them (running `git am --continue` there yourself is fine too)",
+                ts.worktree.display()
+            ),
+            "applies the rest",
+        ),
+    };
+    let then = if dry_run {
+        format!(
+            "then `git cherry-pick-pr --continue` {again} and leaves the result on a local branch (a dry run: nothing is pushed)"
+        )
+    } else {
+        format!("then `git cherry-pick-pr --continue` {again}, pushes and opens the pull request")
     };
     failure
-        .hint("then `git cherry-pick-pr --continue` applies the rest, pushes and opens the pull request")
+        .hint(first)
+        .hint(then)
         .hint("or `git cherry-pick-pr --abort` removes the worktree and branch")
 }
 

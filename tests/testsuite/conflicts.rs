@@ -419,7 +419,7 @@ fn a_dry_run_that_stopped_stays_a_dry_run_after_continue() {
 }
 
 #[test]
-fn a_git_am_that_cannot_begin_reports_gits_own_words_and_leaves_nothing() {
+fn without_a_committer_identity_nothing_is_fetched_and_gits_words_are_shown() {
     let world = World::new();
     world.simple_pr(3796, "Fix", 3);
     let config = world.root.path().join("no-identity.gitconfig");
@@ -433,8 +433,12 @@ fn a_git_am_that_cannot_begin_reports_gits_own_words_and_leaves_nothing() {
             .args(["--yes", "upstream/release-3.1", "3796"]),
     );
     run.expect_code(1)
-        .stderr_has("`git am` could not apply PR #3796")
-        .stderr_has("Please tell me who you are");
+        .stderr_has("git cannot tell who commits the cherry-picked commits")
+        .stderr_has("Please tell me who you are")
+        .stderr_has("git config --global user.email");
+    // Checked before the fetch: nothing came.
+    let fetched = world.git(&world.clone, &["for-each-ref", "refs/remotes/upstream/"]);
+    assert_eq!(fetched, "");
     assert!(world.state().is_none());
     assert!(world.tool_dirs().is_empty());
     assert_eq!(world.local_branches(), vec!["master"]);

@@ -374,3 +374,120 @@ fn conflict_markers_that_the_pull_request_itself_adds_are_pushed() {
     let pushed = world.git(&world.fork, &["show", &format!("{BRANCH}:testdata/merge.txt")]);
     assert_eq!(pushed, fixture);
 }
+
+#[test]
+fn status_and_continue_agree_on_a_target_not_in_progress() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix", 3);
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+    world
+        .run(&["--status", "release-9.9"])
+        .expect_code(2)
+        .stderr_has("`release-9.9` is not in progress");
+    world
+        .run(&["--continue", "release-9.9"])
+        .expect_code(2)
+        .stderr_has("`release-9.9` is not in progress");
+    let status = world.run(&["--status", "release-3.1"]);
+    status.expect_code(0);
+    assert!(
+        status
+            .stdout
+            .contains("upstream/release-3.1: stopped on conflicts in #3796"),
+        "{}",
+        status.stdout
+    );
+}
+
+#[test]
+fn a_failed_commit_of_the_exec_commands_changes_says_where_and_what_next() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let hooks = world.root.path().join("hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    let hook = hooks.join("pre-commit");
+    std::fs::write(&hook, "#!/bin/sh\necho 'pre-commit: lint failed' >&2\nexit 1\n").unwrap();
+    crate::support::set_executable(&hook);
+    world.git(&world.clone, &["config", "core.hooksPath", hooks.to_str().unwrap()]);
+
+    let run = world.run(&[
+        "--yes",
+        "--exec",
+        "echo generated > gen.txt",
+        "upstream/release-3.1",
+        "3796",
+    ]);
+    run.expect_code(1)
+        .stderr_has("pre-commit: lint failed")
+        .stderr_has("git cherry-pick-pr --continue")
+        .stderr_has("git cherry-pick-pr --abort");
+    let worktree = world.state_worktree();
+    run.stderr_has(&worktree.display().to_string());
+    assert!(world.github.writes().is_empty());
+
+    std::fs::remove_file(&hook).unwrap();
+    world.run(&["--continue"]).expect_code(0);
+    let files = world.git(&world.fork, &["show", "--name-status", "--format=", BRANCH]);
+    assert_eq!(files, "A\tgen.txt\n");
+}
+
+#[test]
+fn after_the_pull_request_could_not_be_opened_status_says_it_was_pushed() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.github.fault(
+        "POST",
+        "/pulls",
+        403,
+        serde_json::json!({"message": "Resource not accessible by integration"}),
+    );
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(1);
+    assert!(world.branches(&world.fork).contains(&BRANCH.to_string()));
+    let status = world.run(&["--status"]);
+    assert!(
+        status.stdout.contains("pushed; the pull request is not opened yet"),
+        "{}",
+        status.stdout
+    );
+    assert!(!status.stdout.contains("not pushed yet"), "{}", status.stdout);
+}
+
+#[test]
+fn a_failed_pre_push_hook_gives_each_hint_once() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let hook = world.clone.join(".git/hooks/pre-push");
+    std::fs::write(&hook, "#!/bin/sh\nexit 1\n").unwrap();
+    crate::support::set_executable(&hook);
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(1);
+    assert_eq!(run.stderr.matches("--continue").count(), 1, "{}", run.stderr);
+    assert_eq!(run.stderr.matches("--abort").count(), 1, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("git's output above says why").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_dry_run_that_stops_does_not_promise_a_push() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let hook = world.clone.join(".git/hooks/applypatch-msg");
+    std::fs::write(&hook, "#!/bin/sh\nexit 1\n").unwrap();
+    crate::support::set_executable(&hook);
+    let run = world.run(&["--dry-run", "upstream/release-3.1", "3796"]);
+    run.expect_code(1).stderr_has("nothing is pushed");
+    assert!(!run.stderr.contains("pushes and opens"), "{}", run.stderr);
+    // One "then" line, not two.
+    assert_eq!(
+        run.stderr.matches("then `git cherry-pick-pr --continue`").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches("then run").count(), 0, "{}", run.stderr);
+}

@@ -97,7 +97,8 @@ fn ctrl_c_during_a_slow_api_call_keeps_a_resumable_state() {
     let run = finish(child);
     run.expect_code(130).stderr_has("interrupted").stderr_has("--continue");
     let state = world.state().expect("a saved state");
-    assert_eq!(state["targets"][0]["phase"], "push");
+    // Pushed: only opening the pull request is left.
+    assert_eq!(state["targets"][0]["phase"], "open");
     let mut after = world.snapshot();
     after.set_worktrees(before.worktrees());
     assert_eq!(after, before);

@@ -127,6 +127,8 @@ fn one_clean_pull_request_runs_only_the_git_it_needs() {
         [
             "rev-parse",
             "config",
+            // The committer's identity, checked before anything is fetched.
+            "var",
             "fetch",
             "for-each-ref",
             "worktree add",
