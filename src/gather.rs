@@ -52,7 +52,19 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
             .iter()
             .map(|&n| scope.spawn(move || github.patch(repo, n)))
             .collect();
-        let user = settings.user.is_none().then(|| scope.spawn(|| github.current_user()));
+        // Whose fork, then which of its branches to be pushed already head
+        // an open pull request.
+        let user = scope.spawn(|| {
+            let user = match &settings.user {
+                Some(user) => Ok(user.clone()),
+                None => github.current_user(),
+            };
+            let open = match &user {
+                Ok(user) if !settings.dry_run => open_pulls(settings, github, user),
+                _ => Vec::new(),
+            };
+            (user, open)
+        });
         let what = format!(
             "Fetching {} and {} from {}",
             settings
@@ -72,7 +84,7 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
         let fetched = out.waiting(&what, || fetch(settings, git));
         let pulls: Vec<_> = pulls.into_iter().map(join).collect();
         let patches: Vec<_> = patches.into_iter().map(join).collect();
-        let user = user.map(join);
+        let user = join(user);
         (pulls, patches, user, fetched)
     });
 
@@ -98,12 +110,13 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
             labels: pull.labels.into_iter().map(|l| l.name).collect(),
         });
     }
-    let user = match user {
-        Some(found) => found.failure(|| {
-            failed("cannot tell whose fork to open the pull request from").hint("pass --user LOGIN or set GITHUB_USER")
-        })?,
-        None => settings.user.clone().unwrap_or_default(),
-    };
+    let (user, open) = user;
+    let user = user.failure(|| {
+        failed("cannot tell whose fork to open the pull request from").hint("pass --user LOGIN or set GITHUB_USER")
+    })?;
+    for (target, pull) in settings.targets.iter().zip(open) {
+        check_not_taken(target, &settings.prs, pull)?;
+    }
     fetched?;
     let local = Local {
         git,
@@ -120,6 +133,46 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(Gathered { prs, patches, user })
+}
+
+/// For each target, the open pull request whose head is the fork branch the
+/// run would push, if there is one.
+fn open_pulls(settings: &Settings, github: &GitHub<'_>, user: &str) -> Vec<Option<PullRequest>> {
+    settings
+        .targets
+        .iter()
+        .map(|t| {
+            let branch = crate::text::branch_name(&settings.prs, &t.remote, &t.branch);
+            // Not knowing is no reason to stop: the push goes on as it would have.
+            github.find_open_pull(&settings.repo, user, &branch).ok().flatten()
+        })
+        .collect()
+}
+
+/// Refuses to push a fork branch that already heads an open pull request
+/// against another branch: `upstream/release/3.1` and `upstream/release-3.1`
+/// make the same branch name, and the force-push would change that pull
+/// request.
+fn check_not_taken(target: &crate::settings::Target, prs: &[u64], open: Option<PullRequest>) -> Result<()> {
+    let Some(pull) = open else { return Ok(()) };
+    let base = pull.base.as_ref().map(|b| b.name.as_str()).unwrap_or_default();
+    if base == target.branch {
+        return Ok(());
+    }
+    let branch = crate::text::branch_name(prs, &target.remote, &target.branch);
+    Err(failed(format!(
+        "the fork branch {branch} already heads PR #{} against {base}, not {}; pushing it would change that pull request",
+        pull.number, target.branch
+    ))
+    .hint(format!(
+        "{} and {base} make the same branch name; nothing was done",
+        target.branch
+    ))
+    .hint(format!(
+        "once PR #{} ({}) is merged or closed, run the same command again",
+        pull.number, pull.html_url
+    ))
+    .into())
 }
 
 /// Downloads the patches of `numbers` concurrently, in order.

@@ -491,3 +491,28 @@ fn a_dry_run_that_stops_does_not_promise_a_push() {
     );
     assert_eq!(run.stderr.matches("then run").count(), 0, "{}", run.stderr);
 }
+
+#[test]
+fn a_fork_branch_heading_a_pull_request_against_another_branch_is_not_pushed_over() {
+    // `upstream/release/3.1` and `upstream/release-3.1` make the same fork
+    // branch: the second run used to force-push over the first one's open PR.
+    let world = World::new();
+    world.release_branch("release/3.1");
+    world.simple_pr(3796, "Fix", 3);
+    world.run(&["--yes", "upstream/release/3.1", "3796"]).expect_code(0);
+    let pushed = world.git(&world.fork, &["rev-parse", BRANCH]);
+    let writes = world.github.writes().len();
+
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(1)
+        .stderr_has("already heads PR #9000 against release/3.1, not release-3.1")
+        .stderr_has("nothing was done");
+    assert_eq!(world.git(&world.fork, &["rev-parse", BRANCH]), pushed);
+    assert_eq!(world.github.writes().len(), writes);
+    assert_eq!(world.github.created().len(), 1);
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert!(world.tool_dirs().is_empty());
+
+    // The same target again updates its own pull request, as before.
+    world.run(&["--yes", "upstream/release/3.1", "3796"]).expect_code(0);
+}
