@@ -270,6 +270,8 @@ fn a_signing_failure_is_not_reported_as_a_conflict() {
 #[test]
 fn a_pull_request_skipped_by_hand_is_not_called_already_present() {
     let world = World::new();
+    world.dirty_checkout();
+    let before = world.snapshot();
     world.conflict_on_release(10);
     world.simple_pr(3796, "First", 3);
     world.simple_pr(3800, "Conflicting", 10);
@@ -292,11 +294,16 @@ fn a_pull_request_skipped_by_hand_is_not_called_already_present() {
         created[0].body
     );
     assert!(!created[0].body.contains("already present"), "{}", created[0].body);
+    // The checkout is as it was, and nothing of the tool's is left.
+    assert_eq!(world.snapshot(), before);
+    assert!(world.tool_dirs().is_empty());
 }
 
 #[test]
 fn when_the_only_pull_request_is_dropped_by_hand_nothing_is_called_already_present() {
     let world = World::new();
+    world.dirty_checkout();
+    let before = world.snapshot();
     world.conflict_on_release(3);
     world.simple_pr(3800, "Conflicting", 3);
     world.run(&["--yes", "upstream/release-3.1", "3800"]).expect_code(3);
@@ -311,11 +318,16 @@ fn when_the_only_pull_request_is_dropped_by_hand_nothing_is_called_already_prese
     assert!(world.github.writes().is_empty());
     assert!(world.state().is_none());
     assert_eq!(world.local_branches(), vec!["master"]);
+    // The checkout is as it was, and nothing of the tool's is left.
+    assert_eq!(world.snapshot(), before);
+    assert!(world.tool_dirs().is_empty());
 }
 
 #[test]
 fn conflict_markers_left_in_a_resolution_are_never_pushed() {
     let world = World::new();
+    world.dirty_checkout();
+    let before = world.snapshot();
     world.conflict_on_release(3);
     world.simple_pr(3796, "Fix", 3);
     world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
@@ -348,6 +360,9 @@ fn conflict_markers_left_in_a_resolution_are_never_pushed() {
     world.run(&["--continue"]).expect_code(0);
     let pushed = world.git(&world.fork, &["show", &format!("{BRANCH}:pkg/a.go")]);
     assert!(!pushed.contains("<<<<<<<"), "{pushed}");
+    // The checkout is as it was, and nothing of the tool's is left.
+    assert_eq!(world.snapshot(), before);
+    assert!(world.tool_dirs().is_empty());
 }
 
 #[test]
@@ -378,6 +393,8 @@ fn conflict_markers_that_the_pull_request_itself_adds_are_pushed() {
 #[test]
 fn status_and_continue_agree_on_a_target_not_in_progress() {
     let world = World::new();
+    world.dirty_checkout();
+    let before = world.snapshot();
     world.conflict_on_release(3);
     world.simple_pr(3796, "Fix", 3);
     world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
@@ -398,11 +415,17 @@ fn status_and_continue_agree_on_a_target_not_in_progress() {
         "{}",
         status.stdout
     );
+    world.run(&["--abort"]).expect_code(0);
+    // The checkout is as it was, and nothing of the tool's is left.
+    assert_eq!(world.snapshot(), before);
+    assert!(world.tool_dirs().is_empty());
 }
 
 #[test]
 fn a_failed_commit_of_the_exec_commands_changes_says_where_and_what_next() {
     let world = World::new();
+    world.dirty_checkout();
+    let before = world.snapshot();
     world.simple_pr(3796, "Fix", 3);
     let hooks = world.root.path().join("hooks");
     std::fs::create_dir_all(&hooks).unwrap();
@@ -430,11 +453,16 @@ fn a_failed_commit_of_the_exec_commands_changes_says_where_and_what_next() {
     world.run(&["--continue"]).expect_code(0);
     let files = world.git(&world.fork, &["show", "--name-status", "--format=", BRANCH]);
     assert_eq!(files, "A\tgen.txt\n");
+    // The checkout is as it was, and nothing of the tool's is left.
+    assert_eq!(world.snapshot(), before);
+    assert!(world.tool_dirs().is_empty());
 }
 
 #[test]
 fn after_the_pull_request_could_not_be_opened_status_says_it_was_pushed() {
     let world = World::new();
+    world.dirty_checkout();
+    let before = world.snapshot();
     world.simple_pr(3796, "Fix", 3);
     world.github.fault(
         "POST",
@@ -451,11 +479,17 @@ fn after_the_pull_request_could_not_be_opened_status_says_it_was_pushed() {
         status.stdout
     );
     assert!(!status.stdout.contains("not pushed yet"), "{}", status.stdout);
+    world.run(&["--abort"]).expect_code(0);
+    // The checkout is as it was, and nothing of the tool's is left.
+    assert_eq!(world.snapshot(), before);
+    assert!(world.tool_dirs().is_empty());
 }
 
 #[test]
 fn a_failed_pre_push_hook_gives_each_hint_once() {
     let world = World::new();
+    world.dirty_checkout();
+    let before = world.snapshot();
     world.simple_pr(3796, "Fix", 3);
     let hook = world.clone.join(".git/hooks/pre-push");
     std::fs::write(&hook, "#!/bin/sh\nexit 1\n").unwrap();
@@ -470,11 +504,17 @@ fn a_failed_pre_push_hook_gives_each_hint_once() {
         "{}",
         run.stderr
     );
+    world.run(&["--abort"]).expect_code(0);
+    // The checkout is as it was, and nothing of the tool's is left.
+    assert_eq!(world.snapshot(), before);
+    assert!(world.tool_dirs().is_empty());
 }
 
 #[test]
 fn a_dry_run_that_stops_does_not_promise_a_push() {
     let world = World::new();
+    world.dirty_checkout();
+    let before = world.snapshot();
     world.simple_pr(3796, "Fix", 3);
     let hook = world.clone.join(".git/hooks/applypatch-msg");
     std::fs::write(&hook, "#!/bin/sh\nexit 1\n").unwrap();
@@ -490,6 +530,10 @@ fn a_dry_run_that_stops_does_not_promise_a_push() {
         run.stderr
     );
     assert_eq!(run.stderr.matches("then run").count(), 0, "{}", run.stderr);
+    world.run(&["--abort"]).expect_code(0);
+    // The checkout is as it was, and nothing of the tool's is left.
+    assert_eq!(world.snapshot(), before);
+    assert!(world.tool_dirs().is_empty());
 }
 
 #[test]
@@ -497,6 +541,8 @@ fn a_fork_branch_heading_a_pull_request_against_another_branch_is_not_pushed_ove
     // `upstream/release/3.1` and `upstream/release-3.1` make the same fork
     // branch: the second run used to force-push over the first one's open PR.
     let world = World::new();
+    world.dirty_checkout();
+    let before = world.snapshot();
     world.release_branch("release/3.1");
     world.simple_pr(3796, "Fix", 3);
     world.run(&["--yes", "upstream/release/3.1", "3796"]).expect_code(0);
@@ -515,4 +561,7 @@ fn a_fork_branch_heading_a_pull_request_against_another_branch_is_not_pushed_ove
 
     // The same target again updates its own pull request, as before.
     world.run(&["--yes", "upstream/release/3.1", "3796"]).expect_code(0);
+    // The checkout is as it was, and nothing of the tool's is left.
+    assert_eq!(world.snapshot(), before);
+    assert!(world.tool_dirs().is_empty());
 }
