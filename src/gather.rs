@@ -22,6 +22,9 @@ pub struct Gathered {
     pub patches: Vec<Vec<u8>>,
     /// The login that owns the fork.
     pub user: String,
+    /// For each target, whether a pull request from the branch to be pushed
+    /// was open before the run (`None`: not looked for, or not known).
+    pub open_before: Vec<Option<bool>>,
 }
 
 /// Where a patch GitHub will not make (406) is made locally instead.
@@ -114,8 +117,10 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
     let user = user.failure(|| {
         failed("cannot tell whose fork to open the pull request from").hint("pass --user LOGIN or set GITHUB_USER")
     })?;
-    for (target, pull) in settings.targets.iter().zip(open) {
-        check_not_taken(target, &settings.prs, pull)?;
+    let mut open_before = vec![None; settings.targets.len()];
+    for ((target, pull), known) in settings.targets.iter().zip(open).zip(&mut open_before) {
+        *known = pull.as_ref().map(Option::is_some);
+        check_not_taken(target, &settings.prs, pull.flatten())?;
     }
     fetched?;
     let local = Local {
@@ -132,19 +137,24 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
             other => other.map_err(|e| explain(e, pull.number, repo, github)),
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(Gathered { prs, patches, user })
+    Ok(Gathered {
+        prs,
+        patches,
+        user,
+        open_before,
+    })
 }
 
 /// For each target, the open pull request whose head is the fork branch the
 /// run would push, if there is one.
-fn open_pulls(settings: &Settings, github: &GitHub<'_>, user: &str) -> Vec<Option<PullRequest>> {
+fn open_pulls(settings: &Settings, github: &GitHub<'_>, user: &str) -> Vec<Option<Option<PullRequest>>> {
     settings
         .targets
         .iter()
         .map(|t| {
             let branch = crate::text::branch_name(&settings.prs, &t.remote, &t.branch);
             // Not knowing is no reason to stop: the push goes on as it would have.
-            github.find_open_pull(&settings.repo, user, &branch).ok().flatten()
+            github.find_open_pull(&settings.repo, user, &branch).ok()
         })
         .collect()
 }

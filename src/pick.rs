@@ -197,7 +197,8 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
     let starts = settings
         .targets
         .iter()
-        .map(|t| {
+        .zip(gathered.open_before)
+        .map(|(t, open_before)| {
             Start::Fresh(TargetState {
                 remote: t.remote.clone(),
                 branch: t.branch.clone(),
@@ -212,6 +213,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
                 current_base: None,
                 remaining: settings.prs.clone(),
                 exec_done: false,
+                open_before,
             })
         })
         .collect();

@@ -87,6 +87,15 @@ pub fn open(
                 .find_open_pull(&repo, &job.user, branch)
                 .map_err(|e| github.explain(e))?;
             match found {
+                // None was open before this run: an earlier try of this
+                // request opened it, and its answer was lost.
+                Some(pull) if target.open_before == Some(false) => {
+                    out.note(&format!(
+                        "GitHub had opened #{} on an earlier try whose answer was lost",
+                        pull.number
+                    ));
+                    (pull, false)
+                }
                 Some(pull) => {
                     out.note(&format!(
                         "A pull request from {head} is already open: #{}; its branch was updated",

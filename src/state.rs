@@ -80,6 +80,11 @@ pub struct TargetState {
     /// The `--exec` command has run and its changes are committed.
     #[serde(default)]
     pub exec_done: bool,
+    /// Whether a pull request from the branch to be pushed was open before
+    /// the run (`None`: not known): says whether the one GitHub reports as
+    /// existing after a lost answer was opened by this run.
+    #[serde(default)]
+    pub open_before: Option<bool>,
 }
 
 impl TargetState {
@@ -248,6 +253,7 @@ mod tests {
                 current_base: Some("abc".into()),
                 remaining: vec![],
                 exec_done: false,
+                open_before: Some(false),
             }],
         }
     }
