@@ -183,16 +183,17 @@ fn a_second_run_while_one_is_running_refuses_and_names_it() {
         status.stdout
     );
     assert!(status.stdout.contains("--abort"), "{}", status.stdout);
+    // A new run is warned of it, takes over the lock, and goes on.
+    world.github.state.lock().unwrap().delays.clear();
     world
-        .run(&["--abort"])
+        .run(&["--yes", "upstream/release-3.1", "3797"])
         .expect_code(0)
         .stderr_has("taking over its lock")
-        .stderr_has("Removed");
+        .stderr_has("a run that did not finish left 1 worktree(s)");
+    world.run(&["--abort"]).expect_code(0).stderr_has("Removed");
     assert!(world.tool_dirs().is_empty());
     assert_eq!(world.local_branches(), vec!["master"]);
     assert_eq!(world.snapshot(), before);
-    world.github.state.lock().unwrap().delays.clear();
-    world.run(&["--yes", "upstream/release-3.1", "3797"]).expect_code(0);
 }
 
 /// SIGKILL: nothing of the tool's own cleanup runs.

@@ -140,6 +140,16 @@ fn dry_run_pushes_nothing_and_writes_nothing() {
     assert_eq!(run.stdout.trim(), BRANCH);
     assert_eq!(world.branches(&world.fork), before_fork);
     assert!(world.github.writes().is_empty(), "{:?}", world.github.writes());
+    // Nothing is pushed, so no fork branch's pull request is looked for.
+    assert!(
+        !world
+            .github
+            .requests()
+            .iter()
+            .any(|r| r.method == "GET" && r.path.ends_with("/pulls")),
+        "{:?}",
+        world.github.requests()
+    );
     // The local branch holds the commit; the checkout is untouched.
     assert_eq!(
         world
