@@ -171,6 +171,11 @@ fn a_second_run_while_one_is_running_refuses_and_names_it() {
         "{}",
         status.stdout
     );
+    assert!(
+        !status.stdout.contains("No cherry-pick in progress"),
+        "{}",
+        status.stdout
+    );
 
     // The first is killed outright: what it left is found and cleared.
     kill(&first);
@@ -274,19 +279,30 @@ fn a_pull_request_skipped_by_hand_is_not_called_already_present() {
     world.dirty_checkout();
     let before = world.snapshot();
     world.conflict_on_release(10);
+    world.conflict_on_release(17);
     world.simple_pr(3796, "First", 3);
     world.simple_pr(3800, "Conflicting", 10);
+    world.simple_pr(3801, "Conflicting too", 17);
     world
-        .run(&["--yes", "upstream/release-3.1", "3796", "3800"])
+        .run(&["--yes", "upstream/release-3.1", "3796", "3800", "3801"])
         .expect_code(3);
     let worktree = world.state_worktree();
     world.git(&worktree, &["am", "--skip"]);
 
     let run = world.run(&["--continue"]);
-    run.expect_code(0).stderr_has("#3800 was skipped by hand");
+    run.expect_code(3).stderr_has("#3800 was skipped by hand");
     assert!(!run.stderr.contains("already on"), "{}", run.stderr);
+    let status = world.run(&["--status"]);
+    assert!(status.stdout.contains("skipped by hand: #3800"), "{}", status.stdout);
+    assert!(!status.stdout.contains("already there"), "{}", status.stdout);
+
+    world.resolve(&worktree);
+    world.run(&["--continue"]).expect_code(0);
     let created = world.github.created();
-    assert_eq!(created[0].title, "Automated cherry pick of #3796: First");
+    assert_eq!(
+        created[0].title,
+        "Automated cherry pick of #3796: First #3801: Conflicting too"
+    );
     assert!(
         created[0]
             .body
