@@ -23,6 +23,7 @@ mod target;
 mod text;
 mod token;
 mod touched;
+mod verify;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,398 @@
+//! Verify, don't trust: a patch downloaded from GitHub is applied only when it
+//! is the pull request's commits. Those commits are known here, checked by
+//! git against their ids: the fetch brought `refs/pull/N/head`, and the pull
+//! request's JSON names its base and head and says how many commits it has.
+//! The patch must be an mbox of as many messages as the pull request has
+//! commits (merges aside, which a patch leaves out), with the same patch ids
+//! (`git patch-id --stable`) in the same order. Otherwise (an empty body, a
+//! proxy's page, a series cut short) the patch is made locally from the
+//! commits with `git format-patch`; when even that is impossible, the run
+//! fails and says what GitHub sent.
+
+use anyhow::Result;
+
+use crate::apply::patch_commits;
+use crate::errors::{Context, failed};
+use crate::gather::Local;
+use crate::github::{Download, PullRequest, sent};
+
+/// What a pull request brings to apply, once checked.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Checked {
+    /// A patch series that is the pull request's commits.
+    Patch(Vec<u8>),
+    /// The pull request has no commits: nothing to apply.
+    Empty,
+}
+
+/// The pull request's own commits, as the local objects say.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Commits {
+    /// `base..head`, the commits GitHub counts as the pull request's.
+    pub range: String,
+    /// The commits a patch series holds (merges left out), oldest first.
+    pub picked: Vec<String>,
+    /// Their patch ids, in order; a commit that changes nothing has none.
+    pub patch_ids: Vec<String>,
+}
+
+/// The patch to apply for `pull`: `download` when it is the pull request's
+/// commits, else one made locally from them. `download` is `None` when GitHub
+/// would not make the patch (406).
+pub fn check(local: &Local<'_>, pull: &PullRequest, download: Option<Download>) -> Result<Checked> {
+    let number = pull.number;
+    let commits = commits(local, pull).failure(|| {
+        let what = match &download {
+            Some(download) => format!("GitHub sent {}", sent(&download.content_type, &download.body)),
+            None => "GitHub would not make it".to_string(),
+        };
+        failed(format!(
+            "cannot check the patch of PR #{number} against its commits ({what})"
+        ))
+        .hint(format!(
+            "the pull request's commits (refs/pull/{number}/head) and the GitHub answer disagree or could not be fetched; \
+             if the pull request changed a moment ago, run the same command again"
+        ))
+    })?;
+    if commits.picked.is_empty() {
+        return Ok(Checked::Empty);
+    }
+    let Some(download) = download else {
+        return made(local, number, &commits).map(Checked::Patch);
+    };
+    let ids = patch_ids(local, &download.body)?;
+    match mismatch(&commits, &download.body, &ids) {
+        None => {
+            local.out.debug(|| {
+                format!(
+                    "the patch of PR #{number} matches its commits ({} in {}, by patch id)",
+                    commits.picked.len(),
+                    commits.range
+                )
+            });
+            Ok(Checked::Patch(download.body))
+        }
+        Some(why) => {
+            local.out.debug(|| {
+                format!(
+                    "the patch GitHub sent for PR #{number} is not its commits ({why}; it sent {}): making it locally from refs/pull/{number}/head",
+                    sent(&download.content_type, &download.body)
+                )
+            });
+            made(local, number, &commits)
+                .failure(|| {
+                    failed(format!(
+                        "the patch GitHub sent for PR #{number} is not its commits ({why}), and it could not be made locally either; GitHub sent {}",
+                        sent(&download.content_type, &download.body)
+                    ))
+                    .hint("a proxy or cache may have answered instead of GitHub; check HTTPS_PROXY/NO_PROXY, then try again")
+                })
+                .map(Checked::Patch)
+        }
+    }
+}
+
+/// Why a patch series is not `commits`, or `None` when it is: the number of
+/// its messages, then their patch ids (`ids`, computed from `patch`).
+pub fn mismatch(commits: &Commits, patch: &[u8], ids: &[String]) -> Option<String> {
+    let messages = patch_commits(patch).len();
+    let expected = commits.picked.len();
+    if messages != expected {
+        return Some(format!("{messages} of {expected} commits in it"));
+    }
+    if ids != commits.patch_ids.as_slice() {
+        return Some("its changes differ from the commits' (patch ids)".to_string());
+    }
+    None
+}
+
+/// The pull request's commits, fetching its head and base when they are
+/// not here. GitHub's count of its commits must match what git finds.
+pub fn commits(local: &Local<'_>, pull: &PullRequest) -> Result<Commits> {
+    let (base, head) = ends(pull)?;
+    let range = format!("{base}..{head}");
+    let list = || {
+        local
+            .git
+            .run(local.dir, &["rev-list", "--reverse", "--parents", &range])
+    };
+    // Usually the fetch brought both ends; only when it did not are they fetched.
+    let listed = match list() {
+        Ok(listed) => listed,
+        Err(_) => {
+            fetch_ends(local, pull, base, head)?;
+            list()?
+        }
+    };
+    let (total, picked) = count(&listed);
+    match pull.commits {
+        Some(said) if said == total => {}
+        Some(said) => {
+            return Err(failed(format!(
+                "GitHub says PR #{} has {said} commits, but git finds {total} in {range}",
+                pull.number
+            ))
+            .into());
+        }
+        None => {
+            return Err(failed(format!(
+                "GitHub's answer for PR #{} does not say how many commits it has",
+                pull.number
+            ))
+            .into());
+        }
+    }
+    let patch_ids = if picked.is_empty() {
+        Vec::new()
+    } else {
+        range_patch_ids(local, &range)?
+    };
+    Ok(Commits {
+        range,
+        picked,
+        patch_ids,
+    })
+}
+
+/// From `git rev-list --parents` output: how many commits, and those that are
+/// not merges (one parent or none), in order.
+pub fn count(listed: &str) -> (u64, Vec<String>) {
+    let mut total = 0;
+    let mut picked = Vec::new();
+    for line in listed.lines().filter(|l| !l.trim().is_empty()) {
+        total += 1;
+        let mut ids = line.split_whitespace();
+        if let Some(commit) = ids.next() {
+            if ids.count() <= 1 {
+                picked.push(commit.to_string());
+            }
+        }
+    }
+    (total, picked)
+}
+
+/// The pull request's base and head commits, as GitHub names them.
+fn ends(pull: &PullRequest) -> Result<(&str, &str)> {
+    let head = pull.head.sha.as_str();
+    let base = pull.base.as_ref().map(|b| b.sha.as_str()).unwrap_or_default();
+    if !is_object_id(head) || !is_object_id(base) {
+        return Err(failed(format!(
+            "GitHub did not say which commits PR #{} has (no head or base commit)",
+            pull.number
+        ))
+        .into());
+    }
+    Ok((base, head))
+}
+
+/// Fetches the pull request's head and base when they are not here.
+fn fetch_ends(local: &Local<'_>, pull: &PullRequest, base: &str, head: &str) -> Result<()> {
+    let (git, dir) = (local.git, local.dir);
+    let has = |sha: &str| git.run(dir, &["cat-file", "-e", &format!("{sha}^{{commit}}")]).is_ok();
+    let fetch = |what: &str| {
+        git.run(
+            dir,
+            &[
+                "fetch",
+                "--no-tags",
+                "--no-write-fetch-head",
+                "--quiet",
+                local.upstream,
+                what,
+            ],
+        )
+    };
+    if !has(head) {
+        fetch(&format!("refs/pull/{}/head", pull.number))?;
+        if !has(head) {
+            return Err(failed(format!(
+                "the head of PR #{0} that GitHub names ({head}) is not refs/pull/{0}/head on `{1}`",
+                pull.number, local.upstream
+            ))
+            .into());
+        }
+    }
+    if !has(base) {
+        // By commit id first (GitHub serves any reachable commit); else its branch.
+        let by_id = fetch(base);
+        if by_id.is_err() {
+            if let Some(branch) = pull.base.as_ref().map(|b| b.name.as_str()).filter(|b| !b.is_empty()) {
+                fetch(&format!("refs/heads/{branch}"))?;
+            }
+        }
+        if !has(base) {
+            by_id?;
+        }
+    }
+    Ok(())
+}
+
+fn is_object_id(text: &str) -> bool {
+    matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The arguments of `git format-patch` for the pull request's commits: the
+/// patch made locally, and the one whose patch ids are the reference.
+fn format_patch_args(range: &str) -> [&str; 6] {
+    [
+        "format-patch",
+        "--stdout",
+        "--no-cover-letter",
+        "--no-signature",
+        "--binary",
+        range,
+    ]
+}
+
+/// The patch series of `commits`, made by `git format-patch`.
+fn made(local: &Local<'_>, number: u64, commits: &Commits) -> Result<Vec<u8>> {
+    let made = local.git.capture(local.dir, &format_patch_args(&commits.range), None)?;
+    if !made.success {
+        made.checked()?;
+        return Ok(Vec::new());
+    }
+    if made.stdout_bytes.is_empty() {
+        return Err(failed(format!("PR #{number} has no commits in {}", commits.range)).into());
+    }
+    Ok(made.stdout_bytes)
+}
+
+/// The patch ids of a patch series, in order.
+fn patch_ids(local: &Local<'_>, patch: &[u8]) -> Result<Vec<String>> {
+    let ids = local
+        .git
+        .capture(local.dir, &["patch-id", "--stable"], Some(patch))?
+        .checked()?;
+    Ok(first_words(&ids))
+}
+
+/// The patch ids of the commits in `range`: `git format-patch` piped into
+/// `git patch-id`, so the series is never held in memory.
+fn range_patch_ids(local: &Local<'_>, range: &str) -> Result<Vec<String>> {
+    let exe = crate::git::find()?;
+    let started = std::time::Instant::now();
+    let expr = duct::cmd(&exe, format_patch_args(range))
+        .pipe(duct::cmd(&exe, ["patch-id", "--stable"]))
+        .dir(local.dir)
+        .stdout_capture()
+        .stderr_capture()
+        .unchecked();
+    let what = format!("git format-patch … {range} | git patch-id --stable");
+    let handle = crate::signals::start(&expr, false)
+        .failure(|| failed(format!("could not run `{what}`")))?
+        .ok_or_else(|| failed(format!("`{what}` was interrupted")))?;
+    let waited = handle.wait().cloned();
+    crate::signals::finished(&handle);
+    let output = waited.failure(|| failed(format!("could not run `{what}`")))?;
+    local.out.debug(|| {
+        format!(
+            "{what}  [exit {:?} in {}, {:.3}s]",
+            output.status.code(),
+            local.dir.display(),
+            started.elapsed().as_secs_f64()
+        )
+    });
+    if crate::signals::interrupted() {
+        return Err(failed(format!("`{what}` was interrupted")).into());
+    }
+    if !output.status.success() {
+        return Err(failed(format!(
+            "`{what}` failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim_end()
+        ))
+        .into());
+    }
+    Ok(first_words(&String::from_utf8_lossy(&output.stdout)))
+}
+
+/// The first word of each line (`git patch-id` prints `<patch id> <commit>`).
+fn first_words(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "1111111111111111111111111111111111111111";
+    const B: &str = "2222222222222222222222222222222222222222";
+    const M: &str = "3333333333333333333333333333333333333333";
+
+    fn message(sha: &str, subject: &str) -> String {
+        format!(
+            "From {sha} Mon Sep 17 00:00:00 2001\nFrom: T <t@example.com>\nSubject: [PATCH] {subject}\n\n---\n a | 1 +\n"
+        )
+    }
+
+    fn two() -> Commits {
+        Commits {
+            range: "b..h".into(),
+            picked: vec![A.into(), B.into()],
+            patch_ids: vec!["p1".into(), "p2".into()],
+        }
+    }
+
+    #[test]
+    fn a_series_of_the_commits_with_their_patch_ids_is_them() {
+        let patch = format!("{}{}", message(A, "one"), message(B, "two"));
+        let ids = vec!["p1".to_string(), "p2".to_string()];
+        assert_eq!(mismatch(&two(), patch.as_bytes(), &ids), None);
+    }
+
+    #[test]
+    fn a_series_cut_short_empty_or_not_a_patch_is_not_them() {
+        let first = message(A, "one");
+        let ids = vec!["p1".to_string()];
+        assert_eq!(
+            mismatch(&two(), first.as_bytes(), &ids).as_deref(),
+            Some("1 of 2 commits in it")
+        );
+        assert_eq!(mismatch(&two(), b"", &[]).as_deref(), Some("0 of 2 commits in it"));
+        assert_eq!(
+            mismatch(&two(), b"<!DOCTYPE html><html>Sign in</html>", &[]).as_deref(),
+            Some("0 of 2 commits in it")
+        );
+    }
+
+    #[test]
+    fn the_right_count_with_other_changes_is_not_them() {
+        let patch = format!("{}{}", message(A, "one"), message(B, "two"));
+        for ids in [
+            vec!["p1".to_string()],
+            vec!["p2".into(), "p1".into()],
+            vec!["p1".into(), "px".into()],
+        ] {
+            assert!(
+                mismatch(&two(), patch.as_bytes(), &ids).is_some_and(|why| why.contains("patch ids")),
+                "{ids:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn merges_count_but_are_not_picked() {
+        let listed = format!("{A} {M}\n{M} {A} {B}\n{B}\n\n");
+        assert_eq!(count(&listed), (3, vec![A.to_string(), B.to_string()]));
+        assert_eq!(count(""), (0, Vec::new()));
+    }
+
+    #[test]
+    fn object_ids_are_40_or_64_hex_digits() {
+        assert!(is_object_id(A));
+        assert!(is_object_id(&"a".repeat(64)));
+        assert!(!is_object_id(&"a".repeat(39)));
+        assert!(!is_object_id(&"g".repeat(40)));
+        assert!(!is_object_id(""));
+    }
+
+    #[test]
+    fn patch_id_output_gives_the_ids_in_order() {
+        assert_eq!(
+            first_words("p1 c1\np2 c2\n\n"),
+            vec!["p1".to_string(), "p2".to_string()]
+        );
+    }
+}
