@@ -8,6 +8,7 @@ mod conflicts;
 mod fanout;
 mod generated;
 mod install;
+mod integrity;
 mod interrupts;
 mod network;
 mod pick;
