@@ -10,9 +10,11 @@ mod types;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, USER_AGENT,
+};
+use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 
 pub use self::error::{ApiError, Hints, explain};
@@ -90,12 +92,12 @@ impl<'a> GitHub<'a> {
             USER_AGENT,
             HeaderValue::from_static(concat!("git-cherry-pick-pr/", env!("CARGO_PKG_VERSION"))),
         );
-        // reqwest drops the Authorization header on a redirect to another host.
+        // Redirects are followed by `exchange`, so that --debug shows each one.
         let client = Client::builder()
             .default_headers(headers)
             .connect_timeout(policy.connect_timeout)
             .timeout(policy.timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(GitHub {
             client,
@@ -179,27 +181,41 @@ impl<'a> GitHub<'a> {
             let left = self.policy.deadline.saturating_sub(started.elapsed());
             let this = request().timeout(self.policy.timeout.min(left).max(Duration::from_millis(100)));
             let sent = Instant::now();
-            let result = crate::signals::interruptible(move || {
-                this.send().map(|response| {
-                    let status = response.status();
-                    let headers = response.headers().clone();
-                    // An error here is a body cut short (reqwest calls it a decode error).
-                    let body = response.bytes().map(Vec::from);
-                    (status, headers, body)
-                })
-            })
-            .ok_or_else(|| ApiError::Interrupted { what: what.to_string() })?;
+            let client = self.client.clone();
+            let result = crate::signals::interruptible(move || exchange(&client, this))
+                .ok_or_else(|| ApiError::Interrupted { what: what.to_string() })?;
             self.out.debug(|| {
-                let outcome = match &result {
-                    Ok((status, _, Ok(_))) => status.as_u16().to_string(),
-                    Ok((status, _, Err(e))) => format!("{} but the body was cut short: {}", status.as_u16(), chain(e)),
-                    Err(e) => format!("error: {}", chain(e)),
+                let (hops, outcome) = match &result {
+                    Ok(Exchange {
+                        hops,
+                        status,
+                        body: Ok(_),
+                        ..
+                    }) => (hops.as_slice(), status.as_u16().to_string()),
+                    Ok(Exchange {
+                        hops,
+                        status,
+                        body: Err(e),
+                        ..
+                    }) => (
+                        hops.as_slice(),
+                        format!("{} but the body was cut short: {}", status.as_u16(), chain(e)),
+                    ),
+                    Err(e) => (&[][..], format!("error: {}", chain(e))),
                 };
-                format!(
-                    "HTTP {method} {url} -> {outcome} [try {attempt}, {:.3}s]",
+                let mut text = String::new();
+                let mut at = url.clone();
+                for (from, status, to) in hops {
+                    text.push_str(&format!("HTTP {method} {from} -> {status}, redirected to {to}\n"));
+                    at = to.clone();
+                }
+                text.push_str(&format!(
+                    "HTTP {method} {at} -> {outcome} [try {attempt}, {:.3}s]",
                     sent.elapsed().as_secs_f64()
-                )
+                ));
+                text
             });
+            let result = result.map(|e| (e.status, e.headers, e.body));
             let (answer, failure) = match result {
                 Ok((status, headers, Ok(body))) if status.is_success() => {
                     self.accepted.store(true, Ordering::Relaxed);
@@ -424,6 +440,79 @@ impl<'a> GitHub<'a> {
         let what = "finding the login of the token's owner".to_string();
         let user: User = self.get_json(&what, || self.client.get(self.url("/user")))?;
         Ok(user.login)
+    }
+}
+
+/// The most redirects followed for one request.
+const REDIRECTS: usize = 5;
+
+/// One try: the redirects followed (from, status, to), then the answer;
+/// its body an error when it was cut short.
+struct Exchange {
+    hops: Vec<(String, u16, String)>,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Result<Vec<u8>, reqwest::Error>,
+}
+
+/// Sends `request`, following redirects as browsers and reqwest do: a 303,
+/// or a 301/302 to a POST, becomes a GET without a body; the token is not
+/// sent to another host. The last redirect's answer is the answer when
+/// there are too many or one cannot be followed.
+fn exchange(client: &Client, request: RequestBuilder) -> Result<Exchange, reqwest::Error> {
+    let mut request = request.build()?;
+    let origin = request.url().origin();
+    let mut hops = Vec::new();
+    loop {
+        let again = request.try_clone();
+        let method = request.method().clone();
+        let response = client.execute(request)?;
+        let status = response.status();
+        let next = match status {
+            StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
+                if hops.len() < REDIRECTS =>
+            {
+                response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .and_then(|l| response.url().join(l).ok())
+            }
+            _ => None,
+        };
+        match (next, again) {
+            (Some(next), Some(mut again)) => {
+                hops.push((response.url().to_string(), status.as_u16(), next.to_string()));
+                if next.origin() != origin {
+                    again.headers_mut().remove(AUTHORIZATION);
+                }
+                let to_get = status == StatusCode::SEE_OTHER
+                    || (matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND) && method == Method::POST);
+                if to_get {
+                    *again.method_mut() = Method::GET;
+                    *again.body_mut() = None;
+                    again.headers_mut().remove(CONTENT_TYPE);
+                    again.headers_mut().remove(CONTENT_LENGTH);
+                }
+                *again.url_mut() = next;
+                request = again;
+            }
+            _ => {
+                let headers = response.headers().clone();
+                // An error here is a body cut short (reqwest calls it a decode error).
+                let body = response.bytes().map(Vec::from);
+                return Ok(Exchange {
+                    hops,
+                    status,
+                    headers,
+                    body,
+                });
+            }
+        }
     }
 }
 
