@@ -164,34 +164,50 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
     })
 }
 
-/// Checks each download against its pull request's commits, concurrently;
-/// a 406 (too large for GitHub) is made locally, any other failure is
-/// explained by `explain`.
-fn check_all<E: Send>(
+/// Checks each download against its pull request's commits (`verify`);
+/// a patch GitHub will not make (406: too large) is made locally, any other
+/// failure is explained by `explain`.
+fn check_all<E>(
     local: &Local<'_>,
     pulls: &[PullRequest],
     downloads: Vec<std::result::Result<Download, (ApiError, E)>>,
     explain: impl Fn((ApiError, E)) -> anyhow::Error,
 ) -> Result<Vec<Checked>> {
-    let results: Vec<Result<Checked>> = thread::scope(|scope| {
-        let handles: Vec<_> = downloads
-            .into_iter()
-            .zip(pulls)
-            .map(|(download, pull)| match download {
-                Ok(download) => Ok(scope.spawn(move || verify::check(local, pull, Some(download)))),
-                Err((e, _)) if e.status() == Some(406) => Ok(scope.spawn(move || local_patch(local, pull, e))),
-                Err(other) => Err(other),
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| match handle {
-                Ok(handle) => join(handle),
-                Err(error) => Err(explain(error)),
-            })
-            .collect()
-    });
-    results.into_iter().collect()
+    let mut wanted = Vec::new();
+    let mut refusals = Vec::new();
+    for (download, pull) in downloads.into_iter().zip(pulls) {
+        match download {
+            Ok(download) => {
+                wanted.push(Some(download));
+                refusals.push(None);
+            }
+            Err((refusal, _)) if refusal.status() == Some(406) => {
+                local.out.note(&format!(
+                    "GitHub will not make the patch of PR #{0} (too large: over 300 files or 20,000 lines); making it locally from refs/pull/{0}/head",
+                    pull.number
+                ));
+                wanted.push(None);
+                refusals.push(Some(refusal));
+            }
+            Err(other) => return Err(explain(other)),
+        }
+    }
+    verify::check_all(local, pulls, wanted)
+        .into_iter()
+        .zip(refusals)
+        .zip(pulls)
+        .map(|((checked, refusal), pull)| match refusal {
+            Some(refusal) => checked.map_err(|e| {
+                failed(format!(
+                    "making the patch of PR #{} with git format-patch, as GitHub would not ({refusal})",
+                    pull.number
+                ))
+                .because(e)
+                .into()
+            }),
+            None => checked,
+        })
+        .collect()
 }
 
 /// Downloads the patches of `numbers` and their pull requests concurrently,
@@ -243,18 +259,6 @@ fn explain(error: ApiError, number: u64, repo: &Repo, github: &GitHub<'_>) -> an
             .into(),
         _ => github.explain(error),
     }
-}
-
-/// The pull request's commits as a patch series, made by `git format-patch`
-/// from its head (fetched with `refs/pull/N/head`) back to where it left its
-/// base branch, when GitHub will not make the patch (406: too large).
-fn local_patch(local: &Local<'_>, pull: &PullRequest, refusal: ApiError) -> Result<Checked> {
-    local.out.note(&format!(
-        "GitHub will not make the patch of PR #{0} (too large: over 300 files or 20,000 lines); making it locally from refs/pull/{0}/head",
-        pull.number
-    ));
-    verify::check(local, pull, None)
-        .failure(|| failed(format!("making the patch of PR #{} with git format-patch", pull.number)).because(refusal))
 }
 
 /// One fetch: each target branch into its remote-tracking ref, and each pull

@@ -9,6 +9,8 @@
 //! commits with `git format-patch`; when even that is impossible, the run
 //! fails and says what GitHub sent.
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 
 use crate::apply::patch_commits;
@@ -36,12 +38,59 @@ pub struct Commits {
     pub patch_ids: Vec<String>,
 }
 
-/// The patch to apply for `pull`: `download` when it is the pull request's
-/// commits, else one made locally from them. `download` is `None` when GitHub
-/// would not make the patch (406).
-pub fn check(local: &Local<'_>, pull: &PullRequest, download: Option<Download>) -> Result<Checked> {
+/// The patch to apply for each of `pulls`, in order: its download when
+/// that is the pull request's commits, else one made locally from them. A
+/// download is `None` when GitHub would not make the patch (406). Each
+/// pull request's commits are listed concurrently; their patch ids come
+/// from one `git log -p | git patch-id` for all of them.
+pub fn check_all(local: &Local<'_>, pulls: &[PullRequest], downloads: Vec<Option<Download>>) -> Vec<Result<Checked>> {
+    let listed: Vec<Result<Commits>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = pulls
+            .iter()
+            .map(|pull| scope.spawn(move || commits(local, pull)))
+            .collect();
+        handles.into_iter().map(join).collect()
+    });
+    let wanted: Vec<&str> = listed
+        .iter()
+        .zip(&downloads)
+        .filter(|(_, download)| download.is_some())
+        .filter_map(|(commits, _)| commits.as_ref().ok())
+        .flat_map(|commits| commits.picked.iter().map(String::as_str))
+        .collect();
+    let reference = if wanted.is_empty() {
+        Ok(HashMap::new())
+    } else {
+        commit_patch_ids(local, &wanted).map_err(|e| format!("{e:#}"))
+    };
+    let reference = &reference;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = pulls
+            .iter()
+            .zip(listed)
+            .zip(downloads)
+            .map(|((pull, commits), download)| scope.spawn(move || judge(local, pull, commits, download, reference)))
+            .collect();
+        handles.into_iter().map(join).collect()
+    })
+}
+
+/// Waits for a thread; a panic there is a bug, passed on as one.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// The patch to apply for `pull`, given its commits (or why they are not
+/// known) and the patch ids of every commit (`reference`).
+fn judge(
+    local: &Local<'_>,
+    pull: &PullRequest,
+    commits: Result<Commits>,
+    download: Option<Download>,
+    reference: &std::result::Result<HashMap<String, String>, String>,
+) -> Result<Checked> {
     let number = pull.number;
-    let commits = commits(local, pull).failure(|| {
+    let mut commits = commits.failure(|| {
         let what = match &download {
             Some(download) => format!("GitHub sent {}", sent(&download.content_type, &download.body)),
             None => "GitHub would not make it".to_string(),
@@ -60,6 +109,14 @@ pub fn check(local: &Local<'_>, pull: &PullRequest, download: Option<Download>) 
     let Some(download) = download else {
         return made(local, number, &commits).map(Checked::Patch);
     };
+    let reference = reference
+        .as_ref()
+        .map_err(|why| failed(format!("cannot check the patch of PR #{number}: {why}")))?;
+    commits.patch_ids = commits
+        .picked
+        .iter()
+        .filter_map(|c| reference.get(c).cloned())
+        .collect();
     let ids = patch_ids(local, &download.body)?;
     match mismatch(&commits, &download.body, &ids) {
         None => {
@@ -106,8 +163,9 @@ pub fn mismatch(commits: &Commits, patch: &[u8], ids: &[String]) -> Option<Strin
     None
 }
 
-/// The pull request's commits, fetching its head and base when they are
-/// not here. GitHub's count of its commits must match what git finds.
+/// The pull request's commits (their patch ids not yet known), fetching
+/// its head and base when they are not here. GitHub's count of its commits
+/// must match what git finds.
 pub fn commits(local: &Local<'_>, pull: &PullRequest) -> Result<Commits> {
     let (base, head) = ends(pull)?;
     let range = format!("{base}..{head}");
@@ -142,15 +200,10 @@ pub fn commits(local: &Local<'_>, pull: &PullRequest) -> Result<Commits> {
             .into());
         }
     }
-    let patch_ids = if picked.is_empty() {
-        Vec::new()
-    } else {
-        range_patch_ids(local, &range)?
-    };
     Ok(Commits {
         range,
         picked,
-        patch_ids,
+        patch_ids: Vec::new(),
     })
 }
 
@@ -266,18 +319,35 @@ fn patch_ids(local: &Local<'_>, patch: &[u8]) -> Result<Vec<String>> {
     Ok(first_words(&ids))
 }
 
-/// The patch ids of the commits in `range`: `git format-patch` piped into
-/// `git patch-id`, so the series is never held in memory.
-fn range_patch_ids(local: &Local<'_>, range: &str) -> Result<Vec<String>> {
+/// The patch ids of `commits`, by commit: `git log -p` of just those
+/// commits piped into `git patch-id`, so their diffs are never held in
+/// memory. The diff is made as `git format-patch` makes it, whatever the
+/// user's diff settings (prefixes, colour, external tools).
+fn commit_patch_ids(local: &Local<'_>, commits: &[&str]) -> Result<HashMap<String, String>> {
     let exe = crate::git::find()?;
     let started = std::time::Instant::now();
-    let expr = duct::cmd(&exe, format_patch_args(range))
+    let log = [
+        "log",
+        "--stdin",
+        "--no-walk=unsorted",
+        "--format=commit %H",
+        "--patch",
+        "--binary",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+    ];
+    let input: String = commits.iter().map(|c| format!("{c}\n")).collect();
+    let expr = duct::cmd(&exe, log)
+        .stdin_bytes(input)
         .pipe(duct::cmd(&exe, ["patch-id", "--stable"]))
         .dir(local.dir)
         .stdout_capture()
         .stderr_capture()
         .unchecked();
-    let what = format!("git format-patch … {range} | git patch-id --stable");
+    let what = format!("git {} | git patch-id --stable", log.join(" "));
     let handle = crate::signals::start(&expr, false)
         .failure(|| failed(format!("could not run `{what}`")))?
         .ok_or_else(|| failed(format!("`{what}` was interrupted")))?;
@@ -286,7 +356,8 @@ fn range_patch_ids(local: &Local<'_>, range: &str) -> Result<Vec<String>> {
     let output = waited.failure(|| failed(format!("could not run `{what}`")))?;
     local.out.debug(|| {
         format!(
-            "{what}  [exit {:?} in {}, {:.3}s]",
+            "{what}  [{} commits, exit {:?} in {}, {:.3}s]",
+            commits.len(),
             output.status.code(),
             local.dir.display(),
             started.elapsed().as_secs_f64()
@@ -302,7 +373,19 @@ fn range_patch_ids(local: &Local<'_>, range: &str) -> Result<Vec<String>> {
         ))
         .into());
     }
-    Ok(first_words(&String::from_utf8_lossy(&output.stdout)))
+    Ok(by_commit(&String::from_utf8_lossy(&output.stdout)))
+}
+
+/// `git patch-id` output (`<patch id> <commit>` lines) as patch ids by commit.
+fn by_commit(text: &str) -> HashMap<String, String> {
+    text.lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let id = words.next()?;
+            let commit = words.next()?;
+            Some((commit.to_string(), id.to_string()))
+        })
+        .collect()
 }
 
 /// The first word of each line (`git patch-id` prints `<patch id> <commit>`).

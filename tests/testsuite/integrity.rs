@@ -293,6 +293,25 @@ fn when_the_commits_are_not_to_be_had_the_error_says_what_github_sent() {
 }
 
 #[test]
+fn several_pull_requests_are_checked_with_one_git_log() {
+    let world = World::new();
+    let first = world.simple_pr(3796, "Fix the widget", 8);
+    let second = two_commits(&world, 3797);
+    let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796", "3797"]);
+    run.expect_code(0)
+        .stderr_has("the patch of PR #3796 matches its commits (1 in ")
+        .stderr_has("the patch of PR #3797 matches its commits (2 in ");
+    let logs = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("] git log --stdin"))
+        .collect::<Vec<_>>();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    assert!(logs[0].contains("[3 commits,"), "{logs:?}");
+    assert_eq!(world.picked(BOTH), source(&world, &[&first, &second]));
+}
+
+#[test]
 fn a_commit_count_that_git_does_not_find_is_an_error() {
     let world = World::new();
     world.simple_pr(3796, "Fix the widget", 3);

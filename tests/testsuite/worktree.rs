@@ -115,7 +115,7 @@ fn git_plan(stderr: &str) -> Vec<String> {
 }
 
 /// What BENCHMARKS.md counts: one pull request that applies cleanly takes
-/// sixteen git processes (the patch's check pipes `git format-patch` into
+/// sixteen git processes (the patch's check pipes `git log -p` into
 /// `git patch-id`: two on one line), and nothing is run that the job does
 /// not need.
 #[test]
@@ -131,7 +131,7 @@ fn one_clean_pull_request_runs_only_the_git_it_needs() {
             "config",
             "fetch",
             "rev-list",
-            "format-patch",
+            "log",
             "patch-id",
             "for-each-ref",
             "worktree add",
