@@ -310,13 +310,58 @@ fn made(local: &Local<'_>, number: u64, commits: &Commits) -> Result<Vec<u8>> {
     Ok(made.stdout_bytes)
 }
 
-/// The patch ids of a patch series, in order.
+/// The patch ids of a patch series, in order. `git patch-id` reads it
+/// from a temporary file (private, removed after), so that a large patch is
+/// not copied in memory.
 fn patch_ids(local: &Local<'_>, patch: &[u8]) -> Result<Vec<String>> {
-    let ids = local
-        .git
-        .capture(local.dir, &["patch-id", "--stable"], Some(patch))?
-        .checked()?;
-    Ok(first_words(&ids))
+    use std::io::Write;
+    let mut file = tempfile::Builder::new()
+        .prefix("cherry-pick-pr-patch-")
+        .tempfile()
+        .failure(|| failed("making a temporary file for the patch"))?;
+    file.write_all(patch)
+        .and_then(|()| file.flush())
+        .failure(|| failed(format!("writing the patch to {}", file.path().display())))?;
+    let what = format!("git patch-id --stable < {}", file.path().display());
+    let output = run_piped(
+        local,
+        &what,
+        &duct::cmd(crate::git::find()?, ["patch-id", "--stable"]).stdin_path(file.path()),
+    )?;
+    Ok(first_words(&output))
+}
+
+/// Runs a duct expression of git commands (a pipe, a redirect) in the
+/// repository as the git wrapper runs one command: stopped on Ctrl-C,
+/// logged under --debug; its stdout, or an error with its stderr.
+fn run_piped(local: &Local<'_>, what: &str, expr: &duct::Expression) -> Result<String> {
+    let started = std::time::Instant::now();
+    let expr = expr.dir(local.dir).stdout_capture().stderr_capture().unchecked();
+    let handle = crate::signals::start(&expr, false)
+        .failure(|| failed(format!("could not run `{what}`")))?
+        .ok_or_else(|| failed(format!("`{what}` was interrupted")))?;
+    let waited = handle.wait().cloned();
+    crate::signals::finished(&handle);
+    let output = waited.failure(|| failed(format!("could not run `{what}`")))?;
+    local.out.debug(|| {
+        format!(
+            "{what}  [exit {} in {}, {:.3}s]",
+            output.status.code().map_or("killed".to_string(), |c| c.to_string()),
+            local.dir.display(),
+            started.elapsed().as_secs_f64()
+        )
+    });
+    if crate::signals::interrupted() {
+        return Err(failed(format!("`{what}` was interrupted")).into());
+    }
+    if !output.status.success() {
+        return Err(failed(format!(
+            "`{what}` failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim_end()
+        ))
+        .into());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// The patch ids of `commits`, by commit: `git log -p` of just those
@@ -325,7 +370,6 @@ fn patch_ids(local: &Local<'_>, patch: &[u8]) -> Result<Vec<String>> {
 /// user's diff settings (prefixes, colour, external tools).
 fn commit_patch_ids(local: &Local<'_>, commits: &[&str]) -> Result<HashMap<String, String>> {
     let exe = crate::git::find()?;
-    let started = std::time::Instant::now();
     let log = [
         "log",
         "--stdin",
@@ -342,38 +386,13 @@ fn commit_patch_ids(local: &Local<'_>, commits: &[&str]) -> Result<HashMap<Strin
     let input: String = commits.iter().map(|c| format!("{c}\n")).collect();
     let expr = duct::cmd(&exe, log)
         .stdin_bytes(input)
-        .pipe(duct::cmd(&exe, ["patch-id", "--stable"]))
-        .dir(local.dir)
-        .stdout_capture()
-        .stderr_capture()
-        .unchecked();
-    let what = format!("git {} | git patch-id --stable", log.join(" "));
-    let handle = crate::signals::start(&expr, false)
-        .failure(|| failed(format!("could not run `{what}`")))?
-        .ok_or_else(|| failed(format!("`{what}` was interrupted")))?;
-    let waited = handle.wait().cloned();
-    crate::signals::finished(&handle);
-    let output = waited.failure(|| failed(format!("could not run `{what}`")))?;
-    local.out.debug(|| {
-        format!(
-            "{what}  [{} commits, exit {:?} in {}, {:.3}s]",
-            commits.len(),
-            output.status.code(),
-            local.dir.display(),
-            started.elapsed().as_secs_f64()
-        )
-    });
-    if crate::signals::interrupted() {
-        return Err(failed(format!("`{what}` was interrupted")).into());
-    }
-    if !output.status.success() {
-        return Err(failed(format!(
-            "`{what}` failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim_end()
-        ))
-        .into());
-    }
-    Ok(by_commit(&String::from_utf8_lossy(&output.stdout)))
+        .pipe(duct::cmd(&exe, ["patch-id", "--stable"]));
+    let what = format!(
+        "git {} | git patch-id --stable  [{} commits]",
+        log.join(" "),
+        commits.len()
+    );
+    Ok(by_commit(&run_piped(local, &what, &expr)?))
 }
 
 /// `git patch-id` output (`<patch id> <commit>` lines) as patch ids by commit.

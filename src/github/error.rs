@@ -40,7 +40,7 @@ pub enum ApiError {
     Cut {
         what: String,
         status: u16,
-        source: reqwest::Error,
+        source: std::io::Error,
         attempts: u32,
     },
     /// A successful answer that is not what was asked for: not the JSON
@@ -178,7 +178,8 @@ impl std::error::Error for ApiError {
             | ApiError::RateLimited { .. }
             | ApiError::Interrupted { .. }
             | ApiError::Unreadable { .. } => None,
-            ApiError::Transport { source, .. } | ApiError::Cut { source, .. } => std::error::Error::source(source),
+            ApiError::Transport { source, .. } => std::error::Error::source(source),
+            ApiError::Cut { source, .. } => std::error::Error::source(source),
         }
     }
 }

@@ -452,7 +452,19 @@ struct Exchange {
     hops: Vec<(String, u16, String)>,
     status: StatusCode,
     headers: HeaderMap,
-    body: Result<Vec<u8>, reqwest::Error>,
+    body: Result<Vec<u8>, std::io::Error>,
+}
+
+/// Reads a body into one buffer of the size announced, as it comes: a large
+/// patch is held once, not once per chunk and again whole. An error is a
+/// body cut short (a reset connection, a close before the end).
+fn read_body(mut response: reqwest::blocking::Response) -> Result<Vec<u8>, std::io::Error> {
+    use std::io::Read;
+    // The announced size only sizes the buffer, within reason.
+    let announced = response.content_length().unwrap_or(0).min(1 << 30);
+    let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
+    response.read_to_end(&mut body)?;
+    Ok(body)
 }
 
 /// Sends `request`, following redirects as browsers and reqwest do: a 303,
@@ -503,8 +515,7 @@ fn exchange(client: &Client, request: RequestBuilder) -> Result<Exchange, reqwes
             }
             _ => {
                 let headers = response.headers().clone();
-                // An error here is a body cut short (reqwest calls it a decode error).
-                let body = response.bytes().map(Vec::from);
+                let body = read_body(response);
                 return Ok(Exchange {
                     hops,
                     status,
