@@ -96,11 +96,11 @@ fn an_empty_patch_body_is_made_locally_not_taken_as_already_present() {
         .patch_body(3797, "text/x-patch; charset=utf-8", b"", usize::MAX);
 
     let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796", "3797"]);
-    run.expect_code(0)
-        .stderr_has("the patch GitHub sent for PR #3797 is not its commits (0 of 1 commits in it")
-        .stderr_has("an empty body");
-    lacks(&run, "already on");
+    run.expect_code(0);
     assert_eq!(world.picked(BOTH), source(&world, &[&first, &second]));
+    lacks(&run, "already on");
+    run.stderr_has("the patch GitHub sent for PR #3797 is not its commits (0 of 1 commits in it")
+        .stderr_has("an empty body");
     let created = world.github.created();
     assert_eq!(created.len(), 1);
     assert!(!created[0].body.contains("Not picked"), "{}", created[0].body);
@@ -151,28 +151,57 @@ fn a_truncated_patch_is_made_locally_with_every_commit() {
     );
 
     let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796"]);
-    run.expect_code(0)
-        .stderr_has("is not its commits (1 of 2 commits in it");
+    run.expect_code(0);
     assert_eq!(run.stdout, URL);
     let picked = world.picked(BRANCH);
     assert_eq!(picked.len(), 2);
     assert_eq!(picked, source(&world, &[&pr]));
+    run.stderr_has("is not its commits (1 of 2 commits in it");
 }
 
 #[test]
-fn a_patch_cut_inside_its_last_diff_is_made_locally() {
-    // As many messages as commits, but the last diff lost its end.
+fn a_patch_cut_between_two_files_of_its_last_commit_is_made_locally() {
+    // As many messages as commits, each a valid patch: the last one lost its
+    // second file. Applied as is, the backport would lack that change.
     let world = World::new();
-    let pr = two_commits(&world, 3796);
+    let a = world.git(&world.work, &["show", "master:pkg/a.go"]);
+    let b = world.git(&world.work, &["show", "master:pkg/b.go"]);
+    let pr = world.pr(
+        3796,
+        "Fix in two files",
+        "",
+        &[
+            ("First", &[("pkg/a.go", &a.replace("a 3\n", "a 3 first\n"))]),
+            (
+                "Second",
+                &[
+                    (
+                        "pkg/a.go",
+                        &a.replace("a 3\n", "a 3 first\n").replace("a 15\n", "a 15 second\n"),
+                    ),
+                    ("pkg/b.go", &b.replace("b 3\n", "b 3 second\n")),
+                ],
+            ),
+        ],
+        true,
+    );
     let text = String::from_utf8(pr.patch.clone()).unwrap();
-    let cut = text.rfind("+a 15 second half").expect("the second change");
+    let cut = text.rfind("diff --git a/pkg/b.go").expect("the second file");
+    let mut cut = text[..cut].to_string();
+    cut.push_str("-- \n2.47.0\n\n");
     world
         .github
-        .patch_body(3796, "text/x-patch", &text.as_bytes()[..cut], usize::MAX);
+        .patch_body(3796, "text/x-patch", cut.as_bytes(), usize::MAX);
 
     let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796"]);
-    run.expect_code(0).stderr_has("patch ids");
+    run.expect_code(0);
     assert_eq!(world.picked(BRANCH), source(&world, &[&pr]));
+    let release = world.git(&world.upstream, &["show", "release-3.1:pkg/b.go"]);
+    assert_eq!(
+        world.git(&world.fork, &["show", &format!("{BRANCH}:pkg/b.go")]),
+        release.replace("b 3\n", "b 3 second\n")
+    );
+    run.stderr_has("its changes differ from the commits' (patch ids)");
 }
 
 // 3. A 200 that is not a patch is neither a conflict nor trusted.
@@ -553,7 +582,7 @@ fn peak_memory_with_a_large_patch() {
         true,
     );
     let rss = world.root.path().join("rss");
-    let mut cmd = command(&world);
+    let cmd = command(&world);
     let program = cmd.get_program().to_owned();
     let mut timed = Command::new("/usr/bin/time");
     timed
