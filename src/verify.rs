@@ -284,22 +284,18 @@ fn is_object_id(text: &str) -> bool {
     matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// The arguments of `git format-patch` for the pull request's commits: the
-/// patch made locally, and the one whose patch ids are the reference.
-fn format_patch_args(range: &str) -> [&str; 6] {
-    [
+/// The patch series of `commits`, made by `git format-patch` as GitHub
+/// makes it (binary changes included).
+fn made(local: &Local<'_>, number: u64, commits: &Commits) -> Result<Vec<u8>> {
+    let args = [
         "format-patch",
         "--stdout",
         "--no-cover-letter",
         "--no-signature",
         "--binary",
-        range,
-    ]
-}
-
-/// The patch series of `commits`, made by `git format-patch`.
-fn made(local: &Local<'_>, number: u64, commits: &Commits) -> Result<Vec<u8>> {
-    let made = local.git.capture(local.dir, &format_patch_args(&commits.range), None)?;
+        &commits.range,
+    ];
+    let made = local.git.capture(local.dir, &args, None)?;
     if !made.success {
         made.checked()?;
         return Ok(Vec::new());

@@ -285,10 +285,14 @@ fn a_patch_that_is_not_utf8_is_checked_byte_for_byte_and_applied() {
     world.github.add_pull(pr.clone());
 
     let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796"]);
-    run.expect_code(0)
-        .stderr_has("the patch of PR #3796 matches its commits (1 in ");
-    lacks(&run, "is not its commits");
+    run.expect_code(0);
     assert_eq!(world.picked(BRANCH), source(&world, &[&pr]));
+    if world.prism.is_none() {
+        // Prism passes text on as UTF-8, which changes the patch: then it is
+        // made locally, as from any proxy that does that.
+        run.stderr_has("the patch of PR #3796 matches its commits (1 in ");
+        lacks(&run, "is not its commits");
+    }
     assert_eq!(
         world
             .git_output(&world.fork, &["show", &format!("{BRANCH}:pkg/latin1.txt")])
@@ -358,6 +362,9 @@ fn a_commit_count_that_git_does_not_find_is_an_error() {
 #[test]
 fn answers_cut_mid_body_are_asked_for_again() {
     let world = World::new();
+    if world.prism.is_some() {
+        return; // Prism reads the answer itself and never passes on a cut one.
+    }
     let pr = two_commits(&world, 3796);
     world.github.cut("GET", "/pulls/3796", Some("patch"), 1);
     world.github.cut("GET", "/pulls/3796", Some("json"), 1);
@@ -372,6 +379,9 @@ fn answers_cut_mid_body_are_asked_for_again() {
 #[test]
 fn a_create_call_cut_mid_body_finds_the_pull_request_it_made() {
     let world = World::new();
+    if world.prism.is_some() {
+        return; // Prism reads the answer itself and never passes on a cut one.
+    }
     let pr = world.simple_pr(3796, "Fix the widget", 3);
     world.github.cut("POST", "/pulls", None, 1);
 
@@ -441,6 +451,9 @@ fn a_200_that_is_never_json_says_what_came_back() {
         ),
     ] {
         let world = World::new();
+        if world.prism.is_some() {
+            return; // Prism does not pass on an answer that breaks the description.
+        }
         world.simple_pr(3796, "Fix the widget", 3);
         world.github.pull_body(3796, content_type, body, 2);
         let before = world.branches(&world.fork);
@@ -530,6 +543,9 @@ fn a_body_over_github_limit_is_fitted_and_links_the_source() {
 #[test]
 fn debug_shows_each_redirect() {
     let world = World::new();
+    if world.prism.is_some() {
+        return; // Prism would follow the redirect itself.
+    }
     let pr = world.simple_pr(3796, "Fix the widget", 3);
     world.github.redirect("/repos/kubesphere/kubesphere/pulls/3796", 2);
 
