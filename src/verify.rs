@@ -32,6 +32,8 @@ pub enum Checked {
 pub struct Commits {
     /// `base..head`, the commits GitHub counts as the pull request's.
     pub range: String,
+    /// How many commits that is, merges included.
+    pub total: u64,
     /// The commits a patch series holds (merges left out), oldest first.
     pub picked: Vec<String>,
     /// Their patch ids, in order; a commit that changes nothing has none.
@@ -103,6 +105,14 @@ fn judge(
              if the pull request changed a moment ago, run the same command again"
         ))
     })?;
+    if commits.picked.is_empty() && commits.total > 0 {
+        return Err(failed(format!(
+            "PR #{number} has only merge commits ({} in {}), which a patch series cannot carry",
+            commits.total, commits.range
+        ))
+        .hint("pick its merge by hand, e.g. `git cherry-pick -m 1 <merge>` on a branch made from the target")
+        .into());
+    }
     if commits.picked.is_empty() {
         return Ok(Checked::Empty);
     }
@@ -202,6 +212,7 @@ pub fn commits(local: &Local<'_>, pull: &PullRequest) -> Result<Commits> {
     }
     Ok(Commits {
         range,
+        total,
         picked,
         patch_ids: Vec::new(),
     })
@@ -428,6 +439,7 @@ mod tests {
     fn two() -> Commits {
         Commits {
             range: "b..h".into(),
+            total: 2,
             picked: vec![A.into(), B.into()],
             patch_ids: vec!["p1".into(), "p2".into()],
         }
