@@ -345,6 +345,40 @@ fn several_pull_requests_are_checked_with_one_git_log() {
 }
 
 #[test]
+fn a_base_the_fetch_did_not_bring_is_fetched_by_its_branch() {
+    // GitHub's base is a master commit made after the pull request branched:
+    // neither the target nor the pull request's head brings it, and this
+    // server does not give out commits by id (protocol v0).
+    let world = World::new();
+    let a = world.git(&world.work, &["show", "master:pkg/a.go"]);
+    let mut pr = world.pr(
+        3796,
+        "Fix the widget",
+        "",
+        &[("Fix the widget", &[("pkg/a.go", &a.replace("a 3\n", "a 3 fixed\n"))])],
+        false,
+    );
+    let b = world.git(&world.work, &["show", "master:pkg/b.go"]);
+    let base = world.commit_files(&[("pkg/b.go", &b.replace("b 1\n", "b 1 meanwhile\n"))], "Meanwhile");
+    world.git(
+        &world.work,
+        &["merge", "--quiet", "--no-ff", "-m", "Merge #3796", "feature-3796"],
+    );
+    world.commit_files(&[("README.md", "moved on\n")], "Later");
+    world.git(&world.work, &["push", "--quiet", "origin", "master"]);
+    pr.base_sha = base;
+    pr.merged = true;
+    world.github.add_pull(pr.clone());
+    world.git(&world.clone, &["config", "protocol.version", "0"]);
+
+    let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796"]);
+    run.expect_code(0)
+        .stderr_has("refs/heads/master  [exit 0")
+        .stderr_has("the patch of PR #3796 matches its commits (1 in ");
+    assert_eq!(world.picked(BRANCH), source(&world, &[&pr]));
+}
+
+#[test]
 fn a_commit_count_that_git_does_not_find_is_an_error() {
     let world = World::new();
     world.simple_pr(3796, "Fix the widget", 3);
