@@ -205,12 +205,16 @@ impl<'a> GitHub<'a> {
                 };
                 let mut text = String::new();
                 let mut at = url.clone();
-                for (from, status, to) in hops {
-                    text.push_str(&format!("HTTP {method} {from} -> {status}, redirected to {to}\n"));
+                for (how, from, status, to) in hops {
+                    text.push_str(&format!("HTTP {how} {from} -> {status}, redirected to {to}\n"));
                     at = to.clone();
                 }
+                let last = match &result {
+                    Ok(exchange) => exchange.method.to_string(),
+                    Err(_) => method.clone(),
+                };
                 text.push_str(&format!(
-                    "HTTP {method} {at} -> {outcome} [try {attempt}, {:.3}s]",
+                    "HTTP {last} {at} -> {outcome} [try {attempt}, {:.3}s]",
                     sent.elapsed().as_secs_f64()
                 ));
                 text
@@ -446,10 +450,12 @@ impl<'a> GitHub<'a> {
 /// The most redirects followed for one request.
 const REDIRECTS: usize = 5;
 
-/// One try: the redirects followed (from, status, to), then the answer;
-/// its body an error when it was cut short.
+/// One try: the redirects followed (method, from, status, to), then the
+/// answer to the last request (`method`), its body an error when it was
+/// cut short.
 struct Exchange {
-    hops: Vec<(String, u16, String)>,
+    hops: Vec<(String, String, u16, String)>,
+    method: Method,
     status: StatusCode,
     headers: HeaderMap,
     body: Result<Vec<u8>, std::io::Error>,
@@ -498,7 +504,12 @@ fn exchange(client: &Client, request: RequestBuilder) -> Result<Exchange, reqwes
         };
         match (next, again) {
             (Some(next), Some(mut again)) => {
-                hops.push((response.url().to_string(), status.as_u16(), next.to_string()));
+                hops.push((
+                    method.to_string(),
+                    response.url().to_string(),
+                    status.as_u16(),
+                    next.to_string(),
+                ));
                 if next.origin() != origin {
                     again.headers_mut().remove(AUTHORIZATION);
                 }
@@ -518,6 +529,7 @@ fn exchange(client: &Client, request: RequestBuilder) -> Result<Exchange, reqwes
                 let body = read_body(response);
                 return Ok(Exchange {
                     hops,
+                    method,
                     status,
                     headers,
                     body,
