@@ -537,11 +537,9 @@ fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
             json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}),
         );
     }
-    if let Some(i) = s
-        .redirects
-        .iter()
-        .position(|(path, _, times)| req.path.contains(path.as_str()) && *times > 0)
-    {
+    if let Some(i) = s.redirects.iter().position(|(path, prefix, times)| {
+        req.path.contains(path.as_str()) && !req.path.starts_with(prefix.as_str()) && *times > 0
+    }) {
         s.redirects[i].2 -= 1;
         let prefix = s.redirects[i].1.clone();
         let query = if req.query.is_empty() {
