@@ -137,6 +137,54 @@ fn only_pull_requests_without_commits_is_an_error() {
     nothing_done(&world, &before);
 }
 
+#[test]
+fn a_pull_request_of_merge_commits_only_is_an_error_that_says_so() {
+    let world = World::new();
+    let master = world.git(&world.work, &["rev-parse", "master"]).trim().to_string();
+    let merge = world
+        .git(
+            &world.work,
+            &[
+                "commit-tree",
+                "master^{tree}",
+                "-p",
+                "master",
+                "-p",
+                "master~1",
+                "-m",
+                "Merge only",
+            ],
+        )
+        .trim()
+        .to_string();
+    world.git(
+        &world.work,
+        &["push", "--quiet", "origin", &format!("{merge}:refs/pull/3799/head")],
+    );
+    world.github.add_pull(FakePull {
+        number: 3799,
+        title: "Only a merge".into(),
+        body: String::new(),
+        merged: true,
+        author: "bob".into(),
+        head_ref: "merge-only".into(),
+        head_sha: merge,
+        base_ref: "master".into(),
+        base_sha: master,
+        labels: Vec::new(),
+        patch: Vec::new(),
+        state: "closed".into(),
+    });
+    world.github.set_commit_count(3799, 1);
+    let before = world.branches(&world.fork);
+
+    let run = run(&world, &["--yes", "upstream/release-3.1", "3799"]);
+    run.expect_code(1).stderr_has("PR #3799 has only merge commits (1 in ");
+    lacks(&run, "already");
+    lacks(&run, "no changes");
+    nothing_done(&world, &before);
+}
+
 // 2. A patch cut short is not a partial backport.
 
 #[test]
