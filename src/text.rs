@@ -407,6 +407,7 @@ For details on the cherry pick process, see the [cherry pick requests](https://g
         let b = format!("```release-note\n{note}```");
         let text = body(&t, &[src(7, "T", &b)], &[], "r");
         assert!(text.chars().count() <= BODY_LIMIT, "{}", text.chars().count());
+        assert!(text.chars().count() > BODY_LIMIT - 5, "only what is needed goes");
         assert!(
             text.ends_with("the full text is in #7."),
             "{}",
@@ -417,6 +418,18 @@ For details on the cherry pick process, see the [cherry pick requests](https://g
             "{}",
             &text[text.len() - 200..]
         );
+    }
+
+    #[test]
+    fn a_template_too_long_by_itself_is_cut_at_the_limit() {
+        let t = Templates {
+            body: format!("{}{{release_notes}}", "y".repeat(BODY_LIMIT - 50)),
+            ..Templates::default()
+        };
+        let b = format!("```release-note\n{}```", "x\n".repeat(1000));
+        let text = body(&t, &[src(7, "T", &b)], &[], "r");
+        assert_eq!(text.chars().count(), BODY_LIMIT);
+        assert!(text.ends_with('…'));
     }
 
     #[test]
