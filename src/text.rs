@@ -430,6 +430,19 @@ For details on the cherry pick process, see the [cherry pick requests](https://g
         let text = body(&t, &[src(7, "T", &b)], &[], "r");
         assert_eq!(text.chars().count(), BODY_LIMIT);
         assert!(text.ends_with('…'));
+        // With the list in it, the notice goes there, and the end is cut all the same.
+        let t = Templates {
+            body: format!("{{subjects}}\n{}", "y".repeat(BODY_LIMIT + 10)),
+            ..Templates::default()
+        };
+        let text = body(&t, &[src(7, "T", &b)], &[], "r");
+        assert_eq!(text.chars().count(), BODY_LIMIT);
+        assert!(
+            text.starts_with("…\n\nThe release notes and the list above were shortened"),
+            "{}",
+            &text[..200]
+        );
+        assert!(text.ends_with('…'));
     }
 
     #[test]
