@@ -9,17 +9,21 @@ use anyhow::Result;
 
 use crate::errors::{Context, failed, usage};
 use crate::git::Git;
-use crate::github::{ApiError, GitHub, PullRequest, Repo};
+use crate::github::{ApiError, Download, GitHub, PullRequest, Repo};
 use crate::output::Output;
 use crate::settings::Settings;
 use crate::state::Pr;
+use crate::verify::{self, Checked};
 
-/// What the network brought.
+/// What the network brought, checked.
 pub struct Gathered {
     /// The source pull requests, in the order given.
     pub prs: Vec<Pr>,
-    /// Each pull request's patch series (mbox), in the same order.
+    /// Each pull request's patch series (mbox), in the same order, checked
+    /// against its commits (`verify`); empty for one in `empty`.
     pub patches: Vec<Vec<u8>>,
+    /// The pull requests that have no changes (no commits): nothing to pick.
+    pub empty: Vec<u64>,
     /// The login that owns the fork.
     pub user: String,
     /// For each target, whether a pull request from the branch to be pushed
@@ -96,13 +100,26 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
     let mut pulls = Vec::new();
     for (pull, &number) in downloaded.into_iter().zip(&settings.prs) {
         let pull = pull.map_err(|e| explain(e, number, repo, github))?;
-        if !pull.merged && !settings.allow_unmerged {
-            return Err(failed(format!(
-                "PR #{number} ({}) is not merged; only merged pull requests are picked",
-                pull.title
-            ))
-            .hint("pass --allow-unmerged to pick it anyway")
-            .into());
+        match pull.is_merged() {
+            _ if settings.allow_unmerged => {}
+            Some(true) => {}
+            Some(false) => {
+                return Err(failed(format!(
+                    "PR #{number} ({}) is not merged; only merged pull requests are picked",
+                    pull.title
+                ))
+                .hint("pass --allow-unmerged to pick it anyway")
+                .into());
+            }
+            None => {
+                return Err(failed(format!(
+                    "GitHub's answer for PR #{number} ({}) does not say whether it is merged (no `merged` or `merged_at`)",
+                    pull.title
+                ))
+                .hint("a proxy or cache may have changed the answer; run the same command again")
+                .hint("pass --allow-unmerged to pick it whether merged or not")
+                .into());
+            }
         }
         pulls.push(pull.clone());
         prs.push(Pr {
@@ -129,17 +146,38 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
         upstream: &settings.upstream,
         out,
     };
-    let patches = patches
+    let downloads: Vec<_> = patches
         .into_iter()
         .zip(&pulls)
-        .map(|(patch, pull)| match patch {
-            Err(e) if e.status() == Some(406) => local_patch(&local, pull, e),
-            other => other.map_err(|e| explain(e, pull.number, repo, github)),
-        })
-        .collect::<Result<Vec<_>>>()?;
+        .map(|(patch, pull)| patch.map_err(|e| (e, pull.number)))
+        .collect();
+    let checked = check_all(&local, &pulls, downloads, |(e, n)| explain(e, n, repo, github))?;
+    let mut patches = Vec::new();
+    let mut empty = Vec::new();
+    for (checked, pull) in checked.into_iter().zip(&pulls) {
+        match checked {
+            Checked::Patch(patch) => patches.push(patch),
+            Checked::Empty => {
+                out.note(&format!(
+                    "PR #{} has no changes (it has no commits): nothing to pick from it",
+                    pull.number
+                ));
+                empty.push(pull.number);
+                patches.push(Vec::new());
+            }
+        }
+    }
+    if empty.len() == pulls.len() {
+        return Err(
+            failed("none of the pull requests has changes: there is nothing to pick")
+                .hint("check the numbers: a pull request with no commits changes nothing")
+                .into(),
+        );
+    }
     Ok(Gathered {
         prs,
         patches,
+        empty,
         user,
         open_before,
     })
@@ -185,27 +223,89 @@ fn check_not_taken(target: &crate::settings::Target, prs: &[u64], open: Option<P
     .into())
 }
 
-/// Downloads the patches of `numbers` concurrently, in order.
-/// A patch GitHub will not make is made locally from the pull request's commits.
-pub fn patches(github: &GitHub<'_>, local: &Local<'_>, repo: &Repo, numbers: &[u64]) -> Result<Vec<Vec<u8>>> {
-    let downloaded: Vec<_> = thread::scope(|scope| {
-        let handles: Vec<_> = numbers
-            .iter()
-            .map(|&n| scope.spawn(move || github.patch(repo, n)))
-            .collect();
-        handles.into_iter().map(join).collect()
-    });
-    downloaded
-        .into_iter()
-        .zip(numbers)
-        .map(|(patch, &n)| match patch {
-            Err(e) if e.status() == Some(406) => {
-                let pull = github.pull(repo, n).map_err(|e| explain(e, n, repo, github))?;
-                local_patch(local, &pull, e)
+/// Checks each download against its pull request's commits (`verify`);
+/// a patch GitHub will not make (406: too large) is made locally, any other
+/// failure is explained by `explain`.
+fn check_all<E>(
+    local: &Local<'_>,
+    pulls: &[PullRequest],
+    downloads: Vec<std::result::Result<Download, (ApiError, E)>>,
+    explain: impl Fn((ApiError, E)) -> anyhow::Error,
+) -> Result<Vec<Checked>> {
+    let mut wanted = Vec::new();
+    let mut refusals = Vec::new();
+    for (download, pull) in downloads.into_iter().zip(pulls) {
+        match download {
+            Ok(download) => {
+                wanted.push(Some(download));
+                refusals.push(None);
             }
-            other => other.map_err(|e| explain(e, n, repo, github)),
+            Err((refusal, _)) if refusal.status() == Some(406) => {
+                local.out.note(&format!(
+                    "GitHub will not make the patch of PR #{0} (too large: over 300 files or 20,000 lines); making it locally from refs/pull/{0}/head",
+                    pull.number
+                ));
+                wanted.push(None);
+                refusals.push(Some(refusal));
+            }
+            Err(other) => return Err(explain(other)),
+        }
+    }
+    verify::check_all(local, pulls, wanted)
+        .into_iter()
+        .zip(refusals)
+        .zip(pulls)
+        .map(|((checked, refusal), pull)| match refusal {
+            Some(refusal) => checked.map_err(|e| {
+                failed(format!(
+                    "making the patch of PR #{} with git format-patch, as GitHub would not ({refusal})",
+                    pull.number
+                ))
+                .because(e)
+                .into()
+            }),
+            None => checked,
         })
         .collect()
+}
+
+/// Downloads the patches of `numbers` and their pull requests concurrently,
+/// in order, and checks each against its commits (`verify`). A patch GitHub
+/// will not make is made locally from the pull request's commits.
+pub fn patches(github: &GitHub<'_>, local: &Local<'_>, repo: &Repo, numbers: &[u64]) -> Result<Vec<Vec<u8>>> {
+    let (pulls, downloads): (Vec<_>, Vec<_>) = thread::scope(|scope| {
+        let handles: Vec<_> = numbers
+            .iter()
+            .map(|&n| {
+                (
+                    scope.spawn(move || github.pull(repo, n)),
+                    scope.spawn(move || github.patch(repo, n)),
+                )
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(pull, patch)| (join(pull), join(patch)))
+            .unzip()
+    });
+    let pulls = pulls
+        .into_iter()
+        .zip(numbers)
+        .map(|(pull, &n)| pull.map_err(|e| explain(e, n, repo, github)))
+        .collect::<Result<Vec<_>>>()?;
+    let downloads = downloads
+        .into_iter()
+        .zip(numbers)
+        .map(|(patch, &n)| patch.map_err(|e| (e, n)))
+        .collect();
+    let checked = check_all(local, &pulls, downloads, |(e, n)| explain(e, n, repo, github))?;
+    Ok(checked
+        .into_iter()
+        .map(|c| match c {
+            Checked::Patch(patch) => patch,
+            Checked::Empty => Vec::new(),
+        })
+        .collect())
 }
 
 fn explain(error: ApiError, number: u64, repo: &Repo, github: &GitHub<'_>) -> anyhow::Error {
@@ -218,86 +318,6 @@ fn explain(error: ApiError, number: u64, repo: &Repo, github: &GitHub<'_>) -> an
             .into(),
         _ => github.explain(error),
     }
-}
-
-/// The pull request's commits as a patch series, made by `git format-patch`
-/// from its head (fetched with `refs/pull/N/head`) back to where it left its
-/// base branch, when GitHub will not make the patch (406: too large). The
-/// base commit is fetched when it is not here yet.
-fn local_patch(local: &Local<'_>, pull: &PullRequest, refusal: ApiError) -> Result<Vec<u8>> {
-    local.out.note(&format!(
-        "GitHub will not make the patch of PR #{0} (too large: over 300 files or 20,000 lines); making it locally from refs/pull/{0}/head",
-        pull.number
-    ));
-    format_patch(local, pull)
-        .failure(|| failed(format!("making the patch of PR #{} with git format-patch", pull.number)).because(refusal))
-}
-
-fn format_patch(local: &Local<'_>, pull: &PullRequest) -> Result<Vec<u8>> {
-    let (git, dir) = (local.git, local.dir);
-    let head = pull.head.sha.as_str();
-    let base = pull.base.as_ref().map(|b| b.sha.as_str()).unwrap_or_default();
-    if !is_object_id(head) || !is_object_id(base) {
-        return Err(failed(format!(
-            "GitHub did not say which commits PR #{} has (no head or base commit)",
-            pull.number
-        ))
-        .into());
-    }
-    let has = |sha: &str| git.run(dir, &["cat-file", "-e", &format!("{sha}^{{commit}}")]).is_ok();
-    let fetch = |what: &str| {
-        git.run(
-            dir,
-            &[
-                "fetch",
-                "--no-tags",
-                "--no-write-fetch-head",
-                "--quiet",
-                local.upstream,
-                what,
-            ],
-        )
-    };
-    if !has(head) {
-        fetch(&format!("refs/pull/{}/head", pull.number))?;
-    }
-    if !has(base) {
-        // By commit id first (GitHub serves any reachable commit); else its branch.
-        let by_id = fetch(base);
-        if by_id.is_err()
-            && let Some(branch) = pull.base.as_ref().map(|b| b.name.as_str()).filter(|b| !b.is_empty())
-        {
-            fetch(&format!("refs/heads/{branch}"))?;
-        }
-        if !has(base) {
-            by_id?;
-        }
-    }
-    let range = format!("{base}..{head}");
-    let made = git.capture(
-        dir,
-        &[
-            "format-patch",
-            "--stdout",
-            "--no-cover-letter",
-            "--no-signature",
-            "--binary",
-            &range,
-        ],
-        None,
-    )?;
-    if !made.success {
-        made.checked()?;
-        return Ok(Vec::new());
-    }
-    if made.stdout_bytes.is_empty() {
-        return Err(failed(format!("PR #{} has no commits in {range}", pull.number)).into());
-    }
-    Ok(made.stdout_bytes)
-}
-
-fn is_object_id(text: &str) -> bool {
-    matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// One fetch: each target branch into its remote-tracking ref, and each pull

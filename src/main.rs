@@ -24,6 +24,7 @@ mod target;
 mod text;
 mod token;
 mod touched;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -47,13 +48,29 @@ fn main() -> ExitCode {
     }
     let env = Env::from_process();
     let out = Output::new(cli.debug, env.get("NO_COLOR").is_some());
-    match run(&cli, &env, &out) {
+    let result = run(&cli, &env, &out);
+    out.debug(|| format!("peak memory of this process: {}", peak_memory()));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             out.error(&error);
             ExitCode::from(errors::kind_of(&error).exit_code())
         }
     }
+}
+
+/// The process's own peak resident memory (Linux's `VmHWM`, without git's),
+/// for --debug; "unknown" elsewhere.
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+        })
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {

@@ -211,7 +211,12 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
                 by_hand: Vec::new(),
                 current: None,
                 current_base: None,
-                remaining: settings.prs.clone(),
+                remaining: settings
+                    .prs
+                    .iter()
+                    .copied()
+                    .filter(|n| !gathered.empty.contains(n))
+                    .collect(),
                 exec_done: false,
                 open_before,
             })

@@ -8,7 +8,7 @@ use anyhow::Result;
 use crate::errors::failed;
 use crate::follow;
 use crate::git::Git;
-use crate::github::{GitHub, NewPull};
+use crate::github::{ApiError, GitHub, NewPull};
 use crate::output::Output;
 use crate::state::{State, TargetState};
 use crate::text;
@@ -82,10 +82,12 @@ pub fn open(
     );
     let (pull, existed) = match created {
         Ok(pull) => (pull, false),
-        Err(error) if error.status() == Some(422) => {
+        // 422: it exists (perhaps made by a try whose answer was lost); an
+        // answer that cannot be read may still mean it was made.
+        Err(error) if error.status() == Some(422) || matches!(error, ApiError::Unreadable { .. }) => {
             let found = github
                 .find_open_pull(&repo, &job.user, branch)
-                .map_err(|e| github.explain(e))?;
+                .map_err(|e| github.explain_saved(e))?;
             match found {
                 // None was open before this run: an earlier try of this
                 // request opened it, and its answer was lost.
@@ -103,10 +105,10 @@ pub fn open(
                     ));
                     (pull, true)
                 }
-                None => return Err(github.explain(error)),
+                None => return Err(github.explain_saved(error)),
             }
         }
-        Err(error) => return Err(github.explain(error)),
+        Err(error) => return Err(github.explain_saved(error)),
     };
     std::thread::scope(|scope| {
         scope.spawn(alongside);

@@ -7,6 +7,9 @@
 /// GitHub refuses pull request titles longer than this many characters.
 pub const TITLE_LIMIT: usize = 256;
 
+/// GitHub refuses pull request bodies longer than this many characters.
+pub const BODY_LIMIT: usize = 65_536;
+
 /// The page linked from every cherry-pick pull request's body.
 pub const DOC_LINK: &str = "https://git.k8s.io/community/contributors/devel/sig-release/cherry-picks.md";
 
@@ -166,9 +169,112 @@ pub struct LeftOut<'a> {
 }
 
 /// The body, as the script wrote it by default, naming the pull requests
-/// left out and why.
+/// left out and why. Fitted to GitHub's limit (`fit`).
 pub fn body(templates: &Templates, sources: &[Source<'_>], left_out: LeftOut<'_>, base: &str) -> String {
-    render(&templates.body, &values(templates, sources, left_out, base)).unwrap_or_default()
+    fit(
+        &templates.body,
+        values(templates, sources, left_out, base),
+        sources,
+        BODY_LIMIT,
+    )
+}
+
+/// The body rendered from `values`, within `limit` characters: when it is
+/// longer, the release notes are shortened first, then the list of pull
+/// requests, each cut at a line and ended with `…`; a sentence after the
+/// list says so and names the source pull requests (which GitHub links),
+/// where the full text is. Only a template that is itself too long gets cut
+/// anywhere.
+fn fit(template: &str, mut values: Vec<(&'static str, String)>, sources: &[Source<'_>], limit: usize) -> String {
+    let rendered = |values: &[(&str, String)]| render(template, values).unwrap_or_default();
+    let full = rendered(&values);
+    if full.chars().count() <= limit {
+        return full;
+    }
+    let numbers: Vec<String> = sources.iter().map(|s| format!("#{}", s.number)).collect();
+    let notice = format!(
+        "The release notes and the list above were shortened to fit GitHub's limit of {limit} characters; the full text is in {}.",
+        numbers.join(" ")
+    );
+    let subjects = value(&values, "subjects");
+    let with_notice = |subjects: &str| {
+        if subjects.is_empty() {
+            notice.clone()
+        } else {
+            format!("{subjects}\n\n{notice}")
+        }
+    };
+    set(&mut values, "subjects", with_notice(&subjects));
+    let mut text = rendered(&values);
+    if !text.contains(&notice) {
+        // A template without `{subjects}`: the notice goes at the end.
+        set(&mut values, "subjects", subjects.clone());
+        text = rendered(&values);
+    }
+    let appended = !text.contains(&notice);
+    let finish = |text: String| {
+        if appended { format!("{text}\n\n{notice}") } else { text }
+    };
+    let extra = if appended { notice.chars().count() + 2 } else { 0 };
+    // Release notes first; the list of pull requests only if that is not enough.
+    for name in ["release_notes", "subjects"] {
+        let length = text.chars().count() + extra;
+        if length <= limit {
+            return finish(text);
+        }
+        let current = if name == "subjects" {
+            subjects.clone()
+        } else {
+            value(&values, name)
+        };
+        let keep = current.chars().count().saturating_sub(length - limit);
+        let cut = cut_at_line(&current, keep);
+        let cut = if name == "subjects" && !appended {
+            with_notice(&cut)
+        } else {
+            cut
+        };
+        set(&mut values, name, cut);
+        text = rendered(&values);
+    }
+    if text.chars().count() + extra <= limit {
+        return finish(text);
+    }
+    truncate(&finish(text), limit)
+}
+
+fn value(values: &[(&str, String)], name: &str) -> String {
+    values
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn set(values: &mut [(&str, String)], name: &str, text: String) {
+    if let Some(slot) = values.iter_mut().find(|(n, _)| *n == name) {
+        slot.1 = text;
+    }
+}
+
+/// At most `keep` characters of `text`, ending at a line's end where there
+/// is one, then `…` on a line of its own; all of it when it fits.
+pub fn cut_at_line(text: &str, keep: usize) -> String {
+    if text.chars().count() <= keep {
+        return text.to_string();
+    }
+    // Room for "\n…".
+    let room = keep.saturating_sub(2);
+    let head: String = text.chars().take(room).collect();
+    let head = match head.rfind('\n') {
+        Some(end) => &head[..end],
+        None => head.as_str(),
+    };
+    if head.is_empty() {
+        "…".to_string()
+    } else {
+        format!("{head}\n…")
+    }
 }
 
 /// The contents of every ```` ```release-note ```` block in a pull request
@@ -287,6 +393,106 @@ mod tests {
 For details on the cherry pick process, see the [cherry pick requests](https://git.k8s.io/community/contributors/devel/sig-release/cherry-picks.md) page.\n\n\
 ```release-note\nFixed a crash.\nNONE\n```"
         );
+    }
+
+    #[test]
+    fn a_body_within_the_limit_is_left_alone() {
+        let note = "n".repeat(1000);
+        let b = format!("```release-note\n{note}\n```");
+        let text = body(&Templates::default(), &[src(1, "T", &b)], LeftOut::default(), "r");
+        assert!(text.contains(&note) && !text.contains("shortened"), "{text}");
+    }
+
+    #[test]
+    fn a_long_body_is_fitted_with_notes_cut_first_and_said_so() {
+        let note = "A long line of notes.\n".repeat(4000);
+        let b = format!("```release-note\n{note}```");
+        let sources = [src(3796, "Fix a", &b), src(3797, "Fix b", "```release-note\nNONE\n```")];
+        let text = body(&Templates::default(), &sources, LeftOut::default(), "release-3.1");
+        assert!(text.chars().count() <= BODY_LIMIT, "{}", text.chars().count());
+        assert!(text.chars().count() > BODY_LIMIT - 100, "only what is needed goes");
+        assert!(text.starts_with("Cherry pick of #3796 #3797 on release-3.1.\n\n#3796: Fix a\n#3797: Fix b\n\nThe release notes and the list above were shortened to fit GitHub's limit of 65536 characters; the full text is in #3796 #3797.\n\n"), "{}", &text[..300]);
+        assert!(
+            text.ends_with("A long line of notes.\n…\n```"),
+            "{}",
+            &text[text.len() - 100..]
+        );
+        // The limit counts characters, not bytes.
+        let wide = "é".repeat(40_000);
+        let b = format!("```release-note\n{wide}\n{wide}\n```");
+        let text = body(&Templates::default(), &[src(1, "T", &b)], LeftOut::default(), "r");
+        assert!(text.chars().count() <= BODY_LIMIT && text.len() > BODY_LIMIT);
+        assert!(text.contains("shortened"));
+    }
+
+    #[test]
+    fn a_template_without_the_list_gets_the_notice_at_the_end() {
+        let t = Templates {
+            body: "{release_notes}".into(),
+            ..Templates::default()
+        };
+        let note = "x\n".repeat(40_000);
+        let b = format!("```release-note\n{note}```");
+        let text = body(&t, &[src(7, "T", &b)], LeftOut::default(), "r");
+        assert!(text.chars().count() <= BODY_LIMIT, "{}", text.chars().count());
+        assert!(text.chars().count() > BODY_LIMIT - 5, "only what is needed goes");
+        assert!(
+            text.ends_with("the full text is in #7."),
+            "{}",
+            &text[text.len() - 200..]
+        );
+        assert!(
+            text.contains("x\n…\n\nThe release notes"),
+            "{}",
+            &text[text.len() - 200..]
+        );
+    }
+
+    #[test]
+    fn a_template_too_long_by_itself_is_cut_at_the_limit() {
+        let t = Templates {
+            body: format!("{}{{release_notes}}", "y".repeat(BODY_LIMIT - 50)),
+            ..Templates::default()
+        };
+        let b = format!("```release-note\n{}```", "x\n".repeat(1000));
+        let text = body(&t, &[src(7, "T", &b)], LeftOut::default(), "r");
+        assert_eq!(text.chars().count(), BODY_LIMIT);
+        assert!(text.ends_with('…'));
+        // With the list in it, the notice goes there, and the end is cut all the same.
+        let t = Templates {
+            body: format!("{{subjects}}\n{}", "y".repeat(BODY_LIMIT + 10)),
+            ..Templates::default()
+        };
+        let text = body(&t, &[src(7, "T", &b)], LeftOut::default(), "r");
+        assert_eq!(text.chars().count(), BODY_LIMIT);
+        assert!(
+            text.starts_with("…\n\nThe release notes and the list above were shortened"),
+            "{}",
+            &text[..200]
+        );
+        assert!(text.ends_with('…'));
+    }
+
+    #[test]
+    fn a_long_list_is_cut_when_the_notes_are_not_enough() {
+        let long = "t".repeat(200);
+        let sources: Vec<Source<'_>> = (1..=400).map(|n| src(n, &long, "")).collect();
+        let text = body(&Templates::default(), &sources, LeftOut::default(), "r");
+        assert!(text.chars().count() <= BODY_LIMIT, "{}", text.chars().count());
+        assert!(
+            text.contains("…\n\nThe release notes and the list above were shortened"),
+            "{text}"
+        );
+        assert!(text.ends_with("```release-note\n\n```"), "the block is whole");
+    }
+
+    #[test]
+    fn cutting_at_a_line_keeps_whole_lines() {
+        assert_eq!(cut_at_line("abc\ndef\nghi", 100), "abc\ndef\nghi");
+        assert_eq!(cut_at_line("abc\ndef\nghi", 9), "abc\n…");
+        assert_eq!(cut_at_line("abcdefghij", 5), "abc\n…");
+        assert_eq!(cut_at_line("abcdef", 1), "…");
+        assert!(cut_at_line(&"x\n".repeat(10), 8).chars().count() <= 8);
     }
 
     #[test]

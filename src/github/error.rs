@@ -36,6 +36,23 @@ pub enum ApiError {
         source: reqwest::Error,
         attempts: u32,
     },
+    /// An answer whose body was cut short (a reset connection), after `attempts` tries.
+    Cut {
+        what: String,
+        status: u16,
+        source: std::io::Error,
+        attempts: u32,
+    },
+    /// A successful answer that is not what was asked for: not the JSON
+    /// expected (a proxy's page, malformed JSON, another shape).
+    Unreadable {
+        what: String,
+        status: u16,
+        /// The content type, the size and the first bytes (`sent`).
+        sent: String,
+        /// Why it could not be read.
+        error: String,
+    },
 }
 
 impl ApiError {
@@ -43,7 +60,10 @@ impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Status { status, .. } | ApiError::RateLimited { status, .. } => Some(*status),
-            ApiError::Transport { .. } | ApiError::Interrupted { .. } => None,
+            ApiError::Transport { .. }
+            | ApiError::Interrupted { .. }
+            | ApiError::Cut { .. }
+            | ApiError::Unreadable { .. } => None,
         }
     }
 
@@ -53,6 +73,8 @@ impl ApiError {
             ApiError::Status { what, .. }
             | ApiError::RateLimited { what, .. }
             | ApiError::Transport { what, .. }
+            | ApiError::Cut { what, .. }
+            | ApiError::Unreadable { what, .. }
             | ApiError::Interrupted { what } => what,
         }
     }
@@ -124,6 +146,27 @@ impl fmt::Display for ApiError {
                 }
                 Ok(())
             }
+            ApiError::Cut {
+                what,
+                status,
+                source,
+                attempts,
+            } => {
+                write!(f, "{what}: GitHub's answer ({status}) was cut short: {source}")?;
+                if *attempts > 1 {
+                    write!(f, " (gave up after {attempts} tries)")?;
+                }
+                Ok(())
+            }
+            ApiError::Unreadable {
+                what,
+                status,
+                sent,
+                error,
+            } => write!(
+                f,
+                "{what}: GitHub's answer ({status}) is not the JSON expected ({error}); it is {sent}"
+            ),
         }
     }
 }
@@ -131,8 +174,12 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ApiError::Status { .. } | ApiError::RateLimited { .. } | ApiError::Interrupted { .. } => None,
+            ApiError::Status { .. }
+            | ApiError::RateLimited { .. }
+            | ApiError::Interrupted { .. }
+            | ApiError::Unreadable { .. } => None,
             ApiError::Transport { source, .. } => std::error::Error::source(source),
+            ApiError::Cut { source, .. } => std::error::Error::source(source),
         }
     }
 }
@@ -143,7 +190,16 @@ pub struct Hints<'a> {
     pub web_host: &'a str,
     /// Where the token came from, e.g. `GITHUB_TOKEN`.
     pub token_source: &'a str,
+    /// How to try again: `the same command again` for a new run; the
+    /// command that goes on once a run's work is saved (`CONTINUE`).
+    pub again: &'a str,
 }
+
+/// How a new run is tried again.
+pub const SAME_COMMAND: &str = "the same command again";
+
+/// How a run whose work is saved is tried again.
+pub const CONTINUE: &str = "`git cherry-pick-pr --continue`";
 
 const PERMISSIONS: &str = "a fine-grained token needs Contents: read and Pull requests: read and write on the repository \
      (labels also need Issues or Pull requests: write); a classic token needs the repo scope (public_repo for public repositories)";
@@ -198,12 +254,19 @@ pub fn explain(error: ApiError, hints: &Hints<'_>) -> anyhow::Error {
                 |u| format!("after {}", local_time(u)),
             );
             failed(format!("GitHub's rate limit stopped {what}"))
-                .hint(format!("run the same command again {when}"))
+                .hint(format!("run {} {when}", hints.again))
                 .hint("requests made with a token have a much higher limit than anonymous ones; other tools using the same token share it")
         }
         ApiError::Interrupted { .. } => failed(format!("interrupted while {what}")),
         ApiError::Transport { .. } => failed(format!("could not reach GitHub while {what}")).hint(
             "check the network connection, the API URL (--api-url) and HTTPS_PROXY/NO_PROXY; --debug shows every try",
+        ),
+        ApiError::Cut { .. } => failed(format!("GitHub's answer kept being cut short while {what}")).hint(
+            "the connection broke while the answer came in (a proxy, a VPN, a flaky network); try again, --debug shows every try",
+        ),
+        ApiError::Unreadable { .. } => failed(format!("GitHub's answer could not be read while {what}")).hint(
+            "something between you and GitHub (a proxy, a cache, a captive portal) may have answered instead; \
+             check --api-url and HTTPS_PROXY/NO_PROXY, then try again",
         ),
     };
     failure.because(error).into()
@@ -217,6 +280,7 @@ mod tests {
     const HINTS: Hints<'static> = Hints {
         web_host: "github.com",
         token_source: "GITHUB_TOKEN",
+        again: SAME_COMMAND,
     };
 
     fn status(code: u16, message: &str) -> ApiError {
@@ -293,7 +357,44 @@ mod tests {
         };
         let text = e.to_string();
         assert!(text.contains("until ") && text.contains("(local time)"), "{text}");
+        let resumable = ApiError::RateLimited {
+            what: "opening a pull request".into(),
+            status: 403,
+            message: String::new(),
+            until: Some(until),
+            secondary: false,
+        };
         let e = explain(e, &HINTS);
         assert!(hints_of(&e)[0].starts_with("run the same command again after "));
+        let e = explain(
+            resumable,
+            &Hints {
+                again: CONTINUE,
+                ..HINTS
+            },
+        );
+        let hints = hints_of(&e);
+        assert!(
+            hints[0].starts_with("run `git cherry-pick-pr --continue` after "),
+            "{hints:?}"
+        );
+        assert!(!hints.join("\n").contains("same command"), "{hints:?}");
+    }
+
+    #[test]
+    fn an_answer_that_is_not_json_says_what_came_back() {
+        let e = ApiError::Unreadable {
+            what: "fetching PR #7 from o/n".into(),
+            status: 200,
+            sent: crate::github::sent("text/html", b"<html>proxy</html>"),
+            error: "expected value at line 1 column 1".into(),
+        };
+        assert_eq!(e.status(), None);
+        let text = format!("{:#}", explain(e, &HINTS));
+        assert!(!text.contains("refused"), "{text}");
+        assert!(
+            text.contains("text/html, 18 bytes starting \"<html>proxy</html>\""),
+            "{text}"
+        );
     }
 }

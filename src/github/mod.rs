@@ -10,9 +10,11 @@ mod types;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder};
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, USER_AGENT,
+};
+use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 
 pub use self::error::{ApiError, Hints, explain};
@@ -35,7 +37,28 @@ struct ErrorBody {
 
 /// What a successful request brought back, read in full.
 struct Reply {
+    status: u16,
+    content_type: String,
     body: Vec<u8>,
+}
+
+/// A downloaded patch, and what GitHub said it is.
+#[derive(Debug, Clone, Default)]
+pub struct Download {
+    /// The `Content-Type` header, empty when there was none.
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+/// Whether a request may be sent again when its answer could not be read
+/// in full: the request may have taken effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resend {
+    /// Sending it again does no harm (a GET, setting labels), or the caller
+    /// recognises what the first try made (creating a pull request: 422).
+    Safe,
+    /// Sending it again could do it twice (a comment).
+    Unsafe,
 }
 
 /// The API client. Cheap to share between threads by reference.
@@ -69,12 +92,12 @@ impl<'a> GitHub<'a> {
             USER_AGENT,
             HeaderValue::from_static(concat!("git-cherry-pick-pr/", env!("CARGO_PKG_VERSION"))),
         );
-        // reqwest drops the Authorization header on a redirect to another host.
+        // Redirects are followed by `exchange`, so that --debug shows each one.
         let client = Client::builder()
             .default_headers(headers)
             .connect_timeout(policy.connect_timeout)
             .timeout(policy.timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(GitHub {
             client,
@@ -101,11 +124,22 @@ impl<'a> GitHub<'a> {
 
     /// The error as a failure with hints for the user.
     pub fn explain(&self, error: ApiError) -> anyhow::Error {
+        self.explain_as(error, error::SAME_COMMAND)
+    }
+
+    /// The error of a run whose work is saved: it is tried again with
+    /// `git cherry-pick-pr --continue`, not with the same command.
+    pub fn explain_saved(&self, error: ApiError) -> anyhow::Error {
+        self.explain_as(error, error::CONTINUE)
+    }
+
+    fn explain_as(&self, error: ApiError, again: &str) -> anyhow::Error {
         explain(
             error,
             &Hints {
                 web_host: &self.web_host,
                 token_source: &self.token_source,
+                again,
             },
         )
     }
@@ -124,6 +158,17 @@ impl<'a> GitHub<'a> {
     /// Sends a request, retrying as the policy says, and reads the whole body
     /// of a successful answer; any other answer becomes an `ApiError`.
     fn send(&self, what: &str, request: impl Fn() -> RequestBuilder, accept: &'static str) -> Result<Reply, ApiError> {
+        self.send_as(what, request, accept, Resend::Safe)
+    }
+
+    /// `send`, saying whether the request may go again after an answer cut short.
+    fn send_as(
+        &self,
+        what: &str,
+        request: impl Fn() -> RequestBuilder,
+        accept: &'static str,
+        resend: Resend,
+    ) -> Result<Reply, ApiError> {
         let request = || self.authorised(request(), accept);
         let (method, url) = match request().build().ok() {
             Some(r) => (r.method().to_string(), r.url().to_string()),
@@ -136,30 +181,71 @@ impl<'a> GitHub<'a> {
             let left = self.policy.deadline.saturating_sub(started.elapsed());
             let this = request().timeout(self.policy.timeout.min(left).max(Duration::from_millis(100)));
             let sent = Instant::now();
-            let result = crate::signals::interruptible(move || {
-                this.send().and_then(|response| {
-                    let status = response.status();
-                    let headers = response.headers().clone();
-                    response.bytes().map(|body| (status, headers, body.to_vec()))
-                })
-            })
-            .ok_or_else(|| ApiError::Interrupted { what: what.to_string() })?;
+            let client = self.client.clone();
+            let result = crate::signals::interruptible(move || exchange(&client, this))
+                .ok_or_else(|| ApiError::Interrupted { what: what.to_string() })?;
             self.out.debug(|| {
-                let outcome = match &result {
-                    Ok((status, _, _)) => status.as_u16().to_string(),
-                    Err(e) => format!("error: {e}"),
+                let (hops, outcome) = match &result {
+                    Ok(Exchange {
+                        hops,
+                        status,
+                        body: Ok(_),
+                        ..
+                    }) => (hops.as_slice(), status.as_u16().to_string()),
+                    Ok(Exchange {
+                        hops,
+                        status,
+                        body: Err(e),
+                        ..
+                    }) => (
+                        hops.as_slice(),
+                        format!("{} but the body was cut short: {}", status.as_u16(), chain(e)),
+                    ),
+                    Err(e) => (&[][..], format!("error: {}", chain(e))),
                 };
-                format!(
-                    "HTTP {method} {url} -> {outcome} [try {attempt}, {:.3}s]",
-                    sent.elapsed().as_secs_f64()
-                )
-            });
-            let (answer, failure) = match result {
-                Ok((status, _, body)) if status.is_success() => {
-                    self.accepted.store(true, Ordering::Relaxed);
-                    return Ok(Reply { body });
+                let mut text = String::new();
+                let mut at = url.clone();
+                for (how, from, status, to) in hops {
+                    text.push_str(&format!("HTTP {how} {from} -> {status}, redirected to {to}\n"));
+                    at = to.clone();
                 }
-                Ok((status, headers, body)) => {
+                let last = match &result {
+                    Ok(exchange) => exchange.method.to_string(),
+                    Err(_) => method.clone(),
+                };
+                text.push_str(&format!(
+                    "HTTP {last} {at} -> {outcome} [try {attempt}, {:.3}s]",
+                    sent.elapsed().as_secs_f64()
+                ));
+                text
+            });
+            let result = result.map(|e| (e.status, e.headers, e.body));
+            let (answer, failure) = match result {
+                Ok((status, headers, Ok(body))) if status.is_success() => {
+                    self.accepted.store(true, Ordering::Relaxed);
+                    let content_type = headers
+                        .get(CONTENT_TYPE)
+                        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                        .unwrap_or_default();
+                    return Ok(Reply {
+                        status: status.as_u16(),
+                        content_type,
+                        body,
+                    });
+                }
+                Ok((status, _, Err(source))) => {
+                    let cut = ApiError::Cut {
+                        what: what.to_string(),
+                        status: status.as_u16(),
+                        source,
+                        attempts: attempt,
+                    };
+                    if resend == Resend::Unsafe {
+                        return Err(cut);
+                    }
+                    (Answer::default(), cut)
+                }
+                Ok((status, headers, Ok(body))) => {
                     let (answer, error) = read_failure(what, status.as_u16(), &headers, &body);
                     if status == StatusCode::UNAUTHORIZED {
                         self.refused.store(true, Ordering::Relaxed);
@@ -213,9 +299,10 @@ impl<'a> GitHub<'a> {
                     after,
                     rate_limit: false,
                 } => {
-                    let why = match answer.status {
-                        Some(status) => format!("GitHub answered {status}"),
-                        None => "no answer from GitHub".to_string(),
+                    let why = match (&failure, answer.status) {
+                        (ApiError::Cut { status, .. }, _) => format!("GitHub's answer ({status}) was cut short"),
+                        (_, Some(status)) => format!("GitHub answered {status}"),
+                        (_, None) => "no answer from GitHub".to_string(),
                     };
                     self.out.note(&format!(
                         "{why} while {what}; trying again in {:.1}s (try {} of {})",
@@ -232,34 +319,55 @@ impl<'a> GitHub<'a> {
     }
 
     fn json<T: for<'de> Deserialize<'de>>(&self, what: &str, reply: Reply) -> Result<T, ApiError> {
-        serde_json::from_slice(&reply.body).map_err(|e| ApiError::Status {
+        serde_json::from_slice(&reply.body).map_err(|e| ApiError::Unreadable {
             what: what.to_string(),
-            status: 200,
-            message: format!("the answer is not the JSON expected: {e}"),
-            errors: Vec::new(),
+            status: reply.status,
+            sent: sent(&reply.content_type, &reply.body),
+            error: e.to_string(),
         })
+    }
+
+    /// A GET whose answer is JSON. An answer that is not the JSON expected
+    /// (a proxy's page, a cut-off cache entry) is asked for once more: such
+    /// answers last a moment.
+    fn get_json<T: for<'de> Deserialize<'de>>(
+        &self,
+        what: &str,
+        request: impl Fn() -> RequestBuilder,
+    ) -> Result<T, ApiError> {
+        let reply = self.send(what, &request, JSON)?;
+        match self.json(what, reply) {
+            Err(unreadable @ ApiError::Unreadable { .. }) => {
+                self.out.note(&format!("{unreadable}; asking once more"));
+                let reply = self.send(what, &request, JSON)?;
+                self.json(what, reply)
+            }
+            parsed => parsed,
+        }
     }
 
     /// `GET /repos/{o}/{n}/pulls/{number}`.
     pub fn pull(&self, repo: &Repo, number: u64) -> Result<PullRequest, ApiError> {
         let what = format!("fetching PR #{number} from {repo}");
-        let reply = self.send(
-            &what,
-            || self.client.get(self.url(&format!("/repos/{repo}/pulls/{number}"))),
-            JSON,
-        )?;
-        self.json(&what, reply)
+        self.get_json(&what, || {
+            self.client.get(self.url(&format!("/repos/{repo}/pulls/{number}")))
+        })
     }
 
-    /// The pull request as a patch series (mbox), as `git format-patch` writes it.
-    pub fn patch(&self, repo: &Repo, number: u64) -> Result<Vec<u8>, ApiError> {
+    /// The pull request as a patch series (mbox), as `git format-patch`
+    /// writes it, and the content type GitHub gave it. Nothing here says it
+    /// is the pull request's commits: `verify` checks that.
+    pub fn patch(&self, repo: &Repo, number: u64) -> Result<Download, ApiError> {
         let what = format!("downloading the patch of PR #{number} from {repo}");
         let reply = self.send(
             &what,
             || self.client.get(self.url(&format!("/repos/{repo}/pulls/{number}"))),
             PATCH,
         )?;
-        Ok(reply.body)
+        Ok(Download {
+            content_type: reply.content_type,
+            body: reply.body,
+        })
     }
 
     /// `POST /repos/{o}/{n}/pulls`.
@@ -279,8 +387,7 @@ impl<'a> GitHub<'a> {
                 .get(self.url(&format!("/repos/{repo}/pulls")))
                 .query(&[("head", head.as_str()), ("state", "open")])
         };
-        let reply = self.send(&what, request, JSON)?;
-        let pulls: Vec<PullRequest> = self.json(&what, reply)?;
+        let pulls: Vec<PullRequest> = self.get_json(&what, request)?;
         Ok(pulls.into_iter().find(|p| p.head.name == branch))
     }
 
@@ -306,8 +413,7 @@ impl<'a> GitHub<'a> {
                 .get(self.url(&format!("/repos/{repo}/milestones")))
                 .query(&[("state", "open"), ("per_page", "100")])
         };
-        let reply = self.send(&what, request, JSON)?;
-        self.json(&what, reply)
+        self.get_json(&what, request)
     }
 
     /// Sets labels, milestone and assignees of PR `number` in one request.
@@ -330,15 +436,106 @@ impl<'a> GitHub<'a> {
                 .post(self.url(&format!("/repos/{repo}/issues/{number}/comments")))
                 .json(&serde_json::json!({ "body": body }))
         };
-        self.send(&what, request, JSON).map(|_| ())
+        self.send_as(&what, request, JSON, Resend::Unsafe).map(|_| ())
     }
 
     /// The login of the token's owner (`GET /user`).
     pub fn current_user(&self) -> Result<String, ApiError> {
         let what = "finding the login of the token's owner".to_string();
-        let reply = self.send(&what, || self.client.get(self.url("/user")), JSON)?;
-        let user: User = self.json(&what, reply)?;
+        let user: User = self.get_json(&what, || self.client.get(self.url("/user")))?;
         Ok(user.login)
+    }
+}
+
+/// The most redirects followed for one request.
+const REDIRECTS: usize = 5;
+
+/// One try: the redirects followed (method, from, status, to), then the
+/// answer to the last request (`method`), its body an error when it was
+/// cut short.
+struct Exchange {
+    hops: Vec<(String, String, u16, String)>,
+    method: Method,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Result<Vec<u8>, std::io::Error>,
+}
+
+/// Reads a body into one buffer of the size announced, as it comes: a large
+/// patch is held once, not once per chunk and again whole. An error is a
+/// body cut short (a reset connection, a close before the end).
+fn read_body(mut response: reqwest::blocking::Response) -> Result<Vec<u8>, std::io::Error> {
+    use std::io::Read;
+    // The announced size only sizes the buffer, within reason.
+    let announced = response.content_length().unwrap_or(0).min(1 << 30);
+    let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
+    response.read_to_end(&mut body)?;
+    Ok(body)
+}
+
+/// Sends `request`, following redirects as browsers and reqwest do: a 303,
+/// or a 301/302 to a POST, becomes a GET without a body; the token is not
+/// sent to another host. The last redirect's answer is the answer when
+/// there are too many or one cannot be followed.
+fn exchange(client: &Client, request: RequestBuilder) -> Result<Exchange, reqwest::Error> {
+    let mut request = request.build()?;
+    let origin = request.url().origin();
+    let mut hops = Vec::new();
+    loop {
+        let again = request.try_clone();
+        let method = request.method().clone();
+        let response = client.execute(request)?;
+        let status = response.status();
+        let next = match status {
+            StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
+                if hops.len() < REDIRECTS =>
+            {
+                response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .and_then(|l| response.url().join(l).ok())
+            }
+            _ => None,
+        };
+        match (next, again) {
+            (Some(next), Some(mut again)) => {
+                hops.push((
+                    method.to_string(),
+                    response.url().to_string(),
+                    status.as_u16(),
+                    next.to_string(),
+                ));
+                if next.origin() != origin {
+                    again.headers_mut().remove(AUTHORIZATION);
+                }
+                let to_get = status == StatusCode::SEE_OTHER
+                    || (matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND) && method == Method::POST);
+                if to_get {
+                    *again.method_mut() = Method::GET;
+                    *again.body_mut() = None;
+                    again.headers_mut().remove(CONTENT_TYPE);
+                    again.headers_mut().remove(CONTENT_LENGTH);
+                }
+                *again.url_mut() = next;
+                request = again;
+            }
+            _ => {
+                let headers = response.headers().clone();
+                let body = read_body(response);
+                return Ok(Exchange {
+                    hops,
+                    method,
+                    status,
+                    headers,
+                    body,
+                });
+            }
+        }
     }
 }
 
@@ -346,6 +543,69 @@ impl<'a> GitHub<'a> {
 /// exchange. Not: a bad request, too many redirects, an undecodable answer.
 fn retryable(error: &reqwest::Error) -> bool {
     error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
+}
+
+/// One of GitHub's reasons, in words: its `message`, else what its
+/// `resource`, `field`, `code` and `value` say (`Label name is invalid
+/// ("x y")`), else the JSON as it came.
+fn describe_error(error: &serde_json::Value) -> String {
+    let text = |key: &str| error.get(key).and_then(|v| v.as_str()).filter(|v| !v.is_empty());
+    if let Some(message) = text("message") {
+        return message.to_string();
+    }
+    let Some(code) = text("code") else {
+        return match error.as_str() {
+            Some(plain) => plain.to_string(),
+            None => error.to_string(),
+        };
+    };
+    let said = match code {
+        "missing" => "does not exist",
+        "missing_field" => "is required",
+        "invalid" => "is invalid",
+        "already_exists" => "already exists",
+        "unprocessable" => "could not be processed",
+        other => other,
+    };
+    let mut words: Vec<String> = [text("resource"), text("field")]
+        .into_iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
+    words.push(said.to_string());
+    match error.get("value").filter(|v| !v.is_null()) {
+        Some(value) => format!("{} ({value})", words.join(" ")),
+        None => words.join(" "),
+    }
+}
+
+/// An error and its causes on one line: reqwest's own words ("error
+/// decoding response body") hide the cause ("connection reset").
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
+}
+
+/// What came back, for a message: the content type, the size and the first
+/// bytes, with anything unprintable escaped.
+pub fn sent(content_type: &str, body: &[u8]) -> String {
+    const SHOWN: usize = 80;
+    let kind = if content_type.is_empty() {
+        "no content type".to_string()
+    } else {
+        content_type.to_string()
+    };
+    if body.is_empty() {
+        return format!("{kind}, an empty body");
+    }
+    let shown: String = body[..body.len().min(SHOWN)].escape_ascii().to_string();
+    let more = if body.len() > SHOWN { "…" } else { "" };
+    format!("{kind}, {} bytes starting \"{shown}{more}\"", body.len())
 }
 
 /// Sleeps `duration` unless interrupted; false when interrupted.
@@ -375,14 +635,7 @@ fn read_failure(what: &str, status: u16, headers: &HeaderMap, body: &[u8]) -> (A
         reset: number("x-ratelimit-reset"),
         message: body.message.clone(),
     };
-    let errors = body
-        .errors
-        .iter()
-        .map(|e| match e.get("message").and_then(|m| m.as_str()) {
-            Some(m) => m.to_string(),
-            None => e.to_string(),
-        })
-        .collect();
+    let errors = body.errors.iter().map(describe_error).collect();
     let error = ApiError::Status {
         what: what.to_string(),
         status,
@@ -395,6 +648,43 @@ fn read_failure(what: &str, status: u16, headers: &HeaderMap, body: &[u8]) -> (A
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn github_reasons_are_put_in_words() {
+        use serde_json::json;
+        assert_eq!(
+            describe_error(&json!({"message": "A pull request already exists"})),
+            "A pull request already exists"
+        );
+        assert_eq!(
+            describe_error(&json!({"resource": "Label", "code": "invalid", "field": "name", "value": "x y"})),
+            "Label name is invalid (\"x y\")"
+        );
+        assert_eq!(
+            describe_error(&json!({"resource": "Issue", "field": "milestone", "code": "invalid"})),
+            "Issue milestone is invalid"
+        );
+        assert_eq!(
+            describe_error(&json!({"resource": "Label", "code": "missing"})),
+            "Label does not exist"
+        );
+        assert_eq!(describe_error(&json!({"code": "custom"})), "custom");
+        assert_eq!(describe_error(&json!("plain words")), "plain words");
+        assert_eq!(describe_error(&json!({"odd": 1})), "{\"odd\":1}");
+    }
+
+    #[test]
+    fn what_was_sent_is_shown_escaped_and_cut() {
+        assert_eq!(sent("", b""), "no content type, an empty body");
+        assert_eq!(
+            sent("text/plain", b"a\n\xff"),
+            "text/plain, 3 bytes starting \"a\\n\\xff\""
+        );
+        let long = sent("text/html", &[b'x'; 100]);
+        assert!(long.starts_with("text/html, 100 bytes starting \"xxx"), "{long}");
+        assert!(long.ends_with("x…\""), "{long}");
+        assert_eq!(long.matches('x').count() - 1, 80, "{long}");
+    }
 
     #[test]
     fn token_is_never_shown() {

@@ -66,8 +66,14 @@ pub struct PullRequest {
     pub title: String,
     #[serde(default)]
     pub body: Option<String>,
+    /// Missing or `null` when GitHub (or what answered for it) did not say.
     #[serde(default)]
-    pub merged: bool,
+    pub merged: Option<bool>,
+    #[serde(default)]
+    pub merged_at: Option<String>,
+    /// How many commits the pull request has, merges included.
+    #[serde(default)]
+    pub commits: Option<u64>,
     pub html_url: String,
     #[serde(default)]
     pub user: Option<User>,
@@ -75,6 +81,14 @@ pub struct PullRequest {
     pub base: Option<GitRef>,
     #[serde(default)]
     pub labels: Vec<Label>,
+}
+
+impl PullRequest {
+    /// Whether it is merged: `merged`, else whether it has a `merged_at`;
+    /// `None` when the answer says neither.
+    pub fn is_merged(&self) -> Option<bool> {
+        self.merged.or_else(|| self.merged_at.as_ref().map(|_| true))
+    }
 }
 
 /// An open milestone.

@@ -9,6 +9,7 @@ mod fanout;
 mod generated;
 mod hardening;
 mod install;
+mod integrity;
 mod interrupts;
 mod network;
 mod pick;

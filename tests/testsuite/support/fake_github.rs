@@ -68,6 +68,20 @@ pub struct Fault {
     pub times: usize,
     /// Only requests whose Accept header contains this, when set.
     pub accept: Option<String>,
+    /// Answer this content type and these bytes instead of `body` as JSON.
+    pub raw: Option<(String, Vec<u8>)>,
+}
+
+/// An answer cut short: requests matching `method` and a path containing
+/// `path` (and an Accept header containing `accept`, when set) take effect,
+/// then the answer's headers and half its body go out and the connection
+/// closes, `times` times.
+#[derive(Clone, Debug)]
+pub struct Cut {
+    pub method: String,
+    pub path: String,
+    pub accept: Option<String>,
+    pub times: usize,
 }
 
 /// A slow answer: answers to requests matching `method` and a path containing
@@ -104,6 +118,16 @@ pub struct State {
     pub unassignable: Vec<String>,
     /// Comments made: on which number, and the text.
     pub comments: Vec<(u64, String)>,
+    /// Each pull request's commit count (its JSON `commits`), from the
+    /// messages of the patch it was first added with.
+    pub commit_counts: HashMap<u64, u64>,
+    /// Changes to a pull request's JSON: a field set to a value, or removed (`None`).
+    pub pull_edits: HashMap<u64, Vec<(String, Option<Value>)>>,
+    /// Answers cut short.
+    pub cuts: Vec<Cut>,
+    /// Redirects: requests whose path contains the first part are answered
+    /// 301 to the same path under the second part, `times` times.
+    pub redirects: Vec<(String, String, usize)>,
 }
 
 pub struct FakeGitHub {
@@ -151,7 +175,81 @@ impl FakeGitHub {
     }
 
     pub fn add_pull(&self, pull: FakePull) {
-        self.state.lock().unwrap().pulls.insert(pull.number, pull);
+        let mut state = self.state.lock().unwrap();
+        let messages = String::from_utf8_lossy(&pull.patch)
+            .lines()
+            .filter(|l| l.starts_with("From ") && l.ends_with(" Mon Sep 17 00:00:00 2001"))
+            .count() as u64;
+        state.commit_counts.entry(pull.number).or_insert(messages);
+        state.pulls.insert(pull.number, pull);
+    }
+
+    /// Sets (`Some`) or removes (`None`) a field of pull request `number`'s JSON.
+    pub fn edit_pull(&self, number: u64, field: &str, value: Option<Value>) {
+        let mut state = self.state.lock().unwrap();
+        state
+            .pull_edits
+            .entry(number)
+            .or_default()
+            .push((field.to_string(), value));
+    }
+
+    /// Says pull request `number` has `count` commits.
+    pub fn set_commit_count(&self, number: u64, count: u64) {
+        self.state.lock().unwrap().commit_counts.insert(number, count);
+    }
+
+    /// Answers the next `times` requests for pull request `number`'s patch
+    /// with 200, `content_type` and `body`.
+    pub fn patch_body(&self, number: u64, content_type: &str, body: &[u8], times: usize) {
+        self.state.lock().unwrap().faults.push(Fault {
+            method: "GET".into(),
+            path: format!("/pulls/{number}"),
+            status: 200,
+            body: Value::Null,
+            headers: Vec::new(),
+            times,
+            accept: Some("patch".into()),
+            raw: Some((content_type.to_string(), body.to_vec())),
+        });
+    }
+
+    /// Answers the next `times` JSON requests for pull request `number`
+    /// with 200, `content_type` and `body`.
+    pub fn pull_body(&self, number: u64, content_type: &str, body: &[u8], times: usize) {
+        self.state.lock().unwrap().faults.push(Fault {
+            method: "GET".into(),
+            path: format!("/pulls/{number}"),
+            status: 200,
+            body: Value::Null,
+            headers: Vec::new(),
+            times,
+            accept: Some("json".into()),
+            raw: Some((content_type.to_string(), body.to_vec())),
+        });
+    }
+
+    /// Cuts the next `times` answers to `method` requests whose path
+    /// contains `path` (and whose Accept header contains `accept`, if set)
+    /// in the middle of their body; the requests take effect.
+    pub fn cut(&self, method: &str, path: &str, accept: Option<&str>, times: usize) {
+        self.state.lock().unwrap().cuts.push(Cut {
+            method: method.into(),
+            path: path.into(),
+            accept: accept.map(str::to_string),
+            times,
+        });
+    }
+
+    /// Answers the next `times` requests whose path contains `path` with a
+    /// 301 to the same path and query under `/moved`, which the fake serves
+    /// as if the prefix were not there.
+    pub fn redirect(&self, path: &str, times: usize) {
+        self.state
+            .lock()
+            .unwrap()
+            .redirects
+            .push((path.to_string(), "/moved".to_string(), times));
     }
 
     pub fn fault(&self, method: &str, path: &str, status: u16, body: Value) {
@@ -163,6 +261,7 @@ impl FakeGitHub {
             headers: Vec::new(),
             times: usize::MAX,
             accept: None,
+            raw: None,
         });
     }
 
@@ -185,6 +284,7 @@ impl FakeGitHub {
             headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             times,
             accept: None,
+            raw: None,
         });
     }
 
@@ -199,6 +299,7 @@ impl FakeGitHub {
             headers: Vec::new(),
             times: usize::MAX,
             accept: Some("patch".into()),
+            raw: None,
         });
     }
 
@@ -260,7 +361,7 @@ impl Drop for FakeGitHub {
 struct Answer {
     status: u16,
     body: Vec<u8>,
-    content_type: &'static str,
+    content_type: String,
     headers: Vec<(String, String)>,
 }
 
@@ -268,7 +369,7 @@ fn json_answer(status: u16, body: Value) -> Answer {
     Answer {
         status,
         body: body.to_string().into_bytes(),
-        content_type: "application/json; charset=utf-8",
+        content_type: "application/json; charset=utf-8".into(),
         headers: Vec::new(),
     }
 }
@@ -362,9 +463,19 @@ fn serve_connection(stream: std::net::TcpStream, state: &Arc<Mutex<State>>) {
         if let Some(delay) = delay {
             std::thread::sleep(delay);
         }
+        let cut = state.lock().ok().is_some_and(|mut s| {
+            let accept = recorded.header("Accept").unwrap_or_default().to_string();
+            let found = s.cuts.iter_mut().find(|c| {
+                c.method == recorded.method
+                    && recorded.path.contains(c.path.as_str())
+                    && c.times > 0
+                    && c.accept.as_ref().is_none_or(|a| accept.contains(a.as_str()))
+            });
+            found.map(|c| c.times -= 1).is_some()
+        });
         let mut head = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
         let mut all_headers = vec![
-            ("Content-Type".to_string(), answer.content_type.to_string()),
+            ("Content-Type".to_string(), answer.content_type.clone()),
             ("Content-Length".to_string(), answer.body.len().to_string()),
             ("X-GitHub-Media-Type".to_string(), "github.v3; format=json".to_string()),
             ("X-RateLimit-Limit".to_string(), "5000".to_string()),
@@ -378,6 +489,14 @@ fn serve_connection(stream: std::net::TcpStream, state: &Arc<Mutex<State>>) {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
+        if cut {
+            // The headers promise the whole body; half of it comes, then the connection ends.
+            let half = &answer.body[..answer.body.len() / 2];
+            let _ = writer.write_all(head.as_bytes()).and_then(|()| writer.write_all(half));
+            let _ = writer.flush();
+            let _ = writer.shutdown(std::net::Shutdown::Both);
+            return;
+        }
         if writer
             .write_all(head.as_bytes())
             .and_then(|()| writer.write_all(&answer.body))
@@ -394,6 +513,7 @@ fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         201 => "Created",
+        301 => "Moved Permanently",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
@@ -417,6 +537,22 @@ fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
             json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}),
         );
     }
+    if let Some(i) = s.redirects.iter().position(|(path, prefix, times)| {
+        req.path.contains(path.as_str()) && !req.path.starts_with(prefix.as_str()) && *times > 0
+    }) {
+        s.redirects[i].2 -= 1;
+        let prefix = s.redirects[i].1.clone();
+        let query = if req.query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", req.query)
+        };
+        let mut answer = json_answer(301, json!({"message": "Moved Permanently"}));
+        answer
+            .headers
+            .push(("Location".into(), format!("{prefix}{}{query}", req.path)));
+        return answer;
+    }
     if let Some(i) = s.faults.iter().position(|f| {
         f.method == req.method
             && req.path.contains(&f.path)
@@ -428,16 +564,22 @@ fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
         let fault = &mut s.faults[i];
         fault.times -= 1;
         let mut answer = json_answer(fault.status, fault.body.clone());
+        if let Some((content_type, body)) = &fault.raw {
+            answer.content_type = content_type.clone();
+            answer.body = body.clone();
+        }
         answer.headers = fault.headers.clone();
         return answer;
     }
 
     let repo_prefix = format!("/repos/{}/{}/", s.owner, s.name);
-    if req.path == "/user" && req.method == "GET" {
+    // Where redirects lead: the same API under another prefix.
+    let path = req.path.strip_prefix("/moved").unwrap_or(&req.path);
+    if path == "/user" && req.method == "GET" {
         let login = s.login.clone();
         return json_answer(200, json!({"login": login, "id": 1, "type": "User"}));
     }
-    let Some(rest) = req.path.strip_prefix(&repo_prefix) else {
+    let Some(rest) = path.strip_prefix(&repo_prefix) else {
         return not_found();
     };
     let parts: Vec<&str> = rest.split('/').collect();
@@ -451,7 +593,7 @@ fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
                 return Answer {
                     status: 200,
                     body: pull.patch.clone(),
-                    content_type: "text/x-patch; charset=utf-8",
+                    content_type: "text/x-patch; charset=utf-8".into(),
                     headers: Vec::new(),
                 };
             }
@@ -481,6 +623,12 @@ fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
                 return json_answer(
                     422,
                     json!({"message": "Validation Failed", "errors": [{"resource": "PullRequest", "code": "custom", "message": format!("A pull request already exists for {head}.")}], "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request", "status": "422"}),
+                );
+            }
+            if body["body"].as_str().unwrap_or_default().chars().count() > 65536 {
+                return json_answer(
+                    422,
+                    json!({"message": "Validation Failed", "errors": [{"resource": "Issue", "code": "custom", "field": "body", "message": "body is too long (maximum is 65536 characters)"}], "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request", "status": "422"}),
                 );
             }
             let number = s.next_number;
@@ -655,7 +803,7 @@ fn label_json(name: &str) -> Value {
 
 fn pull_json(s: &State, p: &FakePull) -> Value {
     let html = format!("https://github.com/{}/{}/pull/{}", s.owner, s.name, p.number);
-    json!({
+    let mut json = json!({
         "url": format!("https://api.github.com/repos/{}/{}/pulls/{}", s.owner, s.name, p.number),
         "id": p.number * 10,
         "number": p.number,
@@ -670,5 +818,15 @@ fn pull_json(s: &State, p: &FakePull) -> Value {
         "draft": false,
         "head": {"ref": p.head_ref, "sha": p.head_sha, "label": format!("{}:{}", p.author, p.head_ref)},
         "base": {"ref": p.base_ref, "sha": p.base_sha, "label": format!("{}:{}", s.owner, p.base_ref)},
-    })
+        "commits": s.commit_counts.get(&p.number).copied().unwrap_or(0),
+    });
+    if let (Some(edits), Some(fields)) = (s.pull_edits.get(&p.number), json.as_object_mut()) {
+        for (field, value) in edits {
+            match value {
+                Some(value) => fields.insert(field.clone(), value.clone()),
+                None => fields.remove(field),
+            };
+        }
+    }
+    json
 }
