@@ -187,6 +187,13 @@ fn a_second_run_while_one_is_running_refuses_and_names_it() {
         "{}",
         status.stdout
     );
+    assert!(
+        status
+            .stdout
+            .contains("(branch automated-cherry-pick-of-#3796-upstream-release-3.1)"),
+        "{}",
+        status.stdout
+    );
     assert!(status.stdout.contains("--abort"), "{}", status.stdout);
     // A new run is warned of it, takes over the lock, and goes on.
     world.github.state.lock().unwrap().delays.clear();
@@ -581,4 +588,39 @@ fn a_fork_branch_heading_a_pull_request_against_another_branch_is_not_pushed_ove
     // The checkout is as it was, and nothing of the tool's is left.
     assert_eq!(world.snapshot(), before);
     assert!(world.tool_dirs().is_empty());
+}
+
+#[test]
+fn a_stray_directory_beside_a_saved_run_is_listed_once_and_abort_clears_both() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    let before = world.snapshot();
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+    let saved = world.state_worktree();
+    // A directory of the tool's that git does not know (a run killed right
+    // after making it).
+    let stray = world.clone.join(".git/cherry-pick-pr/3797-upstream-release-3.1-stray");
+    std::fs::create_dir_all(&stray).unwrap();
+
+    let status = world.run(&["--status"]);
+    let text = &status.stdout;
+    assert_eq!(text.matches(&stray.display().to_string()).count(), 1, "{text}");
+    assert!(text.contains("stopped on conflicts in #3796"), "{text}");
+    let leftover_part = &text[..text.find("Cherry-pick of").unwrap_or(text.len())];
+    assert!(
+        !leftover_part.contains(&saved.display().to_string()),
+        "the saved run's worktree is no leftover:\n{text}"
+    );
+
+    world
+        .run(&["--abort"])
+        .expect_code(0)
+        .stderr_has("Removed")
+        .stderr_has("Aborted");
+    assert!(world.tool_dirs().is_empty());
+    assert!(world.state().is_none());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert_eq!(world.snapshot(), before);
 }
