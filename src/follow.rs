@@ -4,11 +4,11 @@
 
 use crate::github::{ApiError, GitHub, IssueUpdate, Milestone, PullRequest, Repo};
 use crate::output::Output;
-use crate::state::{Pr, State, TargetState};
+use crate::state::{JobState, Plan, Pr};
 
 /// The labels to add: the configured ones, then the sources' labels that
 /// match a `--copy-labels` pattern, without repeats.
-pub fn wanted_labels(job: &State, sources: &[&Pr]) -> Vec<String> {
+pub fn wanted_labels(job: &Plan, sources: &[&Pr]) -> Vec<String> {
     let patterns: Vec<glob::Pattern> = job
         .copy_labels
         .iter()
@@ -62,11 +62,11 @@ pub fn choose_milestone<'m>(wanted: &str, branch: &str, milestones: &'m [Milesto
 /// Applies labels, milestone and assignees to the new pull request, and
 /// comments on the sources. Every failure is a warning.
 pub fn follow_through(
-    job: &State,
+    job: &Plan,
     repo: &Repo,
     github: &GitHub<'_>,
     out: &Output,
-    target: &TargetState,
+    target: &JobState,
     pull: &PullRequest,
     existed: bool,
 ) {
@@ -243,10 +243,12 @@ mod tests {
 
     #[test]
     fn copied_labels_follow_the_patterns() {
-        let job: State = serde_json::from_value(serde_json::json!({
-            "version": 1, "repo": "o/n", "upstream": "u", "fork": "f", "user": "a", "api_url": "x",
-            "labels": ["cherry-pick"], "draft": false, "signoff": false, "yes": true,
-            "copy_labels": ["kind/*", "area/api"], "prs": [], "targets": []
+        let job: Plan = serde_json::from_value(serde_json::json!({
+            "repo": "o/n", "upstream": "u", "fork": "f", "user": "a", "api_url": "x", "web_host": "github.com",
+            "labels": ["cherry-pick"], "draft": false, "signoff": false, "yes": true, "dry_run": false,
+            "exec": null, "shell": "/bin/sh", "milestone": null, "assign_author": false, "comment_source": false,
+            "templates": {"title": "", "body": "", "doc_link": ""},
+            "copy_labels": ["kind/*", "area/api"], "prs": []
         }))
         .unwrap();
         let pr = |labels: &[&str]| Pr {

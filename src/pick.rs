@@ -18,7 +18,7 @@ use crate::output::Output;
 use crate::publish;
 use crate::settings::{Env, Settings};
 use crate::signals;
-use crate::state::{self, Phase, State, TargetState};
+use crate::state::{self, JobState, Phase, Plan, Progress, State};
 use crate::target::{Prepared, Ready, Start, prepare, was_interrupted};
 use crate::text;
 use crate::token;
@@ -50,6 +50,8 @@ pub struct Report {
 pub struct Ctx<'a> {
     pub git: Git<'a>,
     pub out: &'a Output,
+    /// What the run is to do; it does not change.
+    pub plan: &'a Plan,
     pub toplevel: PathBuf,
     pub common_dir: PathBuf,
     /// Standard input is a terminal: prompts are possible.
@@ -91,9 +93,10 @@ fn check_nothing_in_progress(common_dir: &std::path::Path, out: &Output) -> Resu
             return Ok(());
         }
         state::Loaded::Some(state) => state
-            .targets
+            .progress
+            .jobs
             .iter()
-            .map(TargetState::name)
+            .map(JobState::name)
             .collect::<Vec<_>>()
             .join(", "),
         state::Loaded::Unreadable(why) => why,
@@ -161,22 +164,13 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
     token::settle(&found, &git, &settings.toplevel, out, &github);
     let gathered = gathered.map_err(|e| interrupted_or(e, "nothing was changed"))?;
 
-    let ctx = Ctx {
-        git,
-        out,
-        toplevel: settings.toplevel.clone(),
-        common_dir: settings.common_dir.clone(),
-        interactive,
-        yes: settings.yes,
-        tree_hooks: settings.tree_hooks,
-    };
-    let job = State {
-        version: state::VERSION,
-        repo: settings.repo.to_string(),
+    let plan = Plan {
+        repo: settings.repo.clone(),
         upstream: settings.upstream.clone(),
         fork: settings.fork.clone(),
         user: gathered.user.clone(),
         api_url: settings.api_url.clone(),
+        web_host: settings.web_host.clone(),
         labels: settings.labels.clone(),
         draft: settings.draft,
         signoff: settings.signoff,
@@ -190,39 +184,38 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         comment_source: settings.comment_source,
         templates: settings.templates.clone(),
         prs: gathered.prs.clone(),
-        done: Vec::new(),
-        targets: Vec::new(),
+    };
+    let ctx = Ctx {
+        git,
+        out,
+        plan: &plan,
+        toplevel: settings.toplevel.clone(),
+        common_dir: settings.common_dir.clone(),
+        interactive,
+        yes: settings.yes,
+        tree_hooks: settings.tree_hooks,
     };
     let patches: HashMap<u64, Vec<u8>> = settings.prs.iter().copied().zip(gathered.patches).collect();
+    // Every target, the same pull requests (but those without changes).
+    let prs: Vec<u64> = settings
+        .prs
+        .iter()
+        .copied()
+        .filter(|n| !gathered.empty.contains(n))
+        .collect();
     let starts = settings
         .targets
         .iter()
         .zip(gathered.open_before)
         .map(|(t, open_before)| {
-            Start::Fresh(TargetState {
-                remote: t.remote.clone(),
-                branch: t.branch.clone(),
-                remote_branch: text::branch_name(&settings.prs, &t.remote, &t.branch),
-                local_branch: String::new(),
-                worktree: PathBuf::new(),
-                phase: Phase::Retry,
-                applied: Vec::new(),
-                skipped: Vec::new(),
-                by_hand: Vec::new(),
-                current: None,
-                current_base: None,
-                remaining: settings
-                    .prs
-                    .iter()
-                    .copied()
-                    .filter(|n| !gathered.empty.contains(n))
-                    .collect(),
-                exec_done: false,
-                open_before,
-            })
+            let mut job = JobState::new(&t.remote, &t.branch, &prs);
+            // The branch name keeps every requested pull request.
+            job.remote_branch = text::branch_name(&settings.prs, &t.remote, &t.branch);
+            job.open_before = open_before;
+            Start::Fresh(job)
         })
         .collect();
-    process(&ctx, &github, job, starts, &patches)
+    process(&ctx, &github, Progress::default(), starts, &patches)
 }
 
 /// An error caused by Ctrl-C becomes an `Interrupted` failure that says what
@@ -243,7 +236,7 @@ pub fn interrupted_or(error: anyhow::Error, left: &str) -> anyhow::Error {
 pub fn process<'a>(
     ctx: &Ctx<'a>,
     github: &GitHub<'_>,
-    job: State,
+    progress: Progress,
     starts: Vec<Start>,
     patches: &HashMap<u64, Vec<u8>>,
 ) -> Result<Vec<Report>> {
@@ -255,8 +248,8 @@ pub fn process<'a>(
         .collect();
     // Only a lone target waits at the terminal for its conflicts.
     let wait = starts.len() == 1;
-    let job = Mutex::new(job);
-    let prepared = parallel(starts, |start| prepare(ctx, github, &job, start, patches, wait));
+    let progress = Mutex::new(progress);
+    let prepared = parallel(starts, |start| prepare(ctx, github, &progress, start, patches, wait));
 
     let mut outcomes: Vec<Option<Outcome>> = Vec::new();
     let mut ready: Vec<(usize, Ready<'a>)> = Vec::new();
@@ -277,16 +270,16 @@ pub fn process<'a>(
     }
     if let Some(error) = interrupted {
         for (_, mut r) in ready {
-            keep(ctx, &job, &mut r)?;
+            keep(ctx, &progress, &mut r)?;
         }
         return Err(error);
     }
 
     if !ready.is_empty() {
-        let targets: Vec<&TargetState> = ready.iter().map(|(_, r)| &r.ts).collect();
-        if let Err(error) = confirm_push(ctx, &job, &targets) {
+        let targets: Vec<&JobState> = ready.iter().map(|(_, r)| &r.ts).collect();
+        if let Err(error) = confirm_push(ctx, &targets) {
             for (_, r) in &mut ready {
-                keep(ctx, &job, r)?;
+                keep(ctx, &progress, r)?;
             }
             if crate::errors::kind_of(&error) == Kind::Interrupted {
                 return Err(error);
@@ -304,7 +297,7 @@ pub fn process<'a>(
             }
             ready.clear();
         }
-        let published = parallel(ready, |(i, r)| (i, publish_one(ctx, github, &job, r)));
+        let published = parallel(ready, |(i, r)| (i, publish_one(ctx, github, &progress, r)));
         for (i, result) in published {
             match result {
                 Ok(outcome) => outcomes[i] = Some(outcome),
@@ -326,14 +319,14 @@ pub fn process<'a>(
         })
         .collect();
     // While others are in progress, --status tells how these ended.
-    let mut job = lock(&job);
-    if !job.targets.is_empty() {
+    let mut progress = lock(&progress);
+    if !progress.jobs.is_empty() {
         for report in &reports {
             if let Some(line) = report.done_line() {
-                job.done.push(line);
+                progress.done.push(line);
             }
         }
-        state::save(&ctx.common_dir, &job)?;
+        save(ctx, &progress)?;
     }
     Ok(reports)
 }
@@ -384,24 +377,23 @@ fn parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Ve
 }
 
 /// Keeps a ready target's commits for `--continue`.
-fn keep(ctx: &Ctx<'_>, job: &Mutex<State>, ready: &mut Ready<'_>) -> Result<()> {
+fn keep(ctx: &Ctx<'_>, progress: &Mutex<Progress>, ready: &mut Ready<'_>) -> Result<()> {
     ready.worktree.keep();
-    save_target(ctx, job, &ready.ts)
+    save_target(ctx, progress, &ready.ts)
 }
 
 /// Pushes and opens the pull request of a ready target. `Err` only for an
 /// interruption; any other failure keeps the commits for `--continue`.
-fn publish_one(ctx: &Ctx<'_>, github: &GitHub<'_>, job: &Mutex<State>, ready: Ready<'_>) -> Result<Outcome> {
-    let snapshot = lock(job).clone();
+fn publish_one(ctx: &Ctx<'_>, github: &GitHub<'_>, progress: &Mutex<Progress>, ready: Ready<'_>) -> Result<Outcome> {
     let Ready { mut ts, worktree } = ready;
     let path = worktree.path.clone();
     // Once the pull request exists, the worktree and local branch go (on
     // being dropped) while the labels and the rest are set.
     let slot = Mutex::new(Some(worktree));
-    let pushed = publish::push(&snapshot, &ctx.git, ctx.out, &ts, &path);
+    let pushed = publish::push(ctx.plan, &ctx.git, ctx.out, &ts, &path);
     let pushed_ok = pushed.is_ok();
     let published = pushed.and_then(|()| {
-        publish::open(&snapshot, github, ctx.out, &ts, || {
+        publish::open(ctx.plan, github, ctx.out, &ts, || {
             drop(slot.lock().unwrap_or_else(|e| e.into_inner()).take());
         })
     });
@@ -411,7 +403,7 @@ fn publish_one(ctx: &Ctx<'_>, github: &GitHub<'_>, job: &Mutex<State>, ready: Re
     let ts = &ts;
     match published {
         Ok(published) => {
-            forget_target(ctx, job, ts)?;
+            forget_target(ctx, progress, ts)?;
             let verb = if published.existed { "Updated" } else { "Opened" };
             ctx.out
                 .step(&format!("{verb} PR #{} for {}", published.number, ts.name()));
@@ -426,7 +418,7 @@ fn publish_one(ctx: &Ctx<'_>, github: &GitHub<'_>, job: &Mutex<State>, ready: Re
             if let Some(mut worktree) = slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
                 worktree.keep();
             }
-            save_target(ctx, job, ts)?;
+            save_target(ctx, progress, ts)?;
             if signals::interrupted() {
                 return Err(interrupted_or(
                     error,
@@ -448,15 +440,25 @@ fn publish_one(ctx: &Ctx<'_>, github: &GitHub<'_>, job: &Mutex<State>, ready: Re
     }
 }
 
-pub fn lock(job: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
-    job.lock().unwrap_or_else(|e| e.into_inner())
+pub fn lock(progress: &Mutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
+    progress.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Saves the plan and `progress` for `--continue`.
+fn save(ctx: &Ctx<'_>, progress: &Progress) -> Result<()> {
+    let state = State {
+        version: state::VERSION,
+        plan: ctx.plan.clone(),
+        progress: progress.clone(),
+    };
+    state::save(&ctx.common_dir, &state)
 }
 
 /// Asks once before pushing when nobody said `--yes`.
-fn confirm_push(ctx: &Ctx<'_>, job: &Mutex<State>, targets: &[&TargetState]) -> Result<()> {
-    let job = lock(job).clone();
-    if ctx.yes || job.yes || !ctx.interactive {
-        return check_can_push(ctx.interactive, ctx.yes || job.yes, false);
+fn confirm_push(ctx: &Ctx<'_>, targets: &[&JobState]) -> Result<()> {
+    let plan = ctx.plan;
+    if ctx.yes || plan.yes || !ctx.interactive {
+        return check_can_push(ctx.interactive, ctx.yes || plan.yes, false);
     }
     let lines: Vec<String> = targets
         .iter()
@@ -467,8 +469,8 @@ fn confirm_push(ctx: &Ctx<'_>, job: &Mutex<State>, targets: &[&TargetState]) -> 
         .collect();
     ctx.out.note(&format!(
         "Ready to push to `{}` and open pull requests against {}:\n{}",
-        job.fork,
-        job.repo,
+        plan.fork,
+        plan.repo,
         lines.join("\n")
     ));
     let question = if targets.len() == 1 {
@@ -490,25 +492,25 @@ fn confirm_push(ctx: &Ctx<'_>, job: &Mutex<State>, targets: &[&TargetState]) -> 
     }
 }
 
-/// Records a target as stopped in the state file.
-pub fn save_target(ctx: &Ctx<'_>, job: &Mutex<State>, ts: &TargetState) -> Result<()> {
-    let mut job = lock(job);
-    job.targets.retain(|t| t.name() != ts.name());
-    job.targets.push(ts.clone());
-    state::save(&ctx.common_dir, &job)
+/// Records a job as stopped in the state file.
+pub fn save_target(ctx: &Ctx<'_>, progress: &Mutex<Progress>, ts: &JobState) -> Result<()> {
+    let mut progress = lock(progress);
+    progress.jobs.retain(|t| t.remote_branch != ts.remote_branch);
+    progress.jobs.push(ts.clone());
+    save(ctx, &progress)
 }
 
-/// Drops a finished target from the state file (and the file when empty).
-pub fn forget_target(ctx: &Ctx<'_>, job: &Mutex<State>, ts: &TargetState) -> Result<()> {
-    let mut job = lock(job);
-    let before = job.targets.len();
-    job.targets.retain(|t| t.name() != ts.name());
-    if job.targets.len() == before {
+/// Drops a finished job from the state file (and the file when empty).
+pub fn forget_target(ctx: &Ctx<'_>, progress: &Mutex<Progress>, ts: &JobState) -> Result<()> {
+    let mut progress = lock(progress);
+    let before = progress.jobs.len();
+    progress.jobs.retain(|t| t.remote_branch != ts.remote_branch);
+    if progress.jobs.len() == before {
         return Ok(());
     }
-    if job.targets.is_empty() {
+    if progress.jobs.is_empty() {
         state::remove(&ctx.common_dir)
     } else {
-        state::save(&ctx.common_dir, &job)
+        save(ctx, &progress)
     }
 }

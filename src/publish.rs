@@ -10,7 +10,7 @@ use crate::follow;
 use crate::git::Git;
 use crate::github::{ApiError, GitHub, NewPull};
 use crate::output::Output;
-use crate::state::{State, TargetState};
+use crate::state::{JobState, Plan};
 use crate::text;
 
 /// The pull request the run ended with.
@@ -23,7 +23,7 @@ pub struct Published {
 
 /// Force-pushes the local branch in `worktree` to the fork. git's own words
 /// (a `pre-push` hook's output, a rejected push) are in the error.
-pub fn push(job: &State, git: &Git<'_>, out: &Output, target: &TargetState, worktree: &Path) -> Result<()> {
+pub fn push(job: &Plan, git: &Git<'_>, out: &Output, target: &JobState, worktree: &Path) -> Result<()> {
     let branch = &target.remote_branch;
     let refspec = format!("refs/heads/{}:refs/heads/{branch}", target.local_branch);
     out.waiting(&format!("Pushing {branch} to {}", job.fork), || {
@@ -42,13 +42,13 @@ pub fn push(job: &State, git: &Git<'_>, out: &Output, target: &TargetState, work
 /// the follow-through, running `alongside` meanwhile (once the pull request
 /// exists, the local work can be cleaned up).
 pub fn open(
-    job: &State,
+    job: &Plan,
     github: &GitHub<'_>,
     out: &Output,
-    target: &TargetState,
+    target: &JobState,
     alongside: impl FnOnce() + Send,
 ) -> Result<Published> {
-    let repo = job.repo();
+    let repo = job.repo.clone();
     let branch = &target.remote_branch;
     let sources: Vec<text::Source<'_>> = job
         .prs

@@ -14,7 +14,7 @@ use crate::git::Git;
 use crate::output::Output;
 use crate::pick::{self, Ctx, Report};
 use crate::settings::Env;
-use crate::state::{self, Loaded, Phase, State, TargetState};
+use crate::state::{self, JobState, Loaded, Phase, Progress, State};
 use crate::target::Start;
 use crate::token;
 
@@ -67,7 +67,7 @@ fn act(
         Action::Status => {
             // A target named is one in progress, as for --continue and --abort.
             let chosen = match (&loaded, selector) {
-                (Loaded::Some(job), Some(_)) => Some(select(job, selector)?),
+                (Loaded::Some(job), Some(_)) => Some(select(&job.progress, selector)?),
                 _ => None,
             };
             out.result(&status(&git, &loaded, &toplevel, &common_dir, chosen.as_deref()));
@@ -78,28 +78,29 @@ fn act(
             Ok(Vec::new())
         }
         Action::Continue => {
-            let Loaded::Some(job) = loaded else {
+            let Loaded::Some(state) = loaded else {
                 return Err(nothing_to_continue(&loaded));
             };
+            let State { plan, progress, .. } = *state;
             let interactive = std::io::stdin().is_terminal();
-            pick::check_can_push(interactive, yes || job.yes, job.dry_run)?;
-            let chosen = select(&job, selector)?;
+            pick::check_can_push(interactive, yes || plan.yes, plan.dry_run)?;
+            let chosen = select(&progress, selector)?;
             for ts in &chosen {
                 check_present(&git, &toplevel, ts)?;
             }
-            let web_host = crate::remote::web_host_for_api(&job.api_url);
             let (found, github) = pick::connect(
                 env,
                 out,
                 &git,
                 &toplevel,
-                (&job.api_url, &web_host),
+                (&plan.api_url, &plan.web_host),
                 crate::settings::network_policy(env),
                 interactive,
             )?;
             let ctx = Ctx {
                 git,
                 out,
+                plan: &plan,
                 toplevel: toplevel.clone(),
                 common_dir,
                 interactive,
@@ -121,15 +122,15 @@ fn act(
             let local = gather::Local {
                 git: &git,
                 dir: &toplevel,
-                upstream: &job.upstream,
+                upstream: &plan.upstream,
                 out,
             };
-            let downloaded = gather::patches(&github, &local, &job.repo(), &wanted);
+            let downloaded = gather::patches(&github, &local, &plan.repo, &wanted);
             token::settle(&found, &git, &toplevel, out, &github);
             let downloaded = downloaded?;
             let patches: HashMap<u64, Vec<u8>> = wanted.into_iter().zip(downloaded).collect();
             let starts = chosen.into_iter().map(Start::Resume).collect();
-            pick::process(&ctx, &github, *job, starts, &patches)
+            pick::process(&ctx, &github, progress, starts, &patches)
         }
     }
 }
@@ -145,32 +146,50 @@ fn nothing_to_continue(loaded: &Loaded) -> anyhow::Error {
     }
 }
 
-/// The targets an action applies to: the one named, or every one in progress
-/// when there is only one.
-fn select(job: &State, selector: Option<&str>) -> Result<Vec<TargetState>> {
-    let names = || job.targets.iter().map(TargetState::name).collect::<Vec<_>>().join(", ");
+/// How a job in progress is named to select it: by its target, or by its
+/// fork branch where two jobs share a target.
+fn selector_for(job: &JobState, progress: &Progress) -> String {
+    let shared = progress.jobs.iter().filter(|j| j.name() == job.name()).count() > 1;
+    if shared { job.remote_branch.clone() } else { job.name() }
+}
+
+/// Every job in progress, as `selector_for` names them.
+fn job_names(progress: &Progress) -> String {
+    progress
+        .jobs
+        .iter()
+        .map(|job| selector_for(job, progress))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The jobs an action applies to: those named (by target or fork branch),
+/// or every one in progress when there is only one.
+fn select(progress: &Progress, selector: Option<&str>) -> Result<Vec<JobState>> {
     match selector {
         Some(name) => {
-            let found: Vec<TargetState> = job
-                .targets
-                .iter()
-                .filter(|t| t.name() == name || t.branch == name)
-                .cloned()
-                .collect();
+            let found: Vec<JobState> = progress.jobs.iter().filter(|t| t.is_named(name)).cloned().collect();
             if found.is_empty() {
-                return Err(usage(format!("`{name}` is not in progress (in progress: {})", names())).into());
+                return Err(usage(format!(
+                    "`{name}` is not in progress (in progress: {})",
+                    job_names(progress)
+                ))
+                .into());
             }
             Ok(found)
         }
-        None if job.targets.len() > 1 => Err(usage(format!("several targets are in progress: {}", names()))
-            .hint("name the one to act on, e.g. `git cherry-pick-pr --continue release-3.0`")
-            .into()),
-        None => Ok(job.targets.clone()),
+        None if progress.jobs.len() > 1 => Err(usage(format!(
+            "several targets are in progress: {}",
+            job_names(progress)
+        ))
+        .hint("name the one to act on, e.g. `git cherry-pick-pr --continue release-3.0`")
+        .into()),
+        None => Ok(progress.jobs.clone()),
     }
 }
 
 /// Refuses to continue when the worktree or branch is gone.
-fn check_present(git: &Git<'_>, toplevel: &Path, ts: &TargetState) -> Result<()> {
+fn check_present(git: &Git<'_>, toplevel: &Path, ts: &JobState) -> Result<()> {
     if let Some(problem) = reality(git, toplevel, ts).into_iter().find(|p| p.fatal) {
         return Err(failed(format!(
             "cannot continue the cherry-pick onto {}: {}",
@@ -191,7 +210,7 @@ struct Problem {
 }
 
 /// Compares a target's saved state with the repository.
-fn reality(git: &Git<'_>, toplevel: &Path, ts: &TargetState) -> Vec<Problem> {
+fn reality(git: &Git<'_>, toplevel: &Path, ts: &JobState) -> Vec<Problem> {
     let mut problems = Vec::new();
     if !ts.worktree.join(".git").exists() {
         problems.push(Problem {
@@ -223,13 +242,7 @@ fn reality(git: &Git<'_>, toplevel: &Path, ts: &TargetState) -> Vec<Problem> {
 }
 
 /// The `--status` report.
-fn status(
-    git: &Git<'_>,
-    loaded: &Loaded,
-    toplevel: &Path,
-    common_dir: &Path,
-    chosen: Option<&[TargetState]>,
-) -> String {
+fn status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, common_dir: &Path, chosen: Option<&[JobState]>) -> String {
     let mut lines = Vec::new();
     match crate::lock::holder(common_dir) {
         // Its worktrees are not saved yet: none is a leftover.
@@ -244,7 +257,7 @@ fn status(
 }
 
 /// The saved run, and its targets (only the `chosen` ones, when named).
-fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<&[TargetState]>) -> String {
+fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<&[JobState]>) -> String {
     let job = match loaded {
         Loaded::None => return "No cherry-pick in progress.".to_string(),
         Loaded::Unreadable(why) => {
@@ -261,13 +274,13 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
     };
     let mut lines = vec![format!(
         "Cherry-pick of {} into {} in progress:",
-        list(&job.prs.iter().map(|p| p.number).collect::<Vec<_>>()),
-        job.repo
+        list(&job.plan.prs.iter().map(|p| p.number).collect::<Vec<_>>()),
+        job.plan.repo
     )];
-    for line in &job.done {
+    for line in &job.progress.done {
         lines.push(format!("  {line}"));
     }
-    for ts in chosen.unwrap_or(&job.targets) {
+    for ts in chosen.unwrap_or(&job.progress.jobs) {
         let stopped = match (ts.phase, ts.current) {
             (Phase::Conflict, Some(n)) => format!("stopped on conflicts in #{n}"),
             (Phase::Retry, Some(n)) => {
@@ -310,8 +323,8 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
         {
             lines.push(format!("    conflicts: {}", files.join(", ")));
         }
-        let name = if job.targets.len() > 1 {
-            format!(" {}", ts.name())
+        let name = if job.progress.jobs.len() > 1 {
+            format!(" {}", selector_for(ts, &job.progress))
         } else {
             String::new()
         };
@@ -344,9 +357,14 @@ fn abort(
             (None, Vec::new())
         }
         Loaded::Some(job) => {
-            let known = job.targets.iter().map(|t| t.worktree.clone()).collect();
+            let known = job.progress.jobs.iter().map(|t| t.worktree.clone()).collect();
             (Some(job), known)
         }
+    };
+    // A job named that is not in progress is refused before anything goes.
+    let chosen = match &job {
+        Some(job) => select(&job.progress, selector)?,
+        None => Vec::new(),
     };
     let left = leftovers(git, toplevel, common_dir, &known);
     if job.is_none() && left.is_empty() {
@@ -364,7 +382,6 @@ fn abort(
     let Some(job) = job.as_mut() else {
         return state::remove(common_dir);
     };
-    let chosen = select(job, selector)?;
     for ts in &chosen {
         if ts.worktree.join(".git").exists() && apply::am_in_progress(git, &ts.worktree).unwrap_or(false) {
             let _ = git.run(&ts.worktree, &["am", "--abort"]);
@@ -376,9 +393,9 @@ fn abort(
             ts.worktree.display(),
             ts.local_branch
         ));
-        job.targets.retain(|t| t.name() != ts.name());
+        job.progress.jobs.retain(|t| t.remote_branch != ts.remote_branch);
     }
-    if job.targets.is_empty() {
+    if job.progress.jobs.is_empty() {
         state::remove(common_dir)
     } else {
         state::save(common_dir, job)
@@ -452,7 +469,7 @@ fn registered_worktrees(git: &Git<'_>, toplevel: &Path) -> Vec<Leftover> {
 /// Says what a run that did not finish left, for `--status`.
 fn leftover_lines(git: &Git<'_>, toplevel: &Path, common_dir: &Path, loaded: &Loaded) -> Vec<String> {
     let known: Vec<std::path::PathBuf> = match loaded {
-        Loaded::Some(job) => job.targets.iter().map(|t| t.worktree.clone()).collect(),
+        Loaded::Some(job) => job.progress.jobs.iter().map(|t| t.worktree.clone()).collect(),
         _ => Vec::new(),
     };
     let left = leftovers(git, toplevel, common_dir, &known);

@@ -1,6 +1,9 @@
-//! The saved state of a run that stopped for the user (a conflict, a failed
-//! hook): a versioned JSON file under the repository's git common directory,
-//! shared by all worktrees, written atomically (write, then rename).
+//! A run as data: its `Plan` (decided before anything changes, never changed
+//! after), its jobs (a target and the pull requests for it, each its own
+//! branch, worktree and pull request) and how far each got. Saved when a run
+//! stops for the user (a conflict, a failed hook) as a versioned JSON file
+//! under the repository's git common directory, shared by all worktrees,
+//! written atomically (write, then rename).
 
 use std::path::{Path, PathBuf};
 
@@ -11,8 +14,8 @@ use crate::errors::{Context, failed};
 use crate::text::Templates;
 
 /// The format's version; a file with another version is refused (and
-/// `--abort` still clears it).
-pub const VERSION: u32 = 1;
+/// `--abort` still clears it). 2: a plan and jobs.
+pub const VERSION: u32 = 2;
 
 /// Where the state lives: `<git common dir>/cherry-pick-pr/state.json`.
 pub fn path(common_dir: &Path) -> PathBuf {
@@ -51,12 +54,16 @@ pub enum Phase {
     Open,
 }
 
-/// How far one target got.
+/// One job of a run and how far it got: a target branch, the pull requests
+/// to pick onto it, the branch pushed to the fork (which names the job), and
+/// the progress.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct TargetState {
+pub struct JobState {
     pub remote: String,
     pub branch: String,
-    /// The branch name pushed to the fork.
+    /// The pull requests this job picks, in order.
+    pub prs: Vec<u64>,
+    /// The branch name pushed to the fork: the job's name.
     pub remote_branch: String,
     /// The local branch checked out in the worktree.
     pub local_branch: String,
@@ -87,10 +94,87 @@ pub struct TargetState {
     pub open_before: Option<bool>,
 }
 
-impl TargetState {
+impl JobState {
+    /// A job not begun: `prs` onto `remote/branch`.
+    pub fn new(remote: &str, branch: &str, prs: &[u64]) -> JobState {
+        JobState {
+            remote: remote.to_string(),
+            branch: branch.to_string(),
+            prs: prs.to_vec(),
+            remote_branch: crate::text::branch_name(prs, remote, branch),
+            local_branch: String::new(),
+            worktree: PathBuf::new(),
+            phase: Phase::Retry,
+            applied: Vec::new(),
+            skipped: Vec::new(),
+            by_hand: Vec::new(),
+            current: None,
+            current_base: None,
+            remaining: prs.to_vec(),
+            exec_done: false,
+            open_before: None,
+        }
+    }
+
+    /// The target, `upstream/release-3.1`: how the job is shown.
     pub fn name(&self) -> String {
         format!("{}/{}", self.remote, self.branch)
     }
+
+    /// Whether `selector` names this job: its target (`upstream/release-3.1`
+    /// or `release-3.1`), or its fork branch.
+    pub fn is_named(&self, selector: &str) -> bool {
+        selector == self.name() || selector == self.branch || selector == self.remote_branch
+    }
+}
+
+/// What a run is to do, decided before anything changes and never changed
+/// after: passed by reference, and saved with the progress for `--continue`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Plan {
+    pub repo: crate::github::Repo,
+    pub upstream: String,
+    pub fork: String,
+    pub user: String,
+    pub api_url: String,
+    /// The web host the repository is on: whose token to look for.
+    pub web_host: String,
+    pub labels: Vec<String>,
+    pub draft: bool,
+    pub signoff: bool,
+    /// The original run had `--yes`.
+    pub yes: bool,
+    /// The original run was a dry run.
+    pub dry_run: bool,
+    /// The command run after applying, and the shell that runs it.
+    pub exec: Option<String>,
+    pub shell: String,
+    /// Follow-through on the new pull request.
+    pub milestone: Option<String>,
+    pub copy_labels: Vec<String>,
+    pub assign_author: bool,
+    pub comment_source: bool,
+    /// The title and body templates, and the process-doc link.
+    pub templates: Templates,
+    /// Every requested pull request, in order.
+    pub prs: Vec<Pr>,
+}
+
+impl Plan {
+    /// The source pull request numbered `n`.
+    pub fn source(&self, n: u64) -> Option<&Pr> {
+        self.prs.iter().find(|p| p.number == n)
+    }
+}
+
+/// How far a run got: what only changes as it goes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Progress {
+    /// The jobs still in progress.
+    pub jobs: Vec<JobState>,
+    /// How the jobs that are no longer in progress ended, one line each.
+    #[serde(default)]
+    pub done: Vec<String>,
 }
 
 /// Everything `--continue` needs to finish the run without the original
@@ -98,53 +182,9 @@ impl TargetState {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct State {
     pub version: u32,
-    pub repo: String,
-    pub upstream: String,
-    pub fork: String,
-    pub user: String,
-    pub api_url: String,
-    pub labels: Vec<String>,
-    pub draft: bool,
-    pub signoff: bool,
-    /// The original run had `--yes`.
-    pub yes: bool,
-    /// The original run was a dry run.
-    #[serde(default)]
-    pub dry_run: bool,
-    /// The command run after applying, and the shell that runs it.
-    #[serde(default)]
-    pub exec: Option<String>,
-    #[serde(default)]
-    pub shell: String,
-    /// Follow-through on the new pull request.
-    #[serde(default)]
-    pub milestone: Option<String>,
-    #[serde(default)]
-    pub copy_labels: Vec<String>,
-    #[serde(default)]
-    pub assign_author: bool,
-    #[serde(default)]
-    pub comment_source: bool,
-    /// The title and body templates, and the process-doc link.
-    #[serde(default)]
-    pub templates: Templates,
-    /// Every requested pull request, in order.
-    pub prs: Vec<Pr>,
-    /// How the targets that are no longer in progress ended, one line each.
-    #[serde(default)]
-    pub done: Vec<String>,
-    pub targets: Vec<TargetState>,
-}
-
-impl State {
-    /// The upstream repository.
-    pub fn repo(&self) -> crate::github::Repo {
-        let (owner, name) = self.repo.split_once('/').unwrap_or((self.repo.as_str(), ""));
-        crate::github::Repo {
-            owner: owner.to_string(),
-            name: name.to_string(),
-        }
-    }
+    pub plan: Plan,
+    #[serde(flatten)]
+    pub progress: Progress,
 }
 
 /// What is on disk.
@@ -166,12 +206,21 @@ pub fn load(common_dir: &Path) -> Result<Loaded> {
     let version = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
         .and_then(|v| v.get("version").and_then(|v| v.as_u64()));
-    if version != Some(u64::from(VERSION)) {
-        return Ok(Loaded::Unreadable(format!(
-            "{} has format version {}, this tool reads version {VERSION}",
-            file.display(),
-            version.map_or("unknown".to_string(), |v| v.to_string())
-        )));
+    match version {
+        Some(v) if v == u64::from(VERSION) => {}
+        Some(v) if v < u64::from(VERSION) => {
+            return Ok(Loaded::Unreadable(format!(
+                "{} was written by an older git-cherry-pick-pr (format version {v}; this one reads version {VERSION}): finish it with that version, or drop it",
+                file.display()
+            )));
+        }
+        _ => {
+            return Ok(Loaded::Unreadable(format!(
+                "{} has format version {}, this tool reads version {VERSION}",
+                file.display(),
+                version.map_or("unknown".to_string(), |v| v.to_string())
+            )));
+        }
     }
     match serde_json::from_str::<State>(&text) {
         Ok(state) => Ok(Loaded::Some(Box::new(state))),
@@ -214,47 +263,49 @@ mod tests {
     fn sample() -> State {
         State {
             version: VERSION,
-            repo: "o/n".into(),
-            upstream: "upstream".into(),
-            fork: "origin".into(),
-            user: "alice".into(),
-            api_url: "https://api.github.com".into(),
-            labels: vec!["x".into()],
-            draft: false,
-            signoff: true,
-            yes: true,
-            dry_run: false,
-            exec: Some("make docs".into()),
-            shell: "/bin/sh".into(),
-            milestone: Some("auto".into()),
-            copy_labels: vec!["kind/*".into()],
-            assign_author: true,
-            comment_source: false,
-            templates: Templates::default(),
-            prs: vec![Pr {
-                author: "bob".into(),
-                labels: vec!["kind/bug".into()],
-                number: 1,
-                title: "T".into(),
-                body: "B".into(),
-            }],
-            done: vec!["upstream/release-1.0: opened https://x/pull/2".into()],
-            targets: vec![TargetState {
-                remote: "upstream".into(),
-                branch: "release-1".into(),
-                remote_branch: "automated-cherry-pick-of-#1-upstream-release-1".into(),
-                local_branch: "automated-cherry-pick-of-#1-upstream-release-1".into(),
-                worktree: "/tmp/x".into(),
-                phase: Phase::Conflict,
-                applied: vec![],
-                skipped: vec![],
-                by_hand: vec![],
-                current: Some(1),
-                current_base: Some("abc".into()),
-                remaining: vec![],
-                exec_done: false,
-                open_before: Some(false),
-            }],
+            plan: Plan {
+                repo: crate::github::Repo {
+                    owner: "o".into(),
+                    name: "n".into(),
+                },
+                upstream: "upstream".into(),
+                fork: "origin".into(),
+                user: "alice".into(),
+                api_url: "https://api.github.com".into(),
+                web_host: "github.com".into(),
+                labels: vec!["x".into()],
+                draft: false,
+                signoff: true,
+                yes: true,
+                dry_run: false,
+                exec: Some("make docs".into()),
+                shell: "/bin/sh".into(),
+                milestone: Some("auto".into()),
+                copy_labels: vec!["kind/*".into()],
+                assign_author: true,
+                comment_source: false,
+                templates: Templates::default(),
+                prs: vec![Pr {
+                    author: "bob".into(),
+                    labels: vec!["kind/bug".into()],
+                    number: 1,
+                    title: "T".into(),
+                    body: "B".into(),
+                }],
+            },
+            progress: Progress {
+                done: vec!["upstream/release-1.0: opened https://x/pull/2".into()],
+                jobs: vec![JobState {
+                    local_branch: "automated-cherry-pick-of-#1-upstream-release-1".into(),
+                    worktree: "/tmp/x".into(),
+                    phase: Phase::Conflict,
+                    current: Some(1),
+                    current_base: Some("abc".into()),
+                    remaining: vec![],
+                    open_before: Some(false),
+                    ..JobState::new("upstream", "release-1", &[1])
+                }],
+            },
         }
     }
 
@@ -269,7 +320,10 @@ mod tests {
         }
         let text = std::fs::read_to_string(path(dir.path())).unwrap();
         assert!(
-            text.contains("\"version\": 1") && text.contains("\"phase\": \"conflict\""),
+            text.contains("\"version\": 2")
+                && text.contains("\"phase\": \"conflict\"")
+                && text.contains("\"repo\": \"o/n\"")
+                && text.contains("\"jobs\": ["),
             "{text}"
         );
         // No temporary files are left next to it.
@@ -281,15 +335,29 @@ mod tests {
     }
 
     #[test]
-    fn targets_are_named_remote_slash_branch() {
-        assert_eq!(sample().targets[0].name(), "upstream/release-1");
-        assert_eq!(
-            sample().repo(),
-            crate::github::Repo {
-                owner: "o".into(),
-                name: "n".into()
-            }
-        );
+    fn jobs_are_shown_by_target_and_named_by_target_or_fork_branch() {
+        let job = &sample().progress.jobs[0];
+        assert_eq!(job.name(), "upstream/release-1");
+        assert_eq!(job.remote_branch, "automated-cherry-pick-of-#1-upstream-release-1");
+        for name in [
+            "upstream/release-1",
+            "release-1",
+            "automated-cherry-pick-of-#1-upstream-release-1",
+        ] {
+            assert!(job.is_named(name), "{name}");
+        }
+        assert!(!job.is_named("release-2"));
+        assert_eq!(sample().plan.source(1).map(|p| p.title.as_str()), Some("T"));
+        assert_eq!(sample().plan.source(2), None);
+    }
+
+    #[test]
+    fn a_repository_is_saved_as_owner_slash_name() {
+        let repo: crate::github::Repo = serde_json::from_str("\"o/n\"").unwrap();
+        assert_eq!(serde_json::to_string(&repo).unwrap(), "\"o/n\"");
+        for bad in ["\"o\"", "\"/n\"", "\"o/\"", "\"o/n/x\""] {
+            assert!(serde_json::from_str::<crate::github::Repo>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -304,11 +372,15 @@ mod tests {
     fn other_versions_and_garbage_are_unreadable() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("cherry-pick-pr")).unwrap();
-        std::fs::write(path(dir.path()), r#"{"version": 2}"#).unwrap();
-        assert!(matches!(load(dir.path()).unwrap(), Loaded::Unreadable(m) if m.contains("version 2")));
+        std::fs::write(path(dir.path()), r#"{"version": 3}"#).unwrap();
+        assert!(matches!(load(dir.path()).unwrap(), Loaded::Unreadable(m) if m.contains("version 3")));
+        std::fs::write(path(dir.path()), r#"{"version": 1, "targets": []}"#).unwrap();
+        assert!(
+            matches!(load(dir.path()).unwrap(), Loaded::Unreadable(m) if m.contains("older git-cherry-pick-pr (format version 1"))
+        );
         std::fs::write(path(dir.path()), "{not json").unwrap();
         assert!(matches!(load(dir.path()).unwrap(), Loaded::Unreadable(m) if m.contains("unknown")));
-        std::fs::write(path(dir.path()), r#"{"version": 1}"#).unwrap();
+        std::fs::write(path(dir.path()), r#"{"version": 2}"#).unwrap();
         assert!(matches!(load(dir.path()).unwrap(), Loaded::Unreadable(m) if m.contains("not valid")));
     }
 }

@@ -12,9 +12,9 @@ use crate::errors::{Failure, Kind, failed};
 use crate::git::Git;
 use crate::github::GitHub;
 use crate::output::Output;
-use crate::pick::{Ctx, Outcome, forget_target, interrupted_or, lock, save_target};
+use crate::pick::{Ctx, Outcome, forget_target, interrupted_or, save_target};
 use crate::signals;
-use crate::state::{Phase, State, TargetState};
+use crate::state::{JobState, Phase, Progress};
 use crate::touched::touched_paths;
 
 /// Whether a failed terminal read was Ctrl-C (the signal may reach the read
@@ -26,14 +26,14 @@ pub fn was_interrupted(error: &std::io::Error) -> bool {
 /// Where a target begins.
 pub enum Start {
     /// A new target: its worktree is made from the target's tip.
-    Fresh(TargetState),
+    Fresh(JobState),
     /// A target that stopped earlier, from the saved state.
-    Resume(TargetState),
+    Resume(JobState),
 }
 
 /// A target whose commits are ready to push.
 pub struct Ready<'a> {
-    pub ts: TargetState,
+    pub ts: JobState,
     pub worktree: Worktree<'a>,
 }
 
@@ -49,7 +49,7 @@ pub enum Prepared<'a> {
 pub fn prepare<'a>(
     ctx: &Ctx<'a>,
     github: &GitHub<'_>,
-    job: &Mutex<State>,
+    progress: &Mutex<Progress>,
     start: Start,
     patches: &HashMap<u64, Vec<u8>>,
     wait: bool,
@@ -90,18 +90,25 @@ pub fn prepare<'a>(
             (ts, worktree, true)
         }
     };
-    let (signoff, exec, shell, dry_run) = {
-        let job = lock(job);
-        (job.signoff, job.exec.clone(), job.shell.clone(), job.dry_run)
-    };
-    match apply_all(ctx, job, &mut ts, &mut worktree, patches, &mut persisted, signoff, wait) {
+    let plan = ctx.plan;
+    let (signoff, exec, shell, dry_run) = (plan.signoff, &plan.exec, &plan.shell, plan.dry_run);
+    match apply_all(
+        ctx,
+        progress,
+        &mut ts,
+        &mut worktree,
+        patches,
+        &mut persisted,
+        signoff,
+        wait,
+    ) {
         Ok(Some(stopped)) => return Ok(Prepared::Done(stopped)),
         Ok(None) => {}
         Err(error) => {
             if persisted {
                 // Keep the user's work; `ts.phase` already says how to go on.
                 worktree.keep();
-                save_target(ctx, job, &ts)?;
+                save_target(ctx, progress, &ts)?;
                 return Err(interrupted_or(
                     error,
                     "the work is kept: run `git cherry-pick-pr --continue` or `--abort`",
@@ -115,7 +122,7 @@ pub fn prepare<'a>(
     }
     let target_name = ts.name();
     if ts.applied.is_empty() {
-        forget_target(ctx, job, &ts)?;
+        forget_target(ctx, progress, &ts)?;
         if ts.by_hand.is_empty() {
             ctx.out.note(&format!(
                 "Every pull request is already on {target_name}: nothing to push"
@@ -130,12 +137,12 @@ pub fn prepare<'a>(
     }
     if persisted {
         // Only a resolution by hand can commit conflict markers.
-        let markers = leftover_markers(ctx, job, github, &ts, patches)?;
+        let markers = leftover_markers(ctx, github, &ts, patches)?;
         if !markers.is_empty() {
             ts.phase = Phase::Push;
             ts.current = None;
             worktree.keep();
-            save_target(ctx, job, &ts)?;
+            save_target(ctx, progress, &ts)?;
             let mut message = format!(
                 "the picked commits for {target_name} add conflict markers that the pull requests themselves do not; nothing was pushed"
             );
@@ -157,12 +164,12 @@ pub fn prepare<'a>(
         // The command sees, and may change, the whole tree.
         let ran = worktree
             .fill()
-            .and_then(|()| crate::exec::run(&ctx.git, ctx.out, &shell, command, &worktree.path, &ts.applied));
+            .and_then(|()| crate::exec::run(&ctx.git, ctx.out, shell, command, &worktree.path, &ts.applied));
         match ran {
             Ok(_) => ts.exec_done = true,
             Err(error) => {
                 worktree.keep();
-                save_target(ctx, job, &ts)?;
+                save_target(ctx, progress, &ts)?;
                 if signals::interrupted() {
                     return Err(interrupted_or(
                         error,
@@ -175,7 +182,7 @@ pub fn prepare<'a>(
     }
     if dry_run {
         worktree.keep_branch();
-        forget_target(ctx, job, &ts)?;
+        forget_target(ctx, progress, &ts)?;
         let branch = worktree.branch.clone();
         ctx.out.note(&format!(
             "Dry run: the picked commits are on the local branch {branch}; nothing was pushed"
@@ -202,8 +209,8 @@ enum Next {
 #[allow(clippy::too_many_arguments)]
 fn apply_all<'a>(
     ctx: &Ctx<'a>,
-    job: &Mutex<State>,
-    ts: &mut TargetState,
+    progress: &Mutex<Progress>,
+    ts: &mut JobState,
     worktree: &mut Worktree<'a>,
     patches: &HashMap<u64, Vec<u8>>,
     persisted: &mut bool,
@@ -221,7 +228,7 @@ fn apply_all<'a>(
         // A fresh worktree: try every pull request in one `git am`.
         let mut series = Vec::new();
         for n in &ts.remaining {
-            announce(ctx, job, ts, *n);
+            announce(ctx, ts, *n);
             series.push(patches.get(n).map(Vec::as_slice).unwrap_or_default());
         }
         announced = true;
@@ -248,13 +255,16 @@ fn apply_all<'a>(
                 Settled::Done => record(ctx.out, git, ts, n)?,
                 Settled::Conflicts(files) => {
                     let why = format!("PR #{n} still has conflicts");
-                    if let Some(stopped) = wait_or_stop(ctx, job, ts, worktree, persisted, wait, &why, &files, "")? {
+                    if let Some(stopped) = wait_or_stop(ctx, progress, ts, worktree, persisted, wait, &why, &files, "")?
+                    {
                         return Ok(Some(stopped));
                     }
                 }
                 Settled::Unresolved(detail) => {
                     let why = format!("`git am` could not finish PR #{n}");
-                    if let Some(stopped) = wait_or_stop(ctx, job, ts, worktree, persisted, wait, &why, &[], &detail)? {
+                    if let Some(stopped) =
+                        wait_or_stop(ctx, progress, ts, worktree, persisted, wait, &why, &[], &detail)?
+                    {
                         return Ok(Some(stopped));
                     }
                 }
@@ -267,7 +277,7 @@ fn apply_all<'a>(
                     .get(&n)
                     .ok_or_else(|| failed(format!("the patch of PR #{n} is missing")))?;
                 if !announced {
-                    announce(ctx, job, ts, n);
+                    announce(ctx, ts, n);
                 }
                 ts.current = Some(n);
                 let before = match known_head.take() {
@@ -300,7 +310,7 @@ fn apply_all<'a>(
                         };
                         if let Some(stopped) = wait_or_stop(
                             ctx,
-                            job,
+                            progress,
                             ts,
                             worktree,
                             persisted,
@@ -324,13 +334,8 @@ fn apply_all<'a>(
 }
 
 /// Tells the user which pull request is applied where.
-fn announce(ctx: &Ctx<'_>, job: &Mutex<State>, ts: &TargetState, n: u64) {
-    let title = lock(job)
-        .prs
-        .iter()
-        .find(|p| p.number == n)
-        .map(|p| p.title.clone())
-        .unwrap_or_default();
+fn announce(ctx: &Ctx<'_>, ts: &JobState, n: u64) {
+    let title = ctx.plan.source(n).map(|p| p.title.as_str()).unwrap_or_default();
     ctx.out.step(&format!("Applying #{n} to {}: {title}", ts.name()));
 }
 
@@ -344,7 +349,7 @@ enum Ended {
     ByHand,
 }
 
-fn finish_current(ts: &mut TargetState, n: u64, ended: Ended) {
+fn finish_current(ts: &mut JobState, n: u64, ended: Ended) {
     match ended {
         Ended::Picked => ts.applied.push(n),
         Ended::AlreadyThere => ts.skipped.push(n),
@@ -363,7 +368,7 @@ fn numbers(prs: &[u64]) -> String {
 /// if HEAD moved past where it began. If it did not, the user skipped it
 /// (`git am --skip` or `--abort` in the worktree): a stop means git did
 /// find something to apply, so it is not "already there".
-fn record(out: &Output, git: &Git<'_>, ts: &mut TargetState, n: u64) -> Result<()> {
+fn record(out: &Output, git: &Git<'_>, ts: &mut JobState, n: u64) -> Result<()> {
     let head = git.run(&ts.worktree, &["rev-parse", "HEAD"])?.trim().to_string();
     if ts.current_base.as_deref() != Some(head.as_str()) {
         finish_current(ts, n, Ended::Picked);
@@ -412,8 +417,8 @@ pub fn settle(git: &Git<'_>, dir: &std::path::Path) -> Result<Settled> {
 #[allow(clippy::too_many_arguments)]
 fn wait_or_stop(
     ctx: &Ctx<'_>,
-    job: &Mutex<State>,
-    ts: &TargetState,
+    progress: &Mutex<Progress>,
+    ts: &JobState,
     worktree: &mut Worktree<'_>,
     persisted: &mut bool,
     wait: bool,
@@ -422,9 +427,9 @@ fn wait_or_stop(
     detail: &str,
 ) -> Result<Option<Outcome>> {
     worktree.keep();
-    save_target(ctx, job, ts)?;
+    save_target(ctx, progress, ts)?;
     *persisted = true;
-    let dry_run = lock(job).dry_run;
+    let dry_run = ctx.plan.dry_run;
     let failure = stop_failure(ts, why, files, detail, dry_run);
     if !ctx.interactive || !wait {
         return Ok(Some(Outcome::Stopped(failure.into())));
@@ -451,7 +456,7 @@ fn wait_or_stop(
 
 /// The message of a stop: what happened, the conflicting paths, where the
 /// worktree is, and what to run next.
-pub fn stop_failure(ts: &TargetState, why: &str, files: &[String], detail: &str, dry_run: bool) -> Failure {
+pub fn stop_failure(ts: &JobState, why: &str, files: &[String], detail: &str, dry_run: bool) -> Failure {
     let mut message = why.to_string();
     // git's own words matter when there is nothing to resolve (a hook said
     // no); with conflicts, its advice about `git am` is ours to give.
@@ -502,9 +507,8 @@ pub fn stop_failure(ts: &TargetState, why: &str, files: &[String], detail: &str,
 /// between the target and HEAD.
 fn leftover_markers(
     ctx: &Ctx<'_>,
-    job: &Mutex<State>,
     github: &GitHub<'_>,
-    ts: &TargetState,
+    ts: &JobState,
     patches: &HashMap<u64, Vec<u8>>,
 ) -> Result<Vec<String>> {
     let range = format!("refs/remotes/{}/{}...HEAD", ts.remote, ts.branch);
@@ -539,17 +543,14 @@ fn leftover_markers(
     let downloaded = if missing.is_empty() {
         Vec::new()
     } else {
-        let (repo, upstream) = {
-            let job = lock(job);
-            (job.repo(), job.upstream.clone())
-        };
+        let (repo, upstream) = (&ctx.plan.repo, ctx.plan.upstream.clone());
         let local = crate::gather::Local {
             git: &ctx.git,
             dir: &ctx.toplevel,
             upstream: &upstream,
             out: ctx.out,
         };
-        crate::gather::patches(github, &local, &repo, &missing)?
+        crate::gather::patches(github, &local, repo, &missing)?
     };
     let sources: Vec<&[u8]> = ts
         .applied

@@ -26,11 +26,32 @@ impl fmt::Debug for Token {
     }
 }
 
-/// A repository on GitHub.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A repository on GitHub; saved as `owner/name`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct Repo {
     pub owner: String,
     pub name: String,
+}
+
+impl From<Repo> for String {
+    fn from(repo: Repo) -> String {
+        repo.to_string()
+    }
+}
+
+impl TryFrom<String> for Repo {
+    type Error = String;
+
+    fn try_from(slug: String) -> Result<Repo, String> {
+        match slug.split_once('/') {
+            Some((owner, name)) if !owner.is_empty() && !name.is_empty() && !name.contains('/') => Ok(Repo {
+                owner: owner.to_string(),
+                name: name.to_string(),
+            }),
+            _ => Err(format!("`{slug}` is not OWNER/NAME")),
+        }
+    }
 }
 
 impl fmt::Display for Repo {

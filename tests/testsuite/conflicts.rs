@@ -85,9 +85,9 @@ fn a_conflict_in_the_second_of_three_keeps_the_first_and_applies_the_third() {
     let run = world.run(&["--yes", "upstream/release-3.1", "3796", "3797", "3798"]);
     run.expect_code(3).stderr_has("PR #3797");
     let state = world.state().unwrap();
-    assert_eq!(state["targets"][0]["applied"], serde_json::json!([3796]));
-    assert_eq!(state["targets"][0]["current"], 3797);
-    assert_eq!(state["targets"][0]["remaining"], serde_json::json!([3798]));
+    assert_eq!(state["jobs"][0]["applied"], serde_json::json!([3796]));
+    assert_eq!(state["jobs"][0]["current"], 3797);
+    assert_eq!(state["jobs"][0]["remaining"], serde_json::json!([3798]));
 
     let status = world.run(&["--status"]);
     status.expect_code(0);
@@ -364,7 +364,7 @@ fn a_failing_pre_push_hook_is_shown_and_continue_retries() {
         .stderr_has("--continue");
     assert_eq!(world.branches(&world.fork), vec!["master", "release-3.1"]);
     assert!(world.github.writes().is_empty());
-    assert_eq!(world.state().unwrap()["targets"][0]["phase"], "push");
+    assert_eq!(world.state().unwrap()["jobs"][0]["phase"], "push");
     assert!(world.run(&["--status"]).stdout.contains("applied; not pushed yet"));
 
     std::fs::remove_file(&hook).unwrap();
@@ -443,4 +443,33 @@ fn without_a_committer_identity_nothing_is_fetched_and_gits_words_are_shown() {
     assert!(world.tool_dirs().is_empty());
     assert_eq!(world.local_branches(), vec!["master"]);
     assert!(world.github.writes().is_empty());
+}
+
+#[test]
+fn a_state_from_an_older_version_is_reported_clearly_and_abort_clears_it() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    std::fs::create_dir_all(world.clone.join(".git/cherry-pick-pr")).unwrap();
+    std::fs::write(
+        world.clone.join(".git/cherry-pick-pr/state.json"),
+        r#"{"version": 1, "repo": "kubesphere/kubesphere", "targets": []}"#,
+    )
+    .unwrap();
+    let status = world.run(&["--status"]);
+    status.expect_code(0);
+    assert!(
+        status
+            .stdout
+            .contains("was written by an older git-cherry-pick-pr (format version 1"),
+        "{}",
+        status.stdout
+    );
+    world
+        .run(&["--continue"])
+        .expect_code(1)
+        .stderr_has("older git-cherry-pick-pr")
+        .stderr_has("--abort");
+    world.run(&["--abort"]).expect_code(0);
+    assert!(world.state().is_none());
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(0);
 }

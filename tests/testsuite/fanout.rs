@@ -138,7 +138,7 @@ fn with_several_targets_in_progress_continue_wants_one_named() {
 
     let state = world.state().unwrap();
     let worktree_of = |base: &str| {
-        let t = state["targets"]
+        let t = state["jobs"]
             .as_array()
             .unwrap()
             .iter()
@@ -215,7 +215,7 @@ fn a_failing_exec_pushes_nothing_and_continue_runs_it_again() {
         .stderr_has("--continue");
     assert!(world.github.writes().is_empty());
     assert_eq!(world.branches(&world.fork), vec!["master", "release-3.1"]);
-    assert_eq!(world.state().unwrap()["targets"][0]["phase"], "exec");
+    assert_eq!(world.state().unwrap()["jobs"][0]["phase"], "exec");
 
     std::fs::write(&script, "#!/bin/sh\necho fixed > generated.txt\n").unwrap();
     world.run(&["--continue"]).expect_code(0);

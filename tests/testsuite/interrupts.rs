@@ -98,7 +98,7 @@ fn ctrl_c_during_a_slow_api_call_keeps_a_resumable_state() {
     run.expect_code(130).stderr_has("interrupted").stderr_has("--continue");
     let state = world.state().expect("a saved state");
     // Pushed: only opening the pull request is left.
-    assert_eq!(state["targets"][0]["phase"], "open");
+    assert_eq!(state["jobs"][0]["phase"], "open");
     let mut after = world.snapshot();
     after.set_worktrees(before.worktrees());
     assert_eq!(after, before);
@@ -249,7 +249,7 @@ fn ctrl_c_at_the_conflict_prompt_keeps_the_conflict_for_continue() {
     assert_eq!(status.code(), Some(130), "{text}");
     assert!(text.contains("the conflict is kept"), "{text}");
     let state = world.state().expect("the state is kept");
-    assert_eq!(state["targets"][0]["phase"], "conflict");
+    assert_eq!(state["jobs"][0]["phase"], "conflict");
     let worktree = world.state_worktree();
     world.resolve(&worktree);
     world.run(&["--continue"]).expect_code(0);
@@ -268,7 +268,7 @@ fn declining_the_push_keeps_the_commits_for_continue() {
     assert_eq!(status.code(), Some(1), "{text}");
     assert!(text.contains("the push was declined: nothing was pushed"), "{text}");
     assert!(world.github.writes().is_empty());
-    assert_eq!(world.state().unwrap()["targets"][0]["phase"], "push");
+    assert_eq!(world.state().unwrap()["jobs"][0]["phase"], "push");
     // Without a terminal, --continue needs --yes, since the run did not have it.
     world.run(&["--continue"]).expect_code(1).stderr_has("--yes");
     world.run(&["--continue", "--yes"]).expect_code(0);

@@ -486,7 +486,7 @@ impl World {
     /// The worktree the saved state names for its first target.
     pub fn state_worktree(&self) -> PathBuf {
         let state = self.state().expect("a saved state");
-        PathBuf::from(state["targets"][0]["worktree"].as_str().expect("a worktree path"))
+        PathBuf::from(state["jobs"][0]["worktree"].as_str().expect("a worktree path"))
     }
 }
 
