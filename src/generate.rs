@@ -6,23 +6,10 @@
 
 use std::io::Write;
 
-use clap::{Arg, ArgAction, Command, CommandFactory, ValueEnum};
+use clap::{Arg, ArgAction, Command, CommandFactory};
 use roff::{Roff, bold, italic, roman};
 
-use crate::cli::Cli;
-
-/// What `--generate` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Kind {
-    Man,
-    Bash,
-    Zsh,
-    Fish,
-    /// fish's conf.d snippet that hooks the completion into `git`'s.
-    FishGit,
-    Powershell,
-    Elvish,
-}
+use crate::cli::{Cli, Kind};
 
 const NAME: &str = "git-cherry-pick-pr";
 
