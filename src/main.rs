@@ -73,7 +73,7 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
             if cli.args.len() > 1 {
                 return Err(errors::usage("--continue, --abort and --status take at most one target").into());
             }
-            let located = settings::locate(&git, &cwd)?;
+            let located = git::locate(&git, &cwd)?;
             let git = git.in_repo(located.repo());
             let _lock = match action {
                 Action::Status => None,
@@ -92,7 +92,7 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
         None => {
             // Usage errors first, wherever the command runs.
             settings::split_args(&cli.args)?;
-            let located = settings::locate(&git, &cwd)?;
+            let located = git::locate(&git, &cwd)?;
             let git = git.in_repo(located.repo());
             let _lock = lock::acquire(&located.common_dir, out)?;
             let settings = settings::resolve(cli, env, &git, &located)?;

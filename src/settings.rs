@@ -1,6 +1,6 @@
 //! Settings resolved once, before anything changes: command-line flag, then
 //! environment variable, then git config (`cherry-pick-pr.*`), then the
-//! default. Also where the repository is and what its remotes point at.
+//! default; and what the remotes point at.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -10,7 +10,7 @@ use anyhow::Result;
 use crate::cli::Cli;
 use crate::config::GitConfig;
 use crate::errors::{Context, failed, usage};
-use crate::git::Git;
+use crate::git::{Git, Located};
 use crate::github::Repo;
 use crate::github::retry::Policy;
 use crate::remote::{RepoUrl, api_url_for_host, parse_pr_ref, parse_remote_url};
@@ -168,107 +168,6 @@ fn check_labels(labels: &[String]) -> Result<()> {
             .into());
     }
     Ok(())
-}
-
-/// Where the user's repository is, from one `git rev-parse` that honours
-/// `GIT_DIR`, `GIT_WORK_TREE` and the rest as git does.
-#[derive(Debug, Clone)]
-pub struct Located {
-    /// Where commands in the user's repository run: the top of the work tree,
-    /// or of the main work tree when the tool runs inside one of its own
-    /// worktrees (which a `--continue` or `--abort` removes).
-    pub toplevel: PathBuf,
-    /// The git directory those commands address (`GIT_DIR`).
-    pub git_dir: PathBuf,
-    /// The common git directory (shared by all worktrees).
-    pub common_dir: PathBuf,
-    /// Whether a hook that runs in the tool's worktree and may look at its
-    /// files would run: `post-checkout` (as the worktree is made), `git am`'s
-    /// `applypatch-msg`, `pre-applypatch` and `post-applypatch`, and
-    /// `pre-push`; as seen from the user's work tree (a relative
-    /// `core.hooksPath` names files in the work tree).
-    pub tree_hooks: bool,
-    /// git's repository-local variables, removed from every later command.
-    pub local_env: Vec<String>,
-    /// The tool runs inside this worktree of its own.
-    pub inside: Option<PathBuf>,
-}
-
-impl Located {
-    /// How every later git command addresses the repository.
-    pub fn repo(&self) -> crate::git::Repo<'_> {
-        crate::git::Repo {
-            local_env: &self.local_env,
-            toplevel: &self.toplevel,
-            git_dir: &self.git_dir,
-        }
-    }
-}
-
-/// Where the repository is, or an error when `cwd` is not inside a work tree.
-pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<Located> {
-    let located = git
-        .run(
-            cwd,
-            &[
-                "rev-parse",
-                "--local-env-vars",
-                "--path-format=absolute",
-                "--show-toplevel",
-                "--absolute-git-dir",
-                "--git-common-dir",
-                "--git-path",
-                "hooks/applypatch-msg",
-                "--git-path",
-                "hooks/pre-applypatch",
-                "--git-path",
-                "hooks/post-applypatch",
-                "--git-path",
-                "hooks/pre-push",
-                "--git-path",
-                "hooks/post-checkout",
-            ],
-        )
-        .failure(|| {
-            failed("this is not inside a git work tree").hint("run git cherry-pick-pr inside your clone of the project")
-        })?;
-    let is_variable = |l: &&str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
-    let local_env: Vec<String> = located.lines().take_while(is_variable).map(str::to_string).collect();
-    let mut lines = located.lines().skip(local_env.len());
-    let mut toplevel = PathBuf::from(lines.next().unwrap_or_default());
-    let mut git_dir = PathBuf::from(lines.next().unwrap_or_default());
-    let common_dir = PathBuf::from(lines.next().unwrap_or_default());
-    let tree_hooks = lines.any(|hook| crate::apply::is_executable(std::path::Path::new(hook)));
-    let inside = toplevel
-        .starts_with(crate::apply::worktrees_dir(&common_dir))
-        .then(|| toplevel.clone());
-    if inside.is_some() {
-        // The main work tree (or, for a bare repository, its git directory).
-        let repo = crate::git::Repo {
-            local_env: &local_env,
-            toplevel: &common_dir,
-            git_dir: &common_dir,
-        };
-        let listed = git
-            .in_repo(repo)
-            .run(&common_dir, &["worktree", "list", "--porcelain", "-z"])?;
-        let mut fields = listed.split('\0');
-        let main = fields.next().and_then(|f| f.strip_prefix("worktree "));
-        let bare = fields.take_while(|f| !f.is_empty()).any(|f| f == "bare");
-        toplevel = match main {
-            Some(main) if !bare => PathBuf::from(main),
-            _ => common_dir.clone(),
-        };
-        git_dir = common_dir.clone();
-    }
-    Ok(Located {
-        toplevel,
-        git_dir,
-        common_dir,
-        tree_hooks,
-        local_env,
-        inside,
-    })
 }
 
 /// Resolves the settings of a run from the command line, the environment and
