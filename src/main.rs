@@ -2,6 +2,7 @@
 //! output and an exit code.
 
 mod apply;
+mod args;
 mod cli;
 mod config;
 mod errors;
@@ -91,7 +92,7 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
         }
         None => {
             // Usage errors first, wherever the command runs.
-            settings::split_args(&cli.args)?;
+            args::split_args(&cli.args)?;
             let located = git::locate(&git, &cwd)?;
             let git = git.in_repo(located.repo());
             let _lock = lock::acquire(&located.common_dir, out)?;

@@ -1,5 +1,5 @@
-//! Remote URLs and pull request references: which host, owner and repository
-//! a git remote points at, and which pull request an argument names.
+//! Remote URLs: which host, owner and repository a git remote points at, and
+//! which API serves that host.
 //!
 //! These parsers take anything a user or a config file can contain; they
 //! return `None` rather than panic.
@@ -115,53 +115,6 @@ pub fn web_host_for_api(api_url: &str) -> String {
     }
 }
 
-/// A pull request argument: `3796`, `#3796`, or a pull request URL
-/// (`https://github.com/o/n/pull/3796`, optionally with `/files` and the like).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrRef {
-    pub number: u64,
-    /// The repository a URL named, to be checked against the upstream one.
-    pub repo: Option<RepoUrl>,
-}
-
-/// Parses a pull request argument; `None` when it is not one.
-pub fn parse_pr_ref(arg: &str) -> Option<PrRef> {
-    let arg = arg.trim();
-    if let Some(number) = parse_number(arg.strip_prefix('#').unwrap_or(arg)) {
-        return Some(PrRef { number, repo: None });
-    }
-    let (scheme, rest) = arg.split_once("://")?;
-    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
-        return None;
-    }
-    let rest = rest.split(['?', '#']).next().unwrap_or_default();
-    let mut parts = rest.split('/');
-    let host = host_of(parts.next()?)?;
-    let segments: Vec<&str> = parts.filter(|s| !s.is_empty()).collect();
-    // o/n/pull/N[/…]
-    let pos = segments.iter().position(|s| *s == "pull" || *s == "pulls")?;
-    if pos < 2 {
-        return None;
-    }
-    let number = parse_number(segments.get(pos + 1)?)?;
-    let repo = RepoUrl {
-        host: Some(host),
-        owner: segments[pos - 2].to_string(),
-        name: segments[pos - 1].to_string(),
-    };
-    Some(PrRef {
-        number,
-        repo: Some(repo),
-    })
-}
-
-fn parse_number(text: &str) -> Option<u64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok().filter(|n| *n > 0)
-}
-
 fn from_path(host: Option<String>, path: &str) -> Option<RepoUrl> {
     let path = path.trim_end_matches(['/', '\\']);
     let mut parts = path.rsplit(['/', '\\']).filter(|p| !p.is_empty());
@@ -180,7 +133,7 @@ fn from_path(host: Option<String>, path: &str) -> Option<RepoUrl> {
 }
 
 /// The host of `[user[:password]@]host[:port]`, lower-cased.
-fn host_of(authority: &str) -> Option<String> {
+pub fn host_of(authority: &str) -> Option<String> {
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = if let Some(inner) = host.strip_prefix('[') {
         inner.split_once(']').map(|(h, _)| h)?
@@ -350,46 +303,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn pr_refs() {
-        assert_eq!(
-            parse_pr_ref("3796"),
-            Some(PrRef {
-                number: 3796,
-                repo: None
-            })
-        );
-        assert_eq!(
-            parse_pr_ref("#3796"),
-            Some(PrRef {
-                number: 3796,
-                repo: None
-            })
-        );
-        let url = parse_pr_ref("https://github.com/kubesphere/kubesphere/pull/3796/files?x=1#diff").unwrap();
-        assert_eq!(url.number, 3796);
-        assert_eq!(url.repo, repo(Some("github.com"), "kubesphere", "kubesphere"));
-        let ghe = parse_pr_ref("https://ghe.example.com/org/repo/pull/7").unwrap();
-        assert_eq!(ghe.repo, repo(Some("ghe.example.com"), "org", "repo"));
-        for bad in [
-            "abc",
-            "",
-            "#",
-            "0",
-            "-1",
-            "+5",
-            "37 96",
-            "##1",
-            "99999999999999999999999",
-            "https://github.com/o/n/issues/1",
-            "https://github.com/pull/1",
-            "ftp://github.com/o/n/pull/1",
-            "upstream/release-3.1",
-        ] {
-            assert_eq!(parse_pr_ref(bad), None, "{bad:?}");
-        }
-    }
-
     mod never_panic {
         use super::super::*;
         use proptest::prelude::*;
@@ -400,7 +313,6 @@ mod tests {
             #[test]
             fn on_any_string(text in any::<String>()) {
                 let _ = parse_remote_url(&text);
-                let _ = parse_pr_ref(&text);
             }
 
             #[test]
@@ -409,9 +321,6 @@ mod tests {
             ) {
                 if let Some(repo) = parse_remote_url(&text) {
                     prop_assert!(!repo.owner.is_empty() && !repo.name.is_empty());
-                }
-                if let Some(pr) = parse_pr_ref(&text) {
-                    prop_assert!(pr.number > 0);
                 }
             }
         }

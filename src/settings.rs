@@ -7,13 +7,14 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
+use crate::args::{Target, check_labels, parse_repo, parse_target, split_args};
 use crate::cli::Cli;
 use crate::config::GitConfig;
 use crate::errors::{Context, failed, usage};
 use crate::git::{Git, Located};
 use crate::github::Repo;
 use crate::github::retry::Policy;
-use crate::remote::{RepoUrl, api_url_for_host, parse_pr_ref, parse_remote_url};
+use crate::remote::{RepoUrl, api_url_for_host, parse_remote_url};
 use crate::text;
 
 /// What `--regenerate-docs` runs, as the script did.
@@ -42,28 +43,6 @@ impl Env {
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Env {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         Env(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
-    }
-}
-
-/// A release branch to backport onto.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    /// The upstream remote's name.
-    pub remote: String,
-    /// The branch on the upstream repository, e.g. `release-3.1`.
-    pub branch: String,
-}
-
-impl Target {
-    /// The remote-tracking ref the fetch updates.
-    pub fn tracking_ref(&self) -> String {
-        format!("refs/remotes/{}/{}", self.remote, self.branch)
-    }
-}
-
-impl std::fmt::Display for Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.remote, self.branch)
     }
 }
 
@@ -109,65 +88,6 @@ pub struct Settings {
     pub templates: crate::text::Templates,
     /// One line per setting: its value and where it came from, for `--debug`.
     pub provenance: Vec<String>,
-}
-
-/// How pull requests are written, for messages.
-const PR_FORMS: &str = "a number such as 3796, #3796, or a pull request URL";
-
-/// The form of a run, for hints.
-const EXAMPLE: &str = "git cherry-pick-pr upstream/release-3.1 3796";
-
-/// Splits the positional arguments into targets (first) and pull requests (last).
-pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<crate::remote::PrRef>)> {
-    let last = args
-        .last()
-        .ok_or_else(|| usage("no target and no pull request given"))?;
-    if parse_pr_ref(last).is_none() {
-        let error = if args.iter().any(|a| parse_pr_ref(a).is_some()) {
-            // Pull requests were given, but something follows them.
-            usage(format!("`{last}` is not a pull request: expected {PR_FORMS}"))
-                .hint(format!("targets come first, pull requests last: {EXAMPLE}"))
-        } else if args.len() == 1 {
-            usage("no pull request given").hint(format!("name the pull requests after the target: {EXAMPLE}"))
-        } else {
-            usage(format!(
-                "no pull request given: `{last}` is not a pull request (expected {PR_FORMS})"
-            ))
-            .hint(format!("targets come first, pull requests last: {EXAMPLE}"))
-        };
-        return Err(error.into());
-    }
-    let first_pr = args
-        .iter()
-        .rposition(|a| parse_pr_ref(a).is_none())
-        .map_or(0, |i| i + 1);
-    let (targets, prs) = args.split_at(first_pr);
-    if targets.is_empty() {
-        return Err(usage("no target branch given")
-            .hint(format!("name the release branch first: {EXAMPLE}"))
-            .into());
-    }
-    if let Some(pr_like) = targets.iter().find(|t| parse_pr_ref(t).is_some()) {
-        return Err(usage(format!(
-            "`{pr_like}` looks like a pull request, but it comes before the target `{}`",
-            targets[targets.len() - 1]
-        ))
-        .hint("targets come first, pull requests last")
-        .into());
-    }
-    let prs = prs.iter().filter_map(|p| parse_pr_ref(p)).collect();
-    Ok((targets.to_vec(), prs))
-}
-
-/// Every `--label` names a label: an empty one would reach GitHub as a label
-/// named "".
-fn check_labels(labels: &[String]) -> Result<()> {
-    if labels.iter().any(|l| l.trim().is_empty()) {
-        return Err(usage("--label needs a label name, but one was empty")
-            .hint("name the label (--label cherry-pick-approved), or pass --no-label to add none")
-            .into());
-    }
-    Ok(())
 }
 
 /// Resolves the settings of a run from the command line, the environment and
@@ -497,24 +417,6 @@ pub fn network_policy(env: &Env) -> Policy {
     policy
 }
 
-/// `OWNER/NAME`.
-fn parse_repo(text: &str) -> Result<Repo> {
-    match text.trim().split_once('/') {
-        Some((owner, name)) if valid_name(owner) && valid_name(name) => Ok(Repo {
-            owner: owner.to_string(),
-            name: name.trim_end_matches(".git").to_string(),
-        }),
-        _ => Err(usage(format!(
-            "`{text}` is not a repository: expected OWNER/NAME such as kubesphere/kubesphere"
-        ))
-        .into()),
-    }
-}
-
-fn valid_name(part: &str) -> bool {
-    !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-}
-
 /// The web host whose token is looked for and named in messages: the one the
 /// API URL serves (`https://ghe.example.com/api/v3` → ghe.example.com), as
 /// the token goes there; but for an API on a loopback address (a proxy, a
@@ -553,223 +455,12 @@ fn check_api_url(url: &str) -> Result<()> {
     }
 }
 
-/// `upstream/release-3.1` or a bare `release-3.1` (meaning the upstream
-/// remote); also spelled in full as git does, `refs/remotes/upstream/release-3.1`
-/// or `remotes/upstream/release-3.1`. A tag (`refs/tags/v3.1.0`) or a commit
-/// id is no branch to open a pull request against.
-fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Target> {
-    let text = text.trim();
-    let not_a_branch = |what: String| {
-        usage(format!(
-            "{what}; a target must be a release branch such as {upstream}/release-3.1"
-        ))
-        .hint(format!(
-            "list the release branches with: git ls-remote --heads {upstream} 'release-*'"
-        ))
-    };
-    if text.starts_with("refs/tags/") {
-        return Err(not_a_branch(format!("`{text}` is a tag")).into());
-    }
-    if is_commit_id(text) {
-        return Err(not_a_branch(format!("`{text}` looks like a commit id"))
-            .hint(format!(
-                "if it is the name of a branch, name it with its remote: {upstream}/{text}"
-            ))
-            .into());
-    }
-    let full = text
-        .strip_prefix("refs/remotes/")
-        .or_else(|| text.strip_prefix("remotes/"));
-    let short = full.unwrap_or(text);
-    if let Some(branch) = short.strip_prefix(upstream).and_then(|r| r.strip_prefix('/')) {
-        return check_branch(
-            text,
-            Target {
-                remote: upstream.to_string(),
-                branch: branch.to_string(),
-            },
-        );
-    }
-    // Another remote's branch: the longest remote name that prefixes it.
-    if let Some(other) = remotes
-        .iter()
-        .filter(|r| short.strip_prefix(**r).is_some_and(|rest| rest.starts_with('/')))
-        .max_by_key(|r| r.len())
-    {
-        return Err(usage(format!(
-            "target `{text}` is a branch of the `{other}` remote, but the upstream remote is `{upstream}`"
-        ))
-        .hint(format!(
-            "pass --upstream {other} if that is where the release branches live"
-        ))
-        .into());
-    }
-    if full.is_some() {
-        return Err(usage(format!(
-            "target `{text}` is not a branch of the upstream remote `{upstream}`"
-        ))
-        .hint(format!("name it as {upstream}/BRANCH, e.g. {upstream}/release-3.1"))
-        .into());
-    }
-    check_branch(
-        text,
-        Target {
-            remote: upstream.to_string(),
-            branch: text.to_string(),
-        },
-    )
-}
-
-/// Whether `text` is written as a commit id: 7 to 40 hex digits (an
-/// abbreviated or full SHA-1), or 64 (SHA-256).
-fn is_commit_id(text: &str) -> bool {
-    (matches!(text.len(), 7..=40) || text.len() == 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-fn check_branch(text: &str, target: Target) -> Result<Target> {
-    let b = &target.branch;
-    let bad = b.is_empty()
-        || b.starts_with(['-', '/', '.'])
-        || b.ends_with(['/', '.'])
-        || b.ends_with(".lock")
-        || b.contains("..")
-        || b.contains("//")
-        || b.contains("@{")
-        || b.chars().any(|c| c.is_ascii_control() || " ~^:?*[\\".contains(c));
-    if bad {
-        return Err(usage(format!("`{text}` is not a valid branch name")).into());
-    }
-    Ok(target)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn strings(args: &[&str]) -> Vec<String> {
-        args.iter().map(|s| s.to_string()).collect()
-    }
-
     #[test]
-    fn targets_first_prs_last() {
-        let (t, p) = split_args(&strings(&["upstream/release-3.1", "3796", "#3797"])).unwrap();
-        assert_eq!(t, strings(&["upstream/release-3.1"]));
-        assert_eq!(p.iter().map(|p| p.number).collect::<Vec<_>>(), vec![3796, 3797]);
-        let (t, _) = split_args(&strings(&["a", "b", "1"])).unwrap();
-        assert_eq!(t, strings(&["a", "b"]));
-    }
-
-    #[test]
-    fn bad_positional_arguments_are_usage_errors() {
-        for args in [
-            &["upstream/release-3.1", "abc"][..],
-            &["3796"],
-            &["r", "1", "r2", "2"],
-            &[],
-        ] {
-            let err = split_args(&strings(args)).unwrap_err();
-            assert_eq!(crate::errors::kind_of(&err), crate::errors::Kind::Usage, "{args:?}");
-        }
-        let err = split_args(&strings(&["upstream/release-3.1", "abc"])).unwrap_err();
-        assert!(err.to_string().contains("`abc`"), "{err}");
-    }
-
-    #[test]
-    fn no_pull_request_given_is_said_first() {
-        let err = split_args(&strings(&["release-3.1"])).unwrap_err();
-        assert_eq!(err.to_string(), "no pull request given");
-        let err = split_args(&strings(&["release-3.0", "abc"])).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("no pull request given: `abc` is not a pull request (expected"),
-            "{err}"
-        );
-        let err = split_args(&strings(&["release-3.0", "1", "abc"])).unwrap_err();
-        assert!(err.to_string().starts_with("`abc` is not a pull request"), "{err}");
-    }
-
-    #[test]
-    fn an_empty_label_is_refused() {
-        assert!(check_labels(&strings(&["kind/bug", "cherry-pick-approved"])).is_ok());
-        for bad in [&[""][..], &[" "], &["ok", ""]] {
-            let err = check_labels(&strings(bad)).unwrap_err();
-            assert_eq!(crate::errors::kind_of(&err), crate::errors::Kind::Usage, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn targets_resolve_against_the_upstream_remote() {
-        let remotes = ["upstream", "origin", "up/stream"];
-        assert_eq!(
-            parse_target("upstream/release-3.1", "upstream", &remotes).unwrap(),
-            Target {
-                remote: "upstream".into(),
-                branch: "release-3.1".into()
-            }
-        );
-        assert_eq!(
-            parse_target("release-3.1", "upstream", &remotes).unwrap().branch,
-            "release-3.1"
-        );
-        assert_eq!(
-            parse_target("release/v3", "upstream", &remotes).unwrap().branch,
-            "release/v3"
-        );
-        assert_eq!(
-            parse_target("up/stream/release-1", "up/stream", &remotes)
-                .unwrap()
-                .branch,
-            "release-1"
-        );
-        assert!(parse_target("origin/release-3.1", "upstream", &remotes).is_err());
-        for full in ["refs/remotes/upstream/release-3.1", "remotes/upstream/release-3.1"] {
-            assert_eq!(
-                parse_target(full, "upstream", &remotes).unwrap(),
-                parse_target("upstream/release-3.1", "upstream", &remotes).unwrap(),
-                "{full}"
-            );
-        }
-        for not_a_branch in [
-            "refs/remotes/origin/release-3.1",
-            "refs/remotes/release-3.1",
-            "remotes/release-3.1",
-            "refs/tags/v3.1.0",
-            "abc1234",
-            "ABCDEF0123",
-            "0123456789012345678901234567890123456789",
-            &"a".repeat(64),
-        ] {
-            let err = parse_target(not_a_branch, "upstream", &remotes).unwrap_err();
-            assert_eq!(
-                crate::errors::kind_of(&err),
-                crate::errors::Kind::Usage,
-                "{not_a_branch}"
-            );
-        }
-        // Not commit ids: too short, too long, not hex, or with a remote.
-        for branch in ["abc123", &"a".repeat(41), "release-3.1", "upstream/abc1234"] {
-            assert!(parse_target(branch, "upstream", &remotes).is_ok(), "{branch}");
-        }
-        for bad in ["", "upstream/", "a..b", "-x", "a b", "x.lock", "a:b"] {
-            assert!(parse_target(bad, "upstream", &remotes).is_err(), "{bad:?}");
-        }
-        let t = parse_target("release-3.1", "upstream", &remotes).unwrap();
-        assert_eq!(t.tracking_ref(), "refs/remotes/upstream/release-3.1");
-        assert_eq!(t.to_string(), "upstream/release-3.1");
-    }
-
-    #[test]
-    fn repositories_and_api_urls_are_checked() {
-        assert_eq!(
-            parse_repo("kubesphere/kubesphere").unwrap(),
-            Repo {
-                owner: "kubesphere".into(),
-                name: "kubesphere".into()
-            }
-        );
-        for bad in ["kubesphere", "a/b/c", "/b", "a/", "a b/c"] {
-            assert!(parse_repo(bad).is_err(), "{bad}");
-        }
+    fn api_urls_are_checked() {
         assert!(check_api_url("https://api.github.com").is_ok());
         assert!(check_api_url("http://127.0.0.1:8080").is_ok());
         assert!(check_api_url("http://[::1]:8080/api").is_ok());
