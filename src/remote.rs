@@ -97,21 +97,18 @@ pub fn api_url_for_host(host: Option<&str>) -> String {
 /// `https://api.github.com` → github.com, `https://api.X.ghe.com` →
 /// X.ghe.com, `https://HOST/api/v3` → HOST; any other URL → its host.
 pub fn web_host_for_api(api_url: &str) -> String {
-    let rest = api_url.split_once("://").map_or(api_url, |(_, r)| r);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h).to_ascii_lowercase();
-    let bare = match host.strip_prefix('[') {
-        Some(inner) => inner.split(']').next().unwrap_or_default().to_string(),
-        None => host.split(':').next().unwrap_or_default().to_string(),
+    let url = reqwest::Url::parse(api_url).ok();
+    let Some(host) = url.as_ref().and_then(reqwest::Url::host_str) else {
+        return "github.com".to_string();
     };
-    if bare == "api.github.com" {
+    // An IPv6 address without its brackets.
+    let host = strip_brackets(host).to_ascii_lowercase();
+    if host == "api.github.com" {
         "github.com".to_string()
-    } else if let Some(sub) = bare.strip_prefix("api.").filter(|h| h.ends_with(".ghe.com")) {
+    } else if let Some(sub) = host.strip_prefix("api.").filter(|h| h.ends_with(".ghe.com")) {
         sub.to_string()
-    } else if bare.is_empty() {
-        "github.com".to_string()
     } else {
-        bare
+        host
     }
 }
 
@@ -289,6 +286,11 @@ mod tests {
         }
         assert_eq!(web_host_for_api("http://127.0.0.1:8080"), "127.0.0.1");
         assert_eq!(web_host_for_api("https://[::1]:1/api/v3"), "::1");
+        assert_eq!(web_host_for_api("https://API.GitHub.com/"), "github.com");
+        assert_eq!(
+            web_host_for_api("https://me@GHE.example.com:8443/api/v3?x#y"),
+            "ghe.example.com"
+        );
         assert_eq!(web_host_for_api(""), "github.com");
     }
 
