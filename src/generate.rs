@@ -323,6 +323,11 @@ const MAN_SECTIONS: &str = include_str!("man/sections.txt");
 /// the version, never with the build, so the page is reproducible.
 const VERSION_DATE: &str = "2026-11-25";
 
+/// The version `VERSION_DATE` is the date of: a test fails when Cargo.toml's
+/// version moves on and these two stay behind.
+#[cfg(test)]
+const DATED_VERSION: &str = "0.1.0";
+
 fn man(cmd: Command) -> Vec<u8> {
     let page = clap_mangen::Man::new(cmd)
         .title("GIT-CHERRY-PICK-PR")
@@ -480,6 +485,24 @@ mod tests {
                 ".RE",
             ]
         );
+    }
+
+    #[test]
+    fn the_version_date_belongs_to_this_version_and_is_not_in_the_future() {
+        assert_eq!(
+            DATED_VERSION,
+            env!("CARGO_PKG_VERSION"),
+            "Cargo.toml's version changed: set VERSION_DATE to the new version's date and DATED_VERSION to it"
+        );
+        let date: jiff::civil::Date = VERSION_DATE.parse().expect("VERSION_DATE is YYYY-MM-DD");
+        assert_eq!(date.to_string(), VERSION_DATE, "written as YYYY-MM-DD");
+        // Today somewhere on Earth: at most a day ahead of UTC.
+        let latest = jiff::Timestamp::now()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
+            .tomorrow()
+            .unwrap();
+        assert!(date <= latest, "VERSION_DATE {date} is in the future");
     }
 
     #[test]
