@@ -606,6 +606,44 @@ mod tests {
     }
 
     #[test]
+    fn each_setting_notes_where_it_came_from() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(["x", "--user", "erin", "r", "1"]).unwrap();
+        let env: Env = [("GITHUB_USER", "dave"), ("UPSTREAM_REMOTE", "up")]
+            .into_iter()
+            .collect();
+        let config = GitConfig::parse("cherry-pick-pr.label\nkind/bug\0cherry-pick-pr.bodytemplate\na\nb\0");
+        let mut sources = Sources {
+            cli: &cli,
+            env: &env,
+            config: &config,
+            provenance: Vec::new(),
+        };
+        let user = sources.pick("user", [flag(&cli.user, "user"), sources.var("GITHUB_USER")]);
+        assert_eq!(user.as_deref(), Some("erin"));
+        let upstream = sources.pick(
+            "upstream",
+            [flag(&cli.upstream, "upstream"), sources.var("UPSTREAM_REMOTE")],
+        );
+        assert_eq!(upstream.as_deref(), Some("up"));
+        assert_eq!(sources.pick("milestone", [sources.key("milestone")]), None);
+        assert_eq!(sources.key_or_default("bodyTemplate", "x"), "a\nb");
+        assert_eq!(sources.key_or_default("docLink", "https://d"), "https://d");
+        assert_eq!(labels(&mut sources), ["kind/bug"]);
+        assert_eq!(
+            sources.provenance,
+            [
+                "user = erin (from --user)",
+                "upstream = up (from UPSTREAM_REMOTE)",
+                "milestone is not set",
+                "bodyTemplate: a multi-line value (from git config cherry-pick-pr.bodyTemplate)",
+                "docLink = https://d (from default)",
+                "labels = kind/bug (from git config cherry-pick-pr.label)",
+            ]
+        );
+    }
+
+    #[test]
     fn env_ignores_empty_values() {
         let env: Env = [("A", ""), ("B", "x")].into_iter().collect();
         assert_eq!(env.get("A"), None);
