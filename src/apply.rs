@@ -156,12 +156,6 @@ pub fn remove_worktree(
     }
 }
 
-/// Where the tool keeps its worktrees (and its state): under the
-/// repository's common git directory, never inside a work tree.
-pub fn worktrees_dir(common_dir: &Path) -> PathBuf {
-    common_dir.join("cherry-pick-pr")
-}
-
 /// A new local branch from `start` (a ref), checked out in a fresh worktree
 /// under `<git common dir>/cherry-pick-pr/`: of its files, only `paths`
 /// (those the patches touch) are written, or every one, by git's own
@@ -176,7 +170,7 @@ pub fn add_worktree<'a>(
     paths: Option<&[Vec<u8>]>,
 ) -> Result<Worktree<'a>> {
     let (branch, start_commit) = free_branch_name(&git, toplevel, name, start)?;
-    let parent = worktrees_dir(common_dir);
+    let parent = crate::git::worktrees_dir(common_dir);
     std::fs::create_dir_all(&parent).failure(|| failed(format!("creating {}", parent.display())))?;
     let prefix = format!(
         "{}-",
@@ -516,20 +510,7 @@ fn am_hook_present(git: &Git<'_>, dir: &Path) -> Result<bool> {
             "hooks/pre-applypatch",
         ],
     )?;
-    Ok(paths.lines().any(|p| is_executable(Path::new(p))))
-}
-
-pub fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        path.metadata()
-            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    }
-    #[cfg(not(unix))]
-    {
-        path.is_file()
-    }
+    Ok(paths.lines().any(|p| crate::git::is_executable(Path::new(p))))
 }
 
 /// The commits a patch series was made from, in order: the object names in

@@ -1,7 +1,7 @@
 //! The command line: every argument and flag as clap parses it. The doc
 //! comments are the help text and the man page.
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 
 /// Backport merged GitHub pull requests onto a release branch and open the
 /// cherry-pick pull request.
@@ -178,7 +178,20 @@ pub struct Cli {
     /// Print the man page or a shell's completion script, generated from this
     /// definition
     #[arg(long, value_name = "KIND", hide = true, exclusive = true)]
-    pub generate: Option<crate::generate::Kind>,
+    pub generate: Option<Kind>,
+}
+
+/// What `--generate` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    Man,
+    Bash,
+    Zsh,
+    Fish,
+    /// fish's conf.d snippet that hooks the completion into `git`'s.
+    FishGit,
+    Powershell,
+    Elvish,
 }
 
 #[cfg(test)]

@@ -201,7 +201,7 @@ fn open_pulls(settings: &Settings, github: &GitHub<'_>, user: &str) -> Vec<Optio
 /// against another branch: `upstream/release/3.1` and `upstream/release-3.1`
 /// make the same branch name, and the force-push would change that pull
 /// request.
-fn check_not_taken(target: &crate::settings::Target, prs: &[u64], open: Option<PullRequest>) -> Result<()> {
+fn check_not_taken(target: &crate::args::Target, prs: &[u64], open: Option<PullRequest>) -> Result<()> {
     let Some(pull) = open else { return Ok(()) };
     let base = pull.base.as_ref().map(|b| b.name.as_str()).unwrap_or_default();
     if base == target.branch {

@@ -6,23 +6,10 @@
 
 use std::io::Write;
 
-use clap::{Arg, ArgAction, Command, CommandFactory, ValueEnum};
+use clap::{Arg, ArgAction, Command, CommandFactory};
 use roff::{Roff, bold, italic, roman};
 
-use crate::cli::Cli;
-
-/// What `--generate` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Kind {
-    Man,
-    Bash,
-    Zsh,
-    Fish,
-    /// fish's conf.d snippet that hooks the completion into `git`'s.
-    FishGit,
-    Powershell,
-    Elvish,
-}
+use crate::cli::{Cli, Kind};
 
 const NAME: &str = "git-cherry-pick-pr";
 
@@ -328,166 +315,92 @@ complete -c git -f -n '__fish_git_using_command cherry-pick-pr' -a '(__git_cherr
 /// How git's list of subcommands describes this one (short, like git's own).
 const SUBCOMMAND_HELP: &str = "Backport merged pull requests onto release branches";
 
-/// Paragraphs of the DESCRIPTION section.
-const DESCRIPTION: &[&str] = &[
-    "git cherry-pick-pr backports merged GitHub pull requests onto release branches and proposes each backport as a new pull request, as Kubernetes' hack/cherry_pick_pull.sh script does, without hub, gh or curl.",
-    "It fetches only what it needs from the upstream remote: the target branches and each pull request's head (refs/pull/N/head), while it downloads the pull requests and their patches from the GitHub REST API. For each target it makes a branch from the target in a separate worktree under the repository's git directory, so your current branch, index and working tree are never touched, and applies each pull request's patch with git am -3. When git am stops, the same commits are tried with git cherry-pick; when that conflicts too, the run stops for you (see CONFLICTS).",
-    "It then force-pushes the branch to your fork as automated-cherry-pick-of-#N1[-#N2...]-REMOTE-BRANCH, opens the pull request with the script's title and body (release-note blocks carried over), labels it do-not-merge/cherry-pick-not-approved, prints its URL on standard output, and removes its worktree and branch. Progress and messages go to standard error. It asks before pushing when standard input is a terminal; pass --yes otherwise.",
-    "Several targets fan out: each gets its own branch and pull request; they are applied and published concurrently, and a conflict on one does not stop the others.",
-    "It runs your own git, so your hooks, credentials and configuration apply. Settings come from the command line, then the environment, then git config cherry-pick-pr.KEY (repository, global and system levels), then the defaults.",
-];
-
-const CONFLICTS: &[&str] = &[
-    "When a patch does not apply, the worktree is kept, and the conflicting files, the worktree's path and the next steps are printed. On a terminal, with one target, the tool waits as the script did: resolve in another window, git add the files, and answer y. Otherwise it exits 3; later, from any shell, git cherry-pick-pr --continue finishes git am, applies the remaining pull requests, pushes and opens the pull request, and git cherry-pick-pr --abort removes the worktree and branch. git cherry-pick-pr --status shows what is in progress. A pull request already present on the target is skipped with a notice.",
-];
-
-const ENVIRONMENT: &[(&str, &str)] = &[
-    (
-        "GITHUB_TOKEN, GH_TOKEN",
-        "The GitHub token, first found wins; without either, the token comes from gh auth token or git credential fill when available, else a hidden prompt on a terminal. It is sent only to the API host and never printed.",
-    ),
-    ("UPSTREAM_REMOTE", "The upstream remote (--upstream)."),
-    ("FORK_REMOTE", "The fork's remote (--fork)."),
-    ("GITHUB_USER", "Your GitHub login (--user)."),
-    (
-        "MAIN_REPO_ORG, MAIN_REPO_NAME",
-        "The upstream repository, together (--repo).",
-    ),
-    ("GITHUB_API_URL", "The REST API base URL (--api-url)."),
-    ("DRY_RUN", "Any non-empty value means --dry-run."),
-    (
-        "REGENERATE_DOCS",
-        "Any non-empty value but false or 0 means --regenerate-docs.",
-    ),
-    ("SHELL", "The shell that runs the --exec command (default /bin/sh)."),
-    ("NO_COLOR", "Any non-empty value turns colour off."),
-    ("HTTPS_PROXY, NO_PROXY", "Proxies for the GitHub API, as usual."),
-];
-
-const EXIT_STATUS: &[(&str, &str)] = &[
-    (
-        "0",
-        "Done; also when the pull request already existed and when a dry run finished.",
-    ),
-    ("1", "Failed; the message says why and what was left behind."),
-    ("2", "Usage error."),
-    ("3", "Stopped on conflicts; resolve, then --continue or --abort."),
-    (
-        "130",
-        "Interrupted (Ctrl-C); the message says whether what was left was removed or can be continued.",
-    ),
-];
-
-const EXAMPLES: &[(&str, &str)] = &[
-    (
-        "Backport pull request #3796 to KubeSphere's release-3.1 branch:",
-        "git cherry-pick-pr upstream/release-3.1 3796",
-    ),
-    (
-        "Several pull requests, proposed as one, in this order:",
-        "git cherry-pick-pr upstream/release-3.1 3796 3797 3798",
-    ),
-    (
-        "The same pull request onto several release branches:",
-        "git cherry-pick-pr upstream/release-3.0 upstream/release-3.1 3796",
-    ),
-    (
-        "Apply on a local branch only, pushing nothing:",
-        "git cherry-pick-pr --dry-run upstream/release-3.1 3796",
-    ),
-    (
-        "After a conflict (exit status 3): see what is in progress, resolve in the worktree the message names, then continue:",
-        "git cherry-pick-pr --status\ncd .git/cherry-pick-pr/3796-upstream-release-3.1-*\n$EDITOR pkg/a.go && git add pkg/a.go\ngit cherry-pick-pr --continue",
-    ),
-    (
-        "Or give up that run, removing its worktree and branch:",
-        "git cherry-pick-pr --abort",
-    ),
-    (
-        "From a script, without prompts:",
-        "git cherry-pick-pr --yes upstream/release-3.1 3796",
-    ),
-];
+/// The man page's own sections, around the OPTIONS section that clap_mangen
+/// writes from the clap model: see `sections` for the form.
+const MAN_SECTIONS: &str = include_str!("man/sections.txt");
 
 /// The date of this version, shown in the man page's footer. It changes with
 /// the version, never with the build, so the page is reproducible.
 const VERSION_DATE: &str = "2026-11-25";
+
+/// The version `VERSION_DATE` is the date of: a test fails when Cargo.toml's
+/// version moves on and these two stay behind.
+#[cfg(test)]
+const DATED_VERSION: &str = "0.1.0";
 
 fn man(cmd: Command) -> Vec<u8> {
     let page = clap_mangen::Man::new(cmd)
         .title("GIT-CHERRY-PICK-PR")
         .manual("Git Manual")
         .date(VERSION_DATE);
+    let (before, after) = MAN_SECTIONS
+        .split_once("\n# OPTIONS\n")
+        .expect("the man page's sections name where OPTIONS goes");
     let mut out = Vec::new();
-    let mut roff = Roff::new();
-    let render = |out: &mut Vec<u8>, roff: &Roff| {
-        let _ = out.write_all(roff.render().as_bytes());
-    };
     let _ = page.render_title(&mut out);
     let _ = page.render_name_section(&mut out);
     let _ = page.render_synopsis_section(&mut out);
-    roff.control("SH", ["DESCRIPTION"]);
-    paragraphs(&mut roff, DESCRIPTION);
-    render(&mut out, &roff);
+    let _ = out.write_all(sections(before).render().as_bytes());
     let _ = page.render_options_section(&mut out);
-
-    let mut roff = Roff::new();
-    roff.control("SH", ["CONFLICTS"]);
-    paragraphs(&mut roff, CONFLICTS);
-    roff.control("SH", ["ENVIRONMENT"]);
-    for (name, text) in ENVIRONMENT {
-        roff.control("TP", []).text([bold(*name)]).text([roman(*text)]);
-    }
-    roff.control("SH", ["FILES"]);
-    roff.control("TP", [])
-        .text([italic("$GIT_COMMON_DIR/cherry-pick-pr/state.json")]);
-    roff.text([roman(
-        "The state of a run that stopped, for --continue, --abort and --status (versioned JSON).",
-    )]);
-    roff.control("TP", [])
-        .text([italic("$GIT_COMMON_DIR/cherry-pick-pr/*/")]);
-    roff.text([roman("The worktrees of runs in progress; removed when a run ends.")]);
-    roff.control("SH", ["EXIT STATUS"]);
-    for (code, text) in EXIT_STATUS {
-        roff.control("TP", []).text([bold(*code)]).text([roman(*text)]);
-    }
-    roff.control("SH", ["EXAMPLES"]);
-    for (i, (what, example)) in EXAMPLES.iter().enumerate() {
-        if i > 0 {
-            roff.control("PP", []);
-        }
-        roff.text([roman(*what)]);
-        roff.control("RS", ["4"]).control("nf", []);
-        for line in example.lines() {
-            roff.text([roman(line)]);
-        }
-        roff.control("fi", []).control("RE", []);
-    }
-    roff.control("SH", ["SEE ALSO"]);
-    roff.text([
-        bold("git-am"),
-        roman("(1), "),
-        bold("git-cherry-pick"),
-        roman("(1), "),
-        bold("git-worktree"),
-        roman("(1), "),
-        bold("git-config"),
-        roman("(1), "),
-        bold("gh"),
-        roman("(1)"),
-    ]);
-    render(&mut out, &roff);
+    let _ = out.write_all(sections(after).render().as_bytes());
     out
 }
 
-/// Paragraphs right after a heading (which starts the first one itself).
-fn paragraphs(roff: &mut Roff, texts: &[&str]) {
-    for (i, text) in texts.iter().enumerate() {
-        if i > 0 {
-            roff.control("PP", []);
+/// Renders sections written in a small plain-text form, blocks separated by
+/// blank lines:
+/// - `# TITLE` starts a section;
+/// - a block indented by four spaces is an example, its lines kept as they are;
+/// - a block whose first line alone is not indented is a tagged paragraph: the
+///   tag (`**bold**` or `*italic*`), then its text;
+/// - any other block is a paragraph, its lines joined, `**bold**` where marked.
+fn sections(text: &str) -> Roff {
+    let mut roff = Roff::new();
+    let mut first_in_section = true;
+    for block in text
+        .split("\n\n")
+        .map(|b| b.trim_matches('\n'))
+        .filter(|b| !b.is_empty())
+    {
+        let (head, rest) = block.split_once('\n').unwrap_or((block, ""));
+        if let Some(title) = head.strip_prefix("# ") {
+            roff.control("SH", [title]);
+            first_in_section = true;
+            continue;
         }
-        roff.text([roman(*text)]);
+        if let Some(example) = indented(block) {
+            roff.control("RS", ["4"]).control("nf", []);
+            for line in example {
+                roff.text([roman(line)]);
+            }
+            roff.control("fi", []).control("RE", []);
+        } else if let Some(text) = indented(rest).filter(|_| !rest.is_empty()) {
+            let marked = |mark: &str| head.strip_prefix(mark).and_then(|t| t.strip_suffix(mark));
+            let tag = match (marked("**"), marked("*")) {
+                (Some(tag), _) => bold(tag),
+                (None, Some(tag)) => italic(tag),
+                (None, None) => roman(head),
+            };
+            roff.control("TP", []).text([tag]).text([roman(text.join(" "))]);
+        } else {
+            if !first_in_section {
+                roff.control("PP", []);
+            }
+            let joined = block.lines().collect::<Vec<_>>().join(" ");
+            let spans = joined.split("**").enumerate().filter(|(_, s)| !s.is_empty());
+            roff.text(
+                spans
+                    .map(|(i, s)| if i % 2 == 1 { bold(s) } else { roman(s) })
+                    .collect::<Vec<_>>(),
+            );
+        }
+        first_in_section = false;
     }
+    roff
+}
+
+/// The lines of `text` without their four-space indent, when every one has it.
+fn indented(text: &str) -> Option<Vec<&str>> {
+    text.lines().map(|line| line.strip_prefix("    ")).collect()
 }
 
 #[cfg(test)]
@@ -544,6 +457,52 @@ mod tests {
             &page[..200]
         );
         assert_eq!(generate(Kind::Man), generate(Kind::Man));
+    }
+
+    #[test]
+    fn the_sections_form_becomes_roff() {
+        let text = "# A B\n\nOne\nparagraph.\n\nSee **git-am**(1).\n\n**TERM**\n    Its\n    text.\n\n*path/*/*\n    Where.\n\n    an example\n      kept\n";
+        let roff = sections(text).render();
+        let body = roff.lines().skip_while(|l| !l.starts_with(".SH")).collect::<Vec<_>>();
+        assert_eq!(
+            body,
+            [
+                ".SH \"A B\"",
+                "One paragraph.",
+                ".PP",
+                "See \\fBgit\\-am\\fR(1).",
+                ".TP",
+                "\\fBTERM\\fR",
+                "Its text.",
+                ".TP",
+                "\\fIpath/*/\\fR",
+                "Where.",
+                ".RS 4",
+                ".nf",
+                "an example",
+                "  kept",
+                ".fi",
+                ".RE",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_version_date_belongs_to_this_version_and_is_not_in_the_future() {
+        assert_eq!(
+            DATED_VERSION,
+            env!("CARGO_PKG_VERSION"),
+            "Cargo.toml's version changed: set VERSION_DATE to the new version's date and DATED_VERSION to it"
+        );
+        let date: jiff::civil::Date = VERSION_DATE.parse().expect("VERSION_DATE is YYYY-MM-DD");
+        assert_eq!(date.to_string(), VERSION_DATE, "written as YYYY-MM-DD");
+        // Today somewhere on Earth: at most a day ahead of UTC.
+        let latest = jiff::Timestamp::now()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
+            .tomorrow()
+            .unwrap();
+        assert!(date <= latest, "VERSION_DATE {date} is in the future");
     }
 
     #[test]

@@ -1,12 +1,16 @@
 //! The git wrapper: runs the user's own `git` binary (found on PATH) with
 //! duct, records each call's argv and duration, and turns a failure into a
 //! typed error that names the command, its exit status and git's stderr.
+//! Also where the user's repository is (one `git rev-parse`, honouring
+//! `GIT_DIR` and the rest as git does), and where the tool keeps its own
+//! worktrees in it.
 
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::errors::{Context, failed};
 use crate::output::Output;
 
 /// A failed git invocation.
@@ -252,6 +256,127 @@ impl<'a> Git<'a> {
             argv,
             code,
         })
+    }
+}
+
+/// Where the user's repository is, from one `git rev-parse` that honours
+/// `GIT_DIR`, `GIT_WORK_TREE` and the rest as git does.
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// Where commands in the user's repository run: the top of the work tree,
+    /// or of the main work tree when the tool runs inside one of its own
+    /// worktrees (which a `--continue` or `--abort` removes).
+    pub toplevel: PathBuf,
+    /// The git directory those commands address (`GIT_DIR`).
+    pub git_dir: PathBuf,
+    /// The common git directory (shared by all worktrees).
+    pub common_dir: PathBuf,
+    /// Whether a hook that runs in the tool's worktree and may look at its
+    /// files would run: `post-checkout` (as the worktree is made), `git am`'s
+    /// `applypatch-msg`, `pre-applypatch` and `post-applypatch`, and
+    /// `pre-push`; as seen from the user's work tree (a relative
+    /// `core.hooksPath` names files in the work tree).
+    pub tree_hooks: bool,
+    /// git's repository-local variables, removed from every later command.
+    pub local_env: Vec<String>,
+    /// The tool runs inside this worktree of its own.
+    pub inside: Option<PathBuf>,
+}
+
+impl Located {
+    /// How every later git command addresses the repository.
+    pub fn repo(&self) -> Repo<'_> {
+        Repo {
+            local_env: &self.local_env,
+            toplevel: &self.toplevel,
+            git_dir: &self.git_dir,
+        }
+    }
+}
+
+/// Where the repository is, or an error when `cwd` is not inside a work tree.
+pub fn locate(git: &Git<'_>, cwd: &Path) -> anyhow::Result<Located> {
+    let located = git
+        .run(
+            cwd,
+            &[
+                "rev-parse",
+                "--local-env-vars",
+                "--path-format=absolute",
+                "--show-toplevel",
+                "--absolute-git-dir",
+                "--git-common-dir",
+                "--git-path",
+                "hooks/applypatch-msg",
+                "--git-path",
+                "hooks/pre-applypatch",
+                "--git-path",
+                "hooks/post-applypatch",
+                "--git-path",
+                "hooks/pre-push",
+                "--git-path",
+                "hooks/post-checkout",
+            ],
+        )
+        .failure(|| {
+            failed("this is not inside a git work tree").hint("run git cherry-pick-pr inside your clone of the project")
+        })?;
+    let is_variable = |l: &&str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
+    let local_env: Vec<String> = located.lines().take_while(is_variable).map(str::to_string).collect();
+    let mut lines = located.lines().skip(local_env.len());
+    let mut toplevel = PathBuf::from(lines.next().unwrap_or_default());
+    let mut git_dir = PathBuf::from(lines.next().unwrap_or_default());
+    let common_dir = PathBuf::from(lines.next().unwrap_or_default());
+    let tree_hooks = lines.any(|hook| is_executable(Path::new(hook)));
+    let inside = toplevel
+        .starts_with(worktrees_dir(&common_dir))
+        .then(|| toplevel.clone());
+    if inside.is_some() {
+        // The main work tree (or, for a bare repository, its git directory).
+        let repo = Repo {
+            local_env: &local_env,
+            toplevel: &common_dir,
+            git_dir: &common_dir,
+        };
+        let listed = git
+            .in_repo(repo)
+            .run(&common_dir, &["worktree", "list", "--porcelain", "-z"])?;
+        let mut fields = listed.split('\0');
+        let main = fields.next().and_then(|f| f.strip_prefix("worktree "));
+        let bare = fields.take_while(|f| !f.is_empty()).any(|f| f == "bare");
+        toplevel = match main {
+            Some(main) if !bare => PathBuf::from(main),
+            _ => common_dir.clone(),
+        };
+        git_dir = common_dir.clone();
+    }
+    Ok(Located {
+        toplevel,
+        git_dir,
+        common_dir,
+        tree_hooks,
+        local_env,
+        inside,
+    })
+}
+
+/// Where the tool keeps its worktrees (and its state): under the
+/// repository's common git directory, never inside a work tree.
+pub fn worktrees_dir(common_dir: &Path) -> PathBuf {
+    common_dir.join("cherry-pick-pr")
+}
+
+/// Whether git would run the hook at `path`.
+pub fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        path.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
     }
 }
 

@@ -19,7 +19,7 @@ use crate::output::Output;
 
 /// The lock file.
 pub fn path(common_dir: &Path) -> PathBuf {
-    crate::apply::worktrees_dir(common_dir).join("lock")
+    crate::git::worktrees_dir(common_dir).join("lock")
 }
 
 /// Who holds (or held) the lock, as its file says.

@@ -2,6 +2,7 @@
 //! output and an exit code.
 
 mod apply;
+mod args;
 mod cli;
 mod config;
 mod errors;
@@ -90,7 +91,7 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
             if cli.args.len() > 1 {
                 return Err(errors::usage("--continue, --abort and --status take at most one target").into());
             }
-            let located = settings::locate(&git, &cwd)?;
+            let located = git::locate(&git, &cwd)?;
             let git = git.in_repo(located.repo());
             let _lock = match action {
                 Action::Status => None,
@@ -108,8 +109,8 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
         }
         None => {
             // Usage errors first, wherever the command runs.
-            settings::split_args(&cli.args)?;
-            let located = settings::locate(&git, &cwd)?;
+            args::split_args(&cli.args)?;
+            let located = git::locate(&git, &cwd)?;
             let git = git.in_repo(located.repo());
             let _lock = lock::acquire(&located.common_dir, out)?;
             let settings = settings::resolve(cli, env, &git, &located)?;

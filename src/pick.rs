@@ -80,13 +80,13 @@ pub fn check_can_push(interactive: bool, yes: bool, dry_run: bool) -> Result<()>
 fn check_nothing_in_progress(common_dir: &std::path::Path, out: &Output) -> Result<()> {
     let what = match state::load(common_dir)? {
         state::Loaded::None => {
-            let left = std::fs::read_dir(crate::apply::worktrees_dir(common_dir))
+            let left = std::fs::read_dir(crate::git::worktrees_dir(common_dir))
                 .map(|entries| entries.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()).count())
                 .unwrap_or(0);
             if left > 0 {
                 out.warn(&format!(
                     "a run that did not finish left {left} worktree(s) under {}",
-                    crate::apply::worktrees_dir(common_dir).display()
+                    crate::git::worktrees_dir(common_dir).display()
                 ));
                 out.hint("`git cherry-pick-pr --status` lists them; `git cherry-pick-pr --abort` removes them");
             }

@@ -1,5 +1,5 @@
-//! Remote URLs and pull request references: which host, owner and repository
-//! a git remote points at, and which pull request an argument names.
+//! Remote URLs: which host, owner and repository a git remote points at, and
+//! which API serves that host.
 //!
 //! These parsers take anything a user or a config file can contain; they
 //! return `None` rather than panic.
@@ -97,69 +97,19 @@ pub fn api_url_for_host(host: Option<&str>) -> String {
 /// `https://api.github.com` → github.com, `https://api.X.ghe.com` →
 /// X.ghe.com, `https://HOST/api/v3` → HOST; any other URL → its host.
 pub fn web_host_for_api(api_url: &str) -> String {
-    let rest = api_url.split_once("://").map_or(api_url, |(_, r)| r);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h).to_ascii_lowercase();
-    let bare = match host.strip_prefix('[') {
-        Some(inner) => inner.split(']').next().unwrap_or_default().to_string(),
-        None => host.split(':').next().unwrap_or_default().to_string(),
+    let url = reqwest::Url::parse(api_url).ok();
+    let Some(host) = url.as_ref().and_then(reqwest::Url::host_str) else {
+        return "github.com".to_string();
     };
-    if bare == "api.github.com" {
+    // An IPv6 address without its brackets.
+    let host = strip_brackets(host).to_ascii_lowercase();
+    if host == "api.github.com" {
         "github.com".to_string()
-    } else if let Some(sub) = bare.strip_prefix("api.").filter(|h| h.ends_with(".ghe.com")) {
+    } else if let Some(sub) = host.strip_prefix("api.").filter(|h| h.ends_with(".ghe.com")) {
         sub.to_string()
-    } else if bare.is_empty() {
-        "github.com".to_string()
     } else {
-        bare
+        host
     }
-}
-
-/// A pull request argument: `3796`, `#3796`, or a pull request URL
-/// (`https://github.com/o/n/pull/3796`, optionally with `/files` and the like).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrRef {
-    pub number: u64,
-    /// The repository a URL named, to be checked against the upstream one.
-    pub repo: Option<RepoUrl>,
-}
-
-/// Parses a pull request argument; `None` when it is not one.
-pub fn parse_pr_ref(arg: &str) -> Option<PrRef> {
-    let arg = arg.trim();
-    if let Some(number) = parse_number(arg.strip_prefix('#').unwrap_or(arg)) {
-        return Some(PrRef { number, repo: None });
-    }
-    let (scheme, rest) = arg.split_once("://")?;
-    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
-        return None;
-    }
-    let rest = rest.split(['?', '#']).next().unwrap_or_default();
-    let mut parts = rest.split('/');
-    let host = host_of(parts.next()?)?;
-    let segments: Vec<&str> = parts.filter(|s| !s.is_empty()).collect();
-    // o/n/pull/N[/…]
-    let pos = segments.iter().position(|s| *s == "pull" || *s == "pulls")?;
-    if pos < 2 {
-        return None;
-    }
-    let number = parse_number(segments.get(pos + 1)?)?;
-    let repo = RepoUrl {
-        host: Some(host),
-        owner: segments[pos - 2].to_string(),
-        name: segments[pos - 1].to_string(),
-    };
-    Some(PrRef {
-        number,
-        repo: Some(repo),
-    })
-}
-
-fn parse_number(text: &str) -> Option<u64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok().filter(|n| *n > 0)
 }
 
 fn from_path(host: Option<String>, path: &str) -> Option<RepoUrl> {
@@ -180,7 +130,7 @@ fn from_path(host: Option<String>, path: &str) -> Option<RepoUrl> {
 }
 
 /// The host of `[user[:password]@]host[:port]`, lower-cased.
-fn host_of(authority: &str) -> Option<String> {
+pub fn host_of(authority: &str) -> Option<String> {
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = if let Some(inner) = host.strip_prefix('[') {
         inner.split_once(']').map(|(h, _)| h)?
@@ -336,6 +286,11 @@ mod tests {
         }
         assert_eq!(web_host_for_api("http://127.0.0.1:8080"), "127.0.0.1");
         assert_eq!(web_host_for_api("https://[::1]:1/api/v3"), "::1");
+        assert_eq!(web_host_for_api("https://API.GitHub.com/"), "github.com");
+        assert_eq!(
+            web_host_for_api("https://me@GHE.example.com:8443/api/v3?x#y"),
+            "ghe.example.com"
+        );
         assert_eq!(web_host_for_api(""), "github.com");
     }
 
@@ -350,46 +305,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn pr_refs() {
-        assert_eq!(
-            parse_pr_ref("3796"),
-            Some(PrRef {
-                number: 3796,
-                repo: None
-            })
-        );
-        assert_eq!(
-            parse_pr_ref("#3796"),
-            Some(PrRef {
-                number: 3796,
-                repo: None
-            })
-        );
-        let url = parse_pr_ref("https://github.com/kubesphere/kubesphere/pull/3796/files?x=1#diff").unwrap();
-        assert_eq!(url.number, 3796);
-        assert_eq!(url.repo, repo(Some("github.com"), "kubesphere", "kubesphere"));
-        let ghe = parse_pr_ref("https://ghe.example.com/org/repo/pull/7").unwrap();
-        assert_eq!(ghe.repo, repo(Some("ghe.example.com"), "org", "repo"));
-        for bad in [
-            "abc",
-            "",
-            "#",
-            "0",
-            "-1",
-            "+5",
-            "37 96",
-            "##1",
-            "99999999999999999999999",
-            "https://github.com/o/n/issues/1",
-            "https://github.com/pull/1",
-            "ftp://github.com/o/n/pull/1",
-            "upstream/release-3.1",
-        ] {
-            assert_eq!(parse_pr_ref(bad), None, "{bad:?}");
-        }
-    }
-
     mod never_panic {
         use super::super::*;
         use proptest::prelude::*;
@@ -400,7 +315,6 @@ mod tests {
             #[test]
             fn on_any_string(text in any::<String>()) {
                 let _ = parse_remote_url(&text);
-                let _ = parse_pr_ref(&text);
             }
 
             #[test]
@@ -409,9 +323,6 @@ mod tests {
             ) {
                 if let Some(repo) = parse_remote_url(&text) {
                     prop_assert!(!repo.owner.is_empty() && !repo.name.is_empty());
-                }
-                if let Some(pr) = parse_pr_ref(&text) {
-                    prop_assert!(pr.number > 0);
                 }
             }
         }

@@ -34,7 +34,7 @@ pub fn run(
     env: &Env,
     git: Git<'_>,
     out: &Output,
-    located: &crate::settings::Located,
+    located: &crate::git::Located,
 ) -> Result<Vec<Report>> {
     let result = act(action, selector, yes, env, git, out, located);
     if let Some(inside) = located.inside.as_ref().filter(|dir| !dir.exists()) {
@@ -54,9 +54,9 @@ fn act(
     env: &Env,
     git: Git<'_>,
     out: &Output,
-    located: &crate::settings::Located,
+    located: &crate::git::Located,
 ) -> Result<Vec<Report>> {
-    let crate::settings::Located {
+    let crate::git::Located {
         toplevel,
         common_dir,
         tree_hooks,
@@ -424,7 +424,7 @@ impl Leftover {
 /// in `known` (the saved state's), with their branches. Only meaningful while
 /// no run is going on (one holds the lock, or none is running).
 fn leftovers(git: &Git<'_>, toplevel: &Path, common_dir: &Path, known: &[std::path::PathBuf]) -> Vec<Leftover> {
-    let dir = apply::worktrees_dir(common_dir);
+    let dir = crate::git::worktrees_dir(common_dir);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Vec::new();
     };

@@ -1,19 +1,20 @@
 //! Settings resolved once, before anything changes: command-line flag, then
 //! environment variable, then git config (`cherry-pick-pr.*`), then the
-//! default. Also where the repository is and what its remotes point at.
+//! default; and what the remotes point at.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
+use crate::args::{PrRef, Target, check_labels, parse_repo, parse_target, split_args};
 use crate::cli::Cli;
 use crate::config::GitConfig;
-use crate::errors::{Context, failed, usage};
-use crate::git::Git;
+use crate::errors::{Context, Failure, failed, usage};
+use crate::git::{Git, Located};
 use crate::github::Repo;
 use crate::github::retry::Policy;
-use crate::remote::{RepoUrl, api_url_for_host, parse_pr_ref, parse_remote_url};
+use crate::remote::{RepoUrl, api_url_for_host, parse_remote_url};
 use crate::text;
 
 /// What `--regenerate-docs` runs, as the script did.
@@ -42,28 +43,6 @@ impl Env {
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Env {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         Env(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
-    }
-}
-
-/// A release branch to backport onto.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    /// The upstream remote's name.
-    pub remote: String,
-    /// The branch on the upstream repository, e.g. `release-3.1`.
-    pub branch: String,
-}
-
-impl Target {
-    /// The remote-tracking ref the fetch updates.
-    pub fn tracking_ref(&self) -> String {
-        format!("refs/remotes/{}/{}", self.remote, self.branch)
-    }
-}
-
-impl std::fmt::Display for Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.remote, self.branch)
     }
 }
 
@@ -111,341 +90,350 @@ pub struct Settings {
     pub provenance: Vec<String>,
 }
 
-/// How pull requests are written, for messages.
-const PR_FORMS: &str = "a number such as 3796, #3796, or a pull request URL";
-
-/// The form of a run, for hints.
-const EXAMPLE: &str = "git cherry-pick-pr upstream/release-3.1 3796";
-
-/// Splits the positional arguments into targets (first) and pull requests (last).
-pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<crate::remote::PrRef>)> {
-    let last = args
-        .last()
-        .ok_or_else(|| usage("no target and no pull request given"))?;
-    if parse_pr_ref(last).is_none() {
-        let error = if args.iter().any(|a| parse_pr_ref(a).is_some()) {
-            // Pull requests were given, but something follows them.
-            usage(format!("`{last}` is not a pull request: expected {PR_FORMS}"))
-                .hint(format!("targets come first, pull requests last: {EXAMPLE}"))
-        } else if args.len() == 1 {
-            usage("no pull request given").hint(format!("name the pull requests after the target: {EXAMPLE}"))
-        } else {
-            usage(format!(
-                "no pull request given: `{last}` is not a pull request (expected {PR_FORMS})"
-            ))
-            .hint(format!("targets come first, pull requests last: {EXAMPLE}"))
-        };
-        return Err(error.into());
-    }
-    let first_pr = args
-        .iter()
-        .rposition(|a| parse_pr_ref(a).is_none())
-        .map_or(0, |i| i + 1);
-    let (targets, prs) = args.split_at(first_pr);
-    if targets.is_empty() {
-        return Err(usage("no target branch given")
-            .hint(format!("name the release branch first: {EXAMPLE}"))
-            .into());
-    }
-    if let Some(pr_like) = targets.iter().find(|t| parse_pr_ref(t).is_some()) {
-        return Err(usage(format!(
-            "`{pr_like}` looks like a pull request, but it comes before the target `{}`",
-            targets[targets.len() - 1]
-        ))
-        .hint("targets come first, pull requests last")
-        .into());
-    }
-    let prs = prs.iter().filter_map(|p| parse_pr_ref(p)).collect();
-    Ok((targets.to_vec(), prs))
-}
-
-/// Every `--label` names a label: an empty one would reach GitHub as a label
-/// named "".
-fn check_labels(labels: &[String]) -> Result<()> {
-    if labels.iter().any(|l| l.trim().is_empty()) {
-        return Err(usage("--label needs a label name, but one was empty")
-            .hint("name the label (--label cherry-pick-approved), or pass --no-label to add none")
-            .into());
-    }
-    Ok(())
-}
-
-/// Where the user's repository is, from one `git rev-parse` that honours
-/// `GIT_DIR`, `GIT_WORK_TREE` and the rest as git does.
-#[derive(Debug, Clone)]
-pub struct Located {
-    /// Where commands in the user's repository run: the top of the work tree,
-    /// or of the main work tree when the tool runs inside one of its own
-    /// worktrees (which a `--continue` or `--abort` removes).
-    pub toplevel: PathBuf,
-    /// The git directory those commands address (`GIT_DIR`).
-    pub git_dir: PathBuf,
-    /// The common git directory (shared by all worktrees).
-    pub common_dir: PathBuf,
-    /// Whether a hook that runs in the tool's worktree and may look at its
-    /// files would run: `post-checkout` (as the worktree is made), `git am`'s
-    /// `applypatch-msg`, `pre-applypatch` and `post-applypatch`, and
-    /// `pre-push`; as seen from the user's work tree (a relative
-    /// `core.hooksPath` names files in the work tree).
-    pub tree_hooks: bool,
-    /// git's repository-local variables, removed from every later command.
-    pub local_env: Vec<String>,
-    /// The tool runs inside this worktree of its own.
-    pub inside: Option<PathBuf>,
-}
-
-impl Located {
-    /// How every later git command addresses the repository.
-    pub fn repo(&self) -> crate::git::Repo<'_> {
-        crate::git::Repo {
-            local_env: &self.local_env,
-            toplevel: &self.toplevel,
-            git_dir: &self.git_dir,
-        }
-    }
-}
-
-/// Where the repository is, or an error when `cwd` is not inside a work tree.
-pub fn locate(git: &Git<'_>, cwd: &std::path::Path) -> Result<Located> {
-    let located = git
-        .run(
-            cwd,
-            &[
-                "rev-parse",
-                "--local-env-vars",
-                "--path-format=absolute",
-                "--show-toplevel",
-                "--absolute-git-dir",
-                "--git-common-dir",
-                "--git-path",
-                "hooks/applypatch-msg",
-                "--git-path",
-                "hooks/pre-applypatch",
-                "--git-path",
-                "hooks/post-applypatch",
-                "--git-path",
-                "hooks/pre-push",
-                "--git-path",
-                "hooks/post-checkout",
-            ],
-        )
-        .failure(|| {
-            failed("this is not inside a git work tree").hint("run git cherry-pick-pr inside your clone of the project")
-        })?;
-    let is_variable = |l: &&str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
-    let local_env: Vec<String> = located.lines().take_while(is_variable).map(str::to_string).collect();
-    let mut lines = located.lines().skip(local_env.len());
-    let mut toplevel = PathBuf::from(lines.next().unwrap_or_default());
-    let mut git_dir = PathBuf::from(lines.next().unwrap_or_default());
-    let common_dir = PathBuf::from(lines.next().unwrap_or_default());
-    let tree_hooks = lines.any(|hook| crate::apply::is_executable(std::path::Path::new(hook)));
-    let inside = toplevel
-        .starts_with(crate::apply::worktrees_dir(&common_dir))
-        .then(|| toplevel.clone());
-    if inside.is_some() {
-        // The main work tree (or, for a bare repository, its git directory).
-        let repo = crate::git::Repo {
-            local_env: &local_env,
-            toplevel: &common_dir,
-            git_dir: &common_dir,
-        };
-        let listed = git
-            .in_repo(repo)
-            .run(&common_dir, &["worktree", "list", "--porcelain", "-z"])?;
-        let mut fields = listed.split('\0');
-        let main = fields.next().and_then(|f| f.strip_prefix("worktree "));
-        let bare = fields.take_while(|f| !f.is_empty()).any(|f| f == "bare");
-        toplevel = match main {
-            Some(main) if !bare => PathBuf::from(main),
-            _ => common_dir.clone(),
-        };
-        git_dir = common_dir.clone();
-    }
-    Ok(Located {
-        toplevel,
-        git_dir,
-        common_dir,
-        tree_hooks,
-        local_env,
-        inside,
-    })
-}
-
 /// Resolves the settings of a run from the command line, the environment and
-/// the repository's git config.
+/// the repository's git config. Each setting is resolved in one place below,
+/// in the order the `--debug` lines list them.
 pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result<Settings> {
     let (target_args, pr_refs) = split_args(&cli.args)?;
     check_labels(&cli.labels)?;
-    let Located {
-        toplevel,
-        common_dir,
-        tree_hooks,
-        ..
-    } = located.clone();
+    let config = read_config(git, &located.toplevel)?;
+    let mut sources = Sources {
+        cli,
+        env,
+        config: &config,
+        provenance: Vec::new(),
+    };
+    let remotes = Remotes::resolve(&mut sources)?;
+    let repo = repository(&mut sources, &remotes)?;
+    let api_url = api_url(&mut sources, remotes.host())?;
+    let user = user(&mut sources, &remotes);
+    let exec = exec(&mut sources);
+    let milestone = sources.pick(
+        "milestone",
+        [flag(&cli.milestone, "milestone"), sources.key("milestone")],
+    );
+    let templates = templates(&mut sources)?;
+    let copy_labels = copy_labels(cli, &config)?;
+    let assign_author = sources.switch(cli.assign_author, "assignAuthor")?;
+    let comment_source = sources.switch(cli.comment_source, "commentSource")?;
+    let labels = labels(&mut sources);
+    let signoff = sources.switch(cli.signoff, "signoff")?;
+    let draft = sources.switch(cli.draft, "draft")?;
+    remotes.check_fork_is_not_upstream(&repo)?;
+    let targets = targets(&target_args, &remotes)?;
+    let prs = pr_numbers(pr_refs, &repo)?;
+    let web_host = web_host(&api_url, remotes.host());
+    Ok(Settings {
+        toplevel: located.toplevel.clone(),
+        common_dir: located.common_dir.clone(),
+        tree_hooks: located.tree_hooks,
+        targets,
+        prs,
+        upstream: remotes.upstream,
+        fork: remotes.fork,
+        user,
+        repo,
+        api_url,
+        web_host,
+        policy: network_policy(env),
+        labels,
+        dry_run: cli.dry_run || env.get("DRY_RUN").is_some(),
+        yes: cli.yes,
+        signoff,
+        draft,
+        allow_unmerged: cli.allow_unmerged,
+        exec,
+        shell: env.get("SHELL").unwrap_or("/bin/sh").to_string(),
+        milestone,
+        copy_labels,
+        assign_author,
+        comment_source,
+        templates,
+        provenance: sources.provenance,
+    })
+}
 
+/// The repository's `cherry-pick-pr.*` keys and remote URLs, from one call.
+fn read_config(git: &Git<'_>, toplevel: &Path) -> Result<GitConfig> {
     let config_text = git.capture(
-        &toplevel,
+        toplevel,
         &["config", "-z", "--get-regexp", r"^(cherry-pick-pr|remote)\."],
         None,
     )?;
     // Exit 1 means no key matched.
-    let config = if config_text.success || config_text.stderr.trim().is_empty() {
-        GitConfig::parse(&config_text.stdout)
-    } else {
-        config_text.checked().failure(|| failed("reading git config"))?;
-        GitConfig::default()
-    };
+    if config_text.success || config_text.stderr.trim().is_empty() {
+        return Ok(GitConfig::parse(&config_text.stdout));
+    }
+    config_text.checked().failure(|| failed("reading git config"))?;
+    Ok(GitConfig::default())
+}
 
-    let mut provenance = Vec::new();
-    // The first candidate with a value wins; each is (value, where it came from).
-    let mut pick = |name: &str, candidates: Vec<(Option<String>, String)>| -> Option<String> {
+/// A value a setting may take (`None` when that source does not set it), and
+/// where it comes from.
+type Candidate = (Option<String>, String);
+
+/// Where settings come from (flags, environment, git config), and the
+/// `--debug` line of each setting resolved so far.
+struct Sources<'a> {
+    cli: &'a Cli,
+    env: &'a Env,
+    config: &'a GitConfig,
+    provenance: Vec<String>,
+}
+
+impl Sources<'_> {
+    /// The first candidate with a value wins; its line in the provenance
+    /// names the setting `name` and where the value came from.
+    fn pick(&mut self, name: &str, candidates: impl IntoIterator<Item = Candidate>) -> Option<String> {
         let found = candidates.into_iter().find_map(|(v, from)| v.map(|v| (v, from)));
-        match &found {
-            Some((v, from)) if v.contains('\n') => provenance.push(format!("{name}: a multi-line value (from {from})")),
-            Some((v, from)) => provenance.push(format!("{name} = {v} (from {from})")),
-            None => provenance.push(format!("{name} is not set")),
-        }
+        self.provenance.push(match &found {
+            Some((v, from)) if v.contains('\n') => format!("{name}: a multi-line value (from {from})"),
+            Some((v, from)) => format!("{name} = {v} (from {from})"),
+            None => format!("{name} is not set"),
+        });
         found.map(|(v, _)| v)
-    };
-    let flag = |v: &Option<String>, name: &str| (v.clone(), format!("--{name}"));
-    let var = |name: &str| (env.get(name).map(str::to_string), name.to_string());
-    let key = |k: &str| {
+    }
+
+    /// An environment variable.
+    fn var(&self, name: &str) -> Candidate {
+        (self.env.get(name).map(str::to_string), name.to_string())
+    }
+
+    /// The git config key `cherry-pick-pr.KEY`.
+    fn key(&self, key: &str) -> Candidate {
         (
-            config.get(k).map(str::to_string),
-            format!("git config cherry-pick-pr.{k}"),
+            self.config.get(key).map(str::to_string),
+            format!("git config cherry-pick-pr.{key}"),
         )
-    };
-    let default = |v: Option<String>, from: &str| (v, from.to_string());
+    }
 
-    let upstream = pick(
-        "upstream",
-        vec![
-            flag(&cli.upstream, "upstream"),
-            var("UPSTREAM_REMOTE"),
-            key("upstream"),
-            default(Some("upstream".into()), "default"),
-        ],
-    )
-    .unwrap_or_default();
-    let fork = pick(
-        "fork",
-        vec![
-            flag(&cli.fork, "fork"),
-            var("FORK_REMOTE"),
-            key("fork"),
-            default(Some("origin".into()), "default"),
-        ],
-    )
-    .unwrap_or_default();
+    /// A setting that only git config sets, else its default.
+    fn key_or_default(&mut self, key: &str, value: &str) -> String {
+        self.pick(key, [self.key(key), default(Some(value.into()), "default")])
+            .unwrap_or_default()
+    }
 
-    let remotes = config.remotes();
-    let url_of = |name: &str| remotes.iter().find(|(n, _)| n == name).map(|(_, u)| u.clone());
-    let missing_remote = |name: &str, role: &str, flag: &str| {
-        let known: Vec<&str> = remotes.iter().map(|(n, _)| n.as_str()).collect();
-        failed(format!(
-            "there is no remote named `{name}` (the {role} remote) in this repository"
-        ))
-        .hint(format!(
-            "add it with `git remote add {name} URL`, or name another with --{flag}{}",
-            if known.is_empty() {
-                String::new()
-            } else {
-                format!(" (remotes here: {})", known.join(", "))
-            }
-        ))
-    };
-    let upstream_url = url_of(&upstream).ok_or_else(|| missing_remote(&upstream, "upstream", "upstream"))?;
-    let fork_url = url_of(&fork).ok_or_else(|| missing_remote(&fork, "fork", "fork"))?;
-    let upstream_repo = parse_remote_url(&upstream_url);
-    let fork_repo = parse_remote_url(&fork_url);
+    /// A switch: on with its flag, else as git config `cherry-pick-pr.KEY`
+    /// says, else off.
+    fn switch(&self, flag: bool, key: &str) -> Result<bool> {
+        Ok(flag || self.config.bool(key)?.unwrap_or(false))
+    }
+}
 
-    let env_repo = match (env.get("MAIN_REPO_ORG"), env.get("MAIN_REPO_NAME")) {
+/// The flag `--NAME`.
+fn flag(value: &Option<String>, name: &str) -> Candidate {
+    (value.clone(), format!("--{name}"))
+}
+
+/// A value of the tool's own, and where it comes from.
+fn default(value: Option<String>, from: &str) -> Candidate {
+    (value, from.to_string())
+}
+
+/// The upstream and fork remotes: their names, their URLs, and the
+/// repositories those name.
+struct Remotes {
+    upstream: String,
+    fork: String,
+    upstream_url: String,
+    fork_url: String,
+    upstream_repo: Option<RepoUrl>,
+    fork_repo: Option<RepoUrl>,
+    /// Every remote of the repository, in config order.
+    names: Vec<String>,
+}
+
+impl Remotes {
+    /// Which remotes are upstream and fork, and their URLs; an error names a
+    /// remote that is not there.
+    fn resolve(sources: &mut Sources<'_>) -> Result<Remotes> {
+        let cli = sources.cli;
+        let upstream = sources
+            .pick(
+                "upstream",
+                [
+                    flag(&cli.upstream, "upstream"),
+                    sources.var("UPSTREAM_REMOTE"),
+                    sources.key("upstream"),
+                    default(Some("upstream".into()), "default"),
+                ],
+            )
+            .unwrap_or_default();
+        let fork = sources
+            .pick(
+                "fork",
+                [
+                    flag(&cli.fork, "fork"),
+                    sources.var("FORK_REMOTE"),
+                    sources.key("fork"),
+                    default(Some("origin".into()), "default"),
+                ],
+            )
+            .unwrap_or_default();
+        let remotes = sources.config.remotes();
+        let url_of = |name: &str| remotes.iter().find(|(n, _)| n == name).map(|(_, u)| u.clone());
+        let upstream_url = url_of(&upstream).ok_or_else(|| missing_remote(&remotes, &upstream, "upstream"))?;
+        let fork_url = url_of(&fork).ok_or_else(|| missing_remote(&remotes, &fork, "fork"))?;
+        Ok(Remotes {
+            upstream_repo: parse_remote_url(&upstream_url),
+            fork_repo: parse_remote_url(&fork_url),
+            names: remotes.into_iter().map(|(name, _)| name).collect(),
+            upstream,
+            fork,
+            upstream_url,
+            fork_url,
+        })
+    }
+
+    /// The upstream remote's host; `None` for a local path.
+    fn host(&self) -> Option<&str> {
+        self.upstream_repo.as_ref().and_then(|r| r.host.as_deref())
+    }
+
+    /// The fork must not be the repository the pull request goes to.
+    fn check_fork_is_not_upstream(&self, repo: &Repo) -> Result<()> {
+        let Remotes { fork, fork_url, .. } = self;
+        let fork_is_upstream = *fork == self.upstream
+            || *fork_url == self.upstream_url
+            || self.fork_repo.as_ref().is_some_and(|f| {
+                f.same_repo(&RepoUrl {
+                    host: self.host().map(str::to_string),
+                    owner: repo.owner.clone(),
+                    name: repo.name.clone(),
+                })
+            });
+        if fork_is_upstream {
+            return Err(failed(format!(
+                "the fork remote `{fork}` ({fork_url}) is the upstream repository {repo}; refusing to push a cherry-pick branch there"
+            ))
+            .hint(format!("add your fork as a remote (git remote add fork git@github.com:YOU/{}.git) and pass --fork fork", repo.name))
+            .into());
+        }
+        Ok(())
+    }
+}
+
+/// There is no remote `name`, which was to be the `role` (and `--role`) remote.
+fn missing_remote(remotes: &[(String, String)], name: &str, role: &str) -> Failure {
+    let known: Vec<&str> = remotes.iter().map(|(n, _)| n.as_str()).collect();
+    failed(format!(
+        "there is no remote named `{name}` (the {role} remote) in this repository"
+    ))
+    .hint(format!(
+        "add it with `git remote add {name} URL`, or name another with --{role}{}",
+        if known.is_empty() {
+            String::new()
+        } else {
+            format!(" (remotes here: {})", known.join(", "))
+        }
+    ))
+}
+
+/// The upstream repository: `--repo`, `MAIN_REPO_ORG` with `MAIN_REPO_NAME`,
+/// git config, else what the upstream remote's URL names.
+fn repository(sources: &mut Sources<'_>, remotes: &Remotes) -> Result<Repo> {
+    let env_repo = match (sources.env.get("MAIN_REPO_ORG"), sources.env.get("MAIN_REPO_NAME")) {
         (Some(org), Some(name)) => Some(format!("{org}/{name}")),
         _ => None,
     };
-    let repo_text = pick(
+    let text = sources.pick(
         "repo",
-        vec![
-            flag(&cli.repo, "repo"),
+        [
+            flag(&sources.cli.repo, "repo"),
             (env_repo, "MAIN_REPO_ORG and MAIN_REPO_NAME".into()),
-            key("repo"),
-            default(upstream_repo.as_ref().map(RepoUrl::slug), "the upstream remote's URL"),
+            sources.key("repo"),
+            default(
+                remotes.upstream_repo.as_ref().map(RepoUrl::slug),
+                "the upstream remote's URL",
+            ),
         ],
     );
-    let repo_text = repo_text.ok_or_else(|| {
+    let Remotes {
+        upstream, upstream_url, ..
+    } = remotes;
+    let text = text.ok_or_else(|| {
         failed(format!(
             "cannot tell which GitHub repository the `{upstream}` remote ({upstream_url}) is"
         ))
         .hint("name it with --repo OWNER/NAME or git config cherry-pick-pr.repo OWNER/NAME")
     })?;
-    let repo = parse_repo(&repo_text)?;
+    parse_repo(&text)
+}
 
-    let host = upstream_repo.as_ref().and_then(|r| r.host.clone());
-    let api_url = pick(
-        "api-url",
-        vec![
-            flag(&cli.api_url, "api-url"),
-            var("GITHUB_API_URL"),
-            key("apiUrl"),
-            default(Some(api_url_for_host(host.as_deref())), "the upstream remote's host"),
+/// The REST API's base URL: `--api-url`, `GITHUB_API_URL`, git config, else
+/// the one that serves the upstream remote's host.
+fn api_url(sources: &mut Sources<'_>, host: Option<&str>) -> Result<String> {
+    let url = sources
+        .pick(
+            "api-url",
+            [
+                flag(&sources.cli.api_url, "api-url"),
+                sources.var("GITHUB_API_URL"),
+                sources.key("apiUrl"),
+                default(Some(api_url_for_host(host)), "the upstream remote's host"),
+            ],
+        )
+        .unwrap_or_default();
+    check_api_url(&url)?;
+    Ok(url)
+}
+
+/// The fork owner's login: `--user`, `GITHUB_USER`, git config, else the
+/// owner the fork remote's URL names.
+fn user(sources: &mut Sources<'_>, remotes: &Remotes) -> Option<String> {
+    sources.pick(
+        "user",
+        [
+            flag(&sources.cli.user, "user"),
+            sources.var("GITHUB_USER"),
+            sources.key("user"),
+            default(
+                remotes.fork_repo.as_ref().map(|r| r.owner.clone()),
+                "the fork remote's URL",
+            ),
         ],
     )
-    .unwrap_or_default();
-    check_api_url(&api_url)?;
+}
 
-    let user = pick(
-        "user",
-        vec![
-            flag(&cli.user, "user"),
-            var("GITHUB_USER"),
-            key("user"),
-            default(fork_repo.as_ref().map(|r| r.owner.clone()), "the fork remote's URL"),
-        ],
-    );
-
-    let regenerate = cli.regenerate_docs.then(|| GENERATE_DOCS.to_string());
-    let env_regenerate = env
+/// The command run after applying: `--exec`, `--regenerate-docs`,
+/// `REGENERATE_DOCS` (but `false`, `0` or `no`), else git config.
+fn exec(sources: &mut Sources<'_>) -> Option<String> {
+    let regenerate = sources.cli.regenerate_docs.then(|| GENERATE_DOCS.to_string());
+    let env_regenerate = sources
+        .env
         .get("REGENERATE_DOCS")
         .filter(|v| !matches!(v.to_ascii_lowercase().as_str(), "false" | "0" | "no"))
         .map(|_| GENERATE_DOCS.to_string());
-    let exec = pick(
+    sources.pick(
         "exec",
-        vec![
-            flag(&cli.exec, "exec"),
+        [
+            flag(&sources.cli.exec, "exec"),
             (regenerate, "--regenerate-docs".into()),
             (env_regenerate, "REGENERATE_DOCS".into()),
-            key("exec"),
-        ],
-    );
-    let milestone = pick("milestone", vec![flag(&cli.milestone, "milestone"), key("milestone")]);
-    let title_template = pick(
-        "titleTemplate",
-        vec![
-            key("titleTemplate"),
-            default(Some(text::TITLE_TEMPLATE.into()), "default"),
+            sources.key("exec"),
         ],
     )
-    .unwrap_or_default();
-    let body_template = pick(
-        "bodyTemplate",
-        vec![
-            key("bodyTemplate"),
-            default(Some(text::BODY_TEMPLATE.into()), "default"),
-        ],
-    )
-    .unwrap_or_default();
-    let doc_link = pick(
-        "docLink",
-        vec![key("docLink"), default(Some(text::DOC_LINK.into()), "default")],
-    )
-    .unwrap_or_default();
-    for (name, template) in [("titleTemplate", &title_template), ("bodyTemplate", &body_template)] {
+}
+
+/// The title and body templates and the documentation link, from git config
+/// or the defaults; a template may use only the placeholders there are.
+fn templates(sources: &mut Sources<'_>) -> Result<text::Templates> {
+    let title = sources.key_or_default("titleTemplate", text::TITLE_TEMPLATE);
+    let body = sources.key_or_default("bodyTemplate", text::BODY_TEMPLATE);
+    let doc_link = sources.key_or_default("docLink", text::DOC_LINK);
+    for (name, template) in [("titleTemplate", &title), ("bodyTemplate", &body)] {
         text::check_template(template).map_err(|e| {
             usage(format!("git config cherry-pick-pr.{name}: {e}"))
                 .hint("see the placeholders in `git cherry-pick-pr --help`")
         })?;
     }
-    let copy_labels = if cli.copy_labels.is_empty() {
+    Ok(text::Templates { title, body, doc_link })
+}
+
+/// The globs of source labels to copy: every `--copy-labels`, else git
+/// config's (multi-valued); each must be a glob.
+fn copy_labels(cli: &Cli, config: &GitConfig) -> Result<Vec<String>> {
+    let patterns: Vec<String> = if cli.copy_labels.is_empty() {
         config
             .all("copyLabels")
             .into_iter()
@@ -455,73 +443,57 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
     } else {
         cli.copy_labels.clone()
     };
-    for pattern in &copy_labels {
+    for pattern in &patterns {
         glob::Pattern::new(pattern).map_err(|e| usage(format!("`{pattern}` is not a label pattern: {e}")))?;
     }
-    let assign_author = cli.assign_author || config.bool("assignAuthor")?.unwrap_or(false);
-    let comment_source = cli.comment_source || config.bool("commentSource")?.unwrap_or(false);
-    let shell = env.get("SHELL").unwrap_or("/bin/sh").to_string();
+    Ok(patterns)
+}
 
-    let mut label_source: Vec<String> = Vec::new();
-    let labels = if cli.no_label {
-        label_source.push("labels: none (--no-label)".into());
-        Vec::new()
+/// The labels to add: none with `--no-label`, else every `--label`, else git
+/// config's (multi-valued), else the default.
+fn labels(sources: &mut Sources<'_>) -> Vec<String> {
+    let cli = sources.cli;
+    let configured = sources.config.all("label");
+    let (labels, line) = if cli.no_label {
+        (Vec::new(), "labels: none (--no-label)".to_string())
     } else if !cli.labels.is_empty() {
-        label_source.push(format!("labels = {} (from --label)", cli.labels.join(", ")));
-        cli.labels.clone()
-    } else if !config.all("label").is_empty() {
-        let labels: Vec<String> = config
-            .all("label")
+        let line = format!("labels = {} (from --label)", cli.labels.join(", "));
+        (cli.labels.clone(), line)
+    } else if !configured.is_empty() {
+        let labels: Vec<String> = configured
             .into_iter()
             .filter(|l| !l.is_empty())
             .map(str::to_string)
             .collect();
-        label_source.push(format!(
-            "labels = {} (from git config cherry-pick-pr.label)",
-            labels.join(", ")
-        ));
-        labels
+        let line = format!("labels = {} (from git config cherry-pick-pr.label)", labels.join(", "));
+        (labels, line)
     } else {
-        label_source.push(format!("labels = {DEFAULT_LABEL} (default)"));
-        vec![DEFAULT_LABEL.to_string()]
+        let line = format!("labels = {DEFAULT_LABEL} (default)");
+        (vec![DEFAULT_LABEL.to_string()], line)
     };
+    sources.provenance.push(line);
+    labels
+}
 
-    provenance.extend(label_source);
-    let dry_run = cli.dry_run || env.get("DRY_RUN").is_some();
-    let signoff = cli.signoff || config.bool("signoff")?.unwrap_or(false);
-    let draft = cli.draft || config.bool("draft")?.unwrap_or(false);
-
-    // The fork must not be the repository the pull request goes to.
-    let fork_is_upstream = fork == upstream
-        || fork_url == upstream_url
-        || fork_repo.as_ref().is_some_and(|f| {
-            f.same_repo(&RepoUrl {
-                host: host.clone(),
-                owner: repo.owner.clone(),
-                name: repo.name.clone(),
-            })
-        });
-    if fork_is_upstream {
-        return Err(failed(format!(
-            "the fork remote `{fork}` ({fork_url}) is the upstream repository {repo}; refusing to push a cherry-pick branch there"
-        ))
-        .hint(format!("add your fork as a remote (git remote add fork git@github.com:YOU/{}.git) and pass --fork fork", repo.name))
-        .into());
-    }
-
-    let remote_names: Vec<&str> = remotes.iter().map(|(n, _)| n.as_str()).collect();
-    // One target however often and however spelled: two runs on one branch
-    // would race for the same worktree branch and fork branch.
+/// The targets, each once however often and however spelled: two runs on one
+/// branch would race for the same worktree branch and fork branch.
+fn targets(args: &[String], remotes: &Remotes) -> Result<Vec<Target>> {
+    let names: Vec<&str> = remotes.names.iter().map(String::as_str).collect();
     let mut targets = Vec::new();
-    for text in &target_args {
-        let target = parse_target(text, &upstream, &remote_names)?;
+    for text in args {
+        let target = parse_target(text, &remotes.upstream, &names)?;
         if !targets.contains(&target) {
             targets.push(target);
         }
     }
+    Ok(targets)
+}
 
+/// The pull requests' numbers, each once; one given as a URL must be in the
+/// upstream repository.
+fn pr_numbers(refs: Vec<PrRef>, repo: &Repo) -> Result<Vec<u64>> {
     let mut prs = Vec::new();
-    for pr in pr_refs {
+    for pr in refs {
         if let Some(other) = &pr.repo {
             let ours = RepoUrl {
                 host: other.host.clone(),
@@ -541,41 +513,7 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
             prs.push(pr.number);
         }
     }
-
-    let web_host = web_host(&api_url, host.as_deref());
-    let policy = network_policy(env);
-    Ok(Settings {
-        toplevel,
-        common_dir,
-        tree_hooks,
-        targets,
-        prs,
-        upstream,
-        fork,
-        user,
-        repo,
-        api_url,
-        web_host,
-        policy,
-        labels,
-        dry_run,
-        yes: cli.yes,
-        signoff,
-        draft,
-        allow_unmerged: cli.allow_unmerged,
-        exec,
-        shell,
-        milestone,
-        copy_labels,
-        assign_author,
-        comment_source,
-        templates: text::Templates {
-            title: title_template,
-            body: body_template,
-            doc_link,
-        },
-        provenance,
-    })
+    Ok(prs)
 }
 
 /// The retry policy. Two variables, meant for tests and left out of the
@@ -596,24 +534,6 @@ pub fn network_policy(env: &Env) -> Policy {
         policy.base = base;
     }
     policy
-}
-
-/// `OWNER/NAME`.
-fn parse_repo(text: &str) -> Result<Repo> {
-    match text.trim().split_once('/') {
-        Some((owner, name)) if valid_name(owner) && valid_name(name) => Ok(Repo {
-            owner: owner.to_string(),
-            name: name.trim_end_matches(".git").to_string(),
-        }),
-        _ => Err(usage(format!(
-            "`{text}` is not a repository: expected OWNER/NAME such as kubesphere/kubesphere"
-        ))
-        .into()),
-    }
-}
-
-fn valid_name(part: &str) -> bool {
-    !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 /// The web host whose token is looked for and named in messages: the one the
@@ -654,223 +574,12 @@ fn check_api_url(url: &str) -> Result<()> {
     }
 }
 
-/// `upstream/release-3.1` or a bare `release-3.1` (meaning the upstream
-/// remote); also spelled in full as git does, `refs/remotes/upstream/release-3.1`
-/// or `remotes/upstream/release-3.1`. A tag (`refs/tags/v3.1.0`) or a commit
-/// id is no branch to open a pull request against.
-fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Target> {
-    let text = text.trim();
-    let not_a_branch = |what: String| {
-        usage(format!(
-            "{what}; a target must be a release branch such as {upstream}/release-3.1"
-        ))
-        .hint(format!(
-            "list the release branches with: git ls-remote --heads {upstream} 'release-*'"
-        ))
-    };
-    if text.starts_with("refs/tags/") {
-        return Err(not_a_branch(format!("`{text}` is a tag")).into());
-    }
-    if is_commit_id(text) {
-        return Err(not_a_branch(format!("`{text}` looks like a commit id"))
-            .hint(format!(
-                "if it is the name of a branch, name it with its remote: {upstream}/{text}"
-            ))
-            .into());
-    }
-    let full = text
-        .strip_prefix("refs/remotes/")
-        .or_else(|| text.strip_prefix("remotes/"));
-    let short = full.unwrap_or(text);
-    if let Some(branch) = short.strip_prefix(upstream).and_then(|r| r.strip_prefix('/')) {
-        return check_branch(
-            text,
-            Target {
-                remote: upstream.to_string(),
-                branch: branch.to_string(),
-            },
-        );
-    }
-    // Another remote's branch: the longest remote name that prefixes it.
-    if let Some(other) = remotes
-        .iter()
-        .filter(|r| short.strip_prefix(**r).is_some_and(|rest| rest.starts_with('/')))
-        .max_by_key(|r| r.len())
-    {
-        return Err(usage(format!(
-            "target `{text}` is a branch of the `{other}` remote, but the upstream remote is `{upstream}`"
-        ))
-        .hint(format!(
-            "pass --upstream {other} if that is where the release branches live"
-        ))
-        .into());
-    }
-    if full.is_some() {
-        return Err(usage(format!(
-            "target `{text}` is not a branch of the upstream remote `{upstream}`"
-        ))
-        .hint(format!("name it as {upstream}/BRANCH, e.g. {upstream}/release-3.1"))
-        .into());
-    }
-    check_branch(
-        text,
-        Target {
-            remote: upstream.to_string(),
-            branch: text.to_string(),
-        },
-    )
-}
-
-/// Whether `text` is written as a commit id: 7 to 40 hex digits (an
-/// abbreviated or full SHA-1), or 64 (SHA-256).
-fn is_commit_id(text: &str) -> bool {
-    (matches!(text.len(), 7..=40) || text.len() == 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-fn check_branch(text: &str, target: Target) -> Result<Target> {
-    let b = &target.branch;
-    let bad = b.is_empty()
-        || b.starts_with(['-', '/', '.'])
-        || b.ends_with(['/', '.'])
-        || b.ends_with(".lock")
-        || b.contains("..")
-        || b.contains("//")
-        || b.contains("@{")
-        || b.chars().any(|c| c.is_ascii_control() || " ~^:?*[\\".contains(c));
-    if bad {
-        return Err(usage(format!("`{text}` is not a valid branch name")).into());
-    }
-    Ok(target)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn strings(args: &[&str]) -> Vec<String> {
-        args.iter().map(|s| s.to_string()).collect()
-    }
-
     #[test]
-    fn targets_first_prs_last() {
-        let (t, p) = split_args(&strings(&["upstream/release-3.1", "3796", "#3797"])).unwrap();
-        assert_eq!(t, strings(&["upstream/release-3.1"]));
-        assert_eq!(p.iter().map(|p| p.number).collect::<Vec<_>>(), vec![3796, 3797]);
-        let (t, _) = split_args(&strings(&["a", "b", "1"])).unwrap();
-        assert_eq!(t, strings(&["a", "b"]));
-    }
-
-    #[test]
-    fn bad_positional_arguments_are_usage_errors() {
-        for args in [
-            &["upstream/release-3.1", "abc"][..],
-            &["3796"],
-            &["r", "1", "r2", "2"],
-            &[],
-        ] {
-            let err = split_args(&strings(args)).unwrap_err();
-            assert_eq!(crate::errors::kind_of(&err), crate::errors::Kind::Usage, "{args:?}");
-        }
-        let err = split_args(&strings(&["upstream/release-3.1", "abc"])).unwrap_err();
-        assert!(err.to_string().contains("`abc`"), "{err}");
-    }
-
-    #[test]
-    fn no_pull_request_given_is_said_first() {
-        let err = split_args(&strings(&["release-3.1"])).unwrap_err();
-        assert_eq!(err.to_string(), "no pull request given");
-        let err = split_args(&strings(&["release-3.0", "abc"])).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("no pull request given: `abc` is not a pull request (expected"),
-            "{err}"
-        );
-        let err = split_args(&strings(&["release-3.0", "1", "abc"])).unwrap_err();
-        assert!(err.to_string().starts_with("`abc` is not a pull request"), "{err}");
-    }
-
-    #[test]
-    fn an_empty_label_is_refused() {
-        assert!(check_labels(&strings(&["kind/bug", "cherry-pick-approved"])).is_ok());
-        for bad in [&[""][..], &[" "], &["ok", ""]] {
-            let err = check_labels(&strings(bad)).unwrap_err();
-            assert_eq!(crate::errors::kind_of(&err), crate::errors::Kind::Usage, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn targets_resolve_against_the_upstream_remote() {
-        let remotes = ["upstream", "origin", "up/stream"];
-        assert_eq!(
-            parse_target("upstream/release-3.1", "upstream", &remotes).unwrap(),
-            Target {
-                remote: "upstream".into(),
-                branch: "release-3.1".into()
-            }
-        );
-        assert_eq!(
-            parse_target("release-3.1", "upstream", &remotes).unwrap().branch,
-            "release-3.1"
-        );
-        assert_eq!(
-            parse_target("release/v3", "upstream", &remotes).unwrap().branch,
-            "release/v3"
-        );
-        assert_eq!(
-            parse_target("up/stream/release-1", "up/stream", &remotes)
-                .unwrap()
-                .branch,
-            "release-1"
-        );
-        assert!(parse_target("origin/release-3.1", "upstream", &remotes).is_err());
-        for full in ["refs/remotes/upstream/release-3.1", "remotes/upstream/release-3.1"] {
-            assert_eq!(
-                parse_target(full, "upstream", &remotes).unwrap(),
-                parse_target("upstream/release-3.1", "upstream", &remotes).unwrap(),
-                "{full}"
-            );
-        }
-        for not_a_branch in [
-            "refs/remotes/origin/release-3.1",
-            "refs/remotes/release-3.1",
-            "remotes/release-3.1",
-            "refs/tags/v3.1.0",
-            "abc1234",
-            "ABCDEF0123",
-            "0123456789012345678901234567890123456789",
-            &"a".repeat(64),
-        ] {
-            let err = parse_target(not_a_branch, "upstream", &remotes).unwrap_err();
-            assert_eq!(
-                crate::errors::kind_of(&err),
-                crate::errors::Kind::Usage,
-                "{not_a_branch}"
-            );
-        }
-        // Not commit ids: too short, too long, not hex, or with a remote.
-        for branch in ["abc123", &"a".repeat(41), "release-3.1", "upstream/abc1234"] {
-            assert!(parse_target(branch, "upstream", &remotes).is_ok(), "{branch}");
-        }
-        for bad in ["", "upstream/", "a..b", "-x", "a b", "x.lock", "a:b"] {
-            assert!(parse_target(bad, "upstream", &remotes).is_err(), "{bad:?}");
-        }
-        let t = parse_target("release-3.1", "upstream", &remotes).unwrap();
-        assert_eq!(t.tracking_ref(), "refs/remotes/upstream/release-3.1");
-        assert_eq!(t.to_string(), "upstream/release-3.1");
-    }
-
-    #[test]
-    fn repositories_and_api_urls_are_checked() {
-        assert_eq!(
-            parse_repo("kubesphere/kubesphere").unwrap(),
-            Repo {
-                owner: "kubesphere".into(),
-                name: "kubesphere".into()
-            }
-        );
-        for bad in ["kubesphere", "a/b/c", "/b", "a/", "a b/c"] {
-            assert!(parse_repo(bad).is_err(), "{bad}");
-        }
+    fn api_urls_are_checked() {
         assert!(check_api_url("https://api.github.com").is_ok());
         assert!(check_api_url("http://127.0.0.1:8080").is_ok());
         assert!(check_api_url("http://[::1]:8080/api").is_ok());
@@ -894,6 +603,44 @@ mod tests {
         assert_eq!(web_host("http://127.0.0.1:8080", ghe), "ghe.example.com");
         assert_eq!(web_host("http://[::1]:8080/api/v3", ghe), "ghe.example.com");
         assert_eq!(web_host("http://localhost:1", None), "github.com");
+    }
+
+    #[test]
+    fn each_setting_notes_where_it_came_from() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(["x", "--user", "erin", "r", "1"]).unwrap();
+        let env: Env = [("GITHUB_USER", "dave"), ("UPSTREAM_REMOTE", "up")]
+            .into_iter()
+            .collect();
+        let config = GitConfig::parse("cherry-pick-pr.label\nkind/bug\0cherry-pick-pr.bodytemplate\na\nb\0");
+        let mut sources = Sources {
+            cli: &cli,
+            env: &env,
+            config: &config,
+            provenance: Vec::new(),
+        };
+        let user = sources.pick("user", [flag(&cli.user, "user"), sources.var("GITHUB_USER")]);
+        assert_eq!(user.as_deref(), Some("erin"));
+        let upstream = sources.pick(
+            "upstream",
+            [flag(&cli.upstream, "upstream"), sources.var("UPSTREAM_REMOTE")],
+        );
+        assert_eq!(upstream.as_deref(), Some("up"));
+        assert_eq!(sources.pick("milestone", [sources.key("milestone")]), None);
+        assert_eq!(sources.key_or_default("bodyTemplate", "x"), "a\nb");
+        assert_eq!(sources.key_or_default("docLink", "https://d"), "https://d");
+        assert_eq!(labels(&mut sources), ["kind/bug"]);
+        assert_eq!(
+            sources.provenance,
+            [
+                "user = erin (from --user)",
+                "upstream = up (from UPSTREAM_REMOTE)",
+                "milestone is not set",
+                "bodyTemplate: a multi-line value (from git config cherry-pick-pr.bodyTemplate)",
+                "docLink = https://d (from default)",
+                "labels = kind/bug (from git config cherry-pick-pr.label)",
+            ]
+        );
     }
 
     #[test]

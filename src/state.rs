@@ -19,7 +19,7 @@ pub const VERSION: u32 = 2;
 
 /// Where the state lives: `<git common dir>/cherry-pick-pr/state.json`.
 pub fn path(common_dir: &Path) -> PathBuf {
-    crate::apply::worktrees_dir(common_dir).join("state.json")
+    crate::git::worktrees_dir(common_dir).join("state.json")
 }
 
 /// A source pull request, as much as publishing needs.
