@@ -91,23 +91,13 @@ pub fn find(env: &Env, out: &Output, lookup: &Lookup<'_>) -> Result<Found> {
         .hint(format!(
             "set GITHUB_TOKEN (or GH_TOKEN) to a token for {} that can read the repository and open pull requests, or run `{}`",
             lookup.web_host,
-            login_command(lookup.web_host)
+            crate::github::login_command(lookup.web_host)
         ))
         .hint(format!(
             "create one at https://{}/settings/personal-access-tokens (fine-grained: Contents read, Pull requests write; labels need Issues or Pull requests write)",
             lookup.web_host
         ))
         .into())
-}
-
-/// How to log `gh` in to the web host: `gh auth login` alone logs in to
-/// github.com.
-pub fn login_command(web_host: &str) -> String {
-    if web_host == "github.com" {
-        "gh auth login".to_string()
-    } else {
-        format!("gh auth login --hostname {web_host}")
-    }
 }
 
 fn from_env(env: &Env) -> Option<Found> {
@@ -265,7 +255,7 @@ mod tests {
         assert!(error.to_string().ends_with("for ghe.example.com"), "{error}");
         assert!(hints.contains("`gh auth login --hostname ghe.example.com`"), "{hints}");
         assert!(!hints.contains("github.com"), "{hints}");
-        assert_eq!(login_command("github.com"), "gh auth login");
+        assert_eq!(crate::github::login_command("github.com"), "gh auth login");
     }
 
     #[test]

@@ -219,7 +219,7 @@ pub fn explain(error: ApiError, hints: &Hints<'_>) -> anyhow::Error {
         ))
         .hint(format!(
             "make a new token at {tokens} and set GITHUB_TOKEN (or run `{}`)",
-            crate::token::login_command(hints.web_host)
+            login_command(hints.web_host)
         ))
         .hint(PERMISSIONS),
         ApiError::Status {
@@ -270,6 +270,16 @@ pub fn explain(error: ApiError, hints: &Hints<'_>) -> anyhow::Error {
         ),
     };
     failure.because(error).into()
+}
+
+/// How to log `gh` in to the web host: `gh auth login` alone logs in to
+/// github.com.
+pub fn login_command(web_host: &str) -> String {
+    if web_host == "github.com" {
+        "gh auth login".to_string()
+    } else {
+        format!("gh auth login --hostname {web_host}")
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 
-pub use self::error::{ApiError, Hints, explain};
+pub use self::error::{ApiError, Hints, explain, login_command};
 use self::retry::{Answer, Decision, Policy};
 pub use self::types::{Issue, IssueUpdate, Label, Milestone, NewPull, PullRequest, Repo, Token, User};
 use crate::output::Output;
