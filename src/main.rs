@@ -18,10 +18,10 @@ mod pick;
 mod publish;
 mod remote;
 mod resume;
+mod run;
 mod settings;
 mod signals;
 mod state;
-mod target;
 mod text;
 mod token;
 mod touched;
@@ -33,7 +33,6 @@ use clap::Parser;
 
 use crate::cli::Cli;
 use crate::output::Output;
-use crate::pick::{Outcome, Report};
 use crate::resume::Action;
 use crate::settings::Env;
 
@@ -117,58 +116,5 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
             pick::run(&settings, env, git, out)?
         }
     };
-    report(outcomes, out)
-}
-
-/// URLs (or dry-run branches) on stdout, in the order of the targets; the
-/// errors of targets that stopped or failed, and with several targets a
-/// summary, on stderr. Any failure makes the exit code 1, else any stop on
-/// conflicts 3.
-fn report(reports: Vec<Report>, out: &Output) -> anyhow::Result<()> {
-    let several = reports.len() > 1;
-    let mut worst: Option<anyhow::Error> = None;
-    let mut summary = Vec::new();
-    for Report { target, outcome } in reports {
-        let (result, detail) = match outcome {
-            Outcome::Published { url, existed } => {
-                out.result(&url);
-                (if existed { "already existed" } else { "opened" }, url)
-            }
-            Outcome::DryRun { branch } => {
-                out.result(&branch);
-                ("dry run", format!("local branch {branch}"))
-            }
-            Outcome::AlreadyPresent => ("already applied", "nothing to push".to_string()),
-            Outcome::SkippedByHand => ("skipped by hand", "nothing to push".to_string()),
-            Outcome::Stopped(error) | Outcome::Failed(error) => {
-                let kind = errors::kind_of(&error);
-                let line = error.to_string().lines().next().unwrap_or_default().to_string();
-                let word = if kind == errors::Kind::Conflict {
-                    "conflict"
-                } else {
-                    "failed"
-                };
-                if several || worst.is_some() {
-                    out.error(&error);
-                }
-                let replace = match &worst {
-                    None => true,
-                    Some(w) => errors::kind_of(w) == errors::Kind::Conflict && kind != errors::Kind::Conflict,
-                };
-                if replace {
-                    worst = Some(error);
-                }
-                (word, line)
-            }
-        };
-        summary.push(format!("  {target:<24} {result:<16} {detail}"));
-    }
-    if several {
-        out.note(&format!("Summary:\n{}", summary.join("\n")));
-    }
-    match worst {
-        Some(error) if several => Err(errors::Failure::new(errors::kind_of(&error), "not every target is done").into()),
-        Some(error) => Err(error),
-        None => Ok(()),
-    }
+    run::report::report(outcomes, out)
 }

@@ -12,10 +12,11 @@ use crate::errors::{failed, usage};
 use crate::gather;
 use crate::git::Git;
 use crate::output::Output;
-use crate::pick::{self, Ctx, Report};
+use crate::run::job::Start;
+use crate::run::report::Report;
+use crate::run::{self, Run, flow};
 use crate::settings::Env;
 use crate::state::{self, JobState, Loaded, Phase, Progress, State};
-use crate::target::Start;
 use crate::token;
 
 /// What the user asked of a stopped run.
@@ -83,12 +84,12 @@ fn act(
             };
             let State { plan, progress, .. } = *state;
             let interactive = std::io::stdin().is_terminal();
-            pick::check_can_push(interactive, yes || plan.yes, plan.dry_run)?;
+            run::check_can_push(interactive, yes || plan.yes, plan.dry_run)?;
             let chosen = select(&progress, selector)?;
             for ts in &chosen {
                 check_present(&git, &toplevel, ts)?;
             }
-            let (found, github) = pick::connect(
+            let (found, github) = run::connect(
                 env,
                 out,
                 &git,
@@ -97,7 +98,7 @@ fn act(
                 crate::settings::network_policy(env),
                 interactive,
             )?;
-            let ctx = Ctx {
+            let ctx = Run {
                 git,
                 out,
                 plan: &plan,
@@ -106,6 +107,7 @@ fn act(
                 interactive,
                 yes,
                 tree_hooks,
+                progress: std::sync::Mutex::new(progress),
             };
             let mut wanted: Vec<u64> = Vec::new();
             for ts in &chosen {
@@ -130,7 +132,7 @@ fn act(
             let downloaded = downloaded?;
             let patches: HashMap<u64, Vec<u8>> = wanted.into_iter().zip(downloaded).collect();
             let starts = chosen.into_iter().map(Start::Resume).collect();
-            pick::process(&ctx, &github, progress, starts, &patches)
+            flow::process(&ctx, &github, starts, &patches)
         }
     }
 }

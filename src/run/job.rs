@@ -3,18 +3,18 @@
 //! terminal as the script did), the `--exec` command, and the dry run.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use anyhow::Result;
 
+use super::report::Outcome;
+use super::{Run, interrupted_or};
 use crate::apply::{self, Applied, StopKind, Worktree};
 use crate::errors::{Failure, Kind, failed};
 use crate::git::Git;
 use crate::github::GitHub;
 use crate::output::Output;
-use crate::pick::{Ctx, Outcome, forget_target, interrupted_or, save_target};
 use crate::signals;
-use crate::state::{JobState, Phase, Progress};
+use crate::state::{JobState, Phase};
 use crate::touched::touched_paths;
 
 /// Whether a failed terminal read was Ctrl-C (the signal may reach the read
@@ -47,9 +47,8 @@ pub enum Prepared<'a> {
 /// Once a target's state is saved (`persisted`), nothing of it is removed on
 /// failure.
 pub fn prepare<'a>(
-    ctx: &Ctx<'a>,
+    run: &Run<'a>,
     github: &GitHub<'_>,
-    progress: &Mutex<Progress>,
     start: Start,
     patches: &HashMap<u64, Vec<u8>>,
     wait: bool,
@@ -65,14 +64,14 @@ pub fn prepare<'a>(
                 }
             }
             let worktree = apply::add_worktree(
-                ctx.git,
-                ctx.out,
-                &ctx.toplevel,
-                &ctx.common_dir,
+                run.git,
+                run.out,
+                &run.toplevel,
+                &run.common_dir,
                 &ts.remote_branch,
                 &format!("refs/remotes/{}/{}", ts.remote, ts.branch),
                 // A hook (git am's, pre-push, post-checkout) may look at any file.
-                (!ctx.tree_hooks).then_some(paths.as_slice()),
+                (!run.tree_hooks).then_some(paths.as_slice()),
             )
             .map_err(|e| interrupted_or(e, "nothing was left behind"))?;
             ts.local_branch = worktree.branch.clone();
@@ -81,34 +80,25 @@ pub fn prepare<'a>(
         }
         Start::Resume(ts) => {
             let worktree = Worktree::existing(
-                ctx.git,
-                ctx.out,
-                &ctx.toplevel,
+                run.git,
+                run.out,
+                &run.toplevel,
                 ts.worktree.clone(),
                 ts.local_branch.clone(),
             );
             (ts, worktree, true)
         }
     };
-    let plan = ctx.plan;
+    let plan = run.plan;
     let (signoff, exec, shell, dry_run) = (plan.signoff, &plan.exec, &plan.shell, plan.dry_run);
-    match apply_all(
-        ctx,
-        progress,
-        &mut ts,
-        &mut worktree,
-        patches,
-        &mut persisted,
-        signoff,
-        wait,
-    ) {
+    match apply_all(run, &mut ts, &mut worktree, patches, &mut persisted, signoff, wait) {
         Ok(Some(stopped)) => return Ok(Prepared::Done(stopped)),
         Ok(None) => {}
         Err(error) => {
             if persisted {
                 // Keep the user's work; `ts.phase` already says how to go on.
                 worktree.keep();
-                save_target(ctx, progress, &ts)?;
+                run.save_job(&ts)?;
                 return Err(interrupted_or(
                     error,
                     "the work is kept: run `git cherry-pick-pr --continue` or `--abort`",
@@ -122,14 +112,14 @@ pub fn prepare<'a>(
     }
     let target_name = ts.name();
     if ts.applied.is_empty() {
-        forget_target(ctx, progress, &ts)?;
+        run.forget_job(&ts)?;
         if ts.by_hand.is_empty() {
-            ctx.out.note(&format!(
+            run.out.note(&format!(
                 "Every pull request is already on {target_name}: nothing to push"
             ));
             return Ok(Prepared::Done(Outcome::AlreadyPresent));
         }
-        ctx.out.note(&format!(
+        run.out.note(&format!(
             "Nothing is left to push for {target_name}: {} skipped by hand",
             numbers(&ts.by_hand)
         ));
@@ -137,12 +127,12 @@ pub fn prepare<'a>(
     }
     if persisted {
         // Only a resolution by hand can commit conflict markers.
-        let markers = leftover_markers(ctx, github, &ts, patches)?;
+        let markers = leftover_markers(run, github, &ts, patches)?;
         if !markers.is_empty() {
             ts.phase = Phase::Push;
             ts.current = None;
             worktree.keep();
-            save_target(ctx, progress, &ts)?;
+            run.save_job(&ts)?;
             let mut message = format!(
                 "the picked commits for {target_name} add conflict markers that the pull requests themselves do not; nothing was pushed"
             );
@@ -164,12 +154,12 @@ pub fn prepare<'a>(
         // The command sees, and may change, the whole tree.
         let ran = worktree
             .fill()
-            .and_then(|()| crate::exec::run(&ctx.git, ctx.out, shell, command, &worktree.path, &ts.applied));
+            .and_then(|()| crate::exec::run(&run.git, run.out, shell, command, &worktree.path, &ts.applied));
         match ran {
             Ok(_) => ts.exec_done = true,
             Err(error) => {
                 worktree.keep();
-                save_target(ctx, progress, &ts)?;
+                run.save_job(&ts)?;
                 if signals::interrupted() {
                     return Err(interrupted_or(
                         error,
@@ -182,14 +172,14 @@ pub fn prepare<'a>(
     }
     if dry_run {
         worktree.keep_branch();
-        forget_target(ctx, progress, &ts)?;
+        run.forget_job(&ts)?;
         let branch = worktree.branch.clone();
-        ctx.out.note(&format!(
+        run.out.note(&format!(
             "Dry run: the picked commits are on the local branch {branch}; nothing was pushed"
         ));
-        ctx.out
+        run.out
             .hint(&format!("look at it:  git log --stat {target_name}..'{branch}'"));
-        ctx.out.hint(&format!("delete it:   git branch -D '{branch}'"));
+        run.out.hint(&format!("delete it:   git branch -D '{branch}'"));
         return Ok(Prepared::Done(Outcome::DryRun { branch }));
     }
     // From here on the picked commits are kept until published.
@@ -208,8 +198,7 @@ enum Next {
 /// Applies the pull requests left; `Some` when it stopped for the user.
 #[allow(clippy::too_many_arguments)]
 fn apply_all<'a>(
-    ctx: &Ctx<'a>,
-    progress: &Mutex<Progress>,
+    run: &Run<'a>,
     ts: &mut JobState,
     worktree: &mut Worktree<'a>,
     patches: &HashMap<u64, Vec<u8>>,
@@ -218,7 +207,7 @@ fn apply_all<'a>(
     wait: bool,
 ) -> Result<Option<Outcome>> {
     let dir = worktree.path.clone();
-    let git = &ctx.git;
+    let git = &run.git;
     // HEAD after a `git am` of ours that finished, while nobody else has
     // touched the worktree since: no `git am` is in progress, and HEAD needs
     // no asking. (Saves two git processes per pull request.)
@@ -228,7 +217,7 @@ fn apply_all<'a>(
         // A fresh worktree: try every pull request in one `git am`.
         let mut series = Vec::new();
         for n in &ts.remaining {
-            announce(ctx, ts, *n);
+            announce(run, ts, *n);
             series.push(patches.get(n).map(Vec::as_slice).unwrap_or_default());
         }
         announced = true;
@@ -252,19 +241,16 @@ fn apply_all<'a>(
         match next {
             Next::Done => return Ok(None),
             Next::Settle(n) => match settle(git, &dir)? {
-                Settled::Done => record(ctx.out, git, ts, n)?,
+                Settled::Done => record(run.out, git, ts, n)?,
                 Settled::Conflicts(files) => {
                     let why = format!("PR #{n} still has conflicts");
-                    if let Some(stopped) = wait_or_stop(ctx, progress, ts, worktree, persisted, wait, &why, &files, "")?
-                    {
+                    if let Some(stopped) = wait_or_stop(run, ts, worktree, persisted, wait, &why, &files, "")? {
                         return Ok(Some(stopped));
                     }
                 }
                 Settled::Unresolved(detail) => {
                     let why = format!("`git am` could not finish PR #{n}");
-                    if let Some(stopped) =
-                        wait_or_stop(ctx, progress, ts, worktree, persisted, wait, &why, &[], &detail)?
-                    {
+                    if let Some(stopped) = wait_or_stop(run, ts, worktree, persisted, wait, &why, &[], &detail)? {
                         return Ok(Some(stopped));
                     }
                 }
@@ -277,7 +263,7 @@ fn apply_all<'a>(
                     .get(&n)
                     .ok_or_else(|| failed(format!("the patch of PR #{n} is missing")))?;
                 if !announced {
-                    announce(ctx, ts, n);
+                    announce(run, ts, n);
                 }
                 ts.current = Some(n);
                 let before = match known_head.take() {
@@ -293,7 +279,7 @@ fn apply_all<'a>(
                         known_head = Some(after);
                     }
                     Ok((Applied::AlreadyThere, after)) => {
-                        ctx.out.note(&format!("  #{n} is already on {}: skipped", ts.name()));
+                        run.out.note(&format!("  #{n} is already on {}: skipped", ts.name()));
                         finish_current(ts, n, Ended::AlreadyThere);
                         known_head = Some(after);
                     }
@@ -308,17 +294,9 @@ fn apply_all<'a>(
                                 "`git am` stopped on PR #{n} with nothing in conflict: this is not a conflict, git says why"
                             ),
                         };
-                        if let Some(stopped) = wait_or_stop(
-                            ctx,
-                            progress,
-                            ts,
-                            worktree,
-                            persisted,
-                            wait,
-                            &why,
-                            &stop.conflicts,
-                            &stop.detail,
-                        )? {
+                        if let Some(stopped) =
+                            wait_or_stop(run, ts, worktree, persisted, wait, &why, &stop.conflicts, &stop.detail)?
+                        {
                             return Ok(Some(stopped));
                         }
                         if ts.phase == Phase::Retry {
@@ -334,9 +312,9 @@ fn apply_all<'a>(
 }
 
 /// Tells the user which pull request is applied where.
-fn announce(ctx: &Ctx<'_>, ts: &JobState, n: u64) {
-    let title = ctx.plan.source(n).map(|p| p.title.as_str()).unwrap_or_default();
-    ctx.out.step(&format!("Applying #{n} to {}: {title}", ts.name()));
+fn announce(run: &Run<'_>, ts: &JobState, n: u64) {
+    let title = run.plan.source(n).map(|p| p.title.as_str()).unwrap_or_default();
+    run.out.step(&format!("Applying #{n} to {}: {title}", ts.name()));
 }
 
 /// How one pull request ended.
@@ -416,8 +394,7 @@ pub fn settle(git: &Git<'_>, dir: &std::path::Path) -> Result<Settled> {
 /// them as the script did. `None`: they say it is resolved; go on.
 #[allow(clippy::too_many_arguments)]
 fn wait_or_stop(
-    ctx: &Ctx<'_>,
-    progress: &Mutex<Progress>,
+    run: &Run<'_>,
     ts: &JobState,
     worktree: &mut Worktree<'_>,
     persisted: &mut bool,
@@ -427,15 +404,15 @@ fn wait_or_stop(
     detail: &str,
 ) -> Result<Option<Outcome>> {
     worktree.keep();
-    save_target(ctx, progress, ts)?;
+    run.save_job(ts)?;
     *persisted = true;
-    let dry_run = ctx.plan.dry_run;
+    let dry_run = run.plan.dry_run;
     let failure = stop_failure(ts, why, files, detail, dry_run);
-    if !ctx.interactive || !wait {
+    if !run.interactive || !wait {
         return Ok(Some(Outcome::Stopped(failure.into())));
     }
-    ctx.out.error(&anyhow::Error::from(failure));
-    let answer = ctx
+    run.out.error(&anyhow::Error::from(failure));
+    let answer = run
         .out
         .confirm("Resolve it in another window, then answer y to continue; any other answer stops here.");
     match answer {
@@ -506,13 +483,13 @@ pub fn stop_failure(ts: &JobState, why: &str, files: &[String], detail: &str, dr
 /// markers on purpose): `path:line: text` each. From `git diff --check`
 /// between the target and HEAD.
 fn leftover_markers(
-    ctx: &Ctx<'_>,
+    run: &Run<'_>,
     github: &GitHub<'_>,
     ts: &JobState,
     patches: &HashMap<u64, Vec<u8>>,
 ) -> Result<Vec<String>> {
     let range = format!("refs/remotes/{}/{}...HEAD", ts.remote, ts.branch);
-    let checked = ctx.git.capture(&ts.worktree, &["diff", "--check", &range], None)?;
+    let checked = run.git.capture(&ts.worktree, &["diff", "--check", &range], None)?;
     // Exit 2: something was found (markers, or whitespace, which is not ours to judge).
     let places = parse_markers(&checked.stdout);
     if !checked.success && checked.code() != Some(2) {
@@ -525,7 +502,7 @@ fn leftover_markers(
     let mut files: HashMap<String, String> = HashMap::new();
     for (path, number) in places {
         if !files.contains_key(&path) {
-            let text = ctx.git.run(&ts.worktree, &["show", &format!("HEAD:{path}")])?;
+            let text = run.git.run(&ts.worktree, &["show", &format!("HEAD:{path}")])?;
             files.insert(path.clone(), text);
         }
         let text = files
@@ -543,12 +520,12 @@ fn leftover_markers(
     let downloaded = if missing.is_empty() {
         Vec::new()
     } else {
-        let (repo, upstream) = (&ctx.plan.repo, ctx.plan.upstream.clone());
+        let (repo, upstream) = (&run.plan.repo, run.plan.upstream.clone());
         let local = crate::gather::Local {
-            git: &ctx.git,
-            dir: &ctx.toplevel,
+            git: &run.git,
+            dir: &run.toplevel,
             upstream: &upstream,
-            out: ctx.out,
+            out: run.out,
         };
         crate::gather::patches(github, &local, repo, &missing)?
     };

@@ -1,0 +1,240 @@
+//! Every job of a run through to its pull request: prepared concurrently
+//! (bounded by the cores), one question before pushing, then published
+//! concurrently. One job's conflict or failure does not stop the others.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use anyhow::Result;
+
+use super::job::{Prepared, Ready, Start, prepare, was_interrupted};
+use super::report::{Outcome, Report};
+use super::{Run, check_can_push, interrupted_or};
+use crate::errors::{Failure, Kind, failed};
+use crate::github::GitHub;
+use crate::publish;
+use crate::signals;
+use crate::state::{JobState, Phase};
+
+/// Runs every target: applies them concurrently (bounded by the cores), asks
+/// once before pushing, then publishes them concurrently. One target's
+/// conflict or failure does not stop the others. Reports come back in the
+/// order of the targets.
+pub fn process<'a>(
+    run: &Run<'a>,
+    github: &GitHub<'_>,
+    starts: Vec<Start>,
+    patches: &HashMap<u64, Vec<u8>>,
+) -> Result<Vec<Report>> {
+    let names: Vec<String> = starts
+        .iter()
+        .map(|s| match s {
+            Start::Fresh(ts) | Start::Resume(ts) => ts.name(),
+        })
+        .collect();
+    // Only a lone target waits at the terminal for its conflicts.
+    let wait = starts.len() == 1;
+    let prepared = parallel(starts, |start| prepare(run, github, start, patches, wait));
+
+    let mut outcomes: Vec<Option<Outcome>> = Vec::new();
+    let mut ready: Vec<(usize, Ready<'a>)> = Vec::new();
+    let mut interrupted = None;
+    for (i, result) in prepared.into_iter().enumerate() {
+        match result {
+            Ok(Prepared::Ready(r)) => {
+                ready.push((i, *r));
+                outcomes.push(None);
+            }
+            Ok(Prepared::Done(outcome)) => outcomes.push(Some(outcome)),
+            Err(error) if crate::errors::kind_of(&error) == Kind::Interrupted => {
+                interrupted.get_or_insert(error);
+                outcomes.push(None);
+            }
+            Err(error) => outcomes.push(Some(Outcome::Failed(error))),
+        }
+    }
+    if let Some(error) = interrupted {
+        for (_, mut r) in ready {
+            keep(run, &mut r)?;
+        }
+        return Err(error);
+    }
+
+    if !ready.is_empty() {
+        let targets: Vec<&JobState> = ready.iter().map(|(_, r)| &r.ts).collect();
+        if let Err(error) = confirm_push(run, &targets) {
+            for (_, r) in &mut ready {
+                keep(run, r)?;
+            }
+            if crate::errors::kind_of(&error) == Kind::Interrupted {
+                return Err(error);
+            }
+            // Declined: every ready target is kept for --continue.
+            for (i, r) in &ready {
+                let failure = failed(format!("{error}: nothing was pushed for {}", r.ts.name()))
+                    .hint(format!(
+                        "the picked commits are kept in {} (branch {})",
+                        r.ts.worktree.display(),
+                        r.ts.local_branch
+                    ))
+                    .hint("`git cherry-pick-pr --continue` pushes them, `git cherry-pick-pr --abort` drops them");
+                outcomes[*i] = Some(Outcome::Stopped(failure.into()));
+            }
+            ready.clear();
+        }
+        let published = parallel(ready, |(i, r)| (i, publish_one(run, github, r)));
+        for (i, result) in published {
+            match result {
+                Ok(outcome) => outcomes[i] = Some(outcome),
+                Err(error) => {
+                    interrupted.get_or_insert(error);
+                }
+            }
+        }
+        if let Some(error) = interrupted {
+            return Err(error);
+        }
+    }
+    let reports: Vec<Report> = names
+        .into_iter()
+        .zip(outcomes)
+        .map(|(target, outcome)| Report {
+            target,
+            outcome: outcome.unwrap_or(Outcome::AlreadyPresent),
+        })
+        .collect();
+    // While others are in progress, --status tells how these ended.
+    run.record_done(reports.iter().filter_map(Report::done_line))?;
+    Ok(reports)
+}
+
+/// Maps `work` over `items` on up to as many threads as there are cores,
+/// keeping the order.
+fn parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    if items.len() <= 1 {
+        return items.into_iter().map(work).collect();
+    }
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, items.len());
+    let count = items.len();
+    let queue = Mutex::new(items.into_iter().enumerate());
+    let results = Mutex::new(Vec::with_capacity(count));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                    let Some((i, item)) = next else { break };
+                    let result = work(item);
+                    results.lock().unwrap_or_else(|e| e.into_inner()).push((i, result));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Keeps a ready target's commits for `--continue`.
+fn keep(run: &Run<'_>, ready: &mut Ready<'_>) -> Result<()> {
+    ready.worktree.keep();
+    run.save_job(&ready.ts)
+}
+
+/// Pushes and opens the pull request of a ready target. `Err` only for an
+/// interruption; any other failure keeps the commits for `--continue`.
+fn publish_one(run: &Run<'_>, github: &GitHub<'_>, ready: Ready<'_>) -> Result<Outcome> {
+    let Ready { mut ts, worktree } = ready;
+    let path = worktree.path.clone();
+    // Once the pull request exists, the worktree and local branch go (on
+    // being dropped) while the labels and the rest are set.
+    let slot = Mutex::new(Some(worktree));
+    let pushed = publish::push(run.plan, &run.git, run.out, &ts, &path);
+    let pushed_ok = pushed.is_ok();
+    let published = pushed.and_then(|()| {
+        publish::open(run.plan, github, run.out, &ts, || {
+            drop(slot.lock().unwrap_or_else(|e| e.into_inner()).take());
+        })
+    });
+    if pushed_ok {
+        ts.phase = Phase::Open;
+    }
+    let ts = &ts;
+    match published {
+        Ok(published) => {
+            run.forget_job(ts)?;
+            let verb = if published.existed { "Updated" } else { "Opened" };
+            run.out
+                .step(&format!("{verb} PR #{} for {}", published.number, ts.name()));
+            Ok(Outcome::Published {
+                url: published.url,
+                existed: published.existed,
+            })
+        }
+        Err(error) => {
+            let name = ts.name();
+            let (path, branch) = (ts.worktree.display().to_string(), ts.local_branch.clone());
+            if let Some(mut worktree) = slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                worktree.keep();
+            }
+            run.save_job(ts)?;
+            if signals::interrupted() {
+                return Err(interrupted_or(
+                    error,
+                    "the picked commits are kept: run `git cherry-pick-pr --continue` to push and open the pull request, or `--abort`",
+                ));
+            }
+            let mut failure = failed(format!("the cherry-pick onto {name} was not published"))
+                .hint(format!("the picked commits are kept in {path} (branch {branch})"));
+            if !pushed_ok {
+                failure = failure.hint(
+                    "git's output above says why (a pre-push hook, credentials, a protected branch); fix that first",
+                );
+            }
+            let failure = failure
+                .hint("run `git cherry-pick-pr --continue` to push and open the pull request, or `git cherry-pick-pr --abort`")
+                .because(error);
+            Ok(Outcome::Stopped(failure.into()))
+        }
+    }
+}
+
+/// Asks once before pushing when nobody said `--yes`.
+fn confirm_push(run: &Run<'_>, targets: &[&JobState]) -> Result<()> {
+    let plan = run.plan;
+    if run.yes || plan.yes || !run.interactive {
+        return check_can_push(run.interactive, run.yes || plan.yes, false);
+    }
+    let lines: Vec<String> = targets
+        .iter()
+        .map(|ts| {
+            let prs: Vec<String> = ts.applied.iter().map(|n| format!("#{n}")).collect();
+            format!("  {} onto {} as {}", prs.join(" "), ts.branch, ts.remote_branch)
+        })
+        .collect();
+    run.out.note(&format!(
+        "Ready to push to `{}` and open pull requests against {}:\n{}",
+        plan.fork,
+        plan.repo,
+        lines.join("\n")
+    ));
+    let question = if targets.len() == 1 {
+        "Push and open the pull request?"
+    } else {
+        "Push and open these pull requests?"
+    };
+    let yes = run.out.confirm(question).map_err(|e| {
+        if was_interrupted(&e) {
+            Failure::new(Kind::Interrupted, "interrupted: nothing was pushed").because(e)
+        } else {
+            failed(format!("could not read the answer: {e}"))
+        }
+    })?;
+    if yes {
+        Ok(())
+    } else {
+        Err(failed("the push was declined").into())
+    }
+}

@@ -1,0 +1,140 @@
+//! A run as it goes: `Run` holds what every step shares and the progress of
+//! the jobs; `job` prepares one job (worktree, `git am`, stops for the user),
+//! `flow` takes every job through to its pull request, and `report` says how
+//! they ended.
+
+pub mod flow;
+pub mod job;
+pub mod report;
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+use anyhow::Result;
+
+use crate::errors::{Failure, Kind, failed};
+use crate::git::Git;
+use crate::github::GitHub;
+use crate::github::retry::Policy;
+use crate::output::Output;
+use crate::settings::Env;
+use crate::signals;
+use crate::state::{self, JobState, Plan, Progress, State};
+use crate::token;
+
+/// A run: what every step shares (the plan, git, the terminal), and the
+/// progress of its jobs, the one thing that changes.
+pub struct Run<'a> {
+    pub git: Git<'a>,
+    pub out: &'a Output,
+    /// What the run is to do; it does not change.
+    pub plan: &'a Plan,
+    pub toplevel: PathBuf,
+    pub common_dir: PathBuf,
+    /// Standard input is a terminal: prompts are possible.
+    pub interactive: bool,
+    /// Push without asking.
+    pub yes: bool,
+    /// A hook that may look at the files would run in the tool's worktree:
+    /// worktrees get every file from the start.
+    pub tree_hooks: bool,
+    /// How far each job got; saved with the plan when a job stops.
+    pub progress: Mutex<Progress>,
+}
+
+impl Run<'_> {
+    /// The progress, whoever else holds it.
+    pub fn lock(&self) -> MutexGuard<'_, Progress> {
+        self.progress.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Saves the plan and `progress` for `--continue`.
+    fn save(&self, progress: &Progress) -> Result<()> {
+        let state = State {
+            version: state::VERSION,
+            plan: self.plan.clone(),
+            progress: progress.clone(),
+        };
+        state::save(&self.common_dir, &state)
+    }
+
+    /// Records a job as stopped in the state file.
+    pub fn save_job(&self, job: &JobState) -> Result<()> {
+        let mut progress = self.lock();
+        progress.jobs.retain(|t| t.remote_branch != job.remote_branch);
+        progress.jobs.push(job.clone());
+        self.save(&progress)
+    }
+
+    /// Drops a finished job from the state file (and the file when empty).
+    pub fn forget_job(&self, job: &JobState) -> Result<()> {
+        let mut progress = self.lock();
+        let before = progress.jobs.len();
+        progress.jobs.retain(|t| t.remote_branch != job.remote_branch);
+        if progress.jobs.len() == before {
+            return Ok(());
+        }
+        if progress.jobs.is_empty() {
+            state::remove(&self.common_dir)
+        } else {
+            self.save(&progress)
+        }
+    }
+
+    /// Tells how the jobs that ended did, for `--status`, while others are
+    /// still in progress.
+    pub fn record_done(&self, lines: impl IntoIterator<Item = String>) -> Result<()> {
+        let mut progress = self.lock();
+        if progress.jobs.is_empty() {
+            return Ok(());
+        }
+        progress.done.extend(lines);
+        self.save(&progress)
+    }
+}
+
+/// Refuses to push without `--yes` when nobody can be asked.
+pub fn check_can_push(interactive: bool, yes: bool, dry_run: bool) -> Result<()> {
+    if dry_run || yes || interactive {
+        return Ok(());
+    }
+    Err(
+        failed("refusing to push without confirmation: standard input is not a terminal")
+            .hint("pass --yes to push and open the pull request without asking, or --dry-run to only apply")
+            .into(),
+    )
+}
+
+/// Finds the token and makes the GitHub client for the API at `api.0`, the
+/// web host `api.1`.
+pub fn connect<'a>(
+    env: &Env,
+    out: &'a Output,
+    git: &Git<'_>,
+    dir: &std::path::Path,
+    api: (&str, &str),
+    policy: Policy,
+    interactive: bool,
+) -> Result<(token::Found, GitHub<'a>)> {
+    let (api_url, web_host) = api;
+    let lookup = token::Lookup {
+        git,
+        dir,
+        web_host,
+        interactive,
+    };
+    let found = token::find(env, out, &lookup)?;
+    let github = GitHub::new(api_url, web_host, found.token.clone(), found.source.name(), policy, out)?;
+    Ok((found, github))
+}
+
+/// An error caused by Ctrl-C becomes an `Interrupted` failure that says what
+/// was left behind.
+pub fn interrupted_or(error: anyhow::Error, left: &str) -> anyhow::Error {
+    if !signals::interrupted() || crate::errors::kind_of(&error) == Kind::Interrupted {
+        return error;
+    }
+    Failure::new(Kind::Interrupted, format!("interrupted: {left}"))
+        .because(error)
+        .into()
+}
