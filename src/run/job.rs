@@ -53,7 +53,7 @@ pub fn prepare<'a>(
     patches: &HashMap<u64, Vec<u8>>,
     wait: bool,
 ) -> Result<Prepared<'a>> {
-    let (mut ts, mut worktree, mut persisted) = match start {
+    let (ts, worktree, persisted) = match start {
         Start::Fresh(mut ts) => {
             let mut paths: Vec<Vec<u8>> = Vec::new();
             for patch in ts.remaining.iter().filter_map(|n| patches.get(n)) {
@@ -90,8 +90,23 @@ pub fn prepare<'a>(
         }
     };
     let plan = run.plan;
-    let (signoff, exec, shell, dry_run) = (plan.signoff, &plan.exec, &plan.shell, plan.dry_run);
-    match apply_all(run, &mut ts, &mut worktree, patches, &mut persisted, signoff, wait) {
+    let (exec, shell, dry_run) = (&plan.exec, &plan.shell, plan.dry_run);
+    let mut job = JobRun {
+        run,
+        patches,
+        ts,
+        worktree,
+        persisted,
+        wait,
+    };
+    let applied = job.apply_all();
+    let JobRun {
+        mut ts,
+        mut worktree,
+        persisted,
+        ..
+    } = job;
+    match applied {
         Ok(Some(stopped)) => return Ok(Prepared::Done(stopped)),
         Ok(None) => {}
         Err(error) => {
@@ -195,118 +210,162 @@ enum Next {
     Done,
 }
 
-/// Applies the pull requests left; `Some` when it stopped for the user.
-#[allow(clippy::too_many_arguments)]
-fn apply_all<'a>(
-    run: &Run<'a>,
-    ts: &mut JobState,
-    worktree: &mut Worktree<'a>,
-    patches: &HashMap<u64, Vec<u8>>,
-    persisted: &mut bool,
-    signoff: bool,
+/// One job being prepared: its progress and its worktree.
+struct JobRun<'r, 'a> {
+    run: &'r Run<'a>,
+    patches: &'r HashMap<u64, Vec<u8>>,
+    ts: JobState,
+    worktree: Worktree<'a>,
+    /// The job's state is saved (it stopped for the user once): nothing of
+    /// it is removed on failure.
+    persisted: bool,
+    /// A lone job waits at the terminal for its conflicts.
     wait: bool,
-) -> Result<Option<Outcome>> {
-    let dir = worktree.path.clone();
-    let git = &run.git;
-    // HEAD after a `git am` of ours that finished, while nobody else has
-    // touched the worktree since: no `git am` is in progress, and HEAD needs
-    // no asking. (Saves two git processes per pull request.)
-    let mut known_head: Option<String> = worktree.start.clone();
-    let mut announced = false;
-    if !*persisted && ts.current.is_none() && ts.remaining.len() > 1 {
-        // A fresh worktree: try every pull request in one `git am`.
-        let mut series = Vec::new();
-        for n in &ts.remaining {
-            announce(run, ts, *n);
-            series.push(patches.get(n).map(Vec::as_slice).unwrap_or_default());
+}
+
+impl JobRun<'_, '_> {
+    /// Applies the pull requests left; `Some` when it stopped for the user.
+    fn apply_all(&mut self) -> Result<Option<Outcome>> {
+        let run = self.run;
+        let patches = self.patches;
+        let signoff = run.plan.signoff;
+        let dir = self.worktree.path.clone();
+        let git = &run.git;
+        // HEAD after a `git am` of ours that finished, while nobody else has
+        // touched the worktree since: no `git am` is in progress, and HEAD needs
+        // no asking. (Saves two git processes per pull request.)
+        let mut known_head: Option<String> = self.worktree.start.clone();
+        let mut announced = false;
+        if !self.persisted && self.ts.current.is_none() && self.ts.remaining.len() > 1 {
+            // A fresh worktree: try every pull request in one `git am`.
+            let mut series = Vec::new();
+            for n in &self.ts.remaining {
+                announce(run, &self.ts, *n);
+                series.push(patches.get(n).map(Vec::as_slice).unwrap_or_default());
+            }
+            announced = true;
+            let before = match known_head.take() {
+                Some(head) => head,
+                None => git.run(&dir, &["rev-parse", "HEAD"])?.trim().to_string(),
+            };
+            if self.worktree.apply_together(&series, signoff, &before)?.is_some() {
+                self.ts.applied.append(&mut self.ts.remaining);
+                return Ok(None);
+            }
+            known_head = Some(before);
         }
-        announced = true;
-        let before = match known_head.take() {
-            Some(head) => head,
-            None => git.run(&dir, &["rev-parse", "HEAD"])?.trim().to_string(),
-        };
-        if worktree.apply_together(&series, signoff, &before)?.is_some() {
-            ts.applied.append(&mut ts.remaining);
-            return Ok(None);
-        }
-        known_head = Some(before);
-    }
-    loop {
-        let next = match ts.current {
-            Some(n) if ts.phase == Phase::Conflict => Next::Settle(n),
-            Some(n) => Next::Apply(n),
-            None if ts.remaining.is_empty() => Next::Done,
-            None => Next::Apply(ts.remaining.remove(0)),
-        };
-        match next {
-            Next::Done => return Ok(None),
-            Next::Settle(n) => match settle(git, &dir)? {
-                Settled::Done => record(run.out, git, ts, n)?,
-                Settled::Conflicts(files) => {
-                    let why = format!("PR #{n} still has conflicts");
-                    if let Some(stopped) = wait_or_stop(run, ts, worktree, persisted, wait, &why, &files, "")? {
-                        return Ok(Some(stopped));
-                    }
-                }
-                Settled::Unresolved(detail) => {
-                    let why = format!("`git am` could not finish PR #{n}");
-                    if let Some(stopped) = wait_or_stop(run, ts, worktree, persisted, wait, &why, &[], &detail)? {
-                        return Ok(Some(stopped));
-                    }
-                }
-            },
-            Next::Apply(n) => {
-                if known_head.is_none() && apply::am_in_progress(git, &dir)? {
-                    git.run(&dir, &["am", "--abort"])?;
-                }
-                let patch = patches
-                    .get(&n)
-                    .ok_or_else(|| failed(format!("the patch of PR #{n} is missing")))?;
-                if !announced {
-                    announce(run, ts, n);
-                }
-                ts.current = Some(n);
-                let before = match known_head.take() {
-                    Some(head) => head,
-                    None => git.run(&dir, &["rev-parse", "HEAD"])?.trim().to_string(),
-                };
-                ts.current_base = Some(before.clone());
-                // Should this stop half-way (Ctrl-C), it is applied again from the start.
-                ts.phase = Phase::Retry;
-                match worktree.apply(n, patch, signoff, &before)? {
-                    Ok((Applied::Picked, after)) => {
-                        finish_current(ts, n, Ended::Picked);
-                        known_head = Some(after);
-                    }
-                    Ok((Applied::AlreadyThere, after)) => {
-                        run.out.note(&format!("  #{n} is already on {}: skipped", ts.name()));
-                        finish_current(ts, n, Ended::AlreadyThere);
-                        known_head = Some(after);
-                    }
-                    Err(stop) => {
-                        ts.phase = match stop.kind {
-                            StopKind::Conflict => Phase::Conflict,
-                            StopKind::Retry => Phase::Retry,
-                        };
-                        let why = match stop.kind {
-                            StopKind::Conflict => format!("PR #{n} does not apply cleanly to {}", ts.name()),
-                            StopKind::Retry => format!(
-                                "`git am` stopped on PR #{n} with nothing in conflict: this is not a conflict, git says why"
-                            ),
-                        };
-                        if let Some(stopped) =
-                            wait_or_stop(run, ts, worktree, persisted, wait, &why, &stop.conflicts, &stop.detail)?
-                        {
+        loop {
+            let next = match self.ts.current {
+                Some(n) if self.ts.phase == Phase::Conflict => Next::Settle(n),
+                Some(n) => Next::Apply(n),
+                None if self.ts.remaining.is_empty() => Next::Done,
+                None => Next::Apply(self.ts.remaining.remove(0)),
+            };
+            match next {
+                Next::Done => return Ok(None),
+                Next::Settle(n) => match settle(git, &dir)? {
+                    Settled::Done => record(run.out, git, &mut self.ts, n)?,
+                    Settled::Conflicts(files) => {
+                        let why = format!("PR #{n} still has conflicts");
+                        if let Some(stopped) = self.wait_or_stop(&why, &files, "")? {
                             return Ok(Some(stopped));
                         }
-                        if ts.phase == Phase::Retry {
-                            // The user fixed the cause: apply it again.
-                            continue;
+                    }
+                    Settled::Unresolved(detail) => {
+                        let why = format!("`git am` could not finish PR #{n}");
+                        if let Some(stopped) = self.wait_or_stop(&why, &[], &detail)? {
+                            return Ok(Some(stopped));
                         }
-                        ts.phase = Phase::Conflict;
+                    }
+                },
+                Next::Apply(n) => {
+                    if known_head.is_none() && apply::am_in_progress(git, &dir)? {
+                        git.run(&dir, &["am", "--abort"])?;
+                    }
+                    let patch = patches
+                        .get(&n)
+                        .ok_or_else(|| failed(format!("the patch of PR #{n} is missing")))?;
+                    if !announced {
+                        announce(run, &self.ts, n);
+                    }
+                    self.ts.current = Some(n);
+                    let before = match known_head.take() {
+                        Some(head) => head,
+                        None => git.run(&dir, &["rev-parse", "HEAD"])?.trim().to_string(),
+                    };
+                    self.ts.current_base = Some(before.clone());
+                    // Should this stop half-way (Ctrl-C), it is applied again from the start.
+                    self.ts.phase = Phase::Retry;
+                    match self.worktree.apply(n, patch, signoff, &before)? {
+                        Ok((Applied::Picked, after)) => {
+                            finish_current(&mut self.ts, n, Ended::Picked);
+                            known_head = Some(after);
+                        }
+                        Ok((Applied::AlreadyThere, after)) => {
+                            run.out
+                                .note(&format!("  #{n} is already on {}: skipped", self.ts.name()));
+                            finish_current(&mut self.ts, n, Ended::AlreadyThere);
+                            known_head = Some(after);
+                        }
+                        Err(stop) => {
+                            self.ts.phase = match stop.kind {
+                                StopKind::Conflict => Phase::Conflict,
+                                StopKind::Retry => Phase::Retry,
+                            };
+                            let why = match stop.kind {
+                                StopKind::Conflict => format!("PR #{n} does not apply cleanly to {}", self.ts.name()),
+                                StopKind::Retry => format!(
+                                    "`git am` stopped on PR #{n} with nothing in conflict: this is not a conflict, git says why"
+                                ),
+                            };
+                            if let Some(stopped) = self.wait_or_stop(&why, &stop.conflicts, &stop.detail)? {
+                                return Ok(Some(stopped));
+                            }
+                            if self.ts.phase == Phase::Retry {
+                                // The user fixed the cause: apply it again.
+                                continue;
+                            }
+                            self.ts.phase = Phase::Conflict;
+                        }
                     }
                 }
             }
+        }
+    }
+
+    /// Saves the state, tells the user what to do, and on a terminal waits
+    /// for them as the script did. `None`: they say it is resolved; go on.
+    fn wait_or_stop(&mut self, why: &str, files: &[String], detail: &str) -> Result<Option<Outcome>> {
+        let run = self.run;
+        self.worktree.keep();
+        run.save_job(&self.ts)?;
+        self.persisted = true;
+        let dry_run = run.plan.dry_run;
+        let failure = stop_failure(&self.ts, why, files, detail, dry_run);
+        if !run.interactive || !self.wait {
+            return Ok(Some(Outcome::Stopped(failure.into())));
+        }
+        run.out.error(&anyhow::Error::from(failure));
+        let answer = run
+            .out
+            .confirm("Resolve it in another window, then answer y to continue; any other answer stops here.");
+        match answer {
+            Ok(true) => {
+                self.worktree.release();
+                Ok(None)
+            }
+            Ok(false) => Ok(Some(Outcome::Stopped(
+                stop_failure(&self.ts, why, files, "", dry_run).into(),
+            ))),
+            Err(e) if was_interrupted(&e) => Err(Failure::new(
+                Kind::Interrupted,
+                "interrupted: the conflict is kept: resolve it, then run `git cherry-pick-pr --continue`, or `--abort`",
+            )
+            .because(e)
+            .into()),
+            Err(_) => Ok(Some(Outcome::Stopped(
+                stop_failure(&self.ts, why, files, "", dry_run).into(),
+            ))),
         }
     }
 }
@@ -388,47 +447,6 @@ pub fn settle(git: &Git<'_>, dir: &std::path::Path) -> Result<Settled> {
         return Ok(Settled::Conflicts(files));
     }
     Ok(Settled::Unresolved(continued.stderr))
-}
-
-/// Saves the state, tells the user what to do, and on a terminal waits for
-/// them as the script did. `None`: they say it is resolved; go on.
-#[allow(clippy::too_many_arguments)]
-fn wait_or_stop(
-    run: &Run<'_>,
-    ts: &JobState,
-    worktree: &mut Worktree<'_>,
-    persisted: &mut bool,
-    wait: bool,
-    why: &str,
-    files: &[String],
-    detail: &str,
-) -> Result<Option<Outcome>> {
-    worktree.keep();
-    run.save_job(ts)?;
-    *persisted = true;
-    let dry_run = run.plan.dry_run;
-    let failure = stop_failure(ts, why, files, detail, dry_run);
-    if !run.interactive || !wait {
-        return Ok(Some(Outcome::Stopped(failure.into())));
-    }
-    run.out.error(&anyhow::Error::from(failure));
-    let answer = run
-        .out
-        .confirm("Resolve it in another window, then answer y to continue; any other answer stops here.");
-    match answer {
-        Ok(true) => {
-            worktree.release();
-            Ok(None)
-        }
-        Ok(false) => Ok(Some(Outcome::Stopped(stop_failure(ts, why, files, "", dry_run).into()))),
-        Err(e) if was_interrupted(&e) => Err(Failure::new(
-            Kind::Interrupted,
-            "interrupted: the conflict is kept: resolve it, then run `git cherry-pick-pr --continue`, or `--abort`",
-        )
-        .because(e)
-        .into()),
-        Err(_) => Ok(Some(Outcome::Stopped(stop_failure(ts, why, files, "", dry_run).into()))),
-    }
 }
 
 /// The message of a stop: what happened, the conflicting paths, where the
