@@ -53,42 +53,7 @@ pub fn prepare<'a>(
     patches: &HashMap<u64, Vec<u8>>,
     wait: bool,
 ) -> Result<Prepared<'a>> {
-    let (ts, worktree, persisted) = match start {
-        Start::Fresh(mut ts) => {
-            let mut paths: Vec<Vec<u8>> = Vec::new();
-            for patch in ts.remaining.iter().filter_map(|n| patches.get(n)) {
-                for path in touched_paths(patch) {
-                    if !paths.contains(&path) {
-                        paths.push(path);
-                    }
-                }
-            }
-            let worktree = apply::add_worktree(
-                run.git,
-                run.out,
-                &run.toplevel,
-                &run.common_dir,
-                &ts.remote_branch,
-                &format!("refs/remotes/{}/{}", ts.remote, ts.branch),
-                // A hook (git am's, pre-push, post-checkout) may look at any file.
-                (!run.tree_hooks).then_some(paths.as_slice()),
-            )
-            .map_err(|e| interrupted_or(e, "nothing was left behind"))?;
-            ts.local_branch = worktree.branch.clone();
-            ts.worktree = worktree.path.clone();
-            (ts, worktree, false)
-        }
-        Start::Resume(ts) => {
-            let worktree = Worktree::existing(
-                run.git,
-                run.out,
-                &run.toplevel,
-                ts.worktree.clone(),
-                ts.local_branch.clone(),
-            );
-            (ts, worktree, true)
-        }
-    };
+    let (ts, worktree, persisted) = begin(run, start, patches)?;
     let plan = run.plan;
     let (exec, shell, dry_run) = (&plan.exec, &plan.shell, plan.dry_run);
     let mut job = JobRun {
@@ -140,28 +105,8 @@ pub fn prepare<'a>(
         ));
         return Ok(Prepared::Done(Outcome::SkippedByHand));
     }
-    if persisted {
-        // Only a resolution by hand can commit conflict markers.
-        let markers = leftover_markers(run, github, &ts, patches)?;
-        if !markers.is_empty() {
-            ts.phase = Phase::Push;
-            ts.current = None;
-            worktree.keep();
-            run.save_job(&ts)?;
-            let mut message = format!(
-                "the picked commits for {target_name} add conflict markers that the pull requests themselves do not; nothing was pushed"
-            );
-            for marker in &markers {
-                message.push_str(&format!("\n    {marker}"));
-            }
-            let failure = failed(message)
-                .hint(format!(
-                    "remove them in {} and commit the fix there (`git commit --amend -a`, or a new commit)",
-                    ts.worktree.display()
-                ))
-                .hint("then `git cherry-pick-pr --continue` checks again and goes on; or `git cherry-pick-pr --abort`");
-            return Ok(Prepared::Done(Outcome::Stopped(failure.into())));
-        }
+    if persisted && let Some(stopped) = refuse_markers(run, github, &mut ts, &mut worktree, patches)? {
+        return Ok(Prepared::Done(stopped));
     }
     if let Some(command) = exec.as_deref().filter(|_| !ts.exec_done) {
         ts.phase = Phase::Exec;
@@ -201,6 +146,82 @@ pub fn prepare<'a>(
     ts.phase = Phase::Push;
     ts.current = None;
     Ok(Prepared::Ready(Box::new(Ready { ts, worktree })))
+}
+
+/// The job's worktree: made now from the target's tip for a fresh job
+/// (with only the files the patches touch, unless a hook may look), or the
+/// one a stopped run kept; and whether the job's state is saved already.
+fn begin<'a>(run: &Run<'a>, start: Start, patches: &HashMap<u64, Vec<u8>>) -> Result<(JobState, Worktree<'a>, bool)> {
+    Ok(match start {
+        Start::Fresh(mut ts) => {
+            let mut paths: Vec<Vec<u8>> = Vec::new();
+            for patch in ts.remaining.iter().filter_map(|n| patches.get(n)) {
+                for path in touched_paths(patch) {
+                    if !paths.contains(&path) {
+                        paths.push(path);
+                    }
+                }
+            }
+            let worktree = apply::add_worktree(
+                run.git,
+                run.out,
+                &run.toplevel,
+                &run.common_dir,
+                &ts.remote_branch,
+                &format!("refs/remotes/{}/{}", ts.remote, ts.branch),
+                // A hook (git am's, pre-push, post-checkout) may look at any file.
+                (!run.tree_hooks).then_some(paths.as_slice()),
+            )
+            .map_err(|e| interrupted_or(e, "nothing was left behind"))?;
+            ts.local_branch = worktree.branch.clone();
+            ts.worktree = worktree.path.clone();
+            (ts, worktree, false)
+        }
+        Start::Resume(ts) => {
+            let worktree = Worktree::existing(
+                run.git,
+                run.out,
+                &run.toplevel,
+                ts.worktree.clone(),
+                ts.local_branch.clone(),
+            );
+            (ts, worktree, true)
+        }
+    })
+}
+
+/// After a resolution by hand (only that can commit them), refuses picked
+/// commits that add conflict markers the pull requests do not add: the job
+/// is kept as applied and not pushed.
+fn refuse_markers(
+    run: &Run<'_>,
+    github: &GitHub<'_>,
+    ts: &mut JobState,
+    worktree: &mut Worktree<'_>,
+    patches: &HashMap<u64, Vec<u8>>,
+) -> Result<Option<Outcome>> {
+    let target_name = ts.name();
+    let markers = leftover_markers(run, github, ts, patches)?;
+    if !markers.is_empty() {
+        ts.phase = Phase::Push;
+        ts.current = None;
+        worktree.keep();
+        run.save_job(ts)?;
+        let mut message = format!(
+            "the picked commits for {target_name} add conflict markers that the pull requests themselves do not; nothing was pushed"
+        );
+        for marker in &markers {
+            message.push_str(&format!("\n    {marker}"));
+        }
+        let failure = failed(message)
+            .hint(format!(
+                "remove them in {} and commit the fix there (`git commit --amend -a`, or a new commit)",
+                ts.worktree.display()
+            ))
+            .hint("then `git cherry-pick-pr --continue` checks again and goes on; or `git cherry-pick-pr --abort`");
+        return Ok(Some(Outcome::Stopped(failure.into())));
+    }
+    Ok(None)
 }
 
 /// Where a target's apply loop goes next.
