@@ -96,6 +96,47 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
     });
 
     // The pull requests first: a missing or unmerged one explains a failed fetch too.
+    let (prs, pulls) = check_pulls(settings, github, downloaded)?;
+    let (user, open) = user;
+    let user = user.failure(|| {
+        failed("cannot tell whose fork to open the pull request from").hint("pass --user LOGIN or set GITHUB_USER")
+    })?;
+    let mut open_before = vec![None; settings.targets.len()];
+    for ((target, pull), known) in settings.targets.iter().zip(open).zip(&mut open_before) {
+        *known = pull.as_ref().map(Option::is_some);
+        check_not_taken(target, &settings.prs, pull.flatten())?;
+    }
+    fetched?;
+    let local = Local {
+        git,
+        dir: &settings.toplevel,
+        upstream: &settings.upstream,
+        out,
+    };
+    let downloads: Vec<_> = patches
+        .into_iter()
+        .zip(&pulls)
+        .map(|(patch, pull)| patch.map_err(|e| (e, pull.number)))
+        .collect();
+    let checked = check_all(&local, &pulls, downloads, |(e, n)| explain(e, n, repo, github))?;
+    let (patches, empty) = with_changes(checked, &pulls, out)?;
+    Ok(Gathered {
+        prs,
+        patches,
+        empty,
+        user,
+        open_before,
+    })
+}
+
+/// The pull requests as GitHub describes them, each merged (unless
+/// `--allow-unmerged`): their metadata for the plan, and GitHub's answers.
+fn check_pulls(
+    settings: &Settings,
+    github: &GitHub<'_>,
+    downloaded: Vec<Result<PullRequest, ApiError>>,
+) -> Result<(Vec<Pr>, Vec<PullRequest>)> {
+    let repo = &settings.repo;
     let mut prs = Vec::new();
     let mut pulls = Vec::new();
     for (pull, &number) in downloaded.into_iter().zip(&settings.prs) {
@@ -130,31 +171,15 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
             labels: pull.labels.into_iter().map(|l| l.name).collect(),
         });
     }
-    let (user, open) = user;
-    let user = user.failure(|| {
-        failed("cannot tell whose fork to open the pull request from").hint("pass --user LOGIN or set GITHUB_USER")
-    })?;
-    let mut open_before = vec![None; settings.targets.len()];
-    for ((target, pull), known) in settings.targets.iter().zip(open).zip(&mut open_before) {
-        *known = pull.as_ref().map(Option::is_some);
-        check_not_taken(target, &settings.prs, pull.flatten())?;
-    }
-    fetched?;
-    let local = Local {
-        git,
-        dir: &settings.toplevel,
-        upstream: &settings.upstream,
-        out,
-    };
-    let downloads: Vec<_> = patches
-        .into_iter()
-        .zip(&pulls)
-        .map(|(patch, pull)| patch.map_err(|e| (e, pull.number)))
-        .collect();
-    let checked = check_all(&local, &pulls, downloads, |(e, n)| explain(e, n, repo, github))?;
+    Ok((prs, pulls))
+}
+
+/// The patches, in order, and the pull requests without changes (whose
+/// patch is empty); an error when none has any.
+fn with_changes(checked: Vec<Checked>, pulls: &[PullRequest], out: &Output) -> Result<(Vec<Vec<u8>>, Vec<u64>)> {
     let mut patches = Vec::new();
     let mut empty = Vec::new();
-    for (checked, pull) in checked.into_iter().zip(&pulls) {
+    for (checked, pull) in checked.into_iter().zip(pulls) {
         match checked {
             Checked::Patch(patch) => patches.push(patch),
             Checked::Empty => {
@@ -174,13 +199,7 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
                 .into(),
         );
     }
-    Ok(Gathered {
-        prs,
-        patches,
-        empty,
-        user,
-        open_before,
-    })
+    Ok((patches, empty))
 }
 
 /// For each target, the open pull request whose head is the fork branch the
