@@ -184,41 +184,8 @@ impl<'a> GitHub<'a> {
             let client = self.client.clone();
             let result = crate::signals::interruptible(move || exchange(&client, this))
                 .ok_or_else(|| ApiError::Interrupted { what: what.to_string() })?;
-            self.out.debug(|| {
-                let (hops, outcome) = match &result {
-                    Ok(Exchange {
-                        hops,
-                        status,
-                        body: Ok(_),
-                        ..
-                    }) => (hops.as_slice(), status.as_u16().to_string()),
-                    Ok(Exchange {
-                        hops,
-                        status,
-                        body: Err(e),
-                        ..
-                    }) => (
-                        hops.as_slice(),
-                        format!("{} but the body was cut short: {}", status.as_u16(), chain(e)),
-                    ),
-                    Err(e) => (&[][..], format!("error: {}", chain(e))),
-                };
-                let mut text = String::new();
-                let mut at = url.clone();
-                for (how, from, status, to) in hops {
-                    text.push_str(&format!("HTTP {how} {from} -> {status}, redirected to {to}\n"));
-                    at = to.clone();
-                }
-                let last = match &result {
-                    Ok(exchange) => exchange.method.to_string(),
-                    Err(_) => method.clone(),
-                };
-                text.push_str(&format!(
-                    "HTTP {last} {at} -> {outcome} [try {attempt}, {:.3}s]",
-                    sent.elapsed().as_secs_f64()
-                ));
-                text
-            });
+            self.out
+                .debug(|| describe_exchange(&result, (&method, &url), attempt, sent.elapsed()));
             let result = result.map(|e| (e.status, e.headers, e.body));
             let (answer, failure) = match result {
                 Ok((status, headers, Ok(body))) if status.is_success() => {
@@ -449,6 +416,49 @@ impl<'a> GitHub<'a> {
 
 /// The most redirects followed for one request.
 const REDIRECTS: usize = 5;
+
+/// The `--debug` line of one exchange: each redirect, then the last
+/// request and how it ended.
+fn describe_exchange(
+    result: &Result<Exchange, reqwest::Error>,
+    (method, url): (&str, &str),
+    attempt: u32,
+    took: Duration,
+) -> String {
+    let (hops, outcome) = match &result {
+        Ok(Exchange {
+            hops,
+            status,
+            body: Ok(_),
+            ..
+        }) => (hops.as_slice(), status.as_u16().to_string()),
+        Ok(Exchange {
+            hops,
+            status,
+            body: Err(e),
+            ..
+        }) => (
+            hops.as_slice(),
+            format!("{} but the body was cut short: {}", status.as_u16(), chain(e)),
+        ),
+        Err(e) => (&[][..], format!("error: {}", chain(e))),
+    };
+    let mut text = String::new();
+    let mut at = url.to_string();
+    for (how, from, status, to) in hops {
+        text.push_str(&format!("HTTP {how} {from} -> {status}, redirected to {to}\n"));
+        at = to.clone();
+    }
+    let last = match &result {
+        Ok(exchange) => exchange.method.to_string(),
+        Err(_) => method.to_string(),
+    };
+    text.push_str(&format!(
+        "HTTP {last} {at} -> {outcome} [try {attempt}, {:.3}s]",
+        took.as_secs_f64()
+    ));
+    text
+}
 
 /// One try: the redirects followed (method, from, status, to), then the
 /// answer to the last request (`method`), its body an error when it was
