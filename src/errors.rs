@@ -81,6 +81,12 @@ impl Failure {
         self.hints.push(hint.into());
         self
     }
+
+    /// Adds several hints, in order.
+    pub fn hints(mut self, hints: impl IntoIterator<Item = String>) -> Self {
+        self.hints.extend(hints);
+        self
+    }
 }
 
 /// A usage error (exit 2).
@@ -105,6 +111,21 @@ where
     fn failure(self, failure: impl FnOnce() -> Failure) -> anyhow::Result<T> {
         self.map_err(|e| failure().because(e).into())
     }
+}
+
+/// `error` with `hints` added after its own: to its outermost `Failure`,
+/// or to a new one around it that keeps its message and kind.
+pub fn with_hints(mut error: anyhow::Error, hints: Vec<String>) -> anyhow::Error {
+    if let Some(failure) = error.downcast_mut::<Failure>() {
+        failure.hints.extend(hints);
+        return error;
+    }
+    let kind = kind_of(&error);
+    let message = error.to_string();
+    let source = error.source().map(|s| anyhow::anyhow!("{s}"));
+    let mut failure = Failure::new(kind, message).hints(hints);
+    failure.source = source;
+    failure.into()
 }
 
 /// The most specific kind in the chain (the outermost `Failure` wins); a plain

@@ -30,11 +30,6 @@ pub fn run(git: &Git<'_>, out: &Output, shell: &str, command: &str, dir: &Path, 
             dir.display(),
             output.trim_end()
         ))
-        .hint(format!(
-            "fix it, then `git cherry-pick-pr --continue` runs it again in {}",
-            dir.display()
-        ))
-        .hint("or `git cherry-pick-pr --abort` removes the worktree and branch")
         .into());
     }
     let status = git.run(dir, &["status", "--porcelain", "-z", "--untracked-files=all"])?;
@@ -51,11 +46,6 @@ pub fn run(git: &Git<'_>, out: &Output, shell: &str, command: &str, dir: &Path, 
             dir.display()
         ))
         .hint("git's words below say why (a pre-commit or commit-msg hook?)")
-        .hint(format!(
-            "fix it, then `git cherry-pick-pr --continue` runs the command again in {} and commits",
-            dir.display()
-        ))
-        .hint("or `git cherry-pick-pr --abort` removes the worktree and branch")
         .because(error)
         .into());
     }

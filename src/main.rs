@@ -13,6 +13,7 @@ mod generate;
 mod git;
 mod github;
 mod lock;
+mod next;
 mod output;
 mod pick;
 mod publish;

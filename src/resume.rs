@@ -11,6 +11,7 @@ use crate::apply;
 use crate::errors::{failed, usage};
 use crate::gather;
 use crate::git::Git;
+use crate::next::{Stopped, next_steps};
 use crate::output::Output;
 use crate::run::job::Start;
 use crate::run::report::Report;
@@ -325,17 +326,14 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
         {
             lines.push(format!("    conflicts: {}", files.join(", ")));
         }
-        let name = if job.progress.jobs.len() > 1 {
-            format!(" {}", selector_for(ts, &job.progress))
-        } else {
-            String::new()
-        };
-        let next = match ts.phase {
-            Phase::Conflict if ts.current.is_some() => format!(
-                "resolve the conflicts in the worktree and `git add` them, then `git cherry-pick-pr --continue{name}`; or `git cherry-pick-pr --abort{name}`"
-            ),
-            _ => format!("`git cherry-pick-pr --continue{name}`, or `git cherry-pick-pr --abort{name}`"),
-        };
+        let name = (job.progress.jobs.len() > 1).then(|| selector_for(ts, &job.progress));
+        let next = next_steps(Stopped {
+            phase: ts.phase,
+            dry_run: job.plan.dry_run,
+            name: name.as_deref(),
+            worktree: &ts.worktree,
+        })
+        .join("; ");
         lines.push(format!("    next:     {next}"));
     }
     lines.join("\n")

@@ -12,6 +12,7 @@ use super::report::{Outcome, Report};
 use super::{Run, check_can_push, interrupted_or};
 use crate::errors::{Failure, Kind, failed};
 use crate::github::GitHub;
+use crate::next::{Stopped, next_steps};
 use crate::publish;
 use crate::signals;
 use crate::state::{JobState, Phase};
@@ -77,7 +78,12 @@ pub fn process<'a>(
                         r.ts.worktree.display(),
                         r.ts.local_branch
                     ))
-                    .hint("`git cherry-pick-pr --continue` pushes them, `git cherry-pick-pr --abort` drops them");
+                    .hints(next_steps(Stopped {
+                        phase: r.ts.phase,
+                        dry_run: false,
+                        name: None,
+                        worktree: &r.ts.worktree,
+                    }));
                 outcomes[*i] = Some(Outcome::Stopped(failure.into()));
             }
             ready.clear();
@@ -194,7 +200,12 @@ fn publish_one(run: &Run<'_>, github: &GitHub<'_>, ready: Ready<'_>) -> Result<O
                 );
             }
             let failure = failure
-                .hint("run `git cherry-pick-pr --continue` to push and open the pull request, or `git cherry-pick-pr --abort`")
+                .hints(next_steps(Stopped {
+                    phase: ts.phase,
+                    dry_run: false,
+                    name: None,
+                    worktree: &ts.worktree,
+                }))
                 .because(error);
             Ok(Outcome::Stopped(failure.into()))
         }

@@ -9,9 +9,10 @@ use anyhow::Result;
 use super::report::Outcome;
 use super::{Run, interrupted_or};
 use crate::apply::{self, Applied, StopKind, Worktree};
-use crate::errors::{Failure, Kind, failed};
+use crate::errors::{Failure, Kind, failed, with_hints};
 use crate::git::Git;
 use crate::github::GitHub;
+use crate::next::{Stopped, next_steps};
 use crate::output::Output;
 use crate::signals;
 use crate::state::{JobState, Phase};
@@ -126,7 +127,13 @@ pub fn prepare<'a>(
                         "the work is kept: `git cherry-pick-pr --continue` runs the command again",
                     ));
                 }
-                return Ok(Prepared::Done(Outcome::Stopped(error)));
+                let steps = next_steps(Stopped {
+                    phase: ts.phase,
+                    dry_run,
+                    name: None,
+                    worktree: &ts.worktree,
+                });
+                return Ok(Prepared::Done(Outcome::Stopped(with_hints(error, steps))));
             }
         }
     }
@@ -218,7 +225,12 @@ fn refuse_markers(
                 "remove them in {} and commit the fix there (`git commit --amend -a`, or a new commit)",
                 ts.worktree.display()
             ))
-            .hint("then `git cherry-pick-pr --continue` checks again and goes on; or `git cherry-pick-pr --abort`");
+            .hints(next_steps(Stopped {
+                phase: ts.phase,
+                dry_run: run.plan.dry_run,
+                name: None,
+                worktree: &ts.worktree,
+            }));
         return Ok(Some(Outcome::Stopped(failure.into())));
     }
     Ok(None)
@@ -493,28 +505,12 @@ pub fn stop_failure(ts: &JobState, why: &str, files: &[String], detail: &str, dr
     // With nothing in conflict (a hook said no, signing failed), it is no
     // conflict: exit 1, though the work is kept as for one.
     let kind = if files.is_empty() { Kind::Failed } else { Kind::Conflict };
-    let failure = Failure::new(kind, message);
-    let (first, again) = match ts.phase {
-        Phase::Retry => ("fix the cause shown above".to_string(), "applies it again and the rest"),
-        _ => (
-            format!(
-                "resolve the conflicts in {}: edit the files and `git add` them (running `git am --continue` there yourself is fine too)",
-                ts.worktree.display()
-            ),
-            "applies the rest",
-        ),
-    };
-    let then = if dry_run {
-        format!(
-            "then `git cherry-pick-pr --continue` {again} and leaves the result on a local branch (a dry run: nothing is pushed)"
-        )
-    } else {
-        format!("then `git cherry-pick-pr --continue` {again}, pushes and opens the pull request")
-    };
-    failure
-        .hint(first)
-        .hint(then)
-        .hint("or `git cherry-pick-pr --abort` removes the worktree and branch")
+    Failure::new(kind, message).hints(next_steps(Stopped {
+        phase: ts.phase,
+        dry_run,
+        name: None,
+        worktree: &ts.worktree,
+    }))
 }
 
 /// Conflict-marker lines that the commits picked onto the target add and
