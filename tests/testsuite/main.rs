@@ -14,4 +14,5 @@ mod interrupts;
 mod network;
 mod pick;
 mod sandbox;
+mod snapshots;
 mod worktree;
