@@ -112,7 +112,8 @@ fn continue_from_inside_the_worktree_removes_its_branch_too() {
     world.resolve(&worktree);
 
     let run = run_command(world.command().current_dir(worktree.join("pkg")).arg("--continue"));
-    run.expect_code(0).stderr_has("go back with `cd");
+    run.expect_code(0)
+        .stderr_has(&format!("go back with `cd {}`", world.clone.display()));
     assert_eq!(run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n");
     assert!(!worktree.exists());
     assert!(world.state().is_none());
