@@ -307,6 +307,15 @@ pub struct Stop {
     pub detail: String,
 }
 
+/// What one try at a pull request's patch came to.
+#[derive(Debug)]
+pub enum Attempt {
+    /// It is done, and HEAD is at this commit now.
+    Applied(Applied, String),
+    /// The user has to act; the `git am` state is left for them.
+    Stopped(Stop),
+}
+
 /// How applying one pull request ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Applied {
@@ -318,15 +327,9 @@ pub enum Applied {
 
 impl Worktree<'_> {
     /// Applies one pull request's patch; its HEAD is `before`. On success,
-    /// also the HEAD after. `Err(Stop)` inside `Ok` means the user has to
-    /// act; the `git am` state is left for them, in the whole tree.
-    pub fn apply(
-        &mut self,
-        number: u64,
-        patch: &[u8],
-        signoff: bool,
-        before: &str,
-    ) -> Result<Result<(Applied, String), Stop>> {
+    /// also the HEAD after; `Attempt::Stopped` when the user has to act, the
+    /// `git am` state left for them in the whole tree.
+    pub fn apply(&mut self, number: u64, patch: &[u8], signoff: bool, before: &str) -> Result<Attempt> {
         let (git, dir) = (&self.git, self.path.as_path());
         let mut am = run_am(git, dir, patch, signoff, false)?;
         if !am.success && !self.whole && am_in_progress(git, dir)? {
@@ -339,7 +342,7 @@ impl Worktree<'_> {
         }
         let (git, dir) = (&self.git, self.path.as_path());
         if am.success {
-            return Ok(Ok(moved(git, dir, before)?));
+            return moved(git, dir, before);
         }
         if !am_in_progress(git, dir)? {
             // `git am` did not even begin (no identity, a patch it cannot read):
@@ -352,7 +355,7 @@ impl Worktree<'_> {
         let conflicts = unmerged(git, dir)?;
         if conflicts.is_empty() && am_hook_present(git, dir)? {
             // Most likely a hook said no: let the user see git's words and fix it.
-            return Ok(Err(Stop {
+            return Ok(Attempt::Stopped(Stop {
                 kind: StopKind::Retry,
                 conflicts,
                 detail: am.stderr,
@@ -360,7 +363,7 @@ impl Worktree<'_> {
         }
         let commits = patch_commits(patch);
         if commits.is_empty() || !all_present(git, dir, &commits)? {
-            return Ok(Err(stop(conflicts, am.stderr)));
+            return Ok(Attempt::Stopped(stop(conflicts, am.stderr)));
         }
         // git's merge machinery sometimes succeeds where am's three-way fallback does not.
         git.run(dir, &["am", "--abort"])?;
@@ -374,15 +377,15 @@ impl Worktree<'_> {
             self.out.note(&format!(
                 "  git am -3 could not apply #{number}; git cherry-pick applied its commits cleanly"
             ));
-            return Ok(Ok(moved(git, dir, before)?));
+            return moved(git, dir, before);
         }
         // Back to the `git am` state, which is what the user resolves.
         git.run(dir, &["cherry-pick", "--abort"])?;
         let again = run_am(git, dir, patch, signoff, false)?;
         if again.success {
-            return Ok(Ok(moved(git, dir, before)?));
+            return moved(git, dir, before);
         }
-        Ok(Err(stop(unmerged(git, dir)?, again.stderr)))
+        Ok(Attempt::Stopped(stop(unmerged(git, dir)?, again.stderr)))
     }
 
     /// Applies several pull requests' patches with one `git am`, HEAD being
@@ -455,19 +458,20 @@ fn run_am(git: &Git<'_>, dir: &Path, patch: &[u8], signoff: bool, unseen: bool) 
     Ok(git.capture(dir, &args, Some(patch))?)
 }
 
-fn head(git: &Git<'_>, dir: &Path) -> Result<String> {
+/// The commit HEAD is at in `dir`.
+pub fn head(git: &Git<'_>, dir: &Path) -> Result<String> {
     Ok(git.run(dir, &["rev-parse", "HEAD"])?.trim().to_string())
 }
 
 /// Whether HEAD moved past `before`, and where it is now.
-fn moved(git: &Git<'_>, dir: &Path, before: &str) -> Result<(Applied, String)> {
+fn moved(git: &Git<'_>, dir: &Path, before: &str) -> Result<Attempt> {
     let after = head(git, dir)?;
     let applied = if after == before {
         Applied::AlreadyThere
     } else {
         Applied::Picked
     };
-    Ok((applied, after))
+    Ok(Attempt::Applied(applied, after))
 }
 
 /// Paths with conflicts, from the index (not from git's messages).
@@ -499,18 +503,11 @@ pub fn am_in_progress(git: &Git<'_>, dir: &Path) -> Result<bool> {
 /// Whether an `applypatch-msg` or `pre-applypatch` hook would run (these
 /// can refuse a patch).
 fn am_hook_present(git: &Git<'_>, dir: &Path) -> Result<bool> {
-    let paths = git.run(
-        dir,
-        &[
-            "rev-parse",
-            "--path-format=absolute",
-            "--git-path",
-            "hooks/applypatch-msg",
-            "--git-path",
-            "hooks/pre-applypatch",
-        ],
-    )?;
-    Ok(paths.lines().any(|p| crate::git::is_executable(Path::new(p))))
+    let mut args = vec!["rev-parse".to_string(), "--path-format=absolute".to_string()];
+    args.extend(crate::git::hook_path_args(&["applypatch-msg", "pre-applypatch"]));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let paths = git.run(dir, &args)?;
+    Ok(crate::git::any_hook(paths.lines()))
 }
 
 /// The commits a patch series was made from, in order: the object names in

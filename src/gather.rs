@@ -118,7 +118,7 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
         .zip(&pulls)
         .map(|(patch, pull)| patch.map_err(|e| (e, pull.number)))
         .collect();
-    let checked = check_all(&local, &pulls, downloads, |(e, n)| explain(e, n, repo, github))?;
+    let checked = check_all(&local, &pulls, downloads, |(e, n)| explain_pr(e, n, repo, github))?;
     let (patches, empty) = with_changes(checked, &pulls, out)?;
     Ok(Gathered {
         prs,
@@ -140,7 +140,7 @@ fn check_pulls(
     let mut prs = Vec::new();
     let mut pulls = Vec::new();
     for (pull, &number) in downloaded.into_iter().zip(&settings.prs) {
-        let pull = pull.map_err(|e| explain(e, number, repo, github))?;
+        let pull = pull.map_err(|e| explain_pr(e, number, repo, github))?;
         match pull.is_merged() {
             _ if settings.allow_unmerged => {}
             Some(true) => {}
@@ -310,14 +310,14 @@ pub fn patches(github: &GitHub<'_>, local: &Local<'_>, repo: &Repo, numbers: &[u
     let pulls = pulls
         .into_iter()
         .zip(numbers)
-        .map(|(pull, &n)| pull.map_err(|e| explain(e, n, repo, github)))
+        .map(|(pull, &n)| pull.map_err(|e| explain_pr(e, n, repo, github)))
         .collect::<Result<Vec<_>>>()?;
     let downloads = downloads
         .into_iter()
         .zip(numbers)
         .map(|(patch, &n)| patch.map_err(|e| (e, n)))
         .collect();
-    let checked = check_all(local, &pulls, downloads, |(e, n)| explain(e, n, repo, github))?;
+    let checked = check_all(local, &pulls, downloads, |(e, n)| explain_pr(e, n, repo, github))?;
     Ok(checked
         .into_iter()
         .map(|c| match c {
@@ -327,7 +327,7 @@ pub fn patches(github: &GitHub<'_>, local: &Local<'_>, repo: &Repo, numbers: &[u
         .collect())
 }
 
-fn explain(error: ApiError, number: u64, repo: &Repo, github: &GitHub<'_>) -> anyhow::Error {
+fn explain_pr(error: ApiError, number: u64, repo: &Repo, github: &GitHub<'_>) -> anyhow::Error {
     match error.status() {
         Some(404) => failed(format!("PR #{number} was not found in {repo}"))
             .hint(format!(
@@ -343,24 +343,15 @@ fn explain(error: ApiError, number: u64, repo: &Repo, github: &GitHub<'_>) -> an
 /// request's head (whose history holds the blobs `git am -3` falls back on and
 /// the commits `git cherry-pick` can use).
 fn fetch(settings: &Settings, git: &Git<'_>) -> Result<()> {
-    let mut args: Vec<String> = [
-        "fetch",
-        "--no-tags",
-        "--no-write-fetch-head",
-        "--quiet",
-        settings.upstream.as_str(),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut refspecs: Vec<String> = Vec::new();
     for target in &settings.targets {
-        args.push(format!("+refs/heads/{}:{}", target.branch, target.tracking_ref()));
+        refspecs.push(format!("+refs/heads/{}:{}", target.branch, target.tracking_ref()));
     }
     for number in &settings.prs {
-        args.push(format!("refs/pull/{number}/head"));
+        refspecs.push(format!("refs/pull/{number}/head"));
     }
-    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    let Err(error) = git.run(&settings.toplevel, &argv) else {
+    let refspecs: Vec<&str> = refspecs.iter().map(String::as_str).collect();
+    let Err(error) = git.fetch(&settings.toplevel, &settings.upstream, &refspecs) else {
         return Ok(());
     };
     if crate::signals::interrupted() {

@@ -161,6 +161,14 @@ impl<'a> Git<'a> {
         Git { cleanup: true, ..self }
     }
 
+    /// `git fetch` of `refspecs` from `remote` into `dir`'s repository, as the
+    /// tool always fetches: no tags, no `FETCH_HEAD`, quietly.
+    pub fn fetch(&self, dir: &Path, remote: &str, refspecs: &[&str]) -> Result<String, GitError> {
+        let mut args = vec!["fetch", "--no-tags", "--no-write-fetch-head", "--quiet", remote];
+        args.extend_from_slice(refspecs);
+        self.run(dir, &args)
+    }
+
     /// Runs `git ARGS` in `dir` and returns its stdout, or an error when it fails.
     pub fn run(&self, dir: &Path, args: &[&str]) -> Result<String, GitError> {
         self.capture(dir, args, None)?.checked()
@@ -294,40 +302,52 @@ impl Located {
     }
 }
 
+/// The hooks that run in the tool's worktree and may look at its files:
+/// `post-checkout` (as the worktree is made), `git am`'s and `pre-push`.
+const TREE_HOOKS: [&str; 5] = [
+    "applypatch-msg",
+    "pre-applypatch",
+    "post-applypatch",
+    "pre-push",
+    "post-checkout",
+];
+
+/// `git rev-parse` arguments that print where git runs each of `hooks`
+/// from (`core.hooksPath` and all).
+pub fn hook_path_args(hooks: &[&str]) -> Vec<String> {
+    hooks
+        .iter()
+        .flat_map(|hook| ["--git-path".to_string(), format!("hooks/{hook}")])
+        .collect()
+}
+
+/// Whether any of the hook paths `rev-parse` printed is a hook git runs.
+pub fn any_hook<'p>(mut paths: impl Iterator<Item = &'p str>) -> bool {
+    paths.any(|path| is_executable(Path::new(path)))
+}
+
 /// Where the repository is, or an error when `cwd` is not inside a work tree.
 pub fn locate(git: &Git<'_>, cwd: &Path) -> anyhow::Result<Located> {
-    let located = git
-        .run(
-            cwd,
-            &[
-                "rev-parse",
-                "--local-env-vars",
-                "--path-format=absolute",
-                "--show-toplevel",
-                "--absolute-git-dir",
-                "--git-common-dir",
-                "--git-path",
-                "hooks/applypatch-msg",
-                "--git-path",
-                "hooks/pre-applypatch",
-                "--git-path",
-                "hooks/post-applypatch",
-                "--git-path",
-                "hooks/pre-push",
-                "--git-path",
-                "hooks/post-checkout",
-            ],
-        )
-        .failure(|| {
-            failed("this is not inside a git work tree").hint("run git cherry-pick-pr inside your clone of the project")
-        })?;
+    let mut args = vec![
+        "rev-parse".to_string(),
+        "--local-env-vars".to_string(),
+        "--path-format=absolute".to_string(),
+        "--show-toplevel".to_string(),
+        "--absolute-git-dir".to_string(),
+        "--git-common-dir".to_string(),
+    ];
+    args.extend(hook_path_args(&TREE_HOOKS));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let located = git.run(cwd, &args).failure(|| {
+        failed("this is not inside a git work tree").hint("run git cherry-pick-pr inside your clone of the project")
+    })?;
     let is_variable = |l: &&str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
     let local_env: Vec<String> = located.lines().take_while(is_variable).map(str::to_string).collect();
     let mut lines = located.lines().skip(local_env.len());
     let mut toplevel = PathBuf::from(lines.next().unwrap_or_default());
     let mut git_dir = PathBuf::from(lines.next().unwrap_or_default());
     let common_dir = PathBuf::from(lines.next().unwrap_or_default());
-    let tree_hooks = lines.any(|hook| is_executable(Path::new(hook)));
+    let tree_hooks = any_hook(lines);
     let inside = toplevel
         .starts_with(worktrees_dir(&common_dir))
         .then(|| toplevel.clone());

@@ -83,7 +83,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         interactive,
     )?;
     let gathered = gather::gather(settings, &git, &github, out);
-    token::settle(&found, &git, &settings.toplevel, out, &github);
+    token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
     let gathered = gathered.map_err(|e| interrupted_or(e, "nothing was changed"))?;
 
     let plan = Plan {

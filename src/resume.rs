@@ -129,7 +129,7 @@ fn act(
                 out,
             };
             let downloaded = gather::patches(&github, &local, &plan.repo, &wanted);
-            token::settle(&found, &git, &toplevel, out, &github);
+            token::report_to_helper(&found, &git, &toplevel, out, &github);
             let downloaded = downloaded?;
             let patches: HashMap<u64, Vec<u8>> = wanted.into_iter().zip(downloaded).collect();
             let starts = chosen.into_iter().map(Start::Resume).collect();

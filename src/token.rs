@@ -182,7 +182,7 @@ fn password_of(description: &str) -> Option<String> {
 /// Tells git's credential helpers how the token fared, as git does after
 /// using a credential: `approve` when GitHub took it, `reject` when GitHub
 /// refused it (401). Other sources need nothing.
-pub fn settle(found: &Found, git: &Git<'_>, dir: &Path, out: &Output, github: &GitHub<'_>) {
+pub fn report_to_helper(found: &Found, git: &Git<'_>, dir: &Path, out: &Output, github: &GitHub<'_>) {
     let Source::Credential(Description(description)) = &found.source else {
         return;
     };

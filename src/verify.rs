@@ -253,19 +253,7 @@ fn ends(pull: &PullRequest) -> Result<(&str, &str)> {
 fn fetch_ends(local: &Local<'_>, pull: &PullRequest, base: &str, head: &str) -> Result<()> {
     let (git, dir) = (local.git, local.dir);
     let has = |sha: &str| git.run(dir, &["cat-file", "-e", &format!("{sha}^{{commit}}")]).is_ok();
-    let fetch = |what: &str| {
-        git.run(
-            dir,
-            &[
-                "fetch",
-                "--no-tags",
-                "--no-write-fetch-head",
-                "--quiet",
-                local.upstream,
-                what,
-            ],
-        )
-    };
+    let fetch = |what: &str| git.fetch(dir, local.upstream, &[what]);
     if !has(head) {
         fetch(&format!("refs/pull/{}/head", pull.number))?;
         if !has(head) {

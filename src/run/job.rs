@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use super::report::Outcome;
 use super::{Run, interrupted_or};
-use crate::apply::{self, Applied, StopKind, Worktree};
+use crate::apply::{self, Applied, Attempt, StopKind, Worktree};
 use crate::errors::{Failure, Kind, failed, with_hints};
 use crate::git::Git;
 use crate::github::GitHub;
@@ -279,7 +279,7 @@ impl JobRun<'_, '_> {
             announced = true;
             let before = match known_head.take() {
                 Some(head) => head,
-                None => git.run(&dir, &["rev-parse", "HEAD"])?.trim().to_string(),
+                None => apply::head(git, &dir)?,
             };
             if self.worktree.apply_together(&series, signoff, &before)?.is_some() {
                 self.ts.applied.append(&mut self.ts.remaining);
@@ -296,7 +296,7 @@ impl JobRun<'_, '_> {
             };
             match next {
                 Next::Done => return Ok(None),
-                Next::Settle(n) => match settle(git, &dir)? {
+                Next::Settle(n) => match finish_am(git, &dir)? {
                     Settled::Done => record(run.out, git, &mut self.ts, n)?,
                     Settled::Conflicts(files) => {
                         let why = format!("PR #{n} still has conflicts");
@@ -324,23 +324,23 @@ impl JobRun<'_, '_> {
                     self.ts.current = Some(n);
                     let before = match known_head.take() {
                         Some(head) => head,
-                        None => git.run(&dir, &["rev-parse", "HEAD"])?.trim().to_string(),
+                        None => apply::head(git, &dir)?,
                     };
                     self.ts.current_base = Some(before.clone());
                     // Should this stop half-way (Ctrl-C), it is applied again from the start.
                     self.ts.phase = Phase::Retry;
                     match self.worktree.apply(n, patch, signoff, &before)? {
-                        Ok((Applied::Picked, after)) => {
+                        Attempt::Applied(Applied::Picked, after) => {
                             finish_current(&mut self.ts, n, Ended::Picked);
                             known_head = Some(after);
                         }
-                        Ok((Applied::AlreadyThere, after)) => {
+                        Attempt::Applied(Applied::AlreadyThere, after) => {
                             run.out
                                 .note(&format!("  #{n} is already on {}: skipped", self.ts.name()));
                             finish_current(&mut self.ts, n, Ended::AlreadyThere);
                             known_head = Some(after);
                         }
-                        Err(stop) => {
+                        Attempt::Stopped(stop) => {
                             self.ts.phase = match stop.kind {
                                 StopKind::Conflict => Phase::Conflict,
                                 StopKind::Retry => Phase::Retry,
@@ -439,7 +439,7 @@ fn numbers(prs: &[u64]) -> String {
 /// (`git am --skip` or `--abort` in the worktree): a stop means git did
 /// find something to apply, so it is not "already there".
 fn record(out: &Output, git: &Git<'_>, ts: &mut JobState, n: u64) -> Result<()> {
-    let head = git.run(&ts.worktree, &["rev-parse", "HEAD"])?.trim().to_string();
+    let head = apply::head(git, &ts.worktree)?;
     if ts.current_base.as_deref() != Some(head.as_str()) {
         finish_current(ts, n, Ended::Picked);
     } else {
@@ -463,7 +463,7 @@ pub enum Settled {
 }
 
 /// Finishes a stopped `git am` if the user's resolution allows it.
-pub fn settle(git: &Git<'_>, dir: &std::path::Path) -> Result<Settled> {
+pub fn finish_am(git: &Git<'_>, dir: &std::path::Path) -> Result<Settled> {
     if !apply::am_in_progress(git, dir)? {
         return Ok(Settled::Done);
     }

@@ -22,7 +22,9 @@ fn a_conflict() {
     world.simple_pr(3796, "Fix the widget", 3);
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(3);
-    assert_data_eq!(redacted(&world, &run), str![[r#"
+    assert_data_eq!(
+        redacted(&world, &run),
+        str![[r#"
 → Fetching release-3.1 and #3796 from upstream
 → Applying #3796 to upstream/release-3.1: Fix the widget
 error: PR #3796 does not apply cleanly to upstream/release-3.1
@@ -33,7 +35,8 @@ hint: resolve the conflicts in [ROOT]/clone/.git/cherry-pick-pr/3796-upstream-re
 hint: then `git cherry-pick-pr --continue` applies the rest, then pushes and opens the pull request
 hint: or `git cherry-pick-pr --abort` removes the worktree and branch
 
-"#]]);
+"#]]
+    );
 }
 
 #[test]
@@ -45,7 +48,9 @@ fn a_failed_push() {
     crate::support::set_executable(&hook);
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(1);
-    assert_data_eq!(redacted(&world, &run), str![[r#"
+    assert_data_eq!(
+        redacted(&world, &run),
+        str![[r#"
 → Fetching release-3.1 and #3796 from upstream
 → Applying #3796 to upstream/release-3.1: Fix the widget
 → Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
@@ -59,7 +64,8 @@ hint: git's output above says why (a pre-push hook, credentials, a protected bra
 hint: `git cherry-pick-pr --continue` checks the picked commits again, then pushes and opens the pull request
 hint: or `git cherry-pick-pr --abort` removes the worktree and branch
 
-"#]]);
+"#]]
+    );
 }
 
 #[test]
@@ -72,14 +78,17 @@ fn a_refused_token() {
         "3796",
     ]));
     run.expect_code(1);
-    assert_data_eq!(redacted(&world, &run), str![[r#"
+    assert_data_eq!(
+        redacted(&world, &run),
+        str![[r#"
 → Fetching release-3.1 and #3796 from upstream
 error: GitHub refused the token from GITHUB_TOKEN (401): it is wrong, expired or revoked
   caused by: fetching PR #3796 from kubesphere/kubesphere: GitHub answered 401 Unauthorized: Bad credentials
 hint: make a new token at https://github.com/settings/personal-access-tokens and set GITHUB_TOKEN (or run `gh auth login`)
 hint: a fine-grained token needs Contents: read and Pull requests: read and write on the repository (labels also need Issues or Pull requests: write); a classic token needs the repo scope (public_repo for public repositories)
 
-"#]]);
+"#]]
+    );
 }
 
 #[test]
@@ -94,7 +103,9 @@ fn a_403_on_the_pull_request() {
     );
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(1);
-    assert_data_eq!(redacted(&world, &run), str![[r#"
+    assert_data_eq!(
+        redacted(&world, &run),
+        str![[r#"
 → Fetching release-3.1 and #3796 from upstream
 → Applying #3796 to upstream/release-3.1: Fix the widget
 → Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
@@ -107,7 +118,8 @@ hint: `git cherry-pick-pr --continue` pushes the same commits again, then opens 
 hint: or `git cherry-pick-pr --abort` removes the worktree and branch
 hint: a fine-grained token needs Contents: read and Pull requests: read and write on the repository (labels also need Issues or Pull requests: write); a classic token needs the repo scope (public_repo for public repositories)
 
-"#]]);
+"#]]
+    );
 }
 
 #[test]
@@ -136,14 +148,17 @@ fn a_rate_limit_for_an_hour() {
             .args(["--yes", "upstream/release-3.1", "3796"]),
     );
     run.expect_code(1);
-    assert_data_eq!(redacted(&world, &run), str![[r#"
+    assert_data_eq!(
+        redacted(&world, &run),
+        str![[r#"
 → Fetching release-3.1 and #3796 from upstream
 error: GitHub's rate limit stopped fetching PR #3796 from kubesphere/kubesphere
   caused by: fetching PR #3796 from kubesphere/kubesphere: GitHub's rate limit for this token is reached until [..] UTC (local time) (403 Forbidden): API rate limit exceeded for user ID 1.
 hint: run the same command again after [..] UTC
 hint: requests made with a token have a much higher limit than anonymous ones; other tools using the same token share it
 
-"#]]);
+"#]]
+    );
 }
 
 #[test]
@@ -157,7 +172,9 @@ fn a_summary_of_several_targets() {
     // The targets' steps interleave; what follows them is in the targets' order.
     let text = redacted(&world, &run);
     let report = &text[text.find("error:").unwrap_or(0)..];
-    assert_data_eq!(report.to_string(), str![[r#"
+    assert_data_eq!(
+        report.to_string(),
+        str![[r#"
 error: PR #3796 does not apply cleanly to upstream/release-3.1
 conflicting files:
     pkg/a.go
@@ -170,5 +187,6 @@ Summary:
   upstream/release-3.0     opened           https://github.com/kubesphere/kubesphere/pull/9000
 error: not every target is done
 
-"#]]);
+"#]]
+    );
 }
