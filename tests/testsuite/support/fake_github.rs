@@ -1,12 +1,18 @@
-//! A fake of the GitHub REST API on 127.0.0.1: serves pull requests and their
+//! A fake of the GitHub REST API, served by hyper on 127.0.0.1: serves pull requests and their
 //! patches, accepts new pull requests and labels, answers like GitHub (status
 //! codes, JSON shapes, headers), records every request, and can be told to
 //! fail. Dropping it fails the test if a handler panicked.
 
 use std::collections::HashMap;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::task::{Context, Poll};
 
+use http_body_util::BodyExt;
+use hyper::body::{Body, Bytes, Frame, Incoming, SizeHint};
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 
 pub const TOKEN: &str = "ghp_testTOKEN0123456789abcdefSECRET";
@@ -133,15 +139,12 @@ pub struct State {
 pub struct FakeGitHub {
     pub url: String,
     pub state: Arc<Mutex<State>>,
-    addr: std::net::SocketAddr,
-    stop: Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    /// Serves the connections; dropping it closes them.
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl FakeGitHub {
     pub fn start(owner: &str, name: &str, login: &str) -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the fake GitHub");
-        let addr = listener.local_addr().expect("a local address");
         let state = Arc::new(Mutex::new(State {
             owner: owner.into(),
             name: name.into(),
@@ -149,28 +152,21 @@ impl FakeGitHub {
             next_number: 9000,
             ..State::default()
         }));
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let thread = {
-            let state = Arc::clone(&state);
-            let stop = Arc::clone(&stop);
-            std::thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let state = Arc::clone(&state);
-                    // One thread per connection, as concurrent clients expect.
-                    std::thread::spawn(move || serve_connection(stream, &state));
-                }
-            })
-        };
+        // Its own threads, so that the fake answers while the test waits for the tool.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime for the fake GitHub");
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind the fake GitHub");
+        let addr = listener.local_addr().expect("a local address");
+        runtime.spawn(serve(listener, Arc::clone(&state)));
         FakeGitHub {
             url: format!("http://{addr}"),
             state,
-            addr,
-            stop,
-            thread: Some(thread),
+            runtime: Some(runtime),
         }
     }
 
@@ -346,16 +342,88 @@ impl FakeGitHub {
 
 impl Drop for FakeGitHub {
     fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        let _ = std::net::TcpStream::connect(self.addr);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-        let panics = self.state.lock().map(|s| s.panics.clone()).unwrap_or_default();
+        drop(self.runtime.take());
+        let panics = lock(&self.state).panics.clone();
         if !panics.is_empty() && !std::thread::panicking() {
             panic!("the fake GitHub failed: {panics:?}");
         }
     }
+}
+
+/// The state, even when a handler panicked while it held it: the panic is
+/// recorded there, and the test still gets to see it.
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Accepts connections and serves each with hyper, HTTP/1.1 with keep-alive.
+async fn serve(listener: tokio::net::TcpListener, state: Arc<Mutex<State>>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let state = Arc::clone(&state);
+        let service = hyper::service::service_fn(move |request| answer(request, Arc::clone(&state)));
+        let connection = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+        tokio::spawn(connection);
+    }
+}
+
+/// Records the request, lets `route` answer it, then applies the delays and
+/// cuts asked for.
+async fn answer(request: Request<Incoming>, state: Arc<Mutex<State>>) -> Result<Response<AnswerBody>, hyper::Error> {
+    let (head, body) = request.into_parts();
+    let body = body.collect().await?.to_bytes();
+    let recorded = Recorded {
+        method: head.method.to_string(),
+        path: head.uri.path().to_string(),
+        query: head.uri.query().unwrap_or_default().to_string(),
+        headers: head
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    let answer = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(&recorded, &state))) {
+        Ok(answer) => answer,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+            lock(&state).panics.push(message.unwrap_or_default());
+            json_answer(500, json!({"message": "fake panicked"}))
+        }
+    };
+    let (delay, cut) = {
+        let mut s = lock(&state);
+        let delay = s
+            .delays
+            .iter_mut()
+            .find(|d| d.method == recorded.method && recorded.path.contains(d.path.as_str()) && d.times > 0)
+            .map(|d| {
+                d.times -= 1;
+                d.delay
+            });
+        let accept = recorded.header("Accept").unwrap_or_default();
+        let cut = s
+            .cuts
+            .iter_mut()
+            .find(|c| {
+                c.method == recorded.method
+                    && recorded.path.contains(c.path.as_str())
+                    && c.times > 0
+                    && c.accept.as_ref().is_none_or(|a| accept.contains(a.as_str()))
+            })
+            .map(|c| c.times -= 1)
+            .is_some();
+        (delay, cut)
+    };
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    Ok(answer.into_response(cut))
 }
 
 struct Answer {
@@ -363,6 +431,95 @@ struct Answer {
     body: Vec<u8>,
     content_type: String,
     headers: Vec<(String, String)>,
+}
+
+impl Answer {
+    /// The answer with GitHub's usual headers; `headers` replace those of the same name.
+    fn into_response(self, cut: bool) -> Response<AnswerBody> {
+        let mut response = Response::new(AnswerBody::new(self.body, cut));
+        *response.status_mut() = StatusCode::from_u16(self.status).expect("a status code");
+        let usual = [
+            ("Content-Type", self.content_type.as_str()),
+            ("X-GitHub-Media-Type", "github.v3; format=json"),
+            ("X-RateLimit-Limit", "5000"),
+            ("X-RateLimit-Remaining", "4999"),
+        ];
+        let headers = response.headers_mut();
+        for (name, value) in usual
+            .into_iter()
+            .chain(self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        {
+            headers.insert(
+                HeaderName::from_bytes(name.as_bytes()).expect("a header name"),
+                HeaderValue::from_str(value).expect("a header value"),
+            );
+        }
+        response
+    }
+}
+
+/// An answer's body. Its length is always the whole body's, so hyper sends
+/// that as Content-Length; a cut one then sends half the body, lets it go
+/// out, and fails, and hyper closes the connection: the client has the
+/// headers and part of the body, then nothing.
+struct AnswerBody {
+    data: Option<Bytes>,
+    length: u64,
+    rest: Rest,
+}
+
+enum Rest {
+    End,
+    /// Wait one turn: hyper writes out what it holds when the body waits,
+    /// and drops it unsent when the body fails first.
+    Flush,
+    Fail,
+}
+
+impl AnswerBody {
+    fn new(body: Vec<u8>, cut: bool) -> Self {
+        let length = body.len() as u64;
+        let mut data = Bytes::from(body);
+        let rest = if cut {
+            data.truncate(data.len() / 2);
+            Rest::Flush
+        } else {
+            Rest::End
+        };
+        AnswerBody {
+            data: Some(data).filter(|d| !d.is_empty()),
+            length,
+            rest,
+        }
+    }
+}
+
+impl Body for AnswerBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        if let Some(data) = self.data.take() {
+            return Poll::Ready(Some(Ok(Frame::data(data))));
+        }
+        match self.rest {
+            Rest::End => Poll::Ready(None),
+            Rest::Flush => {
+                self.rest = Rest::Fail;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+            Rest::Fail => Poll::Ready(Some(Err(std::io::Error::other("the fake cut this answer short")))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.is_none() && matches!(self.rest, Rest::End)
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.length)
+    }
 }
 
 fn json_answer(status: u16, body: Value) -> Answer {
@@ -381,154 +538,8 @@ fn not_found() -> Answer {
     )
 }
 
-/// Serves HTTP/1.1 requests on one connection until the client closes it.
-fn serve_connection(stream: std::net::TcpStream, state: &Arc<Mutex<State>>) {
-    use std::io::{BufRead, BufReader, Read, Write};
-    // Head and body go out in two writes: without this, Nagle's algorithm
-    // holds the body back until the client's delayed ACK (~40 ms), which no
-    // real server adds.
-    let _ = stream.set_nodelay(true);
-    let Ok(read_half) = stream.try_clone() else { return };
-    let mut reader = BufReader::new(read_half);
-    let mut writer = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut parts = line.trim_end().splitn(3, ' ');
-        let (method, target) = (
-            parts.next().unwrap_or_default().to_string(),
-            parts.next().unwrap_or_default().to_string(),
-        );
-        let mut headers = Vec::new();
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                return;
-            }
-            let header = header.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = header.split_once(':') {
-                headers.push((k.trim().to_string(), v.trim().to_string()));
-            }
-        }
-        let find = |name: &str| {
-            headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.clone())
-        };
-        let length: usize = find("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        let close = find("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
-        let (path, query) = match target.split_once('?') {
-            Some((p, q)) => (p.to_string(), q.to_string()),
-            None => (target.clone(), String::new()),
-        };
-        let recorded = Recorded {
-            method,
-            path,
-            query,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        };
-        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(&recorded, state)));
-        let answer = match answer {
-            Ok(a) => a,
-            Err(panic) => {
-                let message = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
-                if let Ok(mut s) = state.lock() {
-                    s.panics.push(message.unwrap_or_default());
-                }
-                json_answer(500, json!({"message": "fake panicked"}))
-            }
-        };
-        let delay = state.lock().ok().and_then(|mut s| {
-            let found = s
-                .delays
-                .iter_mut()
-                .find(|d| d.method == recorded.method && recorded.path.contains(d.path.as_str()) && d.times > 0)?;
-            found.times -= 1;
-            Some(found.delay)
-        });
-        if let Some(delay) = delay {
-            std::thread::sleep(delay);
-        }
-        let cut = state.lock().ok().is_some_and(|mut s| {
-            let accept = recorded.header("Accept").unwrap_or_default().to_string();
-            let found = s.cuts.iter_mut().find(|c| {
-                c.method == recorded.method
-                    && recorded.path.contains(c.path.as_str())
-                    && c.times > 0
-                    && c.accept.as_ref().is_none_or(|a| accept.contains(a.as_str()))
-            });
-            found.map(|c| c.times -= 1).is_some()
-        });
-        let mut head = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
-        let mut all_headers = vec![
-            ("Content-Type".to_string(), answer.content_type.clone()),
-            ("Content-Length".to_string(), answer.body.len().to_string()),
-            ("X-GitHub-Media-Type".to_string(), "github.v3; format=json".to_string()),
-            ("X-RateLimit-Limit".to_string(), "5000".to_string()),
-            ("X-RateLimit-Remaining".to_string(), "4999".to_string()),
-        ];
-        for (name, value) in answer.headers {
-            all_headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
-            all_headers.push((name, value));
-        }
-        for (k, v) in all_headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str("\r\n");
-        if cut {
-            // The headers promise the whole body; half of it comes, then the connection ends.
-            let half = &answer.body[..answer.body.len() / 2];
-            let _ = writer.write_all(head.as_bytes()).and_then(|()| writer.write_all(half));
-            let _ = writer.flush();
-            let _ = writer.shutdown(std::net::Shutdown::Both);
-            return;
-        }
-        if writer
-            .write_all(head.as_bytes())
-            .and_then(|()| writer.write_all(&answer.body))
-            .and_then(|()| writer.flush())
-            .is_err()
-            || close
-        {
-            return;
-        }
-    }
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        201 => "Created",
-        301 => "Moved Permanently",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        406 => "Not Acceptable",
-        422 => "Unprocessable Entity",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        _ => "Status",
-    }
-}
-
-fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
-    let mut s = state.lock().unwrap();
+fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
+    let mut s = lock(state);
     s.requests.push(req.clone());
 
     if req.header("Authorization") != Some(&format!("Bearer {TOKEN}")) {
@@ -600,7 +611,9 @@ fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
             json_answer(200, pull_json(&s, pull))
         }
         ("GET", ["pulls"]) => {
-            let head = query_param(&req.query, "head").unwrap_or_default();
+            let head = form_urlencoded::parse(req.query.as_bytes())
+                .find_map(|(k, v)| (k == "head").then_some(v))
+                .unwrap_or_default();
             let list: Vec<Value> = s
                 .pulls
                 .values()
@@ -735,37 +748,6 @@ fn route(req: &Recorded, state: &Arc<Mutex<State>>) -> Answer {
         }
         _ => not_found(),
     }
-}
-
-fn query_param(query: &str, name: &str) -> Option<String> {
-    query.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
-        (k == name).then(|| percent_decode(v))
-    })
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn issue_json(s: &State, number: u64) -> Value {
