@@ -2,7 +2,6 @@
 //! heads from the upstream remote, while the pull requests' metadata and
 //! patches are downloaded concurrently.
 
-use std::path::Path;
 use std::thread;
 
 use anyhow::Result;
@@ -13,7 +12,7 @@ use crate::github::{ApiError, Download, GitHub, PullRequest, Repo};
 use crate::output::Output;
 use crate::settings::Settings;
 use crate::state::Pr;
-use crate::verify::{self, Checked};
+use crate::verify::{self, Checked, Local};
 
 /// What the network brought, checked.
 pub struct Gathered {
@@ -29,15 +28,6 @@ pub struct Gathered {
     /// For each target, whether a pull request from the branch to be pushed
     /// was open before the run (`None`: not looked for, or not known).
     pub open_before: Vec<Option<bool>>,
-}
-
-/// Where a patch GitHub will not make (406) is made locally instead.
-pub struct Local<'a> {
-    pub git: &'a Git<'a>,
-    pub dir: &'a Path,
-    /// The upstream remote, where `refs/pull/N/head` and the base come from.
-    pub upstream: &'a str,
-    pub out: &'a Output,
 }
 
 /// Waits for a download thread; a panic there is a bug, passed on as one.

@@ -122,7 +122,7 @@ fn act(
                     }
                 }
             }
-            let local = gather::Local {
+            let local = crate::verify::Local {
                 git: &git,
                 dir: &toplevel,
                 upstream: &plan.upstream,

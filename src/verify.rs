@@ -10,13 +10,25 @@
 //! fails and says what GitHub sent.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use anyhow::Result;
 
 use crate::apply::patch_commits;
 use crate::errors::{Context, failed};
-use crate::gather::Local;
+use crate::git::Git;
 use crate::github::{Download, PullRequest, sent};
+use crate::output::Output;
+
+/// Where a patch is made locally, when GitHub will not make it (406) or
+/// what it sent is not the pull request's commits.
+pub struct Local<'a> {
+    pub git: &'a Git<'a>,
+    pub dir: &'a Path,
+    /// The upstream remote, where `refs/pull/N/head` and the base come from.
+    pub upstream: &'a str,
+    pub out: &'a Output,
+}
 
 /// What a pull request brings to apply, once checked.
 #[derive(Debug, PartialEq, Eq)]

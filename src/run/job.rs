@@ -556,7 +556,7 @@ fn leftover_markers(
         Vec::new()
     } else {
         let (repo, upstream) = (&run.plan.repo, run.plan.upstream.clone());
-        let local = crate::gather::Local {
+        let local = crate::verify::Local {
             git: &run.git,
             dir: &run.toplevel,
             upstream: &upstream,
