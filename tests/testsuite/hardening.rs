@@ -319,9 +319,7 @@ fn a_pull_request_skipped_by_hand_is_not_called_already_present() {
         created[0].body
     );
     assert!(!created[0].body.contains("already present"), "{}", created[0].body);
-    // The checkout is as it was, and nothing of the tool's is left.
-    assert_eq!(world.snapshot(), before);
-    assert!(world.tool_dirs().is_empty());
+    world.assert_untouched(&before);
 }
 
 #[test]
@@ -343,9 +341,7 @@ fn when_the_only_pull_request_is_dropped_by_hand_nothing_is_called_already_prese
     assert!(world.github.writes().is_empty());
     assert!(world.state().is_none());
     assert_eq!(world.local_branches(), vec!["master"]);
-    // The checkout is as it was, and nothing of the tool's is left.
-    assert_eq!(world.snapshot(), before);
-    assert!(world.tool_dirs().is_empty());
+    world.assert_untouched(&before);
 }
 
 #[test]
@@ -385,9 +381,7 @@ fn conflict_markers_left_in_a_resolution_are_never_pushed() {
     world.run(&["--continue"]).expect_code(0);
     let pushed = world.git(&world.fork, &["show", &format!("{BRANCH}:pkg/a.go")]);
     assert!(!pushed.contains("<<<<<<<"), "{pushed}");
-    // The checkout is as it was, and nothing of the tool's is left.
-    assert_eq!(world.snapshot(), before);
-    assert!(world.tool_dirs().is_empty());
+    world.assert_untouched(&before);
 }
 
 #[test]
@@ -441,9 +435,7 @@ fn status_and_continue_agree_on_a_target_not_in_progress() {
         status.stdout
     );
     world.run(&["--abort"]).expect_code(0);
-    // The checkout is as it was, and nothing of the tool's is left.
-    assert_eq!(world.snapshot(), before);
-    assert!(world.tool_dirs().is_empty());
+    world.assert_untouched(&before);
 }
 
 #[test]
@@ -478,9 +470,7 @@ fn a_failed_commit_of_the_exec_commands_changes_says_where_and_what_next() {
     world.run(&["--continue"]).expect_code(0);
     let files = world.git(&world.fork, &["show", "--name-status", "--format=", BRANCH]);
     assert_eq!(files, "A\tgen.txt\n");
-    // The checkout is as it was, and nothing of the tool's is left.
-    assert_eq!(world.snapshot(), before);
-    assert!(world.tool_dirs().is_empty());
+    world.assert_untouched(&before);
 }
 
 #[test]
@@ -505,9 +495,7 @@ fn after_the_pull_request_could_not_be_opened_status_says_it_was_pushed() {
     );
     assert!(!status.stdout.contains("not pushed yet"), "{}", status.stdout);
     world.run(&["--abort"]).expect_code(0);
-    // The checkout is as it was, and nothing of the tool's is left.
-    assert_eq!(world.snapshot(), before);
-    assert!(world.tool_dirs().is_empty());
+    world.assert_untouched(&before);
 }
 
 #[test]
@@ -516,9 +504,7 @@ fn a_failed_pre_push_hook_gives_each_hint_once() {
     world.dirty_checkout();
     let before = world.snapshot();
     world.simple_pr(3796, "Fix", 3);
-    let hook = world.clone.join(".git/hooks/pre-push");
-    std::fs::write(&hook, "#!/bin/sh\nexit 1\n").unwrap();
-    crate::support::set_executable(&hook);
+    world.hook("pre-push", "exit 1\n");
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(1);
     assert_eq!(run.stderr.matches("--continue").count(), 1, "{}", run.stderr);
@@ -530,9 +516,7 @@ fn a_failed_pre_push_hook_gives_each_hint_once() {
         run.stderr
     );
     world.run(&["--abort"]).expect_code(0);
-    // The checkout is as it was, and nothing of the tool's is left.
-    assert_eq!(world.snapshot(), before);
-    assert!(world.tool_dirs().is_empty());
+    world.assert_untouched(&before);
 }
 
 #[test]
@@ -541,9 +525,7 @@ fn a_dry_run_that_stops_does_not_promise_a_push() {
     world.dirty_checkout();
     let before = world.snapshot();
     world.simple_pr(3796, "Fix", 3);
-    let hook = world.clone.join(".git/hooks/applypatch-msg");
-    std::fs::write(&hook, "#!/bin/sh\nexit 1\n").unwrap();
-    crate::support::set_executable(&hook);
+    world.hook("applypatch-msg", "exit 1\n");
     let run = world.run(&["--dry-run", "upstream/release-3.1", "3796"]);
     run.expect_code(1).stderr_has("nothing is pushed");
     assert!(!run.stderr.contains("pushes and opens"), "{}", run.stderr);
@@ -556,9 +538,7 @@ fn a_dry_run_that_stops_does_not_promise_a_push() {
     );
     assert_eq!(run.stderr.matches("then run").count(), 0, "{}", run.stderr);
     world.run(&["--abort"]).expect_code(0);
-    // The checkout is as it was, and nothing of the tool's is left.
-    assert_eq!(world.snapshot(), before);
-    assert!(world.tool_dirs().is_empty());
+    world.assert_untouched(&before);
 }
 
 #[test]
@@ -586,9 +566,7 @@ fn a_fork_branch_heading_a_pull_request_against_another_branch_is_not_pushed_ove
 
     // The same target again updates its own pull request, as before.
     world.run(&["--yes", "upstream/release/3.1", "3796"]).expect_code(0);
-    // The checkout is as it was, and nothing of the tool's is left.
-    assert_eq!(world.snapshot(), before);
-    assert!(world.tool_dirs().is_empty());
+    world.assert_untouched(&before);
 }
 
 #[test]

@@ -43,9 +43,7 @@ hint: or `git cherry-pick-pr --abort` removes the worktree and branch
 fn a_failed_push() {
     let world = World::new();
     world.simple_pr(3796, "Fix the widget", 3);
-    let hook = world.clone.join(".git/hooks/pre-push");
-    std::fs::write(&hook, "#!/bin/sh\necho 'pre-push: tests must pass first' >&2\nexit 1\n").unwrap();
-    crate::support::set_executable(&hook);
+    world.hook("pre-push", "echo 'pre-push: tests must pass first' >&2\nexit 1\n");
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(1);
     assert_data_eq!(

@@ -365,6 +365,23 @@ impl World {
             .to_string()
     }
 
+    /// Installs `.git/hooks/NAME` in the user's clone: a shell script with
+    /// `body`.
+    pub fn hook(&self, name: &str, body: &str) -> PathBuf {
+        let hook = self.clone.join(".git/hooks").join(name);
+        std::fs::write(&hook, format!("#!/bin/sh\n{body}")).expect("write the hook");
+        set_executable(&hook);
+        hook
+    }
+
+    /// The checkout is as it was at `before`, byte for byte, and nothing of
+    /// the tool's is left under the git directory.
+    #[track_caller]
+    pub fn assert_untouched(&self, before: &Snapshot) {
+        assert_eq!(&self.snapshot(), before);
+        assert!(self.tool_dirs().is_empty(), "{:?}", self.tool_dirs());
+    }
+
     /// The worktree directories the tool keeps under the git directory.
     pub fn tool_dirs(&self) -> Vec<PathBuf> {
         let dir = self.clone.join(".git/cherry-pick-pr");
