@@ -366,17 +366,7 @@ fn conflict_markers_left_in_a_resolution_are_never_pushed() {
     assert!(world.run(&["--status"]).stdout.contains("not pushed yet"));
 
     // Fixed and amended: --continue checks again and pushes.
-    let text = std::fs::read_to_string(worktree.join("pkg/a.go")).unwrap();
-    let fixed: String = text
-        .lines()
-        .filter(|l| {
-            !["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
-                .iter()
-                .any(|m| l.starts_with(m))
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    std::fs::write(worktree.join("pkg/a.go"), fixed).unwrap();
+    crate::support::keep_both_sides(&worktree.join("pkg/a.go"));
     world.git(&worktree, &["commit", "--quiet", "--amend", "--no-edit", "-a"]);
     world.run(&["--continue"]).expect_code(0);
     let pushed = world.git(&world.fork, &["show", &format!("{BRANCH}:pkg/a.go")]);

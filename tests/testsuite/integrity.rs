@@ -19,11 +19,8 @@ const URL: &str = "https://github.com/kubesphere/kubesphere/pull/9000\n";
 const HTML: &[u8] =
     b"<!DOCTYPE html>\n<html><head><title>Sign in to the proxy</title></head><body>Please sign in.</body></html>\n";
 
-/// The tool, with backoff shortened so retries take milliseconds.
 fn command(world: &World) -> Command {
-    let mut cmd = world.command();
-    cmd.env("CHERRY_PICK_PR_BACKOFF_MS", "20");
-    cmd
+    world.quick_retries()
 }
 
 fn run(world: &World, args: &[&str]) -> Run {

@@ -14,11 +14,8 @@ use crate::support::{FakeGitHub, Run, TOKEN, World, run_command};
 const BRANCH: &str = "automated-cherry-pick-of-#3796-upstream-release-3.1";
 const URL: &str = "https://github.com/kubesphere/kubesphere/pull/9000\n";
 
-/// The tool, with backoff shortened so retries take milliseconds.
 fn command(world: &World) -> Command {
-    let mut cmd = world.command();
-    cmd.env("CHERRY_PICK_PR_BACKOFF_MS", "20");
-    cmd
+    world.quick_retries()
 }
 
 fn run(world: &World, args: &[&str]) -> Run {

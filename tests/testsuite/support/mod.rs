@@ -479,19 +479,15 @@ impl World {
     /// Resolves the conflict in `pkg/a.go` in `worktree` by keeping both
     /// sides' lines, and stages it.
     pub fn resolve(&self, worktree: &Path) {
-        let file = worktree.join("pkg/a.go");
-        let text = std::fs::read_to_string(&file).expect("the conflicted file");
-        let resolved: String = text
-            .lines()
-            .filter(|l| {
-                !["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
-                    .iter()
-                    .any(|m| l.starts_with(m))
-            })
-            .map(|l| format!("{l}\n"))
-            .collect();
-        std::fs::write(&file, resolved).expect("write the resolution");
+        keep_both_sides(&worktree.join("pkg/a.go"));
         self.git(worktree, &["add", "pkg/a.go"]);
+    }
+
+    /// The tool with its backoff shortened, so that retries take milliseconds.
+    pub fn quick_retries(&self) -> Command {
+        let mut cmd = self.command();
+        cmd.env("CHERRY_PICK_PR_BACKOFF_MS", "20");
+        cmd
     }
 
     /// The saved state, if any.
@@ -505,6 +501,22 @@ impl World {
         let state = self.state().expect("a saved state");
         PathBuf::from(state["jobs"][0]["worktree"].as_str().expect("a worktree path"))
     }
+}
+
+/// Resolves the conflicts in `file` by keeping both sides' lines: drops the
+/// conflict-marker lines.
+pub fn keep_both_sides(file: &Path) {
+    let text = std::fs::read_to_string(file).expect("the conflicted file");
+    let resolved: String = text
+        .lines()
+        .filter(|l| {
+            !["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
+                .iter()
+                .any(|m| l.starts_with(m))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(file, resolved).expect("write the resolution");
 }
 
 pub fn set_executable(path: &Path) {
