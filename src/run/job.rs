@@ -525,10 +525,13 @@ fn leftover_markers(
 ) -> Result<Vec<String>> {
     let range = format!("refs/remotes/{}/{}...HEAD", ts.remote, ts.branch);
     let checked = run.git.capture(&ts.worktree, &["diff", "--check", &range], None)?;
-    // Exit 2: something was found (markers, or whitespace, which is not ours to judge).
     let places = parse_markers(&checked.stdout);
-    if !checked.success && checked.code() != Some(2) {
-        checked.checked()?;
+    match checked.code() {
+        // 2: something was found (markers, or whitespace, which is not ours to judge).
+        Some(0 | 2) => {}
+        _ => {
+            checked.checked()?;
+        }
     }
     if places.is_empty() {
         return Ok(Vec::new());
