@@ -8,16 +8,17 @@
 //! run starts from a fresh copy of the user's clone and fork (not timed).
 //!
 //! Environment: `BENCH_LATENCY_MS` (default 50), `BENCH_RUNS` (default 5),
-//! `BENCH_CASES` (comma list of `tool,script,floor,fanout`; default all),
+//! `BENCH_CASES` (comma list of `tool,script,floor,fanout,memory`; default
+//! all; `memory` alone needs no synthetic repository),
 //! `BENCH_TOOL` (another build of the tool to measure instead),
 //! `BENCH_DEBUG` (comma list of PR counts: instead of measuring, run the tool
 //! once each with `--debug` and print its timings).
 
 #[allow(dead_code)]
-#[path = "../tests/testsuite/support/fake_github.rs"]
-mod fake_github;
-#[path = "../tests/testsuite/support/hermetic.rs"]
-mod hermetic;
+#[path = "../tests/testsuite/support/mod.rs"]
+mod support;
+
+use support::{fake_github, hermetic};
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -52,10 +53,16 @@ fn main() {
     let root = target_dir().join("bench-cache").join(VERSION);
     let latency = Duration::from_millis(env_number("BENCH_LATENCY_MS", 50));
     let runs = env_number("BENCH_RUNS", 5).max(1) as usize;
-    let cases = std::env::var("BENCH_CASES").unwrap_or_else(|_| "tool,script,floor,fanout".into());
+    let cases = std::env::var("BENCH_CASES").unwrap_or_else(|_| "tool,script,floor,fanout,memory".into());
     let wanted = |case: &str| cases.split(',').any(|c| c.trim() == case);
 
     let binary = build_tool();
+    if wanted("memory") {
+        println!("{}", memory(&binary));
+        if cases.trim() == "memory" {
+            return;
+        }
+    }
     let world = World::get(&root);
     let fake = FakeGitHub::start(OWNER, NAME, USER);
     for pr in &world.prs {
@@ -129,6 +136,102 @@ fn build_tool() -> PathBuf {
     std::env::var_os("BENCH_TOOL")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_git-cherry-pick-pr")))
+}
+
+// ---------------------------------------------------------------------------
+// Memory with a large patch
+
+/// The peak memory of a run whose pull request adds a 33 MB file, against
+/// the size of its patch and against `git am` of the same patch alone,
+/// measured in the same run.
+fn memory(binary: &Path) -> String {
+    let world = support::World::new();
+    let line = "a line of a large generated file, as a vendored dependency would have\n";
+    let big = line.repeat(33 * 1024 * 1024 / line.len());
+    let pr = world.pr(
+        3796,
+        "Vendor a large file",
+        "",
+        &[("Vendor a large file", &[("vendor/big.txt", big.as_str())])],
+        true,
+    );
+    let patch_mb = pr.patch.len() as f64 / 1e6;
+    // The tool: its own peak (from --debug), and the largest of it and the git it ran.
+    let tool = world.command();
+    let rss = world.root.path().join("rss");
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&rss)
+        .arg(binary)
+        .args(["--yes", "--debug", "upstream/release-3.1", "3796"])
+        .current_dir(&world.clone)
+        .env_clear()
+        .envs(tool.get_envs().filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))))
+        .stdin(Stdio::null());
+    let output = timed.output().expect("run the tool under /usr/bin/time");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the tool failed:\n{stderr}");
+    let any_kib = read_kib(&rss);
+    let own_kib = stderr
+        .lines()
+        .find_map(|l| {
+            l.split_once("peak memory of this process: ")
+                .map(|(_, v)| v.to_string())
+        })
+        .and_then(|v| v.trim_end_matches(" kB").trim().parse::<u64>().ok())
+        .unwrap_or_default();
+    // The baseline: `git am` of the same patch, from a file, in a plain clone.
+    let plain = world.root.path().join("plain");
+    let env = world.env();
+    hermetic::git(
+        &env,
+        world.root.path(),
+        &[
+            "clone",
+            "--quiet",
+            "--branch",
+            "release-3.1",
+            support::path(&world.upstream),
+            support::path(&plain),
+        ],
+    );
+    let patch_file = world.root.path().join("big.patch");
+    std::fs::write(&patch_file, &pr.patch).expect("write the patch");
+    let am = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&rss)
+        .args(["git", "am", "-3", "--keep-cr", "--quiet"])
+        .arg(&patch_file)
+        .current_dir(&plain)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .status()
+        .expect("run git am under /usr/bin/time");
+    assert!(am.success(), "git am of the large patch failed");
+    let am_kib = read_kib(&rss);
+    let mb = |kib: u64| kib as f64 * 1024.0 / 1e6;
+    format!(
+        "\n| large patch | patch | tool's own peak | tool or its git, peak | `git am` alone, peak | own / patch | peak / `git am` |\n\
+         |---|---:|---:|---:|---:|---:|---:|\n\
+         | 1 PR adding a 33 MB file | {patch_mb:.1} MB | {:.1} MB | {:.1} MB | {:.1} MB | {:.2} | {:.2} |\n",
+        mb(own_kib),
+        mb(any_kib),
+        mb(am_kib),
+        mb(own_kib) / patch_mb,
+        any_kib as f64 / am_kib.max(1) as f64,
+    )
+}
+
+fn read_kib(file: &Path) -> u64 {
+    std::fs::read_to_string(file)
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------
