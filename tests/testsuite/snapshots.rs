@@ -188,3 +188,31 @@ error: not every target is done
 "#]]
     );
 }
+
+#[test]
+fn the_status_of_a_conflict() {
+    let world = World::new();
+    world.conflict_on_release(10);
+    world.simple_pr(3796, "First", 3);
+    world.simple_pr(3797, "Second", 10);
+    world.simple_pr(3798, "Third", 17);
+    world
+        .run(&["--yes", "upstream/release-3.1", "3796", "3797", "3798"])
+        .expect_code(3);
+    let run = world.run(&["--status"]);
+    run.expect_code(0);
+    let root = world.root.path().display().to_string();
+    assert_data_eq!(
+        run.stdout.replace(&root, "[ROOT]"),
+        str![[r#"
+Cherry-pick of #3796 #3797 #3798 into kubesphere/kubesphere in progress:
+  upstream/release-3.1: stopped on conflicts in #3797
+    applied:  #3796
+    left:     #3797 #3798
+    worktree: [ROOT]/clone/.git/cherry-pick-pr/3796-3797-3798-upstream-release-3.1-[..] (branch automated-cherry-pick-of-#3796-#3797-#3798-upstream-release-3.1)
+    conflicts: pkg/a.go
+    next:     resolve the conflicts in [ROOT]/clone/.git/cherry-pick-pr/3796-3797-3798-upstream-release-3.1-[..]: edit the files and `git add` them (running `git am --continue` there yourself is fine too); then `git cherry-pick-pr --continue` applies the rest, then pushes and opens the pull request; or `git cherry-pick-pr --abort` removes the worktree and branch
+
+"#]]
+    );
+}
