@@ -4,6 +4,7 @@
 
 use crate::errors;
 use crate::output::Output;
+use crate::state::JobState;
 
 /// How one job ended.
 pub enum Outcome {
@@ -22,9 +23,11 @@ pub enum Outcome {
     Failed(anyhow::Error),
 }
 
-/// One job's outcome.
+/// One job and how it ended.
 pub struct Report {
-    pub target: String,
+    /// The job as far as it got: target, pull requests picked and skipped,
+    /// its branches and worktree.
+    pub job: JobState,
     pub outcome: Outcome,
 }
 
@@ -37,11 +40,25 @@ impl Report {
             Outcome::DryRun { branch } => format!("dry run, on local branch {branch}"),
             Outcome::AlreadyPresent => "already applied, nothing pushed".to_string(),
             Outcome::SkippedByHand => "skipped by hand, nothing pushed".to_string(),
-            Outcome::Failed(error) => format!("failed: {}", error.to_string().lines().next().unwrap_or_default()),
+            Outcome::Failed(error) => format!("failed: {}", first_line(error)),
             Outcome::Stopped(_) => return None,
         };
-        Some(format!("{}: {how}", self.target))
+        Some(format!("{}: {how}", self.job.name()))
     }
+}
+
+/// `conflict` for a stop on conflicts (exit 3), else `failed` (exit 1).
+fn conflict_or_failed(error: &anyhow::Error) -> &'static str {
+    if errors::kind_of(error) == errors::Kind::Conflict {
+        "conflict"
+    } else {
+        "failed"
+    }
+}
+
+/// The error's own message, first line only.
+fn first_line(error: &anyhow::Error) -> String {
+    error.to_string().lines().next().unwrap_or_default().to_string()
 }
 
 /// URLs (or dry-run branches) on stdout, in the order of the targets; the
@@ -52,7 +69,7 @@ pub fn report(reports: Vec<Report>, out: &Output) -> anyhow::Result<()> {
     let several = reports.len() > 1;
     let mut worst: Option<anyhow::Error> = None;
     let mut summary = Vec::new();
-    for Report { target, outcome } in reports {
+    for Report { job, outcome } in reports {
         let (result, detail) = match outcome {
             Outcome::Published { url, existed } => {
                 out.result(&url);
@@ -66,12 +83,8 @@ pub fn report(reports: Vec<Report>, out: &Output) -> anyhow::Result<()> {
             Outcome::SkippedByHand => ("skipped by hand", "nothing to push".to_string()),
             Outcome::Stopped(error) | Outcome::Failed(error) => {
                 let kind = errors::kind_of(&error);
-                let line = error.to_string().lines().next().unwrap_or_default().to_string();
-                let word = if kind == errors::Kind::Conflict {
-                    "conflict"
-                } else {
-                    "failed"
-                };
+                let line = first_line(&error);
+                let word = conflict_or_failed(&error);
                 if several || worst.is_some() {
                     out.error(&error);
                 }
@@ -85,7 +98,7 @@ pub fn report(reports: Vec<Report>, out: &Output) -> anyhow::Result<()> {
                 (word, line)
             }
         };
-        summary.push(format!("  {target:<24} {result:<16} {detail}"));
+        summary.push(format!("  {:<24} {result:<16} {detail}", job.name()));
     }
     if several {
         out.note(&format!("Summary:\n{}", summary.join("\n")));
