@@ -86,7 +86,7 @@ pub fn process<'a>(
                     }));
                 reports[*i] = Some(Report {
                     job: r.ts.clone(),
-                    outcome: Outcome::Stopped(failure.into()),
+                    outcome: Outcome::stopped(failure.into()),
                 });
             }
             ready.clear();
@@ -131,7 +131,7 @@ fn failed_job(run: &Run<'_>, start: &JobState, error: anyhow::Error) -> Report {
     match saved {
         Some(job) => Report {
             job,
-            outcome: Outcome::Stopped(error),
+            outcome: Outcome::stopped(error),
         },
         None => Report {
             job: start.clone(),
@@ -238,7 +238,7 @@ fn publish_one(run: &Run<'_>, github: &GitHub<'_>, ready: Ready<'_>) -> Result<R
                 .because(error);
             Ok(Report {
                 job: ts.clone(),
-                outcome: Outcome::Stopped(failure.into()),
+                outcome: Outcome::stopped(failure.into()),
             })
         }
     }

@@ -138,7 +138,7 @@ pub fn prepare<'a>(
                     name: None,
                     worktree: &ts.worktree,
                 });
-                return Ok(done(ts, Outcome::Stopped(with_hints(error, steps))));
+                return Ok(done(ts, Outcome::stopped(with_hints(error, steps))));
             }
         }
     }
@@ -236,7 +236,7 @@ fn refuse_markers(
                 name: None,
                 worktree: &ts.worktree,
             }));
-        return Ok(Some(Outcome::Stopped(failure.into())));
+        return Ok(Some(Outcome::stopped(failure.into())));
     }
     Ok(None)
 }
@@ -379,7 +379,10 @@ impl JobRun<'_, '_> {
         run.save_job(&self.ts)?;
         self.persisted = true;
         let dry_run = run.plan.dry_run;
-        let stopped = |detail: &str| Outcome::Stopped(stop_failure(&self.ts, why, files, detail, dry_run).into());
+        let stopped = |detail: &str| Outcome::Stopped {
+            error: stop_failure(&self.ts, why, files, detail, dry_run).into(),
+            conflicts: files.to_vec(),
+        };
         if !run.interactive || !self.wait {
             return Ok(Some(stopped(detail)));
         }
