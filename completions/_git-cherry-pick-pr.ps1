@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-cherry-pick-pr' -ScriptBloc
             [CompletionResult]::new('--signoff', '--signoff', [CompletionResultType]::ParameterName, 'Add a Signed-off-by trailer to each picked commit (`git am --signoff`)')
             [CompletionResult]::new('--draft', '--draft', [CompletionResultType]::ParameterName, 'Open the pull request as a draft')
             [CompletionResult]::new('--allow-unmerged', '--allow-unmerged', [CompletionResultType]::ParameterName, 'Pick pull requests that are not merged yet')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the jobs as one JSON array on stdout instead of the URLs')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log every git command and HTTP request with its duration, and where each setting came from')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

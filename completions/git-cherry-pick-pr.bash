@@ -56,7 +56,7 @@ _git_cherry_pick_pr() {
     esac
     case "$cur" in
         -*)
-            _git_cherry_pick_pr_reply '--continue --abort --status --upstream --fork --user --repo --api-url --label --no-label --dry-run --exec --regenerate-docs --milestone --copy-labels --assign-author --comment-source --yes -y --signoff --draft --allow-unmerged --debug --help -h --version -V'
+            _git_cherry_pick_pr_reply '--continue --abort --status --upstream --fork --user --repo --api-url --label --no-label --dry-run --exec --regenerate-docs --milestone --copy-labels --assign-author --comment-source --yes -y --signoff --draft --allow-unmerged --json --debug --help -h --version -V'
             return
             ;;
     esac

@@ -41,6 +41,7 @@ set edit:completion:arg-completer[git-cherry-pick-pr] = {|@words|
             cand --signoff 'Add a Signed-off-by trailer to each picked commit (`git am --signoff`)'
             cand --draft 'Open the pull request as a draft'
             cand --allow-unmerged 'Pick pull requests that are not merged yet'
+            cand --json 'Print the jobs as one JSON array on stdout instead of the URLs'
             cand --debug 'Log every git command and HTTP request with its duration, and where each setting came from'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

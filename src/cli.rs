@@ -170,6 +170,26 @@ pub struct Cli {
     #[arg(long)]
     pub allow_unmerged: bool,
 
+    /// Print the jobs as one JSON array on stdout instead of the URLs
+    ///
+    /// One line: an array with an object per job, in the order the targets
+    /// were given (with `--continue`, the jobs it took up). Each object has
+    /// `target` (`upstream/release-3.1`), `remote`, `base` (the target
+    /// branch without its remote), `prs` (the pull requests the job picks),
+    /// `picked`, `skipped` (already on the target), `skipped_by_hand`,
+    /// `branch` (the fork branch,
+    /// `automated-cherry-pick-of-#3796-upstream-release-3.1`), `outcome`
+    /// (`opened`, `updated`, `dry-run`, `already-applied`, `skipped-by-hand`,
+    /// `conflict` or `failed`), `url` (the pull request), `local_branch` (left
+    /// with the commits by a dry run or a stop), `worktree` (kept for
+    /// `--continue`), `conflicts` (the files in conflict) and `error` (the
+    /// first line of what stopped the job); `url`, `local_branch`, `worktree`
+    /// and `error` are null when there is none. stderr and the exit status
+    /// are as without `--json`; a run that fails before any job begins prints
+    /// nothing on stdout. Not with `--status` or `--abort`.
+    #[arg(long, conflicts_with_all = ["status", "abort"])]
+    pub json: bool,
+
     /// Log every git command and HTTP request with its duration, and where each
     /// setting came from
     #[arg(long)]
@@ -212,6 +232,16 @@ mod tests {
         assert!(cli.abort && cli.args == ["release-3.0"]);
         assert!(Cli::try_parse_from(["x", "--continue", "--abort"]).is_err());
         assert!(Cli::try_parse_from(["x"]).is_err());
+    }
+
+    #[test]
+    fn json_is_not_for_status_or_abort() {
+        for action in ["--status", "--abort"] {
+            let err = Cli::try_parse_from(["x", "--json", action]).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict, "{action}");
+        }
+        let cli = Cli::try_parse_from(["x", "--json", "--continue"]).unwrap();
+        assert!(cli.json && cli.resume);
     }
 
     #[test]

@@ -117,5 +117,10 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
             pick::run(&settings, env, git, out)?
         }
     };
-    run::report::report(outcomes, out)
+    let format = if cli.json {
+        run::report::Format::Json
+    } else {
+        run::report::Format::Text
+    };
+    run::report::report(outcomes, out, format)
 }

@@ -27,31 +27,31 @@ pub fn process<'a>(
     starts: Vec<Start>,
     patches: &HashMap<u64, Vec<u8>>,
 ) -> Result<Vec<Report>> {
-    let names: Vec<String> = starts
+    let jobs: Vec<JobState> = starts
         .iter()
         .map(|s| match s {
-            Start::Fresh(ts) | Start::Resume(ts) => ts.name(),
+            Start::Fresh(ts) | Start::Resume(ts) => ts.clone(),
         })
         .collect();
     // Only a lone target waits at the terminal for its conflicts.
     let wait = starts.len() == 1;
     let prepared = parallel(starts, |start| prepare(run, github, start, patches, wait));
 
-    let mut outcomes: Vec<Option<Outcome>> = Vec::new();
+    let mut reports: Vec<Option<Report>> = Vec::new();
     let mut ready: Vec<(usize, Ready<'a>)> = Vec::new();
     let mut interrupted = None;
     for (i, result) in prepared.into_iter().enumerate() {
         match result {
             Ok(Prepared::Ready(r)) => {
                 ready.push((i, *r));
-                outcomes.push(None);
+                reports.push(None);
             }
-            Ok(Prepared::Done(outcome)) => outcomes.push(Some(outcome)),
+            Ok(Prepared::Done(report)) => reports.push(Some(*report)),
             Err(error) if crate::errors::kind_of(&error) == Kind::Interrupted => {
                 interrupted.get_or_insert(error);
-                outcomes.push(None);
+                reports.push(None);
             }
-            Err(error) => outcomes.push(Some(Outcome::Failed(error))),
+            Err(error) => reports.push(Some(failed_job(run, &jobs[i], error))),
         }
     }
     if let Some(error) = interrupted {
@@ -84,14 +84,17 @@ pub fn process<'a>(
                         name: None,
                         worktree: &r.ts.worktree,
                     }));
-                outcomes[*i] = Some(Outcome::Stopped(failure.into()));
+                reports[*i] = Some(Report {
+                    job: r.ts.clone(),
+                    outcome: Outcome::stopped(failure.into()),
+                });
             }
             ready.clear();
         }
         let published = parallel(ready, |(i, r)| (i, publish_one(run, github, r)));
         for (i, result) in published {
             match result {
-                Ok(outcome) => outcomes[i] = Some(outcome),
+                Ok(report) => reports[i] = Some(report),
                 Err(error) => {
                     interrupted.get_or_insert(error);
                 }
@@ -101,17 +104,40 @@ pub fn process<'a>(
             return Err(error);
         }
     }
-    let reports: Vec<Report> = names
+    let reports: Vec<Report> = jobs
         .into_iter()
-        .zip(outcomes)
-        .map(|(target, outcome)| Report {
-            target,
-            outcome: outcome.unwrap_or(Outcome::AlreadyPresent),
+        .zip(reports)
+        .map(|(job, report)| {
+            report.unwrap_or(Report {
+                job,
+                outcome: Outcome::AlreadyPresent,
+            })
         })
         .collect();
     // While others are in progress, --status tells how these ended.
     run.record_done(reports.iter().filter_map(Report::done_line))?;
     Ok(reports)
+}
+
+/// A job whose preparation failed: stopped if its state is saved for
+/// `--continue` (its worktree is kept), else failed with nothing left.
+fn failed_job(run: &Run<'_>, start: &JobState, error: anyhow::Error) -> Report {
+    let saved = run
+        .lock()
+        .jobs
+        .iter()
+        .find(|j| j.remote_branch == start.remote_branch)
+        .cloned();
+    match saved {
+        Some(job) => Report {
+            job,
+            outcome: Outcome::stopped(error),
+        },
+        None => Report {
+            job: start.clone(),
+            outcome: Outcome::Failed(error),
+        },
+    }
 }
 
 /// Maps `work` over `items` on up to as many threads as there are cores,
@@ -151,7 +177,7 @@ fn keep(run: &Run<'_>, ready: &mut Ready<'_>) -> Result<()> {
 
 /// Pushes and opens the pull request of a ready target. `Err` only for an
 /// interruption; any other failure keeps the commits for `--continue`.
-fn publish_one(run: &Run<'_>, github: &GitHub<'_>, ready: Ready<'_>) -> Result<Outcome> {
+fn publish_one(run: &Run<'_>, github: &GitHub<'_>, ready: Ready<'_>) -> Result<Report> {
     let Ready { mut ts, worktree } = ready;
     let path = worktree.path.clone();
     // Once the pull request exists, the worktree and local branch go (on
@@ -174,9 +200,12 @@ fn publish_one(run: &Run<'_>, github: &GitHub<'_>, ready: Ready<'_>) -> Result<O
             let verb = if published.existed { "Updated" } else { "Opened" };
             run.out
                 .step(&format!("{verb} PR #{} for {}", published.number, ts.name()));
-            Ok(Outcome::Published {
-                url: published.url,
-                existed: published.existed,
+            Ok(Report {
+                job: ts.clone(),
+                outcome: Outcome::Published {
+                    url: published.url,
+                    existed: published.existed,
+                },
             })
         }
         Err(error) => {
@@ -207,7 +236,10 @@ fn publish_one(run: &Run<'_>, github: &GitHub<'_>, ready: Ready<'_>) -> Result<O
                     worktree: &ts.worktree,
                 }))
                 .because(error);
-            Ok(Outcome::Stopped(failure.into()))
+            Ok(Report {
+                job: ts.clone(),
+                outcome: Outcome::stopped(failure.into()),
+            })
         }
     }
 }

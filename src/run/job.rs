@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 
-use super::report::Outcome;
+use super::report::{Outcome, Report};
 use super::{Run, interrupted_or};
 use crate::apply::{self, Applied, Attempt, StopKind, Worktree};
 use crate::errors::{Failure, Kind, failed, with_hints};
@@ -41,7 +41,12 @@ pub struct Ready<'a> {
 /// How preparing a target ended.
 pub enum Prepared<'a> {
     Ready(Box<Ready<'a>>),
-    Done(Outcome),
+    Done(Box<Report>),
+}
+
+/// A job that ended before it was ready to push.
+fn done<'a>(job: JobState, outcome: Outcome) -> Prepared<'a> {
+    Prepared::Done(Box::new(Report { job, outcome }))
 }
 
 /// Applies what is left for one target and runs the `--exec` command.
@@ -73,7 +78,7 @@ pub fn prepare<'a>(
         ..
     } = job;
     match applied {
-        Ok(Some(stopped)) => return Ok(Prepared::Done(stopped)),
+        Ok(Some(stopped)) => return Ok(done(ts, stopped)),
         Ok(None) => {}
         Err(error) => {
             if persisted {
@@ -98,16 +103,16 @@ pub fn prepare<'a>(
             run.out.note(&format!(
                 "Every pull request is already on {target_name}: nothing to push"
             ));
-            return Ok(Prepared::Done(Outcome::AlreadyPresent));
+            return Ok(done(ts, Outcome::AlreadyPresent));
         }
         run.out.note(&format!(
             "Nothing is left to push for {target_name}: {} skipped by hand",
             numbers(&ts.by_hand)
         ));
-        return Ok(Prepared::Done(Outcome::SkippedByHand));
+        return Ok(done(ts, Outcome::SkippedByHand));
     }
     if persisted && let Some(stopped) = refuse_markers(run, github, &mut ts, &mut worktree, patches)? {
-        return Ok(Prepared::Done(stopped));
+        return Ok(done(ts, stopped));
     }
     if let Some(command) = exec.as_deref().filter(|_| !ts.exec_done) {
         ts.phase = Phase::Exec;
@@ -133,7 +138,7 @@ pub fn prepare<'a>(
                     name: None,
                     worktree: &ts.worktree,
                 });
-                return Ok(Prepared::Done(Outcome::Stopped(with_hints(error, steps))));
+                return Ok(done(ts, Outcome::stopped(with_hints(error, steps))));
             }
         }
     }
@@ -147,7 +152,7 @@ pub fn prepare<'a>(
         run.out
             .hint(&format!("look at it:  git log --stat {target_name}..'{branch}'"));
         run.out.hint(&format!("delete it:   git branch -D '{branch}'"));
-        return Ok(Prepared::Done(Outcome::DryRun { branch }));
+        return Ok(done(ts, Outcome::DryRun { branch }));
     }
     // From here on the picked commits are kept until published.
     ts.phase = Phase::Push;
@@ -231,7 +236,7 @@ fn refuse_markers(
                 name: None,
                 worktree: &ts.worktree,
             }));
-        return Ok(Some(Outcome::Stopped(failure.into())));
+        return Ok(Some(Outcome::stopped(failure.into())));
     }
     Ok(None)
 }
@@ -374,10 +379,14 @@ impl JobRun<'_, '_> {
         run.save_job(&self.ts)?;
         self.persisted = true;
         let dry_run = run.plan.dry_run;
-        let failure = stop_failure(&self.ts, why, files, detail, dry_run);
+        let stopped = |detail: &str| Outcome::Stopped {
+            error: stop_failure(&self.ts, why, files, detail, dry_run).into(),
+            conflicts: files.to_vec(),
+        };
         if !run.interactive || !self.wait {
-            return Ok(Some(Outcome::Stopped(failure.into())));
+            return Ok(Some(stopped(detail)));
         }
+        let failure = stop_failure(&self.ts, why, files, detail, dry_run);
         run.out.error(&anyhow::Error::from(failure));
         let answer = run
             .out
@@ -387,18 +396,14 @@ impl JobRun<'_, '_> {
                 self.worktree.release();
                 Ok(None)
             }
-            Ok(false) => Ok(Some(Outcome::Stopped(
-                stop_failure(&self.ts, why, files, "", dry_run).into(),
-            ))),
+            Ok(false) => Ok(Some(stopped(""))),
             Err(e) if was_interrupted(&e) => Err(Failure::new(
                 Kind::Interrupted,
                 "interrupted: the conflict is kept: resolve it, then run `git cherry-pick-pr --continue`, or `--abort`",
             )
             .because(e)
             .into()),
-            Err(_) => Ok(Some(Outcome::Stopped(
-                stop_failure(&self.ts, why, files, "", dry_run).into(),
-            ))),
+            Err(_) => Ok(Some(stopped(""))),
         }
     }
 }

@@ -1,9 +1,12 @@
-//! How a run's jobs ended, and what the user is told of it: the URLs on
-//! stdout in the order of the jobs, errors and a summary on stderr, and the
-//! exit code's kind.
+//! How a run's jobs ended, and what the user is told of it: the URLs (or,
+//! with `--json`, one JSON array of the jobs) on stdout in the order of the
+//! jobs, errors and a summary on stderr, and the exit code's kind.
+
+use serde::Serialize;
 
 use crate::errors;
 use crate::output::Output;
+use crate::state::JobState;
 
 /// How one job ended.
 pub enum Outcome {
@@ -16,16 +19,41 @@ pub enum Outcome {
     /// Nothing is left to push: the user skipped the rest by hand.
     SkippedByHand,
     /// Stopped for the user (conflicts: exit 3; a failed push or command:
-    /// exit 1); the state is saved for `--continue`.
-    Stopped(anyhow::Error),
+    /// exit 1); the state is saved for `--continue`. `conflicts`: the files
+    /// in conflict, if any.
+    Stopped {
+        error: anyhow::Error,
+        conflicts: Vec<String>,
+    },
     /// Failed; nothing of it is left.
     Failed(anyhow::Error),
 }
 
-/// One job's outcome.
+impl Outcome {
+    /// A stop with nothing in conflict.
+    pub fn stopped(error: anyhow::Error) -> Outcome {
+        Outcome::Stopped {
+            error,
+            conflicts: Vec::new(),
+        }
+    }
+}
+
+/// One job and how it ended.
 pub struct Report {
-    pub target: String,
+    /// The job as far as it got: target, pull requests picked and skipped,
+    /// its branches and worktree.
+    pub job: JobState,
     pub outcome: Outcome,
+}
+
+/// What stdout carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The URLs (or dry-run branches), one a line.
+    Text,
+    /// One JSON array with an object per job (`--json`).
+    Json,
 }
 
 impl Report {
@@ -37,41 +65,131 @@ impl Report {
             Outcome::DryRun { branch } => format!("dry run, on local branch {branch}"),
             Outcome::AlreadyPresent => "already applied, nothing pushed".to_string(),
             Outcome::SkippedByHand => "skipped by hand, nothing pushed".to_string(),
-            Outcome::Failed(error) => format!("failed: {}", error.to_string().lines().next().unwrap_or_default()),
-            Outcome::Stopped(_) => return None,
+            Outcome::Failed(error) => format!("failed: {}", first_line(error)),
+            Outcome::Stopped { .. } => return None,
         };
-        Some(format!("{}: {how}", self.target))
+        Some(format!("{}: {how}", self.job.name()))
+    }
+
+    /// The job as `--json` prints it.
+    fn json(&self) -> JobJson<'_> {
+        let job = &self.job;
+        let (outcome, url, local_branch) = match &self.outcome {
+            Outcome::Published { url, existed } => {
+                let word = if *existed { "updated" } else { "opened" };
+                (word, Some(url.as_str()), None)
+            }
+            Outcome::DryRun { branch } => ("dry-run", None, Some(branch.as_str())),
+            Outcome::AlreadyPresent => ("already-applied", None, None),
+            Outcome::SkippedByHand => ("skipped-by-hand", None, None),
+            Outcome::Stopped { error, .. } => (conflict_or_failed(error), None, Some(job.local_branch.as_str())),
+            Outcome::Failed(error) => (conflict_or_failed(error), None, None),
+        };
+        let (error, conflicts) = match &self.outcome {
+            Outcome::Stopped { error, conflicts } => (Some(error), conflicts.as_slice()),
+            Outcome::Failed(error) => (Some(error), &[][..]),
+            _ => (None, &[][..]),
+        };
+        // Only a stop keeps the worktree, for `--continue`.
+        let kept = matches!(self.outcome, Outcome::Stopped { .. });
+        JobJson {
+            target: job.name(),
+            remote: &job.remote,
+            base: &job.branch,
+            prs: &job.prs,
+            picked: &job.applied,
+            skipped: &job.skipped,
+            skipped_by_hand: &job.by_hand,
+            branch: &job.remote_branch,
+            outcome,
+            url,
+            local_branch,
+            worktree: kept.then(|| job.worktree.display().to_string()),
+            conflicts,
+            error: error.map(first_line),
+        }
     }
 }
 
-/// URLs (or dry-run branches) on stdout, in the order of the targets; the
-/// errors of targets that stopped or failed, and with several targets a
-/// summary, on stderr. Any failure makes the exit code 1, else any stop on
-/// conflicts 3.
-pub fn report(reports: Vec<Report>, out: &Output) -> anyhow::Result<()> {
+/// One job on stdout with `--json`; README's "Machine-readable output" and
+/// the man page (`--json`) describe each field.
+#[derive(Debug, Serialize)]
+struct JobJson<'a> {
+    /// `upstream/release-3.1`.
+    target: String,
+    remote: &'a str,
+    /// The target branch without its remote: the pull request's base.
+    base: &'a str,
+    /// The pull requests the job picks, in order.
+    prs: &'a [u64],
+    /// Those picked onto the target.
+    picked: &'a [u64],
+    /// Those already on the target.
+    skipped: &'a [u64],
+    /// Those skipped while resolving (`git am --skip` in the worktree).
+    skipped_by_hand: &'a [u64],
+    /// The branch pushed to the fork (also for a job that pushed nothing).
+    branch: &'a str,
+    outcome: &'static str,
+    /// The pull request opened or updated.
+    url: Option<&'a str>,
+    /// The local branch left with the commits (a dry run, a stop).
+    local_branch: Option<&'a str>,
+    /// The worktree kept for `--continue` (a stop).
+    worktree: Option<String>,
+    /// The files in conflict (a stop on conflicts).
+    conflicts: &'a [String],
+    /// The first line of what stopped or failed the job.
+    error: Option<String>,
+}
+
+/// `conflict` for a stop on conflicts (exit 3), else `failed` (exit 1).
+fn conflict_or_failed(error: &anyhow::Error) -> &'static str {
+    if errors::kind_of(error) == errors::Kind::Conflict {
+        "conflict"
+    } else {
+        "failed"
+    }
+}
+
+/// The error's own message, first line only.
+fn first_line(error: &anyhow::Error) -> String {
+    error.to_string().lines().next().unwrap_or_default().to_string()
+}
+
+/// URLs (or dry-run branches) on stdout, in the order of the targets, or
+/// with `Format::Json` one JSON array of every job instead; the errors of
+/// targets that stopped or failed, and with several targets a summary, on
+/// stderr. Any failure makes the exit code 1, else any stop on conflicts 3.
+pub fn report(reports: Vec<Report>, out: &Output, format: Format) -> anyhow::Result<()> {
+    if format == Format::Json {
+        let jobs: Vec<JobJson<'_>> = reports.iter().map(Report::json).collect();
+        out.result(&serde_json::to_string(&jobs)?);
+    }
+    let text = format == Format::Text;
     let several = reports.len() > 1;
     let mut worst: Option<anyhow::Error> = None;
     let mut summary = Vec::new();
-    for Report { target, outcome } in reports {
+    for Report { job, outcome } in reports {
         let (result, detail) = match outcome {
             Outcome::Published { url, existed } => {
-                out.result(&url);
+                if text {
+                    out.result(&url);
+                }
                 (if existed { "already existed" } else { "opened" }, url)
             }
             Outcome::DryRun { branch } => {
-                out.result(&branch);
+                if text {
+                    out.result(&branch);
+                }
                 ("dry run", format!("local branch {branch}"))
             }
             Outcome::AlreadyPresent => ("already applied", "nothing to push".to_string()),
             Outcome::SkippedByHand => ("skipped by hand", "nothing to push".to_string()),
-            Outcome::Stopped(error) | Outcome::Failed(error) => {
+            Outcome::Stopped { error, .. } | Outcome::Failed(error) => {
                 let kind = errors::kind_of(&error);
-                let line = error.to_string().lines().next().unwrap_or_default().to_string();
-                let word = if kind == errors::Kind::Conflict {
-                    "conflict"
-                } else {
-                    "failed"
-                };
+                let line = first_line(&error);
+                let word = conflict_or_failed(&error);
                 if several || worst.is_some() {
                     out.error(&error);
                 }
@@ -85,7 +203,7 @@ pub fn report(reports: Vec<Report>, out: &Output) -> anyhow::Result<()> {
                 (word, line)
             }
         };
-        summary.push(format!("  {target:<24} {result:<16} {detail}"));
+        summary.push(format!("  {:<24} {result:<16} {detail}", job.name()));
     }
     if several {
         out.note(&format!("Summary:\n{}", summary.join("\n")));

@@ -11,6 +11,7 @@ mod hardening;
 mod install;
 mod integrity;
 mod interrupts;
+mod json;
 mod network;
 mod pick;
 mod sandbox;
