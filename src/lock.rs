@@ -187,10 +187,11 @@ mod tests {
         let second = acquire(dir.path(), &out).expect_err("a second lock is refused");
         let message = format!("{second:#}");
         assert!(message.contains(&format!("pid {}", std::process::id())), "{message}");
+        // Once dropped, the file is emptied. (Whether the lock is free at
+        // once is for the integration tests, run in processes of their own:
+        // here another test's git child may hold a copy of the descriptor
+        // for an instant between its fork and its exec.)
         drop(first);
-        assert_eq!(holder(dir.path()), None);
         assert_eq!(std::fs::read_to_string(path(dir.path())).ok().as_deref(), Some(""));
-        let third = acquire(dir.path(), &out).expect("free again");
-        drop(third);
     }
 }
