@@ -13,6 +13,7 @@ mod integrity;
 mod interrupts;
 mod network;
 mod pick;
+mod push;
 mod sandbox;
 mod snapshots;
 mod worktree;
