@@ -27,9 +27,10 @@ pub struct Published {
 /// Unless the user's git config says otherwise, the push negotiates
 /// (`push.negotiate`): a fork on GitHub shares its objects with the upstream
 /// but advertises only its own, perhaps months-old, branches, and without
-/// asking, git would send all of the target's history since. On a fork that
-/// is up to date, the question costs one exchange; a server that cannot
-/// answer it gets the push git would have made anyway.
+/// asking, git would send all of the target's history since. The question
+/// costs one more connection to the fork (git runs it as its own `git fetch
+/// --negotiate-only`) and, whatever the fork lacks, one request; a server
+/// that cannot answer it gets the push git would have made anyway.
 pub fn push(job: &Plan, git: &Git<'_>, out: &Output, target: &JobState, worktree: &Path) -> Result<()> {
     let branch = &target.remote_branch;
     let refspec = format!("refs/heads/{}:refs/heads/{branch}", target.local_branch);

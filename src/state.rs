@@ -160,11 +160,11 @@ pub struct Plan {
     pub prs: Vec<Pr>,
     /// The push adds `-c push.negotiate=true` (the user's git config does
     /// not set it).
-    #[serde(default = "yes")]
+    #[serde(default = "negotiate_by_default")]
     pub negotiate_push: bool,
 }
 
-fn yes() -> bool {
+fn negotiate_by_default() -> bool {
     true
 }
 
