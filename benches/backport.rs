@@ -8,8 +8,8 @@
 //! run starts from a fresh copy of the user's clone and fork (not timed).
 //!
 //! Environment: `BENCH_LATENCY_MS` (default 50), `BENCH_RUNS` (default 5),
-//! `BENCH_CASES` (comma list of `tool,script,floor,fanout,memory`; default
-//! all; `memory` alone needs no synthetic repository),
+//! `BENCH_CASES` (comma list of `tool,script,floor,fanout,memory,stale`;
+//! default all; `memory` and `stale` need no synthetic repository),
 //! `BENCH_TOOL` (another build of the tool to measure instead),
 //! `BENCH_DEBUG` (comma list of PR counts: instead of measuring, run the tool
 //! once each with `--debug` and print its timings).
@@ -53,15 +53,19 @@ fn main() {
     let root = target_dir().join("bench-cache").join(VERSION);
     let latency = Duration::from_millis(env_number("BENCH_LATENCY_MS", 50));
     let runs = env_number("BENCH_RUNS", 5).max(1) as usize;
-    let cases = std::env::var("BENCH_CASES").unwrap_or_else(|_| "tool,script,floor,fanout,memory".into());
+    let cases = std::env::var("BENCH_CASES").unwrap_or_else(|_| "tool,script,floor,fanout,memory,stale".into());
     let wanted = |case: &str| cases.split(',').any(|c| c.trim() == case);
 
     let binary = build_tool();
     if wanted("memory") {
         println!("{}", memory(&binary));
-        if cases.trim() == "memory" {
-            return;
-        }
+    }
+    if wanted("stale") {
+        println!("{}", stale_fork(&binary));
+    }
+    // These two make their own small worlds: no synthetic repository needed.
+    if cases.split(',').all(|c| ["memory", "stale"].contains(&c.trim())) {
+        return;
     }
     let world = World::get(&root);
     let fake = FakeGitHub::start(OWNER, NAME, USER);
@@ -225,6 +229,99 @@ fn memory(binary: &Path) -> String {
         mb(own_kib) / patch_mb,
         any_kib as f64 / am_kib.max(1) as f64,
     )
+}
+
+// ---------------------------------------------------------------------------
+// The push to a stale fork
+
+/// Bytes pushed to a fork N commits behind the upstream (its objects shared
+/// with the upstream's through `objects/info/alternates`, as GitHub's fork
+/// network shares them; its branches not updated), by the tool and by the
+/// script's way (a plain `git push` of the same commit), counted exactly by a
+/// `git receive-pack` that copies its input to a file; against the size of
+/// the picked commit's own objects. And what negotiation costs on a fork
+/// that is up to date (N = 0): connections and requests to `upload-pack`,
+/// from `GIT_TRACE_PACKET`.
+fn stale_fork(binary: &Path) -> String {
+    let mut table = String::from(
+        "\n| fork behind by | the tool pushes | the script's way pushes | the pick's own objects | the tool beyond them | negotiation: connections, requests |\n\
+         |---:|---:|---:|---:|---:|---|\n",
+    );
+    for behind in [0, 100, 1000] {
+        let world = support::World::new();
+        world.fork_shares_upstream_objects();
+        world.simple_pr(3796, "Fix", 3);
+        world.release_moves_on(behind);
+        world.count_pushed_bytes();
+        let trace = world.root.path().join("packets");
+        let tool = world.command();
+        let output = Command::new(binary)
+            .args(["--yes", "upstream/release-3.1", "3796"])
+            .current_dir(&world.clone)
+            .env_clear()
+            .envs(tool.get_envs().filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))))
+            .env("GIT_TRACE_PACKET", &trace)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run the tool");
+        assert!(
+            output.status.success(),
+            "the tool failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let by_tool = world.pushed_bytes();
+        let packets = std::fs::read_to_string(&trace).unwrap_or_default();
+        // The push's negotiation comes after the fork's ref advertisement (the
+        // first `push<` packet; the run's fetch from upstream is before it). A
+        // connection to upload-pack starts with its v2 capabilities; each
+        // request ends with a flush packet.
+        let negotiation = packets.find(" push< ").map_or("", |at| &packets[at..]);
+        let connections = negotiation.lines().filter(|l| l.ends_with("fetch< version 2")).count();
+        let requests = negotiation.lines().filter(|l| l.ends_with("fetch> 0000")).count();
+
+        // The script's way: the same commit, pushed plainly to a fork that
+        // advertises the same branches as before the tool's push.
+        let branch = "automated-cherry-pick-of-#3796-upstream-release-3.1";
+        let env = world.env();
+        let git = |dir: &Path, args: &[&str]| hermetic::git(&env, dir, args);
+        let pick = git(&world.fork, &["rev-parse", branch]).trim().to_string();
+        git(&world.fork, &["update-ref", "-d", &format!("refs/heads/{branch}")]);
+        let before = world.pushed_bytes();
+        git(
+            &world.clone,
+            &[
+                "push",
+                "--force",
+                "--quiet",
+                "origin",
+                &format!("{pick}:refs/heads/{branch}"),
+            ],
+        );
+        let by_script = world.pushed_bytes() - before;
+        // The pick's own objects: what the push could not avoid sending.
+        let own = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "git rev-list --objects {pick} ^{pick}^ | git pack-objects --stdout -q | wc -c"
+            ))
+            .current_dir(&world.clone)
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .expect("pack the pick's own objects");
+        let own: u64 = String::from_utf8_lossy(&own.stdout).trim().parse().unwrap_or_default();
+        let kib = |b: u64| b as f64 / 1024.0;
+        writeln!(
+            table,
+            "| {behind} commits | {:.1} KiB | {:.1} KiB | {:.1} KiB | {:.1} KiB | {connections}, {requests} |",
+            kib(by_tool),
+            kib(by_script),
+            kib(own),
+            kib(by_tool.saturating_sub(own)),
+        )
+        .unwrap();
+    }
+    table
 }
 
 fn read_kib(file: &Path) -> u64 {

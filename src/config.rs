@@ -1,11 +1,13 @@
-//! git config as the tool reads it: the `cherry-pick-pr.*` keys and the
-//! remotes' URLs, from one `git config -z --get-regexp` call.
+//! git config as the tool reads it: the `cherry-pick-pr.*` keys, the
+//! remotes' URLs and `push.negotiate`, from one `git config -z --get-regexp`
+//! call.
 
 use anyhow::Result;
 
 use crate::errors::failed;
 
-/// git config values (`cherry-pick-pr.*` and `remote.*.url`), read in one call.
+/// git config values (`cherry-pick-pr.*`, `remote.*.url`, `push.negotiate`),
+/// read in one call.
 #[derive(Debug, Default)]
 pub struct GitConfig {
     entries: Vec<(String, String)>,
@@ -37,6 +39,16 @@ impl GitConfig {
             .filter(|(k, _)| *k == full)
             .map(|(_, v)| v.as_str())
             .collect()
+    }
+
+    /// The last value of git's own key `key` (a full name, lower case), such
+    /// as `push.negotiate`.
+    pub fn git_key(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn bool(&self, key: &str) -> Result<Option<bool>> {
@@ -73,8 +85,10 @@ mod tests {
     #[test]
     fn git_config_output_is_parsed() {
         let config = GitConfig::parse(
-            "cherry-pick-pr.label\nkind/bug\0cherry-pick-pr.label\nlgtm\0remote.my.fork.url\n/srv/a/b.git\0cherry-pick-pr.draft\0cherry-pick-pr.signoff\nno\0",
+            "cherry-pick-pr.label\nkind/bug\0cherry-pick-pr.label\nlgtm\0remote.my.fork.url\n/srv/a/b.git\0cherry-pick-pr.draft\0cherry-pick-pr.signoff\nno\0push.negotiate\nfalse\0",
         );
+        assert_eq!(config.git_key("push.negotiate"), Some("false"));
+        assert_eq!(config.git_key("push.default"), None);
         assert_eq!(config.all("label"), vec!["kind/bug", "lgtm"]);
         assert_eq!(config.get("Label"), Some("lgtm"));
         assert_eq!(

@@ -106,6 +106,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         comment_source: settings.comment_source,
         templates: settings.templates.clone(),
         prs: gathered.prs.clone(),
+        negotiate_push: settings.negotiate_push,
     };
     let run = Run {
         git,

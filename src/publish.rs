@@ -23,11 +23,30 @@ pub struct Published {
 
 /// Force-pushes the local branch in `worktree` to the fork. git's own words
 /// (a `pre-push` hook's output, a rejected push) are in the error.
+///
+/// Unless the user's git config says otherwise, the push negotiates
+/// (`push.negotiate`): a fork on GitHub shares its objects with the upstream
+/// but advertises only its own, perhaps months-old, branches, and without
+/// asking, git would send all of the target's history since. The question
+/// costs one more connection to the fork (git runs it as its own `git fetch
+/// --negotiate-only`) and, whatever the fork lacks, one request; a server
+/// that cannot answer it gets the push git would have made anyway.
 pub fn push(job: &Plan, git: &Git<'_>, out: &Output, target: &JobState, worktree: &Path) -> Result<()> {
     let branch = &target.remote_branch;
     let refspec = format!("refs/heads/{}:refs/heads/{branch}", target.local_branch);
+    let negotiate: &[&str] = if job.negotiate_push {
+        &["-c", "push.negotiate=true"]
+    } else {
+        &[]
+    };
+    let args = [negotiate, &["push", "--force", "--quiet", &job.fork, &refspec]].concat();
     out.waiting(&format!("Pushing {branch} to {}", job.fork), || {
-        git.run(worktree, &["push", "--force", "--quiet", &job.fork, &refspec])
+        let mut pushed = git.capture(worktree, &args, None)?;
+        if let Some((negotiation, rest)) = without_failed_negotiation(&pushed.stderr) {
+            out.debug(|| format!("the fork could not negotiate; git pushed without it:\n{negotiation}"));
+            pushed.stderr = rest;
+        }
+        pushed.checked()
     })
     .map(|_| ())
     .map_err(|e| {
@@ -36,6 +55,17 @@ pub fn push(job: &Plan, git: &Git<'_>, out: &Output, target: &JobState, worktree
             .because(e)
             .into()
     })
+}
+
+/// When git says push negotiation failed (a server without protocol v2, or
+/// without its `wait-for-done`): what it printed up to then (its `git fetch
+/// --negotiate-only`'s complaints, which come just before; the pushing comes
+/// after), and the rest of `stderr`, so a push that fails for another reason
+/// shows only that reason.
+fn without_failed_negotiation(stderr: &str) -> Option<(String, String)> {
+    let end = stderr.find("push negotiation failed")?;
+    let end = stderr[end..].find('\n').map_or(stderr.len(), |n| end + n + 1);
+    Some((stderr[..end].to_string(), stderr[end..].to_string()))
 }
 
 /// Opens (or finds) the pull request, then labels it and does the rest of
@@ -119,4 +149,25 @@ pub fn open(
         number: pull.number,
         existed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_negotiation_is_left_out_of_what_the_push_said() {
+        let stderr = "warning: --negotiate-only requires protocol v2\n\
+                      fatal: the remote end hung up unexpectedly\n\
+                      warning: push negotiation failed; proceeding anyway with push\n\
+                      remote: rejected by a hook\n\
+                      error: failed to push some refs to '/srv/fork.git'\n";
+        let (negotiation, rest) = without_failed_negotiation(stderr).unwrap();
+        assert_eq!(negotiation.lines().count(), 3);
+        assert_eq!(
+            rest,
+            "remote: rejected by a hook\nerror: failed to push some refs to '/srv/fork.git'\n"
+        );
+        assert!(without_failed_negotiation("remote: rejected by a hook\n").is_none());
+    }
 }

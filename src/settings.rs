@@ -86,6 +86,8 @@ pub struct Settings {
     pub assign_author: bool,
     pub comment_source: bool,
     pub templates: crate::text::Templates,
+    /// The push adds `-c push.negotiate=true`: see `negotiate_push`.
+    pub negotiate_push: bool,
     /// One line per setting: its value and where it came from, for `--debug`.
     pub provenance: Vec<String>,
 }
@@ -116,6 +118,7 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
     let copy_labels = copy_labels(cli, &config)?;
     let assign_author = sources.switch(cli.assign_author, "assignAuthor")?;
     let comment_source = sources.switch(cli.comment_source, "commentSource")?;
+    let negotiate_push = negotiate_push(&mut sources);
     let labels = labels(&mut sources);
     let signoff = sources.switch(cli.signoff, "signoff")?;
     let draft = sources.switch(cli.draft, "draft")?;
@@ -149,15 +152,22 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
         assign_author,
         comment_source,
         templates,
+        negotiate_push,
         provenance: sources.provenance,
     })
 }
 
-/// The repository's `cherry-pick-pr.*` keys and remote URLs, from one call.
+/// The repository's `cherry-pick-pr.*` keys, remote URLs and
+/// `push.negotiate`, from one call.
 fn read_config(git: &Git<'_>, toplevel: &Path) -> Result<GitConfig> {
     let config_text = git.capture(
         toplevel,
-        &["config", "-z", "--get-regexp", r"^(cherry-pick-pr|remote)\."],
+        &[
+            "config",
+            "-z",
+            "--get-regexp",
+            r"^(cherry-pick-pr|remote)\.|^push\.negotiate$",
+        ],
         None,
     )?;
     // Exit 1 means no key matched.
@@ -218,6 +228,26 @@ impl Sources<'_> {
     fn switch(&self, flag: bool, key: &str) -> Result<bool> {
         Ok(flag || self.config.bool(key)?.unwrap_or(false))
     }
+}
+
+/// Whether the push turns on git's push negotiation: it asks the fork which
+/// of the pushed commits' ancestors it already has, so a fork that shares
+/// its objects with the upstream (as GitHub's forks do) but whose branches
+/// are months behind is sent the picked commits, not the target's history
+/// since. On unless the user's git config sets `push.negotiate` either way:
+/// git then does as they said (`false` is how one works around a server that
+/// mishandles it).
+fn negotiate_push(sources: &mut Sources<'_>) -> bool {
+    let theirs = sources.config.git_key("push.negotiate").map(str::to_string);
+    let set = theirs.is_some();
+    sources.pick(
+        "push.negotiate",
+        [
+            (theirs, "git config push.negotiate".to_string()),
+            default(Some("true".into()), "default"),
+        ],
+    );
+    !set
 }
 
 /// The flag `--NAME`.

@@ -158,6 +158,14 @@ pub struct Plan {
     pub templates: Templates,
     /// Every requested pull request, in order.
     pub prs: Vec<Pr>,
+    /// The push adds `-c push.negotiate=true` (the user's git config does
+    /// not set it).
+    #[serde(default = "negotiate_by_default")]
+    pub negotiate_push: bool,
+}
+
+fn negotiate_by_default() -> bool {
+    true
 }
 
 impl Plan {
@@ -292,6 +300,7 @@ mod tests {
                     title: "T".into(),
                     body: "B".into(),
                 }],
+                negotiate_push: true,
             },
             progress: Progress {
                 done: vec!["upstream/release-1.0: opened https://x/pull/2".into()],

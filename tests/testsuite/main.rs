@@ -14,6 +14,7 @@ mod interrupts;
 mod json;
 mod network;
 mod pick;
+mod push;
 mod sandbox;
 mod snapshots;
 mod worktree;

@@ -394,6 +394,91 @@ impl World {
             })
             .unwrap_or_default()
     }
+
+    /// The fork as GitHub keeps one: its objects are shared with the
+    /// upstream's (the fork network; here `objects/info/alternates`), but a
+    /// push to it is told only of its own branches, not of the upstream's.
+    pub fn fork_shares_upstream_objects(&self) {
+        let alternates = self.fork.join("objects/info/alternates");
+        std::fs::write(alternates, format!("{}\n", self.upstream.join("objects").display()))
+            .expect("write the fork's alternates");
+        // Else receive-pack would advertise the upstream's branches (".have").
+        self.git(&self.fork, &["config", "core.alternateRefsCommand", "true"]);
+    }
+
+    /// `n` new commits on the upstream's release-3.1, each rewriting one of
+    /// 20 files with 4 KiB of text that compresses poorly: history that a fork
+    /// made before them lacks. Made with `git fast-import`; the maintainer's
+    /// clone does not see them.
+    pub fn release_moves_on(&self, n: usize) {
+        let mut stream = Vec::new();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for i in 0..n {
+            let mut text = String::with_capacity(4096);
+            while text.len() < 4096 {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                text.push_str(&format!("{:016x}\n", seed >> 1));
+            }
+            let message = format!("Release work {i}\n");
+            stream.extend_from_slice(
+                format!(
+                    "commit refs/heads/release-3.1\ncommitter Test User <user@example.com> {} +0000\ndata {}\n{message}",
+                    1_767_225_600 + i,
+                    message.len()
+                )
+                .as_bytes(),
+            );
+            if i == 0 {
+                stream.extend_from_slice(b"from refs/heads/release-3.1^0\n");
+            }
+            stream.extend_from_slice(
+                format!("M 100644 inline history/f{}.txt\ndata {}\n{text}\n", i % 20, text.len()).as_bytes(),
+            );
+        }
+        let mut child = Command::new("git")
+            .args(["fast-import", "--quiet"])
+            .current_dir(&self.upstream)
+            .env_clear()
+            .envs(self.env())
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("run git fast-import");
+        {
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(&stream)
+                .expect("feed git fast-import");
+        }
+        assert!(
+            child.wait().expect("git fast-import").success(),
+            "git fast-import failed"
+        );
+    }
+
+    /// From now on, every push from the user's clone to the fork (`origin`)
+    /// runs `git receive-pack` through a script that appends what it is sent
+    /// to a file: `pushed_bytes` reads its size.
+    pub fn count_pushed_bytes(&self) {
+        let script = self.root.path().join("counting-receive-pack");
+        let log = self.root.path().join("pushed");
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\ntee -a '{}' | git receive-pack \"$@\"\n", log.display()),
+        )
+        .expect("write the counting receive-pack");
+        set_executable(&script);
+        self.git(&self.clone, &["config", "remote.origin.receivepack", path(&script)]);
+    }
+
+    /// What pushes to the fork have sent since `count_pushed_bytes`.
+    pub fn pushed_bytes(&self) -> u64 {
+        std::fs::metadata(self.root.path().join("pushed")).map_or(0, |m| m.len())
+    }
 }
 
 pub fn run_command(cmd: &mut Command) -> Run {
