@@ -352,7 +352,6 @@ pub fn locate(git: &Git<'_>, cwd: &Path) -> anyhow::Result<Located> {
         .starts_with(worktrees_dir(&common_dir))
         .then(|| toplevel.clone());
     if inside.is_some() {
-        // The main work tree (or, for a bare repository, its git directory).
         let repo = Repo {
             local_env: &local_env,
             toplevel: &common_dir,
@@ -361,13 +360,10 @@ pub fn locate(git: &Git<'_>, cwd: &Path) -> anyhow::Result<Located> {
         let listed = git
             .in_repo(repo)
             .run(&common_dir, &["worktree", "list", "--porcelain", "-z"])?;
-        let mut fields = listed.split('\0');
-        let main = fields.next().and_then(|f| f.strip_prefix("worktree "));
-        let bare = fields.take_while(|f| !f.is_empty()).any(|f| f == "bare");
-        toplevel = match main {
-            Some(main) if !bare => PathBuf::from(main),
-            _ => common_dir.clone(),
-        };
+        // git lists the main work tree first; for a bare repository that
+        // is the repository itself, which is where its commands run.
+        let main = listed.split('\0').next().and_then(|f| f.strip_prefix("worktree "));
+        toplevel = main.map_or_else(|| common_dir.clone(), PathBuf::from);
         git_dir = common_dir.clone();
     }
     Ok(Located {
