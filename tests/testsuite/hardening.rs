@@ -477,6 +477,15 @@ fn after_the_pull_request_could_not_be_opened_status_says_it_was_pushed() {
     );
     world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(1);
     assert!(world.branches(&world.fork).contains(&BRANCH.to_string()));
+    // A refusal is no sign that the pull request exists: it is not looked
+    // for again after the create (only once, before the push).
+    let lookups = world
+        .github
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/pulls"))
+        .count();
+    assert_eq!(lookups, 1);
     let status = world.run(&["--status"]);
     assert!(
         status.stdout.contains("pushed; the pull request is not opened yet"),
