@@ -131,6 +131,16 @@ fn with_several_targets_in_progress_continue_wants_one_named() {
         "{}",
         status.stdout
     );
+    // With several in progress, what to run next names each.
+    for name in ["upstream/release-3.0", "upstream/release-3.1"] {
+        assert!(
+            status
+                .stdout
+                .contains(&format!("`git cherry-pick-pr --continue {name}`")),
+            "{}",
+            status.stdout
+        );
+    }
     world
         .run(&["--continue"])
         .expect_code(2)

@@ -195,6 +195,16 @@ fn a_second_run_while_one_is_running_refuses_and_names_it() {
         "{}",
         status.stdout
     );
+    // Its registered worktree and its directory are one leftover.
+    assert_eq!(
+        status
+            .stdout
+            .matches("cherry-pick-pr/3796-upstream-release-3.1-")
+            .count(),
+        1,
+        "{}",
+        status.stdout
+    );
     assert!(status.stdout.contains("--abort"), "{}", status.stdout);
     // A new run is warned of it, takes over the lock, and goes on.
     world.github.state.lock().unwrap().delays.clear();
