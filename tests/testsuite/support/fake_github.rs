@@ -198,21 +198,18 @@ impl FakeGitHub {
     /// Answers the next `times` requests for pull request `number`'s patch
     /// with 200, `content_type` and `body`.
     pub fn patch_body(&self, number: u64, content_type: &str, body: &[u8], times: usize) {
-        self.state.lock().unwrap().faults.push(Fault {
-            method: "GET".into(),
-            path: format!("/pulls/{number}"),
-            status: 200,
-            body: Value::Null,
-            headers: Vec::new(),
-            times,
-            accept: Some("patch".into()),
-            raw: Some((content_type.to_string(), body.to_vec())),
-        });
+        self.raw_pull_answer(number, "patch", content_type, body, times);
     }
 
     /// Answers the next `times` JSON requests for pull request `number`
     /// with 200, `content_type` and `body`.
     pub fn pull_body(&self, number: u64, content_type: &str, body: &[u8], times: usize) {
+        self.raw_pull_answer(number, "json", content_type, body, times);
+    }
+
+    /// Answers the next `times` requests for pull request `number` whose
+    /// `Accept` mentions `accept` with 200, `content_type` and `body`.
+    fn raw_pull_answer(&self, number: u64, accept: &str, content_type: &str, body: &[u8], times: usize) {
         self.state.lock().unwrap().faults.push(Fault {
             method: "GET".into(),
             path: format!("/pulls/{number}"),
@@ -220,7 +217,7 @@ impl FakeGitHub {
             body: Value::Null,
             headers: Vec::new(),
             times,
-            accept: Some("json".into()),
+            accept: Some(accept.into()),
             raw: Some((content_type.to_string(), body.to_vec())),
         });
     }
