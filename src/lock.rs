@@ -149,12 +149,15 @@ pub fn acquire(common_dir: &Path, out: &Output) -> Result<RunLock> {
     Ok(RunLock { file })
 }
 
-/// The run holding the lock now, if any (for `--status`).
-pub fn holder(common_dir: &Path) -> Option<Holder> {
+/// Who holds the lock now, if anyone (for `--status`): `pid 1234, since …`,
+/// or, while the holder has not written its words yet, that it is starting.
+pub fn holder(common_dir: &Path) -> Option<String> {
     let mut file = File::open(path(common_dir)).ok()?;
     match file.try_lock_shared() {
         Ok(()) => None,
-        Err(TryLockError::WouldBlock) => Some(Holder::parse(&read(&mut file)).unwrap_or(Holder { pid: 0, since: 0 })),
+        Err(TryLockError::WouldBlock) => {
+            Some(Holder::parse(&read(&mut file)).map_or_else(|| "it is just starting".to_string(), |h| h.describe()))
+        }
         Err(TryLockError::Error(_)) => None,
     }
 }
@@ -183,7 +186,10 @@ mod tests {
         let out = Output::new(false, true);
         let first = acquire(dir.path(), &out).expect("the first lock");
         let held = holder(dir.path()).expect("held");
-        assert_eq!(held.pid, std::process::id());
+        assert!(
+            held.starts_with(&format!("pid {}, since ", std::process::id())),
+            "{held}"
+        );
         let second = acquire(dir.path(), &out).expect_err("a second lock is refused");
         let message = format!("{second:#}");
         assert!(message.contains(&format!("pid {}", std::process::id())), "{message}");

@@ -249,7 +249,7 @@ fn status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, common_dir: &Path, ch
     let mut lines = Vec::new();
     match crate::lock::holder(common_dir) {
         // Its worktrees are not saved yet: none is a leftover.
-        Some(holder) => lines.push(format!("A git cherry-pick-pr is running now ({}).", holder.describe())),
+        Some(holder) => lines.push(format!("A git cherry-pick-pr is running now ({holder}).")),
         None => lines.extend(leftover_lines(git, toplevel, common_dir, loaded)),
     }
     let nothing = matches!(loaded, Loaded::None);
