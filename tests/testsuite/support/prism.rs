@@ -4,7 +4,7 @@
 //! GitHub, and the test fails when Prism logged a `Violation: request`.
 //! Without them, tests talk to the fake directly.
 
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,6 +23,19 @@ impl Prism {
     pub fn start(upstream: &str, dir: &Path) -> Option<Prism> {
         let prism = std::env::var_os("CPP_PRISM").filter(|v| !v.is_empty())?;
         let spec = std::env::var_os("CPP_PRISM_SPEC").expect("CPP_PRISM_SPEC: the cut-down GitHub description");
+        // The port is free when chosen, but another test's server may take
+        // it before Prism (slow to start) does: then Prism cannot listen, and
+        // it is started again on another port.
+        for _ in 0..5 {
+            if let Some(started) = Prism::try_start(&prism, &spec, upstream, dir) {
+                return Some(started);
+            }
+        }
+        panic!("prism could not listen on a free port in 5 tries");
+    }
+
+    /// Prism on a port free now; `None` when it exited without listening.
+    fn try_start(prism: &std::ffi::OsStr, spec: &std::ffi::OsStr, upstream: &str, dir: &Path) -> Option<Prism> {
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -45,10 +58,13 @@ impl Prism {
             log,
             checked: AtomicUsize::new(0),
         };
+        // Prism's own word that it listens: an open port alone may be
+        // another test's server.
+        let listening = format!("Prism is listening on http://127.0.0.1:{port}");
         let started = Instant::now();
-        while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
-            if let Ok(Some(status)) = prism.child.try_wait() {
-                panic!("prism exited with {status}:\n{}", prism.log_text());
+        while !prism.log_text().contains(&listening) {
+            if let Ok(Some(_)) = prism.child.try_wait() {
+                return None;
             }
             assert!(
                 started.elapsed() < Duration::from_secs(60),
