@@ -53,10 +53,14 @@ _git_cherry_pick_pr() {
             COMPREPLY=()
             return
             ;;
+        --candidate-label)
+            COMPREPLY=()
+            return
+            ;;
     esac
     case "$cur" in
         -*)
-            _git_cherry_pick_pr_reply '--continue --abort --status --upstream --fork --user --repo --api-url --label --no-label --dry-run --exec --regenerate-docs --milestone --copy-labels --assign-author --comment-source --yes -y --signoff --draft --allow-unmerged --json --debug --help -h --version -V'
+            _git_cherry_pick_pr_reply '--continue --abort --status --upstream --fork --user --repo --api-url --label --no-label --dry-run --exec --regenerate-docs --milestone --copy-labels --assign-author --comment-source --yes -y --signoff --draft --allow-unmerged --missing --from-labels --select -i --candidate-label --json --debug --help -h --version -V'
             return
             ;;
     esac

@@ -17,7 +17,7 @@ use clap::{Parser, ValueEnum};
     name = "git-cherry-pick-pr",
     bin_name = "git cherry-pick-pr",
     version,
-    override_usage = "git cherry-pick-pr [OPTIONS] <TARGET>... <PR>...\n       git cherry-pick-pr --continue | --abort | --status [TARGET]",
+    override_usage = "git cherry-pick-pr [OPTIONS] <TARGET>... <PR>...\n       git cherry-pick-pr --missing | --from-labels | -i [OPTIONS] <TARGET>...\n       git cherry-pick-pr --continue | --abort | --status [TARGET]",
     after_help = "Exit status: 0 done, 1 failed, 2 usage error, 3 stopped on conflicts, 130 interrupted (Ctrl-C)."
 )]
 pub struct Cli {
@@ -170,6 +170,45 @@ pub struct Cli {
     #[arg(long)]
     pub allow_unmerged: bool,
 
+    /// List the merged pull requests that still need backporting to each
+    /// TARGET, and do nothing else
+    ///
+    /// A candidate for `release-3.1` is a pull request merged into the
+    /// repository's default branch that carries a candidate label
+    /// (`cherrypick/release-3.1`; see `--candidate-label`). It is missing
+    /// unless its change is already on the target (the same patch, or a commit
+    /// saying `cherry picked from commit` one of its commits), or an open or
+    /// merged pull request against the target is a cherry pick of it (by
+    /// title, body or branch, by anyone). A closed, unmerged cherry pick does
+    /// not count, but is shown. Oldest merge first. On a terminal, a table;
+    /// otherwise one line per pull request, `#3796<TAB>title` (with a third
+    /// field, the target, when several targets are given). Writes nothing to
+    /// GitHub and pushes nothing.
+    #[arg(long, group = "selection", conflicts_with_all = ["resume", "abort", "status"])]
+    pub missing: bool,
+
+    /// Backport every missing candidate (as `--missing` lists them): one pull
+    /// request per source pull request per target
+    ///
+    /// Each job is independent: a conflict in one does not stop the others,
+    /// and `--status` names each stopped job by its fork branch.
+    #[arg(long, group = "selection", conflicts_with_all = ["resume", "abort", "status"])]
+    pub from_labels: bool,
+
+    /// Choose on the terminal which pull requests to backport: the missing
+    /// candidates (checked), then recently merged pull requests without the
+    /// label; each chosen one is backported as with `--from-labels`
+    #[arg(long, short = 'i', group = "selection", conflicts_with_all = ["resume", "abort", "status"])]
+    pub select: bool,
+
+    /// The label that makes a merged pull request a candidate for a target
+    /// (repeatable): `{branch}` is the target branch
+    ///
+    /// Also git config `cherry-pick-pr.candidateLabel` (multi-valued); default
+    /// `cherrypick/{branch}`, prow's convention.
+    #[arg(long = "candidate-label", value_name = "TEMPLATE")]
+    pub candidate_labels: Vec<String>,
+
     /// Print the jobs as one JSON array on stdout instead of the URLs
     ///
     /// One line: an array with an object per job, in the order the targets
@@ -187,6 +226,11 @@ pub struct Cli {
     /// and `error` are null when there is none. stderr and the exit status
     /// are as without `--json`; a run that fails before any job begins prints
     /// nothing on stdout. Not with `--status` or `--abort`.
+    ///
+    /// With `--missing`, an array with an object per missing pull request
+    /// per target: `number`, `title`, `author`, `merged_at`, `target`,
+    /// `url`, `labelled` (it carries the candidate label) and `related` (the
+    /// closed cherry picks of it, each `number`, `url`, `author`, `state`).
     #[arg(long, conflicts_with_all = ["status", "abort"])]
     pub json: bool,
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::args::{PrRef, Target, check_labels, parse_repo, parse_target, split_args};
+use crate::args::{PrRef, Target, check_labels, parse_repo, parse_target};
 use crate::cli::Cli;
 use crate::config::GitConfig;
 use crate::errors::{Context, Failure, failed, usage};
@@ -88,15 +88,62 @@ pub struct Settings {
     pub templates: crate::text::Templates,
     /// The push adds `-c push.negotiate=true`: see `negotiate_push`.
     pub negotiate_push: bool,
+    /// Where the pull requests come from: the command line, or the
+    /// candidate labels.
+    pub selection: Selection,
+    /// Templates of the labels that make a merged pull request a candidate
+    /// for a target (`{branch}`).
+    pub candidate_labels: Vec<String>,
     /// One line per setting: its value and where it came from, for `--debug`.
     pub provenance: Vec<String>,
 }
+
+/// Which pull requests a run picks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// Those on the command line.
+    Given,
+    /// None: `--missing` lists the candidates that are not on the targets.
+    Missing,
+    /// Every missing candidate, one job per pull request per target.
+    FromLabels,
+    /// Those the user chooses on the terminal, one job each per target.
+    Choose,
+}
+
+impl Selection {
+    pub fn of(cli: &Cli) -> Selection {
+        if cli.missing {
+            Selection::Missing
+        } else if cli.from_labels {
+            Selection::FromLabels
+        } else if cli.select {
+            Selection::Choose
+        } else {
+            Selection::Given
+        }
+    }
+
+    /// The flag that asked for it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Selection::Given => "",
+            Selection::Missing => "--missing",
+            Selection::FromLabels => "--from-labels",
+            Selection::Choose => "--select",
+        }
+    }
+}
+
+/// The default candidate label: prow's convention.
+pub const DEFAULT_CANDIDATE_LABEL: &str = "cherrypick/{branch}";
 
 /// Resolves the settings of a run from the command line, the environment and
 /// the repository's git config. Each setting is resolved in one place below,
 /// in the order the `--debug` lines list them.
 pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result<Settings> {
-    let (target_args, pr_refs) = split_args(&cli.args)?;
+    let selection = Selection::of(cli);
+    let (target_args, pr_refs) = crate::args::positionals(selection, &cli.args)?;
     check_labels(&cli.labels)?;
     let config = read_config(git, &located.toplevel)?;
     let mut sources = Sources {
@@ -120,6 +167,7 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
     let comment_source = sources.switch(cli.comment_source, "commentSource")?;
     let negotiate_push = negotiate_push(&mut sources);
     let labels = labels(&mut sources);
+    let candidate_labels = candidate_labels(&mut sources)?;
     let signoff = sources.switch(cli.signoff, "signoff")?;
     let draft = sources.switch(cli.draft, "draft")?;
     remotes.check_fork_is_not_upstream(&repo)?;
@@ -153,6 +201,8 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
         comment_source,
         templates,
         negotiate_push,
+        selection,
+        candidate_labels,
         provenance: sources.provenance,
     })
 }
@@ -503,6 +553,35 @@ fn labels(sources: &mut Sources<'_>) -> Vec<String> {
     };
     sources.provenance.push(line);
     labels
+}
+
+/// The candidate label templates: every `--candidate-label`, else git
+/// config's (multi-valued), else prow's `cherrypick/{branch}`.
+fn candidate_labels(sources: &mut Sources<'_>) -> Result<Vec<String>> {
+    let cli = sources.cli;
+    let configured: Vec<String> = sources
+        .config
+        .all("candidateLabel")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let (templates, from) = if !cli.candidate_labels.is_empty() {
+        (cli.candidate_labels.clone(), "--candidate-label")
+    } else if !configured.is_empty() {
+        (configured, "git config cherry-pick-pr.candidateLabel")
+    } else {
+        (vec![DEFAULT_CANDIDATE_LABEL.to_string()], "default")
+    };
+    for template in &templates {
+        text::check_candidate_label(template).map_err(|e| {
+            usage(format!("the candidate label `{template}` (from {from}): {e}"))
+                .hint("a candidate label is a label name in which `{branch}` stands for the target branch, e.g. 'backport/{branch}'")
+        })?;
+    }
+    sources
+        .provenance
+        .push(format!("candidate labels = {} (from {from})", templates.join(", ")));
+    Ok(templates)
 }
 
 /// The targets, each once however often and however spelled: two runs on one

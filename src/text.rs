@@ -77,6 +77,25 @@ pub fn check_template(template: &str) -> Result<(), String> {
     render(template, &values).map(|_| ())
 }
 
+/// The candidate label `template` names for `branch`.
+pub fn candidate_label(template: &str, branch: &str) -> String {
+    // Checked when the settings were read.
+    render(template, &[("branch", branch.to_string())]).unwrap_or_else(|_| template.to_string())
+}
+
+/// Checks a candidate label template: `{branch}` is its one placeholder,
+/// and what it makes is a label name.
+pub fn check_candidate_label(template: &str) -> Result<(), String> {
+    let label = render(template, &[("branch", "release-3.1".to_string())])?;
+    if label.trim().is_empty() {
+        return Err("it makes an empty label".to_string());
+    }
+    if label.contains('"') {
+        return Err("a label with `\"` cannot be searched for".to_string());
+    }
+    Ok(())
+}
+
 /// Replaces `{name}` with its value; `{{` and `}}` are literal braces. An
 /// unknown name is an error that names it.
 pub fn render(template: &str, values: &[(&str, String)]) -> Result<String, String> {

@@ -102,6 +102,13 @@ pub struct PullRequest {
     pub base: Option<GitRef>,
     #[serde(default)]
     pub labels: Vec<Label>,
+    /// The commit the merge made on the base branch: a merge commit, the
+    /// squashed commit, or the last rebased one.
+    #[serde(default)]
+    pub merge_commit_sha: Option<String>,
+    /// `open` or `closed`.
+    #[serde(default)]
+    pub state: Option<String>,
 }
 
 impl PullRequest {
@@ -110,6 +117,41 @@ impl PullRequest {
     pub fn is_merged(&self) -> Option<bool> {
         self.merged.or_else(|| self.merged_at.as_ref().map(|_| true))
     }
+}
+
+/// `GET /repos/{o}/{n}`: the fields the tool uses.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Repository {
+    pub default_branch: String,
+}
+
+/// One page of `GET /search/issues`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SearchPage {
+    pub total_count: u64,
+    #[serde(default)]
+    pub incomplete_results: bool,
+    pub items: Vec<FoundIssue>,
+}
+
+/// A pull request as the search API describes it (as an issue).
+#[derive(Debug, Clone, Deserialize)]
+pub struct FoundIssue {
+    pub number: u64,
+    pub title: String,
+    pub html_url: String,
+    #[serde(default)]
+    pub user: Option<User>,
+    /// Present for pull requests.
+    #[serde(default)]
+    pub pull_request: Option<FoundPull>,
+}
+
+/// The `pull_request` part of a search result.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FoundPull {
+    #[serde(default)]
+    pub merged_at: Option<String>,
 }
 
 /// An open milestone.

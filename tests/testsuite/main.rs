@@ -4,6 +4,7 @@
 mod support;
 
 mod bad_input;
+mod candidates;
 mod conflicts;
 mod fanout;
 mod generated;

@@ -248,6 +248,10 @@ impl World {
             state: if merged { "closed".into() } else { "open".into() },
         };
         self.github.add_pull(pull.clone());
+        if merged {
+            let merge = self.git(&self.work, &["rev-parse", "master"]);
+            self.github.set_merge_commit(number, merge.trim());
+        }
         pull
     }
 
