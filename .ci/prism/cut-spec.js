@@ -9,6 +9,8 @@ const path = require("path");
 
 const OPERATIONS = {
   "/user": ["get"],
+  "/search/issues": ["get"],
+  "/repos/{owner}/{repo}": ["get"],
   "/repos/{owner}/{repo}/pulls": ["get", "post"],
   "/repos/{owner}/{repo}/pulls/{pull_number}": ["get"],
   "/repos/{owner}/{repo}/issues/{issue_number}": ["patch"],

@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::support::fake_github::FakePull;
+use crate::interrupts::{answer, on_a_terminal, wait_for_text};
 use crate::support::{Run, World, numbered};
 
 const LABEL: &str = "cherrypick/release-3.1";
@@ -409,4 +410,67 @@ fn select_needs_a_terminal() {
     let run = world.run(&["--select", "--yes", "upstream/release-3.1"]);
     run.expect_code(2).stderr_has("--select needs a terminal");
     assert!(world.github.requests().is_empty());
+}
+
+#[test]
+fn select_on_a_terminal_backports_what_is_chosen() {
+    let world = World::new();
+    world.candidate(3796, 1);
+    world.candidate(3797, 7);
+    world.simple_pr(3802, "Unlabelled fix", 13);
+    let (mut child, screen) = on_a_terminal(&world, &["--select", "upstream/release-3.1"]);
+    wait_for_text(&screen, "Backport which pull requests?");
+    wait_for_text(&screen, "#3802 Unlabelled fix (bob, merged 2026-01-01) [no label]");
+    // The labelled ones come checked: uncheck #3797, check #3802, go.
+    answer(&mut child, "\x1b[B");
+    answer(&mut child, " ");
+    answer(&mut child, "\x1b[B");
+    answer(&mut child, " ");
+    answer(&mut child, "\r");
+    wait_for_text(&screen, "Push and open these pull requests?");
+    assert!(world.github.writes().is_empty(), "nothing written before the answer");
+    answer(&mut child, "y\n");
+    let status = child.0.wait().unwrap();
+    let screen = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(0), "{screen}");
+    let mut heads: Vec<String> = world.github.created().into_iter().map(|p| p.head_ref).collect();
+    heads.sort();
+    assert_eq!(
+        heads,
+        [
+            "automated-cherry-pick-of-#3796-upstream-release-3.1",
+            "automated-cherry-pick-of-#3802-upstream-release-3.1"
+        ]
+    );
+}
+
+#[test]
+fn select_escaped_backports_nothing() {
+    let world = World::new();
+    world.candidate(3796, 1);
+    let (mut child, screen) = on_a_terminal(&world, &["--select", "upstream/release-3.1"]);
+    wait_for_text(&screen, "Backport which pull requests?");
+    answer(&mut child, "\x1b");
+    let status = child.0.wait().unwrap();
+    let screen = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(0), "{screen}");
+    assert!(screen.contains("nothing to backport"), "{screen}");
+    assert!(world.github.writes().is_empty());
+}
+
+#[test]
+fn missing_on_a_terminal_is_a_table() {
+    let world = World::new();
+    world.candidate(3796, 1);
+    world.candidate(3800, 7);
+    world.cherry_pick_pr(4002, 3800, "dave", "closed", false);
+    let (child, screen) = on_a_terminal(&world, &["--missing", "upstream/release-3.1"]);
+    let status = { child }.0.wait().unwrap();
+    let screen = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(0), "{screen}");
+    assert!(screen.contains("PR     TITLE     AUTHOR  MERGED      NOTE"), "{screen}");
+    assert!(
+        screen.contains("#3800  Fix 3800  bob     2026-01-01  cherry pick #4002 by dave was closed unmerged"),
+        "{screen}"
+    );
 }
