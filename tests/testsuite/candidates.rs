@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use crate::support::fake_github::FakePull;
 use crate::interrupts::{answer, on_a_terminal, wait_for_text};
+use crate::support::fake_github::FakePull;
 use crate::support::{Run, World, numbered};
 
 const LABEL: &str = "cherrypick/release-3.1";
@@ -473,4 +473,39 @@ fn missing_on_a_terminal_is_a_table() {
         screen.contains("#3800  Fix 3800  bob     2026-01-01  cherry pick #4002 by dave was closed unmerged"),
         "{screen}"
     );
+}
+
+/// What `--missing` costs as candidates grow: requests, git processes and
+/// time, against 1 candidate in the same run. Measured, not asserted.
+#[test]
+#[ignore = "a measurement: cargo test --test testsuite -- --ignored --nocapture candidates::cost"]
+fn cost_of_missing_by_candidates() {
+    let mut first = None;
+    for count in [1u64, 20, 100] {
+        let world = World::new();
+        for number in 5000..5000 + count {
+            let file = format!("pkg/fix-{number}.go");
+            world.pr(
+                number,
+                &format!("Fix {number}"),
+                "",
+                &[(&format!("Fix {number}"), &[(file.as_str(), "fixed\n")])],
+                true,
+            );
+            world.label(number, LABEL);
+        }
+        let started = std::time::Instant::now();
+        let run = world.run(&["--missing", "--debug", "upstream/release-3.1"]);
+        let took = started.elapsed();
+        run.expect_code(0);
+        assert_eq!(run.stdout.lines().count() as u64, count);
+        let git = run.stderr.lines().filter(|l| l.contains("  [exit ")).count();
+        let requests = world.github.requests().len();
+        let base = *first.get_or_insert(took);
+        eprintln!(
+            "{count:>3} candidate(s): {requests} requests, {git} git processes, {:.3}s ({:.2}x of 1)",
+            took.as_secs_f64(),
+            took.as_secs_f64() / base.as_secs_f64()
+        );
+    }
 }
