@@ -53,6 +53,10 @@ _git_cherry_pick_pr() {
             COMPREPLY=()
             return
             ;;
+        --allowed-associations)
+            COMPREPLY=()
+            return
+            ;;
         --candidate-label)
             COMPREPLY=()
             return
@@ -60,7 +64,7 @@ _git_cherry_pick_pr() {
     esac
     case "$cur" in
         -*)
-            _git_cherry_pick_pr_reply '--continue --abort --status --upstream --fork --user --repo --api-url --label --no-label --dry-run --exec --regenerate-docs --milestone --copy-labels --assign-author --comment-source --yes -y --signoff --draft --allow-unmerged --missing --from-labels --select -i --candidate-label --json --debug --help -h --version -V'
+            _git_cherry_pick_pr_reply '--continue --abort --status --upstream --fork --user --repo --api-url --label --no-label --dry-run --exec --regenerate-docs --milestone --copy-labels --assign-author --comment-source --yes -y --signoff --draft --allow-unmerged --missing --from-labels --select -i --from-event --allowed-associations --candidate-label --json --debug --help -h --version -V'
             return
             ;;
     esac

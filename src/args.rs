@@ -22,8 +22,17 @@ const EXAMPLE: &str = "git cherry-pick-pr upstream/release-3.1 3796";
 /// `selection`: targets then pull requests for one that names them, targets
 /// only for one that finds them.
 pub fn positionals(selection: Selection, args: &[String]) -> Result<(Vec<String>, Vec<PrRef>)> {
-    if selection == Selection::Given {
-        return split_args(args);
+    match selection {
+        Selection::Given => return split_args(args),
+        Selection::Event if args.is_empty() => return Ok((Vec::new(), Vec::new())),
+        Selection::Event => {
+            return Err(
+                usage("--from-event takes no targets and no pull requests: the event names them")
+                    .hint("run it in a GitHub Actions workflow; see \"Automatic backports\" in the README")
+                    .into(),
+            );
+        }
+        _ => {}
     }
     if args.is_empty() {
         return Err(usage(format!("{} needs a target branch", selection.flag()))

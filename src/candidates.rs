@@ -342,7 +342,7 @@ fn numbers_after(text: &str, separator: char) -> Vec<u64> {
 }
 
 /// The cherry picks among `pulls`, by the source pull request they name.
-fn related_by_source(pulls: &[PullRequest]) -> HashMap<u64, Vec<Related>> {
+pub fn related_by_source(pulls: &[PullRequest]) -> HashMap<u64, Vec<Related>> {
     let mut related: HashMap<u64, Vec<Related>> = HashMap::new();
     for pull in pulls {
         let state = if pull.merged_at.is_some() || pull.merged == Some(true) {

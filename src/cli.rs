@@ -12,12 +12,12 @@ use clap::{Parser, ValueEnum};
 /// is never touched), force-pushes that branch to your fork as
 /// `automated-cherry-pick-of-#3796-upstream-release-3.1`, opens a pull request
 /// against release-3.1, labels it, and prints its URL.
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(
     name = "git-cherry-pick-pr",
     bin_name = "git cherry-pick-pr",
     version,
-    override_usage = "git cherry-pick-pr [OPTIONS] <TARGET>... <PR>...\n       git cherry-pick-pr --missing | --from-labels | -i [OPTIONS] <TARGET>...\n       git cherry-pick-pr --continue | --abort | --status [TARGET]",
+    override_usage = "git cherry-pick-pr [OPTIONS] <TARGET>... <PR>...\n       git cherry-pick-pr --missing | --from-labels | -i [OPTIONS] <TARGET>...\n       git cherry-pick-pr --continue | --abort | --status [TARGET]\n       git cherry-pick-pr --from-event",
     after_help = "Exit status: 0 done, 1 failed, 2 usage error, 3 stopped on conflicts, 130 interrupted (Ctrl-C)."
 )]
 pub struct Cli {
@@ -30,7 +30,7 @@ pub struct Cli {
     /// Pull requests come last: `3796`, `#3796`, or a pull
     /// request URL of the upstream repository. Several pull requests are applied
     /// in the order given and proposed as one pull request.
-    #[arg(value_name = "TARGET|PR", required_unless_present_any = ["resume", "abort", "status", "generate"], num_args = 1..)]
+    #[arg(value_name = "TARGET|PR", required_unless_present_any = ["resume", "abort", "status", "generate", "from_event"], num_args = 1..)]
     pub args: Vec<String>,
 
     /// Finish a run that stopped on conflicts: complete `git am`, apply the
@@ -200,6 +200,32 @@ pub struct Cli {
     /// label; each chosen one is backported as with `--from-labels`
     #[arg(long, short = 'i', group = "selection", conflicts_with_all = ["resume", "abort", "status"])]
     pub select: bool,
+
+    /// Act on the GitHub Actions event that started this workflow run
+    ///
+    /// Reads `GITHUB_EVENT_NAME` and `GITHUB_EVENT_PATH`. A merged pull
+    /// request is backported to each branch its candidate labels name
+    /// (`cherrypick/release-3.1`), at its merge or when such a label is added
+    /// after; a comment `/cherrypick release-3.1` (one a line) on a merged
+    /// pull request backports it now, and on an open one adds the label so
+    /// that the merge does it. Only comments by the repository's owner,
+    /// members and collaborators count (see `--allowed-associations`). The
+    /// checkout is the repository itself: `origin` is both the upstream and
+    /// where the branches are pushed. No terminal, no confirmation; the token
+    /// is `GITHUB_TOKEN`. Each event ends with one comment on the source pull
+    /// request listing each target's new pull request or what went wrong (a
+    /// conflict leaves no branch behind), and with `$GITHUB_OUTPUT` (`urls`,
+    /// `jobs`) and `$GITHUB_STEP_SUMMARY` written.
+    #[arg(long, conflicts_with_all = ["resume", "abort", "status", "missing", "from_labels", "select", "dry_run"])]
+    pub from_event: bool,
+
+    /// The `author_association`s whose `/cherrypick` comments count, comma
+    /// separated
+    ///
+    /// Also git config `cherry-pick-pr.allowedAssociations`; default
+    /// `OWNER,MEMBER,COLLABORATOR`.
+    #[arg(long, value_name = "LIST", requires = "from_event")]
+    pub allowed_associations: Option<String>,
 
     /// The label that makes a merged pull request a candidate for a target
     /// (repeatable): `{branch}` is the target branch

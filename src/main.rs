@@ -8,6 +8,7 @@ mod choose;
 mod cli;
 mod config;
 mod errors;
+mod event;
 mod exec;
 mod follow;
 mod gather;
@@ -127,8 +128,12 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
                 return missing::run(&settings, env, &git, out, format);
             }
             let _lock = lock::acquire(&located.common_dir, out)?;
-            let settings = settings::resolve(cli, env, &git, &located)?;
-            pick::run(&settings, env, git, out)?
+            if selection == settings::Selection::Event {
+                event::run(cli, env, git, out, &located)?
+            } else {
+                let settings = settings::resolve(cli, env, &git, &located)?;
+                pick::run(&settings, env, git, out)?
+            }
         }
     };
     run::report::report(outcomes, out, format)

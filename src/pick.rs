@@ -175,7 +175,7 @@ fn choose_jobs(
     interactive: bool,
 ) -> Result<Option<(Settings, Vec<JobSpec>)>> {
     let recent = match settings.selection {
-        Selection::Given | Selection::Missing => {
+        Selection::Given | Selection::Missing | Selection::Event => {
             let jobs = settings
                 .targets
                 .iter()

@@ -342,7 +342,7 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
 /// Removes the selected targets' worktrees and branches and forgets them,
 /// and whatever a run that ended without finishing left. Always gets back
 /// to a clean slate, whatever was removed by hand.
-fn abort(
+pub fn abort(
     git: &Git<'_>,
     out: &Output,
     toplevel: &Path,

@@ -94,6 +94,8 @@ pub struct Settings {
     /// Templates of the labels that make a merged pull request a candidate
     /// for a target (`{branch}`).
     pub candidate_labels: Vec<String>,
+    /// The `author_association`s whose `/cherrypick` comments count.
+    pub allowed_associations: Vec<String>,
     /// One line per setting: its value and where it came from, for `--debug`.
     pub provenance: Vec<String>,
 }
@@ -109,11 +111,15 @@ pub enum Selection {
     FromLabels,
     /// Those the user chooses on the terminal, one job each per target.
     Choose,
+    /// The one a GitHub Actions event names, onto the branches it names.
+    Event,
 }
 
 impl Selection {
     pub fn of(cli: &Cli) -> Selection {
-        if cli.missing {
+        if cli.from_event {
+            Selection::Event
+        } else if cli.missing {
             Selection::Missing
         } else if cli.from_labels {
             Selection::FromLabels
@@ -131,6 +137,7 @@ impl Selection {
             Selection::Missing => "--missing",
             Selection::FromLabels => "--from-labels",
             Selection::Choose => "--select",
+            Selection::Event => "--from-event",
         }
     }
 }
@@ -168,9 +175,14 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
     let negotiate_push = negotiate_push(&mut sources);
     let labels = labels(&mut sources);
     let candidate_labels = candidate_labels(&mut sources)?;
+    let allowed_associations = allowed_associations(&mut sources);
     let signoff = sources.switch(cli.signoff, "signoff")?;
     let draft = sources.switch(cli.draft, "draft")?;
-    remotes.check_fork_is_not_upstream(&repo)?;
+    // In a workflow the repository's own checkout is both: the one mode
+    // in which pushing to the upstream repository is right.
+    if !cli.from_event {
+        remotes.check_fork_is_not_upstream(&repo)?;
+    }
     let targets = targets(&target_args, &remotes)?;
     let prs = pr_numbers(pr_refs, &repo)?;
     let web_host = web_host(&api_url, remotes.host());
@@ -203,6 +215,7 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
         negotiate_push,
         selection,
         candidate_labels,
+        allowed_associations,
         provenance: sources.provenance,
     })
 }
@@ -554,6 +567,27 @@ fn labels(sources: &mut Sources<'_>) -> Vec<String> {
     sources.provenance.push(line);
     labels
 }
+
+/// The `author_association`s whose `/cherrypick` comments count, upper case.
+fn allowed_associations(sources: &mut Sources<'_>) -> Vec<String> {
+    let list = sources
+        .pick(
+            "allowedAssociations",
+            [
+                flag(&sources.cli.allowed_associations, "allowed-associations"),
+                sources.key("allowedAssociations"),
+                default(Some(DEFAULT_ASSOCIATIONS.into()), "default"),
+            ],
+        )
+        .unwrap_or_default();
+    list.split(',')
+        .map(|a| a.trim().to_ascii_uppercase())
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
+/// Who may ask for a cherry pick with a comment, as prow allows.
+pub const DEFAULT_ASSOCIATIONS: &str = "OWNER,MEMBER,COLLABORATOR";
 
 /// The candidate label templates: every `--candidate-label`, else git
 /// config's (multi-valued), else prow's `cherrypick/{branch}`.

@@ -15,7 +15,7 @@ const OPERATIONS = {
   "/repos/{owner}/{repo}/pulls/{pull_number}": ["get"],
   "/repos/{owner}/{repo}/issues/{issue_number}": ["patch"],
   "/repos/{owner}/{repo}/issues/{issue_number}/labels": ["post"],
-  "/repos/{owner}/{repo}/issues/{issue_number}/comments": ["post"],
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments": ["get", "post"],
   "/repos/{owner}/{repo}/milestones": ["get"],
 };
 const PATCH_TYPES = ["application/vnd.github.v3.patch", "application/vnd.github.patch", "text/x-patch"];

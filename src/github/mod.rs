@@ -20,7 +20,8 @@ use serde::Deserialize;
 pub use self::error::{ApiError, Hints, explain, login_command};
 use self::retry::{Answer, Decision, Policy};
 pub use self::types::{
-    FoundIssue, Issue, IssueUpdate, Label, Milestone, NewPull, PullRequest, Repo, Repository, SearchPage, Token, User,
+    Comment, FoundIssue, Issue, IssueUpdate, Label, Milestone, NewPull, PullRequest, Repo, Repository, SearchPage,
+    Token, User,
 };
 use crate::output::Output;
 
@@ -499,6 +500,28 @@ impl<'a> GitHub<'a> {
             }
         }
         found.truncate(limit);
+        Ok(found)
+    }
+
+    /// The comments on issue or pull request `number`, oldest first, up to
+    /// `limit` (`GET /repos/{o}/{n}/issues/{number}/comments`).
+    pub fn comments(&self, repo: &Repo, number: u64, limit: usize) -> Result<Vec<Comment>, ApiError> {
+        let what = format!("reading the comments on PR #{number} in {repo}");
+        let mut found = Vec::new();
+        for page in 1.. {
+            let page_text = page.to_string();
+            let request = || {
+                self.client
+                    .get(self.url(&format!("/repos/{repo}/issues/{number}/comments")))
+                    .query(&[("per_page", PER_PAGE_TEXT), ("page", &page_text)])
+            };
+            let (answer, more): (Vec<Comment>, bool) = self.get_page(&what, request)?;
+            let empty = answer.is_empty();
+            found.extend(answer);
+            if !more || empty || found.len() >= limit {
+                break;
+            }
+        }
         Ok(found)
     }
 

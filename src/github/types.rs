@@ -154,6 +154,13 @@ pub struct FoundPull {
     pub merged_at: Option<String>,
 }
 
+/// A comment on an issue or pull request.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Comment {
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
 /// An open milestone.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Milestone {

@@ -6,6 +6,7 @@ mod support;
 mod bad_input;
 mod candidates;
 mod conflicts;
+mod event;
 mod fanout;
 mod generated;
 mod hardening;

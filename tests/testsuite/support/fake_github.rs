@@ -761,6 +761,20 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
             }
             json_answer(200, issue_json(&s, number))
         }
+        ("GET", ["issues", number, "comments"]) => {
+            let Some(number) = number.parse::<u64>().ok().filter(|n| s.pulls.contains_key(n)) else {
+                return not_found();
+            };
+            let login = s.login.clone();
+            let list: Vec<Value> = s
+                .comments
+                .iter()
+                .enumerate()
+                .filter(|(_, (n, _))| *n == number)
+                .map(|(i, (_, text))| json!({"id": i + 1, "body": text, "user": {"login": login}}))
+                .collect();
+            paginated(req, s.page_size, list, Value::Array)
+        }
         ("POST", ["issues", number, "comments"]) => {
             let Some(number) = number.parse::<u64>().ok().filter(|n| s.pulls.contains_key(n)) else {
                 return not_found();
