@@ -5,6 +5,8 @@ mod apply;
 mod args;
 mod cli;
 mod config;
+mod disclose;
+mod edit;
 mod errors;
 mod exec;
 mod follow;
@@ -100,7 +102,10 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
             resume::run(
                 action,
                 cli.args.first().map(String::as_str),
-                cli.yes,
+                resume::Flags {
+                    yes: cli.yes,
+                    edit: cli.edit,
+                },
                 env,
                 git,
                 out,
