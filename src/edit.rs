@@ -92,7 +92,8 @@ pub fn parse(text: &str) -> Result<PrText, Empty> {
 }
 
 /// `text` without its HTML comments, outside fenced code blocks; a line
-/// that held only comments goes with them.
+/// that held only comments goes with them, and blank lines left in a row
+/// become one (as Markdown shows them).
 pub fn strip_comments(text: &str) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut in_comment = false;
@@ -142,6 +143,10 @@ pub fn strip_comments(text: &str) -> String {
             }
         }
         if had_comment && kept.trim().is_empty() {
+            continue;
+        }
+        let blank = kept.trim().is_empty();
+        if blank && out.last().is_some_and(|l| l.trim().is_empty()) {
             continue;
         }
         out.push(kept);
@@ -229,11 +234,10 @@ mod tests {
 
     #[test]
     fn comments_go_but_not_in_code_blocks() {
-        let text =
-            "a <!-- x --> b\n<!--\nmany\n-->\nc\n<!-- only -->\n\n```release-note\n<!-- kept -->\n```\nd<!--x\ny-->e";
+        let text = "a <!-- x --> b\n<!--\nmany\n-->\nc\n\n<!-- only -->\n\n```release-note\n<!-- kept -->\n\n\n```\nd<!--x\ny-->e";
         assert_eq!(
             strip_comments(text),
-            "a  b\nc\n\n```release-note\n<!-- kept -->\n```\nd\ne"
+            "a  b\nc\n\n```release-note\n<!-- kept -->\n\n\n```\nd\ne"
         );
     }
 
