@@ -132,9 +132,7 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
     let labels = labels(&mut sources);
     let signoff = sources.switch(cli.signoff, "signoff")?;
     let draft = sources.switch(cli.draft, "draft")?;
-    let conflict_label = sources
-        .pick("conflictLabel", [sources.key("conflictLabel")])
-        .filter(|l| !l.trim().is_empty());
+    let conflict_label = conflict_label(&mut sources);
     let edit = sources.switch(cli.edit, "edit")?;
     let why = why(cli)?;
     let reviewers = reviewers(&mut sources)?;
@@ -526,6 +524,22 @@ fn labels(sources: &mut Sources<'_>) -> Vec<String> {
     };
     sources.provenance.push(line);
     labels
+}
+
+/// The label for pull requests that did not apply as they are: git config
+/// only, none by default (and then not in `--debug`'s list, which a clean
+/// run keeps free of talk of conflicts).
+fn conflict_label(sources: &mut Sources<'_>) -> Option<String> {
+    let label = sources
+        .config
+        .get("conflictLabel")
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)?;
+    sources.provenance.push(format!(
+        "conflictLabel = {label} (from git config cherry-pick-pr.conflictLabel)"
+    ));
+    Some(label)
 }
 
 /// The justification: `--why`, or the contents of `--why-file`; blank is none.
