@@ -372,3 +372,38 @@ fn a_refused_review_request_is_a_warning() {
         vec!["do-not-merge/cherry-pick-not-approved"]
     );
 }
+
+/// The body the README shows for a conflicted backport is the one the tool
+/// makes for it.
+#[test]
+fn the_readme_shows_the_body_of_a_conflicted_backport_as_made() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("````markdown\n").expect("the README's example body") + "````markdown\n".len();
+    let end = start + readme[start..].find("\n````").expect("the end of the example body");
+    let shown = &readme[start..end];
+
+    let world = World::new();
+    world.conflict_on_release(3);
+    let current = world.git(&world.work, &["show", "master:pkg/a.go"]);
+    let fixed = current.replace("a 3\n", "a 3 fixed by #3796\n");
+    world.pr(
+        3796,
+        "Fix the widget",
+        "Fixes #3790.\n\n```release-note\nFixed a panic of the widget on start.\n```\n",
+        &[("Fix the widget", &[("pkg/a.go", &fixed)])],
+        true,
+    );
+    let why = world.root.path().join("why.md");
+    std::fs::write(
+        &why,
+        "### Issue\nFixes #3790: the widget panics on start when its config is empty.\n\n\
+### Testing\nUnit tests and a manual start with an empty config, on release-3.1.\n",
+    )
+    .unwrap();
+    world
+        .run(&["--yes", "--why-file", why.to_str().unwrap(), "upstream/release-3.1", "3796"])
+        .expect_code(3);
+    world.resolve(&world.state_worktree());
+    world.run(&["--continue"]).expect_code(0);
+    assert_eq!(world.github.created()[0].body, shown);
+}
