@@ -224,6 +224,17 @@ fn edit_text(run: &Run<'_>, ts: &mut JobState) -> Result<()> {
         .map_err(|e| failed(format!("editing the pull request's text for {}", ts.name())).because(e))?;
     match crate::edit::parse(&edited) {
         Ok(text) => {
+            for (what, length, limit) in [
+                ("title", text.title.chars().count(), crate::text::TITLE_LIMIT),
+                ("body", text.body.chars().count(), crate::text::BODY_LIMIT),
+            ] {
+                if length > limit {
+                    return Err(failed(format!(
+                        "the {what} is {length} characters long; GitHub takes at most {limit}"
+                    ))
+                    .into());
+                }
+            }
             ts.text = Some(text);
             Ok(())
         }

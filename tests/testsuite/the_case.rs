@@ -401,9 +401,32 @@ fn the_readme_shows_the_body_of_a_conflicted_backport_as_made() {
     )
     .unwrap();
     world
-        .run(&["--yes", "--why-file", why.to_str().unwrap(), "upstream/release-3.1", "3796"])
+        .run(&[
+            "--yes",
+            "--why-file",
+            why.to_str().unwrap(),
+            "upstream/release-3.1",
+            "3796",
+        ])
         .expect_code(3);
     world.resolve(&world.state_worktree());
     world.run(&["--continue"]).expect_code(0);
     assert_eq!(world.github.created()[0].body, shown);
+}
+
+#[test]
+fn an_edited_title_too_long_for_github_pushes_nothing() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix the widget", 3);
+    let long = editor(
+        &world,
+        "long.sh",
+        &format!("printf '{}\\n\\nA body.\\n' > \"$1\"", "t".repeat(300)),
+    );
+    let run = run_with_editor(&world, &long, &["--yes", "--edit", "upstream/release-3.1", "3796"]);
+    run.expect_code(1)
+        .stderr_has("the title is 300 characters long; GitHub takes at most 256")
+        .stderr_has("nothing was pushed");
+    assert!(world.github.writes().is_empty());
+    assert!(world.state().is_some());
 }
