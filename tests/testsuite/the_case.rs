@@ -216,12 +216,14 @@ fn a_failing_editor_pushes_nothing_and_continue_opens_it_again() {
 fn an_emptied_body_pushes_nothing() {
     let world = World::new();
     world.simple_pr(3796, "Fix the widget", 3);
+    // git config asks for the editor as --edit does.
+    world.git(&world.clone, &["config", "cherry-pick-pr.edit", "true"]);
     let emptying = editor(
         &world,
         "emptying.sh",
         "printf 'Only a title\\n\\n<!-- and a comment -->\\n' > \"$1\"",
     );
-    let run = run_with_editor(&world, &emptying, &["--yes", "--edit", "upstream/release-3.1", "3796"]);
+    let run = run_with_editor(&world, &emptying, &["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(1)
         .stderr_has("the body was left empty")
         .stderr_has("nothing was pushed");
