@@ -100,13 +100,16 @@ pub fn differences(original: &[u8], backport: &[u8]) -> Vec<(String, usize)> {
         .into_iter()
         .filter_map(|path| {
             let (a, b) = (lines_of(&original, path), lines_of(&backport, path));
-            let differing: usize = similar::capture_diff_slices(similar::Algorithm::Myers, &a, &b)
-                .iter()
-                .map(|op| match op.as_tag_tuple() {
-                    (similar::DiffTag::Equal, _, _) => 0,
-                    (_, old, new) => old.len() + new.len(),
-                })
-                .sum();
+            // A huge, very different file gets a quick (perhaps larger) count.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+            let differing: usize =
+                similar::capture_diff_slices_deadline(similar::Algorithm::Myers, &a, &b, Some(deadline))
+                    .iter()
+                    .map(|op| match op.as_tag_tuple() {
+                        (similar::DiffTag::Equal, _, _) => 0,
+                        (_, old, new) => old.len() + new.len(),
+                    })
+                    .sum();
             (differing > 0).then(|| (path.to_string(), differing))
         })
         .collect()
