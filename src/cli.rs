@@ -166,6 +166,58 @@ pub struct Cli {
     #[arg(long)]
     pub draft: bool,
 
+    /// Open the title and body in your editor before anything is pushed
+    ///
+    /// As `git commit` does: the editor is `git var GIT_EDITOR` (`GIT_EDITOR`,
+    /// `core.editor`, `VISUAL`, `EDITOR`). The first line is the title, the
+    /// rest the body. The text carries the cherry-pick process's questions as
+    /// HTML comments, which are removed, and, unless the pick is marked
+    /// `--critical`, headings to make its case under: issue, scope, risks,
+    /// regression risks, testing, reviewers. If the editor fails, or the
+    /// title or body is left empty, nothing is pushed and the work is kept:
+    /// `git cherry-pick-pr --continue` (which takes `--edit` too) opens the
+    /// editor again. Without a terminal, the editor must be one that can run.
+    /// Also git config `cherry-pick-pr.edit`.
+    #[arg(long)]
+    pub edit: bool,
+
+    /// Mark the pick as a fix of a critical bug (data loss, memory
+    /// corruption, a panic, crash or hang, security)
+    ///
+    /// Release branches take mostly such fixes; other picks have to make
+    /// their case. With it, `--edit` leaves the justification headings out.
+    #[arg(long)]
+    pub critical: bool,
+
+    /// Put TEXT in the body as the justification for the pick, without an editor
+    ///
+    /// Markdown; it goes where `{justification}` is in the body template,
+    /// before the conflict disclosure. With `--edit`, the editor starts with
+    /// it in place of the headings.
+    #[arg(long, value_name = "TEXT", conflicts_with = "why_file")]
+    pub why: Option<String>,
+
+    /// Put the contents of FILE in the body as the justification, as `--why` does
+    #[arg(long, value_name = "FILE")]
+    pub why_file: Option<std::path::PathBuf>,
+
+    /// Request a review of the new pull request from LOGIN (repeatable)
+    ///
+    /// Replaces the reviewers from git config `cherry-pick-pr.reviewer`
+    /// (multi-valued). You and the source pull requests' authors are left out.
+    /// Failing to request (LOGIN is not a collaborator, or your token may not
+    /// request reviews) is a warning.
+    #[arg(long = "reviewer", value_name = "LOGIN")]
+    pub reviewers: Vec<String>,
+
+    /// Request a review from those who approved the source pull requests
+    ///
+    /// Each one whose latest review of a source pull request approves it,
+    /// but the authors of the source pull requests and you. Also git config
+    /// `cherry-pick-pr.reviewersFromSource`.
+    #[arg(long)]
+    pub reviewers_from_source: bool,
+
     /// Pick pull requests that are not merged yet
     #[arg(long)]
     pub allow_unmerged: bool,

@@ -7,6 +7,8 @@ mod candidates;
 mod choose;
 mod cli;
 mod config;
+mod disclose;
+mod edit;
 mod errors;
 mod event;
 mod exec;
@@ -109,7 +111,10 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
             resume::run(
                 action,
                 cli.args.first().map(String::as_str),
-                cli.yes,
+                resume::Flags {
+                    yes: cli.yes,
+                    edit: cli.edit,
+                },
                 env,
                 git,
                 out,

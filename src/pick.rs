@@ -75,6 +75,9 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
     }
     check_nothing_in_progress(&settings.common_dir, out)?;
     check_identity(&git, &settings.toplevel)?;
+    if settings.edit && !settings.dry_run {
+        crate::edit::check(&git, &settings.toplevel)?;
+    }
     let interactive = std::io::stdin().is_terminal();
     check_can_push(interactive, settings.yes, settings.dry_run)?;
     if settings.selection == Selection::Choose {
@@ -127,6 +130,12 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         templates: settings.templates.clone(),
         prs: gathered.prs.clone(),
         negotiate_push: settings.negotiate_push,
+        conflict_label: settings.conflict_label.clone(),
+        edit: settings.edit,
+        critical: settings.critical,
+        why: settings.why.clone(),
+        reviewers: settings.reviewers.clone(),
+        reviewers_from_source: settings.reviewers_from_source,
     };
     let run = Run {
         git,
@@ -136,6 +145,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         common_dir: settings.common_dir.clone(),
         interactive,
         yes: settings.yes,
+        edit: settings.edit,
         tree_hooks: settings.tree_hooks,
         progress: Mutex::new(Progress::default()),
     };

@@ -96,6 +96,16 @@ pub struct Settings {
     pub candidate_labels: Vec<String>,
     /// The `author_association`s whose `/cherrypick` comments count.
     pub allowed_associations: Vec<String>,
+    /// The label added when a pull request did not apply as it is.
+    pub conflict_label: Option<String>,
+    /// Open the title and body in the editor before pushing.
+    pub edit: bool,
+    /// The pick is marked as a critical fix.
+    pub critical: bool,
+    /// The justification from `--why` or `--why-file`.
+    pub why: Option<String>,
+    pub reviewers: Vec<String>,
+    pub reviewers_from_source: bool,
     /// One line per setting: its value and where it came from, for `--debug`.
     pub provenance: Vec<String>,
 }
@@ -178,6 +188,11 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
     let allowed_associations = allowed_associations(&mut sources);
     let signoff = sources.switch(cli.signoff, "signoff")?;
     let draft = sources.switch(cli.draft, "draft")?;
+    let conflict_label = conflict_label(&mut sources);
+    let edit = sources.switch(cli.edit, "edit")?;
+    let why = why(cli)?;
+    let reviewers = reviewers(&mut sources)?;
+    let reviewers_from_source = sources.switch(cli.reviewers_from_source, "reviewersFromSource")?;
     // In a workflow the repository's own checkout is both: the one mode
     // in which pushing to the upstream repository is right.
     if !cli.from_event {
@@ -216,6 +231,12 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
         selection,
         candidate_labels,
         allowed_associations,
+        conflict_label,
+        edit,
+        critical: cli.critical,
+        why,
+        reviewers,
+        reviewers_from_source,
         provenance: sources.provenance,
     })
 }
@@ -616,6 +637,71 @@ fn candidate_labels(sources: &mut Sources<'_>) -> Result<Vec<String>> {
         .provenance
         .push(format!("candidate labels = {} (from {from})", templates.join(", ")));
     Ok(templates)
+}
+
+/// The label for pull requests that did not apply as they are: git config
+/// only, none by default (and then not in `--debug`'s list, which a clean
+/// run keeps free of talk of conflicts).
+fn conflict_label(sources: &mut Sources<'_>) -> Option<String> {
+    let label = sources
+        .config
+        .get("conflictLabel")
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)?;
+    sources.provenance.push(format!(
+        "conflictLabel = {label} (from git config cherry-pick-pr.conflictLabel)"
+    ));
+    Some(label)
+}
+
+/// The justification: `--why`, or the contents of `--why-file`; blank is none.
+fn why(cli: &Cli) -> Result<Option<String>> {
+    let text = match (&cli.why, &cli.why_file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(file)) => std::fs::read_to_string(file).map_err(|e| {
+            usage(format!("--why-file: reading {} failed: {e}", file.display()))
+                .hint("name a readable UTF-8 text file, or give the text with --why TEXT")
+        })?,
+        (None, None) => return Ok(None),
+    };
+    let text = text.replace("\r\n", "\n").trim().to_string();
+    Ok((!text.is_empty()).then_some(text))
+}
+
+/// The reviewers to request: every `--reviewer`, else git config's
+/// (multi-valued); each must look like a login.
+fn reviewers(sources: &mut Sources<'_>) -> Result<Vec<String>> {
+    let cli = sources.cli;
+    let (logins, from): (Vec<String>, &str) = if cli.reviewers.is_empty() {
+        let configured = sources.config.all("reviewer");
+        let logins = configured
+            .into_iter()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        (logins, "git config cherry-pick-pr.reviewer")
+    } else {
+        (cli.reviewers.clone(), "--reviewer")
+    };
+    let mut unique: Vec<String> = Vec::new();
+    for login in logins {
+        let login = login.trim().trim_start_matches('@').to_string();
+        if login.is_empty() || !login.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(usage(format!("{from}: `{login}` is not a GitHub login"))
+                .hint("name each reviewer by GitHub login, e.g. --reviewer octocat")
+                .into());
+        }
+        if !unique.iter().any(|u| u.eq_ignore_ascii_case(&login)) {
+            unique.push(login);
+        }
+    }
+    sources.provenance.push(if unique.is_empty() {
+        "reviewers: none".to_string()
+    } else {
+        format!("reviewers = {} (from {from})", unique.join(", "))
+    });
+    Ok(unique)
 }
 
 /// The targets, each once however often and however spelled: two runs on one

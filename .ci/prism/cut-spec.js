@@ -13,6 +13,8 @@ const OPERATIONS = {
   "/repos/{owner}/{repo}": ["get"],
   "/repos/{owner}/{repo}/pulls": ["get", "post"],
   "/repos/{owner}/{repo}/pulls/{pull_number}": ["get"],
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews": ["get"],
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers": ["post"],
   "/repos/{owner}/{repo}/issues/{issue_number}": ["patch"],
   "/repos/{owner}/{repo}/issues/{issue_number}/labels": ["post"],
   "/repos/{owner}/{repo}/issues/{issue_number}/comments": ["get", "post"],

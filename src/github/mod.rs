@@ -20,8 +20,8 @@ use serde::Deserialize;
 pub use self::error::{ApiError, Hints, explain, login_command};
 use self::retry::{Answer, Decision, Policy};
 pub use self::types::{
-    Comment, FoundIssue, Issue, IssueUpdate, Label, Milestone, NewPull, PullRequest, Repo, Repository, SearchPage,
-    Token, User,
+    Comment, FoundIssue, Issue, IssueUpdate, Label, Milestone, NewPull, PullRequest, Repo, Repository, Review,
+    SearchPage, Token, User, approvers,
 };
 use crate::output::Output;
 
@@ -422,6 +422,52 @@ impl<'a> GitHub<'a> {
         };
         let reply = self.send(&what, request, JSON)?;
         self.json(&what, reply)
+    }
+
+    /// Every review of PR `number` (`GET /repos/{o}/{n}/pulls/{number}/reviews`),
+    /// oldest first, page after page.
+    pub fn reviews(&self, repo: &Repo, number: u64) -> Result<Vec<Review>, ApiError> {
+        let what = format!("listing the reviews of PR #{number} in {repo}");
+        let mut all = Vec::new();
+        // GitHub keeps at most a few thousand reviews; stop there whatever it says.
+        for page in 1..=30u32 {
+            let page_text = page.to_string();
+            let request = || {
+                self.client
+                    .get(self.url(&format!("/repos/{repo}/pulls/{number}/reviews")))
+                    .query(&[("per_page", "100"), ("page", page_text.as_str())])
+            };
+            let reviews: Vec<Review> = self.get_json(&what, request)?;
+            let last = reviews.len() < 100;
+            all.extend(reviews);
+            if last {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// Requests reviews of PR `number` from `reviewers`
+    /// (`POST /repos/{o}/{n}/pulls/{number}/requested_reviewers`); returns
+    /// those GitHub then lists as requested.
+    pub fn request_reviewers(&self, repo: &Repo, number: u64, reviewers: &[String]) -> Result<Vec<String>, ApiError> {
+        let what = format!(
+            "requesting reviews of PR #{number} in {repo} from {}",
+            reviewers.join(", ")
+        );
+        let request = || {
+            self.client
+                .post(self.url(&format!("/repos/{repo}/pulls/{number}/requested_reviewers")))
+                .json(&serde_json::json!({ "reviewers": reviewers }))
+        };
+        let reply = self.send(&what, request, JSON)?;
+        #[derive(Deserialize)]
+        struct Requested {
+            #[serde(default)]
+            requested_reviewers: Vec<User>,
+        }
+        let requested: Requested = self.json(&what, reply)?;
+        Ok(requested.requested_reviewers.into_iter().map(|u| u.login).collect())
     }
 
     /// Comments on PR (or issue) `number`.

@@ -200,3 +200,65 @@ pub struct NewPull<'a> {
     pub maintainer_can_modify: bool,
     pub draft: bool,
 }
+
+/// A review of a pull request (`GET /repos/{o}/{n}/pulls/{number}/reviews`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Review {
+    /// `null` for a deleted account.
+    #[serde(default)]
+    pub user: Option<User>,
+    /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED` or `PENDING`.
+    pub state: String,
+}
+
+/// Those whose latest review that says yes or no (`APPROVED`,
+/// `CHANGES_REQUESTED` or `DISMISSED`; a comment changes nothing, as on
+/// GitHub) approves, in the order they first reviewed.
+pub fn approvers(reviews: &[Review]) -> Vec<String> {
+    let mut latest: Vec<(String, bool)> = Vec::new();
+    for review in reviews {
+        let Some(user) = &review.user else { continue };
+        let approves = match review.state.as_str() {
+            "APPROVED" => true,
+            "CHANGES_REQUESTED" | "DISMISSED" => false,
+            _ => continue,
+        };
+        match latest
+            .iter_mut()
+            .find(|(login, _)| login.eq_ignore_ascii_case(&user.login))
+        {
+            Some(entry) => entry.1 = approves,
+            None => latest.push((user.login.clone(), approves)),
+        }
+    }
+    latest.into_iter().filter(|(_, a)| *a).map(|(login, _)| login).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_latest_verdict_of_each_reviewer_counts() {
+        let review = |login: &str, state: &str| Review {
+            user: Some(User { login: login.into() }),
+            state: state.into(),
+        };
+        let reviews = [
+            review("ann", "APPROVED"),
+            review("ben", "APPROVED"),
+            review("ben", "CHANGES_REQUESTED"),
+            review("cat", "CHANGES_REQUESTED"),
+            review("cat", "APPROVED"),
+            review("ann", "COMMENTED"),
+            review("dan", "COMMENTED"),
+            review("eve", "APPROVED"),
+            review("eve", "DISMISSED"),
+            Review {
+                user: None,
+                state: "APPROVED".into(),
+            },
+        ];
+        assert_eq!(approvers(&reviews), vec!["ann", "cat"]);
+    }
+}

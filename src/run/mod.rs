@@ -35,6 +35,8 @@ pub struct Run<'a> {
     pub interactive: bool,
     /// Push without asking.
     pub yes: bool,
+    /// Open each pull request's title and body in the editor before pushing.
+    pub edit: bool,
     /// A hook that may look at the files would run in the tool's worktree:
     /// worktrees get every file from the start.
     pub tree_hooks: bool,

@@ -19,4 +19,5 @@ mod pick;
 mod push;
 mod sandbox;
 mod snapshots;
+mod the_case;
 mod worktree;

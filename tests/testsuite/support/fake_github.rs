@@ -148,6 +148,14 @@ pub struct State {
     pub searches_left: Option<u32>,
     /// Serve pages of this many items, whatever `per_page` asks.
     pub page_size: Option<usize>,
+    /// The reviews of each pull request, oldest first: login and state
+    /// (`APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED`).
+    pub reviews: HashMap<u64, Vec<(String, String)>>,
+    /// Who may be asked to review; `None`: anyone. Asking anyone else is
+    /// refused with 422, as GitHub refuses a non-collaborator.
+    pub collaborators: Option<Vec<String>>,
+    /// The reviewers requested of each pull request.
+    pub requested: HashMap<u64, Vec<String>>,
 }
 
 pub struct FakeGitHub {
@@ -340,6 +348,23 @@ impl FakeGitHub {
             delay,
             times,
         });
+    }
+
+    /// Adds a review of pull request `number` by `login` in `state`.
+    pub fn review(&self, number: u64, login: &str, state: &str) {
+        let mut s = self.state.lock().unwrap();
+        s.reviews.entry(number).or_default().push((login.into(), state.into()));
+    }
+
+    /// Only `logins` may be asked to review; asking others is a 422.
+    pub fn collaborators(&self, logins: &[&str]) {
+        self.state.lock().unwrap().collaborators = Some(logins.iter().map(|l| l.to_string()).collect());
+    }
+
+    /// The reviewers requested of pull request `number`.
+    pub fn requested_reviewers(&self, number: u64) -> Vec<String> {
+        let s = self.state.lock().unwrap();
+        s.requested.get(&number).cloned().unwrap_or_default()
     }
 
     /// The `method` requests whose path contains `path`.
@@ -712,6 +737,65 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
             ));
             answer
         }
+        ("GET", ["pulls", number, "reviews"]) => {
+            let Some(number) = number.parse::<u64>().ok().filter(|n| s.pulls.contains_key(n)) else {
+                return not_found();
+            };
+            let query: Vec<(String, String)> = form_urlencoded::parse(req.query.as_bytes()).into_owned().collect();
+            let param = |name: &str, default: usize| {
+                query
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(default)
+            };
+            let (per_page, page) = (param("per_page", 30).clamp(1, 100), param("page", 1).max(1));
+            let all = s.reviews.get(&number).cloned().unwrap_or_default();
+            let list: Vec<Value> = all
+                .iter()
+                .enumerate()
+                .skip((page - 1) * per_page)
+                .take(per_page)
+                .map(|(i, (login, state))| review_json(&s, number, i as u64 + 1, login, state))
+                .collect();
+            json_answer(200, Value::Array(list))
+        }
+        ("POST", ["pulls", number, "requested_reviewers"]) => {
+            let Some(number) = number.parse::<u64>().ok().filter(|n| s.pulls.contains_key(n)) else {
+                return not_found();
+            };
+            let asked: Vec<String> = req.json()["reviewers"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
+            let author = s.pulls[&number].author.clone();
+            if asked.iter().any(|a| a.eq_ignore_ascii_case(&author)) {
+                return json_answer(
+                    422,
+                    json!({"message": "Review cannot be requested from pull request author.", "documentation_url": "https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request", "status": "422"}),
+                );
+            }
+            if let Some(allowed) = &s.collaborators
+                && asked.iter().any(|a| !allowed.iter().any(|c| c.eq_ignore_ascii_case(a)))
+            {
+                let message = format!(
+                    "Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the {}/{} repository.",
+                    s.owner, s.name
+                );
+                return json_answer(
+                    422,
+                    json!({"message": message, "documentation_url": "https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request", "status": "422"}),
+                );
+            }
+            let requested = s.requested.entry(number).or_default();
+            for login in asked {
+                if !requested.contains(&login) {
+                    requested.push(login);
+                }
+            }
+            let pull = s.pulls[&number].clone();
+            json_answer(201, pull_json(&s, &pull))
+        }
         ("GET", ["milestones"]) => {
             let list: Vec<Value> = s
                 .milestones
@@ -833,6 +917,30 @@ fn issue_json(s: &State, number: u64) -> Value {
         "assignees": assignees,
         "milestone": milestone,
         "pull_request": {"url": format!("https://api.github.com/repos/{}/{}/pulls/{number}", s.owner, s.name)},
+    })
+}
+
+fn user_json(login: &str, id: u64) -> Value {
+    json!({
+        "login": login, "id": id, "node_id": format!("U_{id}"),
+        "avatar_url": format!("https://avatars.githubusercontent.com/u/{id}"), "gravatar_id": "",
+        "url": format!("https://api.github.com/users/{login}"), "html_url": format!("https://github.com/{login}"),
+        "type": "User", "site_admin": false,
+    })
+}
+
+fn review_json(s: &State, number: u64, id: u64, login: &str, state: &str) -> Value {
+    let pull_url = format!("https://api.github.com/repos/{}/{}/pulls/{number}", s.owner, s.name);
+    let html = format!(
+        "https://github.com/{}/{}/pull/{number}#pullrequestreview-{id}",
+        s.owner, s.name
+    );
+    json!({
+        "id": id, "node_id": format!("PRR_{id}"), "user": user_json(login, 100 + id),
+        "body": "", "state": state, "html_url": html, "pull_request_url": pull_url,
+        "_links": {"html": {"href": html}, "pull_request": {"href": pull_url}},
+        "submitted_at": "2026-01-01T00:00:00Z", "commit_id": "0000000000000000000000000000000000000000",
+        "author_association": "MEMBER",
     })
 }
 
@@ -1002,6 +1110,7 @@ fn pull_json(s: &State, p: &FakePull) -> Value {
         "head": {"ref": p.head_ref, "sha": p.head_sha, "label": format!("{}:{}", p.author, p.head_ref)},
         "base": {"ref": p.base_ref, "sha": p.base_sha, "label": format!("{}:{}", s.owner, p.base_ref)},
         "commits": s.commit_counts.get(&p.number).copied().unwrap_or(0),
+        "requested_reviewers": s.requested.get(&p.number).cloned().unwrap_or_default().iter().enumerate().map(|(i, l)| user_json(l, 200 + i as u64)).collect::<Vec<_>>(),
     });
     if let (Some(edits), Some(fields)) = (s.pull_edits.get(&p.number), json.as_object_mut()) {
         for (field, value) in edits {
