@@ -509,3 +509,41 @@ fn cost_of_missing_by_candidates() {
         );
     }
 }
+
+#[test]
+fn select_with_two_targets_names_the_target_of_each_line() {
+    let world = World::new();
+    world.release_branch("release-3.0");
+    world.candidate(3796, 1);
+    world.label(3796, "cherrypick/release-3.0");
+    let (mut child, screen) = on_a_terminal(&world, &["--select", "upstream/release-3.1", "upstream/release-3.0"]);
+    wait_for_text(
+        &screen,
+        "#3796 Fix 3796 (bob, merged 2026-01-01) → upstream/release-3.1",
+    );
+    wait_for_text(
+        &screen,
+        "#3796 Fix 3796 (bob, merged 2026-01-01) → upstream/release-3.0",
+    );
+    answer(&mut child, "\x1b");
+    let status = child.0.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{}", screen.lock().unwrap());
+    assert!(world.github.writes().is_empty());
+}
+
+#[test]
+fn ctrl_c_while_choosing_changes_nothing() {
+    let world = World::new();
+    world.candidate(3796, 1);
+    world.dirty_checkout();
+    let before = world.snapshot();
+    let (mut child, screen) = on_a_terminal(&world, &["--select", "upstream/release-3.1"]);
+    wait_for_text(&screen, "Backport which pull requests?");
+    answer(&mut child, "\x03");
+    let status = child.0.wait().unwrap();
+    let screen = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(130), "{screen}");
+    assert!(screen.contains("interrupted: nothing was changed"), "{screen}");
+    assert!(world.github.writes().is_empty());
+    world.assert_untouched(&before);
+}
