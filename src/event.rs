@@ -230,15 +230,7 @@ pub fn run(cli: &Cli, env: &Env, git: Git<'_>, out: &Output, located: &Located) 
         Decision::Request { pr, branches, merged } => (pr, branches, merged),
     };
     settings.user = Some(settings.repo.owner.clone());
-    let (found, github) = crate::run::connect(
-        env,
-        out,
-        &git,
-        &settings.toplevel,
-        (&settings.api_url, &settings.web_host),
-        settings.policy,
-        false,
-    )?;
+    let (found, github) = crate::run::connect_for(&settings, env, out, &git, false)?;
     let result = act(&settings, env, git, out, located, &github, (pr, branches, merged));
     crate::token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
     result

@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 use crate::candidates::{self, Query, View};
 use crate::git::Git;
 use crate::output::Output;
-use crate::run::connect;
 use crate::run::report::Format;
 use crate::settings::{Env, Settings};
 use crate::token;
@@ -21,15 +20,7 @@ const TITLE_WIDTH: usize = 60;
 /// Lists the missing candidates of each target.
 pub fn run(settings: &Settings, env: &Env, git: &Git<'_>, out: &Output, format: Format) -> Result<()> {
     let interactive = std::io::stdin().is_terminal();
-    let (found, github) = connect(
-        env,
-        out,
-        git,
-        &settings.toplevel,
-        (&settings.api_url, &settings.web_host),
-        settings.policy,
-        interactive,
-    )?;
+    let (found, github) = crate::run::connect_for(settings, env, out, git, interactive)?;
     let views = candidates::find(&Query::of(settings, 0), git, &github, out);
     token::report_to_helper(&found, git, &settings.toplevel, out, &github);
     let views = views.map_err(|e| crate::run::interrupted_or(e, "nothing was changed"))?;

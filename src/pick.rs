@@ -16,7 +16,7 @@ use crate::github::GitHub;
 use crate::output::Output;
 use crate::run::job::Start;
 use crate::run::report::Report;
-use crate::run::{Run, check_can_push, connect, flow, interrupted_or};
+use crate::run::{Run, check_can_push, flow, interrupted_or};
 use crate::settings::{Env, Selection, Settings};
 
 /// How many recent merges `--select` offers besides the labelled candidates.
@@ -83,15 +83,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
     if settings.selection == Selection::Choose {
         crate::choose::check_terminal(interactive)?;
     }
-    let (found, github) = connect(
-        env,
-        out,
-        &git,
-        &settings.toplevel,
-        (&settings.api_url, &settings.web_host),
-        settings.policy,
-        interactive,
-    )?;
+    let (found, github) = crate::run::connect_for(settings, env, out, &git, interactive)?;
     let chosen = choose_jobs(settings, &git, &github, out, interactive);
     let (settings, jobs) = match chosen {
         Ok(Some(chosen)) => chosen,

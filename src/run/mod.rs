@@ -130,6 +130,25 @@ pub fn connect<'a>(
     Ok((found, github))
 }
 
+/// `connect` with the API and the network policy of a run's settings.
+pub fn connect_for<'a>(
+    settings: &crate::settings::Settings,
+    env: &Env,
+    out: &'a Output,
+    git: &Git<'_>,
+    interactive: bool,
+) -> Result<(token::Found, GitHub<'a>)> {
+    connect(
+        env,
+        out,
+        git,
+        &settings.toplevel,
+        (&settings.api_url, &settings.web_host),
+        settings.policy,
+        interactive,
+    )
+}
+
 /// An error caused by Ctrl-C becomes an `Interrupted` failure that says what
 /// was left behind.
 pub fn interrupted_or(error: anyhow::Error, left: &str) -> anyhow::Error {

@@ -11,17 +11,6 @@ use crate::support::{Run, World, numbered};
 const LABEL: &str = "cherrypick/release-3.1";
 
 impl World {
-    /// Adds `label` to pull request `number`.
-    fn label(&self, number: u64, label: &str) {
-        let mut state = self.github.state.lock().unwrap();
-        state
-            .pulls
-            .get_mut(&number)
-            .expect("a pull request")
-            .labels
-            .push(label.into());
-    }
-
     /// A merged pull request changing `pkg/a.go`'s line `line`, labelled for release-3.1.
     fn candidate(&self, number: u64, line: usize) -> FakePull {
         let pull = self.simple_pr(number, &format!("Fix {number}"), line);

@@ -16,17 +16,6 @@ struct Workflow {
 }
 
 impl World {
-    /// Adds `label` to pull request `number`.
-    fn add_label(&self, number: u64, label: &str) {
-        let mut state = self.github.state.lock().unwrap();
-        state
-            .pulls
-            .get_mut(&number)
-            .expect("a pull request")
-            .labels
-            .push(label.into());
-    }
-
     /// A checkout as `actions/checkout` makes it: a clone of the upstream.
     fn workflow(&self) -> Workflow {
         let dir = self.root.path().join("runner");
@@ -129,8 +118,8 @@ fn a_merge_with_two_labels_opens_two_pull_requests_and_says_so_once() {
     let world = World::new();
     world.release_branch("release-3.0");
     world.simple_pr(3796, "Fix the widget", 3);
-    world.add_label(3796, "cherrypick/release-3.1");
-    world.add_label(3796, "cherrypick/release-3.0");
+    world.label(3796, "cherrypick/release-3.1");
+    world.label(3796, "cherrypick/release-3.0");
     let workflow = world.workflow();
     let event = pull_request_event(
         "closed",
@@ -199,7 +188,7 @@ fn a_conflict_leaves_no_branch_and_says_how_to_do_it_by_hand() {
     let world = World::new();
     world.conflict_on_release(3);
     world.simple_pr(3800, "Fix the gadget", 3);
-    world.add_label(3800, "cherrypick/release-3.1");
+    world.label(3800, "cherrypick/release-3.1");
     let workflow = world.workflow();
     let event = pull_request_event("closed", 3800, true, &["cherrypick/release-3.1"], None);
     let run = world.on_event(&workflow, "pull_request_target", &event);
@@ -233,8 +222,8 @@ fn a_label_added_after_the_merge_backports_to_that_branch() {
     let world = World::new();
     world.release_branch("release-3.0");
     world.simple_pr(3796, "Fix", 3);
-    world.add_label(3796, "cherrypick/release-3.1");
-    world.add_label(3796, "cherrypick/release-3.0");
+    world.label(3796, "cherrypick/release-3.1");
+    world.label(3796, "cherrypick/release-3.0");
     let workflow = world.workflow();
     let event = pull_request_event(
         "labeled",
@@ -349,7 +338,7 @@ fn an_event_that_is_not_for_us_does_nothing() {
 fn a_redelivered_event_opens_nothing_twice_and_comments_once() {
     let world = World::new();
     world.simple_pr(3796, "Fix", 3);
-    world.add_label(3796, "cherrypick/release-3.1");
+    world.label(3796, "cherrypick/release-3.1");
     let workflow = world.workflow();
     let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
     world.on_event(&workflow, "pull_request_target", &event).expect_code(0);

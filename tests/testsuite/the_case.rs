@@ -21,25 +21,6 @@ fn run_with_editor(world: &World, editor: &Path, args: &[&str]) -> crate::suppor
     crate::support::run_command(world.command().env("GIT_EDITOR", editor).args(args))
 }
 
-/// A pull request that `git am -3` cannot apply but `git cherry-pick` can: its
-/// patch lost the carriage returns of a CRLF file on the way.
-fn fallback_pr(world: &World) {
-    world.commit_files(&[("win.txt", "one\r\ntwo\r\nthree\r\n")], "Add a CRLF file");
-    world.git(
-        &world.work,
-        &["push", "--quiet", "origin", "master:release-3.1", "--force"],
-    );
-    let mut pr = world.pr(
-        3796,
-        "Fix CRLF",
-        "",
-        &[("Fix CRLF", &[("win.txt", "one\r\ntwo fixed\r\nthree\r\n")])],
-        true,
-    );
-    pr.patch = String::from_utf8(pr.patch).unwrap().replace('\r', "").into_bytes();
-    world.github.add_pull(pr);
-}
-
 #[test]
 fn a_clean_pick_has_no_conflict_section_and_no_conflict_label() {
     let world = World::new();
@@ -90,7 +71,7 @@ Compared with the original's commits, 1 file differs in the lines added and remo
 #[test]
 fn the_cherry_pick_fallbacks_change_is_disclosed() {
     let world = World::new();
-    fallback_pr(&world);
+    world.crlf_fallback_pr();
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(0)
         .stderr_has("git cherry-pick applied its commits cleanly");
@@ -112,7 +93,7 @@ fn the_conflicts_placeholder_puts_the_section_where_the_template_says() {
         &world.clone,
         &["config", "cherry-pick-pr.bodyTemplate", "{conflicts}Picked {prs}."],
     );
-    fallback_pr(&world);
+    world.crlf_fallback_pr();
     world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(0);
     let body = &world.github.created()[0].body;
     assert!(body.starts_with("### Conflicts\n\n"), "{body}");
