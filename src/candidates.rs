@@ -466,13 +466,13 @@ impl Changes {
         })?;
         let mut commits = HashMap::new();
         for pull in pulls {
-            let mut range = vec!["rev-list", "--no-merges", pull.head.sha.as_str()];
-            let base = pull.base.as_ref().map(|b| format!("^{}", b.sha));
-            if let Some(base) = base.as_deref().filter(|b| b.len() > 1) {
-                range.push(base);
-            }
-            // A base GitHub no longer has leaves only the merge commit to go by.
-            let listed = git.run(dir, &range).unwrap_or_default();
+            // Its commits are those of its head that its base did not have.
+            // Without a base (or with one GitHub no longer has), only the
+            // merge commit is left to go by.
+            let base = pull.base.as_ref().map(|b| format!("^{}", b.sha)).unwrap_or_default();
+            let listed = git
+                .run(dir, &["rev-list", "--no-merges", &pull.head.sha, &base])
+                .unwrap_or_default();
             let mine: Vec<String> = listed.lines().map(str::to_string).collect();
             commits.insert(pull.number, (mine, pull.merge_commit_sha.clone()));
         }

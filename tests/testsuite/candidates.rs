@@ -59,6 +59,7 @@ impl World {
 /// - #3798: picked earlier with `-x` (and changed since);
 /// - #3799: an open cherry-pick PR from another user's fork;
 /// - #3800: a closed, unmerged cherry-pick PR (still missing);
+/// - #3803: a merged cherry-pick PR;
 /// - #3801: labelled but not merged (no candidate);
 /// - #3802: merged, not labelled (no candidate).
 fn release_world() -> World {
@@ -72,6 +73,8 @@ fn release_world() -> World {
     world.cherry_pick_pr(4001, 3799, "carol", "open", false);
     world.candidate(3800, 13);
     world.cherry_pick_pr(4002, 3800, "dave", "closed", false);
+    world.candidate(3803, 19);
+    world.cherry_pick_pr(4003, 3803, "erin", "closed", true);
     world.pr(
         3801,
         "Not merged yet",
@@ -102,15 +105,25 @@ fn missing_lists_what_is_neither_on_the_target_nor_proposed() {
     let run = world.run(&["--missing", "upstream/release-3.1"]);
     run.expect_code(0);
     assert_eq!(run.stdout, "#3796\tFix 3796\n#3800\tFix 3800\n");
-    run.stderr_has("upstream/release-3.1: 2 of 5 candidate(s) missing")
+    run.stderr_has("upstream/release-3.1: 2 of 6 candidate(s) missing")
         .stderr_has("#3797 is done: its change is on the branch")
         .stderr_has("#3798 is done: cherry picked in")
-        .stderr_has("#3799 is done: cherry pick #4001 by carol is open");
+        .stderr_has("#3799 is done: cherry pick #4001 by carol is open")
+        .stderr_has("#3803 is done: cherry picked by #4003 (merged)");
     // It wrote nothing and pushed nothing.
     assert!(world.github.writes().is_empty(), "{:?}", world.github.writes());
     assert_eq!(world.branches(&world.fork), fork_before);
     world.assert_untouched(&before);
     // The search asked for the label's merged pull requests into the default branch.
+    // Only the pull requests against the target were listed (no recent merges).
+    let listings: Vec<Option<String>> = world
+        .github
+        .requests_to("GET", "/repos/kubesphere/kubesphere/pulls")
+        .iter()
+        .filter(|r| r.path.ends_with("/pulls"))
+        .map(|r| r.param("base"))
+        .collect();
+    assert_eq!(listings, [Some("release-3.1".to_string())]);
     let searches = world.github.requests_to("GET", "/search/issues");
     let q: Vec<String> = searches.iter().filter_map(|r| r.param("q")).collect();
     assert_eq!(

@@ -687,7 +687,17 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
                 .collect();
             // Newest first, as GitHub's `sort=created&direction=desc`.
             list.sort_by_key(|p| std::cmp::Reverse(p.number));
-            let list: Vec<Value> = list.into_iter().map(|p| pull_json(&s, p)).collect();
+            // A listing's pull requests say `merged_at` but not `merged`, as GitHub's do.
+            let list: Vec<Value> = list
+                .into_iter()
+                .map(|p| {
+                    let mut json = pull_json(&s, p);
+                    if let Some(fields) = json.as_object_mut() {
+                        fields.remove("merged");
+                    }
+                    json
+                })
+                .collect();
             paginated(req, s.page_size, list, Value::Array)
         }
         ("POST", ["pulls"]) => {
