@@ -549,3 +549,50 @@ fn ctrl_c_while_choosing_changes_nothing() {
     assert!(world.github.writes().is_empty());
     world.assert_untouched(&before);
 }
+
+/// A pull request of two commits, on lines 1 and 13 of `pkg/a.go`, labelled
+/// for release-3.1; its commits, oldest first.
+fn two_commit_candidate(world: &World, number: u64) -> Vec<String> {
+    let current = world.git(&world.work, &["show", "master:pkg/a.go"]);
+    let first = current.replace("a 1\n", "a 1 fixed\n");
+    let second = first.replace("a 13\n", "a 13 fixed\n");
+    world.pr(
+        number,
+        &format!("Fix {number}"),
+        "",
+        &[
+            ("First half", &[("pkg/a.go", &first)]),
+            ("Second half", &[("pkg/a.go", &second)]),
+        ],
+        true,
+    );
+    world.label(number, LABEL);
+    let head = world.head_of(number);
+    let commits = world.git(&world.work, &["rev-list", "--reverse", &format!("{head}~2..{head}")]);
+    commits.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn each_commit_picked_on_its_own_counts_as_done() {
+    let world = World::new();
+    let commits = two_commit_candidate(&world, 3796);
+    for commit in &commits {
+        world.land_on_release(commit);
+    }
+    let run = world.run(&["--missing", "upstream/release-3.1"]);
+    run.expect_code(0)
+        .stderr_has("#3796 is done: its change is on the branch");
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn the_last_commit_of_a_rebase_merge_is_not_the_whole_change() {
+    let world = World::new();
+    let commits = two_commit_candidate(&world, 3796);
+    // Merged by rebase: the merge "commit" is the last of its commits.
+    world.github.set_merge_commit(3796, &commits[1]);
+    world.land_on_release(&commits[1]);
+    let run = world.run(&["--missing", "upstream/release-3.1"]);
+    run.expect_code(0);
+    assert_eq!(run.stdout, "#3796\tFix 3796\n");
+}
