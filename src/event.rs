@@ -180,7 +180,10 @@ enum Ended {
         files: Vec<String>,
     },
     Failed {
+        /// In a line.
         error: String,
+        /// Whole, as git or GitHub said it.
+        words: String,
     },
     NoSuchBranch,
 }
@@ -412,6 +415,7 @@ fn settle(report: Report, pr: u64, git: &Git<'_>, out: &Output, located: &Locate
                     Kind::Failed,
                     Ended::Failed {
                         error: first_line(&error),
+                        words: deepest(&error),
                     },
                 )
             } else {
@@ -430,6 +434,8 @@ fn settle(report: Report, pr: u64, git: &Git<'_>, out: &Output, located: &Locate
                 kind,
                 format!("PR #{pr} could not be picked onto {branch} ({why}): nothing was left behind"),
             )
+            // What stopped it, without the hints of a stop that is no more.
+            .because(anyhow::Error::msg(deepest(&error)))
             .hint(format!("do it by hand: {by_hand}"));
             (
                 result,
@@ -442,12 +448,14 @@ fn settle(report: Report, pr: u64, git: &Git<'_>, out: &Output, located: &Locate
         Outcome::Failed(error) => (
             Ended::Failed {
                 error: first_line(&error),
+                words: deepest(&error),
             },
             Outcome::Failed(error),
         ),
         other @ (Outcome::DryRun { .. } | Outcome::SkippedByHand) => (
             Ended::Failed {
                 error: "nothing was pushed".into(),
+                words: String::new(),
             },
             other,
         ),
@@ -455,9 +463,32 @@ fn settle(report: Report, pr: u64, git: &Git<'_>, out: &Output, located: &Locate
     Ok(((branch, result), Report { job, outcome }))
 }
 
-/// The first line of an error's own message.
+/// An error in one line: its own message's first line and, when it has a
+/// cause, that cause's first line.
 fn first_line(error: &anyhow::Error) -> String {
-    error.to_string().lines().next().unwrap_or_default().to_string()
+    let line = |text: String| {
+        text.lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    let top = line(error.to_string());
+    match error.chain().nth(1).map(|cause| line(cause.to_string())) {
+        Some(cause) if !cause.is_empty() && cause != top => format!("{top}: {cause}"),
+        _ => top,
+    }
+}
+
+/// The deepest cause of an error, whole: git's or GitHub's own words.
+fn deepest(error: &anyhow::Error) -> String {
+    error
+        .chain()
+        .last()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+        .trim()
+        .to_string()
 }
 
 /// A result in words, for markdown.
@@ -472,16 +503,27 @@ fn describe(result: &Ended, pr: u64, branch: &str, repo: &crate::github::Repo) -
             "❌ conflicts in {}; nothing was left behind. Do it by hand: {by_hand}",
             files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
         ),
-        Ended::Failed { error } => format!("❌ {}. Do it by hand: {by_hand}", error.replace('|', "\\|")),
+        Ended::Failed { error, .. } => format!("❌ {}. Do it by hand: {by_hand}", error.replace('|', "\\|")),
         Ended::NoSuchBranch => format!("❌ there is no branch `{branch}` in {repo}"),
     }
 }
 
-/// The markdown table of the results.
+/// The markdown table of the results, then what git or GitHub said of
+/// each failure, folded.
 fn table(pr: u64, lines: &[Line], repo: &crate::github::Repo) -> String {
     let mut text = String::from("| branch | cherry pick |\n|---|---|\n");
     for (branch, result) in lines {
         text.push_str(&format!("| `{branch}` | {} |\n", describe(result, pr, branch, repo)));
+    }
+    for (branch, result) in lines {
+        if let Ended::Failed { words, .. } = result
+            && !words.is_empty()
+        {
+            let fence = if words.contains("```") { "~~~~" } else { "```" };
+            text.push_str(&format!(
+                "\n<details><summary>What stopped <code>{branch}</code></summary>\n\n{fence}\n{words}\n{fence}\n</details>\n"
+            ));
+        }
     }
     text
 }

@@ -378,3 +378,68 @@ fn outside_a_workflow_the_fork_may_still_not_be_the_upstream() {
     run.expect_code(1)
         .stderr_has("refusing to push a cherry-pick branch there");
 }
+
+#[test]
+fn a_comment_whose_event_does_not_say_whether_merged_asks_github() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.pr(3801, "Not merged yet", "", &[("Change", &[("pkg/c.go", "c\n")])], false);
+    let workflow = world.workflow();
+    for number in [3796, 3801] {
+        let mut event = comment_event(number, "/cherrypick release-3.1", "OWNER", false);
+        event["issue"]["pull_request"]
+            .as_object_mut()
+            .unwrap()
+            .remove("merged_at");
+        world.on_event(&workflow, "issue_comment", &event).expect_code(0);
+    }
+    let bases: Vec<String> = world.github.created().into_iter().map(|p| p.base_ref).collect();
+    assert_eq!(bases, ["release-3.1"]);
+    let labels = world.github.state.lock().unwrap().pulls[&3801].labels.clone();
+    assert!(labels.contains(&"cherrypick/release-3.1".to_string()), "{labels:?}");
+}
+
+#[test]
+fn a_refused_push_leaves_nothing_and_says_why_on_the_pull_request() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.label(3796, "cherrypick/release-3.1");
+    let hook = world.upstream.join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\necho 'branch protection: no new branches' >&2\nexit 1\n",
+    )
+    .unwrap();
+    crate::support::set_executable(&hook);
+    let workflow = world.workflow();
+    let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
+    let run = world.on_event(&workflow, "pull_request_target", &event);
+    run.expect_code(1).stderr_has("nothing was left behind");
+    assert!(world.github.created().is_empty());
+    assert_eq!(
+        world.git(&workflow.checkout, &["branch", "--format=%(refname:short)"]),
+        "master\n"
+    );
+    assert!(!workflow.checkout.join(".git/cherry-pick-pr/state.json").exists());
+    let comments = world.comments_on(3796);
+    assert_eq!(comments.len(), 1);
+    let line = comments[0]
+        .lines()
+        .find(|l| l.starts_with("| `release-3.1`"))
+        .unwrap()
+        .to_string();
+    assert!(line.starts_with("| `release-3.1` | ❌ "), "{line}");
+    assert!(line.contains("was not published: pushing"), "{line}");
+    assert!(
+        comments[0].contains("<details><summary>What stopped <code>release-3.1</code></summary>"),
+        "{}",
+        comments[0]
+    );
+    assert!(comments[0].contains("(pre-receive hook declined)"), "{}", comments[0]);
+    run.stderr_has("branch protection: no new branches");
+    assert!(!run.stderr.contains("--continue"), "{}", run.stderr);
+    assert!(
+        line.ends_with("Do it by hand: `git cherry-pick-pr upstream/release-3.1 3796` |"),
+        "{line}"
+    );
+}
