@@ -426,10 +426,7 @@ fn settle(report: Report, pr: u64, git: &Git<'_>, out: &Output, located: &Locate
                     },
                 )
             };
-            let why = match &result {
-                Ended::Conflict { files } => format!("conflicts in {}", files.join(", ")),
-                _ => first_line(&error),
-            };
+            let why = first_line(&error);
             let failure = Failure::new(
                 kind,
                 format!("PR #{pr} could not be picked onto {branch} ({why}): nothing was left behind"),
@@ -730,6 +727,21 @@ mod tests {
             decide("push", &json!({}), &templates(), &allowed()),
             Decision::Ignore(_)
         ));
+    }
+
+    #[test]
+    fn an_error_in_a_line_is_its_message_and_its_first_cause() {
+        let alone = anyhow::anyhow!("not published\nmore");
+        assert_eq!(first_line(&alone), "not published");
+        let caused = anyhow::anyhow!("`git push` exited 1:\n  rejected")
+            .context("pushing failed")
+            .context("not published");
+        assert_eq!(first_line(&caused), "not published: pushing failed");
+        assert_eq!(deepest(&caused), "`git push` exited 1:\n  rejected");
+        let same = anyhow::anyhow!("not published").context("not published");
+        assert_eq!(first_line(&same), "not published");
+        let empty = anyhow::anyhow!("").context("not published");
+        assert_eq!(first_line(&empty), "not published");
     }
 
     #[test]

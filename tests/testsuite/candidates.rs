@@ -422,7 +422,11 @@ fn select_on_a_terminal_backports_what_is_chosen() {
     world.simple_pr(3802, "Unlabelled fix", 13);
     let (mut child, screen) = on_a_terminal(&world, &["--select", "upstream/release-3.1"]);
     wait_for_text(&screen, "Backport which pull requests?");
-    wait_for_text(&screen, "#3802 Unlabelled fix (bob, merged 2026-01-01) [no label]");
+    wait_for_text(&screen, "#3802 Unlabelled fix (bob, merged 2026-01-01) [no label]\r\n");
+    assert!(
+        !screen.lock().unwrap().contains(") → upstream"),
+        "one target is not named"
+    );
     // The labelled ones come checked: uncheck #3797, check #3802, go.
     answer(&mut child, "\x1b[B");
     answer(&mut child, " ");
