@@ -483,3 +483,22 @@ fn no_token_for_an_enterprise_host_names_that_host_not_github_com() {
     assert!(world.github.requests().is_empty());
     assert_eq!(world.snapshot(), before);
 }
+
+#[test]
+fn never_more_than_eight_requests_in_flight_at_once() {
+    // Five pull requests: ten downloads, the login and the open pull request
+    // search all want to go at once. The fake holds every answer until eight
+    // are in flight, so the cap is reached; it is never passed.
+    let world = World::new();
+    let numbers = [3796, 3797, 3798, 3799, 3800];
+    for (i, number) in numbers.iter().enumerate() {
+        world.simple_pr(*number, &format!("Fix {i}"), 2 + 4 * i);
+    }
+    world.github.hold_until_in_flight(8);
+    let mut args = vec!["--yes".to_string(), "upstream/release-3.1".to_string()];
+    args.extend(numbers.iter().map(u64::to_string));
+    let run = run_command(world.command().args(&args));
+    run.expect_code(0);
+    assert_eq!(world.github.most_in_flight(), 8);
+    assert_eq!(world.github.created().len(), 1);
+}

@@ -134,6 +134,12 @@ pub struct State {
     /// Redirects: requests whose path contains the first part are answered
     /// 301 to the same path under the second part, `times` times.
     pub redirects: Vec<(String, String, usize)>,
+    /// Requests received and not yet answered, and the most there were at once.
+    pub in_flight: usize,
+    pub most_in_flight: usize,
+    /// Answers are held until this many requests are in flight at once
+    /// (then the gate stays open): `hold_until_in_flight`.
+    pub gate: Option<(usize, tokio::sync::watch::Sender<bool>)>,
 }
 
 pub struct FakeGitHub {
@@ -312,6 +318,19 @@ impl FakeGitHub {
         });
     }
 
+    /// Holds every answer until `count` requests are in flight at once (or
+    /// 10 s have passed, so that a client that never sends so many still
+    /// ends); from then on, answers go out as usual.
+    pub fn hold_until_in_flight(&self, count: usize) {
+        let (open, _) = tokio::sync::watch::channel(false);
+        self.state.lock().unwrap().gate = Some((count, open));
+    }
+
+    /// The most requests that were in flight at once (received, not yet answered).
+    pub fn most_in_flight(&self) -> usize {
+        self.state.lock().unwrap().most_in_flight
+    }
+
     /// The `method` requests whose path contains `path`.
     pub fn requests_to(&self, method: &str, path: &str) -> Vec<Recorded> {
         self.requests()
@@ -382,6 +401,27 @@ async fn answer(request: Request<Incoming>, state: Arc<Mutex<State>>) -> Result<
             .collect(),
         body: String::from_utf8_lossy(&body).into_owned(),
     };
+    let gate = {
+        let mut s = lock(&state);
+        s.in_flight += 1;
+        s.most_in_flight = s.most_in_flight.max(s.in_flight);
+        let in_flight = s.in_flight;
+        match s.gate.take() {
+            Some((count, open)) if in_flight >= count => {
+                open.send_replace(true);
+                None
+            }
+            Some((count, open)) => {
+                let waiting = open.subscribe();
+                s.gate = Some((count, open));
+                Some(waiting)
+            }
+            None => None,
+        }
+    };
+    if let Some(mut waiting) = gate {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), waiting.wait_for(|open| *open)).await;
+    }
     let answer = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(&recorded, &state))) {
         Ok(answer) => answer,
         Err(panic) => {
@@ -420,6 +460,7 @@ async fn answer(request: Request<Incoming>, state: Arc<Mutex<State>>) -> Result<
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
+    lock(&state).in_flight -= 1;
     Ok(answer.into_response(cut))
 }
 
