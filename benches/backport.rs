@@ -1005,7 +1005,7 @@ impl<'a> Bench<'a> {
             .env("PATCHES", patches.join(" "))
             .env("TARGET", TARGETS[0])
             .env("TARGETS", TARGETS[..targets].join(" "))
-            .env("BRANCH", format!("cherry-pick-{}", numbers.join("-")))
+            .env("BRANCH", format!("cherry-pick-{}-{prs}", numbers[0]))
             .env("TMPDIR", &tmp)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .envs(env.iter().copied())
@@ -1295,14 +1295,7 @@ fn tls_cases(world: &World, fake: &FakeGitHub, binary: &Path, rtts: &[u64], runs
             // What the cap on requests in flight costs (1 PR makes only 4 requests).
             for (variant, cap) in [("cap 16", "16"), ("cap 32", "32"), ("no cap", "1000")] {
                 if prs > 1 {
-                    rows.push(bench.case_with(
-                        Kind::Tool,
-                        prs,
-                        1,
-                        runs,
-                        variant,
-                        &[("CHERRY_PICK_PR_IN_FLIGHT", cap)],
-                    ));
+                    rows.push(bench.case_with(Kind::Tool, prs, 1, runs, variant, &[("CHERRY_PICK_PR_IN_FLIGHT", cap)]));
                 }
             }
             if prs <= 20 {

@@ -37,7 +37,7 @@ impl Default for Policy {
             max_wait: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
-            in_flight: 8,
+            in_flight: 16,
         }
     }
 }

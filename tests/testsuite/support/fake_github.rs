@@ -139,7 +139,7 @@ pub struct State {
     pub most_in_flight: usize,
     /// Answers are held until this many requests are in flight at once
     /// (then the gate stays open): `hold_until_in_flight`.
-    pub gate: Option<(usize, tokio::sync::watch::Sender<bool>)>,
+    pub gate: Option<(usize, std::time::Duration, tokio::sync::watch::Sender<bool>)>,
 }
 
 pub struct FakeGitHub {
@@ -318,12 +318,13 @@ impl FakeGitHub {
         });
     }
 
-    /// Holds every answer until `count` requests are in flight at once (or
-    /// 10 s have passed, so that a client that never sends so many still
-    /// ends); from then on, answers go out as usual.
-    pub fn hold_until_in_flight(&self, count: usize) {
+    /// Holds every answer until `count` requests are in flight at once, or
+    /// until `at_most` has passed since it was received (so that a client
+    /// that never sends so many still ends); from then on, answers go out as
+    /// usual.
+    pub fn hold_until_in_flight(&self, count: usize, at_most: std::time::Duration) {
         let (open, _) = tokio::sync::watch::channel(false);
-        self.state.lock().unwrap().gate = Some((count, open));
+        self.state.lock().unwrap().gate = Some((count, at_most, open));
     }
 
     /// The most requests that were in flight at once (received, not yet answered).
@@ -407,20 +408,20 @@ async fn answer(request: Request<Incoming>, state: Arc<Mutex<State>>) -> Result<
         s.most_in_flight = s.most_in_flight.max(s.in_flight);
         let in_flight = s.in_flight;
         match s.gate.take() {
-            Some((count, open)) if in_flight >= count => {
+            Some((count, _, open)) if in_flight >= count => {
                 open.send_replace(true);
                 None
             }
-            Some((count, open)) => {
+            Some((count, at_most, open)) => {
                 let waiting = open.subscribe();
-                s.gate = Some((count, open));
-                Some(waiting)
+                s.gate = Some((count, at_most, open));
+                Some((waiting, at_most))
             }
             None => None,
         }
     };
-    if let Some(mut waiting) = gate {
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), waiting.wait_for(|open| *open)).await;
+    if let Some((mut waiting, at_most)) = gate {
+        let _ = tokio::time::timeout(at_most, waiting.wait_for(|open| *open)).await;
     }
     let answer = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(&recorded, &state))) {
         Ok(answer) => answer,
