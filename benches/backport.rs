@@ -1263,8 +1263,9 @@ fn nice_step(max: f64) -> f64 {
 // TLS and round trips
 
 /// The tool, the script's way and the floor through the TLS proxy at each
-/// round trip: the tool as built (the proxy offering h2 and http/1.1), with
-/// http/1.1 alone offered, and with other caps on requests in flight; 1, 20 and 100 PRs (the script's way not at
+/// round trip: the tool as built (the proxy offering h2 and http/1.1; built
+/// with `--features http2`, also with http/1.1 alone offered), and with
+/// other caps on requests in flight; 1, 20 and 100 PRs (the script's way not at
 /// 100: a minute per run at 250 ms).
 fn tls_cases(world: &World, fake: &FakeGitHub, binary: &Path, rtts: &[u64], runs: usize) -> Vec<Row> {
     // The round trips are the proxy's now; the fake answers at once.
@@ -1289,11 +1290,14 @@ fn tls_cases(world: &World, fake: &FakeGitHub, binary: &Path, rtts: &[u64], runs
         };
         for prs in [1, 20, 100] {
             rows.push(bench.case(Kind::Tool, prs, 1, runs));
-            proxy.offer_h2(false);
-            rows.push(bench.case_with(Kind::Tool, prs, 1, runs, "HTTP/1.1", &[]));
-            proxy.offer_h2(true);
+            if cfg!(feature = "http2") {
+                // A build that offers h2: against the same build over http/1.1.
+                proxy.offer_h2(false);
+                rows.push(bench.case_with(Kind::Tool, prs, 1, runs, "HTTP/1.1", &[]));
+                proxy.offer_h2(true);
+            }
             // What the cap on requests in flight costs (1 PR makes only 4 requests).
-            for (variant, cap) in [("cap 16", "16"), ("cap 32", "32"), ("no cap", "1000")] {
+            for (variant, cap) in [("cap 8", "8"), ("cap 32", "32"), ("no cap", "1000")] {
                 if prs > 1 {
                     rows.push(bench.case_with(Kind::Tool, prs, 1, runs, variant, &[("CHERRY_PICK_PR_IN_FLIGHT", cap)]));
                 }
