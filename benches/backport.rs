@@ -83,7 +83,9 @@ fn main() {
     if cases.split(',').all(|c| ["memory", "stale"].contains(&c.trim())) {
         return;
     }
-    let world = World::get(&root.join(format!("{FILES}-files")), FILES);
+    // `BENCH_FILES=50000` runs the cases on the 50,000-file repository.
+    let files = env_number("BENCH_FILES", FILES as u64) as usize;
+    let world = World::get(&root.join(format!("{files}-files")), files);
     let fake = World::fake(&world, latency);
     let bench = Bench::plain(&world, &fake, &binary);
 

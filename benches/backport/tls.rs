@@ -36,6 +36,7 @@ pub struct Wire {
     /// Handshakes that chose HTTP/2 through ALPN.
     pub h2: usize,
     pub requests: usize,
+    /// The most requests outstanding at once, as the client sees them.
     pub most_in_flight: usize,
     /// The time with at least one request outstanding, as the client sees
     /// it: each request from half a round trip before it reached the proxy
@@ -50,10 +51,9 @@ struct Counts {
     handshakes: AtomicUsize,
     h2: AtomicUsize,
     requests: AtomicUsize,
-    in_flight: AtomicUsize,
-    most_in_flight: AtomicUsize,
-    /// Intervals during which the client waited on the network.
-    waits: Mutex<Vec<(Instant, Instant)>>,
+    /// Intervals during which the client waited on the network: connection
+    /// set-ups, and requests (`true`).
+    waits: Mutex<Vec<(Instant, Instant, bool)>>,
 }
 
 pub struct Proxy {
@@ -131,9 +131,21 @@ impl Proxy {
         let c = &self.counts;
         let mut waits = std::mem::take(&mut *c.waits.lock().expect("the proxy's record"));
         waits.sort();
+        // The most requests outstanding at once: a sweep over their starts and ends.
+        let mut edges: Vec<(Instant, i32)> = waits
+            .iter()
+            .filter(|w| w.2)
+            .flat_map(|&(start, end, _)| [(start, 1), (end, -1)])
+            .collect();
+        edges.sort();
+        let (mut now, mut most) = (0i32, 0i32);
+        for (_, step) in edges {
+            now += step;
+            most = most.max(now);
+        }
         let mut busy = Duration::ZERO;
         let mut current: Option<(Instant, Instant)> = None;
-        for (start, end) in waits {
+        for (start, end, _) in waits {
             current = match current {
                 Some((s, e)) if start <= e => Some((s, e.max(end))),
                 Some((s, e)) => {
@@ -151,7 +163,7 @@ impl Proxy {
             handshakes: c.handshakes.swap(0, Ordering::SeqCst),
             h2: c.h2.swap(0, Ordering::SeqCst),
             requests: c.requests.swap(0, Ordering::SeqCst),
-            most_in_flight: c.most_in_flight.swap(0, Ordering::SeqCst),
+            most_in_flight: usize::try_from(most).unwrap_or_default(),
             busy,
         }
     }
@@ -226,7 +238,11 @@ async fn serve(
             }
             // From the SYN to the client's reading the server's handshake.
             let setup = (accepted - half, Instant::now() + half);
-            counts.waits.lock().expect("the proxy's record").push(setup);
+            counts
+                .waits
+                .lock()
+                .expect("the proxy's record")
+                .push((setup.0, setup.1, false));
             let service = hyper::service::service_fn(move |request| {
                 forward(request, client.clone(), fake, half, Arc::clone(&counts))
             });
@@ -279,18 +295,15 @@ async fn forward(
 ) -> Result<Response<Incoming>, hyper_util::client::legacy::Error> {
     let arrived = Instant::now();
     counts.requests.fetch_add(1, Ordering::SeqCst);
-    let now = counts.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-    counts.most_in_flight.fetch_max(now, Ordering::SeqCst);
     let path = request.uri().path_and_query().map_or("/", |p| p.as_str()).to_string();
     *request.uri_mut() = format!("http://{fake}{path}").parse().expect("a URI for the fake");
     *request.version_mut() = hyper::Version::HTTP_11;
     request.headers_mut().remove(hyper::header::HOST);
     let answer = client.request(request).await;
-    counts.in_flight.fetch_sub(1, Ordering::SeqCst);
     counts
         .waits
         .lock()
         .expect("the proxy's record")
-        .push((arrived - half, Instant::now() + half));
+        .push((arrived - half, Instant::now() + half, true));
     answer
 }
