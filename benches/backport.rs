@@ -1,18 +1,24 @@
 //! `cargo bench --bench backport`: the tool against the script's way and
 //! against the floor, on a synthetic repository at realistic scale, with the
-//! fake GitHub answering every request after a fixed latency.
+//! fake GitHub answering every request after a fixed latency (plain cases),
+//! or behind a TLS proxy with real round trips (`tls`, `backport/tls.rs`).
 //!
 //! The repository (5,000 files, 20,000+ commits, 100 release branches, 500
-//! tags; the user's clone 40 commits behind) is made once with
-//! `git fast-import` and cached under `target/bench-cache/<VERSION>/`. Every
-//! run starts from a fresh copy of the user's clone and fork (not timed).
+//! tags, 100 pull requests; the user's clone 40 commits behind) is made once
+//! with `git fast-import` and cached under
+//! `target/bench-cache/<VERSION>/<FILES>-files/`. Every run starts from a
+//! fresh copy of the user's clone and fork (not timed).
 //!
 //! Environment: `BENCH_LATENCY_MS` (default 50), `BENCH_RUNS` (default 5),
-//! `BENCH_CASES` (comma list of `tool,script,floor,fanout,memory,stale`;
-//! default all; `memory` and `stale` need no synthetic repository),
-//! `BENCH_TOOL` (another build of the tool to measure instead),
-//! `BENCH_DEBUG` (comma list of PR counts: instead of measuring, run the tool
-//! once each with `--debug` and print its timings).
+//! `BENCH_CASES` (comma list of
+//! `tool,script,floor,fanout,tls,files,memory,stale`; default all but
+//! `files`, which makes a second repository of 50,000 files; `memory` and
+//! `stale` need no synthetic repository), `BENCH_PRS` (the plain cases' PR
+//! counts, default `1,5,20,100`), `BENCH_RTT_MS` (the `tls` case's round
+//! trips, default `50,250`), `BENCH_FILES` (the plain cases on the
+//! repository of that many files), `BENCH_TOOL` (another build of the tool
+//! to measure instead), `BENCH_DEBUG` (comma list of PR counts: instead of
+//! measuring, run the tool once each with `--debug` and print its timings).
 
 #[allow(dead_code)]
 #[path = "../tests/testsuite/support/mod.rs"]
