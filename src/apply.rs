@@ -321,6 +321,9 @@ pub enum Attempt {
 pub enum Applied {
     /// New commits on the branch.
     Picked,
+    /// New commits on the branch, made by `git cherry-pick` after `git am
+    /// -3` could not apply the patch: perhaps not the same change.
+    Fallback,
     /// Nothing changed: the change is already on the target.
     AlreadyThere,
 }
@@ -377,7 +380,10 @@ impl Worktree<'_> {
             self.out.note(&format!(
                 "  git am -3 could not apply #{number}; git cherry-pick applied its commits cleanly"
             ));
-            return moved(git, dir, before);
+            return Ok(match moved(git, dir, before)? {
+                Attempt::Applied(Applied::Picked, after) => Attempt::Applied(Applied::Fallback, after),
+                other => other,
+            });
         }
         // Back to the `git am` state, which is what the user resolves.
         git.run(dir, &["cherry-pick", "--abort"])?;

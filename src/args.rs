@@ -10,12 +10,51 @@ use anyhow::Result;
 use crate::errors::usage;
 use crate::github::Repo;
 use crate::remote::{RepoUrl, host_of};
+use crate::settings::Selection;
 
 /// How pull requests are written, for messages.
 const PR_FORMS: &str = "a number such as 3796, #3796, or a pull request URL";
 
 /// The form of a run, for hints.
 const EXAMPLE: &str = "git cherry-pick-pr upstream/release-3.1 3796";
+
+/// The positional arguments of a run selecting its pull requests by
+/// `selection`: targets then pull requests for one that names them, targets
+/// only for one that finds them.
+pub fn positionals(selection: Selection, args: &[String]) -> Result<(Vec<String>, Vec<PrRef>)> {
+    match selection {
+        Selection::Given => return split_args(args),
+        Selection::Event if args.is_empty() => return Ok((Vec::new(), Vec::new())),
+        Selection::Event => {
+            return Err(
+                usage("--from-event takes no targets and no pull requests: the event names them")
+                    .hint("run it in a GitHub Actions workflow; see \"Automatic backports\" in the README")
+                    .into(),
+            );
+        }
+        _ => {}
+    }
+    if args.is_empty() {
+        return Err(usage(format!("{} needs a target branch", selection.flag()))
+            .hint(format!(
+                "e.g. git cherry-pick-pr {} upstream/release-3.1",
+                selection.flag()
+            ))
+            .into());
+    }
+    if let Some(pr) = args.iter().find(|a| parse_pr_ref(a).is_some()) {
+        return Err(usage(format!(
+            "`{pr}` is a pull request, but {} finds the pull requests itself: name only targets",
+            selection.flag()
+        ))
+        .hint(format!(
+            "e.g. git cherry-pick-pr {} upstream/release-3.1",
+            selection.flag()
+        ))
+        .into());
+    }
+    Ok((args.to_vec(), Vec::new()))
+}
 
 /// Splits the positional arguments into targets (first) and pull requests (last).
 pub fn split_args(args: &[String]) -> Result<(Vec<String>, Vec<PrRef>)> {

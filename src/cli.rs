@@ -12,12 +12,12 @@ use clap::{Parser, ValueEnum};
 /// is never touched), force-pushes that branch to your fork as
 /// `automated-cherry-pick-of-#3796-upstream-release-3.1`, opens a pull request
 /// against release-3.1, labels it, and prints its URL.
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(
     name = "git-cherry-pick-pr",
     bin_name = "git cherry-pick-pr",
     version,
-    override_usage = "git cherry-pick-pr [OPTIONS] <TARGET>... <PR>...\n       git cherry-pick-pr --continue | --abort | --status [TARGET]",
+    override_usage = "git cherry-pick-pr [OPTIONS] <TARGET>... <PR>...\n       git cherry-pick-pr --missing | --from-labels | -i [OPTIONS] <TARGET>...\n       git cherry-pick-pr --continue | --abort | --status [TARGET]\n       git cherry-pick-pr --from-event",
     after_help = "Exit status: 0 done, 1 failed, 2 usage error, 3 stopped on conflicts, 130 interrupted (Ctrl-C)."
 )]
 pub struct Cli {
@@ -30,7 +30,7 @@ pub struct Cli {
     /// Pull requests come last: `3796`, `#3796`, or a pull
     /// request URL of the upstream repository. Several pull requests are applied
     /// in the order given and proposed as one pull request.
-    #[arg(value_name = "TARGET|PR", required_unless_present_any = ["resume", "abort", "status", "generate"], num_args = 1..)]
+    #[arg(value_name = "TARGET|PR", required_unless_present_any = ["resume", "abort", "status", "generate", "from_event"], num_args = 1..)]
     pub args: Vec<String>,
 
     /// Finish a run that stopped on conflicts: complete `git am`, apply the
@@ -166,9 +166,126 @@ pub struct Cli {
     #[arg(long)]
     pub draft: bool,
 
+    /// Open the title and body in your editor before anything is pushed
+    ///
+    /// As `git commit` does: the editor is `git var GIT_EDITOR` (`GIT_EDITOR`,
+    /// `core.editor`, `VISUAL`, `EDITOR`). The first line is the title, the
+    /// rest the body. The text carries the cherry-pick process's questions as
+    /// HTML comments, which are removed, and, unless the pick is marked
+    /// `--critical`, headings to make its case under: issue, scope, risks,
+    /// regression risks, testing, reviewers. If the editor fails, or the
+    /// title or body is left empty, nothing is pushed and the work is kept:
+    /// `git cherry-pick-pr --continue` (which takes `--edit` too) opens the
+    /// editor again. Without a terminal, the editor must be one that can run.
+    /// Also git config `cherry-pick-pr.edit`.
+    #[arg(long)]
+    pub edit: bool,
+
+    /// Mark the pick as a fix of a critical bug (data loss, memory
+    /// corruption, a panic, crash or hang, security)
+    ///
+    /// Release branches take mostly such fixes; other picks have to make
+    /// their case. With it, `--edit` leaves the justification headings out.
+    #[arg(long)]
+    pub critical: bool,
+
+    /// Put TEXT in the body as the justification for the pick, without an editor
+    ///
+    /// Markdown; it goes where `{justification}` is in the body template,
+    /// before the conflict disclosure. With `--edit`, the editor starts with
+    /// it in place of the headings.
+    #[arg(long, value_name = "TEXT", conflicts_with = "why_file")]
+    pub why: Option<String>,
+
+    /// Put the contents of FILE in the body as the justification, as `--why` does
+    #[arg(long, value_name = "FILE")]
+    pub why_file: Option<std::path::PathBuf>,
+
+    /// Request a review of the new pull request from LOGIN (repeatable)
+    ///
+    /// Replaces the reviewers from git config `cherry-pick-pr.reviewer`
+    /// (multi-valued). You and the source pull requests' authors are left out.
+    /// Failing to request (LOGIN is not a collaborator, or your token may not
+    /// request reviews) is a warning.
+    #[arg(long = "reviewer", value_name = "LOGIN")]
+    pub reviewers: Vec<String>,
+
+    /// Request a review from those who approved the source pull requests
+    ///
+    /// Each one whose latest review of a source pull request approves it,
+    /// but the authors of the source pull requests and you. Also git config
+    /// `cherry-pick-pr.reviewersFromSource`.
+    #[arg(long)]
+    pub reviewers_from_source: bool,
+
     /// Pick pull requests that are not merged yet
     #[arg(long)]
     pub allow_unmerged: bool,
+
+    /// List the merged pull requests that still need backporting to each
+    /// TARGET, and do nothing else
+    ///
+    /// A candidate for `release-3.1` is a pull request merged into the
+    /// repository's default branch that carries a candidate label
+    /// (`cherrypick/release-3.1`; see `--candidate-label`). It is missing
+    /// unless its change is already on the target (the same patch, or a commit
+    /// saying `cherry picked from commit` one of its commits), or an open or
+    /// merged pull request against the target is a cherry pick of it (by
+    /// title, body or branch, by anyone). A closed, unmerged cherry pick does
+    /// not count, but is shown. Oldest merge first. On a terminal, a table;
+    /// otherwise one line per pull request, `#3796<TAB>title` (with a third
+    /// field, the target, when several targets are given). Writes nothing to
+    /// GitHub and pushes nothing.
+    #[arg(long, group = "selection", conflicts_with_all = ["resume", "abort", "status"])]
+    pub missing: bool,
+
+    /// Backport every missing candidate (as `--missing` lists them): one pull
+    /// request per source pull request per target
+    ///
+    /// Each job is independent: a conflict in one does not stop the others,
+    /// and `--status` names each stopped job by its fork branch.
+    #[arg(long, group = "selection", conflicts_with_all = ["resume", "abort", "status"])]
+    pub from_labels: bool,
+
+    /// Choose on the terminal which pull requests to backport: the missing
+    /// candidates (checked), then recently merged pull requests without the
+    /// label; each chosen one is backported as with `--from-labels`
+    #[arg(long, short = 'i', group = "selection", conflicts_with_all = ["resume", "abort", "status"])]
+    pub select: bool,
+
+    /// Act on the GitHub Actions event that started this workflow run
+    ///
+    /// Reads `GITHUB_EVENT_NAME` and `GITHUB_EVENT_PATH`. A merged pull
+    /// request is backported to each branch its candidate labels name
+    /// (`cherrypick/release-3.1`), at its merge or when such a label is added
+    /// after; a comment `/cherrypick release-3.1` (one a line) on a merged
+    /// pull request backports it now, and on an open one adds the label so
+    /// that the merge does it. Only comments by the repository's owner,
+    /// members and collaborators count (see `--allowed-associations`). The
+    /// checkout is the repository itself: `origin` is both the upstream and
+    /// where the branches are pushed. No terminal, no confirmation; the token
+    /// is `GITHUB_TOKEN`. Each event ends with one comment on the source pull
+    /// request listing each target's new pull request or what went wrong (a
+    /// conflict leaves no branch behind), and with `$GITHUB_OUTPUT` (`urls`,
+    /// `jobs`) and `$GITHUB_STEP_SUMMARY` written.
+    #[arg(long, conflicts_with_all = ["resume", "abort", "status", "missing", "from_labels", "select", "dry_run"])]
+    pub from_event: bool,
+
+    /// The `author_association`s whose `/cherrypick` comments count, comma
+    /// separated
+    ///
+    /// Also git config `cherry-pick-pr.allowedAssociations`; default
+    /// `OWNER,MEMBER,COLLABORATOR`.
+    #[arg(long, value_name = "LIST", requires = "from_event")]
+    pub allowed_associations: Option<String>,
+
+    /// The label that makes a merged pull request a candidate for a target
+    /// (repeatable): `{branch}` is the target branch
+    ///
+    /// Also git config `cherry-pick-pr.candidateLabel` (multi-valued); default
+    /// `cherrypick/{branch}`, prow's convention.
+    #[arg(long = "candidate-label", value_name = "TEMPLATE")]
+    pub candidate_labels: Vec<String>,
 
     /// Print the jobs as one JSON array on stdout instead of the URLs
     ///
@@ -187,6 +304,11 @@ pub struct Cli {
     /// and `error` are null when there is none. stderr and the exit status
     /// are as without `--json`; a run that fails before any job begins prints
     /// nothing on stdout. Not with `--status` or `--abort`.
+    ///
+    /// With `--missing`, an array with an object per missing pull request
+    /// per target: `number`, `title`, `author`, `merged_at`, `target`,
+    /// `url`, `labelled` (it carries the candidate label) and `related` (the
+    /// closed cherry picks of it, each `number`, `url`, `author`, `state`).
     #[arg(long, conflicts_with_all = ["status", "abort"])]
     pub json: bool,
 

@@ -7,8 +7,9 @@ use crate::output::Output;
 use crate::state::{JobState, Plan, Pr};
 
 /// The labels to add: the configured ones, then the sources' labels that
-/// match a `--copy-labels` pattern, without repeats.
-pub fn wanted_labels(job: &Plan, sources: &[&Pr]) -> Vec<String> {
+/// match a `--copy-labels` pattern, then the conflict label when a pull
+/// request did not apply as it is (`conflicted`), without repeats.
+pub fn wanted_labels(job: &Plan, sources: &[&Pr], conflicted: bool) -> Vec<String> {
     let patterns: Vec<glob::Pattern> = job
         .copy_labels
         .iter()
@@ -19,7 +20,8 @@ pub fn wanted_labels(job: &Plan, sources: &[&Pr]) -> Vec<String> {
         .iter()
         .flat_map(|pr| pr.labels.iter())
         .filter(|l| patterns.iter().any(|p| p.matches(l)));
-    for label in job.labels.iter().chain(copied) {
+    let conflict = job.conflict_label.iter().filter(|_| conflicted);
+    for label in job.labels.iter().chain(copied).chain(conflict) {
         if !labels.contains(label) {
             labels.push(label.clone());
         }
@@ -71,7 +73,7 @@ pub fn follow_through(
     existed: bool,
 ) {
     let sources: Vec<&Pr> = job.prs.iter().filter(|p| target.applied.contains(&p.number)).collect();
-    let labels = wanted_labels(job, &sources);
+    let labels = wanted_labels(job, &sources, !target.changed.is_empty());
     let have: Vec<&str> = pull.labels.iter().map(|l| l.name.as_str()).collect();
     let missing: Vec<String> = labels.iter().filter(|l| !have.contains(&l.as_str())).cloned().collect();
 
@@ -141,6 +143,8 @@ pub fn follow_through(
         }
     }
 
+    request_reviews(job, repo, github, out, &sources, pull);
+
     if job.comment_source && !existed {
         for source in &sources {
             let body = format!(
@@ -151,6 +155,76 @@ pub fn follow_through(
                 out.warn(&format!("could not comment on PR #{}: {error}", source.number));
             }
         }
+    }
+}
+
+/// The reviewers to request: the ones named, then, with
+/// `--reviewers-from-source`, those who approved the sources but for their
+/// authors; never the user (who opens the pull request), each once.
+pub fn reviewers(job: &Plan, sources: &[&Pr], approvers: &[String]) -> Vec<String> {
+    let mut reviewers: Vec<String> = Vec::new();
+    let authors: Vec<&str> = sources.iter().map(|p| p.author.as_str()).collect();
+    let named = job.reviewers.iter().map(|r| (r, false));
+    let approving = approvers.iter().map(|r| (r, true));
+    for (login, from_source) in named.chain(approving) {
+        let same = |other: &str| other.eq_ignore_ascii_case(login);
+        let left_out =
+            same(&job.user) || (from_source && authors.iter().any(|a| same(a))) || reviewers.iter().any(|r| same(r));
+        if !left_out {
+            reviewers.push(login.clone());
+        }
+    }
+    reviewers
+}
+
+/// Requests reviews of the new pull request; failing is a warning.
+fn request_reviews(job: &Plan, repo: &Repo, github: &GitHub<'_>, out: &Output, sources: &[&Pr], pull: &PullRequest) {
+    let mut approvers: Vec<String> = Vec::new();
+    if job.reviewers_from_source {
+        for source in sources {
+            match github.reviews(repo, source.number) {
+                Ok(reviews) => approvers.extend(crate::github::approvers(&reviews)),
+                Err(error) => out.warn(&format!(
+                    "could not list the reviews of PR #{}, so its approvers are not asked to review: {error}",
+                    source.number
+                )),
+            }
+        }
+    }
+    let reviewers = reviewers(job, sources, &approvers);
+    if reviewers.is_empty() {
+        if job.reviewers_from_source && job.reviewers.is_empty() {
+            out.note("No one but the authors approved the source pull requests: no review requested");
+        }
+        return;
+    }
+    match github.request_reviewers(repo, pull.number, &reviewers) {
+        Ok(requested) => {
+            let (asked, missing): (Vec<&String>, Vec<&String>) = reviewers
+                .iter()
+                .partition(|r| requested.iter().any(|q| q.eq_ignore_ascii_case(r)));
+            if !asked.is_empty() {
+                let names: Vec<&str> = asked.iter().map(|r| r.as_str()).collect();
+                out.note(&format!("Requested reviews of PR #{} from {}", pull.number, names.join(", ")));
+            }
+            if !missing.is_empty() {
+                let names: Vec<&str> = missing.iter().map(|r| r.as_str()).collect();
+                out.warn(&format!(
+                    "GitHub does not list {} as asked to review PR #{} (they may have reviewed it already)",
+                    names.join(", "),
+                    pull.number
+                ));
+            }
+        }
+        Err(error) => out.warn(&format!(
+            "could not request reviews of PR #{} from {}: {}\n  {error}",
+            pull.number,
+            reviewers.join(", "),
+            match error.status() {
+                Some(422) => "GitHub refused them: a reviewer may not be a collaborator of the repository; ask them by mentioning them instead",
+                _ => permission_hint(&error),
+            }
+        )),
     }
 }
 
@@ -189,7 +263,7 @@ fn permission_hint(error: &ApiError) -> &'static str {
     match error {
         ApiError::RateLimited { .. } => "GitHub's rate limit was reached; do it later by hand",
         e if matches!(e.status(), Some(403 | 404)) => {
-            "your token may not have the right to do this here (labels need Issues or Pull requests: write; milestones and assignees need triage permission)"
+            "your token may not have the right to do this here (labels need Issues or Pull requests: write; milestones and assignees need triage permission; review requests need Pull requests: write)"
         }
         _ => "the request failed",
     }
@@ -242,6 +316,32 @@ mod tests {
     }
 
     #[test]
+    fn reviewers_leave_out_the_user_and_the_authors_approvals() {
+        let job: Plan = serde_json::from_value(serde_json::json!({
+            "repo": "o/n", "upstream": "u", "fork": "f", "user": "Alice", "api_url": "x", "web_host": "github.com",
+            "labels": [], "draft": false, "signoff": false, "yes": true, "dry_run": false,
+            "exec": null, "shell": "/bin/sh", "milestone": null, "assign_author": false, "comment_source": false,
+            "templates": {"title": "", "body": "", "doc_link": ""},
+            "copy_labels": [], "prs": [], "reviewers": ["carol", "alice", "bob"]
+        }))
+        .unwrap();
+        let source = Pr {
+            number: 1,
+            title: String::new(),
+            body: String::new(),
+            author: "bob".into(),
+            labels: vec![],
+        };
+        let approvers = [
+            "dave".to_string(),
+            "BOB".to_string(),
+            "Carol".to_string(),
+            "alice".to_string(),
+        ];
+        assert_eq!(reviewers(&job, &[&source], &approvers), vec!["carol", "bob", "dave"]);
+    }
+
+    #[test]
     fn copied_labels_follow_the_patterns() {
         let job: Plan = serde_json::from_value(serde_json::json!({
             "repo": "o/n", "upstream": "u", "fork": "f", "user": "a", "api_url": "x", "web_host": "github.com",
@@ -261,8 +361,20 @@ mod tests {
         let a = pr(&["kind/bug", "lgtm", "area/api", "cherry-pick"]);
         let b = pr(&["kind/bug", "kind/flake"]);
         assert_eq!(
-            wanted_labels(&job, &[&a, &b]),
+            wanted_labels(&job, &[&a, &b], true),
             vec!["cherry-pick", "kind/bug", "area/api", "kind/flake"]
+        );
+        let job = Plan {
+            conflict_label: Some("cherry-pick/conflicts".into()),
+            ..job
+        };
+        assert_eq!(
+            wanted_labels(&job, &[&b], false),
+            vec!["cherry-pick", "kind/bug", "kind/flake"]
+        );
+        assert_eq!(
+            wanted_labels(&job, &[&b], true),
+            vec!["cherry-pick", "kind/bug", "kind/flake", "cherry-pick/conflicts"]
         );
     }
 }

@@ -14,6 +14,22 @@ use crate::settings::Settings;
 use crate::state::Pr;
 use crate::verify::{self, Checked, Local};
 
+/// A job to be: a target and the pull requests to pick onto it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSpec {
+    pub target: crate::args::Target,
+    /// The pull requests asked for, which name its fork branch (those
+    /// without changes are left out of the job itself).
+    pub prs: Vec<u64>,
+}
+
+impl JobSpec {
+    /// The fork branch the job pushes.
+    pub fn branch(&self) -> String {
+        crate::text::branch_name(&self.prs, &self.target.remote, &self.target.branch)
+    }
+}
+
 /// What the network brought, checked.
 pub struct Gathered {
     /// The source pull requests, in the order given.
@@ -25,18 +41,24 @@ pub struct Gathered {
     pub empty: Vec<u64>,
     /// The login that owns the fork.
     pub user: String,
-    /// For each target, whether a pull request from the branch to be pushed
+    /// For each job, whether a pull request from the branch to be pushed
     /// was open before the run (`None`: not looked for, or not known).
     pub open_before: Vec<Option<bool>>,
 }
 
 /// Waits for a download thread; a panic there is a bug, passed on as one.
-fn join<T>(handle: thread::ScopedJoinHandle<'_, T>) -> T {
+pub fn join<T>(handle: thread::ScopedJoinHandle<'_, T>) -> T {
     handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Fetches from git and GitHub at once, then checks what came back.
-pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Output) -> Result<Gathered> {
+pub fn gather(
+    settings: &Settings,
+    jobs: &[JobSpec],
+    git: &Git<'_>,
+    github: &GitHub<'_>,
+    out: &Output,
+) -> Result<Gathered> {
     let repo = &settings.repo;
     let (downloaded, patches, user, fetched) = thread::scope(|scope| {
         let pulls: Vec<_> = settings
@@ -57,7 +79,7 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
                 None => github.current_user(),
             };
             let open = match &user {
-                Ok(user) if !settings.dry_run => open_pulls(settings, github, user),
+                Ok(user) if !settings.dry_run => open_pulls(&settings.repo, jobs, github, user),
                 _ => Vec::new(),
             };
             (user, open)
@@ -91,10 +113,10 @@ pub fn gather(settings: &Settings, git: &Git<'_>, github: &GitHub<'_>, out: &Out
     let user = user.failure(|| {
         failed("cannot tell whose fork to open the pull request from").hint("pass --user LOGIN or set GITHUB_USER")
     })?;
-    let mut open_before = vec![None; settings.targets.len()];
-    for ((target, pull), known) in settings.targets.iter().zip(open).zip(&mut open_before) {
+    let mut open_before = vec![None; jobs.len()];
+    for ((job, pull), known) in jobs.iter().zip(open).zip(&mut open_before) {
         *known = pull.as_ref().map(Option::is_some);
-        check_not_taken(target, &settings.prs, pull.flatten())?;
+        check_not_taken(job, pull.flatten())?;
     }
     fetched?;
     let local = Local {
@@ -192,17 +214,12 @@ fn with_changes(checked: Vec<Checked>, pulls: &[PullRequest], out: &Output) -> R
     Ok((patches, empty))
 }
 
-/// For each target, the open pull request whose head is the fork branch the
+/// For each job, the open pull request whose head is the fork branch the
 /// run would push, if there is one.
-fn open_pulls(settings: &Settings, github: &GitHub<'_>, user: &str) -> Vec<Option<Option<PullRequest>>> {
-    settings
-        .targets
-        .iter()
-        .map(|t| {
-            let branch = crate::text::branch_name(&settings.prs, &t.remote, &t.branch);
-            // Not knowing is no reason to stop: the push goes on as it would have.
-            github.find_open_pull(&settings.repo, user, &branch).ok()
-        })
+fn open_pulls(repo: &Repo, jobs: &[JobSpec], github: &GitHub<'_>, user: &str) -> Vec<Option<Option<PullRequest>>> {
+    // Not knowing is no reason to stop: the push goes on as it would have.
+    jobs.iter()
+        .map(|job| github.find_open_pull(repo, user, &job.branch()).ok())
         .collect()
 }
 
@@ -210,13 +227,14 @@ fn open_pulls(settings: &Settings, github: &GitHub<'_>, user: &str) -> Vec<Optio
 /// against another branch: `upstream/release/3.1` and `upstream/release-3.1`
 /// make the same branch name, and the force-push would change that pull
 /// request.
-fn check_not_taken(target: &crate::args::Target, prs: &[u64], open: Option<PullRequest>) -> Result<()> {
+fn check_not_taken(job: &JobSpec, open: Option<PullRequest>) -> Result<()> {
     let Some(pull) = open else { return Ok(()) };
+    let target = &job.target;
     let base = pull.base.as_ref().map(|b| b.name.as_str()).unwrap_or_default();
     if base == target.branch {
         return Ok(());
     }
-    let branch = crate::text::branch_name(prs, &target.remote, &target.branch);
+    let branch = job.branch();
     Err(failed(format!(
         "the fork branch {branch} already heads PR #{} against {base}, not {}; pushing it would change that pull request",
         pull.number, target.branch

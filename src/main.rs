@@ -3,9 +3,14 @@
 
 mod apply;
 mod args;
+mod candidates;
+mod choose;
 mod cli;
 mod config;
+mod disclose;
+mod edit;
 mod errors;
+mod event;
 mod exec;
 mod follow;
 mod gather;
@@ -13,6 +18,7 @@ mod generate;
 mod git;
 mod github;
 mod lock;
+mod missing;
 mod next;
 mod output;
 mod pick;
@@ -79,6 +85,11 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
     let exe = git::find()?;
     let git = git::Git::new(&exe, out);
     let cwd = std::env::current_dir()?;
+    let format = if cli.json {
+        run::report::Format::Json
+    } else {
+        run::report::Format::Text
+    };
     let action = [
         (cli.resume, Action::Continue),
         (cli.abort, Action::Abort),
@@ -100,7 +111,10 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
             resume::run(
                 action,
                 cli.args.first().map(String::as_str),
-                cli.yes,
+                resume::Flags {
+                    yes: cli.yes,
+                    edit: cli.edit,
+                },
                 env,
                 git,
                 out,
@@ -109,18 +123,23 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
         }
         None => {
             // Usage errors first, wherever the command runs.
-            args::split_args(&cli.args)?;
+            let selection = settings::Selection::of(cli);
+            args::positionals(selection, &cli.args)?;
             let located = git::locate(&git, &cwd)?;
             let git = git.in_repo(located.repo());
+            if selection == settings::Selection::Missing {
+                // It changes nothing but remote-tracking refs: no lock.
+                let settings = settings::resolve(cli, env, &git, &located)?;
+                return missing::run(&settings, env, &git, out, format);
+            }
             let _lock = lock::acquire(&located.common_dir, out)?;
-            let settings = settings::resolve(cli, env, &git, &located)?;
-            pick::run(&settings, env, git, out)?
+            if selection == settings::Selection::Event {
+                event::run(cli, env, git, out, &located)?
+            } else {
+                let settings = settings::resolve(cli, env, &git, &located)?;
+                pick::run(&settings, env, git, out)?
+            }
         }
-    };
-    let format = if cli.json {
-        run::report::Format::Json
-    } else {
-        run::report::Format::Text
     };
     run::report::report(outcomes, out, format)
 }

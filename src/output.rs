@@ -108,6 +108,22 @@ impl Output {
         result
     }
 
+    /// A progress bar of `len` steps on a terminal (and not with `--debug`);
+    /// otherwise the message once, as a step, and a hidden bar.
+    pub fn progress(&self, len: u64, message: &str) -> ProgressBar {
+        if !self.stderr_is_term || self.debug {
+            self.step(&format!("{message} ({len})"));
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(len);
+        bar.set_style(
+            ProgressStyle::with_template("{msg} {bar:30.cyan/blue} {pos}/{len}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(message.to_string());
+        bar
+    }
+
     /// Waits `duration`, showing a countdown on a terminal; otherwise says
     /// once how long the wait is.
     pub fn countdown(&self, message: &str, duration: Duration) {

@@ -8,16 +8,20 @@ use std::sync::Mutex;
 
 use anyhow::Result;
 
+use crate::candidates::{self, Candidate};
 use crate::errors::failed;
-use crate::gather;
+use crate::gather::{self, JobSpec};
 use crate::git::Git;
+use crate::github::GitHub;
 use crate::output::Output;
 use crate::run::job::Start;
 use crate::run::report::Report;
-use crate::run::{Run, check_can_push, connect, flow, interrupted_or};
-use crate::settings::{Env, Settings};
+use crate::run::{Run, check_can_push, flow, interrupted_or};
+use crate::settings::{Env, Selection, Settings};
+
+/// How many recent merges `--select` offers besides the labelled candidates.
+const RECENT: usize = 30;
 use crate::state::{self, JobState, Plan, Progress};
-use crate::text;
 use crate::token;
 
 /// Refuses a new run while another is in progress; warns of what a run
@@ -71,18 +75,29 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
     }
     check_nothing_in_progress(&settings.common_dir, out)?;
     check_identity(&git, &settings.toplevel)?;
+    if settings.edit && !settings.dry_run {
+        crate::edit::check(&git, &settings.toplevel)?;
+    }
     let interactive = std::io::stdin().is_terminal();
     check_can_push(interactive, settings.yes, settings.dry_run)?;
-    let (found, github) = connect(
-        env,
-        out,
-        &git,
-        &settings.toplevel,
-        (&settings.api_url, &settings.web_host),
-        settings.policy,
-        interactive,
-    )?;
-    let gathered = gather::gather(settings, &git, &github, out);
+    if settings.selection == Selection::Choose {
+        crate::choose::check_terminal(interactive)?;
+    }
+    let (found, github) = crate::run::connect_for(settings, env, out, &git, interactive)?;
+    let chosen = choose_jobs(settings, &git, &github, out, interactive);
+    let (settings, jobs) = match chosen {
+        Ok(Some(chosen)) => chosen,
+        Ok(None) => {
+            token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
+            return Ok(Vec::new());
+        }
+        Err(error) => {
+            token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
+            return Err(interrupted_or(error, "nothing was changed"));
+        }
+    };
+    let settings = &settings;
+    let gathered = gather::gather(settings, &jobs, &git, &github, out);
     token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
     let gathered = gathered.map_err(|e| interrupted_or(e, "nothing was changed"))?;
 
@@ -107,6 +122,12 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         templates: settings.templates.clone(),
         prs: gathered.prs.clone(),
         negotiate_push: settings.negotiate_push,
+        conflict_label: settings.conflict_label.clone(),
+        edit: settings.edit,
+        critical: settings.critical,
+        why: settings.why.clone(),
+        reviewers: settings.reviewers.clone(),
+        reviewers_from_source: settings.reviewers_from_source,
     };
     let run = Run {
         git,
@@ -116,28 +137,91 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         common_dir: settings.common_dir.clone(),
         interactive,
         yes: settings.yes,
+        edit: settings.edit,
         tree_hooks: settings.tree_hooks,
         progress: Mutex::new(Progress::default()),
     };
     let patches: HashMap<u64, Vec<u8>> = settings.prs.iter().copied().zip(gathered.patches).collect();
-    // Every target, the same pull requests (but those without changes).
-    let prs: Vec<u64> = settings
-        .prs
-        .iter()
-        .copied()
-        .filter(|n| !gathered.empty.contains(n))
-        .collect();
-    let starts = settings
-        .targets
+    let starts = jobs
         .iter()
         .zip(gathered.open_before)
-        .map(|(t, open_before)| {
-            let mut job = JobState::new(&t.remote, &t.branch, &prs);
-            // The branch name keeps every requested pull request.
-            job.remote_branch = text::branch_name(&settings.prs, &t.remote, &t.branch);
+        .filter_map(|(spec, open_before)| {
+            // Those without changes are left out; the branch name keeps them.
+            let prs: Vec<u64> = spec
+                .prs
+                .iter()
+                .copied()
+                .filter(|n| !gathered.empty.contains(n))
+                .collect();
+            if prs.is_empty() {
+                return None;
+            }
+            let mut job = JobState::new(&spec.target.remote, &spec.target.branch, &prs);
+            job.remote_branch = spec.branch();
             job.open_before = open_before;
-            Start::Fresh(job)
+            Some(Start::Fresh(job))
         })
         .collect();
     flow::process(&run, &github, starts, &patches)
+}
+
+/// The jobs of the run, and its settings with the pull requests they pick:
+/// every target with the pull requests given, or one job per missing
+/// candidate (`--from-labels`) or chosen one (`--select`) per target.
+/// `None` when there is nothing to backport.
+fn choose_jobs(
+    settings: &Settings,
+    git: &Git<'_>,
+    github: &GitHub<'_>,
+    out: &Output,
+    interactive: bool,
+) -> Result<Option<(Settings, Vec<JobSpec>)>> {
+    let recent = match settings.selection {
+        Selection::Given | Selection::Missing | Selection::Event => {
+            let jobs = settings
+                .targets
+                .iter()
+                .map(|target| JobSpec {
+                    target: target.clone(),
+                    prs: settings.prs.clone(),
+                })
+                .collect();
+            return Ok(Some((settings.clone(), jobs)));
+        }
+        Selection::FromLabels => 0,
+        Selection::Choose => RECENT,
+    };
+    let views = candidates::find(&candidates::Query::of(settings, recent), git, github, out)?;
+    for view in &views {
+        crate::missing::summarise(view, out);
+    }
+    let chosen: Vec<(crate::args::Target, Candidate)> = if settings.selection == Selection::Choose {
+        crate::choose::choose(&views, interactive)?
+    } else {
+        views
+            .iter()
+            .flat_map(|v| v.missing.iter().map(|m| (v.target.clone(), m.candidate.clone())))
+            .collect()
+    };
+    if chosen.is_empty() {
+        out.note("nothing to backport");
+        return Ok(None);
+    }
+    let mut by_merge: Vec<&Candidate> = chosen.iter().map(|(_, c)| c).collect();
+    by_merge.sort_by(|a, b| (&a.merged_at, a.number).cmp(&(&b.merged_at, b.number)));
+    let mut prs: Vec<u64> = by_merge.iter().map(|c| c.number).collect();
+    prs.dedup();
+    let mut settings = settings.clone();
+    settings
+        .targets
+        .retain(|t| chosen.iter().any(|(chosen, _)| chosen == t));
+    settings.prs = prs;
+    let jobs = chosen
+        .into_iter()
+        .map(|(target, candidate)| JobSpec {
+            target,
+            prs: vec![candidate.number],
+        })
+        .collect();
+    Ok(Some((settings, jobs)))
 }

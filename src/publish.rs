@@ -10,7 +10,7 @@ use crate::follow;
 use crate::git::Git;
 use crate::github::{ApiError, GitHub, NewPull};
 use crate::output::Output;
-use crate::state::{JobState, Plan};
+use crate::state::{JobState, Plan, PrText};
 use crate::text;
 
 /// The pull request the run ended with.
@@ -68,18 +68,15 @@ fn without_failed_negotiation(stderr: &str) -> Option<(String, String)> {
     Some((stderr[..end].to_string(), stderr[end..].to_string()))
 }
 
-/// Opens (or finds) the pull request, then labels it and does the rest of
-/// the follow-through, running `alongside` meanwhile (once the pull request
-/// exists, the local work can be cleaned up).
-pub fn open(
-    job: &Plan,
-    github: &GitHub<'_>,
-    out: &Output,
-    target: &JobState,
-    alongside: impl FnOnce() + Send,
-) -> Result<Published> {
-    let repo = job.repo.clone();
-    let branch = &target.remote_branch;
+/// The new pull request's title and body: as the user edited them, else
+/// made from the templates, with the justification and the conflict
+/// disclosure. `editing`: the text is for the editor, with the process's
+/// questions (and, unless the pick is marked critical, the justification
+/// headings) where no justification was given.
+pub fn pr_text(job: &Plan, target: &JobState, editing: bool) -> PrText {
+    if let Some(text) = &target.text {
+        return text.clone();
+    }
     let sources: Vec<text::Source<'_>> = job
         .prs
         .iter()
@@ -95,7 +92,33 @@ pub fn open(
         skipped: &target.skipped,
         by_hand: &target.by_hand,
     };
-    let body = text::body(&job.templates, &sources, left_out, &target.branch);
+    let justification = match &job.why {
+        Some(why) => format!("{why}\n\n"),
+        None if editing => crate::edit::justification_template(job.critical, &target.branch),
+        None => String::new(),
+    };
+    let conflicts = crate::disclose::section(&target.changed);
+    let sections = text::Sections {
+        justification: &justification,
+        conflicts: &conflicts,
+    };
+    let body = text::body_with(&job.templates, &sources, left_out, sections, &target.branch);
+    PrText { title, body }
+}
+
+/// Opens (or finds) the pull request, then labels it and does the rest of
+/// the follow-through, running `alongside` meanwhile (once the pull request
+/// exists, the local work can be cleaned up).
+pub fn open(
+    job: &Plan,
+    github: &GitHub<'_>,
+    out: &Output,
+    target: &JobState,
+    alongside: impl FnOnce() + Send,
+) -> Result<Published> {
+    let repo = job.repo.clone();
+    let branch = &target.remote_branch;
+    let PrText { title, body } = pr_text(job, target, false);
     let head = format!("{}:{branch}", job.user);
     let new = NewPull {
         title: &title,

@@ -28,17 +28,26 @@ pub enum Action {
     Status,
 }
 
+/// The flags `--continue` takes besides a target.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Flags {
+    /// `--yes`: push without asking.
+    pub yes: bool,
+    /// `--edit`: open the pull request's text in the editor first.
+    pub edit: bool,
+}
+
 /// Runs `--continue`, `--abort` or `--status`; `selector` names a target.
 pub fn run(
     action: Action,
     selector: Option<&str>,
-    yes: bool,
+    flags: Flags,
     env: &Env,
     git: Git<'_>,
     out: &Output,
     located: &crate::git::Located,
 ) -> Result<Vec<Report>> {
-    let result = act(action, selector, yes, env, git, out, located);
+    let result = act(action, selector, flags, env, git, out, located);
     if let Some(inside) = located.inside.as_ref().filter(|dir| !dir.exists()) {
         out.note(&format!(
             "The worktree you ran this in, {}, is removed: go back with `cd {}`",
@@ -52,7 +61,7 @@ pub fn run(
 fn act(
     action: Action,
     selector: Option<&str>,
-    yes: bool,
+    flags: Flags,
     env: &Env,
     git: Git<'_>,
     out: &Output,
@@ -84,11 +93,16 @@ fn act(
                 return Err(nothing_to_continue(&loaded));
             };
             let State { plan, progress, .. } = *state;
+            let Flags { yes, edit } = flags;
             let interactive = std::io::stdin().is_terminal();
             run::check_can_push(interactive, yes || plan.yes, plan.dry_run)?;
             let chosen = select(&progress, selector)?;
             for ts in &chosen {
                 check_present(&git, &toplevel, ts)?;
+            }
+            let edit = edit || plan.edit;
+            if edit && !plan.dry_run {
+                crate::edit::check(&git, &toplevel)?;
             }
             let (found, github) = run::connect(
                 env,
@@ -107,6 +121,7 @@ fn act(
                 common_dir,
                 interactive,
                 yes,
+                edit,
                 tree_hooks,
                 progress: std::sync::Mutex::new(progress),
             };
@@ -342,7 +357,7 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
 /// Removes the selected targets' worktrees and branches and forgets them,
 /// and whatever a run that ended without finishing left. Always gets back
 /// to a clean slate, whatever was removed by hand.
-fn abort(
+pub fn abort(
     git: &Git<'_>,
     out: &Output,
     toplevel: &Path,

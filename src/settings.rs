@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::args::{PrRef, Target, check_labels, parse_repo, parse_target, split_args};
+use crate::args::{PrRef, Target, check_labels, parse_repo, parse_target};
 use crate::cli::Cli;
 use crate::config::GitConfig;
 use crate::errors::{Context, Failure, failed, usage};
@@ -88,15 +88,79 @@ pub struct Settings {
     pub templates: crate::text::Templates,
     /// The push adds `-c push.negotiate=true`: see `negotiate_push`.
     pub negotiate_push: bool,
+    /// Where the pull requests come from: the command line, or the
+    /// candidate labels.
+    pub selection: Selection,
+    /// Templates of the labels that make a merged pull request a candidate
+    /// for a target (`{branch}`).
+    pub candidate_labels: Vec<String>,
+    /// The `author_association`s whose `/cherrypick` comments count.
+    pub allowed_associations: Vec<String>,
+    /// The label added when a pull request did not apply as it is.
+    pub conflict_label: Option<String>,
+    /// Open the title and body in the editor before pushing.
+    pub edit: bool,
+    /// The pick is marked as a critical fix.
+    pub critical: bool,
+    /// The justification from `--why` or `--why-file`.
+    pub why: Option<String>,
+    pub reviewers: Vec<String>,
+    pub reviewers_from_source: bool,
     /// One line per setting: its value and where it came from, for `--debug`.
     pub provenance: Vec<String>,
 }
+
+/// Which pull requests a run picks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// Those on the command line.
+    Given,
+    /// None: `--missing` lists the candidates that are not on the targets.
+    Missing,
+    /// Every missing candidate, one job per pull request per target.
+    FromLabels,
+    /// Those the user chooses on the terminal, one job each per target.
+    Choose,
+    /// The one a GitHub Actions event names, onto the branches it names.
+    Event,
+}
+
+impl Selection {
+    pub fn of(cli: &Cli) -> Selection {
+        if cli.from_event {
+            Selection::Event
+        } else if cli.missing {
+            Selection::Missing
+        } else if cli.from_labels {
+            Selection::FromLabels
+        } else if cli.select {
+            Selection::Choose
+        } else {
+            Selection::Given
+        }
+    }
+
+    /// The flag that asked for it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Selection::Given => "",
+            Selection::Missing => "--missing",
+            Selection::FromLabels => "--from-labels",
+            Selection::Choose => "--select",
+            Selection::Event => "--from-event",
+        }
+    }
+}
+
+/// The default candidate label: prow's convention.
+pub const DEFAULT_CANDIDATE_LABEL: &str = "cherrypick/{branch}";
 
 /// Resolves the settings of a run from the command line, the environment and
 /// the repository's git config. Each setting is resolved in one place below,
 /// in the order the `--debug` lines list them.
 pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result<Settings> {
-    let (target_args, pr_refs) = split_args(&cli.args)?;
+    let selection = Selection::of(cli);
+    let (target_args, pr_refs) = crate::args::positionals(selection, &cli.args)?;
     check_labels(&cli.labels)?;
     let config = read_config(git, &located.toplevel)?;
     let mut sources = Sources {
@@ -120,9 +184,20 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
     let comment_source = sources.switch(cli.comment_source, "commentSource")?;
     let negotiate_push = negotiate_push(&mut sources);
     let labels = labels(&mut sources);
+    let candidate_labels = candidate_labels(&mut sources)?;
+    let allowed_associations = allowed_associations(&mut sources);
     let signoff = sources.switch(cli.signoff, "signoff")?;
     let draft = sources.switch(cli.draft, "draft")?;
-    remotes.check_fork_is_not_upstream(&repo)?;
+    let conflict_label = conflict_label(&mut sources);
+    let edit = sources.switch(cli.edit, "edit")?;
+    let why = why(cli)?;
+    let reviewers = reviewers(&mut sources)?;
+    let reviewers_from_source = sources.switch(cli.reviewers_from_source, "reviewersFromSource")?;
+    // In a workflow the repository's own checkout is both: the one mode
+    // in which pushing to the upstream repository is right.
+    if !cli.from_event {
+        remotes.check_fork_is_not_upstream(&repo)?;
+    }
     let targets = targets(&target_args, &remotes)?;
     let prs = pr_numbers(pr_refs, &repo)?;
     let web_host = web_host(&api_url, remotes.host());
@@ -153,6 +228,15 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
         comment_source,
         templates,
         negotiate_push,
+        selection,
+        candidate_labels,
+        allowed_associations,
+        conflict_label,
+        edit,
+        critical: cli.critical,
+        why,
+        reviewers,
+        reviewers_from_source,
         provenance: sources.provenance,
     })
 }
@@ -503,6 +587,121 @@ fn labels(sources: &mut Sources<'_>) -> Vec<String> {
     };
     sources.provenance.push(line);
     labels
+}
+
+/// The `author_association`s whose `/cherrypick` comments count, upper case.
+fn allowed_associations(sources: &mut Sources<'_>) -> Vec<String> {
+    let list = sources
+        .pick(
+            "allowedAssociations",
+            [
+                flag(&sources.cli.allowed_associations, "allowed-associations"),
+                sources.key("allowedAssociations"),
+                default(Some(DEFAULT_ASSOCIATIONS.into()), "default"),
+            ],
+        )
+        .unwrap_or_default();
+    list.split(',')
+        .map(|a| a.trim().to_ascii_uppercase())
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
+/// Who may ask for a cherry pick with a comment, as prow allows.
+pub const DEFAULT_ASSOCIATIONS: &str = "OWNER,MEMBER,COLLABORATOR";
+
+/// The candidate label templates: every `--candidate-label`, else git
+/// config's (multi-valued), else prow's `cherrypick/{branch}`.
+fn candidate_labels(sources: &mut Sources<'_>) -> Result<Vec<String>> {
+    let cli = sources.cli;
+    let configured: Vec<String> = sources
+        .config
+        .all("candidateLabel")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let (templates, from) = if !cli.candidate_labels.is_empty() {
+        (cli.candidate_labels.clone(), "--candidate-label")
+    } else if !configured.is_empty() {
+        (configured, "git config cherry-pick-pr.candidateLabel")
+    } else {
+        (vec![DEFAULT_CANDIDATE_LABEL.to_string()], "default")
+    };
+    for template in &templates {
+        text::check_candidate_label(template).map_err(|e| {
+            usage(format!("the candidate label `{template}` (from {from}): {e}"))
+                .hint("a candidate label is a label name in which `{branch}` stands for the target branch, e.g. 'backport/{branch}'")
+        })?;
+    }
+    sources
+        .provenance
+        .push(format!("candidate labels = {} (from {from})", templates.join(", ")));
+    Ok(templates)
+}
+
+/// The label for pull requests that did not apply as they are: git config
+/// only, none by default (and then not in `--debug`'s list, which a clean
+/// run keeps free of talk of conflicts).
+fn conflict_label(sources: &mut Sources<'_>) -> Option<String> {
+    let label = sources
+        .config
+        .get("conflictLabel")
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)?;
+    sources.provenance.push(format!(
+        "conflictLabel = {label} (from git config cherry-pick-pr.conflictLabel)"
+    ));
+    Some(label)
+}
+
+/// The justification: `--why`, or the contents of `--why-file`; blank is none.
+fn why(cli: &Cli) -> Result<Option<String>> {
+    let text = match (&cli.why, &cli.why_file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(file)) => std::fs::read_to_string(file).map_err(|e| {
+            usage(format!("--why-file: reading {} failed: {e}", file.display()))
+                .hint("name a readable UTF-8 text file, or give the text with --why TEXT")
+        })?,
+        (None, None) => return Ok(None),
+    };
+    let text = text.replace("\r\n", "\n").trim().to_string();
+    Ok((!text.is_empty()).then_some(text))
+}
+
+/// The reviewers to request: every `--reviewer`, else git config's
+/// (multi-valued); each must look like a login.
+fn reviewers(sources: &mut Sources<'_>) -> Result<Vec<String>> {
+    let cli = sources.cli;
+    let (logins, from): (Vec<String>, &str) = if cli.reviewers.is_empty() {
+        let configured = sources.config.all("reviewer");
+        let logins = configured
+            .into_iter()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        (logins, "git config cherry-pick-pr.reviewer")
+    } else {
+        (cli.reviewers.clone(), "--reviewer")
+    };
+    let mut unique: Vec<String> = Vec::new();
+    for login in logins {
+        let login = login.trim().trim_start_matches('@').to_string();
+        if login.is_empty() || !login.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(usage(format!("{from}: `{login}` is not a GitHub login"))
+                .hint("name each reviewer by GitHub login, e.g. --reviewer octocat")
+                .into());
+        }
+        if !unique.iter().any(|u| u.eq_ignore_ascii_case(&login)) {
+            unique.push(login);
+        }
+    }
+    sources.provenance.push(if unique.is_empty() {
+        "reviewers: none".to_string()
+    } else {
+        format!("reviewers = {} (from {from})", unique.join(", "))
+    });
+    Ok(unique)
 }
 
 /// The targets, each once however often and however spelled: two runs on one

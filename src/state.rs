@@ -87,6 +87,22 @@ pub struct JobState {
     /// The `--exec` command has run and its changes are committed.
     #[serde(default)]
     pub exec_done: bool,
+    /// The files in conflict while the current pull request was stopped:
+    /// those the user resolves by hand.
+    #[serde(default)]
+    pub conflicted: Vec<String>,
+    /// The commits of the pull request stopped on, as its patch names them:
+    /// what its resolution is compared with.
+    #[serde(default)]
+    pub current_commits: Vec<String>,
+    /// The pull requests that did not apply as they are, and how far the
+    /// backport differs from them: disclosed in the new pull request.
+    #[serde(default)]
+    pub changed: Vec<Changed>,
+    /// The title and body as the user edited them (`--edit`), used as they
+    /// are from then on.
+    #[serde(default)]
+    pub text: Option<PrText>,
     /// Whether a pull request from the branch to be pushed was open before
     /// the run (`None`: not known): says whether the one GitHub reports as
     /// existing after a lost answer was opened by this run.
@@ -112,6 +128,10 @@ impl JobState {
             current_base: None,
             remaining: prs.to_vec(),
             exec_done: false,
+            conflicted: Vec::new(),
+            current_commits: Vec::new(),
+            changed: Vec::new(),
+            text: None,
             open_before: None,
         }
     }
@@ -126,6 +146,37 @@ impl JobState {
     pub fn is_named(&self, selector: &str) -> bool {
         selector == self.name() || selector == self.branch || selector == self.remote_branch
     }
+}
+
+/// How a pull request came to be applied other than as it is.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum How {
+    /// `git am` stopped on conflicts; the user resolved them.
+    ByHand,
+    /// `git am -3` could not apply the patch; `git cherry-pick` of the pull
+    /// request's commits did.
+    Fallback,
+}
+
+/// A pull request that did not apply as it is.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Changed {
+    pub number: u64,
+    pub how: How,
+    /// The files resolved by hand.
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// The files whose changed lines differ from the original's, with how
+    /// many lines differ; `None` when that could not be measured.
+    pub differences: Option<Vec<(String, usize)>>,
+}
+
+/// The pull request's title and body.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PrText {
+    pub title: String,
+    pub body: String,
 }
 
 /// What a run is to do, decided before anything changes and never changed
@@ -162,6 +213,24 @@ pub struct Plan {
     /// not set it).
     #[serde(default = "negotiate_by_default")]
     pub negotiate_push: bool,
+    /// Added when a pull request did not apply as it is.
+    #[serde(default)]
+    pub conflict_label: Option<String>,
+    /// Open the title and body in the editor before pushing.
+    #[serde(default)]
+    pub edit: bool,
+    /// The pick is a critical fix: no justification headings.
+    #[serde(default)]
+    pub critical: bool,
+    /// The justification given with `--why` or `--why-file`.
+    #[serde(default)]
+    pub why: Option<String>,
+    /// Reviewers to request.
+    #[serde(default)]
+    pub reviewers: Vec<String>,
+    /// Also request review from those who approved the source pull requests.
+    #[serde(default)]
+    pub reviewers_from_source: bool,
 }
 
 fn negotiate_by_default() -> bool {
@@ -301,6 +370,12 @@ mod tests {
                     body: "B".into(),
                 }],
                 negotiate_push: true,
+                conflict_label: Some("cherry-pick/conflicts".into()),
+                edit: true,
+                critical: false,
+                why: Some("Fixes a crash.".into()),
+                reviewers: vec!["carol".into()],
+                reviewers_from_source: true,
             },
             progress: Progress {
                 done: vec!["upstream/release-1.0: opened https://x/pull/2".into()],
@@ -312,6 +387,17 @@ mod tests {
                     current_base: Some("abc".into()),
                     remaining: vec![],
                     open_before: Some(false),
+                    conflicted: vec!["pkg/a.go".into()],
+                    changed: vec![Changed {
+                        number: 1,
+                        how: How::ByHand,
+                        files: vec!["pkg/a.go".into()],
+                        differences: Some(vec![("pkg/a.go".into(), 2)]),
+                    }],
+                    text: Some(PrText {
+                        title: "T".into(),
+                        body: "B".into(),
+                    }),
                     ..JobState::new("upstream", "release-1", &[1])
                 }],
             },

@@ -66,7 +66,7 @@ fn fnv1a(bytes: &[u8]) -> u32 {
 pub const TITLE_TEMPLATE: &str = "Automated cherry pick of {title_list}";
 
 /// The default body template (`cherry-pick-pr.bodyTemplate`).
-pub const BODY_TEMPLATE: &str = "Cherry pick of {prs} on {target}.\n\n{subjects}\n\n{skipped_note}For details on the cherry pick process, see the [cherry pick requests]({doc_link}) page.\n\n```release-note\n{release_notes}\n```";
+pub const BODY_TEMPLATE: &str = "Cherry pick of {prs} on {target}.\n\n{subjects}\n\n{skipped_note}{justification}{conflicts}For details on the cherry pick process, see the [cherry pick requests]({doc_link}) page.\n\n```release-note\n{release_notes}\n```";
 
 /// The placeholders templates may use.
 pub const PLACEHOLDERS: &[(&str, &str)] = &[
@@ -85,7 +85,23 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
         "skipped_note",
         "a sentence naming those, with a blank line after it, or nothing",
     ),
+    (
+        "justification",
+        "the case for the pick (`--why`, `--why-file`, or the headings `--edit` offers), with a blank line after it, or nothing",
+    ),
+    (
+        "conflicts",
+        "the section disclosing pull requests that did not apply as they are (resolved by hand, or by the cherry-pick fallback) and how far the backport differs, with a blank line after it, or nothing",
+    ),
 ];
+
+/// Parts of the body that the run makes: each ends with a blank line, or is
+/// empty. A body template that leaves one out gets it at its end.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sections<'a> {
+    pub justification: &'a str,
+    pub conflicts: &'a str,
+}
 
 /// The text of the pull request the tool opens.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -109,6 +125,25 @@ impl Default for Templates {
 pub fn check_template(template: &str) -> Result<(), String> {
     let values: Vec<(&str, String)> = PLACEHOLDERS.iter().map(|(name, _)| (*name, String::new())).collect();
     render(template, &values).map(|_| ())
+}
+
+/// The candidate label `template` names for `branch`.
+pub fn candidate_label(template: &str, branch: &str) -> String {
+    // Checked when the settings were read.
+    render(template, &[("branch", branch.to_string())]).unwrap_or_else(|_| template.to_string())
+}
+
+/// Checks a candidate label template: `{branch}` is its one placeholder,
+/// and what it makes is a label name.
+pub fn check_candidate_label(template: &str) -> Result<(), String> {
+    let label = render(template, &[("branch", "release-3.1".to_string())])?;
+    if label.trim().is_empty() {
+        return Err("it makes an empty label".to_string());
+    }
+    if label.contains('"') {
+        return Err("a label with `\"` cannot be searched for".to_string());
+    }
+    Ok(())
 }
 
 /// Replaces `{name}` with its value; `{{` and `}}` are literal braces. An
@@ -183,7 +218,18 @@ fn values(
         ("skipped", skipped.join(" ")),
         ("skipped_by_hand", by_hand.join(" ")),
         ("skipped_note", skipped_note),
+        ("justification", String::new()),
+        ("conflicts", String::new()),
     ]
+}
+
+/// Whether `template` uses the placeholder `name`.
+fn uses(template: &str, name: &str) -> bool {
+    let values: Vec<(&str, String)> = PLACEHOLDERS
+        .iter()
+        .map(|(n, _)| (*n, if *n == name { "\0".to_string() } else { String::new() }))
+        .collect();
+    render(template, &values).is_ok_and(|text| text.contains('\0'))
 }
 
 /// The title: `Automated cherry pick of #3796: <title> #3797: <title>` by
@@ -204,13 +250,41 @@ pub struct LeftOut<'a> {
 
 /// The body, as the script wrote it by default, naming the pull requests
 /// left out and why. Fitted to GitHub's limit (`fit`).
+#[cfg(test)]
 pub fn body(templates: &Templates, sources: &[Source<'_>], left_out: LeftOut<'_>, base: &str) -> String {
-    fit(
-        &templates.body,
-        values(templates, sources, left_out, base),
-        sources,
-        BODY_LIMIT,
-    )
+    body_with(templates, sources, left_out, Sections::default(), base)
+}
+
+/// The body with the run's own sections (`Sections`) in it.
+pub fn body_with(
+    templates: &Templates,
+    sources: &[Source<'_>],
+    left_out: LeftOut<'_>,
+    sections: Sections<'_>,
+    base: &str,
+) -> String {
+    let mut template = templates.body.clone();
+    let mut values = values(templates, sources, left_out, base);
+    let mut appended = false;
+    for (name, text) in [
+        ("justification", sections.justification),
+        ("conflicts", sections.conflicts),
+    ] {
+        if text.is_empty() {
+            continue;
+        }
+        set(&mut values, name, text.to_string());
+        if !uses(&template, name) {
+            // What was appended before ends with its blank line already.
+            if !appended {
+                template = format!("{}\n\n", template.trim_end());
+            }
+            template.push_str(&format!("{{{name}}}"));
+            appended = true;
+        }
+    }
+    let text = fit(&template, values, sources, BODY_LIMIT);
+    if appended { text.trim_end().to_string() } else { text }
 }
 
 /// The body rendered from `values`, within `limit` characters: when it is
@@ -603,6 +677,37 @@ For details on the cherry pick process, see the [cherry pick requests](https://g
             ),
             "#1 #2|#1: A\n#2: B|N1|https://example.com/process|#3|#4 #5|{literal}"
         );
+    }
+
+    #[test]
+    fn sections_go_where_the_template_says_or_at_the_end() {
+        let sections = Sections {
+            justification: "Why.\n\n",
+            conflicts: "### Conflicts\n\nx\n\n",
+        };
+        let text = body_with(
+            &Templates::default(),
+            &[src(1, "T", "")],
+            LeftOut::default(),
+            sections,
+            "r",
+        );
+        assert!(
+            text.contains("#1: T\n\nWhy.\n\n### Conflicts\n\nx\n\nFor details"),
+            "{text}"
+        );
+        let t = Templates {
+            body: "{prs}\n".into(),
+            ..Templates::default()
+        };
+        let text = body_with(&t, &[src(1, "T", "")], LeftOut::default(), sections, "r");
+        assert_eq!(text, "#1\n\nWhy.\n\n### Conflicts\n\nx");
+        let t = Templates {
+            body: "{conflicts}{prs}".into(),
+            ..Templates::default()
+        };
+        let text = body_with(&t, &[src(1, "T", "")], LeftOut::default(), Sections::default(), "r");
+        assert_eq!(text, "#1");
     }
 
     #[test]

@@ -9,11 +9,15 @@ const path = require("path");
 
 const OPERATIONS = {
   "/user": ["get"],
+  "/search/issues": ["get"],
+  "/repos/{owner}/{repo}": ["get"],
   "/repos/{owner}/{repo}/pulls": ["get", "post"],
   "/repos/{owner}/{repo}/pulls/{pull_number}": ["get"],
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews": ["get"],
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers": ["post"],
   "/repos/{owner}/{repo}/issues/{issue_number}": ["patch"],
   "/repos/{owner}/{repo}/issues/{issue_number}/labels": ["post"],
-  "/repos/{owner}/{repo}/issues/{issue_number}/comments": ["post"],
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments": ["get", "post"],
   "/repos/{owner}/{repo}/milestones": ["get"],
 };
 const PATCH_TYPES = ["application/vnd.github.v3.patch", "application/vnd.github.patch", "text/x-patch"];

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::blocking::{Client, RequestBuilder};
 use reqwest::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, USER_AGENT,
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, LINK, LOCATION, USER_AGENT,
 };
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
@@ -21,7 +21,10 @@ use serde::Deserialize;
 pub use self::error::{ApiError, Hints, explain, login_command};
 use self::limit::Limit;
 use self::retry::{Answer, Decision, Policy};
-pub use self::types::{Issue, IssueUpdate, Label, Milestone, NewPull, PullRequest, Repo, Token, User};
+pub use self::types::{
+    Comment, FoundIssue, Issue, IssueUpdate, Label, Milestone, NewPull, PullRequest, Repo, Repository, Review,
+    SearchPage, Token, User, approvers,
+};
 use crate::output::Output;
 
 const API_VERSION: &str = "2022-11-28";
@@ -42,6 +45,8 @@ struct Reply {
     status: u16,
     content_type: String,
     body: Vec<u8>,
+    /// The `Link` header has a `rel="next"` page.
+    more: bool,
 }
 
 /// A downloaded patch, and what GitHub said it is.
@@ -203,10 +208,15 @@ impl<'a> GitHub<'a> {
                         .get(CONTENT_TYPE)
                         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
                         .unwrap_or_default();
+                    let more = headers
+                        .get_all(LINK)
+                        .iter()
+                        .any(|v| has_next_page(&String::from_utf8_lossy(v.as_bytes())));
                     return Ok(Reply {
                         status: status.as_u16(),
                         content_type,
                         body,
+                        more,
                     });
                 }
                 Ok((status, _, Err(source))) => {
@@ -322,6 +332,25 @@ impl<'a> GitHub<'a> {
         }
     }
 
+    /// A GET of one page of a listing: the page, and whether there is a next.
+    fn get_page<T: for<'de> Deserialize<'de>>(
+        &self,
+        what: &str,
+        request: impl Fn() -> RequestBuilder,
+    ) -> Result<(T, bool), ApiError> {
+        let reply = self.send(what, &request, JSON)?;
+        let more = reply.more;
+        match self.json(what, reply) {
+            Err(unreadable @ ApiError::Unreadable { .. }) => {
+                self.out.note(&format!("{unreadable}; asking once more"));
+                let reply = self.send(what, &request, JSON)?;
+                let more = reply.more;
+                Ok((self.json(what, reply)?, more))
+            }
+            parsed => Ok((parsed?, more)),
+        }
+    }
+
     /// `GET /repos/{o}/{n}/pulls/{number}`.
     pub fn pull(&self, repo: &Repo, number: u64) -> Result<PullRequest, ApiError> {
         let what = format!("fetching PR #{number} from {repo}");
@@ -404,6 +433,52 @@ impl<'a> GitHub<'a> {
         self.json(&what, reply)
     }
 
+    /// Every review of PR `number` (`GET /repos/{o}/{n}/pulls/{number}/reviews`),
+    /// oldest first, page after page.
+    pub fn reviews(&self, repo: &Repo, number: u64) -> Result<Vec<Review>, ApiError> {
+        let what = format!("listing the reviews of PR #{number} in {repo}");
+        let mut all = Vec::new();
+        // GitHub keeps at most a few thousand reviews; stop there whatever it says.
+        for page in 1..=30u32 {
+            let page_text = page.to_string();
+            let request = || {
+                self.client
+                    .get(self.url(&format!("/repos/{repo}/pulls/{number}/reviews")))
+                    .query(&[("per_page", "100"), ("page", page_text.as_str())])
+            };
+            let reviews: Vec<Review> = self.get_json(&what, request)?;
+            let last = reviews.len() < 100;
+            all.extend(reviews);
+            if last {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// Requests reviews of PR `number` from `reviewers`
+    /// (`POST /repos/{o}/{n}/pulls/{number}/requested_reviewers`); returns
+    /// those GitHub then lists as requested.
+    pub fn request_reviewers(&self, repo: &Repo, number: u64, reviewers: &[String]) -> Result<Vec<String>, ApiError> {
+        let what = format!(
+            "requesting reviews of PR #{number} in {repo} from {}",
+            reviewers.join(", ")
+        );
+        let request = || {
+            self.client
+                .post(self.url(&format!("/repos/{repo}/pulls/{number}/requested_reviewers")))
+                .json(&serde_json::json!({ "reviewers": reviewers }))
+        };
+        let reply = self.send(&what, request, JSON)?;
+        #[derive(Deserialize)]
+        struct Requested {
+            #[serde(default)]
+            requested_reviewers: Vec<User>,
+        }
+        let requested: Requested = self.json(&what, reply)?;
+        Ok(requested.requested_reviewers.into_iter().map(|u| u.login).collect())
+    }
+
     /// Comments on PR (or issue) `number`.
     pub fn comment(&self, repo: &Repo, number: u64, body: &str) -> Result<(), ApiError> {
         let what = format!("commenting on PR #{number} in {repo}");
@@ -415,6 +490,96 @@ impl<'a> GitHub<'a> {
         self.send_as(&what, request, JSON, Resend::Unsafe).map(|_| ())
     }
 
+    /// The repository's default branch (`GET /repos/{o}/{n}`).
+    pub fn default_branch(&self, repo: &Repo) -> Result<String, ApiError> {
+        let what = format!("finding the default branch of {repo}");
+        let found: Repository = self.get_json(&what, || self.client.get(self.url(&format!("/repos/{repo}"))))?;
+        Ok(found.default_branch)
+    }
+
+    /// Every pull request `query` finds (`GET /search/issues`), page by page
+    /// as the `Link` header leads,
+    /// up to the 1,000 results the search API gives. Its own rate limit (30
+    /// searches a minute) is waited out as any other.
+    pub fn search_pulls(&self, query: &str) -> Result<Vec<FoundIssue>, ApiError> {
+        let what = format!("searching {query}");
+        let mut found = Vec::new();
+        for page in 1..=SEARCH_PAGES {
+            let page_text = page.to_string();
+            let request = || {
+                self.client.get(self.url("/search/issues")).query(&[
+                    ("q", query),
+                    ("per_page", PER_PAGE_TEXT),
+                    ("page", &page_text),
+                ])
+            };
+            let (answer, more): (SearchPage, bool) = self.get_page(&what, request)?;
+            if answer.incomplete_results {
+                self.out.warn(&format!(
+                    "GitHub's search timed out and gave incomplete results for: {query}"
+                ));
+            }
+            let empty = answer.items.is_empty();
+            found.extend(answer.items);
+            if !more || empty || found.len() as u64 >= answer.total_count {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
+    /// The pull requests against `base` (`GET /repos/{o}/{n}/pulls`) in
+    /// `state` (`open`, `closed`, `all`), newest first, up to `limit`.
+    pub fn list_pulls(&self, repo: &Repo, base: &str, state: &str, limit: usize) -> Result<Vec<PullRequest>, ApiError> {
+        let what = format!("listing the pull requests against {base} in {repo}");
+        let mut found = Vec::new();
+        let per_page = limit.clamp(1, PER_PAGE);
+        let per_page_text = per_page.to_string();
+        for page in 1.. {
+            let page_text = page.to_string();
+            let request = || {
+                self.client.get(self.url(&format!("/repos/{repo}/pulls"))).query(&[
+                    ("base", base),
+                    ("state", state),
+                    ("sort", "created"),
+                    ("direction", "desc"),
+                    ("per_page", &per_page_text),
+                    ("page", &page_text),
+                ])
+            };
+            let (answer, more): (Vec<PullRequest>, bool) = self.get_page(&what, request)?;
+            let empty = answer.is_empty();
+            found.extend(answer);
+            if !more || empty || found.len() >= limit {
+                break;
+            }
+        }
+        found.truncate(limit);
+        Ok(found)
+    }
+
+    /// The comments on issue or pull request `number`, oldest first, up to
+    /// `limit` (`GET /repos/{o}/{n}/issues/{number}/comments`).
+    pub fn comments(&self, repo: &Repo, number: u64, limit: usize) -> Result<Vec<Comment>, ApiError> {
+        let what = format!("reading the comments on PR #{number} in {repo}");
+        let mut found = Vec::new();
+        for page in 1.. {
+            let page_text = page.to_string();
+            let request = || {
+                self.client
+                    .get(self.url(&format!("/repos/{repo}/issues/{number}/comments")))
+                    .query(&[("per_page", PER_PAGE_TEXT), ("page", &page_text)])
+            };
+            let (answer, more): (Vec<Comment>, bool) = self.get_page(&what, request)?;
+            let empty = answer.is_empty();
+            found.extend(answer);
+            if !more || empty || found.len() >= limit {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
     /// The login of the token's owner (`GET /user`).
     pub fn current_user(&self) -> Result<String, ApiError> {
         let what = "finding the login of the token's owner".to_string();
@@ -422,6 +587,21 @@ impl<'a> GitHub<'a> {
         Ok(user.login)
     }
 }
+
+/// Whether a `Link` header names a next page: `<…>; rel="next"`.
+fn has_next_page(link: &str) -> bool {
+    link.split(',').any(|part| {
+        part.split(';')
+            .skip(1)
+            .any(|p| matches!(p.trim(), "rel=\"next\"" | "rel=next"))
+    })
+}
+
+/// Results asked for per page of a listing: the most GitHub gives.
+const PER_PAGE: usize = 100;
+const PER_PAGE_TEXT: &str = "100";
+/// The search API gives the first 1,000 results: 10 pages of 100.
+const SEARCH_PAGES: u32 = 10;
 
 /// The most redirects followed for one request.
 const REDIRECTS: usize = 5;
@@ -703,6 +883,16 @@ mod tests {
         assert!(long.starts_with("text/html, 100 bytes starting \"xxx"), "{long}");
         assert!(long.ends_with("x…\""), "{long}");
         assert_eq!(long.matches('x').count() - 1, 80, "{long}");
+    }
+
+    #[test]
+    fn the_link_header_says_whether_there_is_a_next_page() {
+        let github = r#"<https://api.github.com/search/issues?q=x&page=2>; rel="next", <https://api.github.com/search/issues?q=x&page=5>; rel="last""#;
+        assert!(has_next_page(github));
+        let last = r#"<https://api.github.com/search/issues?q=x&page=1>; rel="prev", <https://api.github.com/search/issues?q=x&page=1>; rel="first""#;
+        assert!(!has_next_page(last));
+        assert!(!has_next_page(""));
+        assert!(has_next_page("<u>; rel=next"));
     }
 
     #[test]

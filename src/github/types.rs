@@ -102,6 +102,13 @@ pub struct PullRequest {
     pub base: Option<GitRef>,
     #[serde(default)]
     pub labels: Vec<Label>,
+    /// The commit the merge made on the base branch: a merge commit, the
+    /// squashed commit, or the last rebased one.
+    #[serde(default)]
+    pub merge_commit_sha: Option<String>,
+    /// `open` or `closed`.
+    #[serde(default)]
+    pub state: Option<String>,
 }
 
 impl PullRequest {
@@ -110,6 +117,48 @@ impl PullRequest {
     pub fn is_merged(&self) -> Option<bool> {
         self.merged.or_else(|| self.merged_at.as_ref().map(|_| true))
     }
+}
+
+/// `GET /repos/{o}/{n}`: the fields the tool uses.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Repository {
+    pub default_branch: String,
+}
+
+/// One page of `GET /search/issues`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SearchPage {
+    pub total_count: u64,
+    #[serde(default)]
+    pub incomplete_results: bool,
+    pub items: Vec<FoundIssue>,
+}
+
+/// A pull request as the search API describes it (as an issue).
+#[derive(Debug, Clone, Deserialize)]
+pub struct FoundIssue {
+    pub number: u64,
+    pub title: String,
+    pub html_url: String,
+    #[serde(default)]
+    pub user: Option<User>,
+    /// Present for pull requests.
+    #[serde(default)]
+    pub pull_request: Option<FoundPull>,
+}
+
+/// The `pull_request` part of a search result.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FoundPull {
+    #[serde(default)]
+    pub merged_at: Option<String>,
+}
+
+/// A comment on an issue or pull request.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Comment {
+    #[serde(default)]
+    pub body: Option<String>,
 }
 
 /// An open milestone.
@@ -150,4 +199,66 @@ pub struct NewPull<'a> {
     pub body: &'a str,
     pub maintainer_can_modify: bool,
     pub draft: bool,
+}
+
+/// A review of a pull request (`GET /repos/{o}/{n}/pulls/{number}/reviews`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Review {
+    /// `null` for a deleted account.
+    #[serde(default)]
+    pub user: Option<User>,
+    /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED` or `PENDING`.
+    pub state: String,
+}
+
+/// Those whose latest review that says yes or no (`APPROVED`,
+/// `CHANGES_REQUESTED` or `DISMISSED`; a comment changes nothing, as on
+/// GitHub) approves, in the order they first reviewed.
+pub fn approvers(reviews: &[Review]) -> Vec<String> {
+    let mut latest: Vec<(String, bool)> = Vec::new();
+    for review in reviews {
+        let Some(user) = &review.user else { continue };
+        let approves = match review.state.as_str() {
+            "APPROVED" => true,
+            "CHANGES_REQUESTED" | "DISMISSED" => false,
+            _ => continue,
+        };
+        match latest
+            .iter_mut()
+            .find(|(login, _)| login.eq_ignore_ascii_case(&user.login))
+        {
+            Some(entry) => entry.1 = approves,
+            None => latest.push((user.login.clone(), approves)),
+        }
+    }
+    latest.into_iter().filter(|(_, a)| *a).map(|(login, _)| login).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_latest_verdict_of_each_reviewer_counts() {
+        let review = |login: &str, state: &str| Review {
+            user: Some(User { login: login.into() }),
+            state: state.into(),
+        };
+        let reviews = [
+            review("ann", "APPROVED"),
+            review("ben", "APPROVED"),
+            review("ben", "CHANGES_REQUESTED"),
+            review("cat", "CHANGES_REQUESTED"),
+            review("cat", "APPROVED"),
+            review("ann", "COMMENTED"),
+            review("dan", "COMMENTED"),
+            review("eve", "APPROVED"),
+            review("eve", "DISMISSED"),
+            Review {
+                user: None,
+                state: "APPROVED".into(),
+            },
+        ];
+        assert_eq!(approvers(&reviews), vec!["ann", "cat"]);
+    }
 }

@@ -61,6 +61,48 @@ pub fn process<'a>(
         return Err(error);
     }
 
+    if run.edit {
+        // One editor at a time, in the order of the targets.
+        let mut edited = Vec::new();
+        for (i, mut r) in ready {
+            match edit_text(run, &mut r.ts) {
+                Ok(()) => edited.push((i, r)),
+                Err(error) if signals::interrupted() => {
+                    keep(run, &mut r)?;
+                    for (_, mut other) in edited {
+                        keep(run, &mut other)?;
+                    }
+                    return Err(interrupted_or(
+                        error,
+                        "the picked commits are kept: run `git cherry-pick-pr --continue`, or `--abort`",
+                    ));
+                }
+                Err(error) => {
+                    keep(run, &mut r)?;
+                    let failure = failed(format!("nothing was pushed for {}", r.ts.name()))
+                        .hint(format!(
+                            "the picked commits are kept in {} (branch {})",
+                            r.ts.worktree.display(),
+                            r.ts.local_branch
+                        ))
+                        .hint("`git cherry-pick-pr --continue` opens the editor again")
+                        .hints(next_steps(Stopped {
+                            phase: r.ts.phase,
+                            dry_run: false,
+                            name: None,
+                            worktree: &r.ts.worktree,
+                        }))
+                        .because(error);
+                    reports[i] = Some(Report {
+                        job: r.ts.clone(),
+                        outcome: Outcome::stopped(failure.into()),
+                    });
+                }
+            }
+        }
+        ready = edited;
+    }
+
     if !ready.is_empty() {
         let targets: Vec<&JobState> = ready.iter().map(|(_, r)| &r.ts).collect();
         if let Err(error) = confirm_push(run, &targets) {
@@ -167,6 +209,38 @@ fn parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Ve
     let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Opens the pull request's title and body in the editor; what the user
+/// leaves is the text from then on (saved with the job).
+fn edit_text(run: &Run<'_>, ts: &mut JobState) -> Result<()> {
+    let offered = publish::pr_text(run.plan, ts, true);
+    run.out.step(&format!(
+        "Opening the pull request's text for {} in your editor",
+        ts.name()
+    ));
+    let dir = crate::git::worktrees_dir(&run.common_dir);
+    let edited = crate::edit::edit(&run.git, &dir, &ts.worktree, &crate::edit::editor_text(&offered))
+        .map_err(|e| failed(format!("editing the pull request's text for {}", ts.name())).because(e))?;
+    match crate::edit::parse(&edited) {
+        Ok(text) => {
+            for (what, length, limit) in [
+                ("title", text.title.chars().count(), crate::text::TITLE_LIMIT),
+                ("body", text.body.chars().count(), crate::text::BODY_LIMIT),
+            ] {
+                if length > limit {
+                    return Err(failed(format!(
+                        "the {what} is {length} characters long; GitHub takes at most {limit}"
+                    ))
+                    .into());
+                }
+            }
+            ts.text = Some(text);
+            Ok(())
+        }
+        Err(crate::edit::Empty::Title) => Err(failed("the title was left empty").into()),
+        Err(crate::edit::Empty::Body) => Err(failed("the body was left empty").into()),
+    }
 }
 
 /// Keeps a ready target's commits for `--continue`.

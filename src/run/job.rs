@@ -15,7 +15,7 @@ use crate::github::GitHub;
 use crate::next::{Stopped, next_steps};
 use crate::output::Output;
 use crate::signals;
-use crate::state::{JobState, Phase};
+use crate::state::{Changed, How, JobState, Phase};
 use crate::touched::touched_paths;
 
 /// Whether a failed terminal read was Ctrl-C (the signal may reach the read
@@ -302,7 +302,7 @@ impl JobRun<'_, '_> {
             match next {
                 Next::Done => return Ok(None),
                 Next::Settle(n) => match finish_am(git, &dir)? {
-                    Settled::Done => record(run.out, git, &mut self.ts, n)?,
+                    Settled::Done => record(run.out, git, &mut self.ts, n, patches.get(&n))?,
                     Settled::Conflicts(files) => {
                         let why = format!("PR #{n} still has conflicts");
                         if let Some(stopped) = self.wait_or_stop(&why, &files, "")? {
@@ -339,6 +339,18 @@ impl JobRun<'_, '_> {
                             finish_current(&mut self.ts, n, Ended::Picked);
                             known_head = Some(after);
                         }
+                        Attempt::Applied(Applied::Fallback, after) => {
+                            let differences =
+                                crate::disclose::measure(git, &dir, Some(patch.as_slice()), &before, &after);
+                            self.ts.changed.push(Changed {
+                                number: n,
+                                how: How::Fallback,
+                                files: Vec::new(),
+                                differences,
+                            });
+                            finish_current(&mut self.ts, n, Ended::Picked);
+                            known_head = Some(after);
+                        }
                         Attempt::Applied(Applied::AlreadyThere, after) => {
                             run.out
                                 .note(&format!("  #{n} is already on {}: skipped", self.ts.name()));
@@ -346,6 +358,7 @@ impl JobRun<'_, '_> {
                             known_head = Some(after);
                         }
                         Attempt::Stopped(stop) => {
+                            self.ts.current_commits = apply::patch_commits(patch);
                             self.ts.phase = match stop.kind {
                                 StopKind::Conflict => Phase::Conflict,
                                 StopKind::Retry => Phase::Retry,
@@ -375,6 +388,11 @@ impl JobRun<'_, '_> {
     /// for them as the script did. `None`: they say it is resolved; go on.
     fn wait_or_stop(&mut self, why: &str, files: &[String], detail: &str) -> Result<Option<Outcome>> {
         let run = self.run;
+        for file in files {
+            if !self.ts.conflicted.contains(file) {
+                self.ts.conflicted.push(file.clone());
+            }
+        }
         self.worktree.keep();
         run.save_job(&self.ts)?;
         self.persisted = true;
@@ -443,9 +461,29 @@ fn numbers(prs: &[u64]) -> String {
 /// if HEAD moved past where it began. If it did not, the user skipped it
 /// (`git am --skip` or `--abort` in the worktree): a stop means git did
 /// find something to apply, so it is not "already there".
-fn record(out: &Output, git: &Git<'_>, ts: &mut JobState, n: u64) -> Result<()> {
+///
+/// A pull request applied after a stop is disclosed: the files that were
+/// in conflict, and how far the commits differ from its `patch`.
+fn record(out: &Output, git: &Git<'_>, ts: &mut JobState, n: u64, patch: Option<&Vec<u8>>) -> Result<()> {
     let head = apply::head(git, &ts.worktree)?;
+    let files = std::mem::take(&mut ts.conflicted);
+    let commits = std::mem::take(&mut ts.current_commits);
     if ts.current_base.as_deref() != Some(head.as_str()) {
+        // The patch, else (after `--continue`) its commits, fetched with the pull request.
+        let original = match patch {
+            Some(patch) => Some(patch.clone()),
+            None => crate::disclose::commits_patch(git, &ts.worktree, &commits),
+        };
+        let differences = ts
+            .current_base
+            .as_deref()
+            .and_then(|base| crate::disclose::measure(git, &ts.worktree, original.as_deref(), base, &head));
+        ts.changed.push(Changed {
+            number: n,
+            how: How::ByHand,
+            files,
+            differences,
+        });
         finish_current(ts, n, Ended::Picked);
     } else {
         out.warn(&format!(

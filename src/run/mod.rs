@@ -35,6 +35,8 @@ pub struct Run<'a> {
     pub interactive: bool,
     /// Push without asking.
     pub yes: bool,
+    /// Open each pull request's title and body in the editor before pushing.
+    pub edit: bool,
     /// A hook that may look at the files would run in the tool's worktree:
     /// worktrees get every file from the start.
     pub tree_hooks: bool,
@@ -126,6 +128,25 @@ pub fn connect<'a>(
     let found = token::find(env, out, &lookup)?;
     let github = GitHub::new(api_url, web_host, found.token.clone(), found.source.name(), policy, out)?;
     Ok((found, github))
+}
+
+/// `connect` with the API and the network policy of a run's settings.
+pub fn connect_for<'a>(
+    settings: &crate::settings::Settings,
+    env: &Env,
+    out: &'a Output,
+    git: &Git<'_>,
+    interactive: bool,
+) -> Result<(token::Found, GitHub<'a>)> {
+    connect(
+        env,
+        out,
+        git,
+        &settings.toplevel,
+        (&settings.api_url, &settings.web_host),
+        settings.policy,
+        interactive,
+    )
 }
 
 /// An error caused by Ctrl-C becomes an `Interrupted` failure that says what

@@ -157,14 +157,19 @@ fn first_line(error: &anyhow::Error) -> String {
     error.to_string().lines().next().unwrap_or_default().to_string()
 }
 
+/// The jobs as `--json` prints them: one line, a JSON array.
+pub fn jobs_json(reports: &[Report]) -> anyhow::Result<String> {
+    let jobs: Vec<JobJson<'_>> = reports.iter().map(Report::json).collect();
+    Ok(serde_json::to_string(&jobs)?)
+}
+
 /// URLs (or dry-run branches) on stdout, in the order of the targets, or
 /// with `Format::Json` one JSON array of every job instead; the errors of
 /// targets that stopped or failed, and with several targets a summary, on
 /// stderr. Any failure makes the exit code 1, else any stop on conflicts 3.
 pub fn report(reports: Vec<Report>, out: &Output, format: Format) -> anyhow::Result<()> {
     if format == Format::Json {
-        let jobs: Vec<JobJson<'_>> = reports.iter().map(Report::json).collect();
-        out.result(&serde_json::to_string(&jobs)?);
+        out.result(&jobs_json(&reports)?);
     }
     let text = format == Format::Text;
     let several = reports.len() > 1;

@@ -238,21 +238,7 @@ fn when_git_am_fails_git_cherry_pick_is_tried() {
     // A patch that lost its carriage returns on the way (as mail does) cannot
     // be applied by `git am`; the pull request's own commits can be picked.
     let world = World::new();
-    world.git(&world.work, &["checkout", "--quiet", "master"]);
-    world.commit_files(&[("win.txt", "one\r\ntwo\r\nthree\r\n")], "Add a CRLF file");
-    world.git(
-        &world.work,
-        &["push", "--quiet", "origin", "master:release-3.1", "--force"],
-    );
-    let mut pr = world.pr(
-        3796,
-        "Fix CRLF",
-        "",
-        &[("Fix CRLF", &[("win.txt", "one\r\ntwo fixed\r\nthree\r\n")])],
-        true,
-    );
-    pr.patch = String::from_utf8(pr.patch).unwrap().replace('\r', "").into_bytes();
-    world.github.add_pull(pr.clone());
+    let pr = world.crlf_fallback_pr();
 
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(0)

@@ -116,7 +116,7 @@ fn ctrl_c_during_a_slow_api_call_keeps_a_resumable_state() {
 /// The tool on a pseudo-terminal (util-linux `script`); what it prints
 /// accumulates in the returned buffer.
 /// A child process killed (with its process group) if the test ends early.
-struct Terminal(Child);
+pub struct Terminal(pub Child);
 
 impl Drop for Terminal {
     fn drop(&mut self) {
@@ -129,7 +129,7 @@ impl Drop for Terminal {
     }
 }
 
-fn on_a_terminal(world: &World, args: &[&str]) -> (Terminal, Arc<Mutex<String>>) {
+pub fn on_a_terminal(world: &World, args: &[&str]) -> (Terminal, Arc<Mutex<String>>) {
     let mut line = env!("CARGO_BIN_EXE_git-cherry-pick-pr").to_string();
     for arg in args {
         line.push_str(&format!(" '{arg}'"));
@@ -165,7 +165,7 @@ fn on_a_terminal(world: &World, args: &[&str]) -> (Terminal, Arc<Mutex<String>>)
 }
 
 /// Waits (bounded) until the terminal shows `text`.
-fn wait_for_text(screen: &Arc<Mutex<String>>, text: &str) {
+pub fn wait_for_text(screen: &Arc<Mutex<String>>, text: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !screen.lock().unwrap().contains(text) {
         assert!(
@@ -177,7 +177,7 @@ fn wait_for_text(screen: &Arc<Mutex<String>>, text: &str) {
     }
 }
 
-fn answer(child: &mut Terminal, text: &str) {
+pub fn answer(child: &mut Terminal, text: &str) {
     let stdin = child.0.stdin.as_mut().unwrap();
     stdin.write_all(text.as_bytes()).unwrap();
     stdin.flush().unwrap();

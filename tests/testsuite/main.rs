@@ -4,7 +4,9 @@
 mod support;
 
 mod bad_input;
+mod candidates;
 mod conflicts;
+mod event;
 mod fanout;
 mod generated;
 mod hardening;
@@ -17,4 +19,5 @@ mod pick;
 mod push;
 mod sandbox;
 mod snapshots;
+mod the_case;
 mod worktree;

@@ -57,6 +57,11 @@ impl Recorded {
         serde_json::from_str(&self.body).unwrap_or(Value::Null)
     }
 
+    /// The first value of query parameter `name`.
+    pub fn param(&self, name: &str) -> Option<String> {
+        form_urlencoded::parse(self.query.as_bytes()).find_map(|(k, v)| (k == name).then(|| v.into_owned()))
+    }
+
     pub fn is_write(&self) -> bool {
         self.method != "GET"
     }
@@ -140,6 +145,23 @@ pub struct State {
     /// Answers are held until this many requests are in flight at once
     /// (then the gate stays open): `hold_until_in_flight`.
     pub gate: Option<(usize, std::time::Duration, tokio::sync::watch::Sender<bool>)>,
+    /// When each merged pull request was merged (in the order they were added).
+    pub merged_at: HashMap<u64, String>,
+    /// The commit each merge made (`merge_commit_sha`).
+    pub merge_commits: HashMap<u64, String>,
+    /// Searches left in the search API's rate-limit window; `None`: no limit.
+    /// At 0 a search is refused as GitHub does, and the window starts again.
+    pub searches_left: Option<u32>,
+    /// Serve pages of this many items, whatever `per_page` asks.
+    pub page_size: Option<usize>,
+    /// The reviews of each pull request, oldest first: login and state
+    /// (`APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED`).
+    pub reviews: HashMap<u64, Vec<(String, String)>>,
+    /// Who may be asked to review; `None`: anyone. Asking anyone else is
+    /// refused with 422, as GitHub refuses a non-collaborator.
+    pub collaborators: Option<Vec<String>>,
+    /// The reviewers requested of each pull request.
+    pub requested: HashMap<u64, Vec<String>>,
 }
 
 pub struct FakeGitHub {
@@ -183,7 +205,23 @@ impl FakeGitHub {
             .filter(|l| l.starts_with("From ") && l.ends_with(" Mon Sep 17 00:00:00 2001"))
             .count() as u64;
         state.commit_counts.entry(pull.number).or_insert(messages);
+        if pull.merged && !state.merged_at.contains_key(&pull.number) {
+            // One a minute, in the order they were added.
+            let minute = state.merged_at.len();
+            let at = format!("2026-01-01T{:02}:{:02}:00Z", minute / 60, minute % 60);
+            state.merged_at.insert(pull.number, at);
+        }
         state.pulls.insert(pull.number, pull);
+    }
+
+    /// Says the merge of pull request `number` made commit `sha`.
+    pub fn set_merge_commit(&self, number: u64, sha: &str) {
+        self.state.lock().unwrap().merge_commits.insert(number, sha.to_string());
+    }
+
+    /// Allows `searches` more searches before the search rate limit refuses one.
+    pub fn limit_searches(&self, searches: u32) {
+        self.state.lock().unwrap().searches_left = Some(searches);
     }
 
     /// Sets (`Some`) or removes (`None`) a field of pull request `number`'s JSON.
@@ -330,6 +368,23 @@ impl FakeGitHub {
     /// The most requests that were in flight at once (received, not yet answered).
     pub fn most_in_flight(&self) -> usize {
         self.state.lock().unwrap().most_in_flight
+    }
+
+    /// Adds a review of pull request `number` by `login` in `state`.
+    pub fn review(&self, number: u64, login: &str, state: &str) {
+        let mut s = self.state.lock().unwrap();
+        s.reviews.entry(number).or_default().push((login.into(), state.into()));
+    }
+
+    /// Only `logins` may be asked to review; asking others is a 422.
+    pub fn collaborators(&self, logins: &[&str]) {
+        self.state.lock().unwrap().collaborators = Some(logins.iter().map(|l| l.to_string()).collect());
+    }
+
+    /// The reviewers requested of pull request `number`.
+    pub fn requested_reviewers(&self, number: u64) -> Vec<String> {
+        let s = self.state.lock().unwrap();
+        s.requested.get(&number).cloned().unwrap_or_default()
     }
 
     /// The `method` requests whose path contains `path`.
@@ -629,6 +684,15 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
         let login = s.login.clone();
         return json_answer(200, json!({"login": login, "id": 1, "type": "User"}));
     }
+    if path == "/search/issues" && req.method == "GET" {
+        return search(req, &mut s);
+    }
+    if path == repo_prefix.trim_end_matches('/') && req.method == "GET" {
+        return json_answer(
+            200,
+            json!({"id": 1, "name": s.name, "full_name": format!("{}/{}", s.owner, s.name), "default_branch": "master", "private": false}),
+        );
+    }
     let Some(rest) = path.strip_prefix(&repo_prefix) else {
         return not_found();
     };
@@ -650,16 +714,33 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
             json_answer(200, pull_json(&s, pull))
         }
         ("GET", ["pulls"]) => {
-            let head = form_urlencoded::parse(req.query.as_bytes())
-                .find_map(|(k, v)| (k == "head").then_some(v))
-                .unwrap_or_default();
-            let list: Vec<Value> = s
+            let head = req.param("head");
+            let base = req.param("base");
+            let state = req.param("state").unwrap_or_else(|| "open".into());
+            let mut list: Vec<&FakePull> = s
                 .pulls
                 .values()
-                .filter(|p| p.state == "open" && format!("{}:{}", p.author, p.head_ref) == head)
-                .map(|p| pull_json(&s, p))
+                .filter(|p| state == "all" || p.state == state)
+                .filter(|p| {
+                    head.as_ref()
+                        .is_none_or(|h| format!("{}:{}", p.author, p.head_ref) == *h)
+                })
+                .filter(|p| base.as_ref().is_none_or(|b| p.base_ref == *b))
                 .collect();
-            json_answer(200, Value::Array(list))
+            // Newest first, as GitHub's `sort=created&direction=desc`.
+            list.sort_by_key(|p| std::cmp::Reverse(p.number));
+            // A listing's pull requests say `merged_at` but not `merged`, as GitHub's do.
+            let list: Vec<Value> = list
+                .into_iter()
+                .map(|p| {
+                    let mut json = pull_json(&s, p);
+                    if let Some(fields) = json.as_object_mut() {
+                        fields.remove("merged");
+                    }
+                    json
+                })
+                .collect();
+            paginated(req, s.page_size, list, Value::Array)
         }
         ("POST", ["pulls"]) => {
             let body = req.json();
@@ -707,6 +788,65 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
                 format!("https://api.github.com{}{}", repo_prefix, number),
             ));
             answer
+        }
+        ("GET", ["pulls", number, "reviews"]) => {
+            let Some(number) = number.parse::<u64>().ok().filter(|n| s.pulls.contains_key(n)) else {
+                return not_found();
+            };
+            let query: Vec<(String, String)> = form_urlencoded::parse(req.query.as_bytes()).into_owned().collect();
+            let param = |name: &str, default: usize| {
+                query
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(default)
+            };
+            let (per_page, page) = (param("per_page", 30).clamp(1, 100), param("page", 1).max(1));
+            let all = s.reviews.get(&number).cloned().unwrap_or_default();
+            let list: Vec<Value> = all
+                .iter()
+                .enumerate()
+                .skip((page - 1) * per_page)
+                .take(per_page)
+                .map(|(i, (login, state))| review_json(&s, number, i as u64 + 1, login, state))
+                .collect();
+            json_answer(200, Value::Array(list))
+        }
+        ("POST", ["pulls", number, "requested_reviewers"]) => {
+            let Some(number) = number.parse::<u64>().ok().filter(|n| s.pulls.contains_key(n)) else {
+                return not_found();
+            };
+            let asked: Vec<String> = req.json()["reviewers"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
+            let author = s.pulls[&number].author.clone();
+            if asked.iter().any(|a| a.eq_ignore_ascii_case(&author)) {
+                return json_answer(
+                    422,
+                    json!({"message": "Review cannot be requested from pull request author.", "documentation_url": "https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request", "status": "422"}),
+                );
+            }
+            if let Some(allowed) = &s.collaborators
+                && asked.iter().any(|a| !allowed.iter().any(|c| c.eq_ignore_ascii_case(a)))
+            {
+                let message = format!(
+                    "Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the {}/{} repository.",
+                    s.owner, s.name
+                );
+                return json_answer(
+                    422,
+                    json!({"message": message, "documentation_url": "https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request", "status": "422"}),
+                );
+            }
+            let requested = s.requested.entry(number).or_default();
+            for login in asked {
+                if !requested.contains(&login) {
+                    requested.push(login);
+                }
+            }
+            let pull = s.pulls[&number].clone();
+            json_answer(201, pull_json(&s, &pull))
         }
         ("GET", ["milestones"]) => {
             let list: Vec<Value> = s
@@ -756,6 +896,20 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
                 }
             }
             json_answer(200, issue_json(&s, number))
+        }
+        ("GET", ["issues", number, "comments"]) => {
+            let Some(number) = number.parse::<u64>().ok().filter(|n| s.pulls.contains_key(n)) else {
+                return not_found();
+            };
+            let login = s.login.clone();
+            let list: Vec<Value> = s
+                .comments
+                .iter()
+                .enumerate()
+                .filter(|(_, (n, _))| *n == number)
+                .map(|(i, (_, text))| json!({"id": i + 1, "body": text, "user": {"login": login}}))
+                .collect();
+            paginated(req, s.page_size, list, Value::Array)
         }
         ("POST", ["issues", number, "comments"]) => {
             let Some(number) = number.parse::<u64>().ok().filter(|n| s.pulls.contains_key(n)) else {
@@ -818,8 +972,175 @@ fn issue_json(s: &State, number: u64) -> Value {
     })
 }
 
+fn user_json(login: &str, id: u64) -> Value {
+    json!({
+        "login": login, "id": id, "node_id": format!("U_{id}"),
+        "avatar_url": format!("https://avatars.githubusercontent.com/u/{id}"), "gravatar_id": "",
+        "url": format!("https://api.github.com/users/{login}"), "html_url": format!("https://github.com/{login}"),
+        "type": "User", "site_admin": false,
+    })
+}
+
+fn review_json(s: &State, number: u64, id: u64, login: &str, state: &str) -> Value {
+    let pull_url = format!("https://api.github.com/repos/{}/{}/pulls/{number}", s.owner, s.name);
+    let html = format!(
+        "https://github.com/{}/{}/pull/{number}#pullrequestreview-{id}",
+        s.owner, s.name
+    );
+    json!({
+        "id": id, "node_id": format!("PRR_{id}"), "user": user_json(login, 100 + id),
+        "body": "", "state": state, "html_url": html, "pull_request_url": pull_url,
+        "_links": {"html": {"href": html}, "pull_request": {"href": pull_url}},
+        "submitted_at": "2026-01-01T00:00:00Z", "commit_id": "0000000000000000000000000000000000000000",
+        "author_association": "MEMBER",
+    })
+}
+
 fn label_json(name: &str) -> Value {
     json!({"id": 1, "node_id": "LA_x", "url": format!("https://api.github.com/labels/{name}"), "name": name, "color": "ededed", "default": false, "description": null})
+}
+
+fn merged_at(s: &State, p: &FakePull) -> Value {
+    match (p.merged, s.merged_at.get(&p.number)) {
+        (false, _) => Value::Null,
+        (true, Some(at)) => Value::from(at.as_str()),
+        (true, None) => Value::from("2026-01-01T00:00:00Z"),
+    }
+}
+
+/// One page of `items` as `per_page` and `page` ask (GitHub's defaults: 30,
+/// 1), with a `Link` header to the next and last pages.
+fn paginated(
+    req: &Recorded,
+    page_size: Option<usize>,
+    items: Vec<Value>,
+    wrap: impl FnOnce(Vec<Value>) -> Value,
+) -> Answer {
+    let per_page: usize = page_size
+        .or_else(|| req.param("per_page").and_then(|p| p.parse().ok()))
+        .unwrap_or(30)
+        .clamp(1, 100);
+    let page: usize = req.param("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let pages = items.len().div_ceil(per_page).max(1);
+    let link = |n: usize, rel: &str| {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                form_urlencoded::parse(req.query.as_bytes())
+                    .filter(|(k, _)| k != "page")
+                    .chain([("page".into(), n.to_string().into())]),
+            )
+            .finish();
+        format!("<https://api.github.com{}?{query}>; rel=\"{rel}\"", req.path)
+    };
+    let mut links = Vec::new();
+    if page < pages {
+        links.push(link(page + 1, "next"));
+        links.push(link(pages, "last"));
+    }
+    let page_items: Vec<Value> = items.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+    let mut answer = json_answer(200, wrap(page_items));
+    if !links.is_empty() {
+        answer.headers.push(("Link".into(), links.join(", ")));
+    }
+    answer
+}
+
+/// `GET /search/issues`: the pull requests matching the qualifiers the tool
+/// uses (`repo:`, `is:pr`, `is:merged`, `is:open`, `is:closed`, `label:`,
+/// `base:`), with the search API's own rate limit.
+fn search(req: &Recorded, s: &mut State) -> Answer {
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+        + 1;
+    let limit_headers = |remaining: u32| {
+        vec![
+            ("x-ratelimit-limit".to_string(), "30".to_string()),
+            ("x-ratelimit-remaining".to_string(), remaining.to_string()),
+            ("x-ratelimit-reset".to_string(), reset.to_string()),
+            ("x-ratelimit-used".to_string(), (30 - remaining.min(30)).to_string()),
+            ("x-ratelimit-resource".to_string(), "search".to_string()),
+        ]
+    };
+    match s.searches_left {
+        Some(0) => {
+            s.searches_left = None;
+            let mut answer = json_answer(
+                403,
+                json!({"message": "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.", "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api", "status": "403"}),
+            );
+            answer.headers = limit_headers(0);
+            return answer;
+        }
+        Some(n) => s.searches_left = Some(n - 1),
+        None => {}
+    }
+    let q = req.param("q").unwrap_or_default();
+    let mut terms: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in q.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ' ' if !quoted => terms.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    terms.push(current);
+    let repo = format!("{}/{}", s.owner, s.name);
+    let mut matching: Vec<&FakePull> = s
+        .pulls
+        .values()
+        .filter(|p| {
+            terms
+                .iter()
+                .filter(|t| !t.is_empty())
+                .all(|term| match term.split_once(':') {
+                    Some(("repo", r)) => r == repo,
+                    Some(("is", "pr")) => true,
+                    Some(("is", "merged")) => p.merged,
+                    Some(("is", "unmerged")) => !p.merged,
+                    Some(("is", state)) => p.state == state,
+                    Some(("label", label)) => p.labels.iter().any(|l| l == label),
+                    Some(("base", base)) => p.base_ref == base,
+                    _ => panic!("the fake's search does not know {term:?}"),
+                })
+        })
+        .collect();
+    matching.sort_by_key(|p| std::cmp::Reverse(p.number));
+    let total = matching.len();
+    let items: Vec<Value> = matching
+        .into_iter()
+        .map(|p| {
+            let html = format!("https://github.com/{repo}/pull/{}", p.number);
+            json!({
+                "url": format!("https://api.github.com/repos/{repo}/issues/{}", p.number),
+                "html_url": html,
+                "id": p.number * 10,
+                "number": p.number,
+                "title": p.title,
+                "state": p.state,
+                "body": p.body,
+                "user": {"login": p.author, "id": 2, "type": "User"},
+                "labels": p.labels.iter().map(|l| label_json(l)).collect::<Vec<_>>(),
+                "score": 1.0,
+                "pull_request": {
+                    "url": format!("https://api.github.com/repos/{repo}/pulls/{}", p.number),
+                    "html_url": html,
+                    "merged_at": merged_at(s, p),
+                },
+            })
+        })
+        .collect();
+    let remaining = s.searches_left.unwrap_or(29);
+    let mut answer = paginated(
+        req,
+        s.page_size,
+        items,
+        |page| json!({"total_count": total, "incomplete_results": false, "items": page}),
+    );
+    answer.headers.extend(limit_headers(remaining));
+    answer
 }
 
 fn pull_json(s: &State, p: &FakePull) -> Value {
@@ -835,11 +1156,13 @@ fn pull_json(s: &State, p: &FakePull) -> Value {
         "user": {"login": p.author, "id": 2, "type": "User"},
         "labels": p.labels.iter().map(|l| label_json(l)).collect::<Vec<_>>(),
         "merged": p.merged,
-        "merged_at": if p.merged { Value::from("2026-01-01T00:00:00Z") } else { Value::Null },
+        "merged_at": merged_at(s, p),
+        "merge_commit_sha": s.merge_commits.get(&p.number),
         "draft": false,
         "head": {"ref": p.head_ref, "sha": p.head_sha, "label": format!("{}:{}", p.author, p.head_ref)},
         "base": {"ref": p.base_ref, "sha": p.base_sha, "label": format!("{}:{}", s.owner, p.base_ref)},
         "commits": s.commit_counts.get(&p.number).copied().unwrap_or(0),
+        "requested_reviewers": s.requested.get(&p.number).cloned().unwrap_or_default().iter().enumerate().map(|(i, l)| user_json(l, 200 + i as u64)).collect::<Vec<_>>(),
     });
     if let (Some(edits), Some(fields)) = (s.pull_edits.get(&p.number), json.as_object_mut()) {
         for (field, value) in edits {

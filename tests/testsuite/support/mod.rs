@@ -248,7 +248,44 @@ impl World {
             state: if merged { "closed".into() } else { "open".into() },
         };
         self.github.add_pull(pull.clone());
+        if merged {
+            let merge = self.git(&self.work, &["rev-parse", "master"]);
+            self.github.set_merge_commit(number, merge.trim());
+        }
         pull
+    }
+
+    /// Adds `label` to pull request `number`.
+    pub fn label(&self, number: u64, label: &str) {
+        let mut state = self.github.state.lock().unwrap();
+        state
+            .pulls
+            .get_mut(&number)
+            .expect("a pull request")
+            .labels
+            .push(label.into());
+    }
+
+    /// Pull request #3796, which `git am -3` cannot apply but `git
+    /// cherry-pick` can: its patch lost the carriage returns of a CRLF file
+    /// on the way (as mail does), on a release branch that has the file.
+    pub fn crlf_fallback_pr(&self) -> FakePull {
+        self.git(&self.work, &["checkout", "--quiet", "master"]);
+        self.commit_files(&[("win.txt", "one\r\ntwo\r\nthree\r\n")], "Add a CRLF file");
+        self.git(
+            &self.work,
+            &["push", "--quiet", "origin", "master:release-3.1", "--force"],
+        );
+        let mut pr = self.pr(
+            3796,
+            "Fix CRLF",
+            "",
+            &[("Fix CRLF", &[("win.txt", "one\r\ntwo fixed\r\nthree\r\n")])],
+            true,
+        );
+        pr.patch = String::from_utf8(pr.patch).unwrap().replace('\r', "").into_bytes();
+        self.github.add_pull(pr.clone());
+        pr
     }
 
     /// A merged pull request with one commit changing `pkg/a.go`'s line `line`.

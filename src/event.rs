@@ -1,0 +1,762 @@
+//! `--from-event`: the tool as a GitHub Actions step. It reads the event
+//! that started the workflow run, decides what it asks for (a merged pull
+//! request's candidate labels, a label added after the merge, `/cherrypick`
+//! comments), backports, and reports on the source pull request, in
+//! `$GITHUB_OUTPUT` and in `$GITHUB_STEP_SUMMARY`.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::Result;
+use serde_json::Value;
+
+use crate::args::Target;
+use crate::candidates::{self, Related, State};
+use crate::cli::Cli;
+use crate::errors::{Failure, Kind, failed, usage};
+use crate::git::{Git, Located};
+use crate::github::GitHub;
+use crate::output::Output;
+use crate::run::report::{Outcome, Report};
+use crate::settings::{Env, Settings};
+use crate::state::JobState;
+
+/// Opens the comment the tool leaves on a source pull request.
+const MARKER: &str = "<!-- git-cherry-pick-pr -->";
+/// The remote of the workflow's checkout.
+const ORIGIN: &str = "origin";
+/// The most comments read to find an earlier one with the same results.
+const COMMENTS: usize = 1000;
+/// The most pull requests against a target read to find a cherry pick made
+/// for an earlier delivery of the event.
+const LISTED: usize = 1000;
+/// Delimits a multi-line value in `$GITHUB_OUTPUT`.
+const DELIMITER: &str = "GIT_CHERRY_PICK_PR_EOF";
+
+/// What an event asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Nothing: why, for the log.
+    Ignore(String),
+    /// Backport merged pull request `pr` onto `branches`.
+    Backport { pr: u64, branches: Vec<String> },
+    /// `/cherrypick` comments on `pr`: backport now if it is merged, else
+    /// label it so that the merge does (`merged`: as the event says, when it does).
+    Request {
+        pr: u64,
+        branches: Vec<String>,
+        merged: Option<bool>,
+    },
+}
+
+/// The branch a candidate label names under `template` (`cherrypick/{branch}`).
+pub fn branch_of_label(template: &str, label: &str) -> Option<String> {
+    let (prefix, suffix) = template.split_once("{branch}")?;
+    let branch = label.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    (!branch.is_empty() && !branch.contains(char::is_whitespace)).then(|| branch.to_string())
+}
+
+/// The branches of the candidate labels among `labels`, each once, in order.
+fn branches_of_labels<'a>(labels: impl IntoIterator<Item = &'a str>, templates: &[String]) -> Vec<String> {
+    let mut branches = Vec::new();
+    for label in labels {
+        for template in templates {
+            if let Some(branch) = branch_of_label(template, label)
+                && !branches.contains(&branch)
+            {
+                branches.push(branch);
+            }
+        }
+    }
+    branches
+}
+
+/// The branches `/cherrypick BRANCH` lines of a comment ask for, each once.
+pub fn requested_branches(comment: &str) -> Vec<String> {
+    let mut branches = Vec::new();
+    for line in comment.lines() {
+        let mut words = line.split_whitespace();
+        if !matches!(words.next(), Some("/cherrypick" | "/cherry-pick")) {
+            continue;
+        }
+        if let Some(branch) = words.next()
+            && !branches.iter().any(|b| b == branch)
+        {
+            branches.push(branch.to_string());
+        }
+    }
+    branches
+}
+
+/// What the event `name` with payload `event` asks for.
+pub fn decide(name: &str, event: &Value, templates: &[String], allowed: &[String]) -> Decision {
+    let action = event["action"].as_str().unwrap_or_default();
+    match name {
+        "pull_request" | "pull_request_target" => {
+            let pull = &event["pull_request"];
+            let Some(pr) = pull["number"].as_u64() else {
+                return Decision::Ignore("the event names no pull request".into());
+            };
+            let merged = pull["merged"].as_bool() == Some(true);
+            match action {
+                "closed" if merged => {
+                    let labels = pull["labels"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|l| l["name"].as_str());
+                    let branches = branches_of_labels(labels, templates);
+                    if branches.is_empty() {
+                        Decision::Ignore(format!("PR #{pr} was merged with no candidate label"))
+                    } else {
+                        Decision::Backport { pr, branches }
+                    }
+                }
+                "closed" => Decision::Ignore(format!("PR #{pr} was closed without being merged")),
+                "labeled" => {
+                    let label = event["label"]["name"].as_str().unwrap_or_default();
+                    let branches = branches_of_labels([label], templates);
+                    if branches.is_empty() {
+                        Decision::Ignore(format!("`{label}` is not a candidate label"))
+                    } else if !merged {
+                        Decision::Ignore(format!("PR #{pr} is not merged yet: its merge will backport it"))
+                    } else {
+                        Decision::Backport { pr, branches }
+                    }
+                }
+                other => Decision::Ignore(format!("nothing to do when a pull request is {other}")),
+            }
+        }
+        "issue_comment" => {
+            let issue = &event["issue"];
+            let Some(pr) = issue["number"].as_u64() else {
+                return Decision::Ignore("the event names no issue".into());
+            };
+            if action != "created" {
+                return Decision::Ignore(format!("nothing to do when a comment is {action}"));
+            }
+            if issue["pull_request"].is_null() {
+                return Decision::Ignore(format!("#{pr} is an issue, not a pull request"));
+            }
+            let comment = &event["comment"];
+            let branches = requested_branches(comment["body"].as_str().unwrap_or_default());
+            if branches.is_empty() {
+                return Decision::Ignore("the comment asks for no cherry pick".into());
+            }
+            let association = comment["author_association"].as_str().unwrap_or("NONE");
+            if !allowed.iter().any(|a| a.eq_ignore_ascii_case(association)) {
+                let login = comment["user"]["login"].as_str().unwrap_or("someone");
+                return Decision::Ignore(format!(
+                    "@{login} ({association}) may not ask for cherry picks; only {} may",
+                    allowed.join(", ")
+                ));
+            }
+            let merged = match &issue["pull_request"]["merged_at"] {
+                Value::String(_) => Some(true),
+                Value::Null if issue["pull_request"].get("merged_at").is_some() => Some(false),
+                _ => None,
+            };
+            Decision::Request { pr, branches, merged }
+        }
+        other => Decision::Ignore(format!("nothing to do on a `{other}` event")),
+    }
+}
+
+/// How one requested branch ended, for the comment and the summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Ended {
+    /// A cherry-pick pull request exists: made now, or for an earlier delivery.
+    Proposed {
+        number: Option<u64>,
+        url: String,
+    },
+    /// The change is on the branch already.
+    AlreadyThere,
+    /// Labelled, for the merge to backport.
+    Labelled {
+        label: String,
+    },
+    Conflict {
+        files: Vec<String>,
+    },
+    Failed {
+        /// In a line.
+        error: String,
+        /// Whole, as git or GitHub said it.
+        words: String,
+    },
+    NoSuchBranch,
+}
+
+/// One line of results: the branch and how it ended.
+type Line = (String, Ended);
+
+/// Runs `--from-event`; the reports are those of the jobs run, plus a
+/// failed one per branch that does not exist.
+pub fn run(cli: &Cli, env: &Env, git: Git<'_>, out: &Output, located: &Located) -> Result<Vec<Report>> {
+    let (name, path) = match (env.get("GITHUB_EVENT_NAME"), env.get("GITHUB_EVENT_PATH")) {
+        (Some(name), Some(path)) => (name.to_string(), path.to_string()),
+        _ => {
+            return Err(usage(
+                "--from-event reads the GitHub Actions event, but GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set",
+            )
+            .hint("run it as a step of a GitHub Actions workflow; see \"Automatic backports\" in the README")
+            .into());
+        }
+    };
+    let event: Value = std::fs::read(&path)
+        .map_err(anyhow::Error::new)
+        .and_then(|bytes| Ok(serde_json::from_slice(&bytes)?))
+        .map_err(|e| failed(format!("reading the event payload {path}")).because(e))?;
+
+    let mut cli = cli.clone();
+    cli.yes = true;
+    cli.upstream.get_or_insert_with(|| ORIGIN.to_string());
+    cli.fork.get_or_insert_with(|| ORIGIN.to_string());
+    if cli.repo.is_none() {
+        cli.repo = env.get("GITHUB_REPOSITORY").map(str::to_string);
+    }
+    let mut settings = crate::settings::resolve(&cli, env, &git, located)?;
+    let decision = decide(
+        &name,
+        &event,
+        &settings.candidate_labels,
+        &settings.allowed_associations,
+    );
+    out.debug(|| format!("event {name}: {decision:?}"));
+    let (pr, branches, merged) = match decision {
+        Decision::Ignore(why) => {
+            out.note(&format!("Nothing to do: {why}."));
+            return Ok(Vec::new());
+        }
+        Decision::Backport { pr, branches } => (pr, branches, Some(true)),
+        Decision::Request { pr, branches, merged } => (pr, branches, merged),
+    };
+    settings.user = Some(settings.repo.owner.clone());
+    let (found, github) = crate::run::connect_for(&settings, env, out, &git, false)?;
+    let result = act(&settings, env, git, out, located, &github, (pr, branches, merged));
+    crate::token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
+    result
+}
+
+/// Backports or labels, then reports on the pull request and to the workflow.
+fn act(
+    settings: &Settings,
+    env: &Env,
+    git: Git<'_>,
+    out: &Output,
+    located: &Located,
+    github: &GitHub<'_>,
+    (pr, branches, merged): (u64, Vec<String>, Option<bool>),
+) -> Result<Vec<Report>> {
+    let repo = &settings.repo;
+    let merged = match merged {
+        Some(merged) => merged,
+        None => {
+            let pull = github.pull(repo, pr).map_err(|e| github.explain(e))?;
+            pull.is_merged() == Some(true)
+        }
+    };
+    let existing = remote_branches(&git, &settings.toplevel, &settings.upstream)?;
+    let mut lines: Vec<Line> = Vec::new();
+    let mut wanted: Vec<String> = Vec::new();
+    for branch in branches {
+        if existing.contains(&branch) {
+            wanted.push(branch);
+        } else {
+            lines.push((branch, Ended::NoSuchBranch));
+        }
+    }
+    let mut reports = Vec::new();
+    if !merged {
+        // prow's way: the label makes the merge do it.
+        let template = settings
+            .candidate_labels
+            .first()
+            .map_or("cherrypick/{branch}", String::as_str);
+        let labels: Vec<String> = wanted
+            .iter()
+            .map(|b| crate::text::candidate_label(template, b))
+            .collect();
+        if !labels.is_empty() {
+            github.add_labels(repo, pr, &labels).map_err(|e| github.explain(e))?;
+        }
+        for (branch, label) in wanted.into_iter().zip(labels) {
+            out.step(&format!(
+                "Labelled PR #{pr} `{label}`: its merge will backport it to {branch}"
+            ));
+            lines.push((branch, Ended::Labelled { label }));
+        }
+    } else {
+        let mut to_do = Vec::new();
+        for branch in wanted {
+            match earlier_cherry_pick(github, repo, &branch, pr)? {
+                Some(related) => {
+                    out.note(&format!(
+                        "PR #{pr} already has a cherry pick onto {branch}: #{}",
+                        related.number
+                    ));
+                    let result = Ended::Proposed {
+                        number: Some(related.number),
+                        url: related.url,
+                    };
+                    lines.push((branch, result));
+                }
+                None => to_do.push(branch),
+            }
+        }
+        if !to_do.is_empty() {
+            let mut settings = settings.clone();
+            settings.targets = to_do
+                .iter()
+                .map(|branch| Target {
+                    remote: settings.upstream.clone(),
+                    branch: branch.clone(),
+                })
+                .collect();
+            settings.prs = vec![pr];
+            let ran = crate::pick::run(&settings, env, git, out)?;
+            for report in ran {
+                let (line, report) = settle(report, pr, &git, out, located)?;
+                lines.push(line);
+                reports.push(report);
+            }
+        }
+    }
+    // Keep the order the event asked for.
+    let order: Vec<String> = lines.iter().map(|(b, _)| b.clone()).collect();
+    lines.sort_by_key(|(b, _)| order.iter().position(|o| o == b));
+    for (branch, result) in &lines {
+        if *result == Ended::NoSuchBranch {
+            let mut job = JobState::new(&settings.upstream, branch, &[pr]);
+            job.remote_branch = crate::text::branch_name(&[pr], &settings.upstream, branch);
+            let error = failed(format!("there is no branch `{branch}` in {repo}"));
+            reports.push(Report {
+                job,
+                outcome: Outcome::Failed(error.into()),
+            });
+        }
+    }
+    let body = comment(pr, &lines, repo);
+    let said = github
+        .comments(repo, pr, COMMENTS)
+        .map_err(|e| github.explain(e))?
+        .iter()
+        .any(|c| c.body.as_deref() == Some(body.as_str()));
+    if said {
+        out.note(&format!("PR #{pr} has this comment already: not commenting again"));
+    } else {
+        github.comment(repo, pr, &body).map_err(|e| github.explain(e))?;
+        out.step(&format!("Commented the results on PR #{pr}"));
+    }
+    write_outputs(env, &reports, &lines, pr, repo)?;
+    Ok(reports)
+}
+
+/// The branches of `remote` (one `git ls-remote`).
+fn remote_branches(git: &Git<'_>, dir: &Path, remote: &str) -> Result<Vec<String>> {
+    let listed = git
+        .run(dir, &["ls-remote", "--heads", remote])
+        .map_err(|e| failed(format!("listing the branches of the `{remote}` remote")).because(e))?;
+    Ok(listed
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .filter_map(|(_, name)| name.strip_prefix("refs/heads/"))
+        .map(str::to_string)
+        .collect())
+}
+
+/// An open or merged cherry pick of `pr` against `branch`, by anyone: one
+/// made for an earlier delivery of the same event, or by hand.
+fn earlier_cherry_pick(
+    github: &GitHub<'_>,
+    repo: &crate::github::Repo,
+    branch: &str,
+    pr: u64,
+) -> Result<Option<Related>> {
+    let pulls = github
+        .list_pulls(repo, branch, "all", LISTED)
+        .map_err(|e| github.explain(e))?;
+    Ok(candidates::related_by_source(&pulls)
+        .remove(&pr)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|r| r.state != State::Closed))
+}
+
+/// How a job ended, as a line of results. A stopped job leaves nothing in a
+/// workflow: its worktree and branch go, and its report says how to do it
+/// by hand.
+fn settle(report: Report, pr: u64, git: &Git<'_>, out: &Output, located: &Located) -> Result<(Line, Report)> {
+    let Report { job, outcome } = report;
+    let branch = job.branch.clone();
+    let by_hand = format!("git cherry-pick-pr upstream/{branch} {pr}");
+    let (result, outcome) = match outcome {
+        Outcome::Published { url, .. } => (
+            Ended::Proposed {
+                number: url.rsplit('/').next().and_then(|n| n.parse().ok()),
+                url: url.clone(),
+            },
+            Outcome::Published { url, existed: false },
+        ),
+        Outcome::AlreadyPresent => (Ended::AlreadyThere, Outcome::AlreadyPresent),
+        Outcome::Stopped { error, conflicts } => {
+            let state = crate::state::load(&located.common_dir)?;
+            crate::resume::abort(
+                git,
+                out,
+                &located.toplevel,
+                &located.common_dir,
+                state,
+                Some(&job.remote_branch),
+            )?;
+            let (kind, result) = if conflicts.is_empty() {
+                (
+                    Kind::Failed,
+                    Ended::Failed {
+                        error: first_line(&error),
+                        words: deepest(&error),
+                    },
+                )
+            } else {
+                (
+                    Kind::Conflict,
+                    Ended::Conflict {
+                        files: conflicts.clone(),
+                    },
+                )
+            };
+            let why = match &result {
+                Ended::Conflict { files } => format!("conflicts in {}", files.join(", ")),
+                _ => first_line(&error),
+            };
+            let failure = Failure::new(
+                kind,
+                format!("PR #{pr} could not be picked onto {branch} ({why}): nothing was left behind"),
+            )
+            // What stopped it, without the hints of a stop that is no more.
+            .because(anyhow::Error::msg(deepest(&error)))
+            .hint(format!("do it by hand: {by_hand}"));
+            (
+                result,
+                Outcome::Stopped {
+                    error: failure.into(),
+                    conflicts,
+                },
+            )
+        }
+        Outcome::Failed(error) => (
+            Ended::Failed {
+                error: first_line(&error),
+                words: deepest(&error),
+            },
+            Outcome::Failed(error),
+        ),
+        other @ (Outcome::DryRun { .. } | Outcome::SkippedByHand) => (
+            Ended::Failed {
+                error: "nothing was pushed".into(),
+                words: String::new(),
+            },
+            other,
+        ),
+    };
+    Ok(((branch, result), Report { job, outcome }))
+}
+
+/// An error in one line: its own message's first line and, when it has a
+/// cause, that cause's first line.
+fn first_line(error: &anyhow::Error) -> String {
+    let line = |text: String| {
+        text.lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    let top = line(error.to_string());
+    match error.chain().nth(1).map(|cause| line(cause.to_string())) {
+        Some(cause) if !cause.is_empty() && cause != top => format!("{top}: {cause}"),
+        _ => top,
+    }
+}
+
+/// The deepest cause of an error, whole: git's or GitHub's own words.
+fn deepest(error: &anyhow::Error) -> String {
+    error
+        .chain()
+        .last()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+/// A result in words, for markdown.
+fn describe(result: &Ended, pr: u64, branch: &str, repo: &crate::github::Repo) -> String {
+    let by_hand = format!("`git cherry-pick-pr upstream/{branch} {pr}`");
+    match result {
+        Ended::Proposed { number: Some(n), .. } => format!("#{n}"),
+        Ended::Proposed { number: None, url } => url.clone(),
+        Ended::AlreadyThere => "already on the branch: nothing to do".into(),
+        Ended::Labelled { label } => format!("labelled `{label}`: it will be cherry picked when merged"),
+        Ended::Conflict { files } => format!(
+            "❌ conflicts in {}; nothing was left behind. Do it by hand: {by_hand}",
+            files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+        ),
+        Ended::Failed { error, .. } => format!("❌ {}. Do it by hand: {by_hand}", error.replace('|', "\\|")),
+        Ended::NoSuchBranch => format!("❌ there is no branch `{branch}` in {repo}"),
+    }
+}
+
+/// The markdown table of the results, then what git or GitHub said of
+/// each failure, folded.
+fn table(pr: u64, lines: &[Line], repo: &crate::github::Repo) -> String {
+    let mut text = String::from("| branch | cherry pick |\n|---|---|\n");
+    for (branch, result) in lines {
+        text.push_str(&format!("| `{branch}` | {} |\n", describe(result, pr, branch, repo)));
+    }
+    for (branch, result) in lines {
+        if let Ended::Failed { words, .. } = result
+            && !words.is_empty()
+        {
+            let fence = if words.contains("```") { "~~~~" } else { "```" };
+            text.push_str(&format!(
+                "\n<details><summary>What stopped <code>{branch}</code></summary>\n\n{fence}\n{words}\n{fence}\n</details>\n"
+            ));
+        }
+    }
+    text
+}
+
+/// The comment on the source pull request. The same results make the same
+/// text, so that a delivery of the same event again says nothing new.
+fn comment(pr: u64, lines: &[Line], repo: &crate::github::Repo) -> String {
+    format!("{MARKER}\nCherry picks of #{pr}:\n\n{}", table(pr, lines, repo))
+}
+
+/// Appends the URLs of the new pull requests and the jobs JSON to
+/// `$GITHUB_OUTPUT`, and the table to `$GITHUB_STEP_SUMMARY`, when set.
+fn write_outputs(env: &Env, reports: &[Report], lines: &[Line], pr: u64, repo: &crate::github::Repo) -> Result<()> {
+    if let Some(path) = env.get("GITHUB_OUTPUT") {
+        let urls: Vec<&str> = reports
+            .iter()
+            .filter_map(|r| match &r.outcome {
+                Outcome::Published { url, .. } => Some(url.as_str()),
+                _ => None,
+            })
+            .collect();
+        let jobs = crate::run::report::jobs_json(reports)?;
+        let text = format!(
+            "urls<<{DELIMITER}\n{}{DELIMITER}\njobs={jobs}\n",
+            urls.iter().map(|u| format!("{u}\n")).collect::<String>()
+        );
+        append(path, &text)?;
+    }
+    if let Some(path) = env.get("GITHUB_STEP_SUMMARY") {
+        append(
+            path,
+            &format!("### Cherry picks of #{pr}\n\n{}\n", table(pr, lines, repo)),
+        )?;
+    }
+    Ok(())
+}
+
+fn append(path: &str, text: &str) -> Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| failed(format!("opening {path} to write the step's results")).because(e))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| failed(format!("writing the step's results to {path}")).because(e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn templates() -> Vec<String> {
+        vec!["cherrypick/{branch}".into()]
+    }
+
+    fn allowed() -> Vec<String> {
+        ["OWNER", "MEMBER", "COLLABORATOR"].map(String::from).to_vec()
+    }
+
+    #[test]
+    fn labels_name_branches_through_templates() {
+        assert_eq!(
+            branch_of_label("cherrypick/{branch}", "cherrypick/release-3.1").as_deref(),
+            Some("release-3.1")
+        );
+        assert_eq!(
+            branch_of_label("backport-{branch}-please", "backport-v1-please").as_deref(),
+            Some("v1")
+        );
+        assert_eq!(branch_of_label("cherrypick/{branch}", "cherrypick/"), None);
+        assert_eq!(branch_of_label("cherrypick/{branch}", "kind/bug"), None);
+        assert_eq!(branch_of_label("needs-backport", "needs-backport"), None);
+        assert_eq!(
+            branches_of_labels(
+                ["kind/bug", "cherrypick/a", "cherrypick/b", "cherrypick/a"],
+                &templates()
+            ),
+            ["a", "b"]
+        );
+    }
+
+    #[test]
+    fn cherrypick_lines_name_branches() {
+        assert_eq!(
+            requested_branches(
+                "Thanks!\n/cherrypick release-3.1\n  /cherrypick release-3.0 \n/cherrypick release-3.1\n/cherrypick\nnot /cherrypick x"
+            ),
+            ["release-3.1", "release-3.0"]
+        );
+        assert!(requested_branches("please cherrypick release-3.1").is_empty());
+    }
+
+    #[test]
+    fn a_merge_backports_to_each_labelled_branch() {
+        let event = json!({"action": "closed", "pull_request": {"number": 7, "merged": true,
+            "labels": [{"name": "cherrypick/release-3.1"}, {"name": "kind/bug"}, {"name": "cherrypick/release-3.0"}]}});
+        assert_eq!(
+            decide("pull_request_target", &event, &templates(), &allowed()),
+            Decision::Backport {
+                pr: 7,
+                branches: vec!["release-3.1".into(), "release-3.0".into()]
+            }
+        );
+        let unmerged = json!({"action": "closed", "pull_request": {"number": 7, "merged": false, "labels": [{"name": "cherrypick/release-3.1"}]}});
+        assert!(matches!(
+            decide("pull_request", &unmerged, &templates(), &allowed()),
+            Decision::Ignore(_)
+        ));
+        let no_label = json!({"action": "closed", "pull_request": {"number": 7, "merged": true, "labels": []}});
+        assert!(matches!(
+            decide("pull_request", &no_label, &templates(), &allowed()),
+            Decision::Ignore(_)
+        ));
+    }
+
+    #[test]
+    fn a_label_after_the_merge_backports_to_its_branch_only() {
+        let event = json!({"action": "labeled", "label": {"name": "cherrypick/release-3.0"},
+            "pull_request": {"number": 7, "merged": true, "labels": [{"name": "cherrypick/release-3.1"}, {"name": "cherrypick/release-3.0"}]}});
+        assert_eq!(
+            decide("pull_request_target", &event, &templates(), &allowed()),
+            Decision::Backport {
+                pr: 7,
+                branches: vec!["release-3.0".into()]
+            }
+        );
+        let before_merge = json!({"action": "labeled", "label": {"name": "cherrypick/release-3.0"}, "pull_request": {"number": 7, "merged": false}});
+        assert!(matches!(
+            decide("pull_request_target", &before_merge, &templates(), &allowed()),
+            Decision::Ignore(_)
+        ));
+        let other =
+            json!({"action": "labeled", "label": {"name": "kind/bug"}, "pull_request": {"number": 7, "merged": true}});
+        assert!(matches!(
+            decide("pull_request_target", &other, &templates(), &allowed()),
+            Decision::Ignore(_)
+        ));
+    }
+
+    #[test]
+    fn comments_count_from_allowed_associations_on_pull_requests() {
+        let comment = |association: &str, merged_at: Value| {
+            json!({"action": "created", "issue": {"number": 9, "pull_request": {"url": "u", "merged_at": merged_at}},
+                "comment": {"body": "/cherrypick release-3.1", "author_association": association, "user": {"login": "eve"}}})
+        };
+        assert_eq!(
+            decide(
+                "issue_comment",
+                &comment("MEMBER", json!("2026-01-01T00:00:00Z")),
+                &templates(),
+                &allowed()
+            ),
+            Decision::Request {
+                pr: 9,
+                branches: vec!["release-3.1".into()],
+                merged: Some(true)
+            }
+        );
+        assert_eq!(
+            decide(
+                "issue_comment",
+                &comment("OWNER", Value::Null),
+                &templates(),
+                &allowed()
+            ),
+            Decision::Request {
+                pr: 9,
+                branches: vec!["release-3.1".into()],
+                merged: Some(false)
+            }
+        );
+        let Decision::Ignore(why) = decide(
+            "issue_comment",
+            &comment("CONTRIBUTOR", Value::Null),
+            &templates(),
+            &allowed(),
+        ) else {
+            panic!("an outsider's comment counts");
+        };
+        assert!(why.contains("@eve (CONTRIBUTOR) may not ask"), "{why}");
+        let on_issue = json!({"action": "created", "issue": {"number": 9}, "comment": {"body": "/cherrypick release-3.1", "author_association": "OWNER"}});
+        assert!(matches!(
+            decide("issue_comment", &on_issue, &templates(), &allowed()),
+            Decision::Ignore(_)
+        ));
+        let edited = json!({"action": "edited", "issue": {"number": 9, "pull_request": {}}, "comment": {"body": "/cherrypick release-3.1", "author_association": "OWNER"}});
+        assert!(matches!(
+            decide("issue_comment", &edited, &templates(), &allowed()),
+            Decision::Ignore(_)
+        ));
+        let no_merge_field = json!({"action": "created", "issue": {"number": 9, "pull_request": {"url": "u"}},
+            "comment": {"body": "/cherrypick r", "author_association": "COLLABORATOR"}});
+        assert_eq!(
+            decide("issue_comment", &no_merge_field, &templates(), &allowed()),
+            Decision::Request {
+                pr: 9,
+                branches: vec!["r".into()],
+                merged: None
+            }
+        );
+        assert!(matches!(
+            decide("push", &json!({}), &templates(), &allowed()),
+            Decision::Ignore(_)
+        ));
+    }
+
+    #[test]
+    fn the_comment_lists_each_branch_and_what_to_do_by_hand() {
+        let repo = crate::github::Repo {
+            owner: "o".into(),
+            name: "n".into(),
+        };
+        let lines = vec![
+            (
+                "release-3.1".to_string(),
+                Ended::Proposed {
+                    number: Some(12),
+                    url: "u".into(),
+                },
+            ),
+            (
+                "release-3.0".to_string(),
+                Ended::Conflict {
+                    files: vec!["pkg/a.go".into()],
+                },
+            ),
+            ("release-9.9".to_string(), Ended::NoSuchBranch),
+        ];
+        assert_eq!(
+            comment(7, &lines, &repo),
+            "<!-- git-cherry-pick-pr -->\nCherry picks of #7:\n\n| branch | cherry pick |\n|---|---|\n| `release-3.1` | #12 |\n| `release-3.0` | ❌ conflicts in `pkg/a.go`; nothing was left behind. Do it by hand: `git cherry-pick-pr upstream/release-3.0 7` |\n| `release-9.9` | ❌ there is no branch `release-9.9` in o/n |\n"
+        );
+    }
+}
