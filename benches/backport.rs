@@ -118,6 +118,11 @@ fn main() {
             rows.push(bench.case(Kind::Floor, n, 1, runs));
         }
     }
+    if wanted("missing") {
+        label_candidates(&fake, true);
+        rows.push(bench.case(Kind::Missing, PRS, 1, runs));
+        label_candidates(&fake, false);
+    }
     if wanted("fanout") {
         for targets in [4, TARGETS.len()] {
             rows.push(bench.case(Kind::Tool, 1, targets, runs));
@@ -142,7 +147,7 @@ fn main() {
     }
     if wanted("tls") {
         let rtts = env_list("BENCH_RTT_MS", &[50, 250]);
-        let tls_rows = tls_cases(&world, &fake, &binary, &rtts, runs);
+        let tls_rows = tls_cases(&world, &fake, &binary, &rtts, runs, wanted("missing"));
         out.push_str(&tls_table(&tls_rows));
         if let Some(&rtt) = rtts.iter().max() {
             let at: Vec<Row> = tls_rows
@@ -178,7 +183,22 @@ fn main() {
 }
 
 /// Every case but `files` (which makes a second, 50,000-file repository).
-const DEFAULT_CASES: &str = "tool,script,floor,fanout,tls,memory,stale";
+const DEFAULT_CASES: &str = "tool,script,floor,missing,fanout,tls,memory,stale";
+
+/// The label that makes a merged pull request a candidate for release-1.99.
+const CANDIDATE: &str = "cherrypick/release-1.99";
+
+/// Labels every pull request a candidate for release-1.99 (`on`), or takes
+/// the label off again.
+fn label_candidates(fake: &FakeGitHub, on: bool) {
+    let mut state = fake.state.lock().expect("fake state");
+    for pull in state.pulls.values_mut() {
+        pull.labels.retain(|l| l != CANDIDATE);
+        if on {
+            pull.labels.push(CANDIDATE.to_string());
+        }
+    }
+}
 
 fn write_chart(name: &str, svg: &str) {
     let chart_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches").join(name);
@@ -767,6 +787,8 @@ enum Kind {
     Tool,
     Script,
     Floor,
+    /// `git-cherry-pick-pr --missing` on the targets, every pull request a candidate.
+    Missing,
 }
 
 impl Kind {
@@ -775,6 +797,7 @@ impl Kind {
             Kind::Tool => "tool",
             Kind::Script => "script",
             Kind::Floor => "floor",
+            Kind::Missing => "--missing",
         }
     }
 }
@@ -878,7 +901,13 @@ impl<'a> Bench<'a> {
             self.prepare();
             let log = self.world.root.join("git.log");
             let _ = std::fs::remove_file(&log);
-            let (_, rss, _) = self.run_with(kind, prs, targets, Some(&log), &[], env);
+            let (_, rss, said) = self.run_with(kind, prs, targets, Some(&log), &[], env);
+            if kind == Kind::Missing {
+                // What it found: every candidate should be missing.
+                for line in said.lines().filter(|l| l.contains("missing")) {
+                    eprintln!("  {line}");
+                }
+            }
             let git = std::fs::read_to_string(&log).map(|t| t.lines().count()).unwrap_or(0);
             (git, rss)
         };
@@ -971,18 +1000,24 @@ impl<'a> Bench<'a> {
         std::fs::create_dir_all(&tmp).expect("tmp");
         let rss_file = self.world.root.join("rss");
         let mut cmd = match (kind, count) {
-            (Kind::Tool, Some(_)) => {
+            (Kind::Tool | Kind::Missing, Some(_)) => {
                 let mut c = Command::new("/usr/bin/time");
                 c.arg("-f").arg("%M").arg("-o").arg(&rss_file).arg(self.binary);
                 c
             }
-            (Kind::Tool, None) => Command::new(self.binary),
+            (Kind::Tool | Kind::Missing, None) => Command::new(self.binary),
             _ => {
                 let mut c = Command::new("bash");
                 c.arg("-c").arg(if kind == Kind::Script { SCRIPT } else { FLOOR });
                 c
             }
         };
+        if kind == Kind::Missing {
+            cmd.arg("--missing").args(extra);
+            for target in &TARGETS[..targets] {
+                cmd.arg(format!("upstream/{target}"));
+            }
+        }
         if kind == Kind::Tool {
             cmd.arg("--yes").args(extra);
             for target in &TARGETS[..targets] {
@@ -1034,7 +1069,12 @@ impl<'a> Bench<'a> {
             .filter(|_| kind == Kind::Tool)
             .and_then(|_| std::fs::read_to_string(&rss_file).ok())
             .and_then(|t| t.trim().lines().last().and_then(|l| l.trim().parse().ok()));
-        (took, rss, String::from_utf8_lossy(&output.stderr).into_owned())
+        let mut said = String::from_utf8_lossy(&output.stderr).into_owned();
+        if kind == Kind::Missing {
+            let listed = String::from_utf8_lossy(&output.stdout).lines().count();
+            said.push_str(&format!("\n{listed} pull requests listed as missing\n"));
+        }
+        (took, rss, said)
     }
 
     /// `git worktree add` of a target with every file written, on the large
@@ -1134,6 +1174,18 @@ fn table(rows: &[Row], latency: Duration, worktree: Duration, startup: Duration)
             counts(|r| r.http),
             tool.and_then(|r| r.rss_kib)
                 .map_or("–".to_string(), |k| format!("{:.1} MB", k as f64 / 1024.0)),
+        )
+        .ok();
+    }
+    for row in rows.iter().filter(|r| r.kind == Kind::Missing) {
+        writeln!(
+            t,
+            "\n`--missing upstream/release-1.99`, {} candidates: {:.3} s (min {:.3} s), {} git processes, {} HTTP requests",
+            row.prs,
+            row.median.as_secs_f64(),
+            row.min.as_secs_f64(),
+            row.git,
+            row.http
         )
         .ok();
     }
@@ -1275,7 +1327,7 @@ fn nice_step(max: f64) -> f64 {
 /// with `--features http2`, also with http/1.1 alone offered), and with
 /// other caps on requests in flight; 1, 20 and 100 PRs (the script's way not at
 /// 100: a minute per run at 250 ms).
-fn tls_cases(world: &World, fake: &FakeGitHub, binary: &Path, rtts: &[u64], runs: usize) -> Vec<Row> {
+fn tls_cases(world: &World, fake: &FakeGitHub, binary: &Path, rtts: &[u64], runs: usize, missing: bool) -> Vec<Row> {
     // The round trips are the proxy's now; the fake answers at once.
     let delays = std::mem::take(&mut fake.state.lock().expect("fake state").delays);
     let proxy = tls::Proxy::start(&fake.url, &world.root.join("tls"));
@@ -1314,6 +1366,11 @@ fn tls_cases(world: &World, fake: &FakeGitHub, binary: &Path, rtts: &[u64], runs
                 rows.push(bench.case(Kind::Script, prs, 1, runs));
             }
             rows.push(bench.case(Kind::Floor, prs, 1, runs));
+            if prs == PRS && missing {
+                label_candidates(fake, true);
+                rows.push(bench.case(Kind::Missing, prs, 1, runs));
+                label_candidates(fake, false);
+            }
         }
     }
     fake.state.lock().expect("fake state").delays = delays;
@@ -1334,7 +1391,10 @@ fn tls_table(rows: &[Row]) -> String {
                 .find(|r| r.kind == kind && r.prs == row.prs && r.rtt == row.rtt && r.variant.is_empty())
         };
         let secs = row.median.as_secs_f64();
-        let floor = same(Kind::Floor).map_or("–".to_string(), |f| format!("{:.2}", secs / f.median.as_secs_f64()));
+        let floor = match (row.kind, same(Kind::Floor)) {
+            (Kind::Missing, _) | (_, None) => "–".to_string(),
+            (_, Some(f)) => format!("{:.2}", secs / f.median.as_secs_f64()),
+        };
         let script = match (row.kind, same(Kind::Script)) {
             (Kind::Tool, Some(s)) => format!("{:.2}", s.median.as_secs_f64() / secs),
             _ => "–".to_string(),
