@@ -1,22 +1,30 @@
 //! `cargo bench --bench backport`: the tool against the script's way and
 //! against the floor, on a synthetic repository at realistic scale, with the
-//! fake GitHub answering every request after a fixed latency.
+//! fake GitHub answering every request after a fixed latency (plain cases),
+//! or behind a TLS proxy with real round trips (`tls`, `backport/tls.rs`).
 //!
 //! The repository (5,000 files, 20,000+ commits, 100 release branches, 500
-//! tags; the user's clone 40 commits behind) is made once with
-//! `git fast-import` and cached under `target/bench-cache/<VERSION>/`. Every
-//! run starts from a fresh copy of the user's clone and fork (not timed).
+//! tags, 100 pull requests; the user's clone 40 commits behind) is made once
+//! with `git fast-import` and cached under
+//! `target/bench-cache/<VERSION>/<FILES>-files/`. Every run starts from a
+//! fresh copy of the user's clone and fork (not timed).
 //!
 //! Environment: `BENCH_LATENCY_MS` (default 50), `BENCH_RUNS` (default 5),
-//! `BENCH_CASES` (comma list of `tool,script,floor,fanout,memory,stale`;
-//! default all; `memory` and `stale` need no synthetic repository),
-//! `BENCH_TOOL` (another build of the tool to measure instead),
-//! `BENCH_DEBUG` (comma list of PR counts: instead of measuring, run the tool
-//! once each with `--debug` and print its timings).
+//! `BENCH_CASES` (comma list of
+//! `tool,script,floor,fanout,tls,files,memory,stale`; default all but
+//! `files`, which makes a second repository of 50,000 files; `memory` and
+//! `stale` need no synthetic repository), `BENCH_PRS` (the plain cases' PR
+//! counts, default `1,5,20,100`), `BENCH_RTT_MS` (the `tls` case's round
+//! trips, default `50,250`), `BENCH_FILES` (the plain cases on the
+//! repository of that many files), `BENCH_TOOL` (another build of the tool
+//! to measure instead), `BENCH_DEBUG` (comma list of PR counts: instead of
+//! measuring, run the tool once each with `--debug` and print its timings).
 
 #[allow(dead_code)]
 #[path = "../tests/testsuite/support/mod.rs"]
 mod support;
+#[path = "backport/tls.rs"]
+mod tls;
 
 use support::{fake_github, hermetic};
 
@@ -29,20 +37,33 @@ use std::time::{Duration, Instant};
 use fake_github::{FakeGitHub, FakePull, TOKEN};
 
 /// Bump when the generated repository changes.
-const VERSION: &str = "v1";
+const VERSION: &str = "v2";
 const OWNER: &str = "kubesphere";
 const NAME: &str = "kubesphere";
 const USER: &str = "alice";
+/// Files in the repository; the `files` case also makes one with `BIG_FILES`.
 const FILES: usize = 5000;
+const BIG_FILES: usize = 50_000;
 /// Files no commit touches after the first, so every pull request applies to every release.
 const STABLE: usize = 100;
 const COMMITS: usize = 20_000;
 const BEHIND: usize = 40;
 const RELEASES: usize = 100;
 const TAGS: usize = 500;
-const PRS: usize = 20;
+const PRS: usize = 100;
 const FIRST_PR: u64 = 1001;
-const TARGETS: [&str; 4] = ["release-1.99", "release-1.98", "release-1.97", "release-1.96"];
+const TARGETS: [&str; 10] = [
+    "release-1.99",
+    "release-1.98",
+    "release-1.97",
+    "release-1.96",
+    "release-1.95",
+    "release-1.94",
+    "release-1.93",
+    "release-1.92",
+    "release-1.91",
+    "release-1.90",
+];
 const IDENTITY: hermetic::Identity<'static> = hermetic::Identity {
     name: "Bench User",
     email: "bench@example.com",
@@ -53,8 +74,9 @@ fn main() {
     let root = target_dir().join("bench-cache").join(VERSION);
     let latency = Duration::from_millis(env_number("BENCH_LATENCY_MS", 50));
     let runs = env_number("BENCH_RUNS", 5).max(1) as usize;
-    let cases = std::env::var("BENCH_CASES").unwrap_or_else(|_| "tool,script,floor,fanout,memory,stale".into());
+    let cases = std::env::var("BENCH_CASES").unwrap_or_else(|_| DEFAULT_CASES.into());
     let wanted = |case: &str| cases.split(',').any(|c| c.trim() == case);
+    let sizes = env_list("BENCH_PRS", &[1, 5, 20, 100]);
 
     let binary = build_tool();
     if wanted("memory") {
@@ -67,33 +89,25 @@ fn main() {
     if cases.split(',').all(|c| ["memory", "stale"].contains(&c.trim())) {
         return;
     }
-    let world = World::get(&root);
-    let fake = FakeGitHub::start(OWNER, NAME, USER);
-    for pr in &world.prs {
-        fake.add_pull(pr.clone());
-    }
-    for method in ["GET", "POST", "PATCH", "PUT", "DELETE"] {
-        fake.delay(method, "", latency);
-    }
-    let bench = Bench {
-        world: &world,
-        fake: &fake,
-        binary: &binary,
-    };
+    // `BENCH_FILES=50000` runs the cases on the 50,000-file repository.
+    let files = env_number("BENCH_FILES", FILES as u64) as usize;
+    let world = World::get(&root.join(format!("{files}-files")), files);
+    let fake = World::fake(&world, latency);
+    let bench = Bench::plain(&world, &fake, &binary);
 
     if let Ok(list) = std::env::var("BENCH_DEBUG") {
         // Where the time goes: the tool's own --debug timings, one run each.
         for prs in list.split(',').filter_map(|n| n.trim().parse::<usize>().ok()) {
             bench.prepare();
-            let (took, _, stderr) = bench.run_with(Kind::Tool, prs, 1, None, &["--debug"]);
+            let (took, _, stderr) = bench.run_with(Kind::Tool, prs, 1, None, &["--debug"], &[]);
             eprintln!("{stderr}--- {prs} PR(s): {:.3}s wall\n", took.as_secs_f64());
         }
         return;
     }
     eprintln!("latency {} ms, {runs} runs per case", latency.as_millis());
-    let sizes = [1, 5, 20];
     let mut rows: Vec<Row> = Vec::new();
     for &n in &sizes {
+        let n = n as usize;
         if wanted("tool") {
             rows.push(bench.case(Kind::Tool, n, 1, runs));
         }
@@ -104,23 +118,101 @@ fn main() {
             rows.push(bench.case(Kind::Floor, n, 1, runs));
         }
     }
-    if wanted("fanout") {
-        rows.push(bench.case(Kind::Tool, 1, TARGETS.len(), runs));
-        rows.push(bench.case(Kind::Floor, 1, TARGETS.len(), runs));
+    if wanted("missing") {
+        label_candidates(&fake, true);
+        rows.push(bench.case(Kind::Missing, PRS, 1, runs));
+        label_candidates(&fake, false);
     }
-    let worktree = bench.worktree_add(runs);
-    let startup = startup(&binary, 50);
+    if wanted("fanout") {
+        for targets in [4, TARGETS.len()] {
+            rows.push(bench.case(Kind::Tool, 1, targets, runs));
+            rows.push(bench.case(Kind::Floor, 1, targets, runs));
+        }
+    }
+    let mut out = String::new();
+    if !rows.is_empty() {
+        let worktree = bench.worktree_add(runs);
+        let startup = startup(&binary, 50);
+        out.push_str(&table(&rows, latency, worktree, startup));
+        write_chart(
+            "backport.svg",
+            &chart(
+                &format!(
+                    "Wall time against number of PRs (one target, {} ms per request)",
+                    latency.as_millis()
+                ),
+                &rows,
+            ),
+        );
+    }
+    if wanted("tls") {
+        let rtts = env_list("BENCH_RTT_MS", &[50, 250]);
+        let tls_rows = tls_cases(&world, &fake, &binary, &rtts, runs, wanted("missing"));
+        out.push_str(&tls_table(&tls_rows));
+        if let Some(&rtt) = rtts.iter().max() {
+            let at: Vec<Row> = tls_rows
+                .into_iter()
+                .filter(|r| r.rtt == Some(rtt) && (r.variant.is_empty() || r.kind != Kind::Tool))
+                .collect();
+            write_chart(
+                "backport-tls.svg",
+                &chart(
+                    &format!("Wall time against number of PRs over TLS, {rtt} ms round trip"),
+                    &at,
+                ),
+            );
+        }
+    }
+    if wanted("files") {
+        drop(bench);
+        drop(fake);
+        let big = World::get(&root.join(format!("{BIG_FILES}-files")), BIG_FILES);
+        let big_fake = World::fake(&big, latency);
+        let small_fake = World::fake(&world, latency);
+        let mut rows = Vec::new();
+        for (w, f) in [(&world, &small_fake), (&big, &big_fake)] {
+            let bench = Bench::plain(w, f, &binary);
+            for prs in [1, 20] {
+                rows.push((w.files, bench.case(Kind::Tool, prs, 1, runs)));
+                rows.push((w.files, bench.case(Kind::Floor, prs, 1, runs)));
+            }
+        }
+        out.push_str(&files_table(&rows, latency));
+    }
+    println!("{out}");
+}
 
-    let table = table(&rows, latency, worktree, startup);
-    println!("{table}");
-    let svg = chart(&rows, latency);
-    let chart_path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("benches")
-        .join("backport.svg");
+/// Every case but `files` (which makes a second, 50,000-file repository).
+const DEFAULT_CASES: &str = "tool,script,floor,missing,fanout,tls,memory,stale";
+
+/// The label that makes a merged pull request a candidate for release-1.99.
+const CANDIDATE: &str = "cherrypick/release-1.99";
+
+/// Labels every pull request a candidate for release-1.99 (`on`), or takes
+/// the label off again.
+fn label_candidates(fake: &FakeGitHub, on: bool) {
+    let mut state = fake.state.lock().expect("fake state");
+    for pull in state.pulls.values_mut() {
+        pull.labels.retain(|l| l != CANDIDATE);
+        if on {
+            pull.labels.push(CANDIDATE.to_string());
+        }
+    }
+}
+
+fn write_chart(name: &str, svg: &str) {
+    let chart_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches").join(name);
     match std::fs::write(&chart_path, svg) {
         Ok(()) => eprintln!("chart written to {}", chart_path.display()),
         Err(e) => eprintln!("could not write {}: {e}", chart_path.display()),
     }
+}
+
+fn env_list(name: &str, default: &[u64]) -> Vec<u64> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| default.to_vec())
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -336,6 +428,8 @@ fn read_kib(file: &Path) -> u64 {
 
 struct World {
     root: PathBuf,
+    /// Files in the repository.
+    files: usize,
     /// Where each run's fresh copy lives: `run/clone`, `run/alice/kubesphere.git`.
     run: PathBuf,
     template: PathBuf,
@@ -347,9 +441,10 @@ struct World {
 }
 
 impl World {
-    fn get(root: &Path) -> World {
+    fn get(root: &Path, files: usize) -> World {
         let world = World {
             root: root.to_path_buf(),
+            files,
             run: root.join("run"),
             template: root.join("template"),
             upstream: root.join("remotes").join(OWNER).join(format!("{NAME}.git")),
@@ -372,6 +467,21 @@ impl World {
 
     fn env(&self) -> Vec<(String, String)> {
         hermetic::env(&self.home, &IDENTITY)
+    }
+
+    /// A fake GitHub that knows this world's pull requests and holds every
+    /// answer back `latency`.
+    fn fake(&self, latency: Duration) -> FakeGitHub {
+        let fake = FakeGitHub::start(OWNER, NAME, USER);
+        for pr in &self.prs {
+            fake.add_pull(pr.clone());
+        }
+        if !latency.is_zero() {
+            for method in ["GET", "POST", "PATCH", "PUT", "DELETE"] {
+                fake.delay(method, "", latency);
+            }
+        }
+        fake
     }
 
     fn git(&self, dir: &Path, args: &[&str]) -> String {
@@ -430,11 +540,11 @@ impl World {
             clock += 60;
             write_commit_header(&mut s, "refs/heads/master", mark, clock, &format!("Change {i}"));
             if i == 0 {
-                for f in 0..FILES {
+                for f in 0..self.files {
                     write_file(&mut s, &file_path(f), &file_content(f, None));
                 }
             } else {
-                let f = (i * 7919) % (FILES - STABLE);
+                let f = (i * 7919) % (self.files - STABLE);
                 write_file(&mut s, &file_path(f), &file_content(f, Some(i)));
             }
             commit_marks.push(mark);
@@ -484,7 +594,7 @@ impl World {
             if i == 0 {
                 writeln!(s, "from refs/heads/master^0").ok();
             }
-            let f = ((COMMITS + i) * 7919) % (FILES - STABLE);
+            let f = ((COMMITS + i) * 7919) % (self.files - STABLE);
             write_file(&mut s, &file_path(f), &file_content(f, Some(COMMITS + i)));
         }
         for (t, target) in TARGETS.iter().enumerate() {
@@ -508,7 +618,7 @@ impl World {
         let mut master = mark - TARGETS.len() * 2;
         for p in 0..PRS {
             let number = FIRST_PR + p as u64;
-            let f = FILES - STABLE + p;
+            let f = self.files - STABLE + p;
             let changed = file_content(f, None).replace("line 10\n", &format!("line 10 fixed by #{number}\n"));
             mark += 1;
             clock += 60;
@@ -677,6 +787,8 @@ enum Kind {
     Tool,
     Script,
     Floor,
+    /// `git-cherry-pick-pr --missing` on the targets, every pull request a candidate.
+    Missing,
 }
 
 impl Kind {
@@ -685,12 +797,19 @@ impl Kind {
             Kind::Tool => "tool",
             Kind::Script => "script",
             Kind::Floor => "floor",
+            Kind::Missing => "--missing",
         }
     }
 }
 
 struct Row {
     kind: Kind,
+    /// What differs from the plain case (empty: nothing), e.g. `HTTP/1.1`.
+    variant: String,
+    /// The round trip through the TLS proxy, in ms (`None`: plain HTTP to the fake).
+    rtt: Option<u64>,
+    /// What the TLS proxy saw: the last run's counts, the median `busy`.
+    wire: Option<tls::Wire>,
     prs: usize,
     targets: usize,
     median: Duration,
@@ -705,6 +824,12 @@ struct Bench<'a> {
     world: &'a World,
     fake: &'a FakeGitHub,
     binary: &'a Path,
+    /// Where the tool and the script reach the API.
+    api: String,
+    /// What else they need for it (the test CA).
+    env: Vec<(String, String)>,
+    proxy: Option<&'a tls::Proxy>,
+    rtt: Option<u64>,
 }
 
 const SCRIPT: &str = r#"set -eu
@@ -741,8 +866,34 @@ for target in $TARGETS; do
 done
 "#;
 
-impl Bench<'_> {
+impl<'a> Bench<'a> {
+    /// Plain HTTP to the fake, which holds its answers back.
+    fn plain(world: &'a World, fake: &'a FakeGitHub, binary: &'a Path) -> Self {
+        Bench {
+            world,
+            fake,
+            binary,
+            api: fake.url.clone(),
+            env: Vec::new(),
+            proxy: None,
+            rtt: None,
+        }
+    }
+
     fn case(&self, kind: Kind, prs: usize, targets: usize, runs: usize) -> Row {
+        self.case_with(kind, prs, targets, runs, "", &[])
+    }
+
+    /// A case with `env` set for the tool (a variant named `variant`).
+    fn case_with(
+        &self,
+        kind: Kind,
+        prs: usize,
+        targets: usize,
+        runs: usize,
+        variant: &str,
+        env: &[(&str, &str)],
+    ) -> Row {
         let mut times = Vec::new();
         let mut http = 0;
         // One warm-up run that also counts git processes and the peak RSS.
@@ -750,19 +901,38 @@ impl Bench<'_> {
             self.prepare();
             let log = self.world.root.join("git.log");
             let _ = std::fs::remove_file(&log);
-            let (_, rss) = self.run_once(kind, prs, targets, Some(&log));
+            let (_, rss, said) = self.run_with(kind, prs, targets, Some(&log), &[], env);
+            if kind == Kind::Missing {
+                // What it found: every candidate should be missing.
+                for line in said.lines().filter(|l| l.contains("missing")) {
+                    eprintln!("  {line}");
+                }
+            }
             let git = std::fs::read_to_string(&log).map(|t| t.lines().count()).unwrap_or(0);
             (git, rss)
         };
+        let mut wires = Vec::new();
         for _ in 0..runs {
             self.prepare();
-            let (took, _) = self.run_once(kind, prs, targets, None);
+            let (took, _, _) = self.run_with(kind, prs, targets, None, &[], env);
             http = self.fake.requests().len();
             times.push(took);
+            if let Some(proxy) = self.proxy {
+                wires.push(proxy.take());
+            }
         }
         times.sort();
+        let wire = wires.last().cloned().map(|mut last| {
+            let mut busy: Vec<Duration> = wires.iter().map(|w| w.busy).collect();
+            busy.sort();
+            last.busy = busy[busy.len() / 2];
+            last
+        });
         let row = Row {
             kind,
+            variant: variant.to_string(),
+            rtt: self.rtt,
+            wire,
             prs,
             targets,
             median: times[times.len() / 2],
@@ -771,9 +941,22 @@ impl Bench<'_> {
             http,
             rss_kib: if kind == Kind::Tool { rss_kib } else { None },
         };
+        if let Some(w) = &row.wire {
+            eprintln!(
+                "  wire: {} connections, {} handshakes ({} h2), {} requests, at most {} at once, busy {:.3}s",
+                w.connections,
+                w.handshakes,
+                w.h2,
+                w.requests,
+                w.most_in_flight,
+                w.busy.as_secs_f64()
+            );
+        }
         eprintln!(
-            "{:6} {:2} PR(s) x {} target(s): median {:.3}s (min {:.3}s), {} git, {} HTTP",
+            "{:6}{}{} {:2} PR(s) x {} target(s): median {:.3}s (min {:.3}s), {} git, {} HTTP",
             kind.name(),
+            if variant.is_empty() { "" } else { " " },
+            variant,
             prs,
             targets,
             row.median.as_secs_f64(),
@@ -790,16 +973,14 @@ impl Bench<'_> {
         state.requests.clear();
         state.pulls.retain(|&n, _| n < 9000);
         state.next_number = 9000;
+        drop(state);
+        if let Some(proxy) = self.proxy {
+            proxy.take();
+        }
     }
 
     fn numbers(prs: usize) -> Vec<String> {
         (0..prs).map(|p| (FIRST_PR + p as u64).to_string()).collect()
-    }
-
-    /// Runs one case once; the wall time, and the peak RSS when counting.
-    fn run_once(&self, kind: Kind, prs: usize, targets: usize, count: Option<&Path>) -> (Duration, Option<u64>) {
-        let (took, rss, _) = self.run_with(kind, prs, targets, count, &[]);
-        (took, rss)
     }
 
     /// Runs one case once with `extra` arguments for the tool; the wall
@@ -811,6 +992,7 @@ impl Bench<'_> {
         targets: usize,
         count: Option<&Path>,
         extra: &[&str],
+        env: &[(&str, &str)],
     ) -> (Duration, Option<u64>, String) {
         let clone = self.world.clone_dir();
         let numbers = Self::numbers(prs);
@@ -818,18 +1000,24 @@ impl Bench<'_> {
         std::fs::create_dir_all(&tmp).expect("tmp");
         let rss_file = self.world.root.join("rss");
         let mut cmd = match (kind, count) {
-            (Kind::Tool, Some(_)) => {
+            (Kind::Tool | Kind::Missing, Some(_)) => {
                 let mut c = Command::new("/usr/bin/time");
                 c.arg("-f").arg("%M").arg("-o").arg(&rss_file).arg(self.binary);
                 c
             }
-            (Kind::Tool, None) => Command::new(self.binary),
+            (Kind::Tool | Kind::Missing, None) => Command::new(self.binary),
             _ => {
                 let mut c = Command::new("bash");
                 c.arg("-c").arg(if kind == Kind::Script { SCRIPT } else { FLOOR });
                 c
             }
         };
+        if kind == Kind::Missing {
+            cmd.arg("--missing").args(extra);
+            for target in &TARGETS[..targets] {
+                cmd.arg(format!("upstream/{target}"));
+            }
+        }
         if kind == Kind::Tool {
             cmd.arg("--yes").args(extra);
             for target in &TARGETS[..targets] {
@@ -849,9 +1037,9 @@ impl Bench<'_> {
         cmd.current_dir(&clone)
             .envs(self.world.env())
             .env("PATH", path_var)
-            .env("GITHUB_API_URL", &self.fake.url)
+            .env("GITHUB_API_URL", &self.api)
             .env("GITHUB_TOKEN", TOKEN)
-            .env("API", &self.fake.url)
+            .env("API", &self.api)
             .env("TOKEN", TOKEN)
             .env("OWNER", OWNER)
             .env("NAME", NAME)
@@ -860,8 +1048,10 @@ impl Bench<'_> {
             .env("PATCHES", patches.join(" "))
             .env("TARGET", TARGETS[0])
             .env("TARGETS", TARGETS[..targets].join(" "))
-            .env("BRANCH", format!("cherry-pick-{}", numbers.join("-")))
+            .env("BRANCH", format!("cherry-pick-{}-{prs}", numbers[0]))
             .env("TMPDIR", &tmp)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -879,7 +1069,12 @@ impl Bench<'_> {
             .filter(|_| kind == Kind::Tool)
             .and_then(|_| std::fs::read_to_string(&rss_file).ok())
             .and_then(|t| t.trim().lines().last().and_then(|l| l.trim().parse().ok()));
-        (took, rss, String::from_utf8_lossy(&output.stderr).into_owned())
+        let mut said = String::from_utf8_lossy(&output.stderr).into_owned();
+        if kind == Kind::Missing {
+            let listed = String::from_utf8_lossy(&output.stdout).lines().count();
+            said.push_str(&format!("\n{listed} pull requests listed as missing\n"));
+        }
+        (took, rss, said)
     }
 
     /// `git worktree add` of a target with every file written, on the large
@@ -933,7 +1128,7 @@ fn startup(binary: &Path, runs: usize) -> Duration {
 
 fn find(rows: &[Row], kind: Kind, prs: usize, targets: usize) -> Option<&Row> {
     rows.iter()
-        .find(|r| r.kind == kind && r.prs == prs && r.targets == targets)
+        .find(|r| r.kind == kind && r.prs == prs && r.targets == targets && r.variant.is_empty())
 }
 
 fn table(rows: &[Row], latency: Duration, worktree: Duration, startup: Duration) -> String {
@@ -982,6 +1177,18 @@ fn table(rows: &[Row], latency: Duration, worktree: Duration, startup: Duration)
         )
         .ok();
     }
+    for row in rows.iter().filter(|r| r.kind == Kind::Missing) {
+        writeln!(
+            t,
+            "\n`--missing upstream/release-1.99`, {} candidates: {:.3} s (min {:.3} s), {} git processes, {} HTTP requests",
+            row.prs,
+            row.median.as_secs_f64(),
+            row.min.as_secs_f64(),
+            row.git,
+            row.http
+        )
+        .ok();
+    }
     writeln!(
         t,
         "\ntool start-up (`--version`, median of 50): {:.2} ms",
@@ -997,16 +1204,17 @@ fn table(rows: &[Row], latency: Duration, worktree: Duration, startup: Duration)
     t
 }
 
-fn chart(rows: &[Row], latency: Duration) -> String {
+/// Wall time against the number of PRs (one target), a line per kind of
+/// run, the PR axis logarithmic.
+fn chart(title: &str, rows: &[Row]) -> String {
     let (w, h, left, bottom, top, right) = (640.0, 400.0, 60.0, 50.0, 40.0, 120.0);
-    let xs = [1.0, 5.0, 20.0];
-    let max_y = rows
-        .iter()
-        .filter(|r| r.targets == 1)
-        .map(|r| r.median.as_secs_f64())
-        .fold(0.1f64, f64::max)
-        * 1.1;
-    let px = |prs: f64| left + (prs - 0.0) / 20.0 * (w - left - right);
+    let rows: Vec<&Row> = rows.iter().filter(|r| r.targets == 1 && r.variant.is_empty()).collect();
+    let mut xs: Vec<usize> = rows.iter().map(|r| r.prs).collect();
+    xs.sort();
+    xs.dedup();
+    let max_x = xs.last().copied().unwrap_or(20).max(2) as f64;
+    let max_y = rows.iter().map(|r| r.median.as_secs_f64()).fold(0.1f64, f64::max) * 1.1;
+    let px = |prs: f64| left + prs.ln() / max_x.ln() * (w - left - right);
     let py = |secs: f64| h - bottom - secs / max_y * (h - top - bottom);
     let mut svg = String::new();
     writeln!(
@@ -1017,9 +1225,8 @@ fn chart(rows: &[Row], latency: Duration) -> String {
     writeln!(svg, r#"<rect width="{w}" height="{h}" fill="white"/>"#).ok();
     writeln!(
         svg,
-        r#"<text x="{}" y="20" text-anchor="middle" font-size="14">Wall time against number of PRs (one target, {} ms per request)</text>"#,
+        r#"<text x="{}" y="20" text-anchor="middle" font-size="14">{title}</text>"#,
         w / 2.0,
-        latency.as_millis()
     )
     .ok();
     // Axes, ticks and grid.
@@ -1032,18 +1239,18 @@ fn chart(rows: &[Row], latency: Duration) -> String {
         h - bottom
     )
     .ok();
-    for x in xs {
+    for &x in &xs {
         writeln!(
             svg,
             r#"<text x="{}" y="{}" text-anchor="middle">{x}</text>"#,
-            px(x),
+            px(x as f64),
             h - bottom + 18.0
         )
         .ok();
     }
     writeln!(
         svg,
-        r#"<text x="{}" y="{}" text-anchor="middle">pull requests</text>"#,
+        r#"<text x="{}" y="{}" text-anchor="middle">pull requests (logarithmic)</text>"#,
         (left + w - right) / 2.0,
         h - 10.0
     )
@@ -1069,7 +1276,11 @@ fn chart(rows: &[Row], latency: Duration) -> String {
     ] {
         let points: Vec<(f64, f64)> = xs
             .iter()
-            .filter_map(|&x| find(rows, kind, x as usize, 1).map(|r| (px(x), py(r.median.as_secs_f64()))))
+            .filter_map(|&x| {
+                rows.iter()
+                    .find(|r| r.kind == kind && r.prs == x)
+                    .map(|r| (px(x as f64), py(r.median.as_secs_f64())))
+            })
             .collect();
         if points.is_empty() {
             continue;
@@ -1106,4 +1317,136 @@ fn nice_step(max: f64) -> f64 {
         }
     }
     20.0
+}
+
+// ---------------------------------------------------------------------------
+// TLS and round trips
+
+/// The tool, the script's way and the floor through the TLS proxy at each
+/// round trip: the tool as built (the proxy offering h2 and http/1.1; built
+/// with `--features http2`, also with http/1.1 alone offered), and with
+/// other caps on requests in flight; 1, 20 and 100 PRs (the script's way not at
+/// 100: a minute per run at 250 ms).
+fn tls_cases(world: &World, fake: &FakeGitHub, binary: &Path, rtts: &[u64], runs: usize, missing: bool) -> Vec<Row> {
+    // The round trips are the proxy's now; the fake answers at once.
+    let delays = std::mem::take(&mut fake.state.lock().expect("fake state").delays);
+    let proxy = tls::Proxy::start(&fake.url, &world.root.join("tls"));
+    let ca = proxy.ca_file.display().to_string();
+    let mut rows = Vec::new();
+    for &rtt in rtts {
+        proxy.set_rtt(Duration::from_millis(rtt));
+        eprintln!("TLS, round trip {rtt} ms, {runs} runs per case");
+        let bench = Bench {
+            world,
+            fake,
+            binary,
+            api: proxy.url.clone(),
+            env: vec![
+                ("SSL_CERT_FILE".to_string(), ca.clone()),
+                ("CURL_CA_BUNDLE".to_string(), ca.clone()),
+            ],
+            proxy: Some(&proxy),
+            rtt: Some(rtt),
+        };
+        for prs in [1, 20, 100] {
+            rows.push(bench.case(Kind::Tool, prs, 1, runs));
+            if cfg!(feature = "http2") {
+                // A build that offers h2: against the same build over http/1.1.
+                proxy.offer_h2(false);
+                rows.push(bench.case_with(Kind::Tool, prs, 1, runs, "HTTP/1.1", &[]));
+                proxy.offer_h2(true);
+            }
+            // What the cap on requests in flight costs (1 PR makes only 4 requests).
+            for (variant, cap) in [("cap 8", "8"), ("cap 32", "32"), ("no cap", "1000")] {
+                if prs > 1 {
+                    rows.push(bench.case_with(Kind::Tool, prs, 1, runs, variant, &[("CHERRY_PICK_PR_IN_FLIGHT", cap)]));
+                }
+            }
+            if prs <= 20 {
+                rows.push(bench.case(Kind::Script, prs, 1, runs));
+            }
+            rows.push(bench.case(Kind::Floor, prs, 1, runs));
+            if prs == PRS && missing {
+                label_candidates(fake, true);
+                rows.push(bench.case(Kind::Missing, prs, 1, runs));
+                label_candidates(fake, false);
+            }
+        }
+    }
+    fake.state.lock().expect("fake state").delays = delays;
+    rows
+}
+
+fn tls_table(rows: &[Row]) -> String {
+    let mut t = String::new();
+    writeln!(
+        t,
+        "\n| round trip | PRs | run | wall | /floor | script/this | connections | TLS handshakes (h2) | requests | most at once | HTTP busy |"
+    )
+    .ok();
+    writeln!(t, "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|").ok();
+    for row in rows {
+        let same = |kind: Kind| {
+            rows.iter()
+                .find(|r| r.kind == kind && r.prs == row.prs && r.rtt == row.rtt && r.variant.is_empty())
+        };
+        let secs = row.median.as_secs_f64();
+        let floor = match (row.kind, same(Kind::Floor)) {
+            (Kind::Missing, _) | (_, None) => "–".to_string(),
+            (_, Some(f)) => format!("{:.2}", secs / f.median.as_secs_f64()),
+        };
+        let script = match (row.kind, same(Kind::Script)) {
+            (Kind::Tool, Some(s)) => format!("{:.2}", s.median.as_secs_f64() / secs),
+            _ => "–".to_string(),
+        };
+        let name = if row.variant.is_empty() {
+            row.kind.name().to_string()
+        } else {
+            format!("{}, {}", row.kind.name(), row.variant)
+        };
+        let w = row.wire.clone().unwrap_or_default();
+        writeln!(
+            t,
+            "| {} ms | {} | {name} | {secs:.3} s | {floor} | {script} | {} | {} ({}) | {} | {} | {:.3} s |",
+            row.rtt.unwrap_or_default(),
+            row.prs,
+            w.connections,
+            w.handshakes,
+            w.h2,
+            w.requests,
+            w.most_in_flight,
+            w.busy.as_secs_f64(),
+        )
+        .ok();
+    }
+    t
+}
+
+// ---------------------------------------------------------------------------
+// Files in the repository
+
+fn files_table(rows: &[(usize, Row)], latency: Duration) -> String {
+    let mut t = String::new();
+    writeln!(t, "\nfiles: plain HTTP, {} ms per request", latency.as_millis()).ok();
+    writeln!(t, "\n| PRs | run | {FILES} files | {BIG_FILES} files | ratio |").ok();
+    writeln!(t, "|---:|---|---:|---:|---:|").ok();
+    for prs in [1, 20] {
+        for kind in [Kind::Tool, Kind::Floor] {
+            let at = |files: usize| {
+                rows.iter()
+                    .find(|(f, r)| *f == files && r.kind == kind && r.prs == prs)
+                    .map(|(_, r)| r.median.as_secs_f64())
+            };
+            if let (Some(small), Some(big)) = (at(FILES), at(BIG_FILES)) {
+                writeln!(
+                    t,
+                    "| {prs} | {} | {small:.3} s | {big:.3} s | {:.2} |",
+                    kind.name(),
+                    big / small
+                )
+                .ok();
+            }
+        }
+    }
+    t
 }

@@ -745,9 +745,11 @@ fn pr_numbers(refs: Vec<PrRef>, repo: &Repo) -> Result<Vec<u64>> {
     Ok(prs)
 }
 
-/// The retry policy. Two variables, meant for tests and left out of the
-/// documentation, shorten it: `CHERRY_PICK_PR_TIMEOUT_MS` (one try) and
-/// `CHERRY_PICK_PR_BACKOFF_MS` (the first backoff).
+/// The retry policy. Variables meant for tests and the benchmark, left out
+/// of the documentation, change it: `CHERRY_PICK_PR_TIMEOUT_MS` (one try),
+/// `CHERRY_PICK_PR_BACKOFF_MS` (the first backoff) and
+/// `CHERRY_PICK_PR_IN_FLIGHT` (the most requests at once, to measure what
+/// the cap costs).
 pub fn network_policy(env: &Env) -> Policy {
     let millis = |name: &str| {
         env.get(name)
@@ -761,6 +763,12 @@ pub fn network_policy(env: &Env) -> Policy {
     }
     if let Some(base) = millis("CHERRY_PICK_PR_BACKOFF_MS") {
         policy.base = base;
+    }
+    if let Some(most) = env
+        .get("CHERRY_PICK_PR_IN_FLIGHT")
+        .and_then(|v| v.trim().parse::<usize>().ok())
+    {
+        policy.in_flight = most.max(1);
     }
     policy
 }

@@ -21,11 +21,45 @@ pub struct Source<'a> {
     pub body: &'a str,
 }
 
+/// The longest branch name made from many pull requests: a branch is a file
+/// under `.git/refs/heads/`, whose name may have at most 255 bytes (100 PRs
+/// named in full take 600).
+const LONGEST_BRANCH: usize = 200;
+
 /// The branch pushed to the fork, named as the script named it:
-/// `automated-cherry-pick-of-#3796-#3797-upstream-release-3.1`.
+/// `automated-cherry-pick-of-#3796-#3797-upstream-release-3.1`. When the
+/// pull requests are too many to name (over 200 bytes), it names the first
+/// ones, how many more, and a digest of the whole list, so that the same
+/// pull requests make the same name:
+/// `automated-cherry-pick-of-#1001-…-#1024-and-76-more-5f3a09c1-upstream-release-1.99`.
 pub fn branch_name(prs: &[u64], remote: &str, branch: &str) -> String {
     let numbers: Vec<String> = prs.iter().map(|n| format!("#{n}")).collect();
-    format!("automated-cherry-pick-of-{}-{remote}-{branch}", numbers.join("-")).replace('/', "-")
+    let full = format!("automated-cherry-pick-of-{}-{remote}-{branch}", numbers.join("-")).replace('/', "-");
+    if full.len() <= LONGEST_BRANCH {
+        return full;
+    }
+    let digest = fnv1a(numbers.join("-").as_bytes());
+    let name = |named: usize| {
+        format!(
+            "automated-cherry-pick-of-{}-and-{}-more-{digest:08x}-{remote}-{branch}",
+            numbers[..named].join("-"),
+            numbers.len() - named
+        )
+        .replace('/', "-")
+    };
+    let named = (1..numbers.len())
+        .rev()
+        .find(|&n| name(n).len() <= LONGEST_BRANCH)
+        .unwrap_or(1);
+    name(named)
+}
+
+/// The 32-bit FNV-1a hash: a digest that stays the same from one version
+/// of the tool to the next.
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |hash: u32, &b| {
+        (hash ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// The default title template (`cherry-pick-pr.titleTemplate`).
@@ -415,6 +449,23 @@ mod tests {
             branch_name(&[3796, 3797], "upstream", "release/v3.1"),
             "automated-cherry-pick-of-#3796-#3797-upstream-release-v3.1"
         );
+    }
+
+    #[test]
+    fn a_branch_for_many_pull_requests_names_the_first_ones_and_fits_in_a_file_name() {
+        let hundred: Vec<u64> = (1001..=1100).collect();
+        let name = branch_name(&hundred, "upstream", "release-1.99");
+        assert!(name.len() <= 200, "{name}");
+        assert!(name.starts_with("automated-cherry-pick-of-#1001-#1002-"), "{name}");
+        assert!(name.ends_with("-upstream-release-1.99"), "{name}");
+        assert!(name.contains("-more-"), "{name}");
+        assert_eq!(name, branch_name(&hundred, "upstream", "release-1.99"));
+        let mut other = hundred.clone();
+        other[99] = 1200;
+        assert_ne!(name, branch_name(&other, "upstream", "release-1.99"));
+        // As many as fit are named in full.
+        let twenty: Vec<u64> = (1001..=1020).collect();
+        assert!(!branch_name(&twenty, "upstream", "release-1.99").contains("more"));
     }
 
     #[test]

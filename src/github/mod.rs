@@ -4,6 +4,7 @@
 //! what GitHub said (`error`).
 
 mod error;
+mod limit;
 pub mod retry;
 mod types;
 
@@ -18,6 +19,7 @@ use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 
 pub use self::error::{ApiError, Hints, explain, login_command};
+use self::limit::Limit;
 use self::retry::{Answer, Decision, Policy};
 pub use self::types::{
     Comment, FoundIssue, Issue, IssueUpdate, Label, Milestone, NewPull, PullRequest, Repo, Repository, Review,
@@ -72,6 +74,8 @@ pub struct GitHub<'a> {
     api: String,
     token: Token,
     policy: Policy,
+    /// The requests in flight at once, at most `policy.in_flight`.
+    limit: Limit,
     out: &'a Output,
     web_host: String,
     token_source: String,
@@ -108,6 +112,7 @@ impl<'a> GitHub<'a> {
             client,
             api: api.trim_end_matches('/').to_string(),
             token,
+            limit: Limit::new(policy.in_flight),
             policy,
             out,
             web_host: web_host.to_string(),
@@ -187,8 +192,12 @@ impl<'a> GitHub<'a> {
             let this = request().timeout(self.policy.timeout.min(left).max(Duration::from_millis(100)));
             let sent = Instant::now();
             let client = self.client.clone();
-            let result = crate::signals::interruptible(move || exchange(&client, this))
-                .ok_or_else(|| ApiError::Interrupted { what: what.to_string() })?;
+            let limit = self.limit.clone();
+            let result = crate::signals::interruptible(move || {
+                let _slot = limit.take();
+                exchange(&client, this)
+            })
+            .ok_or_else(|| ApiError::Interrupted { what: what.to_string() })?;
             self.out
                 .debug(|| describe_exchange(&result, (&method, &url), attempt, sent.elapsed()));
             let result = result.map(|e| (e.status, e.headers, e.body));

@@ -22,6 +22,9 @@ pub struct Policy {
     pub connect_timeout: Duration,
     /// One try (connect, send, answer, body) may take this long.
     pub timeout: Duration,
+    /// The most requests in flight at once (GitHub asks integrators for no
+    /// large bursts of concurrent requests); the rest wait their turn.
+    pub in_flight: usize,
 }
 
 impl Default for Policy {
@@ -34,6 +37,7 @@ impl Default for Policy {
             max_wait: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
+            in_flight: 16,
         }
     }
 }

@@ -483,3 +483,25 @@ fn no_token_for_an_enterprise_host_names_that_host_not_github_com() {
     assert!(world.github.requests().is_empty());
     assert_eq!(world.snapshot(), before);
 }
+
+#[test]
+fn never_more_than_sixteen_requests_in_flight_at_once() {
+    // Ten pull requests: twenty downloads and the login want to go at once.
+    // The fake holds every answer until seventeen are in flight, or for a
+    // second: a client without the cap passes sixteen, one with it fills
+    // all sixteen slots and no more.
+    let world = World::new();
+    let numbers: Vec<u64> = (3796..3806).collect();
+    for (i, number) in numbers.iter().enumerate() {
+        let file = format!("pkg/new{i}.go");
+        let message = format!("Add file {i}");
+        world.pr(*number, &message, "", &[(&message, &[(&file, "package pkg\n")])], true);
+    }
+    world.github.hold_until_in_flight(17, Duration::from_secs(1));
+    let mut args = vec!["--yes".to_string(), "upstream/release-3.1".to_string()];
+    args.extend(numbers.iter().map(u64::to_string));
+    let run = run_command(world.command().args(&args));
+    run.expect_code(0);
+    assert_eq!(world.github.most_in_flight(), 16);
+    assert_eq!(world.github.created().len(), 1);
+}

@@ -139,6 +139,12 @@ pub struct State {
     /// Redirects: requests whose path contains the first part are answered
     /// 301 to the same path under the second part, `times` times.
     pub redirects: Vec<(String, String, usize)>,
+    /// Requests received and not yet answered, and the most there were at once.
+    pub in_flight: usize,
+    pub most_in_flight: usize,
+    /// Answers are held until this many requests are in flight at once
+    /// (then the gate stays open): `hold_until_in_flight`.
+    pub gate: Option<(usize, std::time::Duration, tokio::sync::watch::Sender<bool>)>,
     /// When each merged pull request was merged (in the order they were added).
     pub merged_at: HashMap<u64, String>,
     /// The commit each merge made (`merge_commit_sha`).
@@ -350,6 +356,20 @@ impl FakeGitHub {
         });
     }
 
+    /// Holds every answer until `count` requests are in flight at once, or
+    /// until `at_most` has passed since it was received (so that a client
+    /// that never sends so many still ends); from then on, answers go out as
+    /// usual.
+    pub fn hold_until_in_flight(&self, count: usize, at_most: std::time::Duration) {
+        let (open, _) = tokio::sync::watch::channel(false);
+        self.state.lock().unwrap().gate = Some((count, at_most, open));
+    }
+
+    /// The most requests that were in flight at once (received, not yet answered).
+    pub fn most_in_flight(&self) -> usize {
+        self.state.lock().unwrap().most_in_flight
+    }
+
     /// Adds a review of pull request `number` by `login` in `state`.
     pub fn review(&self, number: u64, login: &str, state: &str) {
         let mut s = self.state.lock().unwrap();
@@ -437,6 +457,27 @@ async fn answer(request: Request<Incoming>, state: Arc<Mutex<State>>) -> Result<
             .collect(),
         body: String::from_utf8_lossy(&body).into_owned(),
     };
+    let gate = {
+        let mut s = lock(&state);
+        s.in_flight += 1;
+        s.most_in_flight = s.most_in_flight.max(s.in_flight);
+        let in_flight = s.in_flight;
+        match s.gate.take() {
+            Some((count, _, open)) if in_flight >= count => {
+                open.send_replace(true);
+                None
+            }
+            Some((count, at_most, open)) => {
+                let waiting = open.subscribe();
+                s.gate = Some((count, at_most, open));
+                Some((waiting, at_most))
+            }
+            None => None,
+        }
+    };
+    if let Some((mut waiting, at_most)) = gate {
+        let _ = tokio::time::timeout(at_most, waiting.wait_for(|open| *open)).await;
+    }
     let answer = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(&recorded, &state))) {
         Ok(answer) => answer,
         Err(panic) => {
@@ -475,6 +516,7 @@ async fn answer(request: Request<Incoming>, state: Arc<Mutex<State>>) -> Result<
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
+    lock(&state).in_flight -= 1;
     Ok(answer.into_response(cut))
 }
 
