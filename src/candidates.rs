@@ -22,8 +22,6 @@ use crate::text;
 /// The most pull requests against a target looked at for cherry picks:
 /// ten pages.
 const LISTED: usize = 1000;
-/// The most requests for pull requests in flight at once.
-const CONCURRENT: usize = 8;
 
 /// A merged pull request that may need backporting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -368,7 +366,7 @@ pub fn related_by_source(pulls: &[PullRequest]) -> HashMap<u64, Vec<Related>> {
 }
 
 /// The undecided candidates as GitHub describes them (head, base, merge
-/// commit), a few requests at a time, with a progress bar.
+/// commit), as many requests at a time as the client sends, with a progress bar.
 fn details(repo: &Repo, numbers: &[u64], github: &GitHub<'_>, out: &Output) -> Result<Vec<PullRequest>> {
     if numbers.is_empty() {
         return Ok(Vec::new());
@@ -376,7 +374,7 @@ fn details(repo: &Repo, numbers: &[u64], github: &GitHub<'_>, out: &Output) -> R
     let progress = out.progress(numbers.len() as u64, "Checking pull requests");
     let next = AtomicUsize::new(0);
     let mut answers: Vec<(usize, Result<PullRequest, ApiError>)> = thread::scope(|scope| {
-        let workers: Vec<_> = (0..CONCURRENT.min(numbers.len()))
+        let workers: Vec<_> = (0..github.in_flight().clamp(1, numbers.len()))
             .map(|_| {
                 scope.spawn(|| {
                     let mut mine = Vec::new();

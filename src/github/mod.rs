@@ -122,6 +122,12 @@ impl<'a> GitHub<'a> {
         })
     }
 
+    /// The most requests this client has in flight at once: how many
+    /// workers are worth starting for a batch of requests.
+    pub fn in_flight(&self) -> usize {
+        self.policy.in_flight
+    }
+
     /// Whether GitHub accepted the token at least once.
     pub fn token_accepted(&self) -> bool {
         self.accepted.load(Ordering::Relaxed)
