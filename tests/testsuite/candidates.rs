@@ -600,3 +600,26 @@ fn the_last_commit_of_a_rebase_merge_is_not_the_whole_change() {
     run.expect_code(0);
     assert_eq!(run.stdout, "#3796\tFix 3796\n");
 }
+
+#[test]
+fn cherry_picks_are_found_on_every_page_of_the_targets_pull_requests() {
+    let world = World::new();
+    world.candidate(3796, 1);
+    world.candidate(3797, 7);
+    world.candidate(3798, 13);
+    world.cherry_pick_pr(4001, 3796, "carol", "open", false);
+    world.cherry_pick_pr(4002, 3797, "carol", "open", false);
+    world.github.state.lock().unwrap().page_size = Some(1);
+    let run = world.run(&["--missing", "upstream/release-3.1"]);
+    run.expect_code(0)
+        .stderr_has("#3796 is done: cherry pick #4001 by carol is open")
+        .stderr_has("#3797 is done: cherry pick #4002 by carol is open");
+    assert_eq!(run.stdout, "#3798\tFix 3798\n");
+    let pages = world
+        .github
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/pulls") && r.param("base").as_deref() == Some("release-3.1"))
+        .count();
+    assert_eq!(pages, 2, "one page per pull request against the target");
+}

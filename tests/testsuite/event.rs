@@ -443,3 +443,26 @@ fn a_refused_push_leaves_nothing_and_says_why_on_the_pull_request() {
         "{line}"
     );
 }
+
+#[test]
+fn the_earlier_comment_is_found_on_a_later_page() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.label(3796, "cherrypick/release-3.1");
+    let workflow = world.workflow();
+    {
+        let mut state = world.github.state.lock().unwrap();
+        state.comments.push((3796, "LGTM".into()));
+        state.comments.push((3796, "Thanks!".into()));
+        state.page_size = Some(1);
+    }
+    let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
+    world.on_event(&workflow, "pull_request_target", &event).expect_code(0);
+    world.on_event(&workflow, "pull_request_target", &event).expect_code(0);
+    assert_eq!(
+        world.comments_on(3796).len(),
+        3,
+        "two earlier comments and one of the tool's"
+    );
+    assert_eq!(world.github.created().len(), 1);
+}
