@@ -260,7 +260,7 @@ fn act(
     let existing = remote_branches(&git, &settings.toplevel, &settings.upstream)?;
     let mut lines: Vec<Line> = Vec::new();
     let mut wanted: Vec<String> = Vec::new();
-    for branch in branches {
+    for branch in branches.iter().cloned() {
         if existing.contains(&branch) {
             wanted.push(branch);
         } else {
@@ -324,8 +324,7 @@ fn act(
         }
     }
     // Keep the order the event asked for.
-    let order: Vec<String> = lines.iter().map(|(b, _)| b.clone()).collect();
-    lines.sort_by_key(|(b, _)| order.iter().position(|o| o == b));
+    lines.sort_by_key(|(b, _)| branches.iter().position(|o| o == b));
     for (branch, result) in &lines {
         if *result == Ended::NoSuchBranch {
             let mut job = JobState::new(&settings.upstream, branch, &[pr]);

@@ -466,3 +466,18 @@ fn the_earlier_comment_is_found_on_a_later_page() {
     );
     assert_eq!(world.github.created().len(), 1);
 }
+
+#[test]
+fn the_comment_keeps_the_order_the_branches_were_asked_in() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let workflow = world.workflow();
+    let event = comment_event(3796, "/cherrypick release-3.1\n/cherrypick release-9.9", "OWNER", true);
+    world.on_event(&workflow, "issue_comment", &event).expect_code(1);
+    let comments = world.comments_on(3796);
+    let order: Vec<&str> = comments[0].lines().filter(|l| l.starts_with("| `")).collect();
+    assert!(
+        order[0].contains("release-3.1") && order[1].contains("release-9.9"),
+        "{order:?}"
+    );
+}
