@@ -37,6 +37,21 @@ pub struct Candidate {
     pub labelled: bool,
 }
 
+/// The widest title shown on a terminal.
+const TITLE_WIDTH: usize = 60;
+
+impl Candidate {
+    /// The title on one line (tabs and line breaks made spaces).
+    pub fn title_line(&self) -> String {
+        self.title.replace(['\t', '\n', '\r'], " ")
+    }
+
+    /// The title on one line, cut to fit a terminal's table or list.
+    pub fn short_title(&self) -> String {
+        console::truncate_str(&self.title_line(), TITLE_WIDTH, "…").into_owned()
+    }
+}
+
 /// What became of a cherry-pick pull request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

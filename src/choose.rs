@@ -11,9 +11,6 @@ use crate::args::Target;
 use crate::candidates::{Candidate, View, day};
 use crate::errors::{Failure, Kind, usage};
 
-/// The widest title in the list.
-const TITLE_WIDTH: usize = 60;
-
 /// Refuses to choose without a terminal to choose on.
 pub fn check_terminal(interactive: bool) -> Result<()> {
     if !interactive || !std::io::stderr().is_terminal() {
@@ -65,11 +62,10 @@ pub fn choose(views: &[View], interactive: bool) -> Result<Vec<(Target, Candidat
 /// One line of the list: `#3796 Fix the widget (bob, merged 2026-01-31)`,
 /// saying when it is not labelled and, with several targets, which target.
 fn item(target: &Target, candidate: &Candidate, several: bool) -> String {
-    let title = candidate.title.replace(['\t', '\n', '\r'], " ");
     let mut line = format!(
         "#{} {} ({}, merged {})",
         candidate.number,
-        console::truncate_str(&title, TITLE_WIDTH, "…"),
+        candidate.short_title(),
         candidate.author,
         day(&candidate.merged_at)
     );

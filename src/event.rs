@@ -327,8 +327,7 @@ fn act(
     lines.sort_by_key(|(b, _)| branches.iter().position(|o| o == b));
     for (branch, result) in &lines {
         if *result == Ended::NoSuchBranch {
-            let mut job = JobState::new(&settings.upstream, branch, &[pr]);
-            job.remote_branch = crate::text::branch_name(&[pr], &settings.upstream, branch);
+            let job = JobState::new(&settings.upstream, branch, &[pr]);
             let error = failed(format!("there is no branch `{branch}` in {repo}"));
             reports.push(Report {
                 job,
@@ -462,17 +461,13 @@ fn settle(report: Report, pr: u64, git: &Git<'_>, out: &Output, located: &Locate
 /// An error in one line: its own message's first line and, when it has a
 /// cause, that cause's first line.
 fn first_line(error: &anyhow::Error) -> String {
-    let line = |text: String| {
-        text.lines()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or_default()
-            .trim()
-            .to_string()
-    };
-    let top = line(error.to_string());
-    match error.chain().nth(1).map(|cause| line(cause.to_string())) {
-        Some(cause) if !cause.is_empty() && cause != top => format!("{top}: {cause}"),
-        _ => top,
+    let top = crate::run::report::first_line(error);
+    match error.chain().nth(1).map(|cause| cause.to_string()) {
+        Some(cause) => match cause.lines().map(str::trim).find(|l| !l.is_empty()) {
+            Some(cause) if cause != top => format!("{top}: {cause}"),
+            _ => top,
+        },
+        None => top,
     }
 }
 

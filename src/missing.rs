@@ -14,9 +14,6 @@ use crate::run::report::Format;
 use crate::settings::{Env, Settings};
 use crate::token;
 
-/// The widest title shown in the table.
-const TITLE_WIDTH: usize = 60;
-
 /// Lists the missing candidates of each target.
 pub fn run(settings: &Settings, env: &Env, git: &Git<'_>, out: &Output, format: Format) -> Result<()> {
     let interactive = std::io::stdin().is_terminal();
@@ -78,7 +75,7 @@ pub fn table(views: &[View]) -> String {
                 let c = &m.candidate;
                 [
                     format!("#{}", c.number),
-                    console::truncate_str(&c.title.replace(['\t', '\n', '\r'], " "), TITLE_WIDTH, "…").into_owned(),
+                    c.short_title(),
                     c.author.clone(),
                     candidates::day(&c.merged_at).to_string(),
                     reason(m),
@@ -113,7 +110,7 @@ pub fn lines(views: &[View]) -> String {
     let mut text = String::new();
     for view in views {
         for m in &view.missing {
-            let title = m.candidate.title.replace(['\t', '\n', '\r'], " ");
+            let title = m.candidate.title_line();
             text.push_str(&format!("#{}\t{title}", m.candidate.number));
             if several {
                 text.push_str(&format!("\t{}", view.target));

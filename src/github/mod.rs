@@ -509,51 +509,68 @@ impl<'a> GitHub<'a> {
     /// searches a minute) is waited out as any other.
     pub fn search_pulls(&self, query: &str) -> Result<Vec<FoundIssue>, ApiError> {
         let what = format!("searching {query}");
-        let mut found = Vec::new();
-        for page in 1..=SEARCH_PAGES {
-            let page_text = page.to_string();
-            let request = || {
-                self.client.get(self.url("/search/issues")).query(&[
-                    ("q", query),
-                    ("per_page", PER_PAGE_TEXT),
-                    ("page", &page_text),
-                ])
-            };
-            let (answer, more): (SearchPage, bool) = self.get_page(&what, request)?;
+        let request = |page: &str| {
+            self.client.get(self.url("/search/issues")).query(&[
+                ("q", query),
+                ("per_page", PER_PAGE_TEXT),
+                ("page", page),
+            ])
+        };
+        self.pages(&what, SEARCH_RESULTS, request, |answer: SearchPage| {
             if answer.incomplete_results {
                 self.out.warn(&format!(
                     "GitHub's search timed out and gave incomplete results for: {query}"
                 ));
             }
-            let empty = answer.items.is_empty();
-            found.extend(answer.items);
-            if !more || empty || found.len() as u64 >= answer.total_count {
-                break;
-            }
-        }
-        Ok(found)
+            answer.items
+        })
     }
 
     /// The pull requests against `base` (`GET /repos/{o}/{n}/pulls`) in
     /// `state` (`open`, `closed`, `all`), newest first, up to `limit`.
     pub fn list_pulls(&self, repo: &Repo, base: &str, state: &str, limit: usize) -> Result<Vec<PullRequest>, ApiError> {
         let what = format!("listing the pull requests against {base} in {repo}");
+        let per_page = limit.clamp(1, PER_PAGE).to_string();
+        let request = |page: &str| {
+            self.client.get(self.url(&format!("/repos/{repo}/pulls"))).query(&[
+                ("base", base),
+                ("state", state),
+                ("sort", "created"),
+                ("direction", "desc"),
+                ("per_page", &per_page),
+                ("page", page),
+            ])
+        };
+        self.pages(&what, limit, request, |page: Vec<PullRequest>| page)
+    }
+
+    /// The comments on issue or pull request `number`, oldest first, up to
+    /// `limit` (`GET /repos/{o}/{n}/issues/{number}/comments`).
+    pub fn comments(&self, repo: &Repo, number: u64, limit: usize) -> Result<Vec<Comment>, ApiError> {
+        let what = format!("reading the comments on PR #{number} in {repo}");
+        let request = |page: &str| {
+            self.client
+                .get(self.url(&format!("/repos/{repo}/issues/{number}/comments")))
+                .query(&[("per_page", PER_PAGE_TEXT), ("page", page)])
+        };
+        self.pages(&what, limit, request, |page: Vec<Comment>| page)
+    }
+
+    /// The items of a paged listing, up to `limit`, page by page as the
+    /// `Link` header leads: `request` asks for a page (its number), `items`
+    /// takes the items out of its answer.
+    fn pages<P: for<'de> Deserialize<'de>, T>(
+        &self,
+        what: &str,
+        limit: usize,
+        request: impl Fn(&str) -> RequestBuilder,
+        mut items: impl FnMut(P) -> Vec<T>,
+    ) -> Result<Vec<T>, ApiError> {
         let mut found = Vec::new();
-        let per_page = limit.clamp(1, PER_PAGE);
-        let per_page_text = per_page.to_string();
         for page in 1.. {
-            let page_text = page.to_string();
-            let request = || {
-                self.client.get(self.url(&format!("/repos/{repo}/pulls"))).query(&[
-                    ("base", base),
-                    ("state", state),
-                    ("sort", "created"),
-                    ("direction", "desc"),
-                    ("per_page", &per_page_text),
-                    ("page", &page_text),
-                ])
-            };
-            let (answer, more): (Vec<PullRequest>, bool) = self.get_page(&what, request)?;
+            let page = page.to_string();
+            let (answer, more) = self.get_page(what, || request(&page))?;
+            let answer = items(answer);
             let empty = answer.is_empty();
             found.extend(answer);
             if !more || empty || found.len() >= limit {
@@ -561,28 +578,6 @@ impl<'a> GitHub<'a> {
             }
         }
         found.truncate(limit);
-        Ok(found)
-    }
-
-    /// The comments on issue or pull request `number`, oldest first, up to
-    /// `limit` (`GET /repos/{o}/{n}/issues/{number}/comments`).
-    pub fn comments(&self, repo: &Repo, number: u64, limit: usize) -> Result<Vec<Comment>, ApiError> {
-        let what = format!("reading the comments on PR #{number} in {repo}");
-        let mut found = Vec::new();
-        for page in 1.. {
-            let page_text = page.to_string();
-            let request = || {
-                self.client
-                    .get(self.url(&format!("/repos/{repo}/issues/{number}/comments")))
-                    .query(&[("per_page", PER_PAGE_TEXT), ("page", &page_text)])
-            };
-            let (answer, more): (Vec<Comment>, bool) = self.get_page(&what, request)?;
-            let empty = answer.is_empty();
-            found.extend(answer);
-            if !more || empty || found.len() >= limit {
-                break;
-            }
-        }
         Ok(found)
     }
 
@@ -606,8 +601,8 @@ fn has_next_page(link: &str) -> bool {
 /// Results asked for per page of a listing: the most GitHub gives.
 const PER_PAGE: usize = 100;
 const PER_PAGE_TEXT: &str = "100";
-/// The search API gives the first 1,000 results: 10 pages of 100.
-const SEARCH_PAGES: u32 = 10;
+/// The search API gives the first 1,000 results.
+const SEARCH_RESULTS: usize = 1000;
 
 /// The most redirects followed for one request.
 const REDIRECTS: usize = 5;

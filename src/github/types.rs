@@ -128,7 +128,6 @@ pub struct Repository {
 /// One page of `GET /search/issues`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SearchPage {
-    pub total_count: u64,
     #[serde(default)]
     pub incomplete_results: bool,
     pub items: Vec<FoundIssue>,

@@ -153,7 +153,7 @@ fn conflict_or_failed(error: &anyhow::Error) -> &'static str {
 }
 
 /// The error's own message, first line only.
-fn first_line(error: &anyhow::Error) -> String {
+pub fn first_line(error: &anyhow::Error) -> String {
     error.to_string().lines().next().unwrap_or_default().to_string()
 }
 
