@@ -153,8 +153,16 @@ struct Listed {
     per_target: Vec<(Vec<Candidate>, Vec<PullRequest>)>,
 }
 
+/// Each target's candidates, judged, and what was learnt on the way.
+pub struct Found {
+    pub views: Vec<View>,
+    /// The candidates git judged, as GitHub describes them; their heads and
+    /// the targets are fetched.
+    pub pulls: Vec<PullRequest>,
+}
+
 /// Finds each target's candidates and judges them.
-pub fn find(query: &Query<'_>, git: &Git<'_>, github: &GitHub<'_>, out: &Output) -> Result<Vec<View>> {
+pub fn find(query: &Query<'_>, git: &Git<'_>, github: &GitHub<'_>, out: &Output) -> Result<Found> {
     let listed = out.waiting(
         &format!(
             "Looking for pull requests labelled {} in {}",
@@ -218,7 +226,7 @@ pub fn find(query: &Query<'_>, git: &Git<'_>, github: &GitHub<'_>, out: &Output)
             done,
         });
     }
-    Ok(views)
+    Ok(Found { views, pulls })
 }
 
 /// Asks GitHub, concurrently: the default branch, then each target's labelled

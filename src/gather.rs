@@ -30,6 +30,15 @@ impl JobSpec {
     }
 }
 
+/// What a run has from GitHub and git before it gathers: the pull requests
+/// as GitHub described them, and whether the targets and the pull requests'
+/// heads are fetched (the candidates' judging brought both).
+#[derive(Default)]
+pub struct Already {
+    pub pulls: Vec<PullRequest>,
+    pub fetched: bool,
+}
+
 /// What the network brought, checked.
 pub struct Gathered {
     /// The source pull requests, in the order given.
@@ -55,6 +64,7 @@ pub fn join<T>(handle: thread::ScopedJoinHandle<'_, T>) -> T {
 pub fn gather(
     settings: &Settings,
     jobs: &[JobSpec],
+    already: &Already,
     git: &Git<'_>,
     github: &GitHub<'_>,
     out: &Output,
@@ -64,7 +74,13 @@ pub fn gather(
         let pulls: Vec<_> = settings
             .prs
             .iter()
-            .map(|&n| scope.spawn(move || github.pull(repo, n)))
+            .map(|&n| {
+                let known = already.pulls.iter().find(|p| p.number == n);
+                scope.spawn(move || match known {
+                    Some(pull) => Ok(pull.clone()),
+                    None => github.pull(repo, n),
+                })
+            })
             .collect();
         let patches: Vec<_> = settings
             .prs
@@ -100,7 +116,11 @@ pub fn gather(
                 .join(" "),
             settings.upstream
         );
-        let fetched = out.waiting(&what, || fetch(settings, git));
+        let fetched = if already.fetched {
+            Ok(())
+        } else {
+            out.waiting(&what, || fetch(settings, git))
+        };
         let pulls: Vec<_> = pulls.into_iter().map(join).collect();
         let patches: Vec<_> = patches.into_iter().map(join).collect();
         let user = join(user);

@@ -18,7 +18,7 @@ use crate::token;
 pub fn run(settings: &Settings, env: &Env, git: &Git<'_>, out: &Output, format: Format) -> Result<()> {
     let interactive = std::io::stdin().is_terminal();
     let (found, github) = crate::run::connect_for(settings, env, out, git, interactive)?;
-    let views = candidates::find(&Query::of(settings, 0), git, &github, out);
+    let views = candidates::find(&Query::of(settings, 0), git, &github, out).map(|found| found.views);
     token::report_to_helper(&found, git, &settings.toplevel, out, &github);
     let views = views.map_err(|e| crate::run::interrupted_or(e, "nothing was changed"))?;
     for view in &views {

@@ -10,7 +10,7 @@ use anyhow::Result;
 
 use crate::candidates::{self, Candidate};
 use crate::errors::failed;
-use crate::gather::{self, JobSpec};
+use crate::gather::{self, Already, JobSpec};
 use crate::git::Git;
 use crate::github::GitHub;
 use crate::output::Output;
@@ -85,7 +85,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
     }
     let (found, github) = crate::run::connect_for(settings, env, out, &git, interactive)?;
     let chosen = choose_jobs(settings, &git, &github, out, interactive);
-    let (settings, jobs) = match chosen {
+    let (settings, jobs, already) = match chosen {
         Ok(Some(chosen)) => chosen,
         Ok(None) => {
             token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
@@ -97,7 +97,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         }
     };
     let settings = &settings;
-    let gathered = gather::gather(settings, &jobs, &git, &github, out);
+    let gathered = gather::gather(settings, &jobs, &already, &git, &github, out);
     token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
     let gathered = gathered.map_err(|e| interrupted_or(e, "nothing was changed"))?;
 
@@ -168,14 +168,15 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
 /// The jobs of the run, and its settings with the pull requests they pick:
 /// every target with the pull requests given, or one job per missing
 /// candidate (`--from-labels`) or chosen one (`--select`) per target.
-/// `None` when there is nothing to backport.
+/// `None` when there is nothing to backport. What judging the candidates
+/// asked GitHub and fetched is not asked or fetched again.
 fn choose_jobs(
     settings: &Settings,
     git: &Git<'_>,
     github: &GitHub<'_>,
     out: &Output,
     interactive: bool,
-) -> Result<Option<(Settings, Vec<JobSpec>)>> {
+) -> Result<Option<(Settings, Vec<JobSpec>, Already)>> {
     let recent = match settings.selection {
         Selection::Given | Selection::Missing | Selection::Event => {
             let jobs = settings
@@ -186,12 +187,13 @@ fn choose_jobs(
                     prs: settings.prs.clone(),
                 })
                 .collect();
-            return Ok(Some((settings.clone(), jobs)));
+            return Ok(Some((settings.clone(), jobs, Already::default())));
         }
         Selection::FromLabels => 0,
         Selection::Choose => RECENT,
     };
-    let views = candidates::find(&candidates::Query::of(settings, recent), git, github, out)?;
+    let candidates::Found { views, pulls } =
+        candidates::find(&candidates::Query::of(settings, recent), git, github, out)?;
     for view in &views {
         crate::missing::summarise(view, out);
     }
@@ -223,5 +225,7 @@ fn choose_jobs(
             prs: vec![candidate.number],
         })
         .collect();
-    Ok(Some((settings, jobs)))
+    // Every chosen pull request was judged by git: asked for and fetched.
+    let already = Already { pulls, fetched: true };
+    Ok(Some((settings, jobs, already)))
 }

@@ -403,6 +403,17 @@ fn from_labels_fans_out_over_two_targets() {
         ]
     );
     assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
+    // What judging the candidates asked and fetched is not asked or fetched again.
+    for number in [3796, 3797] {
+        let asked = world
+            .github
+            .requests_to("GET", &format!("/pulls/{number}"))
+            .iter()
+            .filter(|r| !r.header("Accept").unwrap_or_default().contains("patch"))
+            .count();
+        assert_eq!(asked, 1, "#{number}");
+    }
+    assert_eq!(run.stderr.matches("→ Fetching").count(), 1, "{}", run.stderr);
 }
 
 #[test]
