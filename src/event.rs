@@ -268,6 +268,7 @@ fn act(
         }
     }
     let mut reports = Vec::new();
+    let mut failure = None;
     if !merged {
         // prow's way: the label makes the merge do it.
         let template = settings
@@ -315,11 +316,27 @@ fn act(
                 })
                 .collect();
             settings.prs = vec![pr];
-            let ran = crate::pick::run(&settings, env, git, out)?;
-            for report in ran {
-                let (line, report) = settle(report, pr, &git, out, located)?;
-                lines.push(line);
-                reports.push(report);
+            match crate::pick::run(&settings, env, git, out) {
+                Ok(ran) => {
+                    for report in ran {
+                        let (line, report) = settle(report, pr, &git, out, located)?;
+                        lines.push(line);
+                        reports.push(report);
+                    }
+                }
+                // Cancelled: the workflow run says so; no comment.
+                Err(error) if crate::errors::kind_of(&error) == Kind::Interrupted => return Err(error),
+                // Nothing was begun (the run left nothing): each branch says why.
+                Err(error) => {
+                    for branch in to_do {
+                        let ended = Ended::Failed {
+                            error: first_line(&error),
+                            words: deepest(&error),
+                        };
+                        lines.push((branch, ended));
+                    }
+                    failure = Some(error);
+                }
             }
         }
     }
@@ -348,7 +365,10 @@ fn act(
         out.step(&format!("Commented the results on PR #{pr}"));
     }
     write_outputs(env, &reports, &lines, pr, repo)?;
-    Ok(reports)
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(reports),
+    }
 }
 
 /// The branches of `remote` (one `git ls-remote`).

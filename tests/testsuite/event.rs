@@ -481,3 +481,33 @@ fn the_comment_keeps_the_order_the_branches_were_asked_in() {
         "{order:?}"
     );
 }
+
+#[test]
+fn a_run_that_fails_before_any_job_still_says_so_on_the_pull_request() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.label(3796, "cherrypick/release-3.1");
+    world.github.fault_patch(
+        3796,
+        403,
+        json!({"message": "Resource not accessible by integration", "documentation_url": "https://docs.github.com/rest", "status": "403"}),
+    );
+    let workflow = world.workflow();
+    let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
+    let run = world.on_event(&workflow, "pull_request_target", &event);
+    run.expect_code(1).stderr_has("Resource not accessible by integration");
+    assert!(world.github.created().is_empty());
+    assert!(!upstream_branches(&world).iter().any(|b| b.starts_with("automated-")));
+    let comments = world.comments_on(3796);
+    assert_eq!(comments.len(), 1);
+    assert!(comments[0].contains("| `release-3.1` | ❌ "), "{}", comments[0]);
+    assert!(
+        comments[0].contains("Resource not accessible by integration"),
+        "{}",
+        comments[0]
+    );
+    assert_eq!(
+        world.git(&workflow.checkout, &["branch", "--format=%(refname:short)"]),
+        "master\n"
+    );
+}
