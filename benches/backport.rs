@@ -1362,6 +1362,13 @@ fn tls_cases(world: &World, fake: &FakeGitHub, binary: &Path, rtts: &[u64], runs
                     rows.push(bench.case_with(Kind::Tool, prs, 1, runs, variant, &[("CHERRY_PICK_PR_IN_FLIGHT", cap)]));
                 }
             }
+            // What the one GraphQL query for many pull requests saves: a
+            // GitHub without it gets one REST request per pull request.
+            if prs > 8 {
+                fake.without_graphql();
+                rows.push(bench.case_with(Kind::Tool, prs, 1, runs, "REST only", &[]));
+                fake.state.lock().expect("fake state").no_graphql = false;
+            }
             if prs <= 20 {
                 rows.push(bench.case(Kind::Script, prs, 1, runs));
             }
@@ -1418,6 +1425,35 @@ fn tls_table(rows: &[Row]) -> String {
             w.busy.as_secs_f64(),
         )
         .ok();
+    }
+    // HTTP time (busy) of the most pull requests against 20, per round trip
+    // and variant of the tool.
+    let most = rows.iter().map(|r| r.prs).max().unwrap_or_default();
+    let busy = |rtt, prs, variant: &str| {
+        rows.iter()
+            .find(|r| r.kind == Kind::Tool && r.rtt == rtt && r.prs == prs && r.variant == variant)
+            .and_then(|r| r.wire.as_ref())
+            .map(|w| w.busy.as_secs_f64())
+    };
+    if most > 20 {
+        writeln!(t, "\n| round trip | tool | HTTP busy, 20 PRs | {most} PRs | {most} / 20 |\n|---:|---|---:|---:|---:|").ok();
+        let mut seen = Vec::new();
+        for row in rows.iter().filter(|r| r.kind == Kind::Tool && r.prs == most) {
+            if seen.contains(&(row.rtt, &row.variant)) {
+                continue;
+            }
+            seen.push((row.rtt, &row.variant));
+            if let (Some(twenty), Some(all)) = (busy(row.rtt, 20, &row.variant), busy(row.rtt, most, &row.variant)) {
+                let name = if row.variant.is_empty() { "as shipped" } else { row.variant.as_str() };
+                writeln!(
+                    t,
+                    "| {} ms | {name} | {twenty:.3} s | {all:.3} s | {:.2} |",
+                    row.rtt.unwrap_or_default(),
+                    all / twenty
+                )
+                .ok();
+            }
+        }
     }
     t
 }

@@ -6,7 +6,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use anyhow::Result;
@@ -389,43 +388,23 @@ pub fn related_by_source(pulls: &[PullRequest]) -> HashMap<u64, Vec<Related>> {
 }
 
 /// The undecided candidates as GitHub describes them (head, base, merge
-/// commit), as many requests at a time as the client sends, with a progress bar.
+/// commit), in one query when there are more of them than the client
+/// sends requests at a time, with a progress bar.
 fn details(repo: &Repo, numbers: &[u64], github: &GitHub<'_>, out: &Output) -> Result<Vec<PullRequest>> {
     if numbers.is_empty() {
         return Ok(Vec::new());
     }
     let progress = out.progress(numbers.len() as u64, "Checking pull requests");
-    let next = AtomicUsize::new(0);
-    let mut answers: Vec<(usize, Result<PullRequest, ApiError>)> = thread::scope(|scope| {
-        let workers: Vec<_> = (0..github.in_flight().clamp(1, numbers.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&number) = numbers.get(i) else { break };
-                        mine.push((i, github.pull(repo, number)));
-                        progress.inc(1);
-                        if crate::signals::interrupted() {
-                            break;
-                        }
-                    }
-                    mine
-                })
-            })
-            .collect();
-        workers.into_iter().flat_map(crate::gather::join).collect()
-    });
+    let answers = github.pulls(repo, numbers, 0, &|n| progress.inc(n as u64));
     progress.finish_and_clear();
     if crate::signals::interrupted() {
         return Err(
             crate::errors::Failure::new(crate::errors::Kind::Interrupted, "interrupted: nothing was changed").into(),
         );
     }
-    answers.sort_by_key(|(i, _)| *i);
     answers
         .into_iter()
-        .map(|(_, answer)| answer.map_err(|e| github.explain(e)))
+        .map(|answer| answer.map_err(|e| github.explain(e)))
         .collect()
 }
 

@@ -71,17 +71,11 @@ pub fn gather(
 ) -> Result<Gathered> {
     let repo = &settings.repo;
     let (downloaded, patches, user, fetched) = thread::scope(|scope| {
-        let pulls: Vec<_> = settings
-            .prs
-            .iter()
-            .map(|&n| {
-                let known = already.pulls.iter().find(|p| p.number == n);
-                scope.spawn(move || match known {
-                    Some(pull) => Ok(pull.clone()),
-                    None => github.pull(repo, n),
-                })
-            })
+        // Those judging the candidates brought are not asked for again.
+        let unknown: Vec<u64> = (settings.prs.iter().copied())
+            .filter(|&n| !already.pulls.iter().any(|p| p.number == n))
             .collect();
+        let pulls = scope.spawn(move || github.pulls(repo, &unknown, settings.prs.len(), &|_| ()));
         let patches: Vec<_> = settings
             .prs
             .iter()
@@ -121,7 +115,13 @@ pub fn gather(
         } else {
             out.waiting(&what, || fetch(settings, git))
         };
-        let pulls: Vec<_> = pulls.into_iter().map(join).collect();
+        let mut asked = join(pulls).into_iter();
+        let pulls: Vec<_> = (settings.prs.iter())
+            .map(|&n| match already.pulls.iter().find(|p| p.number == n) {
+                Some(pull) => Ok(pull.clone()),
+                None => asked.next().unwrap_or_else(|| github.pull(repo, n)),
+            })
+            .collect();
         let patches: Vec<_> = patches.into_iter().map(join).collect();
         let user = join(user);
         (pulls, patches, user, fetched)
@@ -320,20 +320,12 @@ fn check_all<E>(
 /// in order, and checks each against its commits (`verify`). A patch GitHub
 /// will not make is made locally from the pull request's commits.
 pub fn patches(github: &GitHub<'_>, local: &Local<'_>, repo: &Repo, numbers: &[u64]) -> Result<Vec<Vec<u8>>> {
-    let (pulls, downloads): (Vec<_>, Vec<_>) = thread::scope(|scope| {
-        let handles: Vec<_> = numbers
-            .iter()
-            .map(|&n| {
-                (
-                    scope.spawn(move || github.pull(repo, n)),
-                    scope.spawn(move || github.patch(repo, n)),
-                )
-            })
+    let (pulls, downloads) = thread::scope(|scope| {
+        let pulls = scope.spawn(|| github.pulls(repo, numbers, numbers.len(), &|_| ()));
+        let downloads: Vec<_> = (numbers.iter())
+            .map(|&n| scope.spawn(move || github.patch(repo, n)))
             .collect();
-        handles
-            .into_iter()
-            .map(|(pull, patch)| (join(pull), join(patch)))
-            .unzip()
+        (join(pulls), downloads.into_iter().map(join).collect::<Vec<_>>())
     });
     let pulls = pulls
         .into_iter()

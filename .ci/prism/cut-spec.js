@@ -52,6 +52,44 @@ for (const [p, methods] of Object.entries(OPERATIONS)) {
 const ok = spec.paths["/repos/{owner}/{repo}/pulls/{pull_number}"].get.responses["200"];
 for (const type of PATCH_TYPES) ok.content[type] = { schema: { type: "string" } };
 
+// GitHub's GraphQL endpoint, which the REST description does not have: a
+// POST of {query, variables}, answered with {data, errors}. The tool asks it
+// for many pull requests at once.
+spec.paths["/graphql"] = {
+  post: {
+    operationId: "graphql",
+    requestBody: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: {
+            type: "object",
+            required: ["query"],
+            properties: { query: { type: "string" }, variables: { type: "object" } },
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: "The query's answer",
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              properties: { data: { type: "object", nullable: true }, errors: { type: "array" } },
+            },
+          },
+        },
+      },
+      404: {
+        description: "No GraphQL here",
+        content: { "application/json": { schema: { $ref: "#/components/schemas/basic-error" } } },
+      },
+    },
+  },
+};
+
 // Copy every component referenced, transitively.
 const pending = [spec.paths];
 const seen = new Set();

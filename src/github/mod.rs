@@ -4,6 +4,7 @@
 //! what GitHub said (`error`).
 
 mod error;
+mod graphql;
 mod limit;
 pub mod retry;
 mod types;

@@ -634,3 +634,38 @@ fn cherry_picks_are_found_on_every_page_of_the_targets_pull_requests() {
         .count();
     assert_eq!(pages, 2, "one page per pull request against the target");
 }
+
+#[test]
+fn seventeen_candidates_are_asked_for_in_one_query() {
+    // One more than the requests in flight: one query instead of seventeen
+    // GETs, with the same verdicts.
+    let world = World::new();
+    for number in 5000..5017u64 {
+        let file = format!("pkg/fix-{number}.go");
+        world.pr(
+            number,
+            &format!("Fix {number}"),
+            "",
+            &[(&format!("Fix {number}"), &[(file.as_str(), "fixed\n")])],
+            true,
+        );
+        world.label(number, LABEL);
+    }
+    let landed = world.head_of(5003);
+    world.land_on_release(&landed);
+    let run = world.run(&["--missing", "upstream/release-3.1"]);
+    run.expect_code(0);
+    let listed: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or_default())
+        .collect();
+    let expected: Vec<String> = (5000..5017u64)
+        .filter(|&n| n != 5003)
+        .map(|n| format!("#{n}"))
+        .collect();
+    assert_eq!(listed, expected);
+    assert_eq!(world.github.requests_to("POST", "/graphql").len(), 1);
+    let gets = world.github.requests_to("GET", "/repos/kubesphere/kubesphere/pulls/");
+    assert!(gets.is_empty(), "{gets:#?}");
+}

@@ -486,12 +486,12 @@ fn no_token_for_an_enterprise_host_names_that_host_not_github_com() {
 
 #[test]
 fn never_more_than_sixteen_requests_in_flight_at_once() {
-    // Ten pull requests: twenty downloads and the login want to go at once.
-    // The fake holds every answer until seventeen are in flight, or for a
-    // second: a client without the cap passes sixteen, one with it fills
-    // all sixteen slots and no more.
+    // Twenty pull requests: twenty patches, their query and the login want
+    // to go at once. The fake holds every answer until seventeen are in
+    // flight, or for a second: a client without the cap passes sixteen,
+    // one with it fills all sixteen slots and no more.
     let world = World::new();
-    let numbers: Vec<u64> = (3796..3806).collect();
+    let numbers: Vec<u64> = (3796..3816).collect();
     for (i, number) in numbers.iter().enumerate() {
         let file = format!("pkg/new{i}.go");
         let message = format!("Add file {i}");

@@ -62,8 +62,12 @@ impl Recorded {
         form_urlencoded::parse(self.query.as_bytes()).find_map(|(k, v)| (k == name).then(|| v.into_owned()))
     }
 
+    /// Whether it changes something on GitHub: not a GET, nor a GraphQL
+    /// query (a `POST /graphql` whose text is not a `mutation`).
     pub fn is_write(&self) -> bool {
-        self.method != "GET"
+        let query = self.path.ends_with("/graphql")
+            && (self.json()["query"].as_str()).is_some_and(|q| !q.trim_start().starts_with("mutation"));
+        self.method != "GET" && !query
     }
 }
 
@@ -162,6 +166,9 @@ pub struct State {
     pub collaborators: Option<Vec<String>>,
     /// The reviewers requested of each pull request.
     pub requested: HashMap<u64, Vec<String>>,
+    /// `POST /graphql` is not served (404), as by a server that has only
+    /// the REST API.
+    pub no_graphql: bool,
 }
 
 pub struct FakeGitHub {
@@ -366,6 +373,11 @@ impl FakeGitHub {
     }
 
     /// The most requests that were in flight at once (received, not yet answered).
+    /// Serves no GraphQL: `POST /graphql` is answered 404.
+    pub fn without_graphql(&self) {
+        lock(&self.state).no_graphql = true;
+    }
+
     pub fn most_in_flight(&self) -> usize {
         self.state.lock().unwrap().most_in_flight
     }
@@ -683,6 +695,9 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
     if path == "/user" && req.method == "GET" {
         let login = s.login.clone();
         return json_answer(200, json!({"login": login, "id": 1, "type": "User"}));
+    }
+    if path == "/graphql" && req.method == "POST" && !s.no_graphql {
+        return graphql(req, &s);
     }
     if path == "/search/issues" && req.method == "GET" {
         return search(req, &mut s);
@@ -1141,6 +1156,82 @@ fn search(req: &Recorded, s: &mut State) -> Answer {
     );
     answer.headers.extend(limit_headers(remaining));
     answer
+}
+
+/// GitHub's GraphQL API, for the one query the tool makes: pull requests
+/// by number (`alias: pullRequest(number: N) { ...pull }`) in
+/// `repository(owner: $owner, name: $name)`, each made from its REST JSON
+/// (edits included); `null` and an error for a number there is no pull
+/// request for, as GitHub answers.
+fn graphql(req: &Recorded, s: &State) -> Answer {
+    let body = req.json();
+    let query = body["query"].as_str().unwrap_or_default();
+    let variables = &body["variables"];
+    if variables["owner"] != s.owner.as_str() || variables["name"] != s.name.as_str() {
+        return json_answer(
+            200,
+            json!({"data": {"repository": null}, "errors": [{"type": "NOT_FOUND", "path": ["repository"],
+                "message": format!("Could not resolve to a Repository with the name '{}/{}'.", variables["owner"], variables["name"])}]}),
+        );
+    }
+    let fields = query.split("fragment pull on PullRequest").nth(1).unwrap_or_default();
+    let asked = |field: &str| {
+        fields
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|w| w == field)
+    };
+    let mut pulls = serde_json::Map::new();
+    let mut errors = Vec::new();
+    for part in query
+        .split(": pullRequest(number: ")
+        .skip(1)
+        .zip(query.split(": pullRequest(number: "))
+    {
+        let (after, before) = part;
+        let alias = before.rsplit(' ').next().unwrap_or_default().to_string();
+        let number: u64 = after.split(')').next().and_then(|n| n.parse().ok()).unwrap_or_default();
+        let Some(pull) = s.pulls.get(&number) else {
+            errors.push(json!({"type": "NOT_FOUND", "path": ["repository", alias],
+                "message": format!("Could not resolve to a PullRequest with the number of {number}.")}));
+            pulls.insert(alias, Value::Null);
+            continue;
+        };
+        let rest = pull_json(s, pull);
+        let state = match (rest["state"].as_str(), rest["merged"].as_bool()) {
+            (Some("open"), _) => "OPEN",
+            (_, Some(true)) => "MERGED",
+            _ => "CLOSED",
+        };
+        let labels: Vec<Value> = rest["labels"].as_array().cloned().unwrap_or_default();
+        let first: usize = (fields.split("labels(first: ").nth(1))
+            .and_then(|f| f.split(')').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        let node = json!({
+            "number": rest["number"], "title": rest["title"], "body": rest["body"],
+            "merged": rest["merged"], "mergedAt": rest["merged_at"], "state": state, "url": rest["html_url"],
+            "headRefName": rest["head"]["ref"], "headRefOid": rest["head"]["sha"],
+            "baseRefName": rest["base"]["ref"], "baseRefOid": rest["base"]["sha"],
+            "mergeCommit": rest["merge_commit_sha"].as_str().filter(|_| state == "MERGED").map(|oid| json!({"oid": oid})),
+            "commits": {"totalCount": rest["commits"]},
+            "author": {"__typename": "User", "login": rest["user"]["login"]},
+            "labels": {"totalCount": labels.len(), "nodes": labels.iter().take(first).map(|l| json!({"name": l["name"]})).collect::<Vec<_>>()},
+        });
+        // Only what the query asks for, as GraphQL answers.
+        let node: serde_json::Map<String, Value> = node
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(field, _)| asked(field))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        pulls.insert(alias, Value::Object(node));
+    }
+    let mut answer = json!({"data": {"repository": pulls}});
+    if !errors.is_empty() {
+        answer["errors"] = Value::from(errors);
+    }
+    json_answer(200, answer)
 }
 
 fn pull_json(s: &State, p: &FakePull) -> Value {

@@ -1,0 +1,182 @@
+//! Many pull requests at once: more than the requests in flight can carry in
+//! one round are asked for in one GraphQL query, and whatever it does not
+//! bring back is asked of the REST API, with the REST API's errors.
+
+use crate::support::fake_github::Recorded;
+use crate::support::{FakeGitHub, Run, World, run_command};
+
+/// `count` merged pull requests from `first` on, each adding its own file,
+/// with a release note; their numbers.
+fn merged_prs(world: &World, first: u64, count: u64) -> Vec<u64> {
+    let numbers: Vec<u64> = (first..first + count).collect();
+    for number in &numbers {
+        let file = format!("pkg/new{number}.go");
+        let message = format!("Add file {number}");
+        let body = format!("Adds {number}.\n\n```release-note\nAdded {number}.\n```\n");
+        world.pr(
+            *number,
+            &message,
+            &body,
+            &[(&message, &[(&file, "package pkg\n")])],
+            true,
+        );
+    }
+    numbers
+}
+
+fn backport(world: &World, numbers: &[u64], extra: &[&str]) -> Run {
+    let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
+    args.extend(["--yes".to_string(), "upstream/release-3.1".to_string()]);
+    args.extend(numbers.iter().map(u64::to_string));
+    run_command(world.command().args(&args))
+}
+
+/// The JSON `GET`s of single pull requests (not their patches).
+fn pull_gets(github: &FakeGitHub) -> Vec<Recorded> {
+    github
+        .requests_to("GET", "/pulls/")
+        .into_iter()
+        .filter(|r| !r.header("Accept").unwrap_or_default().contains("patch"))
+        .collect()
+}
+
+fn patch_gets(github: &FakeGitHub) -> usize {
+    github
+        .requests_to("GET", "/pulls/")
+        .iter()
+        .filter(|r| r.header("Accept").unwrap_or_default().contains("patch"))
+        .count()
+}
+
+fn queries(github: &FakeGitHub) -> Vec<Recorded> {
+    github.requests_to("POST", "/graphql")
+}
+
+#[test]
+fn nine_pull_requests_are_asked_for_in_one_query_and_proposed_as_with_rest() {
+    // Nine pull requests' JSON and patches are eighteen requests: more than
+    // the sixteen in flight. The JSON comes from one query; the pull request
+    // proposed is the one the REST API's answers make.
+    let world = World::new();
+    let numbers = merged_prs(&world, 3796, 9);
+    let run = backport(&world, &numbers, &[]);
+    run.expect_code(0);
+    let asked = queries(&world.github);
+    assert_eq!(asked.len(), 1, "{asked:#?}");
+    let query = asked[0].json();
+    assert_eq!(
+        query["variables"],
+        serde_json::json!({"owner": "kubesphere", "name": "kubesphere"})
+    );
+    for n in &numbers {
+        assert!(
+            query["query"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&format!("pr{n}: pullRequest(number: {n})")),
+            "{query}"
+        );
+    }
+    assert_eq!(pull_gets(&world.github).len(), 0);
+    assert_eq!(patch_gets(&world.github), 9);
+    let by_query = world.github.created();
+
+    let rest = World::new();
+    rest.github.without_graphql();
+    assert_eq!(merged_prs(&rest, 3796, 9), numbers);
+    backport(&rest, &numbers, &[]).expect_code(0);
+    assert_eq!(pull_gets(&rest.github).len(), 9);
+    let by_rest = rest.github.created();
+    assert_eq!(by_query.len(), 1);
+    assert_eq!(by_rest.len(), 1);
+    assert_eq!(by_query[0].title, by_rest[0].title);
+    assert_eq!(by_query[0].body, by_rest[0].body);
+    assert_eq!(by_query[0].labels, by_rest[0].labels);
+    for n in &numbers {
+        assert!(
+            by_query[0].body.contains(&format!("Added {n}.")),
+            "{}",
+            by_query[0].body
+        );
+    }
+    assert_eq!(run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n");
+}
+
+#[test]
+fn eight_pull_requests_are_asked_for_one_by_one() {
+    // Their sixteen requests go out in one round: a query would save nothing.
+    let world = World::new();
+    let numbers = merged_prs(&world, 3796, 8);
+    backport(&world, &numbers, &[]).expect_code(0);
+    assert!(queries(&world.github).is_empty());
+    let asked: Vec<String> = pull_gets(&world.github).iter().map(|r| r.path.clone()).collect();
+    assert_eq!(asked.len(), 8, "{asked:?}");
+    assert_eq!(world.github.created().len(), 1);
+}
+
+#[test]
+fn a_server_without_graphql_gets_one_request_per_pull_request() {
+    let world = World::new();
+    world.github.without_graphql();
+    let numbers = merged_prs(&world, 3796, 9);
+    let run = backport(&world, &numbers, &[]);
+    run.expect_code(0);
+    assert_eq!(queries(&world.github).len(), 1);
+    assert_eq!(pull_gets(&world.github).len(), 9);
+    assert!(!run.stderr.contains("graphql"), "{}", run.stderr);
+    assert_eq!(world.github.created().len(), 1);
+}
+
+#[test]
+fn a_pull_request_the_query_cannot_find_is_named_as_rest_names_it() {
+    // The query answers `null` for #9999; the REST API's 404 is the error.
+    let world = World::new();
+    let mut numbers = merged_prs(&world, 3796, 9);
+    numbers.insert(4, 9999);
+    let before = world.snapshot();
+    let run = backport(&world, &numbers, &[]);
+    run.expect_code(1)
+        .stderr_has("PR #9999 was not found in kubesphere/kubesphere");
+    assert_eq!(queries(&world.github).len(), 1);
+    let asked: Vec<String> = pull_gets(&world.github).iter().map(|r| r.path.clone()).collect();
+    assert_eq!(asked, ["/repos/kubesphere/kubesphere/pulls/9999"]);
+    assert!(world.github.writes().is_empty());
+    assert_eq!(world.snapshot(), before);
+}
+
+#[test]
+fn an_unmerged_pull_request_among_many_is_refused() {
+    let world = World::new();
+    let mut numbers = merged_prs(&world, 3796, 9);
+    world.pr(
+        3900,
+        "Not yet",
+        "",
+        &[("Not yet", &[("pkg/later.go", "package pkg\n")])],
+        false,
+    );
+    numbers.push(3900);
+    let run = backport(&world, &numbers, &[]);
+    run.expect_code(1).stderr_has("#3900").stderr_has("not merged");
+    assert_eq!(queries(&world.github).len(), 1);
+    assert!(pull_gets(&world.github).is_empty());
+    assert!(world.github.writes().is_empty());
+}
+
+#[test]
+fn a_pull_request_with_more_labels_than_the_query_brings_is_asked_for_by_rest() {
+    // --copy-labels needs every label; the query asks for a hundred.
+    let world = World::new();
+    let numbers = merged_prs(&world, 3796, 9);
+    let labels: Vec<serde_json::Value> = (0..101)
+        .map(|i| serde_json::json!({"name": format!("kind/l{i}")}))
+        .collect();
+    world
+        .github
+        .edit_pull(3800, "labels", Some(serde_json::Value::from(labels)));
+    backport(&world, &numbers, &["--copy-labels", "kind/l100"]).expect_code(0);
+    let asked: Vec<String> = pull_gets(&world.github).iter().map(|r| r.path.clone()).collect();
+    assert_eq!(asked, ["/repos/kubesphere/kubesphere/pulls/3800"]);
+    let labelled = world.github.requests_to("POST", "/issues/9000/labels");
+    assert!(labelled.iter().any(|r| r.body.contains("kind/l100")), "{labelled:#?}");
+}
