@@ -1436,7 +1436,11 @@ fn tls_table(rows: &[Row]) -> String {
             .map(|w| w.busy.as_secs_f64())
     };
     if most > 20 {
-        writeln!(t, "\n| round trip | tool | HTTP busy, 20 PRs | {most} PRs | {most} / 20 |\n|---:|---|---:|---:|---:|").ok();
+        writeln!(
+            t,
+            "\n| round trip | tool | HTTP busy, 20 PRs | {most} PRs | {most} / 20 |\n|---:|---|---:|---:|---:|"
+        )
+        .ok();
         let mut seen = Vec::new();
         for row in rows.iter().filter(|r| r.kind == Kind::Tool && r.prs == most) {
             if seen.contains(&(row.rtt, &row.variant)) {
@@ -1444,7 +1448,11 @@ fn tls_table(rows: &[Row]) -> String {
             }
             seen.push((row.rtt, &row.variant));
             if let (Some(twenty), Some(all)) = (busy(row.rtt, 20, &row.variant), busy(row.rtt, most, &row.variant)) {
-                let name = if row.variant.is_empty() { "as shipped" } else { row.variant.as_str() };
+                let name = if row.variant.is_empty() {
+                    "as shipped"
+                } else {
+                    row.variant.as_str()
+                };
                 writeln!(
                     t,
                     "| {} ms | {name} | {twenty:.3} s | {all:.3} s | {:.2} |",

@@ -173,6 +173,7 @@ impl GitHub<'_> {
         alongside: usize,
         answered: &(dyn Fn(usize) + Sync),
     ) -> Vec<Result<PullRequest, ApiError>> {
+        // One pull request is one request either way.
         let mut found: Vec<Option<Result<PullRequest, ApiError>>> =
             if numbers.len() > 1 && numbers.len() + alongside > self.in_flight() {
                 self.query_pulls(repo, numbers).into_iter().map(|p| p.map(Ok)).collect()

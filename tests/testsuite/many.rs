@@ -180,3 +180,18 @@ fn a_pull_request_with_more_labels_than_the_query_brings_is_asked_for_by_rest() 
     let labelled = world.github.requests_to("POST", "/issues/9000/labels");
     assert!(labelled.iter().any(|r| r.body.contains("kind/l100")), "{labelled:#?}");
 }
+
+#[test]
+fn one_pull_request_is_never_a_query() {
+    // One at a time: a query would still be one request for one pull request.
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let run = run_command(world.command().env("CHERRY_PICK_PR_IN_FLIGHT", "1").args([
+        "--yes",
+        "upstream/release-3.1",
+        "3796",
+    ]));
+    run.expect_code(0);
+    assert!(queries(&world.github).is_empty());
+    assert_eq!(pull_gets(&world.github).len(), 1);
+}
