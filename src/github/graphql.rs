@@ -351,6 +351,11 @@ mod tests {
             bot.into_pull().and_then(|p| p.user).map(|u| u.login).as_deref(),
             Some("dependabot[bot]")
         );
+        let named = node(serde_json::json!({"author": {"__typename": "Bot", "login": "renovate[bot]"}}));
+        assert_eq!(
+            named.into_pull().and_then(|p| p.user).map(|u| u.login).as_deref(),
+            Some("renovate[bot]")
+        );
         let gone = node(serde_json::json!({"author": null}));
         assert!(gone.into_pull().expect("whole").user.is_none());
     }
