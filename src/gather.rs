@@ -53,6 +53,8 @@ pub struct Gathered {
     /// For each job, whether a pull request from the branch to be pushed
     /// was open before the run (`None`: not looked for, or not known).
     pub open_before: Vec<Option<bool>>,
+    /// The fork's branches (`None`: not known, or nothing is to be pushed).
+    pub fork_heads: Option<crate::fork::Heads>,
 }
 
 /// Waits for a download thread; a panic there is a bug, passed on as one.
@@ -70,7 +72,7 @@ pub fn gather(
     out: &Output,
 ) -> Result<Gathered> {
     let repo = &settings.repo;
-    let (downloaded, patches, user, fetched) = thread::scope(|scope| {
+    let (downloaded, patches, user, fetched, fork_heads) = thread::scope(|scope| {
         let pulls: Vec<_> = settings
             .prs
             .iter()
@@ -116,6 +118,10 @@ pub fn gather(
                 .join(" "),
             settings.upstream
         );
+        // What the fork has, for the push to decide on negotiating (unless
+        // nothing is pushed, or the user's git config decides).
+        let fork_heads = (settings.negotiate_push && !settings.dry_run)
+            .then(|| scope.spawn(|| crate::fork::heads(git, &settings.toplevel, &settings.fork)));
         let fetched = if already.fetched {
             Ok(())
         } else {
@@ -124,7 +130,7 @@ pub fn gather(
         let pulls: Vec<_> = pulls.into_iter().map(join).collect();
         let patches: Vec<_> = patches.into_iter().map(join).collect();
         let user = join(user);
-        (pulls, patches, user, fetched)
+        (pulls, patches, user, fetched, fork_heads.and_then(join))
     });
 
     // The pull requests first: a missing or unmerged one explains a failed fetch too.
@@ -158,6 +164,7 @@ pub fn gather(
         empty,
         user,
         open_before,
+        fork_heads,
     })
 }
 
