@@ -57,7 +57,7 @@ pub struct Negotiation {
 /// here too, since a plain push then sends only the picked commits' objects
 /// (git leaves out what the branches it is told of reach). Else, or when
 /// either is not known (a `--continue` run, a failed `ls-remote`), it does.
-/// One `git rev-list` in `dir`.
+/// One `git rev-list` in `dir`, unless a branch is at `base` itself.
 pub fn negotiation(git: &Git<'_>, dir: &Path, base: Option<&str>, heads: Option<&Heads>) -> Negotiation {
     let negotiate = |why: &str| Negotiation {
         negotiate: true,
@@ -71,6 +71,14 @@ pub fn negotiation(git: &Git<'_>, dir: &Path, base: Option<&str>, heads: Option<
     };
     if tips.is_empty() {
         return negotiate("the fork has no branches");
+    }
+    let plain = Negotiation {
+        negotiate: false,
+        why: format!("{base} is on the fork's branches; a plain push sends only the picked commits"),
+    };
+    if tips.iter().any(|tip| tip == base) {
+        // The fork's branch is the target's tip: nothing to count.
+        return plain;
     }
     let mut input = String::from("--not\n");
     for tip in tips {
@@ -87,10 +95,7 @@ pub fn negotiation(git: &Git<'_>, dir: &Path, base: Option<&str>, heads: Option<
         .and_then(|c| c.checked().ok())
         .and_then(|out| out.trim().parse::<u64>().ok());
     match counted {
-        Some(0) => Negotiation {
-            negotiate: false,
-            why: format!("{base} is on the fork's branches; a plain push sends only the picked commits"),
-        },
+        Some(0) => plain,
         Some(n) => Negotiation {
             negotiate: true,
             why: format!("the fork's branches lack {n} commit(s) of the target up to {base}"),
@@ -173,7 +178,9 @@ mod tests {
         // Not known.
         assert!(negotiates(Some(&second), None));
         assert!(negotiates(None, Some(&heads(&[&second]))));
-        // git cannot count (not in a repository): not known either.
-        assert!(negotiation(&git, elsewhere.path(), Some(&second), Some(&heads(&[&second]))).negotiate);
+        // git cannot count (not in a repository): not known either; but a
+        // branch at the base itself needs no counting.
+        assert!(negotiation(&git, elsewhere.path(), Some(&first), Some(&heads(&[&second]))).negotiate);
+        assert!(!negotiation(&git, elsewhere.path(), Some(&second), Some(&heads(&[&first, &second]))).negotiate);
     }
 }
