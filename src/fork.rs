@@ -118,11 +118,15 @@ pub fn explain(out: &Output, decided: &Negotiation) {
 mod tests {
     use super::*;
 
+    /// Only object names reach `git rev-list --stdin`, where anything else
+    /// (`--all`) would change what it counts.
     #[test]
     fn ls_remote_lines_give_their_object_names() {
         let listed = "1111111111111111111111111111111111111111\trefs/heads/main\n\
                       2222222222222222222222222222222222222222\trefs/heads/release-3.1\n\
-                      not a line of ls-remote\n";
+                      not a line of ls-remote\n\
+                      --all\trefs/heads/not-an-object-name\n\
+                      \trefs/heads/no-object-name\n";
         assert_eq!(parse_heads(listed), Heads(vec!["1".repeat(40), "2".repeat(40)]));
         assert_eq!(parse_heads(""), Heads::default());
     }
