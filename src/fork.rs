@@ -80,6 +80,8 @@ pub fn negotiation(git: &Git<'_>, dir: &Path, base: Option<&str>, heads: Option<
         // The fork's branch is the target's tip: nothing to count.
         return plain;
     }
+    // `--ignore-missing` leaves out the tips this repository lacks, as the
+    // push does; `base` is here (the job's branch was made from it).
     let mut input = String::from("--not\n");
     for tip in tips {
         input.push_str(tip);
