@@ -71,8 +71,9 @@ pub fn gather(
     github: &GitHub<'_>,
     out: &Output,
 ) -> Result<Gathered> {
+    let mut fork_heads = None;
     let repo = &settings.repo;
-    let (downloaded, patches, user, fetched, fork_heads) = thread::scope(|scope| {
+    let (downloaded, patches, user, fetched) = thread::scope(|scope| {
         let pulls: Vec<_> = settings
             .prs
             .iter()
@@ -120,7 +121,7 @@ pub fn gather(
         );
         // What the fork has, for the push to decide on negotiating (unless
         // nothing is pushed, or the user's git config decides).
-        let fork_heads = (settings.negotiate_push && !settings.dry_run)
+        let listed = (settings.negotiate_push && !settings.dry_run)
             .then(|| scope.spawn(|| crate::fork::heads(git, &settings.toplevel, &settings.fork)));
         let fetched = if already.fetched {
             Ok(())
@@ -130,7 +131,8 @@ pub fn gather(
         let pulls: Vec<_> = pulls.into_iter().map(join).collect();
         let patches: Vec<_> = patches.into_iter().map(join).collect();
         let user = join(user);
-        (pulls, patches, user, fetched, fork_heads.and_then(join))
+        fork_heads = listed.and_then(join);
+        (pulls, patches, user, fetched)
     });
 
     // The pull requests first: a missing or unmerged one explains a failed fetch too.
