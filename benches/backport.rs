@@ -331,13 +331,16 @@ fn memory(binary: &Path) -> String {
 /// network shares them; its branches not updated), by the tool and by the
 /// script's way (a plain `git push` of the same commit), counted exactly by a
 /// `git receive-pack` that copies its input to a file; against the size of
-/// the picked commit's own objects. And what negotiation costs on a fork
-/// that is up to date (N = 0): connections and requests to `upload-pack`,
-/// from `GIT_TRACE_PACKET`.
+/// the picked commit's own objects. And what the fork is asked, from
+/// `GIT_TRACE_PACKET`: the push's negotiation (connections to `upload-pack`
+/// and requests on them; none on a fork that is up to date, N = 0), and
+/// every connection of the run to the fork's `upload-pack` (the `git
+/// ls-remote` that lists its branches alongside the upstream fetch, then any
+/// negotiation).
 fn stale_fork(binary: &Path) -> String {
     let mut table = String::from(
-        "\n| fork behind by | the tool pushes | the script's way pushes | the pick's own objects | the tool beyond them | negotiation: connections, requests |\n\
-         |---:|---:|---:|---:|---:|---|\n",
+        "\n| fork behind by | the tool pushes | the script's way pushes | the pick's own objects | the tool beyond them | push's negotiation: connections, requests | the run's connections to the fork's upload-pack |\n\
+         |---:|---:|---:|---:|---:|---|---:|\n",
     );
     for behind in [0, 100, 1000] {
         let world = support::World::new();
@@ -364,12 +367,11 @@ fn stale_fork(binary: &Path) -> String {
         let by_tool = world.pushed_bytes();
         let packets = std::fs::read_to_string(&trace).unwrap_or_default();
         // The push's negotiation comes after the fork's ref advertisement (the
-        // first `push<` packet; the run's fetch from upstream is before it). A
-        // connection to upload-pack starts with its v2 capabilities; each
-        // request ends with a flush packet.
-        let negotiation = packets.find(" push< ").map_or("", |at| &packets[at..]);
-        let connections = negotiation.lines().filter(|l| l.ends_with("fetch< version 2")).count();
-        let requests = negotiation.lines().filter(|l| l.ends_with("fetch> 0000")).count();
+        // first `push<` packet; the run's fetch from upstream is before it);
+        // the tool's only `ls-remote` is of the fork.
+        let asked = support::Connections::of(&packets);
+        let (connections, requests) = (asked.negotiation, asked.negotiation_requests);
+        let to_fork = asked.ls_remote + asked.negotiation;
 
         // The script's way: the same commit, pushed plainly to a fork that
         // advertises the same branches as before the tool's push.
@@ -405,7 +407,7 @@ fn stale_fork(binary: &Path) -> String {
         let kib = |b: u64| b as f64 / 1024.0;
         writeln!(
             table,
-            "| {behind} commits | {:.1} KiB | {:.1} KiB | {:.1} KiB | {:.1} KiB | {connections}, {requests} |",
+            "| {behind} commits | {:.1} KiB | {:.1} KiB | {:.1} KiB | {:.1} KiB | {connections}, {requests} | {to_fork} |",
             kib(by_tool),
             kib(by_script),
             kib(own),

@@ -53,6 +53,8 @@ pub struct Gathered {
     /// For each job, whether a pull request from the branch to be pushed
     /// was open before the run (`None`: not looked for, or not known).
     pub open_before: Vec<Option<bool>>,
+    /// The fork's branches (`None`: not known, or nothing is to be pushed).
+    pub fork_heads: Option<crate::fork::Heads>,
 }
 
 /// Waits for a download thread; a panic there is a bug, passed on as one.
@@ -69,6 +71,7 @@ pub fn gather(
     github: &GitHub<'_>,
     out: &Output,
 ) -> Result<Gathered> {
+    let mut fork_heads = None;
     let repo = &settings.repo;
     let (downloaded, patches, user, fetched) = thread::scope(|scope| {
         // Those judging the candidates brought are not asked for again.
@@ -110,6 +113,10 @@ pub fn gather(
                 .join(" "),
             settings.upstream
         );
+        // What the fork has, for the push to decide on negotiating (unless
+        // nothing is pushed, or the user's git config decides).
+        let listed = (settings.negotiate_push && !settings.dry_run)
+            .then(|| scope.spawn(|| crate::fork::heads(git, &settings.toplevel, &settings.fork)));
         let fetched = if already.fetched {
             Ok(())
         } else {
@@ -124,6 +131,7 @@ pub fn gather(
             .collect();
         let patches: Vec<_> = patches.into_iter().map(join).collect();
         let user = join(user);
+        fork_heads = listed.and_then(join);
         (pulls, patches, user, fetched)
     });
 
@@ -158,6 +166,7 @@ pub fn gather(
         empty,
         user,
         open_before,
+        fork_heads,
     })
 }
 

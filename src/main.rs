@@ -13,6 +13,7 @@ mod errors;
 mod event;
 mod exec;
 mod follow;
+mod fork;
 mod gather;
 mod generate;
 mod git;

@@ -140,6 +140,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         edit: settings.edit,
         tree_hooks: settings.tree_hooks,
         progress: Mutex::new(Progress::default()),
+        fork_heads: gathered.fork_heads,
     };
     let patches: HashMap<u64, Vec<u8>> = settings.prs.iter().copied().zip(gathered.patches).collect();
     let starts = jobs

@@ -21,24 +21,40 @@ pub struct Published {
     pub existed: bool,
 }
 
+/// What the run knows of the fork, for the push: the commit the pick was
+/// made on, and the fork's branches (`None`: not known).
+#[derive(Clone, Copy)]
+pub struct Fork<'a> {
+    pub base: Option<&'a str>,
+    pub heads: Option<&'a crate::fork::Heads>,
+}
+
 /// Force-pushes the local branch in `worktree` to the fork. git's own words
 /// (a `pre-push` hook's output, a rejected push) are in the error.
 ///
-/// Unless the user's git config says otherwise, the push negotiates
-/// (`push.negotiate`): a fork on GitHub shares its objects with the upstream
-/// but advertises only its own, perhaps months-old, branches, and without
-/// asking, git would send all of the target's history since. The question
-/// costs one more connection to the fork (git runs it as its own `git fetch
-/// --negotiate-only`) and, whatever the fork lacks, one request; a server
-/// that cannot answer it gets the push git would have made anyway.
-pub fn push(job: &Plan, git: &Git<'_>, out: &Output, target: &JobState, worktree: &Path) -> Result<()> {
+/// A fork on GitHub shares its objects with the upstream but advertises only
+/// its own, perhaps months-old, branches, and a plain push would send all of
+/// the target's history since. So, unless the user's git config sets
+/// `push.negotiate` (then git does as it says), the push negotiates — git
+/// asks the fork which of the pick's ancestors it has, on one more
+/// connection (its own `git fetch --negotiate-only`), with one request —
+/// except when the fork's branches, as the run listed them alongside the
+/// upstream fetch (`fork::heads`), already reach the commit the pick was made
+/// on: a plain push then sends only the picked commits, and the question
+/// would cost a connection for nothing. A server that cannot negotiate gets
+/// the push git would have made anyway. `--debug` says which and why.
+pub fn push(job: &Plan, git: &Git<'_>, out: &Output, target: &JobState, worktree: &Path, fork: Fork<'_>) -> Result<()> {
     let branch = &target.remote_branch;
     let refspec = format!("refs/heads/{}:refs/heads/{branch}", target.local_branch);
-    let negotiate: &[&str] = if job.negotiate_push {
-        &["-c", "push.negotiate=true"]
+    let negotiate = if job.negotiate_push {
+        let decided = crate::fork::negotiation(git, worktree, fork.base, fork.heads);
+        crate::fork::explain(out, &decided);
+        decided.negotiate
     } else {
-        &[]
+        out.debug(|| "git config sets push.negotiate: the push does as it says".to_string());
+        false
     };
+    let negotiate: &[&str] = if negotiate { &["-c", "push.negotiate=true"] } else { &[] };
     let args = [negotiate, &["push", "--force", "--quiet", &job.fork, &refspec]].concat();
     out.waiting(&format!("Pushing {branch} to {}", job.fork), || {
         let mut pushed = git.capture(worktree, &args, None)?;

@@ -124,6 +124,8 @@ fn act(
                 edit,
                 tree_hooks,
                 progress: std::sync::Mutex::new(progress),
+                // Not listed again: the push negotiates, as it always did.
+                fork_heads: None,
             };
             let mut wanted: Vec<u64> = Vec::new();
             for ts in &chosen {

@@ -254,10 +254,15 @@ fn keep(run: &Run<'_>, ready: &mut Ready<'_>) -> Result<()> {
 fn publish_one(run: &Run<'_>, github: &GitHub<'_>, ready: Ready<'_>) -> Result<Report> {
     let Ready { mut ts, worktree } = ready;
     let path = worktree.path.clone();
+    let base = worktree.start.clone();
     // Once the pull request exists, the worktree and local branch go (on
     // being dropped) while the labels and the rest are set.
     let slot = Mutex::new(Some(worktree));
-    let pushed = publish::push(run.plan, &run.git, run.out, &ts, &path);
+    let fork = publish::Fork {
+        base: base.as_deref(),
+        heads: run.fork_heads.as_ref(),
+    };
+    let pushed = publish::push(run.plan, &run.git, run.out, &ts, &path, fork);
     let pushed_ok = pushed.is_ok();
     let published = pushed.and_then(|()| {
         publish::open(run.plan, github, run.out, &ts, || {

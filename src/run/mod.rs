@@ -42,6 +42,9 @@ pub struct Run<'a> {
     pub tree_hooks: bool,
     /// How far each job got; saved with the plan when a job stops.
     pub progress: Mutex<Progress>,
+    /// The fork's branches, when this run listed them: whether each push
+    /// needs negotiation.
+    pub fork_heads: Option<crate::fork::Heads>,
 }
 
 impl Run<'_> {

@@ -188,7 +188,10 @@ fn rerun_updates_the_branch_and_finds_the_open_pull_request() {
     world.git(&world.work, &["checkout", "--quiet", "master"]);
 
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
-    run.expect_code(0);
+    // Open before this run: updated, not taken for one a lost answer opened.
+    run.expect_code(0)
+        .stderr_has("is already open: #9000; its branch was updated")
+        .stderr_has("Updated PR #9000");
     assert_eq!(run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n");
     let second_tip = world.git(&world.fork, &["rev-parse", BRANCH]);
     assert_ne!(first_tip, second_tip, "the fork branch was force-updated");

@@ -516,6 +516,56 @@ impl World {
     pub fn pushed_bytes(&self) -> u64 {
         std::fs::metadata(self.root.path().join("pushed")).map_or(0, |m| m.len())
     }
+
+    /// From now on, the user's `git ls-remote` of the fork (and any fetch
+    /// from it by its remote's name) fails, as a fork that cannot be reached
+    /// for a moment would; a push's negotiation, which git addresses by URL,
+    /// still reaches it.
+    pub fn fork_cannot_be_listed(&self) {
+        let script = self.root.path().join("failing-upload-pack");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\necho 'fatal: the fork cannot be reached' >&2\nexit 128\n",
+        )
+        .expect("write the failing upload-pack");
+        set_executable(&script);
+        self.git(&self.clone, &["config", "remote.origin.uploadpack", path(&script)]);
+    }
+
+    /// Runs the tool with `GIT_TRACE_PACKET`: what it did, and its
+    /// connections to `upload-pack`s.
+    pub fn run_traced(&self, args: &[&str]) -> (Run, Connections) {
+        let trace = self.root.path().join("packets");
+        let _ = std::fs::remove_file(&trace);
+        let run = run_command(self.command().args(args).env("GIT_TRACE_PACKET", &trace));
+        let packets = std::fs::read_to_string(&trace).unwrap_or_default();
+        (run, Connections::of(&packets))
+    }
+}
+
+/// A run's connections to `upload-pack`, from its `GIT_TRACE_PACKET` trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Connections {
+    /// By `git ls-remote` (the tool lists only the fork's branches), all run long.
+    pub ls_remote: usize,
+    /// During the push (after the fork's first answer to it): its
+    /// negotiation, which git runs as a `git fetch --negotiate-only`.
+    pub negotiation: usize,
+    /// Requests sent on those negotiation connections.
+    pub negotiation_requests: usize,
+}
+
+impl Connections {
+    /// A connection to upload-pack starts with its v2 capabilities (`<` is
+    /// what the client reads); each request ends with a flush packet.
+    pub fn of(packets: &str) -> Connections {
+        let push = packets.find(" push< ").map_or("", |at| &packets[at..]);
+        Connections {
+            ls_remote: packets.lines().filter(|l| l.ends_with(" ls-remote< version 2")).count(),
+            negotiation: push.lines().filter(|l| l.ends_with(" fetch< version 2")).count(),
+            negotiation_requests: push.lines().filter(|l| l.ends_with(" fetch> 0000")).count(),
+        }
+    }
 }
 
 pub fn run_command(cmd: &mut Command) -> Run {
