@@ -96,6 +96,22 @@ fn json(run: &Run) -> Vec<Value> {
     }
 }
 
+/// Merged pull requests `numbers`, each adding its own file, labelled as
+/// candidates for release-3.1.
+fn labelled_candidates(world: &World, numbers: std::ops::Range<u64>) {
+    for number in numbers {
+        let file = format!("pkg/fix-{number}.go");
+        world.pr(
+            number,
+            &format!("Fix {number}"),
+            "",
+            &[(&format!("Fix {number}"), &[(file.as_str(), "fixed\n")])],
+            true,
+        );
+        world.label(number, LABEL);
+    }
+}
+
 #[test]
 fn missing_lists_what_is_neither_on_the_target_nor_proposed() {
     let world = release_world();
@@ -500,17 +516,7 @@ fn cost_of_missing_by_candidates() {
     let mut first = None;
     for count in [1u64, 20, 100] {
         let world = World::new();
-        for number in 5000..5000 + count {
-            let file = format!("pkg/fix-{number}.go");
-            world.pr(
-                number,
-                &format!("Fix {number}"),
-                "",
-                &[(&format!("Fix {number}"), &[(file.as_str(), "fixed\n")])],
-                true,
-            );
-            world.label(number, LABEL);
-        }
+        labelled_candidates(&world, 5000..5000 + count);
         let started = std::time::Instant::now();
         let run = world.run(&["--missing", "--debug", "upstream/release-3.1"]);
         let took = started.elapsed();
@@ -640,17 +646,7 @@ fn seventeen_candidates_are_asked_for_in_one_query() {
     // One more than the requests in flight: one query instead of seventeen
     // GETs, with the same verdicts.
     let world = World::new();
-    for number in 5000..5017u64 {
-        let file = format!("pkg/fix-{number}.go");
-        world.pr(
-            number,
-            &format!("Fix {number}"),
-            "",
-            &[(&format!("Fix {number}"), &[(file.as_str(), "fixed\n")])],
-            true,
-        );
-        world.label(number, LABEL);
-    }
+    labelled_candidates(&world, 5000..5017);
     let landed = world.head_of(5003);
     world.land_on_release(&landed);
     let run = world.run(&["--missing", "upstream/release-3.1"]);
