@@ -27,7 +27,8 @@ const FIELDS: &str = "number title body merged mergedAt state url \
     labels(first: 100) { totalCount nodes { name } }";
 
 /// The answer: `data.repository` has one entry per alias, `null` for a pull
-/// request GitHub could not find (it says why in `errors`).
+/// request GitHub could not find (it says why in `errors`). Each entry is
+/// read on its own: one that is not as expected leaves the others be.
 #[derive(Deserialize)]
 struct Answer {
     data: Option<Data>,
@@ -35,7 +36,7 @@ struct Answer {
 
 #[derive(Deserialize)]
 struct Data {
-    repository: Option<HashMap<String, Option<Node>>>,
+    repository: Option<HashMap<String, serde_json::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -258,9 +259,8 @@ impl GitHub<'_> {
                         numbers
                             .iter()
                             .map(|n| {
-                                pulls
-                                    .remove(&format!("pr{n}"))
-                                    .flatten()
+                                (pulls.remove(&format!("pr{n}")))
+                                    .and_then(|node| serde_json::from_value::<Node>(node).ok())
                                     .filter(|node| node.number == *n)
                                     .and_then(Node::into_pull)
                             })

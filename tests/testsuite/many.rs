@@ -125,6 +125,12 @@ fn a_server_without_graphql_gets_one_request_per_pull_request() {
     assert_eq!(pull_gets(&world.github).len(), 9);
     assert!(!run.stderr.contains("graphql"), "{}", run.stderr);
     assert_eq!(world.github.created().len(), 1);
+    // --debug says why.
+    let again = backport(&world, &numbers, &["--debug"]);
+    again
+        .expect_code(0)
+        .stderr_has("fetching PRs #3796 … #3804 from kubesphere/kubesphere in one query")
+        .stderr_has("asking for each pull request instead");
 }
 
 #[test]
@@ -194,4 +200,17 @@ fn one_pull_request_is_never_a_query() {
     run.expect_code(0);
     assert!(queries(&world.github).is_empty());
     assert_eq!(pull_gets(&world.github).len(), 1);
+}
+
+#[test]
+fn a_node_the_query_brings_back_unreadable_is_asked_for_by_rest_alone() {
+    let world = World::new();
+    let numbers = merged_prs(&world, 3796, 9);
+    world.github.garble_node(3799);
+    backport(&world, &numbers, &[]).expect_code(0);
+    let asked: Vec<String> = pull_gets(&world.github).iter().map(|r| r.path.clone()).collect();
+    assert_eq!(asked, ["/repos/kubesphere/kubesphere/pulls/3799"]);
+    let created = world.github.created();
+    assert_eq!(created.len(), 1);
+    assert!(created[0].body.contains("Added 3799."), "{}", created[0].body);
 }

@@ -169,6 +169,8 @@ pub struct State {
     /// `POST /graphql` is not served (404), as by a server that has only
     /// the REST API.
     pub no_graphql: bool,
+    /// Pull requests whose GraphQL node comes back with only its number.
+    pub garbled_nodes: Vec<u64>,
 }
 
 pub struct FakeGitHub {
@@ -376,6 +378,11 @@ impl FakeGitHub {
     /// Serves no GraphQL: `POST /graphql` is answered 404.
     pub fn without_graphql(&self) {
         lock(&self.state).no_graphql = true;
+    }
+
+    /// The GraphQL node of pull request `number` has only its number.
+    pub fn garble_node(&self, number: u64) {
+        lock(&self.state).garbled_nodes.push(number);
     }
 
     pub fn most_in_flight(&self) -> usize {
@@ -1196,6 +1203,10 @@ fn graphql(req: &Recorded, s: &State) -> Answer {
             pulls.insert(alias, Value::Null);
             continue;
         };
+        if s.garbled_nodes.contains(&number) {
+            pulls.insert(alias, json!({"number": number}));
+            continue;
+        }
         let rest = pull_json(s, pull);
         let state = match (rest["state"].as_str(), rest["merged"].as_bool()) {
             (Some("open"), _) => "OPEN",
