@@ -214,3 +214,30 @@ fn a_node_the_query_brings_back_unreadable_is_asked_for_by_rest_alone() {
     assert_eq!(created.len(), 1);
     assert!(created[0].body.contains("Added 3799."), "{}", created[0].body);
 }
+
+#[test]
+fn continue_after_a_conflict_asks_for_the_remaining_pull_requests_in_one_query() {
+    // The first of ten conflicts; --continue fetches the nine left again,
+    // their JSON in one query, and proposes all ten.
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix the widget", 3);
+    let mut numbers = vec![3796];
+    numbers.extend(merged_prs(&world, 3797, 9));
+    backport(&world, &numbers, &[]).expect_code(3);
+    let before = queries(&world.github).len();
+    world.resolve(&world.state_worktree());
+    let run = world.run(&["--continue"]);
+    run.expect_code(0);
+    assert_eq!(queries(&world.github).len(), before + 1);
+    let created = world.github.created();
+    assert_eq!(created.len(), 1);
+    for n in &numbers[1..] {
+        assert!(created[0].body.contains(&format!("Added {n}.")), "{}", created[0].body);
+    }
+    assert!(
+        created[0]
+            .title
+            .starts_with("Automated cherry pick of #3796: Fix the widget #3797")
+    );
+}
