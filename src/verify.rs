@@ -58,13 +58,31 @@ pub struct Commits {
 /// pull request's commits are listed concurrently; their patch ids come
 /// from one `git log -p | git patch-id` for all of them.
 pub fn check_all(local: &Local<'_>, pulls: &[PullRequest], downloads: Vec<Option<Download>>) -> Vec<Result<Checked>> {
-    let listed: Vec<Result<Commits>> = std::thread::scope(|scope| {
+    let (listed, sent_ids): (Vec<Result<Commits>>, _) = std::thread::scope(|scope| {
         let handles: Vec<_> = pulls
             .iter()
             .map(|pull| scope.spawn(move || commits(local, pull)))
             .collect();
-        handles.into_iter().map(join).collect()
+        let bodies: Vec<Option<&[u8]>> = downloads
+            .iter()
+            .map(|d| d.as_ref().map(|d| d.body.as_slice()))
+            .collect();
+        let sent_ids = (bodies.iter().flatten().count() > 1).then(|| all_patch_ids(local, &bodies));
+        (handles.into_iter().map(join).collect(), sent_ids)
     });
+    // Each download's patch ids; one that is not known here is asked for
+    // on its own, as when there is only one.
+    let mut sent_ids = match sent_ids {
+        Some(Ok(ids)) => ids,
+        Some(Err(e)) => {
+            local
+                .out
+                .debug(|| format!("{e:#}; each patch's ids are asked for on its own"));
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    sent_ids.resize(pulls.len(), None);
     let wanted: Vec<&str> = listed
         .iter()
         .zip(&downloads)
@@ -83,7 +101,10 @@ pub fn check_all(local: &Local<'_>, pulls: &[PullRequest], downloads: Vec<Option
             .iter()
             .zip(listed)
             .zip(downloads)
-            .map(|((pull, commits), download)| scope.spawn(move || judge(local, pull, commits, download, reference)))
+            .zip(sent_ids)
+            .map(|(((pull, commits), download), ids)| {
+                scope.spawn(move || judge(local, pull, commits, download.map(|d| (d, ids)), reference))
+            })
             .collect();
         handles.into_iter().map(join).collect()
     })
@@ -95,15 +116,20 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
 }
 
 /// The patch to apply for `pull`, given its commits (or why they are not
-/// known) and the patch ids of every commit (`reference`).
+/// known), its download with the download's patch ids when they are known
+/// already, and the patch ids of every commit (`reference`).
 fn judge(
     local: &Local<'_>,
     pull: &PullRequest,
     commits: Result<Commits>,
-    download: Option<Download>,
+    download: Option<(Download, Option<Vec<String>>)>,
     reference: &std::result::Result<HashMap<String, String>, String>,
 ) -> Result<Checked> {
     let number = pull.number;
+    let (download, sent_ids) = match download {
+        Some((download, ids)) => (Some(download), ids),
+        None => (None, None),
+    };
     let mut commits = commits.failure(|| {
         let what = match &download {
             Some(download) => format!("GitHub sent {}", sent(&download.content_type, &download.body)),
@@ -139,7 +165,10 @@ fn judge(
         .iter()
         .filter_map(|c| reference.get(c).cloned())
         .collect();
-    let ids = patch_ids(local, &download.body)?;
+    let ids = match sent_ids {
+        Some(ids) => ids,
+        None => patch_ids(local, &download.body)?,
+    };
     match mismatch(&commits, &download.body, &ids) {
         None => {
             local.out.debug(|| {
@@ -338,6 +367,77 @@ fn patch_ids(local: &Local<'_>, patch: &[u8]) -> Result<Vec<String>> {
     Ok(first_words(&output))
 }
 
+/// The patch ids of each of `series` (`None`: nothing downloaded), in
+/// order, from one `git patch-id` for all of them: the series go through it
+/// one after another, each followed by a boundary patch that names a
+/// commit id made up for this call, so the ids are told apart whatever a
+/// download holds. An error when the boundaries do not all come back.
+fn all_patch_ids(local: &Local<'_>, series: &[Option<&[u8]>]) -> Result<Vec<Option<Vec<String>>>> {
+    use std::io::Write;
+    let boundary: String = (0..40)
+        .map(|_| char::from_digit(fastrand::u32(0..16), 16).unwrap_or('0'))
+        .collect();
+    let mut file = tempfile::Builder::new()
+        .prefix("cherry-pick-pr-patches-")
+        .tempfile()
+        .failure(|| failed("making a temporary file for the patches"))?;
+    let between = format!(
+        "\nFrom {boundary} Mon Sep 17 00:00:00 2001\n\n\
+         diff --git a/boundary b/boundary\n--- a/boundary\n+++ b/boundary\n@@ -1 +1 @@\n-a\n+b\n"
+    );
+    for body in series.iter().flatten() {
+        file.write_all(body)
+            .and_then(|()| file.write_all(between.as_bytes()))
+            .failure(|| failed(format!("writing the patches to {}", file.path().display())))?;
+    }
+    file.flush()
+        .failure(|| failed(format!("writing the patches to {}", file.path().display())))?;
+    let what = format!(
+        "git patch-id --stable < {}  [{} patch series]",
+        file.path().display(),
+        series.iter().flatten().count()
+    );
+    let output = run_piped(
+        local,
+        &what,
+        &duct::cmd(crate::git::find()?, ["patch-id", "--stable"]).stdin_path(file.path()),
+    )?;
+    let mut each = split_at(&output, &boundary).into_iter();
+    let ids = series
+        .iter()
+        .map(|body| body.and_then(|_| each.next()))
+        .collect::<Vec<_>>();
+    if ids
+        .iter()
+        .zip(series)
+        .any(|(ids, body)| body.is_some() && ids.is_none())
+        || each.next().is_some()
+    {
+        return Err(failed(format!("`{what}` did not give each series its ids")).into());
+    }
+    Ok(ids)
+}
+
+/// `git patch-id` output cut at the lines naming commit `boundary`: the
+/// patch ids of each part, in order (the part after the last boundary,
+/// always empty here, is left out).
+fn split_at(output: &str, boundary: &str) -> Vec<Vec<String>> {
+    let mut parts = Vec::new();
+    let mut part = Vec::new();
+    for line in output.lines() {
+        let mut words = line.split_whitespace();
+        let (Some(id), commit) = (words.next(), words.next()) else {
+            continue;
+        };
+        if commit == Some(boundary) {
+            parts.push(std::mem::take(&mut part));
+        } else {
+            part.push(id.to_string());
+        }
+    }
+    parts
+}
+
 /// Runs a duct expression of git commands (a pipe, a redirect) in the
 /// repository as the git wrapper runs one command: stopped on Ctrl-C,
 /// logged under --debug; its stdout, or an error with its stderr.
@@ -496,6 +596,16 @@ mod tests {
         assert!(!is_object_id(&"a".repeat(39)));
         assert!(!is_object_id(&"g".repeat(40)));
         assert!(!is_object_id(""));
+    }
+
+    #[test]
+    fn patch_id_output_is_cut_at_the_boundaries() {
+        let out = "p1 c1\np2 c2\nb0 BOUND\nb1 BOUND\np3 c1\nb2 BOUND\n";
+        assert_eq!(
+            split_at(out, "BOUND"),
+            vec![vec!["p1".to_string(), "p2".to_string()], vec![], vec!["p3".to_string()]]
+        );
+        assert!(split_at("p1 c1\n", "BOUND").is_empty());
     }
 
     #[test]

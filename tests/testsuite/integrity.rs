@@ -386,7 +386,45 @@ fn several_pull_requests_are_checked_with_one_git_log() {
         .collect::<Vec<_>>();
     assert_eq!(logs.len(), 1, "{logs:?}");
     assert!(logs[0].contains("[3 commits]"), "{logs:?}");
+    // The downloads' patch ids come from one `git patch-id` too.
+    let ids = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("] git patch-id --stable <"))
+        .collect::<Vec<_>>();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert!(ids[0].contains("[2 patch series]"), "{ids:?}");
     assert_eq!(world.picked(BOTH), source(&world, &[&first, &second]));
+}
+
+#[test]
+fn each_download_is_judged_on_its_own_in_the_one_patch_id() {
+    // Three downloads through one `git patch-id`: the first is right, the
+    // second cut after its first message, the third another pull request's
+    // patch. Each is judged by its own ids: the first is taken, the other
+    // two are made locally.
+    let world = World::new();
+    let first = world.simple_pr(3796, "Fix the widget", 8);
+    let second = two_commits(&world, 3797);
+    let third = world.simple_pr(3798, "Fix the gadget", 19);
+    world.github.patch_body(
+        3797,
+        "text/x-patch; charset=utf-8",
+        &first_message(&second.patch),
+        usize::MAX,
+    );
+    world
+        .github
+        .patch_body(3798, "text/x-patch; charset=utf-8", &first.patch, usize::MAX);
+    let args = ["--yes", "--debug", "upstream/release-3.1", "3796", "3797", "3798"];
+    let run = run(&world, &args);
+    run.expect_code(0)
+        .stderr_has("the patch of PR #3796 matches its commits (1 in ")
+        .stderr_has("the patch GitHub sent for PR #3797 is not its commits (1 of 2 commits in it")
+        .stderr_has("the patch GitHub sent for PR #3798 is not its commits");
+    assert!(run.stderr.contains("[3 patch series]"), "{}", run.stderr);
+    let all = "automated-cherry-pick-of-#3796-#3797-#3798-upstream-release-3.1";
+    assert_eq!(world.picked(all), source(&world, &[&first, &second, &third]));
 }
 
 #[test]
