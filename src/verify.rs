@@ -56,33 +56,16 @@ pub struct Commits {
 /// that is the pull request's commits, else one made locally from them. A
 /// download is `None` when GitHub would not make the patch (406). Each
 /// pull request's commits are listed concurrently; their patch ids come
-/// from one `git log -p | git patch-id` for all of them.
+/// from one `git log -p | git patch-id` for all of them, and the downloads'
+/// from one `git patch-id`.
 pub fn check_all(local: &Local<'_>, pulls: &[PullRequest], downloads: Vec<Option<Download>>) -> Vec<Result<Checked>> {
-    let (listed, sent_ids): (Vec<Result<Commits>>, _) = std::thread::scope(|scope| {
+    let listed: Vec<Result<Commits>> = std::thread::scope(|scope| {
         let handles: Vec<_> = pulls
             .iter()
             .map(|pull| scope.spawn(move || commits(local, pull)))
             .collect();
-        let bodies: Vec<Option<&[u8]>> = downloads
-            .iter()
-            .map(|d| d.as_ref().map(|d| d.body.as_slice()))
-            .collect();
-        let sent_ids = (bodies.iter().flatten().count() > 1).then(|| all_patch_ids(local, &bodies));
-        (handles.into_iter().map(join).collect(), sent_ids)
+        handles.into_iter().map(join).collect()
     });
-    // Each download's patch ids; one that is not known here is asked for
-    // on its own, as when there is only one.
-    let mut sent_ids = match sent_ids {
-        Some(Ok(ids)) => ids,
-        Some(Err(e)) => {
-            local
-                .out
-                .debug(|| format!("{e:#}; each patch's ids are asked for on its own"));
-            Vec::new()
-        }
-        None => Vec::new(),
-    };
-    sent_ids.resize(pulls.len(), None);
     let wanted: Vec<&str> = listed
         .iter()
         .zip(&downloads)
@@ -95,6 +78,27 @@ pub fn check_all(local: &Local<'_>, pulls: &[PullRequest], downloads: Vec<Option
     } else {
         commit_patch_ids(local, &wanted).map_err(|e| format!("{e:#}"))
     };
+    // Each download's patch ids; one that is not known here is asked for
+    // on its own.
+    let bodies: Vec<Option<&[u8]>> = downloads
+        .iter()
+        .map(|d| d.as_ref().map(|d| d.body.as_slice()))
+        .collect();
+    let mut sent_ids = match bodies
+        .iter()
+        .any(Option::is_some)
+        .then(|| all_patch_ids(local, &bodies))
+    {
+        Some(Ok(ids)) => ids,
+        Some(Err(e)) => {
+            local
+                .out
+                .debug(|| format!("{e:#}; each patch's ids are asked for on its own"));
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    sent_ids.resize(pulls.len(), None);
     let reference = &reference;
     std::thread::scope(|scope| {
         let handles: Vec<_> = pulls
@@ -402,20 +406,19 @@ fn all_patch_ids(local: &Local<'_>, series: &[Option<&[u8]>]) -> Result<Vec<Opti
         &what,
         &duct::cmd(crate::git::find()?, ["patch-id", "--stable"]).stdin_path(file.path()),
     )?;
-    let mut each = split_at(&output, &boundary).into_iter();
-    let ids = series
-        .iter()
-        .map(|body| body.and_then(|_| each.next()))
-        .collect::<Vec<_>>();
-    if ids
-        .iter()
-        .zip(series)
-        .any(|(ids, body)| body.is_some() && ids.is_none())
-        || each.next().is_some()
-    {
-        return Err(failed(format!("`{what}` did not give each series its ids")).into());
+    let present: Vec<bool> = series.iter().map(Option::is_some).collect();
+    share(&present, split_at(&output, &boundary))
+        .ok_or_else(|| failed(format!("`{what}` did not give each series its ids")).into())
+}
+
+/// `parts`, one for each `true` of `present`, in order, and `None` for each
+/// `false`; `None` when there are not exactly as many parts.
+fn share(present: &[bool], parts: Vec<Vec<String>>) -> Option<Vec<Option<Vec<String>>>> {
+    if parts.len() != present.iter().filter(|&&p| p).count() {
+        return None;
     }
-    Ok(ids)
+    let mut parts = parts.into_iter();
+    Some(present.iter().map(|&p| if p { parts.next() } else { None }).collect())
 }
 
 /// `git patch-id` output cut at the lines naming commit `boundary`: the
@@ -606,6 +609,18 @@ mod tests {
             vec![vec!["p1".to_string(), "p2".to_string()], vec![], vec!["p3".to_string()]]
         );
         assert!(split_at("p1 c1\n", "BOUND").is_empty());
+    }
+
+    #[test]
+    fn each_download_gets_its_part_and_a_missing_one_none() {
+        let part = |id: &str| vec![id.to_string()];
+        assert_eq!(
+            share(&[true, false, true], vec![part("a"), part("b")]),
+            Some(vec![Some(part("a")), None, Some(part("b"))])
+        );
+        assert_eq!(share(&[true, true], vec![part("a")]), None);
+        assert_eq!(share(&[true], vec![part("a"), part("b")]), None);
+        assert_eq!(share(&[false], vec![]), Some(vec![None]));
     }
 
     #[test]
