@@ -241,3 +241,42 @@ fn continue_after_a_conflict_asks_for_the_remaining_pull_requests_in_one_query()
             .starts_with("Automated cherry pick of #3796: Fix the widget #3797")
     );
 }
+
+#[test]
+fn forty_pull_requests_get_a_branch_git_can_make_and_a_rerun_finds_it() {
+    // Forty numbers spelled out would make a 276-byte branch name, over the
+    // 200 the tool allows (a ref is a file: at most 255 bytes).
+    let world = World::new();
+    let numbers = merged_prs(&world, 3796, 40);
+    let before = world.branches(&world.fork);
+    backport(&world, &numbers, &[]).expect_code(0);
+
+    let made: Vec<String> = world
+        .branches(&world.fork)
+        .into_iter()
+        .filter(|b| !before.contains(b))
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+    let branch = &made[0];
+    assert!(branch.len() <= 200, "{branch}");
+    assert!(branch.starts_with("automated-cherry-pick-of-#3796-#3797-"), "{branch}");
+    assert!(branch.ends_with("-upstream-release-3.1"), "{branch}");
+    let named = branch.matches('#').count();
+    assert!(branch.contains(&format!("-and-{}-more-", 40 - named)), "{branch}");
+    assert_eq!(
+        world
+            .git(&world.fork, &["rev-list", "--count", &format!("release-3.1..{branch}")])
+            .trim(),
+        "40"
+    );
+    let created = world.github.created();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].head_ref, *branch);
+
+    // The same pull requests make the same name: a second run finds the
+    // branch and its pull request instead of opening another.
+    let again = backport(&world, &numbers, &[]);
+    again.expect_code(0).stderr_has("is already open: #9000");
+    assert_eq!(world.branches(&world.fork).len(), before.len() + 1);
+    assert_eq!(world.github.created().len(), 1);
+}
