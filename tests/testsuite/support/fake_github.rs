@@ -171,7 +171,18 @@ pub struct State {
     pub no_graphql: bool,
     /// Pull requests whose GraphQL node comes back with only its number.
     pub garbled_nodes: Vec<u64>,
+    /// Logins that are members of the repository's organisation: their
+    /// pull requests' `author_association` is `MEMBER` (the owner's is
+    /// `OWNER`, anyone else's `CONTRIBUTOR`).
+    pub members: Vec<String>,
+    /// The repositories behind the fake, when it keeps `refs/pull/N/head`
+    /// as GitHub does: the upstream, the fork, and the environment git runs in.
+    pub repos: Option<Repos>,
 }
+
+/// The repositories behind the fake: the upstream, the fork, and the
+/// environment git runs in.
+pub type Repos = (std::path::PathBuf, std::path::PathBuf, Vec<(String, String)>);
 
 pub struct FakeGitHub {
     pub url: String,
@@ -398,6 +409,11 @@ impl FakeGitHub {
     /// Only `logins` may be asked to review; asking others is a 422.
     pub fn collaborators(&self, logins: &[&str]) {
         self.state.lock().unwrap().collaborators = Some(logins.iter().map(|l| l.to_string()).collect());
+    }
+
+    /// Makes `logins` members of the repository's organisation.
+    pub fn members(&self, logins: &[&str]) {
+        self.state.lock().unwrap().members = logins.iter().map(|l| l.to_string()).collect();
     }
 
     /// The reviewers requested of pull request `number`.
@@ -788,6 +804,8 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
             }
             let number = s.next_number;
             s.next_number += 1;
+            let base_ref = body["base"].as_str().unwrap_or_default().to_string();
+            let (head_sha, base_sha) = pull_refs(&s, number, &head_ref, &base_ref);
             let pull = FakePull {
                 number,
                 title: body["title"].as_str().unwrap_or_default().to_string(),
@@ -795,9 +813,9 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
                 merged: false,
                 author,
                 head_ref,
-                head_sha: String::new(),
-                base_ref: body["base"].as_str().unwrap_or_default().to_string(),
-                base_sha: String::new(),
+                head_sha,
+                base_ref,
+                base_sha,
                 labels: Vec::new(),
                 patch: Vec::new(),
                 state: "open".into(),
@@ -1245,6 +1263,52 @@ fn graphql(req: &Recorded, s: &State) -> Answer {
     json_answer(200, answer)
 }
 
+/// GitHub's `refs/pull/N/head` for a new pull request: the head branch,
+/// from the fork (or the upstream itself), fetched into the upstream; and
+/// the tips of head and base. Empty when the fake keeps no repositories.
+fn pull_refs(s: &State, number: u64, head_ref: &str, base_ref: &str) -> (String, String) {
+    let Some((upstream, fork, env)) = &s.repos else {
+        return (String::new(), String::new());
+    };
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(upstream)
+            .args(args)
+            .env_clear()
+            .envs(env.iter().cloned())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let refspec = format!("+refs/heads/{head_ref}:refs/pull/{number}/head");
+    let from_fork = fork
+        .to_str()
+        .and_then(|fork| git(&["fetch", "--quiet", fork, &refspec]));
+    if from_fork.is_none() {
+        git(&[
+            "update-ref",
+            &format!("refs/pull/{number}/head"),
+            &format!("refs/heads/{head_ref}"),
+        ]);
+    }
+    let head = git(&["rev-parse", "--verify", "--quiet", &format!("refs/pull/{number}/head")]).unwrap_or_default();
+    let base = git(&["rev-parse", "--verify", "--quiet", &format!("refs/heads/{base_ref}")]).unwrap_or_default();
+    (head, base)
+}
+
+/// How `login` is related to the repository, as GitHub says it.
+fn association(s: &State, login: &str) -> &'static str {
+    if login.eq_ignore_ascii_case(&s.owner) {
+        "OWNER"
+    } else if s.members.iter().any(|m| m.eq_ignore_ascii_case(login)) {
+        "MEMBER"
+    } else {
+        "CONTRIBUTOR"
+    }
+}
+
 fn pull_json(s: &State, p: &FakePull) -> Value {
     let html = format!("https://github.com/{}/{}/pull/{}", s.owner, s.name, p.number);
     let mut json = json!({
@@ -1256,6 +1320,7 @@ fn pull_json(s: &State, p: &FakePull) -> Value {
         "body": p.body,
         "html_url": html,
         "user": {"login": p.author, "id": 2, "type": "User"},
+        "author_association": association(s, &p.author),
         "labels": p.labels.iter().map(|l| label_json(l)).collect::<Vec<_>>(),
         "merged": p.merged,
         "merged_at": merged_at(s, p),

@@ -158,6 +158,7 @@ impl World {
             &["clone", "--quiet", path(&world.fork), path(&world.clone)],
         );
         world.git(&world.clone, &["remote", "add", "upstream", path(&world.upstream)]);
+        world.github.state.lock().unwrap().repos = Some((world.upstream.clone(), world.fork.clone(), world.env()));
         world
     }
 
