@@ -60,13 +60,40 @@ pub enum State {
     Closed,
 }
 
-/// A pull request against the target that is a cherry pick of a candidate.
+/// What makes a pull request against the target count as a cherry pick of
+/// a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Evidence {
+    /// Its commits carry the candidate's change (patch ids).
+    Content,
+    /// Its commits differ (a conflict resolved by hand, say), but someone who
+    /// may write to the repository opened it saying it is one.
+    Maintainer,
+    /// Only its title, body or branch name says so: a hint, never evidence.
+    Claim,
+}
+
+/// A pull request against the target that says it is a cherry pick of a
+/// candidate, and what backs that up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Related {
     pub number: u64,
     pub url: String,
     pub author: String,
     pub state: State,
+    pub evidence: Evidence,
+    /// The candidate it says it picks.
+    #[serde(skip)]
+    pub source: u64,
+}
+
+impl Related {
+    /// Whether it stands for the candidate's backport: open or merged, and
+    /// backed by its content or by a maintainer.
+    pub fn counts(&self) -> bool {
+        self.state != State::Closed && self.evidence != Evidence::Claim
+    }
 }
 
 /// Why a candidate needs nothing more.
@@ -85,6 +112,17 @@ impl std::fmt::Display for Done {
         match self {
             Done::SamePatch => write!(f, "its change is on the branch"),
             Done::PickedFrom { commit } => write!(f, "cherry picked in {}", short(commit)),
+            Done::Proposed(related) if related.evidence == Evidence::Maintainer => write!(
+                f,
+                "#{} by a maintainer says it picks #{}; its commits differ ({})",
+                related.number,
+                related.source,
+                if related.state == State::Merged {
+                    "merged"
+                } else {
+                    "open"
+                }
+            ),
             Done::Proposed(related) => match related.state {
                 State::Merged => write!(f, "cherry picked by #{} (merged)", related.number),
                 _ => write!(f, "cherry pick #{} by {} is open", related.number, related.author),
@@ -97,8 +135,39 @@ impl std::fmt::Display for Done {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missing {
     pub candidate: Candidate,
-    /// Closed, unmerged cherry picks of it.
+    /// Pull requests that say they pick it but do not count: closed unmerged,
+    /// or with other commits than its own.
     pub related: Vec<Related>,
+    /// What of it is on the target all the same.
+    pub part: Part,
+}
+
+/// What of a missing candidate is on the target.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Part {
+    /// How many of its commits are on the target, of how many.
+    pub present: usize,
+    pub total: usize,
+    /// A commit on the target that reverted its pick.
+    pub reverted: Option<String>,
+}
+
+impl Part {
+    /// What is there, in words, when anything is: `1 of 2 commits already on
+    /// release-3.1`, `reverted in 0123456789ab`.
+    pub fn describe(&self, branch: &str) -> Option<String> {
+        let mut said = Vec::new();
+        if self.present > 0 {
+            said.push(format!(
+                "{} of {} commits already on {branch}",
+                self.present, self.total
+            ));
+        }
+        if let Some(revert) = &self.reverted {
+            said.push(format!("reverted in {}", short(revert)));
+        }
+        (!said.is_empty()).then(|| said.join("; "))
+    }
 }
 
 /// One target's candidates, judged.
@@ -108,10 +177,9 @@ pub struct View {
     /// Oldest merge first: those labelled, then the others.
     pub missing: Vec<Missing>,
     pub done: Vec<(Candidate, Done)>,
+    /// The target is not a branch of the remote: nothing was judged.
+    pub absent: bool,
 }
-
-/// A target's candidates so far: those missing, and those done with why.
-type Judged = (Vec<Missing>, Vec<(Candidate, Done)>);
 
 /// What to look for.
 pub struct Query<'a> {
@@ -175,43 +243,55 @@ pub fn find(query: &Query<'_>, git: &Git<'_>, github: &GitHub<'_>, out: &Output)
         ),
         || list(query, github),
     )?;
-    // Per target: those settled by a cherry-pick pull request, and those git must judge.
-    let mut judged: Vec<Judged> = Vec::new();
-    let mut undecided: Vec<u64> = Vec::new();
-    for (candidates, pulls) in &listed.per_target {
-        let related = related_by_source(pulls);
+    // Every candidate is judged by git. A pull request that says it picks
+    // one only tells where else to look.
+    let mut numbers: Vec<u64> = Vec::new();
+    for candidate in listed.per_target.iter().flat_map(|(candidates, _)| candidates) {
+        if !numbers.contains(&candidate.number) {
+            numbers.push(candidate.number);
+        }
+    }
+    let claims: Vec<HashMap<u64, Vec<Claim>>> = query
+        .targets
+        .iter()
+        .zip(&listed.per_target)
+        .map(|(target, (_, pulls))| claims_of(pulls, target))
+        .collect();
+    let pulls = details(query.repo, &numbers, github, out)?;
+    let open: Vec<&Claim> = claims
+        .iter()
+        .flat_map(HashMap::values)
+        .flatten()
+        .filter(|claim| claim.related.state != State::Closed)
+        .collect();
+    let there = fetch(query, &listed.default_branch, &pulls, &open, git, out)?;
+    let changes = Changes::read(git, query.toplevel, &pulls, &open)?;
+    let mut views = Vec::new();
+    for ((target, (candidates, _)), claims) in query.targets.iter().zip(&listed.per_target).zip(&claims) {
+        if !there.contains(target) {
+            views.push(View {
+                target: target.clone(),
+                missing: Vec::new(),
+                done: Vec::new(),
+                absent: true,
+            });
+            continue;
+        }
+        let on_target = OnTarget::read(query, target, &listed.default_branch, git)?;
         let mut missing = Vec::new();
         let mut done = Vec::new();
         for candidate in candidates {
-            let mine = related.get(&candidate.number).cloned().unwrap_or_default();
-            match mine.iter().find(|r| r.state != State::Closed) {
-                Some(proposal) => done.push((candidate.clone(), Done::Proposed(proposal.clone()))),
-                None => {
-                    if !undecided.contains(&candidate.number) {
-                        undecided.push(candidate.number);
-                    }
-                    missing.push(Missing {
-                        candidate: candidate.clone(),
-                        related: mine,
-                    });
-                }
+            let claimed = claims.get(&candidate.number).map(Vec::as_slice).unwrap_or_default();
+            match judge(candidate.number, claimed, &changes, &on_target) {
+                Ok(reason) => done.push((candidate.clone(), reason)),
+                Err((related, part)) => missing.push(Missing {
+                    candidate: candidate.clone(),
+                    related,
+                    part,
+                }),
             }
         }
-        judged.push((missing, done));
-    }
-    let pulls = details(query.repo, &undecided, github, out)?;
-    let changes = Changes::read(query, &listed.default_branch, &pulls, git, out)?;
-    let mut views = Vec::new();
-    for (target, (missing, mut done)) in query.targets.iter().zip(judged) {
-        let on_target = OnTarget::read(query, target, &listed.default_branch, git)?;
-        let mut still = Vec::new();
-        for m in missing {
-            match changes.done_on(m.candidate.number, &on_target) {
-                Some(reason) => done.push((m.candidate, reason)),
-                None => still.push(m),
-            }
-        }
-        still.sort_by(|a, b| {
+        missing.sort_by(|a, b| {
             (!a.candidate.labelled, &a.candidate.merged_at, a.candidate.number).cmp(&(
                 !b.candidate.labelled,
                 &b.candidate.merged_at,
@@ -221,11 +301,52 @@ pub fn find(query: &Query<'_>, git: &Git<'_>, github: &GitHub<'_>, out: &Output)
         done.sort_by(|a, b| (&a.0.merged_at, a.0.number).cmp(&(&b.0.merged_at, b.0.number)));
         views.push(View {
             target: target.clone(),
-            missing: still,
+            missing,
             done,
+            absent: false,
         });
     }
     Ok(Found { views, pulls })
+}
+
+/// Why candidate `number` needs nothing more on the target: its change is
+/// there, or a pull request that counts proposes it. Otherwise the pull
+/// requests that say they pick it but do not count, and what of it is there.
+fn judge(
+    number: u64,
+    claimed: &[Claim],
+    changes: &Changes,
+    on_target: &OnTarget,
+) -> std::result::Result<Done, (Vec<Related>, Part)> {
+    let part = match changes.on(number, on_target) {
+        Ok(done) => return Ok(done),
+        Err(part) => part,
+    };
+    let related: Vec<Related> = claimed
+        .iter()
+        .map(|claim| {
+            let evidence = if changes.carries(number, claim.related.number) {
+                Evidence::Content
+            } else if claim.by_maintainer {
+                Evidence::Maintainer
+            } else {
+                Evidence::Claim
+            };
+            Related {
+                evidence,
+                ..claim.related.clone()
+            }
+        })
+        .collect();
+    let counted = related
+        .iter()
+        .filter(|r| r.counts())
+        .find(|r| r.evidence == Evidence::Content)
+        .or_else(|| related.iter().find(|r| r.counts()));
+    match counted {
+        Some(proposal) => Ok(Done::Proposed(proposal.clone())),
+        None => Err((related, part)),
+    }
 }
 
 /// Asks GitHub, concurrently: the default branch, then each target's labelled
@@ -361,9 +482,35 @@ fn numbers_after(text: &str, separator: char) -> Vec<u64> {
     numbers
 }
 
-/// The cherry picks among `pulls`, by the source pull request they name.
-pub fn related_by_source(pulls: &[PullRequest]) -> HashMap<u64, Vec<Related>> {
-    let mut related: HashMap<u64, Vec<Related>> = HashMap::new();
+/// A pull request against a target that says it is a cherry pick: a hint
+/// of where to look, which its commits confirm or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// As it would be shown; its evidence is `Claim` until judged.
+    pub related: Related,
+    /// Its head commit (`refs/pull/M/head`), when GitHub named one.
+    pub head: Option<String>,
+    /// The target's remote-tracking ref: its commits are those of its head
+    /// that the target does not have.
+    pub target_ref: String,
+    /// Whether its author may write to the repository (author association
+    /// `OWNER`, `MEMBER` or `COLLABORATOR`).
+    pub by_maintainer: bool,
+}
+
+impl Claim {
+    /// Its ref to fetch, when it names a head commit.
+    fn refspec(&self) -> Option<String> {
+        self.head
+            .as_ref()
+            .map(|_| format!("refs/pull/{}/head", self.related.number))
+    }
+}
+
+/// The pull requests among `pulls` (against `target`) that say they are
+/// cherry picks, by the source pull request they name.
+pub fn claims_of(pulls: &[PullRequest], target: &Target) -> HashMap<u64, Vec<Claim>> {
+    let mut claims: HashMap<u64, Vec<Claim>> = HashMap::new();
     for pull in pulls {
         let state = if pull.merged_at.is_some() || pull.merged == Some(true) {
             State::Merged
@@ -372,19 +519,74 @@ pub fn related_by_source(pulls: &[PullRequest]) -> HashMap<u64, Vec<Related>> {
         } else {
             State::Closed
         };
+        let by_maintainer = matches!(
+            pull.author_association.as_deref(),
+            Some("OWNER" | "MEMBER" | "COLLABORATOR")
+        );
+        let head = Some(pull.head.sha.clone()).filter(|sha| crate::verify::is_object_id(sha));
         for source in sources_of(&pull.title, pull.body.as_deref().unwrap_or_default(), &pull.head.name) {
             if source == pull.number {
                 continue;
             }
-            related.entry(source).or_default().push(Related {
-                number: pull.number,
-                url: pull.html_url.clone(),
-                author: pull.user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),
-                state,
+            claims.entry(source).or_default().push(Claim {
+                related: Related {
+                    number: pull.number,
+                    url: pull.html_url.clone(),
+                    author: pull.user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),
+                    state,
+                    evidence: Evidence::Claim,
+                    source,
+                },
+                head: head.clone(),
+                target_ref: target.tracking_ref(),
+                by_maintainer,
             });
         }
     }
-    related
+    claims
+}
+
+/// The pull request against `target` that stands for `source`'s backport
+/// there, if one does: open or merged, and carrying its change (or opened
+/// by a maintainer who says so). The others that say they pick it, for the
+/// log. Fetches the target, the source's head and theirs first.
+pub fn proposal_for(
+    source: &PullRequest,
+    pulls: &[PullRequest],
+    target: &Target,
+    git: &Git<'_>,
+    dir: &Path,
+) -> Result<(Option<Related>, Vec<Related>)> {
+    let claimed: Vec<Claim> = claims_of(pulls, target)
+        .remove(&source.number)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|claim| claim.related.state != State::Closed)
+        .collect();
+    if claimed.is_empty() {
+        return Ok((None, Vec::new()));
+    }
+    let mut refspecs = vec![
+        format!("+refs/heads/{}:{}", target.branch, target.tracking_ref()),
+        format!("refs/pull/{}/head", source.number),
+    ];
+    refspecs.extend(claimed.iter().filter_map(Claim::refspec));
+    let refspecs: Vec<&str> = refspecs.iter().map(String::as_str).collect();
+    git.fetch(dir, &target.remote, &refspecs).map_err(|e| {
+        failed(format!(
+            "fetching {target} and the pull requests that say they cherry pick #{}",
+            source.number
+        ))
+        .because(e)
+    })?;
+    let open: Vec<&Claim> = claimed.iter().collect();
+    let changes = Changes::read(git, dir, std::slice::from_ref(source), &open)?;
+    let nothing = OnTarget::default();
+    match judge(source.number, &claimed, &changes, &nothing) {
+        Ok(Done::Proposed(related)) => Ok((Some(related), Vec::new())),
+        Ok(_) => Ok((None, Vec::new())),
+        Err((related, _)) => Ok((None, related)),
+    }
 }
 
 /// The undecided candidates as GitHub describes them (head, base, merge
@@ -408,41 +610,46 @@ fn details(repo: &Repo, numbers: &[u64], github: &GitHub<'_>, out: &Output) -> R
         .collect()
 }
 
-/// The candidates' changes as git sees them: each one's commits and merge
-/// commit, and their patch ids.
-struct Changes {
-    /// Per pull request: its commits (without merges) and the commit its merge made.
-    commits: HashMap<u64, (Vec<String>, Option<String>)>,
-    patch_ids: HashMap<String, String>,
-}
-
-impl Changes {
-    /// Fetches the targets, the default branch and the undecided pull
-    /// requests' heads in one `git fetch`, then reads their commits.
-    fn read(
-        query: &Query<'_>,
-        default_branch: &str,
-        pulls: &[PullRequest],
-        git: &Git<'_>,
-        out: &Output,
-    ) -> Result<Changes> {
-        let dir = query.toplevel;
+/// Fetches the targets, the default branch, the candidates' heads and the
+/// heads of the open or merged pull requests that say they pick them, in
+/// one `git fetch`. A target that is not a branch of the remote is left
+/// out, so that the others are judged all the same: the targets fetched.
+fn fetch(
+    query: &Query<'_>,
+    default_branch: &str,
+    pulls: &[PullRequest],
+    claims: &[&Claim],
+    git: &Git<'_>,
+    out: &Output,
+) -> Result<Vec<Target>> {
+    let dir = query.toplevel;
+    let refspecs = |targets: &[&Target]| {
         let mut refspecs = vec![format!(
             "+refs/heads/{default_branch}:refs/remotes/{}/{default_branch}",
             query.upstream
         )];
-        for target in query.targets {
+        for target in targets {
             refspecs.push(format!("+refs/heads/{}:{}", target.branch, target.tracking_ref()));
         }
         for pull in pulls {
             refspecs.push(format!("refs/pull/{}/head", pull.number));
         }
+        for claim in claims {
+            // Only for the targets fetched: the tracking ref tells its commits.
+            if targets.iter().any(|t| t.tracking_ref() == claim.target_ref) {
+                refspecs.extend(claim.refspec());
+            }
+        }
+        refspecs.dedup();
+        refspecs
+    };
+    let fetch = |targets: &[&Target]| {
+        let refspecs = refspecs(targets);
         let refspecs: Vec<&str> = refspecs.iter().map(String::as_str).collect();
         out.waiting(
             &format!(
                 "Fetching {} and {} pull request(s) from {}",
-                query
-                    .targets
+                targets
                     .iter()
                     .map(|t| t.branch.as_str())
                     .chain([default_branch])
@@ -453,17 +660,58 @@ impl Changes {
             ),
             || git.fetch(dir, query.upstream, &refspecs),
         )
-        .map_err(|e| {
-            failed(format!(
-                "fetching the target branches and the candidates from the `{}` remote",
-                query.upstream
-            ))
-            .hint(format!(
-                "check that each target exists: git ls-remote --heads {} 'release-*'",
-                query.upstream
-            ))
-            .because(e)
-        })?;
+    };
+    let explain = |e: crate::git::GitError| {
+        failed(format!(
+            "fetching the target branches and the candidates from the `{}` remote",
+            query.upstream
+        ))
+        .hint(format!(
+            "check that each target exists: git ls-remote --heads {} 'release-*'",
+            query.upstream
+        ))
+        .because(e)
+    };
+    let all: Vec<&Target> = query.targets.iter().collect();
+    let Err(error) = fetch(&all) else {
+        return Ok(query.targets.to_vec());
+    };
+    // Which targets the remote has; without them the rest is fetched again.
+    let branches: Vec<&str> = query.targets.iter().map(|t| t.branch.as_str()).collect();
+    let Ok(heads) = git.ls_remote_heads(dir, query.upstream, &branches) else {
+        return Err(explain(error).into());
+    };
+    let there: Vec<&Target> = all
+        .into_iter()
+        .filter(|t| heads.iter().any(|(branch, _)| *branch == t.branch))
+        .collect();
+    if there.len() == query.targets.len() {
+        return Err(explain(error).into());
+    }
+    // Each absent target is said once, with its view.
+    fetch(&there).map_err(explain)?;
+    Ok(there.into_iter().cloned().collect())
+}
+
+/// The candidates' changes as git sees them: each one's commits and merge
+/// commit, the commits of the pull requests that say they pick them, and
+/// their patch ids.
+struct Changes {
+    /// Per pull request: its commits (without merges) and the commit its merge made.
+    commits: HashMap<u64, (Vec<String>, Option<String>)>,
+    /// Per pull request that says it is a cherry pick: its commits on top of the target.
+    claims: HashMap<u64, Vec<String>>,
+    patch_ids: HashMap<String, String>,
+}
+
+/// The most commits of a pull request that says it is a cherry pick that
+/// are looked at: GitHub's own limit of a pull request's commits.
+const CLAIM_COMMITS: &str = "--max-count=250";
+
+impl Changes {
+    /// Reads the commits of `pulls` and of `claims`, fetched already, and
+    /// their patch ids.
+    fn read(git: &Git<'_>, dir: &Path, pulls: &[PullRequest], claims: &[&Claim]) -> Result<Changes> {
         let mut commits = HashMap::new();
         for pull in pulls {
             // Its commits are those of its head that its base did not have.
@@ -476,10 +724,33 @@ impl Changes {
             let mine: Vec<String> = listed.lines().map(str::to_string).collect();
             commits.insert(pull.number, (mine, pull.merge_commit_sha.clone()));
         }
+        let mut theirs: HashMap<u64, Vec<String>> = HashMap::new();
+        for claim in claims {
+            let Some(head) = &claim.head else { continue };
+            // What its head adds to the target; nothing when it is not here.
+            let listed = git
+                .run(
+                    dir,
+                    &[
+                        "rev-list",
+                        "--no-merges",
+                        CLAIM_COMMITS,
+                        head,
+                        "--not",
+                        &claim.target_ref,
+                        "--",
+                    ],
+                )
+                .unwrap_or_default();
+            theirs.insert(claim.related.number, listed.lines().map(str::to_string).collect());
+        }
         let mut shas: Vec<&str> = Vec::new();
         for (mine, merge) in commits.values() {
             shas.extend(mine.iter().map(String::as_str));
             shas.extend(merge.as_deref());
+        }
+        for listed in theirs.values() {
+            shas.extend(listed.iter().map(String::as_str));
         }
         let present = present_commits(git, dir, &shas)?;
         let shas: Vec<&str> = shas.into_iter().filter(|s| present.contains(*s)).collect();
@@ -508,37 +779,77 @@ impl Changes {
                 .checked()?;
             patch_ids(git, dir, &log)?
         };
-        Ok(Changes { commits, patch_ids })
+        Ok(Changes {
+            commits,
+            claims: theirs,
+            patch_ids,
+        })
     }
 
-    /// Why the pull request `number` needs nothing more on the target, if
-    /// git can tell.
-    fn done_on(&self, number: u64, target: &OnTarget) -> Option<Done> {
-        let (mine, merge) = self.commits.get(&number)?;
-        let picked = mine.iter().chain(merge).find_map(|sha| {
-            target
-                .picked_from
-                .iter()
-                .find(|(from, _)| from.len() >= 7 && sha.starts_with(from.as_str()))
-                .map(|(_, commit)| commit.clone())
-        });
-        if let Some(commit) = picked {
-            return Some(Done::PickedFrom { commit });
+    /// The patch id of the change `source`'s merge made, when it stands for
+    /// the whole pull request: not when the merge was a rebase, whose last
+    /// commit is one of the pull request's own.
+    fn whole(&self, source: u64) -> Option<&String> {
+        let (mine, merge) = self.commits.get(&source)?;
+        let whole = self.patch_ids.get(merge.as_ref()?)?;
+        let rebased = mine.len() > 1 && mine.iter().any(|c| self.patch_ids.get(c) == Some(whole));
+        (!rebased).then_some(whole)
+    }
+
+    /// Whether the commits of `claim` carry the change of `source`: each of
+    /// its commits by patch id, or its merge's whole change in one.
+    fn carries(&self, source: u64, claim: u64) -> bool {
+        let (Some((mine, _)), Some(theirs)) = (self.commits.get(&source), self.claims.get(&claim)) else {
+            return false;
+        };
+        let ids: HashSet<&String> = theirs.iter().filter_map(|c| self.patch_ids.get(c)).collect();
+        let own: Vec<&String> = mine.iter().filter_map(|c| self.patch_ids.get(c)).collect();
+        (!own.is_empty() && own.iter().all(|id| ids.contains(id)))
+            || self.whole(source).is_some_and(|whole| ids.contains(whole))
+    }
+
+    /// Why the pull request `number` needs nothing more on the target: each
+    /// of its commits is there (by patch id, or a commit saying it was
+    /// cherry picked from it), or the commit its merge made is. Otherwise
+    /// what of it is there.
+    fn on(&self, number: u64, target: &OnTarget) -> std::result::Result<Done, Part> {
+        let Some((mine, merge)) = self.commits.get(&number) else {
+            return Err(Part::default());
+        };
+        let mut part = Part::default();
+        let mut trailer = None;
+        for commit in mine {
+            let id = self.patch_ids.get(commit);
+            match target.find(commit, id) {
+                Presence::There(by) => {
+                    part.present += 1;
+                    part.total += 1;
+                    trailer = trailer.or(by);
+                }
+                // A commit that changes nothing has nothing to carry.
+                Presence::Absent if id.is_none() => {}
+                Presence::Absent => part.total += 1,
+                Presence::Reverted(revert) => {
+                    part.total += 1;
+                    part.reverted.get_or_insert(revert);
+                }
+            }
         }
-        let ids: Vec<&String> = mine.iter().filter_map(|sha| self.patch_ids.get(sha)).collect();
-        if !ids.is_empty() && ids.iter().all(|id| target.patch_ids.contains(*id)) {
-            return Some(Done::SamePatch);
+        if part.total > 0 && part.present == part.total {
+            return Ok(trailer.map_or(Done::SamePatch, |commit| Done::PickedFrom { commit }));
         }
-        // The merge's change is the whole pull request, unless the merge was a
-        // rebase, whose last commit is one of the pull request's own.
-        let whole = merge.as_ref().and_then(|sha| self.patch_ids.get(sha));
-        if let Some(whole) = whole
-            && (mine.len() == 1 || !ids.contains(&whole))
-            && target.patch_ids.contains(whole)
-        {
-            return Some(Done::SamePatch);
+        if let Some(merge) = merge {
+            let whole = self.whole(number);
+            match target.find(merge, whole) {
+                Presence::There(Some(commit)) => return Ok(Done::PickedFrom { commit }),
+                Presence::There(None) if whole.is_some() => return Ok(Done::SamePatch),
+                Presence::Reverted(revert) => {
+                    part.reverted.get_or_insert(revert);
+                }
+                _ => {}
+            }
         }
-        None
+        Err(part)
     }
 }
 
@@ -578,11 +889,33 @@ fn patch_ids(git: &Git<'_>, dir: &Path, log: &str) -> Result<HashMap<String, Str
 }
 
 /// What is on a target since it left the default branch.
+#[derive(Debug, Default)]
 struct OnTarget {
-    patch_ids: HashSet<String>,
+    /// Patch id → the commits on the target with it.
+    patch_ids: HashMap<String, Vec<String>>,
     /// The commits named by "(cherry picked from commit X)", and the commit
     /// on the target that says so.
     picked_from: Vec<(String, String)>,
+    /// The commits named by "This reverts commit X.", and the commit on the
+    /// target that reverted it.
+    reverts: Vec<(String, String)>,
+}
+
+/// Whether a commit's change is on a target.
+#[derive(Debug, PartialEq, Eq)]
+enum Presence {
+    /// It is: by patch id (`None`), or the commit saying it was picked from it.
+    There(Option<String>),
+    /// It was, and the given commit reverted it.
+    Reverted(String),
+    Absent,
+}
+
+/// The hex object name (7 digits or more) that ends a line of a message
+/// after `prefix`, such as `(cherry picked from commit ` … `)`.
+fn named_commit<'a>(line: &'a str, prefix: &str, suffix: &str) -> Option<&'a str> {
+    let name = line.trim().strip_prefix(prefix)?.strip_suffix(suffix)?;
+    (name.len() >= 7 && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_hexdigit())).then_some(name)
 }
 
 impl OnTarget {
@@ -608,22 +941,62 @@ impl OnTarget {
                 None,
             )?
             .checked()?;
-        let mut picked_from = Vec::new();
+        let mut on = OnTarget::parse(&log);
+        for (commit, id) in patch_ids(git, query.toplevel, &log)? {
+            on.patch_ids.entry(id).or_default().push(commit);
+        }
+        Ok(on)
+    }
+
+    /// The trailers of a `git log --format=medium`: where commits say they
+    /// came from, and what they revert.
+    fn parse(log: &str) -> OnTarget {
+        let mut on = OnTarget::default();
         let mut current = String::new();
         for line in log.lines() {
             if let Some(commit) = line.strip_prefix("commit ") {
                 current = commit.split_whitespace().next().unwrap_or_default().to_string();
-            } else if let Some(from) = line
-                .trim()
-                .strip_prefix("(cherry picked from commit ")
-                .and_then(|rest| rest.strip_suffix(')'))
-                && from.chars().all(|c| c.is_ascii_hexdigit())
-            {
-                picked_from.push((from.to_string(), current.clone()));
+            } else if let Some(from) = named_commit(line, "(cherry picked from commit ", ")") {
+                on.picked_from.push((from.to_string(), current.clone()));
+            } else if let Some(reverted) = named_commit(line, "This reverts commit ", ".") {
+                on.reverts.push((reverted.to_string(), current.clone()));
             }
         }
-        let patch_ids = patch_ids(git, query.toplevel, &log)?.into_values().collect();
-        Ok(OnTarget { patch_ids, picked_from })
+        on
+    }
+
+    /// The commit on the target that reverted `commit`, if one did.
+    fn reverted(&self, commit: &str) -> Option<&String> {
+        self.reverts
+            .iter()
+            .find(|(reverted, _)| commit.starts_with(reverted.as_str()))
+            .map(|(_, by)| by)
+    }
+
+    /// Whether the change of `sha` (patch id `id`) is on the target: a
+    /// commit there says it was picked from it, or has its patch id, and was
+    /// not reverted since.
+    fn find(&self, sha: &str, id: Option<&String>) -> Presence {
+        let mut revert = None;
+        let by_trailer = self
+            .picked_from
+            .iter()
+            .filter(|(from, _)| sha.starts_with(from.as_str()))
+            .map(|(_, commit)| (commit, true));
+        let by_patch = id
+            .and_then(|id| self.patch_ids.get(id))
+            .into_iter()
+            .flatten()
+            .map(|commit| (commit, false));
+        for (commit, trailer) in by_trailer.chain(by_patch) {
+            match self.reverted(commit) {
+                None => return Presence::There(trailer.then(|| commit.clone())),
+                Some(by) => {
+                    revert.get_or_insert_with(|| by.clone());
+                }
+            }
+        }
+        revert.map_or(Presence::Absent, Presence::Reverted)
     }
 }
 
@@ -697,6 +1070,8 @@ mod tests {
             url: String::new(),
             author: "carol".into(),
             state: State::Open,
+            evidence: Evidence::Content,
+            source: 3796,
         };
         assert_eq!(
             Done::Proposed(related.clone()).to_string(),
@@ -704,9 +1079,28 @@ mod tests {
         );
         let merged = Related {
             state: State::Merged,
+            ..related.clone()
+        };
+        assert_eq!(
+            Done::Proposed(merged.clone()).to_string(),
+            "cherry picked by #9 (merged)"
+        );
+        let vouched = Related {
+            evidence: Evidence::Maintainer,
             ..related
         };
-        assert_eq!(Done::Proposed(merged).to_string(), "cherry picked by #9 (merged)");
+        assert_eq!(
+            Done::Proposed(vouched.clone()).to_string(),
+            "#9 by a maintainer says it picks #3796; its commits differ (open)"
+        );
+        assert_eq!(
+            Done::Proposed(Related {
+                state: State::Merged,
+                ..vouched
+            })
+            .to_string(),
+            "#9 by a maintainer says it picks #3796; its commits differ (merged)"
+        );
         assert_eq!(day("2026-01-31T12:00:00Z"), "2026-01-31");
         assert_eq!(day("x"), "x");
     }

@@ -186,6 +186,11 @@ enum Ended {
         words: String,
     },
     NoSuchBranch,
+    /// A maintainer's pull request says it is the cherry pick, though its
+    /// commits differ (a conflict resolved by hand).
+    Vouched {
+        number: u64,
+    },
 }
 
 /// One line of results: the branch and how it ended.
@@ -291,15 +296,27 @@ fn act(
     } else {
         let mut to_do = Vec::new();
         for branch in wanted {
-            match earlier_cherry_pick(github, repo, &branch, pr)? {
+            let target = Target {
+                remote: settings.upstream.clone(),
+                branch: branch.clone(),
+            };
+            match earlier_cherry_pick(github, settings, &git, out, &target, pr)? {
                 Some(related) => {
-                    out.note(&format!(
-                        "PR #{pr} already has a cherry pick onto {branch}: #{}",
-                        related.number
-                    ));
-                    let result = Ended::Proposed {
-                        number: Some(related.number),
-                        url: related.url,
+                    let result = if related.evidence == candidates::Evidence::Maintainer {
+                        out.note(&format!(
+                            "PR #{pr} already has a cherry pick onto {branch}: {}",
+                            candidates::Done::Proposed(related.clone())
+                        ));
+                        Ended::Vouched { number: related.number }
+                    } else {
+                        out.note(&format!(
+                            "PR #{pr} already has a cherry pick onto {branch}: #{}",
+                            related.number
+                        ));
+                        Ended::Proposed {
+                            number: Some(related.number),
+                            url: related.url,
+                        }
                     };
                     lines.push((branch, result));
                 }
@@ -384,22 +401,40 @@ fn remote_branches(git: &Git<'_>, dir: &Path, remote: &str) -> Result<Vec<String
         .collect())
 }
 
-/// An open or merged cherry pick of `pr` against `branch`, by anyone: one
-/// made for an earlier delivery of the same event, or by hand.
+/// An open or merged cherry pick of `pr` against `branch` that counts: one
+/// made for an earlier delivery of the same event, or by hand, whose
+/// commits carry `pr`'s change (or, where they differ, opened by a
+/// maintainer). What anyone else wrote in a title, body or branch name is
+/// no reason to skip the backport, and is never named on the source pull
+/// request: only in the log.
 fn earlier_cherry_pick(
     github: &GitHub<'_>,
-    repo: &crate::github::Repo,
-    branch: &str,
+    settings: &Settings,
+    git: &Git<'_>,
+    out: &Output,
+    target: &Target,
     pr: u64,
 ) -> Result<Option<Related>> {
+    let repo = &settings.repo;
     let pulls = github
-        .list_pulls(repo, branch, "all", LISTED)
+        .list_pulls(repo, &target.branch, "all", LISTED)
         .map_err(|e| github.explain(e))?;
-    Ok(candidates::related_by_source(&pulls)
-        .remove(&pr)
-        .unwrap_or_default()
-        .into_iter()
-        .find(|r| r.state != State::Closed))
+    let claims = candidates::claims_of(&pulls, target);
+    if claims
+        .get(&pr)
+        .is_none_or(|c| c.iter().all(|c| c.related.state == State::Closed))
+    {
+        return Ok(None);
+    }
+    let source = github.pull(repo, pr).map_err(|e| github.explain(e))?;
+    let (found, ignored) = candidates::proposal_for(&source, &pulls, target, git, &settings.toplevel)?;
+    for claim in ignored {
+        out.note(&format!(
+            "#{} says it cherry picks #{pr} onto {}, but its commits differ and its author may not write to {repo}: not taken as its backport",
+            claim.number, target.branch
+        ));
+    }
+    Ok(found)
 }
 
 /// How a job ended, as a line of results. A stopped job leaves nothing in a
@@ -508,6 +543,9 @@ fn describe(result: &Ended, pr: u64, branch: &str, repo: &crate::github::Repo) -
     match result {
         Ended::Proposed { number: Some(n), .. } => format!("#{n}"),
         Ended::Proposed { number: None, url } => url.clone(),
+        Ended::Vouched { number } => {
+            format!("#{number} by a maintainer says it picks #{pr}; its commits differ")
+        }
         Ended::AlreadyThere => "already on the branch: nothing to do".into(),
         Ended::Labelled { label } => format!("labelled `{label}`: it will be cherry picked when merged"),
         Ended::Conflict { files } => format!(

@@ -169,6 +169,20 @@ impl<'a> Git<'a> {
         self.run(dir, &args)
     }
 
+    /// The branches of `remote` named `branches` (all of them when none is
+    /// named), with their tips: one `git ls-remote --heads`.
+    pub fn ls_remote_heads(
+        &self,
+        dir: &Path,
+        remote: &str,
+        branches: &[&str],
+    ) -> Result<Vec<(String, String)>, GitError> {
+        let patterns: Vec<String> = branches.iter().map(|b| format!("refs/heads/{b}")).collect();
+        let mut args = vec!["ls-remote", "--heads", "--", remote];
+        args.extend(patterns.iter().map(String::as_str));
+        Ok(parse_ls_remote(&self.run(dir, &args)?))
+    }
+
     /// Runs `git ARGS` in `dir` and returns its stdout, or an error when it fails.
     pub fn run(&self, dir: &Path, args: &[&str]) -> Result<String, GitError> {
         self.capture(dir, args, None)?.checked()
@@ -324,6 +338,15 @@ pub fn hook_path_args(hooks: &[&str]) -> Vec<String> {
 /// Whether any of the hook paths `rev-parse` printed is a hook git runs.
 pub fn any_hook<'p>(mut paths: impl Iterator<Item = &'p str>) -> bool {
     paths.any(|path| is_executable(Path::new(path)))
+}
+
+/// `git ls-remote --heads`' `<object>\t<ref>` lines as (branch, object).
+pub fn parse_ls_remote(listed: &str) -> Vec<(String, String)> {
+    listed
+        .lines()
+        .filter_map(|line| line.split_once('\t'))
+        .filter_map(|(object, name)| Some((name.strip_prefix("refs/heads/")?.to_string(), object.to_string())))
+        .collect()
 }
 
 /// Where the repository is, or an error when `cwd` is not inside a work tree.

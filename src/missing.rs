@@ -7,7 +7,8 @@ use std::io::IsTerminal;
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use crate::candidates::{self, Query, View};
+use crate::candidates::{self, Query, State, View};
+use crate::errors::failed;
 use crate::git::Git;
 use crate::output::Output;
 use crate::run::report::Format;
@@ -32,12 +33,37 @@ pub fn run(settings: &Settings, env: &Env, git: &Git<'_>, out: &Output, format: 
     if !text.is_empty() {
         out.result(text.trim_end_matches('\n'));
     }
+    let absent: Vec<String> = views
+        .iter()
+        .filter(|v| v.absent)
+        .map(|v| v.target.to_string())
+        .collect();
+    if !absent.is_empty() {
+        return Err(failed(format!(
+            "{} {} not a branch of the `{}` remote; the other targets are listed above",
+            absent.join(", "),
+            if absent.len() == 1 { "is" } else { "are" },
+            settings.upstream
+        ))
+        .hint(format!(
+            "the release branches there: git ls-remote --heads {} 'release-*'",
+            settings.upstream
+        ))
+        .into());
+    }
     Ok(())
 }
 
 /// One line on stderr per target: how many are missing, and why the others
 /// are not.
 pub fn summarise(view: &View, out: &Output) {
+    if view.absent {
+        out.warn(&format!(
+            "{}: there is no branch `{}` on the `{}` remote; nothing was judged there",
+            view.target, view.target.branch, view.target.remote
+        ));
+        return;
+    }
     let total = view.missing.len() + view.done.len();
     out.step(&format!(
         "{}: {} of {total} candidate(s) missing",
@@ -47,14 +73,25 @@ pub fn summarise(view: &View, out: &Output) {
     for (candidate, done) in &view.done {
         out.note(&format!("#{} is done: {done}", candidate.number));
     }
+    for missing in &view.missing {
+        let why = reason(missing, &view.target.branch);
+        if !why.is_empty() {
+            out.note(&format!("#{} is missing: {why}", missing.candidate.number));
+        }
+    }
 }
 
-/// Why a missing pull request may deserve a look: its closed cherry picks.
-fn reason(missing: &candidates::Missing) -> String {
+/// Why a missing pull request may deserve a look: what of it is on the
+/// target, and the pull requests that say they pick it but do not count.
+fn reason(missing: &candidates::Missing, branch: &str) -> String {
     missing
-        .related
-        .iter()
-        .map(|r| format!("cherry pick #{} by {} was closed unmerged", r.number, r.author))
+        .part
+        .describe(branch)
+        .into_iter()
+        .chain(missing.related.iter().map(|r| match (r.state, r.evidence) {
+            (State::Closed, _) => format!("cherry pick #{} by {} was closed unmerged", r.number, r.author),
+            _ => format!("#{} claims to be a cherry pick; its commits differ", r.number),
+        }))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -64,6 +101,10 @@ pub fn table(views: &[View]) -> String {
     let mut text = String::new();
     for view in views {
         text.push_str(&format!("{}\n", view.target));
+        if view.absent {
+            text.push_str(&format!("  there is no such branch on `{}`\n", view.target.remote));
+            continue;
+        }
         if view.missing.is_empty() {
             text.push_str("  nothing is missing\n");
             continue;
@@ -78,7 +119,7 @@ pub fn table(views: &[View]) -> String {
                     c.short_title(),
                     c.author.clone(),
                     candidates::day(&c.merged_at).to_string(),
-                    reason(m),
+                    reason(m, &view.target.branch),
                 ]
             })
             .collect();
@@ -137,6 +178,9 @@ pub fn json_of(views: &[View]) -> Value {
                     "url": c.url,
                     "labelled": c.labelled,
                     "related": m.related,
+                    "commits_on_target": m.part.present,
+                    "commits": m.part.total,
+                    "reverted_in": m.part.reverted,
                 })
             })
         })
@@ -148,7 +192,7 @@ pub fn json_of(views: &[View]) -> Value {
 mod tests {
     use super::*;
     use crate::args::Target;
-    use crate::candidates::{Candidate, Missing, Related, State};
+    use crate::candidates::{Candidate, Evidence, Missing, Part, Related};
 
     fn view(branch: &str, numbers: &[u64]) -> View {
         View {
@@ -173,13 +217,17 @@ mod tests {
                             url: "u".into(),
                             author: "carol".into(),
                             state: State::Closed,
+                            evidence: Evidence::Claim,
+                            source: n,
                         }]
                     } else {
                         Vec::new()
                     },
+                    part: Part::default(),
                 })
                 .collect(),
             done: Vec::new(),
+            absent: false,
         }
     }
 

@@ -324,7 +324,7 @@ fn fetch_ends(local: &Local<'_>, pull: &PullRequest, base: &str, head: &str) -> 
     Ok(())
 }
 
-fn is_object_id(text: &str) -> bool {
+pub fn is_object_id(text: &str) -> bool {
     matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

@@ -124,6 +124,9 @@ impl Node {
             labels,
             merge_commit_sha: self.merge_commit.map(|c| c.oid),
             state,
+            // Not asked for: only the pull requests against a target that
+            // say they are cherry picks need it, and those come from REST.
+            author_association: None,
         })
     }
 }

@@ -109,6 +109,11 @@ pub struct PullRequest {
     /// `open` or `closed`.
     #[serde(default)]
     pub state: Option<String>,
+    /// How its author is related to the repository: `OWNER`, `MEMBER`,
+    /// `COLLABORATOR` may write to it; `CONTRIBUTOR`, `NONE` and the rest
+    /// may not.
+    #[serde(default)]
+    pub author_association: Option<String>,
 }
 
 impl PullRequest {

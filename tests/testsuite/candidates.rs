@@ -18,8 +18,32 @@ impl World {
         pull
     }
 
-    /// A cherry-pick pull request against release-3.1 by `author`, of `source`.
+    /// A cherry-pick pull request against release-3.1 by `author`, of
+    /// `source`: its head (`refs/pull/N/head`) is `source`'s commits picked
+    /// onto release-3.1. Merged or not, release-3.1 itself is left as it is.
     fn cherry_pick_pr(&self, number: u64, source: u64, author: &str, state: &str, merged: bool) {
+        let base = self.git(&self.work, &["rev-parse", "release-3.1"]).trim().to_string();
+        self.git(&self.work, &["checkout", "--quiet", "--detach", &base]);
+        let pulls = self.github.state.lock().unwrap().pulls.clone();
+        let from = &pulls[&source];
+        self.git(
+            &self.work,
+            &["cherry-pick", &format!("{}..{}", from.base_sha, from.head_sha)],
+        );
+        let head = self.git(&self.work, &["rev-parse", "HEAD"]).trim().to_string();
+        self.git(&self.work, &["checkout", "--quiet", "master"]);
+        self.git(
+            &self.work,
+            &["push", "--quiet", "origin", &format!("{head}:refs/pull/{number}/head")],
+        );
+        self.claim_pr(number, source, author, state, merged, &head, &base);
+    }
+
+    /// A pull request against release-3.1 by `author` whose title, body and
+    /// branch say it is a cherry pick of `source`, with head `head`: the
+    /// claim, whatever its commits are.
+    #[allow(clippy::too_many_arguments)]
+    fn claim_pr(&self, number: u64, source: u64, author: &str, state: &str, merged: bool, head: &str, base: &str) {
         self.github.add_pull(FakePull {
             number,
             title: format!("Automated cherry pick of #{source}: Fix {source}"),
@@ -27,9 +51,9 @@ impl World {
             merged,
             author: author.into(),
             head_ref: format!("automated-cherry-pick-of-#{source}-upstream-release-3.1"),
-            head_sha: String::new(),
+            head_sha: head.into(),
             base_ref: "release-3.1".into(),
-            base_sha: String::new(),
+            base_sha: base.into(),
             labels: Vec::new(),
             patch: Vec::new(),
             state: state.into(),
@@ -315,6 +339,9 @@ fn from_labels_opens_one_pull_request_per_missing_candidate_and_a_conflict_stops
     world.conflict_on_release(7);
     let landed = world.candidate(3799, 19);
     world.land_on_release(&landed.head_sha);
+    // The release manager may write to the repository: a pick of theirs
+    // whose conflict they resolved by hand counts on their word.
+    world.github.members(&["alice"]);
     world.dirty_checkout();
     let before = world.snapshot();
     let run = world.run(&["--from-labels", "--yes", "--json", "upstream/release-3.1"]);
@@ -378,9 +405,14 @@ fn from_labels_opens_one_pull_request_per_missing_candidate_and_a_conflict_stops
     assert!(world.state().is_none());
     world.assert_untouched(&before);
 
-    // Run again: nothing is missing now that each has an open cherry pick.
+    // Run again: nothing is missing now that each has an open cherry pick,
+    // the hand-resolved one on its maintainer's word.
     let again = world.run(&["--from-labels", "--yes", "upstream/release-3.1"]);
-    again.expect_code(0).stderr_has("nothing to backport");
+    again
+        .expect_code(0)
+        .stderr_has("#3796 is done: cherry pick #900")
+        .stderr_has("#3797 is done: #9002 by a maintainer says it picks #3797; its commits differ (open)")
+        .stderr_has("nothing to backport");
     assert_eq!(world.github.created().len(), 3);
 }
 
@@ -664,4 +696,159 @@ fn seventeen_candidates_are_asked_for_in_one_query() {
     assert_eq!(world.github.requests_to("POST", "/graphql").len(), 1);
     let gets = world.github.requests_to("GET", "/repos/kubesphere/kubesphere/pulls/");
     assert!(gets.is_empty(), "{gets:#?}");
+}
+
+impl World {
+    /// A pull request against release-3.1 by `author`, saying in its
+    /// title, body and branch that it picks `source`, whose one commit
+    /// changes something else (`pkg/b.go`'s line `line`).
+    fn spoofed_claim(&self, number: u64, source: u64, author: &str, line: usize) {
+        let base = self.git(&self.work, &["rev-parse", "release-3.1"]).trim().to_string();
+        self.git(&self.work, &["checkout", "--quiet", "--detach", &base]);
+        let current = self.git(&self.work, &["show", "release-3.1:pkg/b.go"]);
+        let changed = current.replace(&format!("b {line}\n"), &format!("b {line} by {author}\n"));
+        let head = self.commit_files(&[("pkg/b.go", &changed)], "Something else entirely");
+        self.git(&self.work, &["checkout", "--quiet", "master"]);
+        self.git(
+            &self.work,
+            &["push", "--quiet", "origin", &format!("{head}:refs/pull/{number}/head")],
+        );
+        self.github.add_pull(FakePull {
+            number,
+            title: format!("Automated cherry pick of #{source}: Fix {source}"),
+            body: format!("This is not a cherry pick of #{source}.\n"),
+            merged: false,
+            author: author.into(),
+            head_ref: format!("automated-cherry-pick-of-#{source}-upstream-release-3.1"),
+            head_sha: head,
+            base_ref: "release-3.1".into(),
+            base_sha: base,
+            labels: Vec::new(),
+            patch: Vec::new(),
+            state: "open".into(),
+        });
+    }
+}
+
+#[test]
+fn a_claim_whose_commits_differ_blocks_nothing() {
+    // An outsider's pull request says it picks #3796 (in its title, its
+    // body, its branch name), but its commits are something else.
+    let world = World::new();
+    world.candidate(3796, 1);
+    world.spoofed_claim(4010, 3796, "mallory", 5);
+    let run = world.run(&["--missing", "upstream/release-3.1"]);
+    run.expect_code(0)
+        .stderr_has("#3796 is missing: #4010 claims to be a cherry pick; its commits differ");
+    assert_eq!(run.stdout, "#3796\tFix 3796\n");
+    let run = world.run(&["--missing", "--json", "upstream/release-3.1"]);
+    let items = json(&run);
+    assert_eq!(items[0]["related"][0]["number"], 4010);
+    assert_eq!(items[0]["related"][0]["evidence"], "claim");
+
+    // --from-labels backports it all the same.
+    let run = world.run(&["--from-labels", "--yes", "upstream/release-3.1"]);
+    run.expect_code(0);
+    let created = world.github.created();
+    assert_eq!(created.len(), 1, "{created:?}");
+    assert_eq!(created[0].title, "Automated cherry pick of #3796: Fix 3796");
+    assert_eq!(
+        world.picked_subjects("automated-cherry-pick-of-#3796-upstream-release-3.1"),
+        ["Fix 3796"]
+    );
+}
+
+#[test]
+fn a_maintainers_claim_whose_commits_differ_counts_on_their_word() {
+    let world = World::new();
+    world.candidate(3796, 1);
+    world.spoofed_claim(4010, 3796, "maria", 5);
+    world.github.members(&["maria"]);
+    let run = world.run(&["--missing", "upstream/release-3.1"]);
+    run.expect_code(0)
+        .stderr_has("#3796 is done: #4010 by a maintainer says it picks #3796; its commits differ (open)");
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn a_pull_request_with_one_of_two_commits_picked_is_missing() {
+    let world = World::new();
+    let commits = two_commit_candidate(&world, 3796);
+    // Only the first is picked, with `-x`, by hand.
+    world.git(&world.work, &["checkout", "--quiet", "release-3.1"]);
+    world.git(&world.work, &["cherry-pick", "-x", &commits[0]]);
+    world.git(&world.work, &["push", "--quiet", "origin", "release-3.1"]);
+    world.git(&world.work, &["checkout", "--quiet", "master"]);
+    let run = world.run(&["--missing", "upstream/release-3.1"]);
+    run.expect_code(0)
+        .stderr_has("upstream/release-3.1: 1 of 1 candidate(s) missing")
+        .stderr_has("#3796 is missing: 1 of 2 commits already on release-3.1");
+    assert_eq!(run.stdout, "#3796\tFix 3796\n");
+    let items = json(&world.run(&["--missing", "--json", "upstream/release-3.1"]));
+    assert_eq!(items[0]["commits_on_target"], 1);
+    assert_eq!(items[0]["commits"], 2);
+    // --from-labels picks it: the second commit is what is left.
+    let run = world.run(&["--from-labels", "--yes", "upstream/release-3.1"]);
+    run.expect_code(0);
+    assert_eq!(world.github.created().len(), 1);
+}
+
+#[test]
+fn a_pick_reverted_on_the_target_is_missing_and_says_where() {
+    let world = World::new();
+    let landed = world.candidate(3796, 1);
+    world.land_on_release(&landed.head_sha);
+    world.git(&world.work, &["checkout", "--quiet", "release-3.1"]);
+    world.git(&world.work, &["revert", "--no-edit", "HEAD"]);
+    let revert = world.git(&world.work, &["rev-parse", "HEAD"]).trim().to_string();
+    world.git(&world.work, &["push", "--quiet", "origin", "release-3.1"]);
+    world.git(&world.work, &["checkout", "--quiet", "master"]);
+    let run = world.run(&["--missing", "upstream/release-3.1"]);
+    run.expect_code(0)
+        .stderr_has(&format!("#3796 is missing: reverted in {}", &revert[..12]));
+    assert_eq!(run.stdout, "#3796\tFix 3796\n");
+    let items = json(&world.run(&["--missing", "--json", "upstream/release-3.1"]));
+    assert_eq!(items[0]["reverted_in"], revert.as_str());
+}
+
+#[test]
+fn a_pull_request_skipped_by_hand_stays_missing_though_the_branch_names_it() {
+    let world = World::new();
+    world.candidate(3796, 1);
+    world.candidate(3800, 7);
+    world.conflict_on_release(7);
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796", "3800"]);
+    run.expect_code(3);
+    let worktree = world.state_worktree();
+    world.git(&worktree, &["am", "--skip"]);
+    let run = world.run(&["--continue", "--yes"]);
+    run.expect_code(0);
+    let created = world.github.created();
+    assert_eq!(created.len(), 1);
+    assert_eq!(
+        created[0].head_ref,
+        "automated-cherry-pick-of-#3796-#3800-upstream-release-3.1"
+    );
+    // The branch names #3800, yet only #3796's change is in it.
+    let run = world.run(&["--missing", "upstream/release-3.1"]);
+    run.expect_code(0)
+        .stderr_has("#3796 is done: cherry pick #9000 by alice is open")
+        .stderr_has("#3800 is missing: #9000 claims to be a cherry pick; its commits differ");
+    assert_eq!(run.stdout, "#3800\tFix 3800\n");
+}
+
+#[test]
+fn a_target_that_does_not_exist_leaves_the_others_judged() {
+    let world = World::new();
+    world.candidate(3796, 1);
+    let run = world.run(&["--missing", "upstream/release-3.1", "upstream/release-9.9"]);
+    run.expect_code(1)
+        .stderr_has("upstream/release-9.9: there is no branch `release-9.9` on the `upstream` remote")
+        .stderr_has("upstream/release-3.1: 1 of 1 candidate(s) missing")
+        .stderr_has("upstream/release-9.9 is not a branch of the `upstream` remote");
+    assert_eq!(run.stdout, "#3796\tFix 3796\tupstream/release-3.1\n");
+    // --from-labels backports to the one there is.
+    let run = world.run(&["--from-labels", "--yes", "upstream/release-3.1", "upstream/release-9.9"]);
+    run.stderr_has("upstream/release-9.9: there is no branch `release-9.9`");
+    assert_eq!(world.github.created().len(), 1);
 }

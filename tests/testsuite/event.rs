@@ -511,3 +511,53 @@ fn a_run_that_fails_before_any_job_still_says_so_on_the_pull_request() {
         "master\n"
     );
 }
+
+#[test]
+fn an_outsiders_claim_neither_stops_the_backport_nor_is_named_on_the_source() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.label(3796, "cherrypick/release-3.1");
+    // Before the merge, an outsider opens a pull request against
+    // release-3.1 named and worded like the tool's, with other commits.
+    let base = world.git(&world.work, &["rev-parse", "release-3.1"]).trim().to_string();
+    world.git(&world.work, &["checkout", "--quiet", "--detach", &base]);
+    let head = world.commit_files(&[("pkg/evil.go", "evil\n")], "Not the fix");
+    world.git(&world.work, &["checkout", "--quiet", "master"]);
+    world.git(
+        &world.work,
+        &["push", "--quiet", "origin", &format!("{head}:refs/pull/4010/head")],
+    );
+    world.github.add_pull(crate::support::FakePull {
+        number: 4010,
+        title: "Automated cherry pick of #3796: Fix".into(),
+        body: "Cherry pick of #3796 on release-3.1.\n".into(),
+        merged: false,
+        author: "mallory".into(),
+        head_ref: branch(3796, "release-3.1"),
+        head_sha: head,
+        base_ref: "release-3.1".into(),
+        base_sha: base,
+        labels: Vec::new(),
+        patch: Vec::new(),
+        state: "open".into(),
+    });
+    let workflow = world.workflow();
+    let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
+    let run = world.on_event(&workflow, "pull_request_target", &event);
+    run.expect_code(0)
+        .stderr_has("#4010 says it cherry picks #3796 onto release-3.1, but its commits differ");
+    let created = world.github.created();
+    assert_eq!(created.len(), 1, "{created:?}");
+    assert_eq!(
+        run.stdout.trim(),
+        format!("https://github.com/kubesphere/kubesphere/pull/{}", created[0].number)
+    );
+    let comments = world.comments_on(3796);
+    assert_eq!(comments.len(), 1);
+    assert!(!comments[0].contains("4010"), "{}", comments[0]);
+    assert!(
+        comments[0].contains(&format!("#{}", created[0].number)),
+        "{}",
+        comments[0]
+    );
+}
