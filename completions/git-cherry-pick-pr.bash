@@ -5,12 +5,22 @@
 # own completion, which calls _git_cherry_pick_pr (and loads this file as
 # `git-cherry-pick-pr` from a bash-completion directory when needed).
 
+# Offers the lines of stdin that start with the word being completed. A line
+# is never expanded (no compgen -W, no eval, no unquoted use): ref and remote
+# names may hold `$( )` or backquotes. Each is offered quoted (printf %q), so
+# that the command line it goes into passes it as it is. git's completion
+# completes with -o nospace, so a word ends with a space there.
 _git_cherry_pick_pr_reply() {
-    if [ "${COMP_WORDS[0]##*/}" != git-cherry-pick-pr ] && declare -F __gitcomp_nl >/dev/null 2>&1; then
-        __gitcomp_nl "$(printf '%s\n' $1)" "" "$cur"
-    else
-        COMPREPLY=($(compgen -W "$1" -- "$cur"))
-    fi
+    local word quoted suffix=
+    [ "${COMP_WORDS[0]##*/}" != git-cherry-pick-pr ] && suffix=' '
+    COMPREPLY=()
+    while IFS= read -r word; do
+        [ -n "$word" ] || continue
+        printf -v quoted '%q' "$word"
+        if [[ "$word" == "$cur"* || "$quoted" == "$cur"* ]]; then
+            COMPREPLY+=("$quoted$suffix")
+        fi
+    done
 }
 
 _git_cherry_pick_pr() {
@@ -18,11 +28,11 @@ _git_cherry_pick_pr() {
     local prev="${COMP_WORDS[COMP_CWORD-1]}"
     case "$prev" in
         --upstream)
-            _git_cherry_pick_pr_reply "$(git remote 2>/dev/null)"
+            _git_cherry_pick_pr_reply < <(git remote 2>/dev/null)
             return
             ;;
         --fork)
-            _git_cherry_pick_pr_reply "$(git remote 2>/dev/null)"
+            _git_cherry_pick_pr_reply < <(git remote 2>/dev/null)
             return
             ;;
         --user)
@@ -76,11 +86,11 @@ _git_cherry_pick_pr() {
     esac
     case "$cur" in
         -*)
-            _git_cherry_pick_pr_reply '--continue --abort --status --upstream --fork --user --repo --api-url --label --no-label --dry-run --exec --regenerate-docs --milestone --copy-labels --assign-author --comment-source --yes -y --signoff --draft --edit --critical --why --why-file --reviewer --reviewers-from-source --allow-unmerged --missing --from-labels --select -i --from-event --allowed-associations --candidate-label --json --debug --help -h --version -V'
+            _git_cherry_pick_pr_reply < <(printf '%s\n' '--continue' '--abort' '--status' '--upstream' '--fork' '--user' '--repo' '--api-url' '--label' '--no-label' '--dry-run' '--exec' '--regenerate-docs' '--milestone' '--copy-labels' '--assign-author' '--comment-source' '--yes' '-y' '--signoff' '--draft' '--edit' '--critical' '--why' '--why-file' '--reviewer' '--reviewers-from-source' '--allow-unmerged' '--missing' '--from-labels' '--select' '-i' '--from-event' '--allowed-associations' '--candidate-label' '--json' '--debug' '--help' '-h' '--version' '-V')
             return
             ;;
     esac
-    _git_cherry_pick_pr_reply "$(git for-each-ref --format='%(refname:strip=2)' refs/remotes 2>/dev/null | grep -v '/HEAD$')"
+    _git_cherry_pick_pr_reply < <(git for-each-ref --format='%(refname:strip=2)' refs/remotes 2>/dev/null | grep -v '/HEAD$')
 }
 
 complete -F _git_cherry_pick_pr git-cherry-pick-pr

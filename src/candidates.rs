@@ -40,9 +40,9 @@ pub struct Candidate {
 const TITLE_WIDTH: usize = 60;
 
 impl Candidate {
-    /// The title on one line (tabs and line breaks made spaces).
+    /// The title on one line, safe to show (`safe::one_line`).
     pub fn title_line(&self) -> String {
-        self.title.replace(['\t', '\n', '\r'], " ")
+        crate::safe::one_line(&self.title)
     }
 
     /// The title on one line, cut to fit a terminal's table or list.

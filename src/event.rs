@@ -369,7 +369,8 @@ fn act(
             });
         }
     }
-    let body = comment(pr, &lines, repo);
+    // As it is posted (no token, no controls), to find it among the comments.
+    let body = github.posted(&comment(pr, &lines, repo));
     let said = github
         .comments(repo, pr, COMMENTS)
         .map_err(|e| github.explain(e))?

@@ -121,7 +121,8 @@ pub fn follow_through(
                 {
                     out.warn(&format!(
                         "PR #{} did not get the milestone {} (setting it needs triage permission)",
-                        pull.number, m.title
+                        pull.number,
+                        crate::safe::one_line(&m.title)
                     ));
                 }
             }

@@ -188,7 +188,7 @@ fn check_pulls(
             Some(false) => {
                 return Err(failed(format!(
                     "PR #{number} ({}) is not merged; only merged pull requests are picked",
-                    pull.title
+                    crate::safe::one_line(&pull.title)
                 ))
                 .hint("pass --allow-unmerged to pick it anyway")
                 .into());
@@ -196,7 +196,7 @@ fn check_pulls(
             None => {
                 return Err(failed(format!(
                     "GitHub's answer for PR #{number} ({}) does not say whether it is merged (no `merged` or `merged_at`)",
-                    pull.title
+                    crate::safe::one_line(&pull.title)
                 ))
                 .hint("a proxy or cache may have changed the answer; run the same command again")
                 .hint("pass --allow-unmerged to pick it whether merged or not")

@@ -90,6 +90,16 @@ fn spellings(arg: &Arg) -> Vec<String> {
 
 const REMOTE_BRANCHES: &str = "git for-each-ref --format='%(refname:strip=2)' refs/remotes 2>/dev/null";
 
+/// Words the generator knows (option spellings, possible values) as one
+/// `printf` argument list, each single-quoted.
+fn shell_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("'{}'", w.replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn bash(cmd: &Command) -> String {
     let opts = options(cmd);
     let words: Vec<String> = opts.iter().flat_map(|a| spellings(a)).collect();
@@ -97,8 +107,8 @@ fn bash(cmd: &Command) -> String {
     for arg in opts.iter().filter(|a| takes_value(a)) {
         let pattern = spellings(arg).join("|");
         let reply = match values_of(arg) {
-            Values::Remotes => "_git_cherry_pick_pr_reply \"$(git remote 2>/dev/null)\"".to_string(),
-            Values::Choices(c) => format!("_git_cherry_pick_pr_reply '{}'", c.join(" ")),
+            Values::Remotes => "_git_cherry_pick_pr_reply < <(git remote 2>/dev/null)".to_string(),
+            Values::Choices(c) => format!("_git_cherry_pick_pr_reply < <(printf '%s\\n' {})", shell_words(&c)),
             _ => "COMPREPLY=()".to_string(),
         };
         cases.push_str(&format!(
@@ -113,12 +123,22 @@ fn bash(cmd: &Command) -> String {
 # own completion, which calls _git_cherry_pick_pr (and loads this file as
 # `git-cherry-pick-pr` from a bash-completion directory when needed).
 
+# Offers the lines of stdin that start with the word being completed. A line
+# is never expanded (no compgen -W, no eval, no unquoted use): ref and remote
+# names may hold `$( )` or backquotes. Each is offered quoted (printf %q), so
+# that the command line it goes into passes it as it is. git's completion
+# completes with -o nospace, so a word ends with a space there.
 _git_cherry_pick_pr_reply() {{
-    if [ "${{COMP_WORDS[0]##*/}}" != git-cherry-pick-pr ] && declare -F __gitcomp_nl >/dev/null 2>&1; then
-        __gitcomp_nl "$(printf '%s\n' $1)" "" "$cur"
-    else
-        COMPREPLY=($(compgen -W "$1" -- "$cur"))
-    fi
+    local word quoted suffix=
+    [ "${{COMP_WORDS[0]##*/}}" != git-cherry-pick-pr ] && suffix=' '
+    COMPREPLY=()
+    while IFS= read -r word; do
+        [ -n "$word" ] || continue
+        printf -v quoted '%q' "$word"
+        if [[ "$word" == "$cur"* || "$quoted" == "$cur"* ]]; then
+            COMPREPLY+=("$quoted$suffix")
+        fi
+    done
 }}
 
 _git_cherry_pick_pr() {{
@@ -128,16 +148,16 @@ _git_cherry_pick_pr() {{
 {cases}    esac
     case "$cur" in
         -*)
-            _git_cherry_pick_pr_reply '{words}'
+            _git_cherry_pick_pr_reply < <(printf '%s\n' {words})
             return
             ;;
     esac
-    _git_cherry_pick_pr_reply "$({REMOTE_BRANCHES} | grep -v '/HEAD$')"
+    _git_cherry_pick_pr_reply < <({REMOTE_BRANCHES} | grep -v '/HEAD$')
 }}
 
 complete -F _git_cherry_pick_pr git-cherry-pick-pr
 "#,
-        words = words.join(" ")
+        words = shell_words(&words)
     )
 }
 
@@ -509,5 +529,6 @@ mod tests {
     fn zsh_help_is_escaped() {
         assert_eq!(zsh_escape("a [b]: it's"), "a \\[b\\]\\: it'\\''s");
         assert_eq!(fish_quote("it's \\ ok"), "'it\\'s \\\\ ok'");
+        assert_eq!(shell_words(&["--a".into(), "it's".into()]), "'--a' 'it'\\''s'");
     }
 }

@@ -27,6 +27,7 @@ mod publish;
 mod remote;
 mod resume;
 mod run;
+mod safe;
 mod settings;
 mod signals;
 mod state;

@@ -25,13 +25,18 @@ pub fn run(settings: &Settings, env: &Env, git: &Git<'_>, out: &Output, format: 
     for view in &views {
         summarise(view, out);
     }
-    let text = match format {
-        Format::Json => format!("{}\n", json_of(&views)),
-        Format::Text if std::io::stdout().is_terminal() => table(&views),
-        Format::Text => lines(&views),
-    };
-    if !text.is_empty() {
-        out.result(text.trim_end_matches('\n'));
+    match format {
+        Format::Json => out.result_json(&json_of(&views).to_string()),
+        Format::Text => {
+            let text = if std::io::stdout().is_terminal() {
+                table(&views)
+            } else {
+                lines(&views)
+            };
+            if !text.is_empty() {
+                out.result(text.trim_end_matches('\n'));
+            }
+        }
     }
     let absent: Vec<String> = views
         .iter()

@@ -9,14 +9,16 @@ use std::time::{Duration, Instant};
 use console::{Style, Term};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::errors;
+use crate::{errors, safe};
 
-/// The terminal side of a run.
+/// The terminal side of a run. Every text it shows is made safe first
+/// (`safe::lines`) and shows no secret it was told to hide.
 pub struct Output {
     debug: bool,
     stderr_is_term: bool,
     spinner: Mutex<Option<ProgressBar>>,
     started: Instant,
+    secrets: Mutex<Vec<String>>,
 }
 
 impl Output {
@@ -32,11 +34,31 @@ impl Output {
             stderr_is_term,
             spinner: Mutex::new(None),
             started: Instant::now(),
+            secrets: Mutex::new(Vec::new()),
         }
+    }
+
+    /// From now on, `secret` (the token) is shown as `***` wherever it
+    /// would be: GitHub or a proxy may echo it back in a message.
+    pub fn hide(&self, secret: &str) {
+        if let Ok(mut secrets) = self.secrets.lock() {
+            secrets.push(secret.to_string());
+        }
+    }
+
+    /// `text` as it may be shown: without secrets, control characters or
+    /// bidirectional overrides; its lines and tabs kept.
+    pub fn shown(&self, text: &str) -> String {
+        let text = match self.secrets.lock() {
+            Ok(secrets) => safe::without_secrets(text, &secrets),
+            Err(_) => text.to_string(),
+        };
+        safe::lines(&text)
     }
 
     /// A step of the run: `→ Fetching release-3.1 from upstream`.
     pub fn step(&self, message: &str) {
+        let message = self.shown(message);
         self.line(&format!(
             "{} {message}",
             Style::new().for_stderr().cyan().bold().apply_to("→")
@@ -45,11 +67,12 @@ impl Output {
 
     /// A plain message.
     pub fn note(&self, message: &str) {
-        self.line(message);
+        self.line(&self.shown(message));
     }
 
     /// Something the user should know, though the run goes on.
     pub fn warn(&self, message: &str) {
+        let message = self.shown(message);
         self.line(&format!(
             "{} {message}",
             Style::new().for_stderr().yellow().bold().apply_to("warning:")
@@ -58,6 +81,7 @@ impl Output {
 
     /// A `hint:` line: what to do next.
     pub fn hint(&self, message: &str) {
+        let message = self.shown(message);
         self.line(&format!(
             "{} {message}",
             Style::new().for_stderr().green().apply_to("hint:")
@@ -71,7 +95,7 @@ impl Output {
             self.line(&format!(
                 "{} {}",
                 Style::new().for_stderr().dim().apply_to(format!("debug[{at:7.3}s]")),
-                message()
+                self.shown(&message())
             ));
         }
     }
@@ -87,7 +111,7 @@ impl Output {
         bar.set_style(
             ProgressStyle::with_template("{spinner:.cyan} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
-        bar.set_message(message.to_string());
+        bar.set_message(self.shown(message));
         // One spinner at a time: concurrent waits (several targets) print steps.
         let mine = match self.spinner.lock() {
             Ok(mut slot) if slot.is_none() => {
@@ -120,13 +144,14 @@ impl Output {
             ProgressStyle::with_template("{msg} {bar:30.cyan/blue} {pos}/{len}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        bar.set_message(message.to_string());
+        bar.set_message(self.shown(message));
         bar
     }
 
     /// Waits `duration`, showing a countdown on a terminal; otherwise says
     /// once how long the wait is.
     pub fn countdown(&self, message: &str, duration: Duration) {
+        let message = self.shown(message);
         if !self.stderr_is_term {
             self.note(&format!("{message} {}s", duration.as_secs_f64().ceil()));
             std::thread::sleep(duration);
@@ -163,15 +188,27 @@ impl Output {
         }
     }
 
+    /// JSON on stdout, safe to show (`safe::json`), without secrets.
+    pub fn result_json(&self, text: &str) {
+        let text = match self.secrets.lock() {
+            Ok(secrets) => safe::without_secrets(text, &secrets),
+            Err(_) => text.to_string(),
+        };
+        let _ = writeln!(std::io::stdout(), "{}", safe::json(&text));
+    }
+
     /// A line of the result, on stdout.
     pub fn result(&self, text: &str) {
-        let _ = writeln!(std::io::stdout(), "{text}");
+        let _ = writeln!(std::io::stdout(), "{}", self.shown(text));
     }
 
     /// The error that ended the run: the whole chain of causes, then hints.
     pub fn error(&self, error: &anyhow::Error) {
         let red = Style::new().for_stderr().red().bold();
-        let mut chain = error.chain().map(|e| e.to_string()).filter(|m| !m.is_empty());
+        let mut chain = error
+            .chain()
+            .map(|e| self.shown(&e.to_string()))
+            .filter(|m| !m.is_empty());
         let first = chain.next().unwrap_or_default();
         self.line(&format!("{} {first}", red.apply_to("error:")));
         for cause in chain {
@@ -190,7 +227,7 @@ impl Output {
     /// Ctrl-C while waiting is an error of kind `Interrupted`.
     pub fn confirm(&self, question: &str) -> std::io::Result<bool> {
         let term = Term::stderr();
-        term.write_str(&format!("{question} [y/N] "))?;
+        term.write_str(&format!("{} [y/N] ", self.shown(question)))?;
         let answer = crate::signals::interruptible(move || Term::stderr().read_line())
             .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted"))??;
         Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))

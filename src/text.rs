@@ -4,6 +4,8 @@
 //! Everything here is a pure function of its arguments, so it is tested byte
 //! for byte against the behaviour contract without git or a server.
 
+use crate::safe::one_line;
+
 /// GitHub refuses pull request titles longer than this many characters.
 pub const TITLE_LIMIT: usize = 256;
 
@@ -411,14 +413,6 @@ pub fn release_notes(body: &str) -> Vec<String> {
         }
     }
     blocks
-}
-
-/// A title never spans lines.
-fn one_line(text: &str) -> String {
-    text.split(['\r', '\n'])
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Cuts `text` to at most `limit` characters, ending in `…` when cut.

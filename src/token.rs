@@ -66,8 +66,15 @@ pub struct Lookup<'a> {
     pub interactive: bool,
 }
 
-/// Finds the token.
+/// Finds the token, and tells `out` to hide it from everything shown: GitHub
+/// or a proxy may echo it back in a message.
 pub fn find(env: &Env, out: &Output, lookup: &Lookup<'_>) -> Result<Found> {
+    let found = look_up(env, out, lookup)?;
+    out.hide(found.token.secret());
+    Ok(found)
+}
+
+fn look_up(env: &Env, out: &Output, lookup: &Lookup<'_>) -> Result<Found> {
     let found = from_env(env)
         .or_else(|| from_gh(env, out, lookup))
         .or_else(|| from_credential_helper(out, lookup));

@@ -27,6 +27,7 @@ pub use self::types::{
     SearchPage, Token, User, approvers,
 };
 use crate::output::Output;
+use crate::safe;
 
 const API_VERSION: &str = "2022-11-28";
 const JSON: &str = "application/vnd.github+json";
@@ -239,6 +240,7 @@ impl<'a> GitHub<'a> {
                     (Answer::default(), cut)
                 }
                 Ok((status, headers, Ok(body))) => {
+                    let body = safe::without_secret_bytes(&body, self.token.secret());
                     let (answer, error) = read_failure(what, status.as_u16(), &headers, &body);
                     if status == StatusCode::UNAUTHORIZED {
                         self.refused.store(true, Ordering::Relaxed);
@@ -315,7 +317,10 @@ impl<'a> GitHub<'a> {
         serde_json::from_slice(&reply.body).map_err(|e| ApiError::Unreadable {
             what: what.to_string(),
             status: reply.status,
-            sent: sent(&reply.content_type, &reply.body),
+            sent: sent(
+                &reply.content_type,
+                &safe::without_secret_bytes(&reply.body, self.token.secret()),
+            ),
             error: e.to_string(),
         })
     }
@@ -382,9 +387,27 @@ impl<'a> GitHub<'a> {
         })
     }
 
+    /// Text to post, of many lines: without the token, controls or
+    /// bidirectional overrides (`safe::lines`). Comments carry error
+    /// messages, which GitHub or a proxy may have echoed the token into.
+    pub fn posted(&self, text: &str) -> String {
+        safe::lines(&safe::without_secrets(text, &[self.token.secret()]))
+    }
+
+    /// A title to post: as `posted`, on one line (`safe::one_line`).
+    fn posted_line(&self, text: &str) -> String {
+        safe::one_line(&safe::without_secrets(text, &[self.token.secret()]))
+    }
+
     /// `POST /repos/{o}/{n}/pulls`.
     pub fn create_pull(&self, repo: &Repo, pull: &NewPull<'_>) -> Result<PullRequest, ApiError> {
         let what = format!("opening a pull request from {} into {repo} {}", pull.head, pull.base);
+        let (title, body) = (self.posted_line(pull.title), self.posted(pull.body));
+        let pull = &NewPull {
+            title: &title,
+            body: &body,
+            ..*pull
+        };
         let request = || self.client.post(self.url(&format!("/repos/{repo}/pulls"))).json(pull);
         let reply = self.send(&what, request, JSON)?;
         self.json(&what, reply)
@@ -489,6 +512,7 @@ impl<'a> GitHub<'a> {
     /// Comments on PR (or issue) `number`.
     pub fn comment(&self, repo: &Repo, number: u64, body: &str) -> Result<(), ApiError> {
         let what = format!("commenting on PR #{number} in {repo}");
+        let body = self.posted(body);
         let request = || {
             self.client
                 .post(self.url(&format!("/repos/{repo}/issues/{number}/comments")))

@@ -429,6 +429,7 @@ impl JobRun<'_, '_> {
 /// Tells the user which pull request is applied where.
 fn announce(run: &Run<'_>, ts: &JobState, n: u64) {
     let title = run.plan.source(n).map(|p| p.title.as_str()).unwrap_or_default();
+    let title = crate::safe::one_line(title);
     run.out.step(&format!("Applying #{n} to {}: {title}", ts.name()));
 }
 

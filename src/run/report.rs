@@ -169,7 +169,7 @@ pub fn jobs_json(reports: &[Report]) -> anyhow::Result<String> {
 /// stderr. Any failure makes the exit code 1, else any stop on conflicts 3.
 pub fn report(reports: Vec<Report>, out: &Output, format: Format) -> anyhow::Result<()> {
     if format == Format::Json {
-        out.result(&jobs_json(&reports)?);
+        out.result_json(&jobs_json(&reports)?);
     }
     let text = format == Format::Text;
     let several = reports.len() > 1;

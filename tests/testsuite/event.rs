@@ -560,4 +560,32 @@ fn an_outsiders_claim_neither_stops_the_backport_nor_is_named_on_the_source() {
         "{}",
         comments[0]
     );
+
+/// GitHub (or a proxy) echoes the token in an error message: the public
+/// comment, the step's outputs and stderr name the error, never the token.
+#[test]
+fn a_token_echoed_in_an_error_is_never_posted_or_shown() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.label(3796, "cherrypick/release-3.1");
+    world.github.fault_patch(
+        3796,
+        403,
+        json!({"message": format!("Token {} may not read this", crate::support::TOKEN), "status": "403"}),
+    );
+    let workflow = world.workflow();
+    let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
+    let run = world.on_event(&workflow, "pull_request_target", &event);
+    run.expect_code(1).stderr_has("Token *** may not read this");
+    let token = crate::support::TOKEN;
+    assert!(!run.stderr.contains(token), "{}", run.stderr);
+    assert!(!run.stdout.contains(token), "{}", run.stdout);
+    let comments = world.comments_on(3796);
+    assert_eq!(comments.len(), 1);
+    assert!(comments[0].contains("Token *** may not read this"), "{}", comments[0]);
+    assert!(!comments[0].contains(token), "{}", comments[0]);
+    for file in [&workflow.output, &workflow.summary] {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        assert!(!text.contains(token), "{}: {text}", file.display());
+    }
 }

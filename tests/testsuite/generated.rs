@@ -179,28 +179,31 @@ fn man_finds_the_page_in_a_clone_through_manpath() {
     assert!(String::from_utf8_lossy(&shown.stdout).contains("GIT-CHERRY-PICK-PR(1)"));
 }
 
+/// Runs git in `dir`, hermetically, and fails the test when git fails.
+fn git_in(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "T")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "T")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A repository with remotes `upstream` and `origin` and remote-tracking
 /// branches, for the completions to offer.
 fn repository() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(dir.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "T")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "T")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let git = |args: &[&str]| git_in(dir.path(), args);
     git(&["init", "--quiet"]);
     git(&["commit", "--quiet", "--allow-empty", "-m", "x"]);
     for r in ["upstream/release-3.1", "upstream/release-3.0", "origin/master"] {
@@ -210,6 +213,34 @@ fn repository() -> tempfile::TempDir {
     git(&["remote", "add", "upstream", "/nowhere/upstream.git"]);
     git(&["remote", "add", "origin", "/nowhere/origin.git"]);
     dir
+}
+
+/// Remote-tracking branches whose names are shell code: git allows `$( )`,
+/// `${ }` and backquotes in ref names, so a fetch from a coworker's fork can
+/// bring them in. Each would create the file `pwned` in the repository.
+const HOSTILE_BRANCHES: [&str; 2] = ["bob/x$(touch${IFS}pwned)", "bob/y`touch${IFS}pwned`"];
+
+/// A remote named with shell code.
+const HOSTILE_REMOTE: &str = "r$(touch${IFS}pwned)";
+
+/// `repository()` with a remote and remote-tracking branches named with
+/// shell code.
+fn hostile_repository() -> tempfile::TempDir {
+    let dir = repository();
+    for branch in HOSTILE_BRANCHES {
+        git_in(dir.path(), &["update-ref", &format!("refs/remotes/{branch}"), "HEAD"]);
+    }
+    git_in(dir.path(), &["remote", "add", HOSTILE_REMOTE, "/nowhere/r.git"]);
+    dir
+}
+
+/// Fails when completing ran a name's shell code.
+#[track_caller]
+fn assert_not_run(repo: &Path) {
+    assert!(
+        !repo.join("pwned").exists(),
+        "completing ran the shell code in a ref or remote name"
+    );
 }
 
 /// A directory holding `git-cherry-pick-pr`, to put first on PATH.
@@ -227,6 +258,8 @@ fn path_with(dir: &Path) -> String {
     format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default())
 }
 
+/// Completes each line of `$LINES` as bash would on TAB, and prints the
+/// line, `| ` and the candidates.
 const BASH: &str = r#"
 source "$GIT_COMPLETION"
 source "$OURS"
@@ -239,16 +272,14 @@ complete_line() {
     if [ "${COMP_WORDS[0]}" = git ]; then __git_wrap__git_main; else _git_cherry_pick_pr; fi
     printf '%s| %s\n' "$1" "${COMPREPLY[*]}"
 }
-complete_line "git cherry-p"
-complete_line "git cherry-pick-pr --dr"
-complete_line "git cherry-pick-pr up"
-complete_line "git cherry-pick-pr --fork "
-complete_line "git-cherry-pick-pr --si"
-complete_line "git-cherry-pick-pr "
+while IFS= read -r line; do
+    complete_line "$line"
+done <<< "$LINES"
 "#;
 
-#[test]
-fn bash_completes_through_gits_own_completion() {
+/// What bash offers for each of `lines` in `repo`; None when git's bash
+/// completion is not installed.
+fn bash_candidates(repo: &Path, lines: &[&str]) -> Option<Vec<String>> {
     let git_completion = [
         "/usr/share/bash-completion/completions/git",
         "/etc/bash_completion.d/git",
@@ -261,23 +292,45 @@ fn bash_completes_through_gits_own_completion() {
             "git's bash completion is missing; .ci/run installs it"
         );
         eprintln!("skipped: git's bash completion is not installed");
-        return;
+        return None;
     };
-    let repo = repository();
     let bin = bin_dir();
     let out = Command::new("bash")
         .args(["--norc", "--noprofile", "-c", BASH])
-        .current_dir(repo.path())
+        .current_dir(repo)
         .env("PATH", path_with(bin.path()))
         .env("GIT_COMPLETION", git_completion)
         .env("OURS", root().join("completions/git-cherry-pick-pr.bash"))
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("LINES", lines.join("\n"))
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    let lines: Vec<&str> = text.lines().collect();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+#[test]
+fn bash_completes_through_gits_own_completion() {
+    let repo = repository();
+    let lines = [
+        "git cherry-p",
+        "git cherry-pick-pr --dr",
+        "git cherry-pick-pr up",
+        "git cherry-pick-pr --fork ",
+        "git-cherry-pick-pr --si",
+        "git-cherry-pick-pr ",
+        "git-cherry-pick-pr --draft --fork u",
+    ];
+    let Some(found) = bash_candidates(repo.path(), &lines) else {
+        return;
+    };
     assert_eq!(
-        lines,
+        found,
         vec![
             "git cherry-p| cherry-pick  cherry-pick-pr ",
             "git cherry-pick-pr --dr| --dry-run  --draft ",
@@ -285,9 +338,42 @@ fn bash_completes_through_gits_own_completion() {
             "git cherry-pick-pr --fork | origin  upstream ",
             "git-cherry-pick-pr --si| --signoff",
             "git-cherry-pick-pr | origin/master upstream/release-3.0 upstream/release-3.1",
-        ],
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+            "git-cherry-pick-pr --draft --fork u| upstream",
+        ]
+    );
+}
+
+/// A ref or remote name is never run as code (bash's `compgen -W` ran the
+/// `$( )` in it), and it is offered quoted, so that the command line it goes
+/// into passes it as it is.
+#[test]
+fn bash_never_runs_a_ref_name() {
+    let repo = hostile_repository();
+    let lines = [
+        "git-cherry-pick-pr ",
+        "git-cherry-pick-pr b",
+        "git cherry-pick-pr bob/",
+        "git-cherry-pick-pr --fork r",
+        "git cherry-pick-pr --upstream r",
+        "git-cherry-pick-pr bob/x$",
+    ];
+    let Some(found) = bash_candidates(repo.path(), &lines) else {
+        return;
+    };
+    assert_not_run(repo.path());
+    let x = r"bob/x\$\(touch\$\{IFS\}pwned\)";
+    let y = r"bob/y\`touch\$\{IFS\}pwned\`";
+    let r = r"r\$\(touch\$\{IFS\}pwned\)";
+    assert_eq!(
+        found,
+        vec![
+            format!("git-cherry-pick-pr | {x} {y} origin/master upstream/release-3.0 upstream/release-3.1"),
+            format!("git-cherry-pick-pr b| {x} {y}"),
+            format!("git cherry-pick-pr bob/| {x}  {y} "),
+            format!("git-cherry-pick-pr --fork r| {r}"),
+            format!("git cherry-pick-pr --upstream r| {r} "),
+            format!("git-cherry-pick-pr bob/x$| {x}"),
+        ]
     );
 }
 
@@ -295,11 +381,15 @@ fn bash_completes_through_gits_own_completion() {
 /// remotes and the tool on PATH; returns the candidates of each `complete -C`
 /// (sections separated by `echo ---`).
 fn fish_sections(script: &str) -> Vec<Vec<String>> {
-    let repo = repository();
+    fish_sections_in(repository().path(), script)
+}
+
+/// `fish_sections` in `repo`.
+fn fish_sections_in(repo: &Path, script: &str) -> Vec<Vec<String>> {
     let bin = bin_dir();
     let out = Command::new("fish")
         .args(["--no-config", "-c", script])
-        .current_dir(repo.path())
+        .current_dir(repo)
         .env("PATH", path_with(bin.path()))
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .output()
@@ -365,6 +455,38 @@ fn fish_completes_the_git_subcommand_in_a_new_shell() {
             vec!["upstream/release-3.0", "upstream/release-3.1"],
             vec!["origin", "upstream"],
             vec!["origin"],
+        ]
+    );
+}
+
+/// fish offers a ref or remote name as it is, and never runs it, from the
+/// command's own completion and from the conf.d snippet's `git cherry-pick-pr`.
+#[test]
+fn fish_never_runs_a_ref_name() {
+    if !have("fish") {
+        return;
+    }
+    let repo = hostile_repository();
+    let script = format!(
+        "set -g fish_complete_path {dir} $__fish_data_dir/completions; source {dir}/git-cherry-pick-pr.conf.fish; \
+         complete -C 'git-cherry-pick-pr b'; echo ---; \
+         complete -C 'git cherry-pick-pr bob/'; echo ---; \
+         complete -C 'git-cherry-pick-pr --fork r'; echo ---; \
+         complete -C 'git cherry-pick-pr --fork r'; echo ---; \
+         complete -C 'git cherry-pick-pr bob/x\\$'",
+        dir = root().join("completions").display()
+    );
+    let found = fish_sections_in(repo.path(), &script);
+    assert_not_run(repo.path());
+    let (x, y) = (HOSTILE_BRANCHES[0], HOSTILE_BRANCHES[1]);
+    assert_eq!(
+        found,
+        vec![
+            vec![x, y],
+            vec![x, y],
+            vec![HOSTILE_REMOTE],
+            vec![HOSTILE_REMOTE],
+            vec![x],
         ]
     );
 }
@@ -443,4 +565,101 @@ fn zsh_completes_the_command_and_git_subcommand() {
         zsh_candidates(repo.path(), "git cherry-pick-pr --upstream "),
         vec!["origin", "upstream"]
     );
+}
+
+/// zsh offers a ref or remote name as it is (and quotes it when it goes into
+/// the line), and never runs it.
+#[test]
+fn zsh_never_runs_a_ref_name() {
+    if !have("zsh") {
+        return;
+    }
+    let repo = hostile_repository();
+    let (x, y) = (HOSTILE_BRANCHES[0].to_string(), HOSTILE_BRANCHES[1].to_string());
+    for line in ["git-cherry-pick-pr b", "git cherry-pick-pr bob/"] {
+        assert_eq!(zsh_candidates(repo.path(), line), vec![x.clone(), y.clone()], "{line}");
+    }
+    for line in ["git-cherry-pick-pr --fork r", "git cherry-pick-pr --upstream r"] {
+        assert_eq!(zsh_candidates(repo.path(), line), vec![HOSTILE_REMOTE], "{line}");
+    }
+    assert_not_run(repo.path());
+}
+
+/// Calls the elvish script's completer as elvish's line editor would, with
+/// `edit:` stubbed (it exists only in an interactive elvish): prints each
+/// candidate on a line, then `---` after each call.
+const ELVISH: &str = r#"
+var edit: = (ns [&complex-candidate~={|text &display=''| echo $text } &completion:=(ns [&arg-completer=[&]])])
+eval (slurp < $E:OURS) &ns=(ns [&edit:=$edit:])
+var complete~ = $edit:completion:arg-completer[git-cherry-pick-pr]
+complete git-cherry-pick-pr '--dr'
+echo ---
+complete git-cherry-pick-pr --draft 'bob/x$(touch${IFS}pwned)' ''
+echo ---
+complete git-cherry-pick-pr --yes '`touch pwned`' '--fo'
+"#;
+
+/// elvish's script (from clap_complete) offers options only: nothing from
+/// the repository, and the words already on the line are never run.
+#[test]
+fn elvish_completes_options_and_never_runs_a_word() {
+    if !have("elvish") {
+        return;
+    }
+    let repo = hostile_repository();
+    let out = Command::new("elvish")
+        .args(["-norc", "-c", ELVISH])
+        .current_dir(repo.path())
+        .env("OURS", root().join("completions/git-cherry-pick-pr.elv"))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert_not_run(repo.path());
+    let calls: Vec<Vec<&str>> = text.split("---\n").map(|s| s.lines().collect()).collect();
+    assert_eq!(calls.len(), 3, "{text}");
+    for candidates in &calls {
+        assert!(candidates.contains(&"--dry-run"), "{candidates:?}");
+        assert!(
+            candidates.iter().all(|c| c.starts_with('-')),
+            "only options: {candidates:?}"
+        );
+    }
+}
+
+/// PowerShell is not installed where the tests run, so its script (from
+/// clap_complete) is checked as text: it completes options from fixed
+/// strings, runs no command (no git, no Invoke-Expression, no script block
+/// made from text), and reads the words on the line only as values.
+#[test]
+fn powershell_completes_from_fixed_strings_and_runs_nothing() {
+    let script = String::from_utf8(generated("powershell")).unwrap();
+    let lower = script.to_lowercase();
+    for banned in [
+        "invoke-expression",
+        "iex ",
+        "invoke-command",
+        "start-process",
+        "[scriptblock]::create",
+        "$executioncontext",
+        "& ",
+        ". $",
+    ] {
+        assert!(!lower.contains(banned), "the PowerShell script has {banned:?}");
+    }
+    assert!(script.contains("[CompletionResult]::new('--dry-run', '--dry-run'"));
+    // git is named in help texts only.
+    for line in script
+        .lines()
+        .filter(|l| l.contains("git") && !l.contains("git-cherry-pick-pr"))
+    {
+        assert!(line.contains("[CompletionResult]::new("), "{line}");
+    }
+    // Every completion result is made from single-quoted literals.
+    for line in script.lines().filter(|l| l.contains("[CompletionResult]::new(")) {
+        let args = line.trim().trim_start_matches("[CompletionResult]::new(");
+        assert!(args.starts_with('\''), "{line}");
+        assert!(!args.contains('"') && !args.contains('$'), "{line}");
+    }
 }

@@ -21,4 +21,5 @@ mod push;
 mod sandbox;
 mod snapshots;
 mod the_case;
+mod untrusted;
 mod worktree;
