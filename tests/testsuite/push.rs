@@ -171,3 +171,31 @@ fn a_failed_push_without_negotiation_says_why_it_failed() {
         assert!(!run.stderr.contains(noise), "{}", run.stderr);
     }
 }
+
+/// The user's own `pre-push` hook runs, with a relative `core.hooksPath`
+/// (`.githooks`, as many projects set it) too: git resolves it against the
+/// top of the user's work tree, and so does the push from the tool's
+/// worktree. It used to name `.githooks` in the tool's worktree, where the
+/// hook is not, and the hook silently did not run (issue 23, finding 13).
+#[test]
+fn a_relative_hooks_path_runs_the_users_own_pre_push_hook() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let hooks = world.clone.join(".githooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    let marker = world.root.path().join("pre-push-ran");
+    let hook = hooks.join("pre-push");
+    std::fs::write(&hook, format!("#!/bin/sh\necho \"$1\" > '{}'\n", marker.display())).unwrap();
+    crate::support::set_executable(&hook);
+    world.git(&world.clone, &["config", "core.hooksPath", ".githooks"]);
+    // Run from a subdirectory: the path is still the work tree's.
+    let run = crate::support::run_command(world.command().current_dir(world.clone.join("pkg")).args([
+        "--yes",
+        "upstream/release-3.1",
+        "3796",
+    ]));
+    run.expect_code(0);
+    let said = std::fs::read_to_string(&marker).unwrap_or_default();
+    assert_eq!(said.trim(), "origin", "the user's pre-push hook did not run");
+    assert_picked_onto_the_target(&world);
+}
