@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-cherry-pick-pr' -ScriptBloc
             [CompletionResult]::new('--comment-source', '--comment-source', [CompletionResultType]::ParameterName, 'Comment on each source pull request with a link to the new one')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Push and open the pull request without asking')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Push and open the pull request without asking')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Push over commits that others added to the fork branch')
             [CompletionResult]::new('--signoff', '--signoff', [CompletionResultType]::ParameterName, 'Add a Signed-off-by trailer to each picked commit (`git am --signoff`)')
             [CompletionResult]::new('--draft', '--draft', [CompletionResultType]::ParameterName, 'Open the pull request as a draft')
             [CompletionResult]::new('--edit', '--edit', [CompletionResultType]::ParameterName, 'Open the title and body in your editor before anything is pushed')

@@ -86,7 +86,7 @@ _git_cherry_pick_pr() {
     esac
     case "$cur" in
         -*)
-            _git_cherry_pick_pr_reply < <(printf '%s\n' '--continue' '--abort' '--status' '--upstream' '--fork' '--user' '--repo' '--api-url' '--label' '--no-label' '--dry-run' '--exec' '--regenerate-docs' '--milestone' '--copy-labels' '--assign-author' '--comment-source' '--yes' '-y' '--signoff' '--draft' '--edit' '--critical' '--why' '--why-file' '--reviewer' '--reviewers-from-source' '--allow-unmerged' '--missing' '--from-labels' '--select' '-i' '--from-event' '--allowed-associations' '--candidate-label' '--json' '--debug' '--help' '-h' '--version' '-V')
+            _git_cherry_pick_pr_reply < <(printf '%s\n' '--continue' '--abort' '--status' '--upstream' '--fork' '--user' '--repo' '--api-url' '--label' '--no-label' '--dry-run' '--exec' '--regenerate-docs' '--milestone' '--copy-labels' '--assign-author' '--comment-source' '--yes' '-y' '--force' '--signoff' '--draft' '--edit' '--critical' '--why' '--why-file' '--reviewer' '--reviewers-from-source' '--allow-unmerged' '--missing' '--from-labels' '--select' '-i' '--from-event' '--allowed-associations' '--candidate-label' '--json' '--debug' '--help' '-h' '--version' '-V')
             return
             ;;
     esac

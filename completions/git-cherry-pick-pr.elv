@@ -43,6 +43,7 @@ set edit:completion:arg-completer[git-cherry-pick-pr] = {|@words|
             cand --comment-source 'Comment on each source pull request with a link to the new one'
             cand -y 'Push and open the pull request without asking'
             cand --yes 'Push and open the pull request without asking'
+            cand --force 'Push over commits that others added to the fork branch'
             cand --signoff 'Add a Signed-off-by trailer to each picked commit (`git am --signoff`)'
             cand --draft 'Open the pull request as a draft'
             cand --edit 'Open the title and body in your editor before anything is pushed'

@@ -154,6 +154,20 @@ pub struct Cli {
     #[arg(long, short = 'y')]
     pub yes: bool,
 
+    /// Push over commits that others added to the fork branch
+    ///
+    /// Running again for the same pull requests and target replaces the fork
+    /// branch the first run pushed. When that branch holds commits that are
+    /// neither picks of the same pull requests (compared by patch id) nor the
+    /// tool's own `--exec` commit (a reviewer's suggestion, a fix pushed by a
+    /// maintainer), the run refuses: it names them, pushes nothing, and keeps
+    /// the picked commits for `--continue`. With `--force` (also with
+    /// `--continue`) it pushes over them. Either way the push leases on the
+    /// tip it checked (`--force-with-lease`), so a push to the branch since
+    /// then is never lost.
+    #[arg(long)]
+    pub force: bool,
+
     /// Add a Signed-off-by trailer to each picked commit (`git am --signoff`)
     ///
     /// Also git config `cherry-pick-pr.signoff`.

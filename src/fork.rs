@@ -1,15 +1,29 @@
 //! What the fork already has: its branches' tips, learnt with one `git
-//! ls-remote` while the run fetches from the upstream, and from them whether
-//! the push to it needs git's push negotiation.
+//! ls-remote` while the run fetches from the upstream; from them, what a push
+//! would replace (see `overwrite`) and whether it needs git's push
+//! negotiation.
 
 use std::path::Path;
 
-use crate::git::Git;
+use crate::git::{Git, GitError};
 use crate::output::Output;
 
-/// The tips of the fork's branches, as `git ls-remote --heads` listed them.
+/// The fork's branches as `git ls-remote --heads` listed them: each tip's
+/// object name and its ref (`refs/heads/…`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Heads(Vec<String>);
+pub struct Heads(Vec<(String, String)>);
+
+impl Heads {
+    /// The tip of `refs/heads/<branch>`; `None` when the fork has no such
+    /// branch.
+    pub fn tip(&self, branch: &str) -> Option<&str> {
+        let wanted = format!("refs/heads/{branch}");
+        self.0
+            .iter()
+            .find(|(_, name)| *name == wanted)
+            .map(|(tip, _)| tip.as_str())
+    }
+}
 
 /// Never asking: no terminal prompt from git, no askpass program (git's or
 /// ssh's, which then fails at once). The fetch from the upstream, running
@@ -33,14 +47,23 @@ pub fn heads(git: &Git<'_>, dir: &Path, fork: &str) -> Option<Heads> {
     Some(parse_heads(&listed))
 }
 
-/// The object names of `git ls-remote`'s `<name>\t<ref>` lines.
-fn parse_heads(listed: &str) -> Heads {
+/// The tip of the fork's `branch`, asked of the fork (when the run did not
+/// list its branches: `--continue`, or the listing failed); `None` when the
+/// fork has no such branch. The user's credentials apply, as for the push.
+pub fn branch_tip(git: &Git<'_>, dir: &Path, fork: &str, branch: &str) -> Result<Option<String>, GitError> {
+    let wanted = format!("refs/heads/{branch}");
+    let listed = git.run(dir, &["ls-remote", "--heads", "--", fork, &wanted])?;
+    Ok(parse_heads(&listed).tip(branch).map(str::to_string))
+}
+
+/// `git ls-remote`'s `<name>\t<ref>` lines: only object names, with their refs.
+pub fn parse_heads(listed: &str) -> Heads {
     Heads(
         listed
             .lines()
             .filter_map(|line| line.split_once('\t'))
-            .map(|(name, _)| name.to_string())
-            .filter(|name| !name.is_empty() && name.bytes().all(|b| b.is_ascii_hexdigit()))
+            .filter(|(name, _)| !name.is_empty() && name.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(|(name, reference)| (name.to_string(), reference.to_string()))
             .collect(),
     )
 }
@@ -76,14 +99,14 @@ pub fn negotiation(git: &Git<'_>, dir: &Path, base: Option<&str>, heads: Option<
         negotiate: false,
         why: format!("{base} is on the fork's branches; a plain push sends only the picked commits"),
     };
-    if tips.iter().any(|tip| tip == base) {
+    if tips.iter().any(|(tip, _)| tip == base) {
         // The fork's branch is the target's tip: nothing to count.
         return plain;
     }
     // `--ignore-missing` leaves out the tips this repository lacks, as the
     // push does; `base` is here (the job's branch was made from it).
     let mut input = String::from("--not\n");
-    for tip in tips {
+    for (tip, _) in tips {
         input.push_str(tip);
         input.push('\n');
     }
@@ -129,7 +152,17 @@ mod tests {
                       not a line of ls-remote\n\
                       --all\trefs/heads/not-an-object-name\n\
                       \trefs/heads/no-object-name\n";
-        assert_eq!(parse_heads(listed), Heads(vec!["1".repeat(40), "2".repeat(40)]));
+        let heads = parse_heads(listed);
+        assert_eq!(
+            heads,
+            Heads(vec![
+                ("1".repeat(40), "refs/heads/main".to_string()),
+                ("2".repeat(40), "refs/heads/release-3.1".to_string()),
+            ])
+        );
+        assert_eq!(heads.tip("release-3.1"), Some("2".repeat(40).as_str()));
+        assert_eq!(heads.tip("release"), None);
+        assert_eq!(heads.tip("not-an-object-name"), None);
         assert_eq!(parse_heads(""), Heads::default());
     }
 
@@ -171,7 +204,14 @@ mod tests {
         let dir = dir.path();
         let (first, second) = two_commits(&git, dir);
         let missing = "1".repeat(40);
-        let heads = |tips: &[&str]| Heads(tips.iter().map(|t| t.to_string()).collect());
+        let heads = |tips: &[&str]| {
+            Heads(
+                tips.iter()
+                    .enumerate()
+                    .map(|(i, t)| (t.to_string(), format!("refs/heads/b{i}")))
+                    .collect(),
+            )
+        };
         let negotiates = |base: Option<&str>, heads: Option<&Heads>| negotiation(&git, dir, base, heads).negotiate;
 
         // The fork's branch is at the base, or past it; tips not here are left out.

@@ -113,10 +113,10 @@ pub fn gather(
                 .join(" "),
             settings.upstream
         );
-        // What the fork has, for the push to decide on negotiating (unless
-        // nothing is pushed, or the user's git config decides).
-        let listed = (settings.negotiate_push && !settings.dry_run)
-            .then(|| scope.spawn(|| crate::fork::heads(git, &settings.toplevel, &settings.fork)));
+        // What the fork has (unless nothing is pushed): what each push
+        // would replace, and whether it negotiates.
+        let listed =
+            (!settings.dry_run).then(|| scope.spawn(|| crate::fork::heads(git, &settings.toplevel, &settings.fork)));
         let fetched = if already.fetched {
             Ok(())
         } else {

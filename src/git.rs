@@ -117,6 +117,11 @@ pub struct Repo<'a> {
     pub toplevel: &'a Path,
     /// …address this git directory explicitly (`GIT_DIR`).
     pub git_dir: &'a Path,
+    /// The user's `core.hooksPath`, made absolute as the user's own git
+    /// resolves it (a relative one against the top of their work tree),
+    /// given to every command (`-c core.hooksPath=…`): in the tool's
+    /// worktree a relative one would name files there instead.
+    pub hooks_path: Option<&'a Path>,
 }
 
 /// Finds the `git` binary on PATH.
@@ -191,7 +196,7 @@ impl<'a> Git<'a> {
     /// Runs `git ARGS` in `dir` with `input` on stdin and returns what it printed,
     /// whatever its exit status.
     pub fn capture(&self, dir: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Captured, GitError> {
-        self.spawn(self.exe, "git", args, dir, input, &[])
+        self.capture_env(dir, args, input, &[])
     }
 
     /// Like `capture`, with variables added to git's environment.
@@ -202,7 +207,14 @@ impl<'a> Git<'a> {
         input: Option<&[u8]>,
         vars: &[(&str, &str)],
     ) -> Result<Captured, GitError> {
-        self.spawn(self.exe, "git", args, dir, input, vars)
+        match self.repo.and_then(|repo| repo.hooks_path) {
+            Some(hooks) => {
+                let setting = format!("core.hooksPath={}", hooks.display());
+                let args = [&["-c", setting.as_str()], args].concat();
+                self.spawn(self.exe, "git", &args, dir, input, vars)
+            }
+            None => self.spawn(self.exe, "git", args, dir, input, vars),
+        }
     }
 
     /// Runs `command` through `shell -c` in `dir` (the `--exec` command),
@@ -299,6 +311,9 @@ pub struct Located {
     /// `pre-push`; as seen from the user's work tree (a relative
     /// `core.hooksPath` names files in the work tree).
     pub tree_hooks: bool,
+    /// Where the user's hooks are when `core.hooksPath` sets it, absolute:
+    /// see `Repo::hooks_path`.
+    pub hooks_path: Option<PathBuf>,
     /// git's repository-local variables, removed from every later command.
     pub local_env: Vec<String>,
     /// The tool runs inside this worktree of its own.
@@ -312,6 +327,7 @@ impl Located {
             local_env: &self.local_env,
             toplevel: &self.toplevel,
             git_dir: &self.git_dir,
+            hooks_path: self.hooks_path.as_deref(),
         }
     }
 }
@@ -358,6 +374,8 @@ pub fn locate(git: &Git<'_>, cwd: &Path) -> anyhow::Result<Located> {
         "--show-toplevel".to_string(),
         "--absolute-git-dir".to_string(),
         "--git-common-dir".to_string(),
+        "--git-path".to_string(),
+        "hooks".to_string(),
     ];
     args.extend(hook_path_args(&TREE_HOOKS));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -370,6 +388,9 @@ pub fn locate(git: &Git<'_>, cwd: &Path) -> anyhow::Result<Located> {
     let mut toplevel = PathBuf::from(lines.next().unwrap_or_default());
     let mut git_dir = PathBuf::from(lines.next().unwrap_or_default());
     let common_dir = PathBuf::from(lines.next().unwrap_or_default());
+    // git names `<common dir>/hooks` unless `core.hooksPath` says otherwise.
+    let mut hooks_path = Some(PathBuf::from(lines.next().unwrap_or_default()))
+        .filter(|hooks| !hooks.as_os_str().is_empty() && *hooks != common_dir.join("hooks"));
     let tree_hooks = any_hook(lines);
     let inside = toplevel
         .starts_with(worktrees_dir(&common_dir))
@@ -379,6 +400,7 @@ pub fn locate(git: &Git<'_>, cwd: &Path) -> anyhow::Result<Located> {
             local_env: &local_env,
             toplevel: &common_dir,
             git_dir: &common_dir,
+            hooks_path: None,
         };
         let listed = git
             .in_repo(repo)
@@ -386,7 +408,15 @@ pub fn locate(git: &Git<'_>, cwd: &Path) -> anyhow::Result<Located> {
         // git lists the main work tree first; for a bare repository that
         // is the repository itself, which is where its commands run.
         let main = listed.split('\0').next().and_then(|f| f.strip_prefix("worktree "));
-        toplevel = main.map_or_else(|| common_dir.clone(), PathBuf::from);
+        let main = main.map_or_else(|| common_dir.clone(), PathBuf::from);
+        // A relative `core.hooksPath` was resolved in this worktree; the
+        // user's own git resolves it in the main one.
+        if let Some(hooks) = &mut hooks_path
+            && let Ok(relative) = hooks.strip_prefix(&toplevel)
+        {
+            *hooks = main.join(relative);
+        }
+        toplevel = main;
         git_dir = common_dir.clone();
     }
     Ok(Located {
@@ -394,6 +424,7 @@ pub fn locate(git: &Git<'_>, cwd: &Path) -> anyhow::Result<Located> {
         git_dir,
         common_dir,
         tree_hooks,
+        hooks_path,
         local_env,
         inside,
     })

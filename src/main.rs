@@ -22,6 +22,7 @@ mod lock;
 mod missing;
 mod next;
 mod output;
+mod overwrite;
 mod pick;
 mod publish;
 mod remote;
@@ -116,6 +117,7 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
                 resume::Flags {
                     yes: cli.yes,
                     edit: cli.edit,
+                    force: cli.force,
                 },
                 env,
                 git,

@@ -128,6 +128,7 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
         why: settings.why.clone(),
         reviewers: settings.reviewers.clone(),
         reviewers_from_source: settings.reviewers_from_source,
+        force: settings.force,
     };
     let run = Run {
         git,

@@ -1,5 +1,6 @@
-//! Publishing: force-push the picked branch to the fork, open the pull request
-//! (or find the one already open), and label it.
+//! Publishing: push the picked branch to the fork (leasing on the tip that
+//! `overwrite` checked), open the pull request (or find the one already
+//! open), and label it.
 
 use std::path::Path;
 
@@ -10,6 +11,7 @@ use crate::follow;
 use crate::git::Git;
 use crate::github::{ApiError, GitHub, NewPull};
 use crate::output::Output;
+use crate::overwrite::Lease;
 use crate::state::{JobState, Plan, PrText};
 use crate::text;
 
@@ -29,8 +31,10 @@ pub struct Fork<'a> {
     pub heads: Option<&'a crate::fork::Heads>,
 }
 
-/// Force-pushes the local branch in `worktree` to the fork. git's own words
-/// (a `pre-push` hook's output, a rejected push) are in the error.
+/// Pushes the local branch in `worktree` to the fork over whatever `lease`
+/// expects there (a branch that moved since it was checked is left alone).
+/// git's own words (a `pre-push` hook's output, a rejected push) are in the
+/// error.
 ///
 /// A fork on GitHub shares its objects with the upstream but advertises only
 /// its own, perhaps months-old, branches, and a plain push would send all of
@@ -43,7 +47,15 @@ pub struct Fork<'a> {
 /// on: a plain push then sends only the picked commits, and the question
 /// would cost a connection for nothing. A server that cannot negotiate gets
 /// the push git would have made anyway. `--debug` says which and why.
-pub fn push(job: &Plan, git: &Git<'_>, out: &Output, target: &JobState, worktree: &Path, fork: Fork<'_>) -> Result<()> {
+pub fn push(
+    job: &Plan,
+    git: &Git<'_>,
+    out: &Output,
+    target: &JobState,
+    worktree: &Path,
+    fork: Fork<'_>,
+    lease: &Lease,
+) -> Result<()> {
     let branch = &target.remote_branch;
     let refspec = format!("refs/heads/{}:refs/heads/{branch}", target.local_branch);
     let negotiate = if job.negotiate_push {
@@ -55,22 +67,51 @@ pub fn push(job: &Plan, git: &Git<'_>, out: &Output, target: &JobState, worktree
         false
     };
     let negotiate: &[&str] = if negotiate { &["-c", "push.negotiate=true"] } else { &[] };
-    let args = [negotiate, &["push", "--force", "--quiet", &job.fork, &refspec]].concat();
+    let lease_arg = lease.arg(branch);
+    let args = [
+        negotiate,
+        &["push", "--porcelain", "--quiet", &lease_arg, &job.fork, &refspec],
+    ]
+    .concat();
+    let mut stale = false;
     out.waiting(&format!("Pushing {branch} to {}", job.fork), || {
         let mut pushed = git.capture(worktree, &args, None)?;
         if let Some((negotiation, rest)) = without_failed_negotiation(&pushed.stderr) {
             out.debug(|| format!("the fork could not negotiate; git pushed without it:\n{negotiation}"));
             pushed.stderr = rest;
         }
+        stale = !pushed.success && lease_refused(&pushed.stdout);
+        // What git says of each ref it did not update is on stdout.
+        for line in pushed.stdout.lines().filter(|l| l.starts_with("!\t")) {
+            pushed.stderr.push_str(line);
+            pushed.stderr.push('\n');
+        }
         pushed.checked()
     })
     .map(|_| ())
     .map_err(|e| {
         // What to do next is the caller's to say, once.
-        failed(format!("pushing {branch} to the `{}` remote failed", job.fork))
-            .because(e)
-            .into()
+        let mut message = format!("pushing {branch} to the `{}` remote failed", job.fork);
+        if stale {
+            let was = match lease {
+                Lease::Absent => "did not exist".to_string(),
+                Lease::At(tip) => format!("was at {tip}"),
+            };
+            message.push_str(&format!(
+                ": the branch changed there after it was checked (it {was}), and nothing of it was replaced"
+            ));
+        }
+        failed(message).because(e).into()
     })
+}
+
+/// Whether `git push --porcelain`'s report says a ref was rejected because
+/// its lease failed (`!<TAB>from:to<TAB>[rejected] (stale info)`).
+fn lease_refused(porcelain: &str) -> bool {
+    porcelain
+        .lines()
+        .filter_map(|line| line.strip_prefix("!\t"))
+        .any(|line| line.ends_with("\t[rejected] (stale info)"))
 }
 
 /// When git says push negotiation failed (a server without protocol v2, or
@@ -208,5 +249,17 @@ mod tests {
             "remote: rejected by a hook\nerror: failed to push some refs to '/srv/fork.git'\n"
         );
         assert!(without_failed_negotiation("remote: rejected by a hook\n").is_none());
+    }
+
+    #[test]
+    fn a_failed_lease_is_read_from_the_porcelain_report() {
+        let stale = "To /srv/fork.git\n!\trefs/heads/a:refs/heads/b\t[rejected] (stale info)\nDone\n";
+        assert!(lease_refused(stale));
+        let hook =
+            "To /srv/fork.git\n!\trefs/heads/a:refs/heads/b\t[remote rejected] (pre-receive hook declined)\nDone\n";
+        assert!(!lease_refused(hook));
+        assert!(!lease_refused(
+            "To /srv/fork.git\n+\trefs/heads/a:refs/heads/b\tabc...def (forced update)\nDone\n"
+        ));
     }
 }

@@ -35,6 +35,9 @@ pub struct Flags {
     pub yes: bool,
     /// `--edit`: open the pull request's text in the editor first.
     pub edit: bool,
+    /// `--force`: push over commits on the fork branch that are not the
+    /// tool's.
+    pub force: bool,
 }
 
 /// Runs `--continue`, `--abort` or `--status`; `selector` names a target.
@@ -92,8 +95,10 @@ fn act(
             let Loaded::Some(state) = loaded else {
                 return Err(nothing_to_continue(&loaded));
             };
-            let State { plan, progress, .. } = *state;
-            let Flags { yes, edit } = flags;
+            let State { mut plan, progress, .. } = *state;
+            let Flags { yes, edit, force } = flags;
+            // Saved with the plan: a later `--continue` pushes over them too.
+            plan.force |= force;
             let interactive = std::io::stdin().is_terminal();
             run::check_can_push(interactive, yes || plan.yes, plan.dry_run)?;
             let chosen = select(&progress, selector)?;

@@ -72,6 +72,8 @@ pub struct Settings {
     pub labels: Vec<String>,
     pub dry_run: bool,
     pub yes: bool,
+    /// Push over commits on the fork branch that are not the tool's.
+    pub force: bool,
     pub signoff: bool,
     pub draft: bool,
     pub allow_unmerged: bool,
@@ -217,6 +219,7 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
         labels,
         dry_run: cli.dry_run || env.get("DRY_RUN").is_some(),
         yes: cli.yes,
+        force: cli.force,
         signoff,
         draft,
         allow_unmerged: cli.allow_unmerged,

@@ -228,6 +228,10 @@ pub struct Plan {
     /// Reviewers to request.
     #[serde(default)]
     pub reviewers: Vec<String>,
+    /// Push over commits on the fork branch that are not the tool's
+    /// (`--force`, given to the run or to a `--continue`).
+    #[serde(default)]
+    pub force: bool,
     /// Also request review from those who approved the source pull requests.
     #[serde(default)]
     pub reviewers_from_source: bool,
@@ -376,6 +380,7 @@ mod tests {
                 why: Some("Fixes a crash.".into()),
                 reviewers: vec!["carol".into()],
                 reviewers_from_source: true,
+                force: true,
             },
             progress: Progress {
                 done: vec!["upstream/release-1.0: opened https://x/pull/2".into()],

@@ -376,7 +376,7 @@ fn patch_ids(local: &Local<'_>, patch: &[u8]) -> Result<Vec<String>> {
 /// one after another, each followed by a boundary patch that names a
 /// commit id made up for this call, so the ids are told apart whatever a
 /// download holds. An error when the boundaries do not all come back.
-fn all_patch_ids(local: &Local<'_>, series: &[Option<&[u8]>]) -> Result<Vec<Option<Vec<String>>>> {
+pub fn all_patch_ids(local: &Local<'_>, series: &[Option<&[u8]>]) -> Result<Vec<Option<Vec<String>>>> {
     use std::io::Write;
     let boundary: String = (0..40)
         .map(|_| char::from_digit(fastrand::u32(0..16), 16).unwrap_or('0'))
@@ -478,7 +478,7 @@ fn run_piped(local: &Local<'_>, what: &str, expr: &duct::Expression) -> Result<S
 /// commits piped into `git patch-id`, so their diffs are never held in
 /// memory. The diff is made as `git format-patch` makes it, whatever the
 /// user's diff settings (prefixes, colour, external tools).
-fn commit_patch_ids(local: &Local<'_>, commits: &[&str]) -> Result<HashMap<String, String>> {
+pub fn commit_patch_ids(local: &Local<'_>, commits: &[&str]) -> Result<HashMap<String, String>> {
     let exe = crate::git::find()?;
     let log = [
         "log",

@@ -13,6 +13,7 @@ use super::{Run, check_can_push, interrupted_or};
 use crate::errors::{Failure, Kind, failed};
 use crate::github::GitHub;
 use crate::next::{Stopped, next_steps};
+use crate::overwrite;
 use crate::publish;
 use crate::signals;
 use crate::state::{JobState, Phase};
@@ -133,7 +134,7 @@ pub fn process<'a>(
             }
             ready.clear();
         }
-        let published = parallel(ready, |(i, r)| (i, publish_one(run, github, r)));
+        let published = parallel(ready, |(i, r)| (i, publish_one(run, github, r, patches)));
         for (i, result) in published {
             match result {
                 Ok(report) => reports[i] = Some(report),
@@ -249,9 +250,16 @@ fn keep(run: &Run<'_>, ready: &mut Ready<'_>) -> Result<()> {
     run.save_job(&ready.ts)
 }
 
-/// Pushes and opens the pull request of a ready target. `Err` only for an
-/// interruption; any other failure keeps the commits for `--continue`.
-fn publish_one(run: &Run<'_>, github: &GitHub<'_>, ready: Ready<'_>) -> Result<Report> {
+/// Checks what the push would replace, pushes and opens the pull request of
+/// a ready target. `Err` only for an interruption; any other failure (a
+/// refusal to push over others' commits too) keeps the commits for
+/// `--continue`.
+fn publish_one(
+    run: &Run<'_>,
+    github: &GitHub<'_>,
+    ready: Ready<'_>,
+    patches: &HashMap<u64, Vec<u8>>,
+) -> Result<Report> {
     let Ready { mut ts, worktree } = ready;
     let path = worktree.path.clone();
     let base = worktree.start.clone();
@@ -262,7 +270,13 @@ fn publish_one(run: &Run<'_>, github: &GitHub<'_>, ready: Ready<'_>) -> Result<R
         base: base.as_deref(),
         heads: run.fork_heads.as_ref(),
     };
-    let pushed = publish::push(run.plan, &run.git, run.out, &ts, &path, fork);
+    let checked = lease(run, &ts, &path, patches);
+    let (checked_ok, refused) = (matches!(checked, Ok(Ok(_))), matches!(checked, Ok(Err(_))));
+    let pushed = match checked {
+        Ok(Ok(lease)) => publish::push(run.plan, &run.git, run.out, &ts, &path, fork, &lease),
+        Ok(Err(refusal)) => Err(refusal.into()),
+        Err(error) => Err(error),
+    };
     let pushed_ok = pushed.is_ok();
     let published = pushed.and_then(|()| {
         publish::open(run.plan, github, run.out, &ts, || {
@@ -302,25 +316,57 @@ fn publish_one(run: &Run<'_>, github: &GitHub<'_>, ready: Ready<'_>) -> Result<R
             }
             let mut failure = failed(format!("the cherry-pick onto {name} was not published"))
                 .hint(format!("the picked commits are kept in {path} (branch {branch})"));
-            if !pushed_ok {
+            if checked_ok && !pushed_ok {
                 failure = failure.hint(
                     "git's output above says why (a pre-push hook, credentials, a protected branch); fix that first",
                 );
             }
-            let failure = failure
-                .hints(next_steps(Stopped {
+            if !refused {
+                // A refusal says itself how to go on.
+                failure = failure.hints(next_steps(Stopped {
                     phase: ts.phase,
                     dry_run: false,
                     name: None,
                     worktree: &ts.worktree,
-                }))
-                .because(error);
+                }));
+            }
+            let failure = failure.because(error);
             Ok(Report {
                 job: ts.clone(),
                 outcome: Outcome::stopped(failure.into()),
             })
         }
     }
+}
+
+/// What the push of `ts` may replace on the fork: the lease to push with,
+/// or the refusal to push over commits that are not the tool's (unless
+/// `--force`: then a warning names them). `Err` when that cannot be told.
+fn lease(
+    run: &Run<'_>,
+    ts: &JobState,
+    worktree: &std::path::Path,
+    patches: &HashMap<u64, Vec<u8>>,
+) -> Result<std::result::Result<overwrite::Lease, Failure>> {
+    let checked = overwrite::check(&overwrite::Job {
+        git: &run.git,
+        out: run.out,
+        toplevel: &run.toplevel,
+        worktree,
+        fork: &run.plan.fork,
+        upstream: &run.plan.upstream,
+        ts,
+        patches,
+        heads: run.fork_heads.as_ref(),
+    })?;
+    if checked.only_ours() {
+        return Ok(Ok(checked.lease));
+    }
+    if !run.plan.force {
+        return Ok(Err(overwrite::refusal(&run.plan.fork, ts, &checked, None)));
+    }
+    run.out.warn(&overwrite::forced(&run.plan.fork, ts, &checked));
+    Ok(Ok(checked.lease))
 }
 
 /// Asks once before pushing when nobody said `--yes`.

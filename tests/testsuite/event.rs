@@ -560,6 +560,7 @@ fn an_outsiders_claim_neither_stops_the_backport_nor_is_named_on_the_source() {
         "{}",
         comments[0]
     );
+}
 
 /// GitHub (or a proxy) echoes the token in an error message: the public
 /// comment, the step's outputs and stderr name the error, never the token.

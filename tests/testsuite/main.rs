@@ -16,6 +16,7 @@ mod interrupts;
 mod json;
 mod many;
 mod network;
+mod overwrite;
 mod pick;
 mod push;
 mod sandbox;

@@ -106,8 +106,8 @@ fn a_dry_run_does_not_list_the_forks_branches() {
 }
 
 /// The user's `push.negotiate = false` is theirs to set (a workaround for a
-/// server that mishandles negotiation): the tool does not override it, and
-/// does not list the fork's branches for nothing.
+/// server that mishandles negotiation): the tool does not override it. It
+/// still lists the fork's branches, to check what the push would replace.
 #[test]
 fn the_users_push_negotiate_false_is_kept() {
     let world = World::new();
@@ -120,7 +120,7 @@ fn the_users_push_negotiate_false_is_kept() {
     run.expect_code(0);
     let pushed = world.pushed_bytes();
     assert!(pushed > 128 * 1024, "the push sent only {pushed} bytes");
-    assert_eq!((connections.ls_remote, connections.negotiation), (0, 0));
+    assert_eq!((connections.ls_remote, connections.negotiation), (1, 0));
     assert_eq!(world.picked_subjects(BRANCH), ["Fix"]);
 }
 
@@ -133,7 +133,7 @@ fn the_users_push_negotiate_true_is_kept() {
     world.git(&world.clone, &["config", "push.negotiate", "true"]);
     let (run, connections) = world.run_traced(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(0);
-    assert_eq!((connections.ls_remote, connections.negotiation), (0, 1));
+    assert_eq!((connections.ls_remote, connections.negotiation), (1, 1));
     assert_picked_onto_the_target(&world);
 }
 
@@ -170,4 +170,32 @@ fn a_failed_push_without_negotiation_says_why_it_failed() {
     for noise in ["negotiation failed", "--negotiate-only", "hung up"] {
         assert!(!run.stderr.contains(noise), "{}", run.stderr);
     }
+}
+
+/// The user's own `pre-push` hook runs, with a relative `core.hooksPath`
+/// (`.githooks`, as many projects set it) too: git resolves it against the
+/// top of the user's work tree, and so does the push from the tool's
+/// worktree. It used to name `.githooks` in the tool's worktree, where the
+/// hook is not, and the hook silently did not run (issue 23, finding 13).
+#[test]
+fn a_relative_hooks_path_runs_the_users_own_pre_push_hook() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let hooks = world.clone.join(".githooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    let marker = world.root.path().join("pre-push-ran");
+    let hook = hooks.join("pre-push");
+    std::fs::write(&hook, format!("#!/bin/sh\necho \"$1\" > '{}'\n", marker.display())).unwrap();
+    crate::support::set_executable(&hook);
+    world.git(&world.clone, &["config", "core.hooksPath", ".githooks"]);
+    // Run from a subdirectory: the path is still the work tree's.
+    let run = crate::support::run_command(world.command().current_dir(world.clone.join("pkg")).args([
+        "--yes",
+        "upstream/release-3.1",
+        "3796",
+    ]));
+    run.expect_code(0);
+    let said = std::fs::read_to_string(&marker).unwrap_or_default();
+    assert_eq!(said.trim(), "origin", "the user's pre-push hook did not run");
+    assert_picked_onto_the_target(&world);
 }

@@ -54,7 +54,7 @@ fn a_failed_push() {
 → Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
 error: the cherry-pick onto upstream/release-3.1 was not published
   caused by: pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to the `origin` remote failed
-  caused by: `git push --force --quiet origin refs/heads/automated-cherry-pick-of-#3796-upstream-release-3.1:refs/heads/automated-cherry-pick-of-#3796-upstream-release-3.1` exited with status 1:
+  caused by: `git push --porcelain --quiet --force-with-lease=refs/heads/automated-cherry-pick-of-#3796-upstream-release-3.1: origin refs/heads/automated-cherry-pick-of-#3796-upstream-release-3.1:refs/heads/automated-cherry-pick-of-#3796-upstream-release-3.1` exited with status 1:
     pre-push: tests must pass first
     error: failed to push some refs to '[ROOT]/remotes/alice/kubesphere.git'
 hint: the picked commits are kept in [ROOT]/clone/.git/cherry-pick-pr/3796-upstream-release-3.1-[..] (branch automated-cherry-pick-of-#3796-upstream-release-3.1)
