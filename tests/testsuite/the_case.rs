@@ -283,6 +283,38 @@ fn why_and_why_file_put_the_case_in_the_body() {
         .stderr_has("--why-file: reading /no/such/file failed");
 }
 
+/// Issue 23, finding 10: a `--why-file` too long for GitHub is cut, the
+/// release note is kept, and the user and the body are told.
+#[test]
+fn a_long_why_file_is_cut_and_the_release_note_kept() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix the widget", 3);
+    let file = world.root.path().join("why.md");
+    std::fs::write(&file, "The case for the pick, at length.\n".repeat(2500)).unwrap();
+    let run = world.run(&[
+        "--yes",
+        "--why-file",
+        file.to_str().unwrap(),
+        "upstream/release-3.1",
+        "3796",
+    ]);
+    run.expect_code(0)
+        .stderr_has("warning: the body for upstream/release-3.1 is longer than GitHub takes (65536 characters): the justification was cut");
+    let body = &world.github.created()[0].body;
+    assert!(body.chars().count() <= 65_536, "{}", body.chars().count());
+    assert!(
+        body.ends_with("```release-note\nFixed 3796.\n```"),
+        "{}",
+        &body[body.len() - 500..]
+    );
+    assert!(
+        body.contains("at length.\n…\n\nThe justification above was cut to fit GitHub's limit of 65536 characters; the rest of it is not on GitHub.\n\nFor details"),
+        "{}",
+        &body[body.len() - 800..]
+    );
+    assert!(!body.contains("the full text is in #3796"), "{}", &body[..300]);
+}
+
 #[test]
 fn reviewers_named_are_requested_but_never_yourself() {
     let world = World::new();
