@@ -193,6 +193,82 @@ fn a_failing_editor_pushes_nothing_and_continue_opens_it_again() {
     world.assert_untouched(&before);
 }
 
+/// Issue 23, finding 14: a failed editor gives one hint about
+/// `--continue`, and `--status` says that it opens the editor.
+#[test]
+fn a_failed_editor_has_one_continue_hint_and_status_names_the_editor() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix the widget", 3);
+    let failing = editor(&world, "failing.sh", "exit 1");
+    let run = run_with_editor(&world, &failing, &["--yes", "--edit", "upstream/release-3.1", "3796"]);
+    run.expect_code(1);
+    let continues: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("git cherry-pick-pr --continue"))
+        .collect();
+    assert_eq!(
+        continues,
+        ["hint: `git cherry-pick-pr --continue` opens the editor again, then pushes and opens the pull request"],
+        "{}",
+        run.stderr
+    );
+    let status = world.run(&["--status"]);
+    status.expect_code(0);
+    assert!(
+        status
+            .stdout
+            .contains("upstream/release-3.1: applied; stopped at the editor (--edit): nothing pushed yet"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains(
+            "next:     `git cherry-pick-pr --continue` opens the editor again, then pushes and opens the pull request"
+        ),
+        "{}",
+        status.stdout
+    );
+    // A `--continue` that did not ask for the editor still opens it: that is where the job stopped.
+    let run = crate::support::run_command(
+        world
+            .command()
+            .env(
+                "GIT_EDITOR",
+                editor(&world, "titled.sh", "printf 'Title\\n\\nBody.\\n' > \"$1\""),
+            )
+            .args(["--continue"]),
+    );
+    run.expect_code(0);
+    assert_eq!(world.github.created()[0].title, "Title");
+}
+
+/// Issue 23, finding 14: an editor that writes NUL bytes (a file saved as
+/// UTF-16) pushes nothing; other control characters are dropped from what
+/// goes to GitHub, newlines and tabs kept in the body.
+#[test]
+fn an_editor_that_writes_nul_bytes_pushes_nothing_and_controls_are_dropped() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix the widget", 3);
+    let nul = editor(&world, "nul.sh", "printf 'T\\000itle\\n\\nBody\\000.\\n' > \"$1\"");
+    let run = run_with_editor(&world, &nul, &["--yes", "--edit", "upstream/release-3.1", "3796"]);
+    run.expect_code(1)
+        .stderr_has("the edited text has NUL bytes (line 1)")
+        .stderr_has("nothing was pushed");
+    assert!(world.github.writes().is_empty());
+    let controls = editor(
+        &world,
+        "controls.sh",
+        "printf 'A\\033[2J title\\twith a tab\\n\\nBody\\033]0;x\\007 here.\\n\\tindented\\r\\nend\\n' > \"$1\"",
+    );
+    let run = run_with_editor(&world, &controls, &["--continue"]);
+    run.expect_code(0)
+        .stderr_has("dropped 3 control characters from the edited text");
+    let created = world.github.created();
+    assert_eq!(created[0].title, "A[2J title with a tab");
+    assert_eq!(created[0].body, "Body]0;x here.\n\tindented\nend");
+}
+
 #[test]
 fn an_emptied_body_pushes_nothing() {
     let world = World::new();
