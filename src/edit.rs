@@ -80,7 +80,8 @@ pub enum Empty {
 pub fn parse(text: &str) -> Result<PrText, Empty> {
     let text = strip_comments(&text.replace("\r\n", "\n"));
     let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
-    let title = lines.next().map(str::trim).unwrap_or_default().to_string();
+    // A title is one line of text: a tab in it is a space.
+    let title = lines.next().map(str::trim).unwrap_or_default().replace('\t', " ");
     if title.is_empty() {
         return Err(Empty::Title);
     }
@@ -89,6 +90,25 @@ pub fn parse(text: &str) -> Result<PrText, Empty> {
         return Err(Empty::Body);
     }
     Ok(PrText { title, body })
+}
+
+/// What the editor left, as text for GitHub: line endings made `\n`, and
+/// every control character but newline and tab dropped (terminal escapes,
+/// a lone CR, C1 controls), with how many were. A NUL byte is refused (the
+/// line it is on): text with NULs is not UTF-8 text (an editor that saved
+/// UTF-16 writes one in every other byte), and what it meant is not ours to
+/// guess.
+pub fn without_controls(text: &str) -> Result<(String, usize), usize> {
+    if let Some(at) = text.find('\0') {
+        return Err(text[..at].matches('\n').count() + 1);
+    }
+    let text = text.replace("\r\n", "\n");
+    let kept: String = text
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect();
+    let dropped = text.chars().count() - kept.chars().count();
+    Ok((kept, dropped))
 }
 
 /// `text` without its HTML comments, outside fenced code blocks; a line
@@ -261,6 +281,20 @@ mod tests {
             justification_template(true, "r")
                 .lines()
                 .all(|l| l.is_empty() || l.starts_with("<!--"))
+        );
+    }
+
+    #[test]
+    fn an_edited_text_keeps_newlines_and_tabs_and_refuses_nul() {
+        assert_eq!(
+            without_controls("T\x1b[2J\r\n\tb\x07\u{85}\r.\x7f\n"),
+            Ok(("T[2J\n\tb.\n".to_string(), 5))
+        );
+        assert_eq!(without_controls("plain\n"), Ok(("plain\n".to_string(), 0)));
+        assert_eq!(without_controls("a\nb\nc\0d"), Err(3));
+        assert_eq!(
+            parse("A\ttitle\n\nBody\twith a tab").map(|t| t.title),
+            Ok("A title".to_string())
         );
     }
 

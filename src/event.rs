@@ -16,10 +16,11 @@ use crate::cli::Cli;
 use crate::errors::{Failure, Kind, failed, usage};
 use crate::git::{Git, Located};
 use crate::github::GitHub;
+use crate::github::{ACTIONS_MAY_NOT_OPEN, ACTIONS_SETTING};
 use crate::output::Output;
 use crate::run::report::{Outcome, Report};
 use crate::settings::{Env, Settings};
-use crate::state::JobState;
+use crate::state::{JobState, Phase};
 
 /// Opens the comment the tool leaves on a source pull request.
 const MARKER: &str = "<!-- git-cherry-pick-pr -->";
@@ -30,9 +31,6 @@ const COMMENTS: usize = 1000;
 /// The most pull requests against a target read to find a cherry pick made
 /// for an earlier delivery of the event.
 const LISTED: usize = 1000;
-/// Delimits a multi-line value in `$GITHUB_OUTPUT`.
-const DELIMITER: &str = "GIT_CHERRY_PICK_PR_EOF";
-
 /// What an event asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
@@ -41,11 +39,13 @@ pub enum Decision {
     /// Backport merged pull request `pr` onto `branches`.
     Backport { pr: u64, branches: Vec<String> },
     /// `/cherrypick` comments on `pr`: backport now if it is merged, else
-    /// label it so that the merge does (`merged`: as the event says, when it does).
+    /// label it so that the merge does, unless it is closed (`merged`,
+    /// `open`: as the event says, when it does).
     Request {
         pr: u64,
         branches: Vec<String>,
         merged: Option<bool>,
+        open: Option<bool>,
     },
 }
 
@@ -156,7 +156,17 @@ pub fn decide(name: &str, event: &Value, templates: &[String], allowed: &[String
                 Value::Null if issue["pull_request"].get("merged_at").is_some() => Some(false),
                 _ => None,
             };
-            Decision::Request { pr, branches, merged }
+            let open = match issue["state"].as_str() {
+                Some("open") => Some(true),
+                Some("closed") => Some(false),
+                _ => None,
+            };
+            Decision::Request {
+                pr,
+                branches,
+                merged,
+                open,
+            }
         }
         other => Decision::Ignore(format!("nothing to do on a `{other}` event")),
     }
@@ -184,7 +194,12 @@ enum Ended {
         error: String,
         /// Whole, as git or GitHub said it.
         words: String,
+        /// What else the comment says: what became of a branch pushed,
+        /// what to change; sentences, or empty.
+        after: String,
     },
+    /// `/cherrypick` on a pull request closed without being merged.
+    ClosedUnmerged,
     NoSuchBranch,
     /// A maintainer's pull request says it is the cherry pick, though its
     /// commits differ (a conflict resolved by hand).
@@ -196,9 +211,18 @@ enum Ended {
 /// One line of results: the branch and how it ended.
 type Line = (String, Ended);
 
-/// Runs `--from-event`; the reports are those of the jobs run, plus a
-/// failed one per branch that does not exist.
-pub fn run(cli: &Cli, env: &Env, git: Git<'_>, out: &Output, located: &Located) -> Result<Vec<Report>> {
+/// Runs `--from-event` and reports its jobs as any run does (`format`),
+/// plus a failed one per branch that does not exist. The outputs are
+/// written before the comment is tried, so that a comment GitHub refuses
+/// fails the step (exit 1) without losing them.
+pub fn run(
+    cli: &Cli,
+    env: &Env,
+    git: Git<'_>,
+    out: &Output,
+    located: &Located,
+    format: crate::run::report::Format,
+) -> Result<()> {
     let (name, path) = match (env.get("GITHUB_EVENT_NAME"), env.get("GITHUB_EVENT_PATH")) {
         (Some(name), Some(path)) => (name.to_string(), path.to_string()),
         _ => {
@@ -229,22 +253,72 @@ pub fn run(cli: &Cli, env: &Env, git: Git<'_>, out: &Output, located: &Located) 
         &settings.allowed_associations,
     );
     out.debug(|| format!("event {name}: {decision:?}"));
-    let (pr, branches, merged) = match decision {
+    let asked = match decision {
         Decision::Ignore(why) => {
             out.note(&format!("Nothing to do: {why}."));
-            return Ok(Vec::new());
+            return Ok(());
         }
-        Decision::Backport { pr, branches } => (pr, branches, Some(true)),
-        Decision::Request { pr, branches, merged } => (pr, branches, merged),
+        Decision::Backport { pr, branches } => Asked {
+            pr,
+            branches,
+            merged: Some(true),
+            open: Some(false),
+        },
+        Decision::Request {
+            pr,
+            branches,
+            merged,
+            open,
+        } => Asked {
+            pr,
+            branches,
+            merged,
+            open,
+        },
     };
     settings.user = Some(settings.repo.owner.clone());
     let (found, github) = crate::run::connect_for(&settings, env, out, &git, false)?;
-    let result = act(&settings, env, git, out, located, &github, (pr, branches, merged));
+    let acted = act(&settings, env, git, out, located, &github, asked);
     crate::token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
-    result
+    let Acted {
+        reports,
+        failure,
+        comment,
+    } = acted?;
+    let reported = match failure {
+        Some(error) => Err(error),
+        None => crate::run::report::report(reports, out, format),
+    };
+    match (reported, comment) {
+        (reported, None) => reported,
+        (Ok(()), Some(comment)) => Err(comment),
+        // Both are said; the comment's failure decides the exit status (1).
+        (Err(error), Some(comment)) => {
+            out.error(&error);
+            Err(comment)
+        }
+    }
 }
 
-/// Backports or labels, then reports on the pull request and to the workflow.
+/// What an event asks of a pull request: `merged` and `open` as the event
+/// says (`None`: it does not).
+struct Asked {
+    pr: u64,
+    branches: Vec<String>,
+    merged: Option<bool>,
+    open: Option<bool>,
+}
+
+/// How acting on an event ended: the jobs' reports; a failure that let no
+/// job begin; and the comment's failure, when GitHub refused it (the
+/// outputs are written all the same).
+struct Acted {
+    reports: Vec<Report>,
+    failure: Option<anyhow::Error>,
+    comment: Option<anyhow::Error>,
+}
+
+/// Backports or labels, then reports to the workflow and on the pull request.
 fn act(
     settings: &Settings,
     env: &Env,
@@ -252,14 +326,22 @@ fn act(
     out: &Output,
     located: &Located,
     github: &GitHub<'_>,
-    (pr, branches, merged): (u64, Vec<String>, Option<bool>),
-) -> Result<Vec<Report>> {
+    asked: Asked,
+) -> Result<Acted> {
     let repo = &settings.repo;
-    let merged = match merged {
-        Some(merged) => merged,
-        None => {
+    let Asked {
+        pr,
+        branches,
+        merged,
+        open,
+    } = asked;
+    let (merged, closed) = match (merged, open) {
+        (Some(true), _) => (true, false),
+        (Some(false), Some(open)) => (false, !open),
+        _ => {
             let pull = github.pull(repo, pr).map_err(|e| github.explain(e))?;
-            pull.is_merged() == Some(true)
+            let merged = pull.is_merged() == Some(true);
+            (merged, !merged && pull.state.as_deref() == Some("closed"))
         }
     };
     let existing = remote_branches(&git, &settings.toplevel, &settings.upstream)?;
@@ -274,7 +356,15 @@ fn act(
     }
     let mut reports = Vec::new();
     let mut failure = None;
-    if !merged {
+    if closed {
+        // Its merge will never come: a label would promise what never happens.
+        out.note(&format!(
+            "PR #{pr} is closed and not merged: nothing to cherry pick; no label added"
+        ));
+        for branch in wanted {
+            lines.push((branch, Ended::ClosedUnmerged));
+        }
+    } else if !merged {
         // prow's way: the label makes the merge do it.
         let template = settings
             .candidate_labels
@@ -336,7 +426,7 @@ fn act(
             match crate::pick::run(&settings, env, git, out) {
                 Ok(ran) => {
                     for report in ran {
-                        let (line, report) = settle(report, pr, &git, out, located)?;
+                        let (line, report) = settle(report, pr, &git, out, located, &settings.fork)?;
                         lines.push(line);
                         reports.push(report);
                     }
@@ -349,6 +439,7 @@ fn act(
                         let ended = Ended::Failed {
                             error: first_line(&error),
                             words: deepest(&error),
+                            after: String::new(),
                         };
                         lines.push((branch, ended));
                     }
@@ -369,24 +460,41 @@ fn act(
             });
         }
     }
+    // The outputs first: whatever becomes of the comment, the workflow has them.
+    write_outputs(env, &reports, &lines, pr, repo)?;
+    let comment = post_comment(github, out, repo, pr, &lines).err();
+    Ok(Acted {
+        reports,
+        failure,
+        comment,
+    })
+}
+
+/// Comments the results on the source pull request, unless an earlier
+/// comment says the same.
+fn post_comment(github: &GitHub<'_>, out: &Output, repo: &crate::github::Repo, pr: u64, lines: &[Line]) -> Result<()> {
     // As it is posted (no token, no controls), to find it among the comments.
-    let body = github.posted(&comment(pr, &lines, repo));
+    let body = github.posted(&comment(pr, lines, repo));
+    let not_commented = |e: crate::github::ApiError| -> anyhow::Error {
+        failed(format!(
+            "the results were not commented on PR #{pr}; the step's outputs and job summary have them"
+        ))
+        .hint("re-running the job comments them: the cherry picks made are found, not made again")
+        .because(github.explain(e))
+        .into()
+    };
     let said = github
         .comments(repo, pr, COMMENTS)
-        .map_err(|e| github.explain(e))?
+        .map_err(not_commented)?
         .iter()
         .any(|c| c.body.as_deref() == Some(body.as_str()));
     if said {
         out.note(&format!("PR #{pr} has this comment already: not commenting again"));
     } else {
-        github.comment(repo, pr, &body).map_err(|e| github.explain(e))?;
+        github.comment(repo, pr, &body).map_err(not_commented)?;
         out.step(&format!("Commented the results on PR #{pr}"));
     }
-    write_outputs(env, &reports, &lines, pr, repo)?;
-    match failure {
-        Some(error) => Err(error),
-        None => Ok(reports),
-    }
+    Ok(())
 }
 
 /// The branches of `remote` (one `git ls-remote`).
@@ -439,9 +547,18 @@ fn earlier_cherry_pick(
 }
 
 /// How a job ended, as a line of results. A stopped job leaves nothing in a
-/// workflow: its worktree and branch go, and its report says how to do it
-/// by hand.
-fn settle(report: Report, pr: u64, git: &Git<'_>, out: &Output, located: &Located) -> Result<(Line, Report)> {
+/// workflow: its worktree and branch go, so does the branch it pushed for a
+/// pull request that was not opened (or the report names it), and its report
+/// says how to do it by hand (and, as the worktree is gone, the outputs
+/// name none).
+fn settle(
+    report: Report,
+    pr: u64,
+    git: &Git<'_>,
+    out: &Output,
+    located: &Located,
+    fork: &str,
+) -> Result<(Line, Report)> {
     let Report { job, outcome } = report;
     let branch = job.branch.clone();
     let by_hand = format!("git cherry-pick-pr upstream/{branch} {pr}");
@@ -455,6 +572,8 @@ fn settle(report: Report, pr: u64, git: &Git<'_>, out: &Output, located: &Locate
         ),
         Outcome::AlreadyPresent => (Ended::AlreadyThere, Outcome::AlreadyPresent),
         Outcome::Stopped { error, conflicts } => {
+            // Pushed, and no pull request opened for it: the branch goes too.
+            let pushed = (job.phase == Phase::Open).then(|| delete_pushed(git, out, &located.toplevel, fork, &job));
             let state = crate::state::load(&located.common_dir)?;
             crate::resume::abort(
                 git,
@@ -464,12 +583,34 @@ fn settle(report: Report, pr: u64, git: &Git<'_>, out: &Output, located: &Locate
                 state,
                 Some(&job.remote_branch),
             )?;
+            let refused = error.chain().any(|e| e.to_string().contains(ACTIONS_MAY_NOT_OPEN));
+            let mut after = Vec::new();
+            let left = match &pushed {
+                Some(Pushed::Deleted) => {
+                    after.push("Its branch was deleted: nothing was left behind.".to_string());
+                    "nothing was left behind".to_string()
+                }
+                Some(Pushed::Left { why }) => {
+                    let name = &job.remote_branch;
+                    after.push(format!(
+                        "Its branch `{name}` is left in this repository ({why}); delete it once it is not needed: `git push {fork} --delete '{name}'`."
+                    ));
+                    format!("the branch {name} pushed to {fork} is left there ({why})")
+                }
+                None => "nothing was left behind".to_string(),
+            };
+            if refused {
+                after.push(format!(
+                    "A repository admin can let workflows open pull requests: {ACTIONS_SETTING}."
+                ));
+            }
             let (kind, result) = if conflicts.is_empty() {
                 (
                     Kind::Failed,
                     Ended::Failed {
                         error: first_line(&error),
                         words: deepest(&error),
+                        after: after.join(" "),
                     },
                 )
             } else {
@@ -481,13 +622,24 @@ fn settle(report: Report, pr: u64, git: &Git<'_>, out: &Output, located: &Locate
                 )
             };
             let why = first_line(&error);
-            let failure = Failure::new(
+            let mut failure = Failure::new(
                 kind,
-                format!("PR #{pr} could not be picked onto {branch} ({why}): nothing was left behind"),
+                format!("PR #{pr} could not be picked onto {branch} ({why}): {left}"),
             )
             // What stopped it, without the hints of a stop that is no more.
-            .because(anyhow::Error::msg(deepest(&error)))
-            .hint(format!("do it by hand: {by_hand}"));
+            .because(anyhow::Error::msg(deepest(&error)));
+            if refused {
+                failure = failure.hint(format!(
+                    "a repository admin can let workflows open pull requests: {ACTIONS_SETTING}"
+                ));
+            }
+            if let Some(Pushed::Left { .. }) = pushed {
+                failure = failure.hint(format!(
+                    "delete the branch: git push {fork} --delete '{}'",
+                    job.remote_branch
+                ));
+            }
+            let failure = failure.hint(format!("do it by hand: {by_hand}"));
             (
                 result,
                 Outcome::Stopped {
@@ -500,6 +652,7 @@ fn settle(report: Report, pr: u64, git: &Git<'_>, out: &Output, located: &Locate
             Ended::Failed {
                 error: first_line(&error),
                 words: deepest(&error),
+                after: String::new(),
             },
             Outcome::Failed(error),
         ),
@@ -507,11 +660,67 @@ fn settle(report: Report, pr: u64, git: &Git<'_>, out: &Output, located: &Locate
             Ended::Failed {
                 error: "nothing was pushed".into(),
                 words: String::new(),
+                after: String::new(),
             },
             other,
         ),
     };
     Ok(((branch, result), Report { job, outcome }))
+}
+
+/// What became of a branch pushed for a pull request that was not opened.
+enum Pushed {
+    Deleted,
+    /// Still there: why it was not deleted.
+    Left {
+        why: String,
+    },
+}
+
+/// Deletes the branch `job` pushed to `fork`, with git (as it was pushed,
+/// with the same credentials and hooks), and only while it still holds what
+/// this run pushed (a lease on the local branch's tip): a push made since,
+/// by anyone, is never lost.
+fn delete_pushed(git: &Git<'_>, out: &Output, dir: &Path, fork: &str, job: &JobState) -> Pushed {
+    let name = &job.remote_branch;
+    let local = format!("refs/heads/{}", job.local_branch);
+    let tip = match git.run(dir, &["rev-parse", "--verify", "--quiet", &local]) {
+        Ok(tip) => tip.trim().to_string(),
+        Err(_) => {
+            return Pushed::Left {
+                why: "what was pushed is not known any more, so it was not deleted".to_string(),
+            };
+        }
+    };
+    let lease = format!("--force-with-lease=refs/heads/{name}:{tip}");
+    let refspec = format!(":refs/heads/{name}");
+    let deleted = git.capture(dir, &["push", "--porcelain", &lease, fork, &refspec], None);
+    match deleted {
+        Ok(done) if done.success => {
+            out.step(&format!(
+                "Deleted the branch {name} from {fork}: no pull request was opened for it"
+            ));
+            Pushed::Deleted
+        }
+        Ok(refused) if refused.stdout.contains("(stale info)") => Pushed::Left {
+            why: "it no longer holds what this run pushed, so it was not deleted".to_string(),
+        },
+        Ok(refused) => Pushed::Left {
+            why: format!("deleting it failed: {}", one_line(&refused.stderr)),
+        },
+        Err(error) => Pushed::Left {
+            why: format!("deleting it failed: {}", one_line(&error.to_string())),
+        },
+    }
+}
+
+/// git's words on one line, for a sentence.
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// An error in one line: its own message's first line and, when it has a
@@ -553,14 +762,23 @@ fn describe(result: &Ended, pr: u64, branch: &str, repo: &crate::github::Repo) -
             "❌ conflicts in {}; nothing was left behind. Do it by hand: {by_hand}",
             files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
         ),
-        Ended::Failed { error, .. } => format!("❌ {}. Do it by hand: {by_hand}", error.replace('|', "\\|")),
+        Ended::Failed { error, after, .. } => {
+            let after = if after.is_empty() {
+                String::new()
+            } else {
+                format!(" {after}")
+            };
+            format!("❌ {error}.{after} Do it by hand: {by_hand}").replace('|', "\\|")
+        }
+        Ended::ClosedUnmerged => format!("❌ #{pr} is closed and not merged: nothing was labelled or picked"),
         Ended::NoSuchBranch => format!("❌ there is no branch `{branch}` in {repo}"),
     }
 }
 
 /// The markdown table of the results, then what git or GitHub said of
-/// each failure, folded.
-fn table(pr: u64, lines: &[Line], repo: &crate::github::Repo) -> String {
+/// each failure, folded; each `words` at most `room` characters (`None`:
+/// whole), cut at a line with a note that says where the rest is.
+fn table(pr: u64, lines: &[Line], repo: &crate::github::Repo, room: Option<usize>) -> String {
     let mut text = String::from("| branch | cherry pick |\n|---|---|\n");
     for (branch, result) in lines {
         text.push_str(&format!("| `{branch}` | {} |\n", describe(result, pr, branch, repo)));
@@ -569,6 +787,13 @@ fn table(pr: u64, lines: &[Line], repo: &crate::github::Repo) -> String {
         if let Ended::Failed { words, .. } = result
             && !words.is_empty()
         {
+            let words = match room {
+                Some(room) if words.chars().count() > room => format!(
+                    "{}\n{CUT_WORDS}",
+                    crate::text::cut_at_line(words, room.saturating_sub(CUT_WORDS.chars().count() + 1))
+                ),
+                _ => words.clone(),
+            };
             let fence = if words.contains("```") { "~~~~" } else { "```" };
             text.push_str(&format!(
                 "\n<details><summary>What stopped <code>{branch}</code></summary>\n\n{fence}\n{words}\n{fence}\n</details>\n"
@@ -578,37 +803,92 @@ fn table(pr: u64, lines: &[Line], repo: &crate::github::Repo) -> String {
     text
 }
 
-/// The comment on the source pull request. The same results make the same
-/// text, so that a delivery of the same event again says nothing new.
+/// Ends what git or GitHub said when the comment has no room for all of it.
+const CUT_WORDS: &str = "(cut to fit GitHub's limit; the whole of it is in the workflow run's log)";
+
+/// The comment on the source pull request, within GitHub's limit for a
+/// comment (`text::BODY_LIMIT`): when it is longer, what git or GitHub said
+/// of the failures is cut, the longest first, to equal shares of the room. The
+/// same results make the same text, so that a delivery of the same event
+/// again says nothing new.
 fn comment(pr: u64, lines: &[Line], repo: &crate::github::Repo) -> String {
-    format!("{MARKER}\nCherry picks of #{pr}:\n\n{}", table(pr, lines, repo))
+    let limit = crate::text::BODY_LIMIT;
+    let whole = |room| format!("{MARKER}\nCherry picks of #{pr}:\n\n{}", table(pr, lines, repo, room));
+    let text = whole(None);
+    let length = text.chars().count();
+    if length <= limit {
+        return text;
+    }
+    let mut said: Vec<usize> = lines
+        .iter()
+        .filter_map(|(_, result)| match result {
+            Ended::Failed { words, .. } if !words.is_empty() => Some(words.chars().count()),
+            _ => None,
+        })
+        .collect();
+    said.sort_unstable();
+    // The shortest are whole while they take no more than their share; the
+    // rest get an equal share of what is left.
+    let mut left = limit.saturating_sub(length - said.iter().sum::<usize>());
+    let mut room = 0;
+    for (i, &count) in said.iter().enumerate() {
+        let share = left / (said.len() - i);
+        if count > share {
+            room = share;
+            break;
+        }
+        left -= count;
+    }
+    // A table too long by itself (branches by the thousand) is cut all the same.
+    crate::text::truncate(&whole(Some(room)), limit)
 }
 
 /// Appends the URLs of the new pull requests and the jobs JSON to
 /// `$GITHUB_OUTPUT`, and the table to `$GITHUB_STEP_SUMMARY`, when set.
 fn write_outputs(env: &Env, reports: &[Report], lines: &[Line], pr: u64, repo: &crate::github::Repo) -> Result<()> {
     if let Some(path) = env.get("GITHUB_OUTPUT") {
-        let urls: Vec<&str> = reports
+        let urls: String = reports
             .iter()
             .filter_map(|r| match &r.outcome {
-                Outcome::Published { url, .. } => Some(url.as_str()),
+                Outcome::Published { url, .. } => Some(format!("{url}\n")),
                 _ => None,
             })
             .collect();
         let jobs = crate::run::report::jobs_json(reports)?;
-        let text = format!(
-            "urls<<{DELIMITER}\n{}{DELIMITER}\njobs={jobs}\n",
-            urls.iter().map(|u| format!("{u}\n")).collect::<String>()
-        );
+        let text = format!("{}jobs={jobs}\n", multiline_output("urls", &urls, random_hex));
         append(path, &text)?;
     }
     if let Some(path) = env.get("GITHUB_STEP_SUMMARY") {
         append(
             path,
-            &format!("### Cherry picks of #{pr}\n\n{}\n", table(pr, lines, repo)),
+            &format!("### Cherry picks of #{pr}\n\n{}\n", table(pr, lines, repo, None)),
         )?;
     }
     Ok(())
+}
+
+/// `name<<DELIMITER`, `value` (ending with a newline when not empty), then
+/// the delimiter's line: a multi-line value in `$GITHUB_OUTPUT`. The
+/// delimiter is `ghadelimiter_` and random hex (`random`), as GitHub's
+/// documentation advises, and never one whose line is in the value.
+fn multiline_output(name: &str, value: &str, mut random: impl FnMut() -> String) -> String {
+    let delimiter = loop {
+        let delimiter = format!("ghadelimiter_{}", random());
+        if !value.lines().any(|l| l.contains(&delimiter)) {
+            break delimiter;
+        }
+    };
+    let value = if value.is_empty() || value.ends_with('\n') {
+        value.to_string()
+    } else {
+        format!("{value}\n")
+    };
+    format!("{name}<<{delimiter}\n{value}{delimiter}\n")
+}
+
+/// 128 random bits in hex.
+fn random_hex() -> String {
+    format!("{:032x}", fastrand::u128(..))
 }
 
 fn append(path: &str, text: &str) -> Result<()> {
@@ -731,7 +1011,8 @@ mod tests {
             Decision::Request {
                 pr: 9,
                 branches: vec!["release-3.1".into()],
-                merged: Some(true)
+                merged: Some(true),
+                open: None
             }
         );
         assert_eq!(
@@ -744,7 +1025,19 @@ mod tests {
             Decision::Request {
                 pr: 9,
                 branches: vec!["release-3.1".into()],
-                merged: Some(false)
+                merged: Some(false),
+                open: None
+            }
+        );
+        let mut closed = comment("OWNER", Value::Null);
+        closed["issue"]["state"] = json!("closed");
+        assert_eq!(
+            decide("issue_comment", &closed, &templates(), &allowed()),
+            Decision::Request {
+                pr: 9,
+                branches: vec!["release-3.1".into()],
+                merged: Some(false),
+                open: Some(false)
             }
         );
         let Decision::Ignore(why) = decide(
@@ -773,7 +1066,8 @@ mod tests {
             Decision::Request {
                 pr: 9,
                 branches: vec!["r".into()],
-                merged: None
+                merged: None,
+                open: None
             }
         );
         assert!(matches!(
@@ -823,5 +1117,74 @@ mod tests {
             comment(7, &lines, &repo),
             "<!-- git-cherry-pick-pr -->\nCherry picks of #7:\n\n| branch | cherry pick |\n|---|---|\n| `release-3.1` | #12 |\n| `release-3.0` | ❌ conflicts in `pkg/a.go`; nothing was left behind. Do it by hand: `git cherry-pick-pr upstream/release-3.0 7` |\n| `release-9.9` | ❌ there is no branch `release-9.9` in o/n |\n"
         );
+    }
+
+    #[test]
+    fn a_multiline_output_never_ends_at_a_line_of_its_value() {
+        let mut tries = ["a", "a", "b"].into_iter().map(String::from);
+        assert_eq!(
+            multiline_output("urls", "u1\nghadelimiter_a\n", || tries.next().unwrap_or_default()),
+            "urls<<ghadelimiter_b\nu1\nghadelimiter_a\nghadelimiter_b\n"
+        );
+        assert_eq!(
+            multiline_output("urls", "", || "c".into()),
+            "urls<<ghadelimiter_c\nghadelimiter_c\n"
+        );
+        assert_eq!(
+            multiline_output("u", "x", || "c".into()),
+            "u<<ghadelimiter_c\nx\nghadelimiter_c\n"
+        );
+        let hex = random_hex();
+        assert!(hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit()), "{hex}");
+    }
+
+    #[test]
+    fn a_comment_longer_than_github_takes_cuts_what_stopped_each_branch() {
+        let repo = crate::github::Repo {
+            owner: "o".into(),
+            name: "n".into(),
+        };
+        let words = |n: usize| (0..n).map(|i| format!("line {i}\n")).collect::<String>();
+        let lines = vec![
+            (
+                "a".to_string(),
+                Ended::Failed {
+                    error: "e".into(),
+                    words: words(9000),
+                    after: String::new(),
+                },
+            ),
+            (
+                "b".to_string(),
+                Ended::Failed {
+                    error: "e".into(),
+                    words: "short".into(),
+                    after: String::new(),
+                },
+            ),
+            (
+                "c".to_string(),
+                Ended::Failed {
+                    error: "e".into(),
+                    words: words(9000),
+                    after: String::new(),
+                },
+            ),
+        ];
+        let text = comment(7, &lines, &repo);
+        assert!(
+            text.chars().count() <= crate::text::BODY_LIMIT,
+            "{}",
+            text.chars().count()
+        );
+        assert!(
+            text.chars().count() > crate::text::BODY_LIMIT - 200,
+            "only what is needed goes"
+        );
+        assert_eq!(text.matches(CUT_WORDS).count(), 2, "the short one is whole");
+        assert!(text.ends_with("</details>\n"));
+        assert_eq!(text, comment(7, &lines, &repo), "the same results, the same text");
+        let short = &lines[1..2];
+        assert!(!comment(7, short, &repo).contains(CUT_WORDS));
     }
 }

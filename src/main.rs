@@ -138,7 +138,8 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
             }
             let _lock = lock::acquire(&located.common_dir, out)?;
             if selection == settings::Selection::Event {
-                event::run(cli, env, git, out, &located)?
+                // It reports its jobs itself: after its outputs, before its comment's failure.
+                return event::run(cli, env, git, out, &located, format);
             } else {
                 let settings = settings::resolve(cli, env, &git, &located)?;
                 pick::run(&settings, env, git, out)?

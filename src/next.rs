@@ -34,7 +34,7 @@ pub fn next_steps(stopped: Stopped<'_>) -> Vec<String> {
         )),
         Phase::Retry => Some("fix the cause shown above".to_string()),
         Phase::Exec => Some("fix the command, or what made its commit fail".to_string()),
-        Phase::Push | Phase::Open => None,
+        Phase::Push | Phase::Open | Phase::Edit => None,
     };
     let does = match phase {
         Phase::Conflict => "applies the rest",
@@ -42,6 +42,7 @@ pub fn next_steps(stopped: Stopped<'_>) -> Vec<String> {
         Phase::Exec => "runs the command again in the worktree",
         Phase::Push => "checks the picked commits again",
         Phase::Open => "pushes the same commits again",
+        Phase::Edit => "opens the editor again",
     };
     let publish = if dry_run {
         "leaves the result on a local branch (a dry run: nothing is pushed)"
@@ -110,6 +111,13 @@ mod tests {
         assert_eq!(
             steps(Phase::Open, false, None)[0],
             "`git cherry-pick-pr --continue` pushes the same commits again, then opens the pull request"
+        );
+        assert_eq!(
+            steps(Phase::Edit, false, Some("release-3.0")),
+            [
+                "`git cherry-pick-pr --continue release-3.0` opens the editor again, then pushes and opens the pull request",
+                "or `git cherry-pick-pr --abort release-3.0` removes the worktree and branch",
+            ]
         );
         assert_eq!(
             steps(Phase::Exec, false, None),

@@ -131,8 +131,13 @@ fn without_failed_negotiation(stderr: &str) -> Option<(String, String)> {
 /// questions (and, unless the pick is marked critical, the justification
 /// headings) where no justification was given.
 pub fn pr_text(job: &Plan, target: &JobState, editing: bool) -> PrText {
+    pr_text_fitted(job, target, editing).0
+}
+
+/// `pr_text`, and what was cut from the body to fit GitHub's limit.
+fn pr_text_fitted(job: &Plan, target: &JobState, editing: bool) -> (PrText, text::Fitted) {
     if let Some(text) = &target.text {
-        return text.clone();
+        return (text.clone(), text::Fitted::default());
     }
     let sources: Vec<text::Source<'_>> = job
         .prs
@@ -159,8 +164,23 @@ pub fn pr_text(job: &Plan, target: &JobState, editing: bool) -> PrText {
         justification: &justification,
         conflicts: &conflicts,
     };
-    let body = text::body_with(&job.templates, &sources, left_out, sections, &target.branch);
-    PrText { title, body }
+    let (body, fitted) = text::body_fitted(&job.templates, &sources, left_out, sections, &target.branch);
+    (PrText { title, body }, fitted)
+}
+
+/// Says on stderr what was cut from a body to fit GitHub's limit.
+fn warn_fitted(out: &Output, fitted: text::Fitted, name: &str) {
+    let limit = text::BODY_LIMIT;
+    if fitted.justification {
+        out.warn(&format!(
+            "the body for {name} is longer than GitHub takes ({limit} characters): the justification was cut to fit, and the body says so; the rest of it is only in what was given to --why or --why-file"
+        ));
+    }
+    if fitted.sources {
+        out.warn(&format!(
+            "the body for {name} is longer than GitHub takes ({limit} characters): the release notes or the list of pull requests were shortened, and the body says the source pull requests have the full text"
+        ));
+    }
 }
 
 /// Opens (or finds) the pull request, then labels it and does the rest of
@@ -175,7 +195,8 @@ pub fn open(
 ) -> Result<Published> {
     let repo = job.repo.clone();
     let branch = &target.remote_branch;
-    let PrText { title, body } = pr_text(job, target, false);
+    let (PrText { title, body }, fitted) = pr_text_fitted(job, target, false);
+    warn_fitted(out, fitted, &target.name());
     let head = format!("{}:{branch}", job.user);
     let new = NewPull {
         title: &title,

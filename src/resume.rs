@@ -106,7 +106,8 @@ fn act(
                 check_present(&git, &toplevel, ts)?;
             }
             let edit = edit || plan.edit;
-            if edit && !plan.dry_run {
+            // A job that stopped at the editor goes back to it.
+            if (edit || chosen.iter().any(|ts| ts.phase == Phase::Edit)) && !plan.dry_run {
                 crate::edit::check(&git, &toplevel)?;
             }
             let (found, github) = run::connect(
@@ -314,6 +315,7 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
             (Phase::Push, _) => "applied; not pushed yet".to_string(),
             (Phase::Open, _) => "pushed; the pull request is not opened yet".to_string(),
             (Phase::Exec, _) => "applied; the command to run after applying failed".to_string(),
+            (Phase::Edit, _) => "applied; stopped at the editor (--edit): nothing pushed yet".to_string(),
             _ => "stopped".to_string(),
         };
         lines.push(format!("  {}: {stopped}", ts.name()));

@@ -52,6 +52,9 @@ pub enum Phase {
     /// Pushed; opening the pull request failed. `--continue` pushes again
     /// (the same commits) and opens it.
     Open,
+    /// Everything applied; the editor (`--edit`) failed, or left a text that
+    /// cannot be used: `--continue` opens it again.
+    Edit,
 }
 
 /// One job of a run and how far it got: a target branch, the pull requests

@@ -258,6 +258,7 @@ pub fn body(templates: &Templates, sources: &[Source<'_>], left_out: LeftOut<'_>
 }
 
 /// The body with the run's own sections (`Sections`) in it.
+#[cfg(test)]
 pub fn body_with(
     templates: &Templates,
     sources: &[Source<'_>],
@@ -265,6 +266,32 @@ pub fn body_with(
     sections: Sections<'_>,
     base: &str,
 ) -> String {
+    body_fitted(templates, sources, left_out, sections, base).0
+}
+
+/// What was cut from a body to fit GitHub's limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fitted {
+    /// The justification (`--why`, `--why-file`), which only the user has.
+    pub justification: bool,
+    /// The release notes or the list of pull requests, which the source
+    /// pull requests have.
+    pub sources: bool,
+}
+
+/// Said in the body after a justification cut to fit: the body is all of
+/// it that is on GitHub.
+pub const JUSTIFICATION_CUT: &str =
+    "The justification above was cut to fit GitHub's limit of 65536 characters; the rest of it is not on GitHub.";
+
+/// `body_with`, and what was cut to fit GitHub's limit.
+pub fn body_fitted(
+    templates: &Templates,
+    sources: &[Source<'_>],
+    left_out: LeftOut<'_>,
+    sections: Sections<'_>,
+    base: &str,
+) -> (String, Fitted) {
     let mut template = templates.body.clone();
     let mut values = values(templates, sources, left_out, base);
     let mut appended = false;
@@ -285,8 +312,42 @@ pub fn body_with(
             appended = true;
         }
     }
-    let text = fit(&template, values, sources, BODY_LIMIT);
-    if appended { text.trim_end().to_string() } else { text }
+    let (values, justification) = fit_justification(&template, values, BODY_LIMIT);
+    let text = fit(&template, values.clone(), sources, BODY_LIMIT);
+    let fitted = Fitted {
+        justification,
+        sources: text != render(&template, &values).unwrap_or_default(),
+    };
+    let text = if appended { text.trim_end().to_string() } else { text };
+    (text, fitted)
+}
+
+/// The values with the justification cut (at a line, `JUSTIFICATION_CUT`
+/// after it) as far as the body rendered from them is longer than `limit`,
+/// and whether it was: the justification goes before anything the source
+/// pull requests hold (the release note above all, which release tooling
+/// reads), as only it has nowhere else to be read.
+fn fit_justification(
+    template: &str,
+    mut values: Vec<(&'static str, String)>,
+    limit: usize,
+) -> (Vec<(&'static str, String)>, bool) {
+    let length = render(template, &values).unwrap_or_default().chars().count();
+    let justification = value(&values, "justification");
+    if length <= limit || justification.is_empty() {
+        return (values, false);
+    }
+    let text = justification.trim_end();
+    // What the justification's own ending and the notice add.
+    let added = "\n\n".len() + JUSTIFICATION_CUT.chars().count() + "\n\n".len();
+    let keep = justification.chars().count().saturating_sub(length - limit + added);
+    let cut = cut_at_line(text, keep);
+    set(
+        &mut values,
+        "justification",
+        format!("{cut}\n\n{JUSTIFICATION_CUT}\n\n"),
+    );
+    (values, true)
 }
 
 /// The body rendered from `values`, within `limit` characters: when it is
@@ -542,6 +603,70 @@ For details on the cherry pick process, see the [cherry pick requests](https://g
         let text = body(&Templates::default(), &[src(1, "T", &b)], LeftOut::default(), "r");
         assert!(text.chars().count() <= BODY_LIMIT && text.len() > BODY_LIMIT);
         assert!(text.contains("shortened"));
+    }
+
+    /// Issue 23, finding 10: a long justification is cut, not the release
+    /// note, and the body says where the rest of it is not.
+    #[test]
+    fn a_long_justification_is_cut_before_the_release_note() {
+        let why = "A line of the case for the pick.\n".repeat(3000);
+        let sections = Sections {
+            justification: &format!("{why}\n"),
+            conflicts: "",
+        };
+        let b = "```release-note\nFixed a crash.\n```";
+        let (text, fitted) = body_fitted(
+            &Templates::default(),
+            &[src(3796, "Fix a", b)],
+            LeftOut::default(),
+            sections,
+            "release-3.1",
+        );
+        assert!(text.chars().count() <= BODY_LIMIT, "{}", text.chars().count());
+        assert!(text.chars().count() > BODY_LIMIT - 100, "only what is needed goes");
+        assert!(
+            text.ends_with("```release-note\nFixed a crash.\n```"),
+            "{}",
+            &text[text.len() - 300..]
+        );
+        assert!(text.starts_with("Cherry pick of #3796 on release-3.1.\n\n#3796: Fix a\n\nA line of the case"));
+        assert!(
+            text.contains(&format!(
+                "A line of the case for the pick.\n…\n\n{JUSTIFICATION_CUT}\n\nFor details"
+            )),
+            "{}",
+            &text[text.len() - 600..]
+        );
+        assert!(
+            !text.contains("the full text is in #3796"),
+            "nothing says #3796 holds it"
+        );
+        assert_eq!(
+            fitted,
+            Fitted {
+                justification: true,
+                sources: false
+            }
+        );
+        // Appended by a template without `{justification}`, it is cut all the same.
+        let t = Templates {
+            body: "{release_notes}".into(),
+            ..Templates::default()
+        };
+        let (text, fitted) = body_fitted(&t, &[src(1, "T", b)], LeftOut::default(), sections, "r");
+        assert!(text.chars().count() <= BODY_LIMIT);
+        assert!(text.starts_with("Fixed a crash.\n\nA line"), "{}", &text[..100]);
+        assert!(text.ends_with(JUSTIFICATION_CUT), "{}", &text[text.len() - 300..]);
+        assert!(fitted.justification && !fitted.sources);
+        // A body that fits is not fitted.
+        let (_, fitted) = body_fitted(
+            &Templates::default(),
+            &[src(1, "T", b)],
+            LeftOut::default(),
+            Sections::default(),
+            "r",
+        );
+        assert_eq!(fitted, Fitted::default());
     }
 
     #[test]

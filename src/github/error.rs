@@ -204,6 +204,13 @@ pub const CONTINUE: &str = "`git cherry-pick-pr --continue`";
 const PERMISSIONS: &str = "a fine-grained token needs Contents: read and Pull requests: read and write on the repository \
      (labels also need Issues or Pull requests: write); a classic token needs the repo scope (public_repo for public repositories)";
 
+/// GitHub's words when a repository does not let workflows open pull
+/// requests (its default).
+pub const ACTIONS_MAY_NOT_OPEN: &str = "not permitted to create or approve pull requests";
+
+/// Where a repository lets workflows open pull requests.
+pub const ACTIONS_SETTING: &str = "Settings → Actions → General → Workflow permissions → \"Allow GitHub Actions to create and approve pull requests\"";
+
 /// Turns an API error into a failure that says what to do next; the error
 /// stays in the chain.
 pub fn explain(error: ApiError, hints: &Hints<'_>) -> anyhow::Error {
@@ -222,6 +229,12 @@ pub fn explain(error: ApiError, hints: &Hints<'_>) -> anyhow::Error {
             login_command(hints.web_host)
         ))
         .hint(PERMISSIONS),
+        ApiError::Status {
+            status: 403, message, ..
+        } if message.contains(ACTIONS_MAY_NOT_OPEN) => failed(format!(
+            "GitHub did not allow {what} (403): the repository does not let GitHub Actions open pull requests"
+        ))
+        .hint(format!("a repository admin can allow it: {ACTIONS_SETTING}")),
         ApiError::Status {
             status: 403, message, ..
         } => {

@@ -19,7 +19,7 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 
-pub use self::error::{ApiError, Hints, explain, login_command};
+pub use self::error::{ACTIONS_MAY_NOT_OPEN, ACTIONS_SETTING, ApiError, Hints, explain, login_command};
 use self::limit::Limit;
 use self::retry::{Answer, Decision, Policy};
 pub use self::types::{

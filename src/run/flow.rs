@@ -62,12 +62,20 @@ pub fn process<'a>(
         return Err(error);
     }
 
-    if run.edit {
+    // A job that stopped at the editor goes back to it, whatever this run says.
+    if run.edit || ready.iter().any(|(_, r)| r.ts.phase == Phase::Edit) {
         // One editor at a time, in the order of the targets.
         let mut edited = Vec::new();
         for (i, mut r) in ready {
+            if !run.edit && r.ts.phase != Phase::Edit {
+                edited.push((i, r));
+                continue;
+            }
             match edit_text(run, &mut r.ts) {
-                Ok(()) => edited.push((i, r)),
+                Ok(()) => {
+                    r.ts.phase = Phase::Push;
+                    edited.push((i, r));
+                }
                 Err(error) if signals::interrupted() => {
                     keep(run, &mut r)?;
                     for (_, mut other) in edited {
@@ -79,6 +87,7 @@ pub fn process<'a>(
                     ));
                 }
                 Err(error) => {
+                    r.ts.phase = Phase::Edit;
                     keep(run, &mut r)?;
                     let failure = failed(format!("nothing was pushed for {}", r.ts.name()))
                         .hint(format!(
@@ -86,7 +95,6 @@ pub fn process<'a>(
                             r.ts.worktree.display(),
                             r.ts.local_branch
                         ))
-                        .hint("`git cherry-pick-pr --continue` opens the editor again")
                         .hints(next_steps(Stopped {
                             phase: r.ts.phase,
                             dry_run: false,
@@ -223,6 +231,18 @@ fn edit_text(run: &Run<'_>, ts: &mut JobState) -> Result<()> {
     let dir = crate::git::worktrees_dir(&run.common_dir);
     let edited = crate::edit::edit(&run.git, &dir, &ts.worktree, &crate::edit::editor_text(&offered))
         .map_err(|e| failed(format!("editing the pull request's text for {}", ts.name())).because(e))?;
+    let (edited, dropped) = crate::edit::without_controls(&edited).map_err(|line| {
+        failed(format!(
+            "the edited text has NUL bytes (line {line}): it is not UTF-8 text, as an editor that saves UTF-16 writes it"
+        ))
+        .hint("save the text as UTF-8")
+    })?;
+    if dropped > 0 {
+        run.out.warn(&format!(
+            "dropped {dropped} control character{} from the edited text (only newlines and tabs are kept)",
+            if dropped == 1 { "" } else { "s" }
+        ));
+    }
     match crate::edit::parse(&edited) {
         Ok(text) => {
             for (what, length, limit) in [

@@ -154,8 +154,11 @@ pub fn prepare<'a>(
         run.out.hint(&format!("delete it:   git branch -D '{branch}'"));
         return Ok(done(ts, Outcome::DryRun { branch }));
     }
-    // From here on the picked commits are kept until published.
-    ts.phase = Phase::Push;
+    // From here on the picked commits are kept until published; a job that
+    // stopped at the editor goes back to it.
+    if ts.phase != Phase::Edit {
+        ts.phase = Phase::Push;
+    }
     ts.current = None;
     Ok(Prepared::Ready(Box::new(Ready { ts, worktree })))
 }

@@ -82,7 +82,11 @@ impl Report {
             Outcome::DryRun { branch } => ("dry-run", None, Some(branch.as_str())),
             Outcome::AlreadyPresent => ("already-applied", None, None),
             Outcome::SkippedByHand => ("skipped-by-hand", None, None),
-            Outcome::Stopped { error, .. } => (conflict_or_failed(error), None, Some(job.local_branch.as_str())),
+            Outcome::Stopped { error, .. } => (
+                conflict_or_failed(error),
+                None,
+                kept(job).then_some(job.local_branch.as_str()),
+            ),
             Outcome::Failed(error) => (conflict_or_failed(error), None, None),
         };
         let (error, conflicts) = match &self.outcome {
@@ -91,7 +95,7 @@ impl Report {
             _ => (None, &[][..]),
         };
         // Only a stop keeps the worktree, for `--continue`.
-        let kept = matches!(self.outcome, Outcome::Stopped { .. });
+        let kept = matches!(self.outcome, Outcome::Stopped { .. }) && kept(job);
         JobJson {
             target: job.name(),
             remote: &job.remote,
@@ -141,6 +145,12 @@ struct JobJson<'a> {
     conflicts: &'a [String],
     /// The first line of what stopped or failed the job.
     error: Option<String>,
+}
+
+/// Whether a stopped job's worktree is still there: one removed since (a
+/// workflow leaves nothing) is never named.
+fn kept(job: &JobState) -> bool {
+    job.worktree.is_dir()
 }
 
 /// `conflict` for a stop on conflicts (exit 3), else `failed` (exit 1).

@@ -44,7 +44,9 @@ impl World {
             .env("GITHUB_EVENT_PATH", &event)
             .env("GITHUB_REPOSITORY", "kubesphere/kubesphere")
             .env("GITHUB_OUTPUT", &workflow.output)
-            .env("GITHUB_STEP_SUMMARY", &workflow.summary);
+            .env("GITHUB_STEP_SUMMARY", &workflow.summary)
+            // Retries (of a 502) take milliseconds.
+            .env("CHERRY_PICK_PR_BACKOFF_MS", "20");
         run_command(&mut cmd)
     }
 
@@ -102,6 +104,25 @@ fn comment_event(number: u64, body: &str, association: &str, merged: bool) -> Va
         "comment": {"body": body, "author_association": association, "user": {"login": "maintainer"}},
         "repository": {"full_name": "kubesphere/kubesphere"},
     })
+}
+
+/// The `urls` output: the lines between `urls<<DELIMITER` and the
+/// delimiter's own line.
+fn output_urls(output: &str) -> Vec<String> {
+    let delimiter = output.lines().find_map(|l| l.strip_prefix("urls<<")).expect("urls<<");
+    output
+        .lines()
+        .skip_while(|l| !l.starts_with("urls<<"))
+        .skip(1)
+        .take_while(|l| *l != delimiter)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The `jobs` output, parsed.
+fn output_jobs(output: &str) -> Value {
+    let line = output.lines().find_map(|l| l.strip_prefix("jobs=")).expect("jobs=");
+    serde_json::from_str(line).unwrap()
 }
 
 /// The branches of the upstream repository.
@@ -163,12 +184,7 @@ fn a_merge_with_two_labels_opens_two_pull_requests_and_says_so_once() {
     );
     // The outputs: the URLs and the jobs.
     let output = std::fs::read_to_string(&workflow.output).unwrap();
-    let urls: Vec<&str> = output
-        .lines()
-        .skip_while(|l| !l.starts_with("urls<<"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("GIT_CHERRY_PICK_PR_EOF"))
-        .collect();
+    let urls = output_urls(&output);
     assert_eq!(urls.len(), 2, "{output}");
     let jobs_line = output.lines().find_map(|l| l.strip_prefix("jobs=")).expect("jobs=");
     let jobs: Value = serde_json::from_str(jobs_line).unwrap();
@@ -589,4 +605,278 @@ fn a_token_echoed_in_an_error_is_never_posted_or_shown() {
         let text = std::fs::read_to_string(file).unwrap_or_default();
         assert!(!text.contains(token), "{}: {text}", file.display());
     }
+}
+
+/// GitHub's answer when the repository does not let workflows open pull
+/// requests (the default).
+fn actions_may_not_open_pull_requests() -> Value {
+    json!({"message": "GitHub Actions is not permitted to create or approve pull requests.", "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request", "status": "403"})
+}
+
+/// Issue 23, finding 5: a pull request GitHub refuses to open leaves no
+/// branch, and nobody is told that nothing was left when something was.
+#[test]
+fn a_pull_request_github_refuses_to_open_leaves_no_branch_and_names_the_setting() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.label(3796, "cherrypick/release-3.1");
+    world.github.fault(
+        "POST",
+        "/repos/kubesphere/kubesphere/pulls",
+        403,
+        actions_may_not_open_pull_requests(),
+    );
+    let workflow = world.workflow();
+    let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
+    let run = world.on_event(&workflow, "pull_request_target", &event);
+    run.expect_code(1)
+        .stderr_has("GitHub Actions is not permitted to create or approve pull requests")
+        .stderr_has(&format!(
+            "Deleted the branch {} from origin",
+            branch(3796, "release-3.1")
+        ))
+        .stderr_has("nothing was left behind")
+        .stderr_has("Allow GitHub Actions to create and approve pull requests");
+    assert!(world.github.created().is_empty());
+    assert!(
+        !upstream_branches(&world).contains(&branch(3796, "release-3.1")),
+        "{:?}",
+        upstream_branches(&world)
+    );
+    let comments = world.comments_on(3796);
+    assert_eq!(comments.len(), 1);
+    assert!(
+        comments[0].contains("Settings → Actions → General → Workflow permissions → \"Allow GitHub Actions to create and approve pull requests\""),
+        "{}",
+        comments[0]
+    );
+    assert!(comments[0].contains("Its branch was deleted"), "{}", comments[0]);
+    // The outputs name nothing that is gone.
+    let output = std::fs::read_to_string(&workflow.output).unwrap();
+    let jobs = output_jobs(&output);
+    assert_eq!(jobs[0]["outcome"], "failed", "{output}");
+    assert_eq!(jobs[0]["worktree"], Value::Null, "{output}");
+    assert_eq!(jobs[0]["local_branch"], Value::Null, "{output}");
+    assert!(output_urls(&output).is_empty(), "{output}");
+    assert_eq!(
+        world.git(&workflow.checkout, &["worktree", "list"]).lines().count(),
+        1,
+        "no worktree is left"
+    );
+    assert_eq!(
+        world.git(&workflow.checkout, &["branch", "--format=%(refname:short)"]),
+        "master\n"
+    );
+}
+
+/// Issue 23, finding 5: a 422 that is not "it exists already" leaves no
+/// branch either.
+#[test]
+fn a_pull_request_refused_as_invalid_leaves_no_branch() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.label(3796, "cherrypick/release-3.1");
+    world.github.fault(
+        "POST",
+        "/repos/kubesphere/kubesphere/pulls",
+        422,
+        json!({"message": "Validation Failed", "errors": [{"resource": "PullRequest", "field": "base", "code": "invalid"}], "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request", "status": "422"}),
+    );
+    let workflow = world.workflow();
+    let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
+    let run = world.on_event(&workflow, "pull_request_target", &event);
+    run.expect_code(1).stderr_has("Validation Failed");
+    assert!(!upstream_branches(&world).contains(&branch(3796, "release-3.1")));
+    let comments = world.comments_on(3796);
+    assert!(comments[0].contains("Its branch was deleted"), "{}", comments[0]);
+    assert!(!comments[0].contains("Allow GitHub Actions"), "{}", comments[0]);
+}
+
+/// Issue 23, finding 5: when the branch cannot be deleted, it is named as
+/// left, and nothing says that nothing was.
+#[test]
+fn a_branch_that_cannot_be_deleted_is_named_as_left() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.label(3796, "cherrypick/release-3.1");
+    world.github.fault(
+        "POST",
+        "/repos/kubesphere/kubesphere/pulls",
+        403,
+        actions_may_not_open_pull_requests(),
+    );
+    // The repository takes new branches, but refuses to delete any.
+    let hook = world.upstream.join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\nwhile read old new ref; do\n  case $new in 0000000000000000000000000000000000000000) echo 'branch protection: no deletions' >&2; exit 1;; esac\ndone\n",
+    )
+    .unwrap();
+    crate::support::set_executable(&hook);
+    let workflow = world.workflow();
+    let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
+    let run = world.on_event(&workflow, "pull_request_target", &event);
+    let name = branch(3796, "release-3.1");
+    run.expect_code(1)
+        .stderr_has(&format!("the branch {name} pushed to origin is left there"))
+        .stderr_has("branch protection: no deletions")
+        .stderr_has(&format!("git push origin --delete '{name}'"));
+    assert!(!run.stderr.contains("nothing was left behind"), "{}", run.stderr);
+    assert!(upstream_branches(&world).contains(&name));
+    let comments = world.comments_on(3796);
+    assert!(
+        comments[0].contains(&format!("Its branch `{name}` is left in this repository")),
+        "{}",
+        comments[0]
+    );
+    assert!(!comments[0].contains("nothing was left behind"), "{}", comments[0]);
+}
+
+/// Issue 23, finding 5: a conflict's jobs output names no worktree or local
+/// branch, as both were removed.
+#[test]
+fn a_conflict_names_no_removed_worktree_in_the_outputs() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    world.simple_pr(3800, "Fix the gadget", 3);
+    let workflow = world.workflow();
+    let event = pull_request_event("closed", 3800, true, &["cherrypick/release-3.1"], None);
+    world.on_event(&workflow, "pull_request_target", &event).expect_code(3);
+    let output = std::fs::read_to_string(&workflow.output).unwrap();
+    let jobs = output_jobs(&output);
+    assert_eq!(jobs[0]["outcome"], "conflict", "{output}");
+    assert_eq!(jobs[0]["worktree"], Value::Null, "{output}");
+    assert_eq!(jobs[0]["local_branch"], Value::Null, "{output}");
+    assert_eq!(jobs[0]["conflicts"], json!(["pkg/a.go"]), "{output}");
+}
+
+/// Issue 23, finding 6: a comment GitHub refuses does not lose the outputs.
+#[test]
+fn a_refused_comment_still_writes_every_output_then_fails() {
+    for (method, status) in [("POST", 403), ("GET", 502)] {
+        let world = World::new();
+        world.simple_pr(3796, "Fix", 3);
+        world.label(3796, "cherrypick/release-3.1");
+        world.github.fault(
+            method,
+            "/issues/3796/comments",
+            status,
+            json!({"message": "Resource not accessible by integration", "documentation_url": "https://docs.github.com/rest", "status": status.to_string()}),
+        );
+        let workflow = world.workflow();
+        let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
+        let run = world.on_event(&workflow, "pull_request_target", &event);
+        run.expect_code(1)
+            .stderr_has(&format!("GitHub answered {status}"))
+            .stderr_has("the results were not commented on PR #3796");
+        assert_eq!(world.github.created().len(), 1);
+        assert_eq!(
+            run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n",
+            "{method} {status}"
+        );
+        let output = std::fs::read_to_string(&workflow.output).unwrap();
+        assert_eq!(
+            output_urls(&output),
+            ["https://github.com/kubesphere/kubesphere/pull/9000"],
+            "{output}"
+        );
+        assert_eq!(output_jobs(&output)[0]["outcome"], "opened", "{output}");
+        let summary = std::fs::read_to_string(&workflow.summary).unwrap();
+        assert!(summary.contains("| `release-3.1` | #9000 |"), "{summary}");
+        assert!(world.comments_on(3796).is_empty());
+    }
+}
+
+/// Issue 23, finding 6: the `$GITHUB_OUTPUT` delimiter is not a fixed word
+/// that a value could hold.
+#[test]
+fn the_output_delimiter_is_random() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.label(3796, "cherrypick/release-3.1");
+    let workflow = world.workflow();
+    let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
+    world.on_event(&workflow, "pull_request_target", &event).expect_code(0);
+    world.on_event(&workflow, "pull_request_target", &event).expect_code(0);
+    let output = std::fs::read_to_string(&workflow.output).unwrap();
+    let delimiters: Vec<&str> = output.lines().filter_map(|l| l.strip_prefix("urls<<")).collect();
+    assert_eq!(delimiters.len(), 2, "{output}");
+    for delimiter in &delimiters {
+        let hex = delimiter.strip_prefix("ghadelimiter_").expect(delimiter);
+        assert!(
+            hex.len() >= 32 && hex.chars().all(|c| c.is_ascii_hexdigit()),
+            "{delimiter}"
+        );
+        assert_eq!(output.lines().filter(|l| l == delimiter).count(), 1, "{output}");
+    }
+    assert_ne!(delimiters[0], delimiters[1]);
+}
+
+/// Issue 23, finding 6: a comment is cut to GitHub's limit, as bodies are.
+#[test]
+fn a_long_failure_is_cut_to_fit_the_comment() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.label(3796, "cherrypick/release-3.1");
+    let hook = world.upstream.join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\ni=0\nwhile [ $i -lt 1000 ]; do echo \"policy line $i: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" >&2; i=$((i+1)); done\nexit 1\n",
+    )
+    .unwrap();
+    crate::support::set_executable(&hook);
+    let workflow = world.workflow();
+    let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
+    let run = world.on_event(&workflow, "pull_request_target", &event);
+    run.expect_code(1).stderr_has("policy line 999");
+    let comments = world.comments_on(3796);
+    assert_eq!(comments.len(), 1, "the comment was made");
+    let comment = &comments[0];
+    assert!(comment.chars().count() <= 65_536, "{}", comment.chars().count());
+    assert!(comment.contains("policy line 0:"), "{}", &comment[..2000]);
+    assert!(
+        comment.contains("cut to fit GitHub's limit; the whole of it is in the workflow run's log"),
+        "{}",
+        &comment[comment.len() - 2000..]
+    );
+    assert!(
+        comment.trim_end().ends_with("</details>"),
+        "{}",
+        &comment[comment.len() - 500..]
+    );
+}
+
+/// Issue 23, finding 11: `/cherrypick` on a pull request closed without
+/// being merged labels nothing and says why.
+#[test]
+fn cherrypick_on_a_closed_unmerged_pull_request_adds_nothing_and_says_so() {
+    let world = World::new();
+    world.pr(3801, "Abandoned", "", &[("Change", &[("pkg/c.go", "c\n")])], false);
+    world.github.state.lock().unwrap().pulls.get_mut(&3801).unwrap().state = "closed".into();
+    let workflow = world.workflow();
+    let mut event = comment_event(3801, "/cherrypick release-3.1", "MEMBER", false);
+    event["issue"]["state"] = json!("closed");
+    let run = world.on_event(&workflow, "issue_comment", &event);
+    run.expect_code(0)
+        .stderr_has("PR #3801 is closed and not merged: nothing to cherry pick");
+    assert!(world.github.requests_to("POST", "/labels").is_empty());
+    assert_eq!(world.github.state.lock().unwrap().pulls[&3801].labels, ["kind/bug"]);
+    assert!(world.github.created().is_empty());
+    let comments = world.comments_on(3801);
+    assert_eq!(comments.len(), 1);
+    assert!(
+        comments[0].contains("| `release-3.1` | ❌ #3801 is closed and not merged: nothing was labelled or picked |"),
+        "{}",
+        comments[0]
+    );
+    assert!(!comments[0].contains("when merged"), "{}", comments[0]);
+    // An event that does not say the state: GitHub is asked.
+    let mut event = comment_event(3801, "/cherrypick release-3.1", "MEMBER", false);
+    event["issue"]["pull_request"]
+        .as_object_mut()
+        .unwrap()
+        .remove("merged_at");
+    world.on_event(&workflow, "issue_comment", &event).expect_code(0);
+    assert!(world.github.requests_to("POST", "/labels").is_empty());
+    assert_eq!(world.comments_on(3801).len(), 1, "the same results are not said twice");
 }

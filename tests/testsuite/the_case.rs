@@ -193,6 +193,82 @@ fn a_failing_editor_pushes_nothing_and_continue_opens_it_again() {
     world.assert_untouched(&before);
 }
 
+/// Issue 23, finding 14: a failed editor gives one hint about
+/// `--continue`, and `--status` says that it opens the editor.
+#[test]
+fn a_failed_editor_has_one_continue_hint_and_status_names_the_editor() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix the widget", 3);
+    let failing = editor(&world, "failing.sh", "exit 1");
+    let run = run_with_editor(&world, &failing, &["--yes", "--edit", "upstream/release-3.1", "3796"]);
+    run.expect_code(1);
+    let continues: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("git cherry-pick-pr --continue"))
+        .collect();
+    assert_eq!(
+        continues,
+        ["hint: `git cherry-pick-pr --continue` opens the editor again, then pushes and opens the pull request"],
+        "{}",
+        run.stderr
+    );
+    let status = world.run(&["--status"]);
+    status.expect_code(0);
+    assert!(
+        status
+            .stdout
+            .contains("upstream/release-3.1: applied; stopped at the editor (--edit): nothing pushed yet"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains(
+            "next:     `git cherry-pick-pr --continue` opens the editor again, then pushes and opens the pull request"
+        ),
+        "{}",
+        status.stdout
+    );
+    // A `--continue` that did not ask for the editor still opens it: that is where the job stopped.
+    let run = crate::support::run_command(
+        world
+            .command()
+            .env(
+                "GIT_EDITOR",
+                editor(&world, "titled.sh", "printf 'Title\\n\\nBody.\\n' > \"$1\""),
+            )
+            .args(["--continue"]),
+    );
+    run.expect_code(0);
+    assert_eq!(world.github.created()[0].title, "Title");
+}
+
+/// Issue 23, finding 14: an editor that writes NUL bytes (a file saved as
+/// UTF-16) pushes nothing; other control characters are dropped from what
+/// goes to GitHub, newlines and tabs kept in the body.
+#[test]
+fn an_editor_that_writes_nul_bytes_pushes_nothing_and_controls_are_dropped() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix the widget", 3);
+    let nul = editor(&world, "nul.sh", "printf 'T\\000itle\\n\\nBody\\000.\\n' > \"$1\"");
+    let run = run_with_editor(&world, &nul, &["--yes", "--edit", "upstream/release-3.1", "3796"]);
+    run.expect_code(1)
+        .stderr_has("the edited text has NUL bytes (line 1)")
+        .stderr_has("nothing was pushed");
+    assert!(world.github.writes().is_empty());
+    let controls = editor(
+        &world,
+        "controls.sh",
+        "printf 'A\\033[2J title\\twith a tab\\n\\nBody\\033]0;x\\007 here.\\n\\tindented\\r\\nend\\n' > \"$1\"",
+    );
+    let run = run_with_editor(&world, &controls, &["--continue"]);
+    run.expect_code(0)
+        .stderr_has("dropped 3 control characters from the edited text");
+    let created = world.github.created();
+    assert_eq!(created[0].title, "A[2J title with a tab");
+    assert_eq!(created[0].body, "Body]0;x here.\n\tindented\nend");
+}
+
 #[test]
 fn an_emptied_body_pushes_nothing() {
     let world = World::new();
@@ -281,6 +357,38 @@ fn why_and_why_file_put_the_case_in_the_body() {
     let run = world.run(&["--yes", "--why-file", "/no/such/file", "upstream/release-3.1", "3797"]);
     run.expect_code(2)
         .stderr_has("--why-file: reading /no/such/file failed");
+}
+
+/// Issue 23, finding 10: a `--why-file` too long for GitHub is cut, the
+/// release note is kept, and the user and the body are told.
+#[test]
+fn a_long_why_file_is_cut_and_the_release_note_kept() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix the widget", 3);
+    let file = world.root.path().join("why.md");
+    std::fs::write(&file, "The case for the pick, at length.\n".repeat(2500)).unwrap();
+    let run = world.run(&[
+        "--yes",
+        "--why-file",
+        file.to_str().unwrap(),
+        "upstream/release-3.1",
+        "3796",
+    ]);
+    run.expect_code(0)
+        .stderr_has("warning: the body for upstream/release-3.1 is longer than GitHub takes (65536 characters): the justification was cut");
+    let body = &world.github.created()[0].body;
+    assert!(body.chars().count() <= 65_536, "{}", body.chars().count());
+    assert!(
+        body.ends_with("```release-note\nFixed 3796.\n```"),
+        "{}",
+        &body[body.len() - 500..]
+    );
+    assert!(
+        body.contains("at length.\n…\n\nThe justification above was cut to fit GitHub's limit of 65536 characters; the rest of it is not on GitHub.\n\nFor details"),
+        "{}",
+        &body[body.len() - 800..]
+    );
+    assert!(!body.contains("the full text is in #3796"), "{}", &body[..300]);
 }
 
 #[test]

@@ -956,6 +956,12 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
                 return not_found();
             };
             let text = req.json()["body"].as_str().unwrap_or_default().to_string();
+            if text.chars().count() > 65536 {
+                return json_answer(
+                    422,
+                    json!({"message": "Validation Failed", "errors": [{"resource": "IssueComment", "code": "unprocessable", "field": "data", "message": "Body is too long (maximum is 65536 characters)"}], "documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment", "status": "422"}),
+                );
+            }
             s.comments.push((number, text.clone()));
             json_answer(
                 201,
