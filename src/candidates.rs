@@ -1104,4 +1104,368 @@ mod tests {
         assert_eq!(day("2026-01-31T12:00:00Z"), "2026-01-31");
         assert_eq!(day("x"), "x");
     }
+
+    /// A made-up object name, all of one hex digit: `a`, `b` for a pull
+    /// request's commits, `m` its merge, `x`, `y` a claim's commits, the
+    /// rest commits on the target.
+    fn sha(c: char) -> String {
+        let digit = match c {
+            't' => '1',
+            'r' => '2',
+            's' => '3',
+            'u' => '4',
+            'v' => '5',
+            'm' => 'c',
+            'x' => 'd',
+            'y' => 'e',
+            other => other,
+        };
+        digit.to_string().repeat(40)
+    }
+
+    /// The changes of candidate 1 (commits `a`, `b`, merge `m`) and of
+    /// claims 7 (commits `x`, `y`), with the patch ids given.
+    fn changes(ids: &[(char, &str)], merge_of_rebase: bool) -> Changes {
+        let merge = if merge_of_rebase { sha('b') } else { sha('m') };
+        Changes {
+            commits: HashMap::from([(1, (vec![sha('a'), sha('b')], Some(merge)))]),
+            claims: HashMap::from([(7, vec![sha('x'), sha('y')])]),
+            patch_ids: ids.iter().map(|(c, id)| (sha(*c), id.to_string())).collect(),
+        }
+    }
+
+    fn on_target(log: &str, ids: &[(&str, char)]) -> OnTarget {
+        let mut on = OnTarget::parse(log);
+        for (id, commit) in ids {
+            on.patch_ids.entry(id.to_string()).or_default().push(sha(*commit));
+        }
+        on
+    }
+
+    #[test]
+    fn trailers_name_where_commits_came_from_and_what_they_revert() {
+        let log = format!(
+            "commit {t}\nAuthor: x\n\n    Fix\n\n    (cherry picked from commit {a})\n\ncommit {r}\n\n    Revert\n\n    This reverts commit {t}.\n    (cherry picked from commit zzzzzzz)\n    (cherry picked from commit abc)\n",
+            t = sha('t'),
+            a = sha('a'),
+            r = sha('r')
+        );
+        let on = OnTarget::parse(&log);
+        assert_eq!(on.picked_from, [(sha('a'), sha('t'))]);
+        assert_eq!(on.reverts, [(sha('t'), sha('r'))]);
+        assert_eq!(on.reverted(&sha('t')), Some(&sha('r')));
+        assert_eq!(on.reverted(&sha('a')), None);
+        assert_eq!(
+            named_commit(
+                "  (cherry picked from commit abcdef0)",
+                "(cherry picked from commit ",
+                ")"
+            ),
+            Some("abcdef0")
+        );
+        assert_eq!(
+            named_commit("(cherry picked from commit abcdef)", "(cherry picked from commit ", ")"),
+            None
+        );
+        assert_eq!(
+            named_commit(
+                &format!("This reverts commit {}.", "a".repeat(64)),
+                "This reverts commit ",
+                "."
+            ),
+            Some("a".repeat(64).as_str())
+        );
+        assert_eq!(
+            named_commit(
+                &format!("This reverts commit {}.", "a".repeat(65)),
+                "This reverts commit ",
+                "."
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_change_is_there_by_trailer_or_patch_id_unless_reverted() {
+        let id = "p1".to_string();
+        let on = on_target(
+            &format!(
+                "commit {}\n\n    (cherry picked from commit {})\n",
+                sha('t'),
+                &sha('a')[..7]
+            ),
+            &[("p1", 'u')],
+        );
+        assert_eq!(on.find(&sha('a'), None), Presence::There(Some(sha('t'))));
+        assert_eq!(on.find(&sha('b'), Some(&id)), Presence::There(None));
+        assert_eq!(on.find(&sha('b'), Some(&"p2".to_string())), Presence::Absent);
+        assert_eq!(on.find(&sha('b'), None), Presence::Absent);
+        let reverted = on_target(
+            &format!("commit {}\n\n    This reverts commit {}.\n", sha('r'), sha('u')),
+            &[("p1", 'u')],
+        );
+        assert_eq!(reverted.find(&sha('b'), Some(&id)), Presence::Reverted(sha('r')));
+        // Picked again after the revert: there.
+        let again = on_target(
+            &format!("commit {}\n\n    This reverts commit {}.\n", sha('r'), sha('u')),
+            &[("p1", 'u'), ("p1", 'v')],
+        );
+        assert_eq!(again.find(&sha('b'), Some(&id)), Presence::There(None));
+    }
+
+    #[test]
+    fn every_commit_must_be_there_for_the_pull_request_to_be_done() {
+        let changes = changes(&[('a', "pa"), ('b', "pb"), ('m', "pm")], false);
+        let both = on_target("", &[("pa", 's'), ("pb", 't')]);
+        assert_eq!(changes.on(1, &both), Ok(Done::SamePatch));
+        let one = on_target("", &[("pa", 's')]);
+        assert_eq!(
+            changes.on(1, &one),
+            Err(Part {
+                present: 1,
+                total: 2,
+                reverted: None
+            })
+        );
+        let by_trailer = on_target(
+            &format!("commit {}\n\n    (cherry picked from commit {})\n", sha('s'), sha('a')),
+            &[("pb", 't')],
+        );
+        assert_eq!(changes.on(1, &by_trailer), Ok(Done::PickedFrom { commit: sha('s') }));
+        // The squash or merge commit's whole change counts for all of them.
+        let whole = on_target("", &[("pm", 's')]);
+        assert_eq!(changes.on(1, &whole), Ok(Done::SamePatch));
+        let merge_picked = on_target(
+            &format!("commit {}\n\n    (cherry picked from commit {})\n", sha('s'), sha('m')),
+            &[],
+        );
+        assert_eq!(changes.on(1, &merge_picked), Ok(Done::PickedFrom { commit: sha('s') }));
+        assert_eq!(changes.on(2, &whole), Err(Part::default()));
+        assert_eq!(
+            changes.on(1, &OnTarget::default()),
+            Err(Part {
+                present: 0,
+                total: 2,
+                reverted: None
+            })
+        );
+    }
+
+    #[test]
+    fn a_reverted_pick_is_missing_and_says_so() {
+        let changes = changes(&[('a', "pa"), ('b', "pb"), ('m', "pm")], false);
+        let log = format!("commit {}\n\n    This reverts commit {}.\n", sha('r'), sha('s'));
+        let reverted = on_target(&log, &[("pa", 's'), ("pb", 's')]);
+        assert_eq!(
+            changes.on(1, &reverted),
+            Err(Part {
+                present: 0,
+                total: 2,
+                reverted: Some(sha('r'))
+            })
+        );
+        let whole_reverted = on_target(&log, &[("pm", 's')]);
+        assert_eq!(
+            changes.on(1, &whole_reverted).map_err(|p| p.reverted),
+            Err(Some(sha('r')))
+        );
+    }
+
+    #[test]
+    fn commits_that_change_nothing_carry_nothing() {
+        // `b` has no patch id: it changes nothing.
+        let changes = changes(&[('a', "pa")], false);
+        assert_eq!(changes.on(1, &on_target("", &[("pa", 's')])), Ok(Done::SamePatch));
+        let none = Changes {
+            commits: HashMap::from([(1, (vec![sha('a')], None))]),
+            claims: HashMap::new(),
+            patch_ids: HashMap::new(),
+        };
+        assert_eq!(none.on(1, &on_target("", &[])), Err(Part::default()));
+    }
+
+    #[test]
+    fn the_last_commit_of_a_rebase_is_not_the_whole_change() {
+        let rebased = changes(&[('a', "pa"), ('b', "pb")], true);
+        assert_eq!(rebased.whole(1), None);
+        assert_eq!(
+            rebased.on(1, &on_target("", &[("pb", 's')])),
+            Err(Part {
+                present: 1,
+                total: 2,
+                reverted: None
+            })
+        );
+        let merged = changes(&[('a', "pa"), ('b', "pb"), ('m', "pm")], false);
+        assert_eq!(merged.whole(1), Some(&"pm".to_string()));
+        let single = Changes {
+            commits: HashMap::from([(1, (vec![sha('a')], Some(sha('a'))))]),
+            claims: HashMap::new(),
+            patch_ids: HashMap::from([(sha('a'), "pa".to_string())]),
+        };
+        assert_eq!(single.whole(1), Some(&"pa".to_string()));
+    }
+
+    #[test]
+    fn a_claim_counts_only_when_its_commits_carry_the_change() {
+        let all = changes(
+            &[('a', "pa"), ('b', "pb"), ('m', "pm"), ('x', "pa"), ('y', "pb")],
+            false,
+        );
+        assert!(all.carries(1, 7));
+        let half = changes(
+            &[('a', "pa"), ('b', "pb"), ('m', "pm"), ('x', "pa"), ('y', "other")],
+            false,
+        );
+        assert!(!half.carries(1, 7));
+        let squashed = changes(&[('a', "pa"), ('b', "pb"), ('m', "pm"), ('x', "pm")], false);
+        assert!(squashed.carries(1, 7));
+        let rebased = changes(&[('a', "pa"), ('b', "pb"), ('x', "pb")], true);
+        assert!(
+            !rebased.carries(1, 7),
+            "the rebase's last commit is not the whole change"
+        );
+        assert!(!all.carries(2, 7));
+        assert!(!all.carries(1, 8));
+        let nothing = changes(&[('x', "pa")], false);
+        assert!(!nothing.carries(1, 7));
+    }
+
+    fn claim(number: u64, state: State, by_maintainer: bool) -> Claim {
+        Claim {
+            related: Related {
+                number,
+                url: String::new(),
+                author: "mallory".into(),
+                state,
+                evidence: Evidence::Claim,
+                source: 1,
+            },
+            head: Some(sha('x')),
+            target_ref: "refs/remotes/upstream/release-3.1".into(),
+            by_maintainer,
+        }
+    }
+
+    #[test]
+    fn judging_takes_content_then_a_maintainers_word_never_an_outsiders() {
+        let differ = changes(&[('a', "pa"), ('b', "pb"), ('m', "pm"), ('x', "q")], false);
+        let carry = changes(
+            &[('a', "pa"), ('b', "pb"), ('m', "pm"), ('x', "pa"), ('y', "pb")],
+            false,
+        );
+        let none = OnTarget::default();
+        let outsider = [claim(7, State::Open, false)];
+        match judge(1, &outsider, &differ, &none) {
+            Err((related, part)) => {
+                assert_eq!(related[0].evidence, Evidence::Claim);
+                assert_eq!(part.total, 2);
+            }
+            other => panic!("{other:?}"),
+        }
+        match judge(1, &outsider, &carry, &none) {
+            Ok(Done::Proposed(r)) => assert_eq!((r.number, r.evidence), (7, Evidence::Content)),
+            other => panic!("{other:?}"),
+        }
+        let maintainer = [claim(7, State::Merged, true)];
+        match judge(1, &maintainer, &differ, &none) {
+            Ok(Done::Proposed(r)) => assert_eq!(r.evidence, Evidence::Maintainer),
+            other => panic!("{other:?}"),
+        }
+        // Closed: shown, never counted.
+        let closed = [claim(7, State::Closed, true)];
+        assert!(judge(1, &closed, &carry, &none).is_err());
+        // Content first, whatever the order.
+        let mut both = vec![claim(6, State::Open, true), claim(7, State::Open, false)];
+        both[0].related.number = 6;
+        match judge(1, &both, &carry, &none) {
+            Ok(Done::Proposed(r)) => assert_eq!(r.number, 7),
+            other => panic!("{other:?}"),
+        }
+        // The change on the target wins over any claim.
+        let there = on_target("", &[("pm", 's')]);
+        assert_eq!(judge(1, &outsider, &differ, &there), Ok(Done::SamePatch));
+    }
+
+    #[test]
+    fn related_counts_when_open_or_merged_and_backed() {
+        let r = |state, evidence| Related {
+            number: 1,
+            url: String::new(),
+            author: String::new(),
+            state,
+            evidence,
+            source: 2,
+        };
+        assert!(r(State::Open, Evidence::Content).counts());
+        assert!(r(State::Merged, Evidence::Maintainer).counts());
+        assert!(!r(State::Open, Evidence::Claim).counts());
+        assert!(!r(State::Closed, Evidence::Content).counts());
+    }
+
+    #[test]
+    fn what_of_a_missing_candidate_is_there_in_words() {
+        assert_eq!(Part::default().describe("release-3.1"), None);
+        let part = Part {
+            present: 1,
+            total: 2,
+            reverted: Some(sha('r')),
+        };
+        assert_eq!(
+            part.describe("release-3.1").as_deref(),
+            Some("1 of 2 commits already on release-3.1; reverted in 222222222222")
+        );
+    }
+
+    fn pull(number: u64, title: &str, head: &str, state: &str, merged: bool, association: &str) -> PullRequest {
+        serde_json::from_value(serde_json::json!({
+            "number": number, "title": title, "body": null, "html_url": format!("u/{number}"),
+            "user": {"login": "mallory"}, "head": {"ref": head, "sha": sha('x')}, "base": null,
+            "state": state, "merged_at": if merged { serde_json::json!("2026-01-01T00:00:00Z") } else { serde_json::Value::Null },
+            "author_association": association,
+        }))
+        .expect("a pull request")
+    }
+
+    #[test]
+    fn claims_are_read_from_words_with_state_and_association() {
+        let target = Target {
+            remote: "upstream".into(),
+            branch: "release-3.1".into(),
+        };
+        let pulls = [
+            pull(7, "Cherry pick of #1", "x", "open", false, "CONTRIBUTOR"),
+            pull(
+                8,
+                "x",
+                "automated-cherry-pick-of-#1-upstream-release-3.1",
+                "closed",
+                true,
+                "MEMBER",
+            ),
+            pull(9, "Cherry pick of #1", "x", "closed", false, "OWNER"),
+            pull(10, "Cherry pick of #10", "x", "open", false, "COLLABORATOR"),
+        ];
+        let claims = claims_of(&pulls, &target);
+        let of_one = &claims[&1];
+        assert_eq!(of_one.len(), 3);
+        assert_eq!((of_one[0].related.state, of_one[0].by_maintainer), (State::Open, false));
+        assert_eq!(
+            (of_one[1].related.state, of_one[1].by_maintainer),
+            (State::Merged, true)
+        );
+        assert_eq!(
+            (of_one[2].related.state, of_one[2].by_maintainer),
+            (State::Closed, true)
+        );
+        assert_eq!(of_one[0].head.as_deref(), Some(sha('x').as_str()));
+        assert_eq!(of_one[0].target_ref, "refs/remotes/upstream/release-3.1");
+        assert_eq!(of_one[0].refspec().as_deref(), Some("refs/pull/7/head"));
+        assert!(!claims.contains_key(&10), "a pull request is no cherry pick of itself");
+        let collaborator = claims_of(
+            &[pull(11, "Cherry pick of #1", "x", "open", false, "COLLABORATOR")],
+            &target,
+        );
+        assert!(collaborator[&1][0].by_maintainer);
+    }
 }

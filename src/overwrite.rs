@@ -258,15 +258,10 @@ fn not_ours(job: &Job<'_>, ours: &str, removed: Vec<Removed>) -> Result<Vec<Fore
         .filter(|c| c.merge || !ids.get(&c.sha).copied().unwrap_or(false))
         .map(|c| Foreign {
             short: c.short,
-            subject: printable(&c.subject),
-            author: printable(&c.author),
+            subject: crate::safe::one_line(&c.subject),
+            author: crate::safe::one_line(&c.author),
         })
         .collect())
-}
-
-/// `text` on one line with no control characters (it is someone else's).
-fn printable(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
 }
 
 /// The commits, one a line: `    <short sha> <subject> (<author>)`.
@@ -379,10 +374,5 @@ mod tests {
                 "to leave the branch as it is: `git cherry-pick-pr --abort`",
             ]
         );
-    }
-
-    #[test]
-    fn someone_elses_text_is_shown_on_one_line() {
-        assert_eq!(printable("a\u{1b}]0;x\u{7}b\tc"), "a?]0;x?b?c");
     }
 }

@@ -880,3 +880,65 @@ fn cherrypick_on_a_closed_unmerged_pull_request_adds_nothing_and_says_so() {
     assert!(world.github.requests_to("POST", "/labels").is_empty());
     assert_eq!(world.comments_on(3801).len(), 1, "the same results are not said twice");
 }
+
+/// The outsider who titles a pull request to fool the bot: a merged pull
+/// request of theirs with a title of terminal escapes, and a pull request
+/// against the release branch from a branch named with shell syntax that
+/// says it is the cherry pick. None of it changes what the tool does, or
+/// what it says of anyone's pull request.
+#[test]
+fn a_hostile_outsider_changes_nothing() {
+    let world = World::new();
+    let title = "\u{1b}]0;pwned\u{7}Fix\u{1b}[2J the\tbot\u{202e}";
+    world.simple_pr(3796, title, 3);
+    world.label(3796, "cherrypick/release-3.1");
+    let base = world.git(&world.work, &["rev-parse", "release-3.1"]).trim().to_string();
+    world.git(&world.work, &["checkout", "--quiet", "--detach", &base]);
+    let head = world.commit_files(&[("pkg/evil.go", "evil\n")], "Not the fix");
+    world.git(&world.work, &["checkout", "--quiet", "master"]);
+    let hostile_ref = "x$(touch${IFS}pwned)`touch${IFS}pwned`";
+    world.git(
+        &world.work,
+        &["push", "--quiet", "origin", &format!("{head}:refs/heads/{hostile_ref}")],
+    );
+    world.git(
+        &world.work,
+        &["push", "--quiet", "origin", &format!("{head}:refs/pull/4010/head")],
+    );
+    world.github.add_pull(crate::support::FakePull {
+        number: 4010,
+        title: format!("Automated cherry pick of #3796: {title}"),
+        body: "not a cherry pick of #3796".into(),
+        merged: false,
+        author: "mallory".into(),
+        head_ref: hostile_ref.into(),
+        head_sha: head,
+        base_ref: "release-3.1".into(),
+        base_sha: base,
+        labels: Vec::new(),
+        patch: Vec::new(),
+        state: "open".into(),
+    });
+    let workflow = world.workflow();
+    let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
+    let run = world.on_event(&workflow, "pull_request_target", &event);
+    run.expect_code(0);
+    let created = world.github.created();
+    assert_eq!(created.len(), 1, "the backport is opened: {created:?}");
+    assert_eq!(
+        created[0].title,
+        "Automated cherry pick of #3796: ]0;pwnedFix[2J the bot"
+    );
+    let comments = world.comments_on(3796);
+    assert_eq!(comments.len(), 1);
+    assert!(!comments[0].contains("4010"), "{}", comments[0]);
+    for text in [&run.stdout, &run.stderr, &comments[0], &created[0].body] {
+        assert!(
+            !text.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+            "a control reached the output: {text:?}"
+        );
+    }
+    for dir in [world.root.path(), &workflow.checkout, &world.clone] {
+        assert!(!dir.join("pwned").exists(), "a ref name ran in {}", dir.display());
+    }
+}
