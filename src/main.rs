@@ -1,50 +1,28 @@
 //! `git-cherry-pick-pr`: parse the command line, run, and turn the result into
 //! output and an exit code.
 
-mod apply;
-mod args;
-mod candidates;
-mod choose;
 mod cli;
-mod config;
-mod disclose;
-mod edit;
+mod commands;
 mod errors;
-mod event;
-mod exec;
-mod follow;
-mod fork;
-mod gather;
-mod generate;
 mod git;
 mod github;
-mod lock;
-mod missing;
-mod next;
 mod output;
-mod overwrite;
-mod pick;
-mod publish;
-mod remote;
-mod resume;
 mod run;
 mod safe;
-mod settings;
 mod signals;
-mod state;
+mod stages;
 mod text;
-mod token;
-mod touched;
-mod verify;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::Cli;
+use crate::cli::settings::Env;
+use crate::cli::{Cli, args, generate, settings};
+use crate::commands::resume::{self, Action};
+use crate::commands::{event, missing, pick};
 use crate::output::Output;
-use crate::resume::Action;
-use crate::settings::Env;
+use crate::run::lock;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -7,6 +7,7 @@ mod error;
 mod graphql;
 mod limit;
 pub mod retry;
+pub mod token;
 mod types;
 
 use std::sync::atomic::{AtomicBool, Ordering};

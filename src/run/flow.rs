@@ -12,11 +12,11 @@ use super::report::{Outcome, Report};
 use super::{Run, check_can_push, interrupted_or};
 use crate::errors::{Failure, Kind, failed};
 use crate::github::GitHub;
-use crate::next::{Stopped, next_steps};
-use crate::overwrite;
-use crate::publish;
+use crate::run::next::{Stopped, next_steps};
+use crate::run::state::{JobState, Phase};
 use crate::signals;
-use crate::state::{JobState, Phase};
+use crate::stages::overwrite;
+use crate::stages::publish;
 
 /// Runs every target: applies them concurrently (bounded by the cores), asks
 /// once before pushing, then publishes them concurrently. One target's
@@ -229,9 +229,14 @@ fn edit_text(run: &Run<'_>, ts: &mut JobState) -> Result<()> {
         ts.name()
     ));
     let dir = crate::git::worktrees_dir(&run.common_dir);
-    let edited = crate::edit::edit(&run.git, &dir, &ts.worktree, &crate::edit::editor_text(&offered))
-        .map_err(|e| failed(format!("editing the pull request's text for {}", ts.name())).because(e))?;
-    let (edited, dropped) = crate::edit::without_controls(&edited).map_err(|line| {
+    let edited = crate::stages::edit::edit(
+        &run.git,
+        &dir,
+        &ts.worktree,
+        &crate::stages::edit::editor_text(&offered),
+    )
+    .map_err(|e| failed(format!("editing the pull request's text for {}", ts.name())).because(e))?;
+    let (edited, dropped) = crate::stages::edit::without_controls(&edited).map_err(|line| {
         failed(format!(
             "the edited text has NUL bytes (line {line}): it is not UTF-8 text, as an editor that saves UTF-16 writes it"
         ))
@@ -243,7 +248,7 @@ fn edit_text(run: &Run<'_>, ts: &mut JobState) -> Result<()> {
             if dropped == 1 { "" } else { "s" }
         ));
     }
-    match crate::edit::parse(&edited) {
+    match crate::stages::edit::parse(&edited) {
         Ok(text) => {
             for (what, length, limit) in [
                 ("title", text.title.chars().count(), crate::text::TITLE_LIMIT),
@@ -259,8 +264,8 @@ fn edit_text(run: &Run<'_>, ts: &mut JobState) -> Result<()> {
             ts.text = Some(text);
             Ok(())
         }
-        Err(crate::edit::Empty::Title) => Err(failed("the title was left empty").into()),
-        Err(crate::edit::Empty::Body) => Err(failed("the body was left empty").into()),
+        Err(crate::stages::edit::Empty::Title) => Err(failed("the title was left empty").into()),
+        Err(crate::stages::edit::Empty::Body) => Err(failed("the body was left empty").into()),
     }
 }
 

@@ -8,15 +8,15 @@ use anyhow::Result;
 
 use super::report::{Outcome, Report};
 use super::{Run, interrupted_or};
-use crate::apply::{self, Applied, Attempt, StopKind, Worktree};
 use crate::errors::{Failure, Kind, failed, with_hints};
 use crate::git::Git;
 use crate::github::GitHub;
-use crate::next::{Stopped, next_steps};
 use crate::output::Output;
+use crate::run::next::{Stopped, next_steps};
+use crate::run::state::{Changed, How, JobState, Phase};
 use crate::signals;
-use crate::state::{Changed, How, JobState, Phase};
-use crate::touched::touched_paths;
+use crate::stages::apply::{self, Applied, Attempt, StopKind, Worktree};
+use crate::stages::touched::touched_paths;
 
 /// Whether a failed terminal read was Ctrl-C (the signal may reach the read
 /// before the handler has recorded it).
@@ -120,7 +120,7 @@ pub fn prepare<'a>(
         // The command sees, and may change, the whole tree.
         let ran = worktree
             .fill()
-            .and_then(|()| crate::exec::run(&run.git, run.out, shell, command, &worktree.path, &ts.applied));
+            .and_then(|()| crate::stages::exec::run(&run.git, run.out, shell, command, &worktree.path, &ts.applied));
         match ran {
             Ok(_) => ts.exec_done = true,
             Err(error) => {
@@ -344,7 +344,7 @@ impl JobRun<'_, '_> {
                         }
                         Attempt::Applied(Applied::Fallback, after) => {
                             let differences =
-                                crate::disclose::measure(git, &dir, Some(patch.as_slice()), &before, &after);
+                                crate::stages::disclose::measure(git, &dir, Some(patch.as_slice()), &before, &after);
                             self.ts.changed.push(Changed {
                                 number: n,
                                 how: How::Fallback,
@@ -476,12 +476,12 @@ fn record(out: &Output, git: &Git<'_>, ts: &mut JobState, n: u64, patch: Option<
         // The patch, else (after `--continue`) its commits, fetched with the pull request.
         let original = match patch {
             Some(patch) => Some(patch.clone()),
-            None => crate::disclose::commits_patch(git, &ts.worktree, &commits),
+            None => crate::stages::disclose::commits_patch(git, &ts.worktree, &commits),
         };
         let differences = ts
             .current_base
             .as_deref()
-            .and_then(|base| crate::disclose::measure(git, &ts.worktree, original.as_deref(), base, &head));
+            .and_then(|base| crate::stages::disclose::measure(git, &ts.worktree, original.as_deref(), base, &head));
         ts.changed.push(Changed {
             number: n,
             how: How::ByHand,
@@ -606,13 +606,13 @@ fn leftover_markers(
         Vec::new()
     } else {
         let (repo, upstream) = (&run.plan.repo, run.plan.upstream.clone());
-        let local = crate::verify::Local {
+        let local = crate::stages::verify::Local {
             git: &run.git,
             dir: &run.toplevel,
             upstream: &upstream,
             out: run.out,
         };
-        crate::gather::patches(github, &local, repo, &missing)?
+        crate::stages::gather::patches(github, &local, repo, &missing)?
     };
     let sources: Vec<&[u8]> = ts
         .applied

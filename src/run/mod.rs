@@ -5,22 +5,25 @@
 
 pub mod flow;
 pub mod job;
+pub mod lock;
+pub mod next;
 pub mod report;
+pub mod state;
 
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 use anyhow::Result;
 
+use self::state::{JobState, Plan, Progress, State};
+use crate::cli::settings::Env;
 use crate::errors::{Failure, Kind, failed};
 use crate::git::Git;
 use crate::github::GitHub;
 use crate::github::retry::Policy;
+use crate::github::token;
 use crate::output::Output;
-use crate::settings::Env;
 use crate::signals;
-use crate::state::{self, JobState, Plan, Progress, State};
-use crate::token;
 
 /// A run: what every step shares (the plan, git, the terminal), and the
 /// progress of its jobs, the one thing that changes.
@@ -44,7 +47,7 @@ pub struct Run<'a> {
     pub progress: Mutex<Progress>,
     /// The fork's branches, when this run listed them: whether each push
     /// needs negotiation.
-    pub fork_heads: Option<crate::fork::Heads>,
+    pub fork_heads: Option<crate::stages::fork::Heads>,
 }
 
 impl Run<'_> {
@@ -135,7 +138,7 @@ pub fn connect<'a>(
 
 /// `connect` with the API and the network policy of a run's settings.
 pub fn connect_for<'a>(
-    settings: &crate::settings::Settings,
+    settings: &crate::cli::settings::Settings,
     env: &Env,
     out: &'a Output,
     git: &Git<'_>,

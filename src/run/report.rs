@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::errors;
 use crate::output::Output;
-use crate::state::JobState;
+use crate::run::state::JobState;
 
 /// How one job ended.
 pub enum Outcome {

@@ -7,13 +7,13 @@ use std::io::IsTerminal;
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use crate::candidates::{self, Query, State, View};
+use crate::cli::settings::{Env, Settings};
 use crate::errors::failed;
 use crate::git::Git;
+use crate::github::token;
 use crate::output::Output;
 use crate::run::report::Format;
-use crate::settings::{Env, Settings};
-use crate::token;
+use crate::stages::candidates::{self, Query, State, View};
 
 /// Lists the missing candidates of each target.
 pub fn run(settings: &Settings, env: &Env, git: &Git<'_>, out: &Output, format: Format) -> Result<()> {
@@ -196,8 +196,8 @@ pub fn json_of(views: &[View]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::Target;
-    use crate::candidates::{Candidate, Evidence, Missing, Part, Related};
+    use crate::cli::args::Target;
+    use crate::stages::candidates::{Candidate, Evidence, Missing, Part, Related};
 
     fn view(branch: &str, numbers: &[u64]) -> View {
         View {

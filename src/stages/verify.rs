@@ -14,11 +14,11 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::apply::patch_commits;
 use crate::errors::{Context, failed};
 use crate::git::Git;
 use crate::github::{Download, PullRequest, sent};
 use crate::output::Output;
+use crate::stages::apply::patch_commits;
 
 /// Where a patch is made locally, when GitHub will not make it (406) or
 /// what it sent is not the pull request's commits.

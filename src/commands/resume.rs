@@ -7,18 +7,18 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::apply;
+use crate::cli::settings::Env;
 use crate::errors::{failed, usage};
-use crate::gather;
 use crate::git::Git;
-use crate::next::{Stopped, next_steps};
+use crate::github::token;
 use crate::output::Output;
 use crate::run::job::Start;
+use crate::run::next::{Stopped, next_steps};
 use crate::run::report::Report;
+use crate::run::state::{self, JobState, Loaded, Phase, Progress, State};
 use crate::run::{self, Run, flow};
-use crate::settings::Env;
-use crate::state::{self, JobState, Loaded, Phase, Progress, State};
-use crate::token;
+use crate::stages::apply;
+use crate::stages::gather;
 
 /// What the user asked of a stopped run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +108,7 @@ fn act(
             let edit = edit || plan.edit;
             // A job that stopped at the editor goes back to it.
             if (edit || chosen.iter().any(|ts| ts.phase == Phase::Edit)) && !plan.dry_run {
-                crate::edit::check(&git, &toplevel)?;
+                crate::stages::edit::check(&git, &toplevel)?;
             }
             let (found, github) = run::connect(
                 env,
@@ -116,7 +116,7 @@ fn act(
                 &git,
                 &toplevel,
                 (&plan.api_url, &plan.web_host),
-                crate::settings::network_policy(env),
+                crate::cli::settings::network_policy(env),
                 interactive,
             )?;
             let ctx = Run {
@@ -145,7 +145,7 @@ fn act(
                     }
                 }
             }
-            let local = crate::verify::Local {
+            let local = crate::stages::verify::Local {
                 git: &git,
                 dir: &toplevel,
                 upstream: &plan.upstream,
@@ -270,7 +270,7 @@ fn reality(git: &Git<'_>, toplevel: &Path, ts: &JobState) -> Vec<Problem> {
 /// The `--status` report.
 fn status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, common_dir: &Path, chosen: Option<&[JobState]>) -> String {
     let mut lines = Vec::new();
-    match crate::lock::holder(common_dir) {
+    match crate::run::lock::holder(common_dir) {
         // Its worktrees are not saved yet: none is a leftover.
         Some(holder) => lines.push(format!("A git cherry-pick-pr is running now ({holder}).")),
         None => lines.extend(leftover_lines(git, toplevel, common_dir, loaded)),

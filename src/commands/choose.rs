@@ -7,9 +7,9 @@ use anyhow::Result;
 use console::Term;
 use dialoguer::MultiSelect;
 
-use crate::args::Target;
-use crate::candidates::{Candidate, View, day};
+use crate::cli::args::Target;
 use crate::errors::{Failure, Kind, usage};
+use crate::stages::candidates::{Candidate, View, day};
 
 /// Refuses to choose without a terminal to choose on.
 pub fn check_terminal(interactive: bool) -> Result<()> {

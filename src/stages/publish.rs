@@ -7,12 +7,12 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::errors::failed;
-use crate::follow;
 use crate::git::Git;
 use crate::github::{ApiError, GitHub, NewPull};
 use crate::output::Output;
-use crate::overwrite::Lease;
-use crate::state::{JobState, Plan, PrText};
+use crate::run::state::{JobState, Plan, PrText};
+use crate::stages::follow;
+use crate::stages::overwrite::Lease;
 use crate::text;
 
 /// The pull request the run ended with.
@@ -28,7 +28,7 @@ pub struct Published {
 #[derive(Clone, Copy)]
 pub struct Fork<'a> {
     pub base: Option<&'a str>,
-    pub heads: Option<&'a crate::fork::Heads>,
+    pub heads: Option<&'a crate::stages::fork::Heads>,
 }
 
 /// Pushes the local branch in `worktree` to the fork over whatever `lease`
@@ -59,8 +59,8 @@ pub fn push(
     let branch = &target.remote_branch;
     let refspec = format!("refs/heads/{}:refs/heads/{branch}", target.local_branch);
     let negotiate = if job.negotiate_push {
-        let decided = crate::fork::negotiation(git, worktree, fork.base, fork.heads);
-        crate::fork::explain(out, &decided);
+        let decided = crate::stages::fork::negotiation(git, worktree, fork.base, fork.heads);
+        crate::stages::fork::explain(out, &decided);
         decided.negotiate
     } else {
         out.debug(|| "git config sets push.negotiate: the push does as it says".to_string());
@@ -156,10 +156,10 @@ fn pr_text_fitted(job: &Plan, target: &JobState, editing: bool) -> (PrText, text
     };
     let justification = match &job.why {
         Some(why) => format!("{why}\n\n"),
-        None if editing => crate::edit::justification_template(job.critical, &target.branch),
+        None if editing => crate::stages::edit::justification_template(job.critical, &target.branch),
         None => String::new(),
     };
-    let conflicts = crate::disclose::section(&target.changed);
+    let conflicts = crate::stages::disclose::section(&target.changed);
     let sections = text::Sections {
         justification: &justification,
         conflicts: &conflicts,

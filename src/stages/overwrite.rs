@@ -15,8 +15,8 @@ use anyhow::Result;
 use crate::errors::{Context, Failure, failed};
 use crate::git::Git;
 use crate::output::Output;
-use crate::state::JobState;
-use crate::verify::Local;
+use crate::run::state::JobState;
+use crate::stages::verify::Local;
 
 /// The fork branch as the push expects to find it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +82,7 @@ pub struct Job<'a> {
     /// a `--continue`).
     pub patches: &'a HashMap<u64, Vec<u8>>,
     /// The fork's branches, when this run listed them.
-    pub heads: Option<&'a crate::fork::Heads>,
+    pub heads: Option<&'a crate::stages::fork::Heads>,
 }
 
 /// At most this many of the commits the push would remove are looked at.
@@ -96,7 +96,7 @@ pub fn check(job: &Job<'_>) -> Result<Checked> {
     let branch = &job.ts.remote_branch;
     let tip = match job.heads {
         Some(heads) => heads.tip(branch).map(str::to_string),
-        None => match crate::fork::branch_tip(job.git, job.worktree, job.fork, branch) {
+        None => match crate::stages::fork::branch_tip(job.git, job.worktree, job.fork, branch) {
             Ok(tip) => tip,
             Err(error) => {
                 // Not known: the push leases on "no such branch", so a branch
@@ -217,7 +217,7 @@ fn removed_commits(job: &Job<'_>, tip: &str, ours: &str) -> Result<Vec<Removed>>
 fn not_ours(job: &Job<'_>, ours: &str, removed: Vec<Removed>) -> Result<Vec<Foreign>> {
     let candidates: Vec<Removed> = removed
         .into_iter()
-        .filter(|c| c.merge || !crate::exec::is_own(&c.subject, c.body.trim(), &job.ts.prs))
+        .filter(|c| c.merge || !crate::stages::exec::is_own(&c.subject, c.body.trim(), &job.ts.prs))
         .collect();
     let singles: Vec<&str> = candidates.iter().filter(|c| !c.merge).map(|c| c.sha.as_str()).collect();
     let ids = if singles.is_empty() {
@@ -235,7 +235,7 @@ fn not_ours(job: &Job<'_>, ours: &str, removed: Vec<Removed>) -> Result<Vec<Fore
         };
         let mut commits: Vec<&str> = pushed.lines().collect();
         commits.extend(&singles);
-        let ids = crate::verify::commit_patch_ids(&local, &commits)?;
+        let ids = crate::stages::verify::commit_patch_ids(&local, &commits)?;
         let mut known: HashSet<String> = pushed.lines().filter_map(|c| ids.get(c)).cloned().collect();
         let series: Vec<Option<&[u8]>> = job
             .ts
@@ -244,7 +244,10 @@ fn not_ours(job: &Job<'_>, ours: &str, removed: Vec<Removed>) -> Result<Vec<Fore
             .map(|n| job.patches.get(n).map(Vec::as_slice))
             .collect();
         if series.iter().any(Option::is_some) {
-            for part in crate::verify::all_patch_ids(&local, &series)?.into_iter().flatten() {
+            for part in crate::stages::verify::all_patch_ids(&local, &series)?
+                .into_iter()
+                .flatten()
+            {
                 known.extend(part);
             }
         }

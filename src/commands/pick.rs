@@ -8,21 +8,21 @@ use std::sync::Mutex;
 
 use anyhow::Result;
 
-use crate::candidates::{self, Candidate};
+use crate::cli::settings::{Env, Selection, Settings};
 use crate::errors::failed;
-use crate::gather::{self, Already, JobSpec};
 use crate::git::Git;
 use crate::github::GitHub;
 use crate::output::Output;
 use crate::run::job::Start;
 use crate::run::report::Report;
 use crate::run::{Run, check_can_push, flow, interrupted_or};
-use crate::settings::{Env, Selection, Settings};
+use crate::stages::candidates::{self, Candidate};
+use crate::stages::gather::{self, Already, JobSpec};
 
 /// How many recent merges `--select` offers besides the labelled candidates.
 const RECENT: usize = 30;
-use crate::state::{self, JobState, Plan, Progress};
-use crate::token;
+use crate::github::token;
+use crate::run::state::{self, JobState, Plan, Progress};
 
 /// Refuses a new run while another is in progress; warns of what a run
 /// that did not finish left.
@@ -76,12 +76,12 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
     check_nothing_in_progress(&settings.common_dir, out)?;
     check_identity(&git, &settings.toplevel)?;
     if settings.edit && !settings.dry_run {
-        crate::edit::check(&git, &settings.toplevel)?;
+        crate::stages::edit::check(&git, &settings.toplevel)?;
     }
     let interactive = std::io::stdin().is_terminal();
     check_can_push(interactive, settings.yes, settings.dry_run)?;
     if settings.selection == Selection::Choose {
-        crate::choose::check_terminal(interactive)?;
+        crate::commands::choose::check_terminal(interactive)?;
     }
     let (found, github) = crate::run::connect_for(settings, env, out, &git, interactive)?;
     let chosen = choose_jobs(settings, &git, &github, out, interactive);
@@ -197,10 +197,10 @@ fn choose_jobs(
     let candidates::Found { views, pulls } =
         candidates::find(&candidates::Query::of(settings, recent), git, github, out)?;
     for view in &views {
-        crate::missing::summarise(view, out);
+        crate::commands::missing::summarise(view, out);
     }
-    let chosen: Vec<(crate::args::Target, Candidate)> = if settings.selection == Selection::Choose {
-        crate::choose::choose(&views, interactive)?
+    let chosen: Vec<(crate::cli::args::Target, Candidate)> = if settings.selection == Selection::Choose {
+        crate::commands::choose::choose(&views, interactive)?
     } else {
         views
             .iter()

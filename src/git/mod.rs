@@ -5,6 +5,8 @@
 //! `GIT_DIR` and the rest as git does), and where the tool keeps its own
 //! worktrees in it.
 
+pub mod remote;
+
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -9,11 +9,11 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use crate::cli::settings::Env;
 use crate::errors::failed;
 use crate::git::Git;
 use crate::github::{GitHub, Token};
 use crate::output::Output;
-use crate::settings::Env;
 
 /// Where a token was found.
 #[derive(Debug, Clone, PartialEq, Eq)]

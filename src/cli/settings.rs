@@ -7,14 +7,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::args::{PrRef, Target, check_labels, parse_repo, parse_target};
 use crate::cli::Cli;
-use crate::config::GitConfig;
+use crate::cli::args::{PrRef, Target, check_labels, parse_repo, parse_target};
+use crate::cli::config::GitConfig;
 use crate::errors::{Context, Failure, failed, usage};
+use crate::git::remote::{RepoUrl, api_url_for_host, parse_remote_url};
 use crate::git::{Git, Located};
 use crate::github::Repo;
 use crate::github::retry::Policy;
-use crate::remote::{RepoUrl, api_url_for_host, parse_remote_url};
 use crate::text;
 
 /// What `--regenerate-docs` runs, as the script did.
@@ -162,7 +162,7 @@ pub const DEFAULT_CANDIDATE_LABEL: &str = "cherrypick/{branch}";
 /// in the order the `--debug` lines list them.
 pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result<Settings> {
     let selection = Selection::of(cli);
-    let (target_args, pr_refs) = crate::args::positionals(selection, &cli.args)?;
+    let (target_args, pr_refs) = crate::cli::args::positionals(selection, &cli.args)?;
     check_labels(&cli.labels)?;
     let config = read_config(git, &located.toplevel)?;
     let mut sources = Sources {
@@ -781,7 +781,7 @@ pub fn network_policy(env: &Env) -> Policy {
 /// the token goes there; but for an API on a loopback address (a proxy, a
 /// test server), the upstream remote's host, else github.com.
 fn web_host(api_url: &str, remote_host: Option<&str>) -> String {
-    let served = crate::remote::web_host_for_api(api_url);
+    let served = crate::git::remote::web_host_for_api(api_url);
     match remote_host {
         Some(host) if is_loopback(&served) => host.to_string(),
         None if is_loopback(&served) => "github.com".to_string(),

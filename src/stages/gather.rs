@@ -6,18 +6,18 @@ use std::thread;
 
 use anyhow::Result;
 
+use crate::cli::settings::Settings;
 use crate::errors::{Context, failed, usage};
 use crate::git::Git;
 use crate::github::{ApiError, Download, GitHub, PullRequest, Repo};
 use crate::output::Output;
-use crate::settings::Settings;
-use crate::state::Pr;
-use crate::verify::{self, Checked, Local};
+use crate::run::state::Pr;
+use crate::stages::verify::{self, Checked, Local};
 
 /// A job to be: a target and the pull requests to pick onto it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobSpec {
-    pub target: crate::args::Target,
+    pub target: crate::cli::args::Target,
     /// The pull requests asked for, which name its fork branch (those
     /// without changes are left out of the job itself).
     pub prs: Vec<u64>,
@@ -54,7 +54,7 @@ pub struct Gathered {
     /// was open before the run (`None`: not looked for, or not known).
     pub open_before: Vec<Option<bool>>,
     /// The fork's branches (`None`: not known, or nothing is to be pushed).
-    pub fork_heads: Option<crate::fork::Heads>,
+    pub fork_heads: Option<crate::stages::fork::Heads>,
 }
 
 /// Waits for a download thread; a panic there is a bug, passed on as one.
@@ -115,8 +115,8 @@ pub fn gather(
         );
         // What the fork has (unless nothing is pushed): what each push
         // would replace, and whether it negotiates.
-        let listed =
-            (!settings.dry_run).then(|| scope.spawn(|| crate::fork::heads(git, &settings.toplevel, &settings.fork)));
+        let listed = (!settings.dry_run)
+            .then(|| scope.spawn(|| crate::stages::fork::heads(git, &settings.toplevel, &settings.fork)));
         let fetched = if already.fetched {
             Ok(())
         } else {

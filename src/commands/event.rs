@@ -10,17 +10,17 @@ use std::path::Path;
 use anyhow::Result;
 use serde_json::Value;
 
-use crate::args::Target;
-use crate::candidates::{self, Related, State};
 use crate::cli::Cli;
+use crate::cli::args::Target;
+use crate::cli::settings::{Env, Settings};
 use crate::errors::{Failure, Kind, failed, usage};
 use crate::git::{Git, Located};
 use crate::github::GitHub;
 use crate::github::{ACTIONS_MAY_NOT_OPEN, ACTIONS_SETTING};
 use crate::output::Output;
 use crate::run::report::{Outcome, Report};
-use crate::settings::{Env, Settings};
-use crate::state::{JobState, Phase};
+use crate::run::state::{JobState, Phase};
+use crate::stages::candidates::{self, Related, State};
 
 /// Opens the comment the tool leaves on a source pull request.
 const MARKER: &str = "<!-- git-cherry-pick-pr -->";
@@ -245,7 +245,7 @@ pub fn run(
     if cli.repo.is_none() {
         cli.repo = env.get("GITHUB_REPOSITORY").map(str::to_string);
     }
-    let mut settings = crate::settings::resolve(&cli, env, &git, located)?;
+    let mut settings = crate::cli::settings::resolve(&cli, env, &git, located)?;
     let decision = decide(
         &name,
         &event,
@@ -279,7 +279,7 @@ pub fn run(
     settings.user = Some(settings.repo.owner.clone());
     let (found, github) = crate::run::connect_for(&settings, env, out, &git, false)?;
     let acted = act(&settings, env, git, out, located, &github, asked);
-    crate::token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
+    crate::github::token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
     let Acted {
         reports,
         failure,
@@ -423,7 +423,7 @@ fn act(
                 })
                 .collect();
             settings.prs = vec![pr];
-            match crate::pick::run(&settings, env, git, out) {
+            match crate::commands::pick::run(&settings, env, git, out) {
                 Ok(ran) => {
                     for report in ran {
                         let (line, report) = settle(report, pr, &git, out, located, &settings.fork)?;
@@ -574,8 +574,8 @@ fn settle(
         Outcome::Stopped { error, conflicts } => {
             // Pushed, and no pull request opened for it: the branch goes too.
             let pushed = (job.phase == Phase::Open).then(|| delete_pushed(git, out, &located.toplevel, fork, &job));
-            let state = crate::state::load(&located.common_dir)?;
-            crate::resume::abort(
+            let state = crate::run::state::load(&located.common_dir)?;
+            crate::commands::resume::abort(
                 git,
                 out,
                 &located.toplevel,

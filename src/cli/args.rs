@@ -7,10 +7,10 @@
 
 use anyhow::Result;
 
+use crate::cli::settings::Selection;
 use crate::errors::usage;
+use crate::git::remote::{RepoUrl, host_of};
 use crate::github::Repo;
-use crate::remote::{RepoUrl, host_of};
-use crate::settings::Selection;
 
 /// How pull requests are written, for messages.
 const PR_FORMS: &str = "a number such as 3796, #3796, or a pull request URL";

@@ -11,7 +11,7 @@ use std::thread;
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::args::Target;
+use crate::cli::args::Target;
 use crate::errors::failed;
 use crate::git::Git;
 use crate::github::{ApiError, FoundIssue, GitHub, PullRequest, Repo};
@@ -196,7 +196,7 @@ pub struct Query<'a> {
 
 impl<'a> Query<'a> {
     /// The query of a run's settings.
-    pub fn of(settings: &'a crate::settings::Settings, recent: usize) -> Self {
+    pub fn of(settings: &'a crate::cli::settings::Settings, recent: usize) -> Self {
         Query {
             repo: &settings.repo,
             upstream: &settings.upstream,
@@ -380,10 +380,10 @@ fn list(query: &Query<'_>, github: &GitHub<'_>) -> Result<Listed> {
             (query.recent > 0).then(|| scope.spawn(|| github.list_pulls(repo, default, "closed", query.recent)));
         let searches: Vec<Vec<_>> = searches
             .into_iter()
-            .map(|per_template| per_template.into_iter().map(crate::gather::join).collect())
+            .map(|per_template| per_template.into_iter().map(crate::stages::gather::join).collect())
             .collect();
-        let listings: Vec<_> = listings.into_iter().map(crate::gather::join).collect();
-        let recent = recent.map(crate::gather::join);
+        let listings: Vec<_> = listings.into_iter().map(crate::stages::gather::join).collect();
+        let recent = recent.map(crate::stages::gather::join);
         (searches, listings, recent)
     });
     let explain = |e: ApiError| github.explain(e);
@@ -523,7 +523,7 @@ pub fn claims_of(pulls: &[PullRequest], target: &Target) -> HashMap<u64, Vec<Cla
             pull.author_association.as_deref(),
             Some("OWNER" | "MEMBER" | "COLLABORATOR")
         );
-        let head = Some(pull.head.sha.clone()).filter(|sha| crate::verify::is_object_id(sha));
+        let head = Some(pull.head.sha.clone()).filter(|sha| crate::stages::verify::is_object_id(sha));
         for source in sources_of(&pull.title, pull.body.as_deref().unwrap_or_default(), &pull.head.name) {
             if source == pull.number {
                 continue;
