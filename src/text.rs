@@ -15,6 +15,32 @@ pub const BODY_LIMIT: usize = 65_536;
 /// The page linked from every cherry-pick pull request's body.
 pub const DOC_LINK: &str = "https://git.k8s.io/community/contributors/devel/sig-release/cherry-picks.md";
 
+/// A pull request as users read it: `#3796`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrNumber(pub u64);
+
+impl std::fmt::Display for PrNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// Pull requests as users read them: `#3796 #3797` (nothing for none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrList<'a>(pub &'a [u64]);
+
+impl std::fmt::Display for PrList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, n) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{}", PrNumber(*n))?;
+        }
+        Ok(())
+    }
+}
+
 /// One source pull request as the text needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source<'a> {
@@ -35,7 +61,7 @@ const LONGEST_BRANCH: usize = 200;
 /// pull requests make the same name:
 /// `automated-cherry-pick-of-#1001-…-#1024-and-76-more-5f3a09c1-upstream-release-1.99`.
 pub fn branch_name(prs: &[u64], remote: &str, branch: &str) -> String {
-    let numbers: Vec<String> = prs.iter().map(|n| format!("#{n}")).collect();
+    let numbers: Vec<String> = prs.iter().map(|n| PrNumber(*n).to_string()).collect();
     let full = format!("automated-cherry-pick-of-{}-{remote}-{branch}", numbers.join("-")).replace('/', "-");
     if full.len() <= LONGEST_BRANCH {
         return full;
@@ -189,36 +215,34 @@ fn values(
     base: &str,
 ) -> Vec<(&'static str, String)> {
     let LeftOut { skipped, by_hand } = left_out;
-    let numbers: Vec<String> = sources.iter().map(|s| format!("#{}", s.number)).collect();
+    let numbers: Vec<u64> = sources.iter().map(|s| s.number).collect();
     let subjects: Vec<String> = sources
         .iter()
-        .map(|s| format!("#{}: {}", s.number, one_line(s.title)))
+        .map(|s| format!("{}: {}", PrNumber(s.number), one_line(s.title)))
         .collect();
     let notes: Vec<String> = sources.iter().flat_map(|s| release_notes(s.body)).collect();
-    let skipped: Vec<String> = skipped.iter().map(|n| format!("#{n}")).collect();
-    let by_hand: Vec<String> = by_hand.iter().map(|n| format!("#{n}")).collect();
     let mut skipped_note = String::new();
     if !skipped.is_empty() {
         skipped_note.push_str(&format!(
             "Not picked, already present on {base}: {}.\n\n",
-            skipped.join(" ")
+            PrList(skipped)
         ));
     }
     if !by_hand.is_empty() {
         skipped_note.push_str(&format!(
             "Not picked, skipped by hand while resolving conflicts: {}.\n\n",
-            by_hand.join(" ")
+            PrList(by_hand)
         ));
     }
     vec![
-        ("prs", numbers.join(" ")),
+        ("prs", PrList(&numbers).to_string()),
         ("subjects", subjects.join("\n")),
         ("title_list", subjects.join(" ")),
         ("target", base.to_string()),
         ("release_notes", notes.join("\n")),
         ("doc_link", templates.doc_link.clone()),
-        ("skipped", skipped.join(" ")),
-        ("skipped_by_hand", by_hand.join(" ")),
+        ("skipped", PrList(skipped).to_string()),
+        ("skipped_by_hand", PrList(by_hand).to_string()),
         ("skipped_note", skipped_note),
         ("justification", String::new()),
         ("conflicts", String::new()),
@@ -362,10 +386,10 @@ fn fit(template: &str, mut values: Vec<(&'static str, String)>, sources: &[Sourc
     if full.chars().count() <= limit {
         return full;
     }
-    let numbers: Vec<String> = sources.iter().map(|s| format!("#{}", s.number)).collect();
+    let numbers: Vec<u64> = sources.iter().map(|s| s.number).collect();
     let notice = format!(
         "The release notes and the list above were shortened to fit GitHub's limit of {limit} characters; the full text is in {}.",
-        numbers.join(" ")
+        PrList(&numbers)
     );
     let subjects = value(&values, "subjects");
     let with_notice = |subjects: &str| {

@@ -295,7 +295,7 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
         if prs.is_empty() {
             "none".to_string()
         } else {
-            prs.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(" ")
+            crate::text::PrList(prs).to_string()
         }
     };
     let mut lines = vec![format!(

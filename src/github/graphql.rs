@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::types::GitRef;
 use super::{ApiError, GitHub, JSON, Label, PullRequest, Repo, User};
+use crate::text::{PrList, PrNumber};
 
 /// Pull requests per query: GitHub's GraphQL API limits the nodes a query
 /// may ask for, and a hundred pull requests with their labels stay well
@@ -158,8 +159,8 @@ fn endpoint(api: &str) -> String {
 /// `#1 #2 #3`, or `#1 … #9` for more than three.
 fn numbered(numbers: &[u64]) -> String {
     match numbers {
-        [first, _, _, _, ..] => format!("#{first} … #{}", numbers[numbers.len() - 1]),
-        _ => numbers.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(" "),
+        [first, .., last] if numbers.len() > 3 => format!("{} … {}", PrNumber(*first), PrNumber(*last)),
+        _ => PrList(numbers).to_string(),
     }
 }
 

@@ -403,8 +403,8 @@ fn confirm_push(run: &Run<'_>, targets: &[&JobState]) -> Result<()> {
     let lines: Vec<String> = targets
         .iter()
         .map(|ts| {
-            let prs: Vec<String> = ts.applied.iter().map(|n| format!("#{n}")).collect();
-            format!("  {} onto {} as {}", prs.join(" "), ts.branch, ts.remote_branch)
+            let prs = crate::text::PrList(&ts.applied);
+            format!("  {prs} onto {} as {}", ts.branch, ts.remote_branch)
         })
         .collect();
     run.out.note(&format!(

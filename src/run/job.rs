@@ -17,6 +17,7 @@ use crate::run::state::{Changed, How, JobState, Phase};
 use crate::signals;
 use crate::stages::apply::{self, Applied, Attempt, StopKind, Worktree};
 use crate::stages::touched::touched_paths;
+use crate::text::PrList;
 
 /// Whether a failed terminal read was Ctrl-C (the signal may reach the read
 /// before the handler has recorded it).
@@ -107,7 +108,7 @@ pub fn prepare<'a>(
         }
         run.out.note(&format!(
             "Nothing is left to push for {target_name}: {} skipped by hand",
-            numbers(&ts.by_hand)
+            PrList(&ts.by_hand)
         ));
         return Ok(done(ts, Outcome::SkippedByHand));
     }
@@ -454,11 +455,6 @@ fn finish_current(ts: &mut JobState, n: u64, ended: Ended) {
     }
     ts.current = None;
     ts.current_base = None;
-}
-
-/// `#1 #2`.
-fn numbers(prs: &[u64]) -> String {
-    prs.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(" ")
 }
 
 /// The current pull request, which stopped for the user, is done: applied

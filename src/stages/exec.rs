@@ -12,8 +12,10 @@ use crate::output::Output;
 
 /// The commit message for what the command changed.
 pub fn message(prs: &[u64]) -> String {
-    let numbers: Vec<String> = prs.iter().map(|n| format!("#{n}")).collect();
-    format!("Regenerate generated files after cherry-pick of {}", numbers.join(" "))
+    format!(
+        "Regenerate generated files after cherry-pick of {}",
+        crate::text::PrList(prs)
+    )
 }
 
 /// Whether a commit with `subject` and `body` is the one `run` makes for

@@ -105,12 +105,7 @@ pub fn gather(
                 .map(|t| t.branch.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
-            settings
-                .prs
-                .iter()
-                .map(|n| format!("#{n}"))
-                .collect::<Vec<_>>()
-                .join(" "),
+            crate::text::PrList(&settings.prs),
             settings.upstream
         );
         // What the fork has (unless nothing is pushed): what each push

@@ -298,8 +298,11 @@ fn found(fork: &str, ts: &JobState, checked: &Checked) -> String {
     } else {
         "commits that are not picks"
     };
-    let prs: Vec<String> = ts.prs.iter().map(|n| format!("#{n}")).collect();
-    format!("`{fork}`'s {} has {these} of {}", ts.remote_branch, prs.join(" "))
+    format!(
+        "`{fork}`'s {} has {these} of {}",
+        ts.remote_branch,
+        crate::text::PrList(&ts.prs)
+    )
 }
 
 /// The refusal: which commits the push would remove, and how to keep them,
