@@ -166,7 +166,7 @@ pub fn process<'a>(
         })
         .collect();
     // While others are in progress, --status tells how these ended.
-    run.record_done(reports.iter().filter_map(Report::done_line))?;
+    run.record_done(reports.iter().filter_map(Report::done))?;
     Ok(reports)
 }
 

@@ -3,6 +3,7 @@
 //! `flow` takes every job through to its pull request, and `report` says how
 //! they ended.
 
+pub mod ended;
 pub mod flow;
 pub mod job;
 pub mod lock;
@@ -91,12 +92,12 @@ impl Run<'_> {
 
     /// Tells how the jobs that ended did, for `--status`, while others are
     /// still in progress.
-    pub fn record_done(&self, lines: impl IntoIterator<Item = String>) -> Result<()> {
+    pub fn record_done(&self, done: impl IntoIterator<Item = ended::Done>) -> Result<()> {
         let mut progress = self.lock();
         if progress.jobs.is_empty() {
             return Ok(());
         }
-        progress.done.extend(lines);
+        progress.done.extend(done.into_iter().map(ended::Saved::Done));
         self.save(&progress)
     }
 }

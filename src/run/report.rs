@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::errors;
 use crate::output::Output;
+use crate::run::ended::{Done, Ended, Wording};
 use crate::run::state::JobState;
 
 /// How one job ended.
@@ -30,6 +31,26 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// How the job ended, without the error itself: what is saved and shown.
+    /// A stop or failure on conflicts is a conflict, any other a failure.
+    pub fn ended(&self) -> Ended {
+        match self {
+            Outcome::Published { url, existed: false } => Ended::Opened { url: url.clone() },
+            Outcome::Published { url, existed: true } => Ended::Updated { url: url.clone() },
+            Outcome::DryRun { branch } => Ended::DryRun { branch: branch.clone() },
+            Outcome::AlreadyPresent => Ended::AlreadyApplied,
+            Outcome::SkippedByHand => Ended::SkippedByHand,
+            Outcome::Stopped { error, .. } | Outcome::Failed(error) => {
+                let error_line = first_line(error);
+                if errors::kind_of(error) == errors::Kind::Conflict {
+                    Ended::Conflict { error: error_line }
+                } else {
+                    Ended::Failed { error: error_line }
+                }
+            }
+        }
+    }
+
     /// A stop with nothing in conflict.
     pub fn stopped(error: anyhow::Error) -> Outcome {
         Outcome::Stopped {
@@ -57,37 +78,27 @@ pub enum Format {
 }
 
 impl Report {
-    /// `upstream/release-3.1: opened https://…`, for a target that ended.
-    pub fn done_line(&self) -> Option<String> {
-        let how = match &self.outcome {
-            Outcome::Published { url, existed: false } => format!("opened {url}"),
-            Outcome::Published { url, existed: true } => format!("updated {url}"),
-            Outcome::DryRun { branch } => format!("dry run, on local branch {branch}"),
-            Outcome::AlreadyPresent => "already applied, nothing pushed".to_string(),
-            Outcome::SkippedByHand => "skipped by hand, nothing pushed".to_string(),
-            Outcome::Failed(error) => format!("failed: {}", first_line(error)),
-            Outcome::Stopped { .. } => return None,
-        };
-        Some(format!("{}: {how}", self.job.name()))
+    /// A target that ended (not one stopped for the user), as `--status`
+    /// shows it: `upstream/release-3.1: opened https://…`.
+    pub fn done(&self) -> Option<Done> {
+        if let Outcome::Stopped { .. } = self.outcome {
+            return None;
+        }
+        Some(Done {
+            target: self.job.name(),
+            ended: self.outcome.ended(),
+        })
     }
 
     /// The job as `--json` prints it.
     fn json(&self) -> JobJson<'_> {
         let job = &self.job;
-        let (outcome, url, local_branch) = match &self.outcome {
-            Outcome::Published { url, existed } => {
-                let word = if *existed { "updated" } else { "opened" };
-                (word, Some(url.as_str()), None)
-            }
-            Outcome::DryRun { branch } => ("dry-run", None, Some(branch.as_str())),
-            Outcome::AlreadyPresent => ("already-applied", None, None),
-            Outcome::SkippedByHand => ("skipped-by-hand", None, None),
-            Outcome::Stopped { error, .. } => (
-                conflict_or_failed(error),
-                None,
-                kept(job).then_some(job.local_branch.as_str()),
-            ),
-            Outcome::Failed(error) => (conflict_or_failed(error), None, None),
+        let outcome = self.outcome.ended().label(Wording::Json);
+        let (url, local_branch) = match &self.outcome {
+            Outcome::Published { url, .. } => (Some(url.as_str()), None),
+            Outcome::DryRun { branch } => (None, Some(branch.as_str())),
+            Outcome::Stopped { .. } => (None, kept(job).then_some(job.local_branch.as_str())),
+            Outcome::AlreadyPresent | Outcome::SkippedByHand | Outcome::Failed(_) => (None, None),
         };
         let (error, conflicts) = match &self.outcome {
             Outcome::Stopped { error, conflicts } => (Some(error), conflicts.as_slice()),
@@ -153,15 +164,6 @@ fn kept(job: &JobState) -> bool {
     job.worktree.is_dir()
 }
 
-/// `conflict` for a stop on conflicts (exit 3), else `failed` (exit 1).
-fn conflict_or_failed(error: &anyhow::Error) -> &'static str {
-    if errors::kind_of(error) == errors::Kind::Conflict {
-        "conflict"
-    } else {
-        "failed"
-    }
-}
-
 /// The error's own message, first line only.
 pub fn first_line(error: &anyhow::Error) -> String {
     error.to_string().lines().next().unwrap_or_default().to_string()
@@ -186,25 +188,20 @@ pub fn report(reports: Vec<Report>, out: &Output, format: Format) -> anyhow::Res
     let mut worst: Option<anyhow::Error> = None;
     let mut summary = Vec::new();
     for Report { job, outcome } in reports {
-        let (result, detail) = match outcome {
-            Outcome::Published { url, existed } => {
+        summary.push(format!(
+            "  {:<24} {}",
+            job.name(),
+            outcome.ended().words(Wording::Summary)
+        ));
+        match outcome {
+            Outcome::Published { url: shown, .. } | Outcome::DryRun { branch: shown } => {
                 if text {
-                    out.result(&url);
+                    out.result(&shown);
                 }
-                (if existed { "already existed" } else { "opened" }, url)
             }
-            Outcome::DryRun { branch } => {
-                if text {
-                    out.result(&branch);
-                }
-                ("dry run", format!("local branch {branch}"))
-            }
-            Outcome::AlreadyPresent => ("already applied", "nothing to push".to_string()),
-            Outcome::SkippedByHand => ("skipped by hand", "nothing to push".to_string()),
+            Outcome::AlreadyPresent | Outcome::SkippedByHand => {}
             Outcome::Stopped { error, .. } | Outcome::Failed(error) => {
                 let kind = errors::kind_of(&error);
-                let line = first_line(&error);
-                let word = conflict_or_failed(&error);
                 if several || worst.is_some() {
                     out.error(&error);
                 }
@@ -215,10 +212,8 @@ pub fn report(reports: Vec<Report>, out: &Output, format: Format) -> anyhow::Res
                 if replace {
                     worst = Some(error);
                 }
-                (word, line)
             }
-        };
-        summary.push(format!("  {:<24} {result:<16} {detail}", job.name()));
+        }
     }
     if several {
         out.note(&format!("Summary:\n{}", summary.join("\n")));

@@ -11,6 +11,7 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::{Context, failed};
+use crate::run::ended::Saved;
 use crate::text::Templates;
 
 /// The format's version; a file with another version is refused (and
@@ -256,9 +257,9 @@ impl Plan {
 pub struct Progress {
     /// The jobs still in progress.
     pub jobs: Vec<JobState>,
-    /// How the jobs that are no longer in progress ended, one line each.
+    /// How the jobs that are no longer in progress ended.
     #[serde(default)]
-    pub done: Vec<String>,
+    pub done: Vec<Saved>,
 }
 
 /// Everything `--continue` needs to finish the run without the original
@@ -386,7 +387,13 @@ mod tests {
                 force: true,
             },
             progress: Progress {
-                done: vec!["upstream/release-1.0: opened https://x/pull/2".into()],
+                done: vec![
+                    Saved::Line("upstream/release-1.0: opened https://x/pull/2".into()),
+                    Saved::Done(crate::run::ended::Done {
+                        target: "upstream/release-1.1".into(),
+                        ended: crate::run::ended::Ended::Failed { error: "no".into() },
+                    }),
+                ],
                 jobs: vec![JobState {
                     local_branch: "automated-cherry-pick-of-#1-upstream-release-1".into(),
                     worktree: "/tmp/x".into(),
