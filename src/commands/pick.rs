@@ -14,6 +14,7 @@ use crate::git::Git;
 use crate::github::GitHub;
 use crate::output::Output;
 use crate::run::job::Start;
+use crate::run::next::Hint;
 use crate::run::report::Report;
 use crate::run::{Run, check_can_push, flow, interrupted_or};
 use crate::stages::candidates::{self, Candidate};
@@ -37,7 +38,7 @@ fn check_nothing_in_progress(common_dir: &std::path::Path, out: &Output) -> Resu
                     "a run that did not finish left {left} worktree(s) under {}",
                     crate::git::worktrees_dir(common_dir).display()
                 ));
-                out.hint("`git cherry-pick-pr --status` lists them; `git cherry-pick-pr --abort` removes them");
+                out.hint(&Hint::LeftoverWorktrees.to_string());
             }
             return Ok(());
         }
@@ -52,7 +53,7 @@ fn check_nothing_in_progress(common_dir: &std::path::Path, out: &Output) -> Resu
     };
     Err(failed(format!("a cherry-pick is already in progress ({what})"))
         .hint("see it with `git cherry-pick-pr --status`")
-        .hint("finish it with `git cherry-pick-pr --continue`, or drop it with `git cherry-pick-pr --abort`")
+        .hint(Hint::InProgress.to_string())
         .into())
 }
 

@@ -13,7 +13,7 @@ use crate::git::Git;
 use crate::github::token;
 use crate::output::Output;
 use crate::run::job::Start;
-use crate::run::next::{Stopped, next_steps};
+use crate::run::next::{Hint, Stopped, next_steps, where_stopped};
 use crate::run::report::Report;
 use crate::run::state::{self, JobState, Loaded, Phase, Progress, State};
 use crate::run::{self, Run, flow};
@@ -135,13 +135,13 @@ fn act(
             };
             let mut wanted: Vec<u64> = Vec::new();
             for ts in &chosen {
-                for n in ts
-                    .remaining
-                    .iter()
-                    .chain(ts.current.iter().filter(|_| ts.phase == Phase::Retry))
-                {
-                    if !wanted.contains(n) {
-                        wanted.push(*n);
+                let retried = match ts.phase {
+                    Phase::Retry { current, .. } => Some(current),
+                    _ => None,
+                };
+                for n in ts.remaining.iter().copied().chain(retried) {
+                    if !wanted.contains(&n) {
+                        wanted.push(n);
                     }
                 }
             }
@@ -164,7 +164,7 @@ fn act(
 fn nothing_to_continue(loaded: &Loaded) -> anyhow::Error {
     match loaded {
         Loaded::Unreadable(why) => failed(format!("the saved cherry-pick cannot be read: {why}"))
-            .hint("run `git cherry-pick-pr --abort` to clear it")
+            .hint(Hint::ClearUnreadable.to_string())
             .into(),
         _ => failed("there is no cherry-pick in progress to continue")
             .hint("start one with `git cherry-pick-pr <TARGET>... <PR>...`")
@@ -208,7 +208,7 @@ fn select(progress: &Progress, selector: Option<&str>) -> Result<Vec<JobState>> 
             "several targets are in progress: {}",
             job_names(progress)
         ))
-        .hint("name the one to act on, e.g. `git cherry-pick-pr --continue release-3.0`")
+        .hint(Hint::NameOne.to_string())
         .into()),
         None => Ok(progress.jobs.clone()),
     }
@@ -222,7 +222,7 @@ fn check_present(git: &Git<'_>, toplevel: &Path, ts: &JobState) -> Result<()> {
             ts.name(),
             problem.text
         ))
-        .hint("run `git cherry-pick-pr --abort` to clean up, then start again")
+        .hint(Hint::CleanUp.to_string())
         .into());
     }
     Ok(())
@@ -255,12 +255,11 @@ fn reality(git: &Git<'_>, toplevel: &Path, ts: &JobState) -> Vec<Problem> {
         });
     }
     if problems.is_empty()
-        && ts.phase == Phase::Conflict
-        && ts.current.is_some()
+        && let Phase::Conflict { .. } = ts.phase
         && let Ok(false) = apply::am_in_progress(git, &ts.worktree)
     {
         problems.push(Problem {
-            text: "`git am` was finished by hand in the worktree; `--continue` goes on from there".into(),
+            text: Hint::AmFinishedByHand.to_string(),
             fatal: false,
         });
     }
@@ -287,7 +286,10 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
     let job = match loaded {
         Loaded::None => return "No cherry-pick in progress.".to_string(),
         Loaded::Unreadable(why) => {
-            return format!("A saved cherry-pick cannot be read: {why}\nnext: git cherry-pick-pr --abort (clears it)");
+            return format!(
+                "A saved cherry-pick cannot be read: {why}\nnext: {}",
+                Hint::StatusUnreadable
+            );
         }
         Loaded::Some(job) => job,
     };
@@ -307,18 +309,7 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
         lines.push(format!("  {line}"));
     }
     for ts in chosen.unwrap_or(&job.progress.jobs) {
-        let stopped = match (ts.phase, ts.current) {
-            (Phase::Conflict, Some(n)) => format!("stopped on conflicts in #{n}"),
-            (Phase::Retry, Some(n)) => {
-                format!("stopped before #{n} was applied (not a conflict); `--continue` applies it again")
-            }
-            (Phase::Push, _) => "applied; not pushed yet".to_string(),
-            (Phase::Open, _) => "pushed; the pull request is not opened yet".to_string(),
-            (Phase::Exec, _) => "applied; the command to run after applying failed".to_string(),
-            (Phase::Edit, _) => "applied; stopped at the editor (--edit): nothing pushed yet".to_string(),
-            _ => "stopped".to_string(),
-        };
-        lines.push(format!("  {}: {stopped}", ts.name()));
+        lines.push(format!("  {}: {}", ts.name(), where_stopped(&ts.phase)));
         lines.push(format!("    applied:  {}", list(&ts.applied)));
         if !ts.skipped.is_empty() {
             lines.push(format!("    skipped (already there): {}", list(&ts.skipped)));
@@ -326,7 +317,7 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
         if !ts.by_hand.is_empty() {
             lines.push(format!("    skipped by hand: {}", list(&ts.by_hand)));
         }
-        let mut left: Vec<u64> = ts.current.into_iter().collect();
+        let mut left: Vec<u64> = ts.phase.current().into_iter().collect();
         left.extend(&ts.remaining);
         lines.push(format!("    left:     {}", list(&left)));
         lines.push(format!(
@@ -339,11 +330,10 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
             lines.push(format!("    note:     {}", problem.text));
         }
         if problems.iter().any(|p| p.fatal) {
-            lines.push("    next:     git cherry-pick-pr --abort (cleans up), then start again".to_string());
+            lines.push(format!("    next:     {}", Hint::StatusCleanUp));
             continue;
         }
-        if ts.phase == Phase::Conflict
-            && ts.current.is_some()
+        if let Phase::Conflict { .. } = ts.phase
             && ts.worktree.exists()
             && let Ok(files) = apply::unmerged(git, &ts.worktree)
             && !files.is_empty()
@@ -352,7 +342,7 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
         }
         let name = (job.progress.jobs.len() > 1).then(|| selector_for(ts, &job.progress));
         let next = next_steps(Stopped {
-            phase: ts.phase,
+            phase: ts.phase.kind(),
             dry_run: job.plan.dry_run,
             name: name.as_deref(),
             worktree: &ts.worktree,
@@ -502,6 +492,6 @@ fn leftover_lines(git: &Git<'_>, toplevel: &Path, common_dir: &Path, loaded: &Lo
     }
     let mut lines = vec!["Left over by a run that did not finish:".to_string()];
     lines.extend(left.iter().map(|l| format!("  {}", l.describe())));
-    lines.push("  next: git cherry-pick-pr --abort (removes them)".to_string());
+    lines.push(format!("  next: {}", Hint::StatusLeftovers));
     lines
 }

@@ -191,15 +191,13 @@ pub struct Hints<'a> {
     /// Where the token came from, e.g. `GITHUB_TOKEN`.
     pub token_source: &'a str,
     /// How to try again: `the same command again` for a new run; the
-    /// command that goes on once a run's work is saved (`CONTINUE`).
+    /// command that goes on once a run's work is saved (the run's `next`
+    /// says it).
     pub again: &'a str,
 }
 
 /// How a new run is tried again.
 pub const SAME_COMMAND: &str = "the same command again";
-
-/// How a run whose work is saved is tried again.
-pub const CONTINUE: &str = "`git cherry-pick-pr --continue`";
 
 const PERMISSIONS: &str = "a fine-grained token needs Contents: read and Pull requests: read and write on the repository \
      (labels also need Issues or Pull requests: write); a classic token needs the repo scope (public_repo for public repositories)";
@@ -392,7 +390,7 @@ mod tests {
         let e = explain(
             resumable,
             &Hints {
-                again: CONTINUE,
+                again: "`git cherry-pick-pr --continue`",
                 ..HINTS
             },
         );

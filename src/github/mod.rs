@@ -147,9 +147,10 @@ impl<'a> GitHub<'a> {
     }
 
     /// The error of a run whose work is saved: it is tried again with
-    /// `git cherry-pick-pr --continue`, not with the same command.
-    pub fn explain_saved(&self, error: ApiError) -> anyhow::Error {
-        self.explain_as(error, error::CONTINUE)
+    /// `again` (the command that goes on, `git cherry-pick-pr --continue`),
+    /// not with the same command.
+    pub fn explain_saved(&self, error: ApiError, again: &str) -> anyhow::Error {
+        self.explain_as(error, again)
     }
 
     fn explain_as(&self, error: ApiError, again: &str) -> anyhow::Error {

@@ -12,7 +12,7 @@ use super::report::{Outcome, Report};
 use super::{Run, check_can_push, interrupted_or};
 use crate::errors::{Failure, Kind, failed};
 use crate::github::GitHub;
-use crate::run::next::{Stopped, next_steps};
+use crate::run::next::{Hint, Stopped, next_steps};
 use crate::run::state::{JobState, Phase};
 use crate::signals;
 use crate::stages::overwrite;
@@ -73,7 +73,9 @@ pub fn process<'a>(
             }
             match edit_text(run, &mut r.ts) {
                 Ok(()) => {
-                    r.ts.phase = Phase::Push;
+                    r.ts.phase = Phase::Push {
+                        exec_done: r.ts.phase.exec_done(),
+                    };
                     edited.push((i, r));
                 }
                 Err(error) if signals::interrupted() => {
@@ -81,10 +83,7 @@ pub fn process<'a>(
                     for (_, mut other) in edited {
                         keep(run, &mut other)?;
                     }
-                    return Err(interrupted_or(
-                        error,
-                        "the picked commits are kept: run `git cherry-pick-pr --continue`, or `--abort`",
-                    ));
+                    return Err(interrupted_or(error, &Hint::EditKept.to_string()));
                 }
                 Err(error) => {
                     r.ts.phase = Phase::Edit;
@@ -96,7 +95,7 @@ pub fn process<'a>(
                             r.ts.local_branch
                         ))
                         .hints(next_steps(Stopped {
-                            phase: r.ts.phase,
+                            phase: r.ts.phase.kind(),
                             dry_run: false,
                             name: None,
                             worktree: &r.ts.worktree,
@@ -130,7 +129,7 @@ pub fn process<'a>(
                         r.ts.local_branch
                     ))
                     .hints(next_steps(Stopped {
-                        phase: r.ts.phase,
+                        phase: r.ts.phase.kind(),
                         dry_run: false,
                         name: None,
                         worktree: &r.ts.worktree,
@@ -334,10 +333,7 @@ fn publish_one(
             }
             run.save_job(ts)?;
             if signals::interrupted() {
-                return Err(interrupted_or(
-                    error,
-                    "the picked commits are kept: run `git cherry-pick-pr --continue` to push and open the pull request, or `--abort`",
-                ));
+                return Err(interrupted_or(error, &Hint::PublishKept.to_string()));
             }
             let mut failure = failed(format!("the cherry-pick onto {name} was not published"))
                 .hint(format!("the picked commits are kept in {path} (branch {branch})"));
@@ -349,7 +345,7 @@ fn publish_one(
             if !refused {
                 // A refusal says itself how to go on.
                 failure = failure.hints(next_steps(Stopped {
-                    phase: ts.phase,
+                    phase: ts.phase.kind(),
                     dry_run: false,
                     name: None,
                     worktree: &ts.worktree,

@@ -12,7 +12,7 @@ use crate::errors::{Failure, Kind, failed, with_hints};
 use crate::git::Git;
 use crate::github::GitHub;
 use crate::output::Output;
-use crate::run::next::{Stopped, next_steps};
+use crate::run::next::{Hint, Stopped, next_steps};
 use crate::run::state::{Changed, How, JobState, Phase};
 use crate::signals;
 use crate::stages::apply::{self, Applied, Attempt, StopKind, Worktree};
@@ -86,10 +86,7 @@ pub fn prepare<'a>(
                 // Keep the user's work; `ts.phase` already says how to go on.
                 worktree.keep();
                 run.save_job(&ts)?;
-                return Err(interrupted_or(
-                    error,
-                    "the work is kept: run `git cherry-pick-pr --continue` or `--abort`",
-                ));
+                return Err(interrupted_or(error, &Hint::WorkKept.to_string()));
             }
             return Err(interrupted_or(
                 error,
@@ -115,26 +112,22 @@ pub fn prepare<'a>(
     if persisted && let Some(stopped) = refuse_markers(run, github, &mut ts, &mut worktree, patches)? {
         return Ok(done(ts, stopped));
     }
-    if let Some(command) = exec.as_deref().filter(|_| !ts.exec_done) {
+    if let Some(command) = exec.as_deref().filter(|_| !ts.phase.exec_done()) {
         ts.phase = Phase::Exec;
-        ts.current = None;
         // The command sees, and may change, the whole tree.
         let ran = worktree
             .fill()
             .and_then(|()| crate::stages::exec::run(&run.git, run.out, shell, command, &worktree.path, &ts.applied));
         match ran {
-            Ok(_) => ts.exec_done = true,
+            Ok(_) => ts.phase = Phase::Push { exec_done: true },
             Err(error) => {
                 worktree.keep();
                 run.save_job(&ts)?;
                 if signals::interrupted() {
-                    return Err(interrupted_or(
-                        error,
-                        "the work is kept: `git cherry-pick-pr --continue` runs the command again",
-                    ));
+                    return Err(interrupted_or(error, &Hint::ExecKept.to_string()));
                 }
                 let steps = next_steps(Stopped {
-                    phase: ts.phase,
+                    phase: ts.phase.kind(),
                     dry_run,
                     name: None,
                     worktree: &ts.worktree,
@@ -158,9 +151,10 @@ pub fn prepare<'a>(
     // From here on the picked commits are kept until published; a job that
     // stopped at the editor goes back to it.
     if ts.phase != Phase::Edit {
-        ts.phase = Phase::Push;
+        ts.phase = Phase::Push {
+            exec_done: ts.phase.exec_done(),
+        };
     }
-    ts.current = None;
     Ok(Prepared::Ready(Box::new(Ready { ts, worktree })))
 }
 
@@ -219,8 +213,9 @@ fn refuse_markers(
     let target_name = ts.name();
     let markers = leftover_markers(run, github, ts, patches)?;
     if !markers.is_empty() {
-        ts.phase = Phase::Push;
-        ts.current = None;
+        ts.phase = Phase::Push {
+            exec_done: ts.phase.exec_done(),
+        };
         worktree.keep();
         run.save_job(ts)?;
         let mut message = format!(
@@ -235,7 +230,7 @@ fn refuse_markers(
                 ts.worktree.display()
             ))
             .hints(next_steps(Stopped {
-                phase: ts.phase,
+                phase: ts.phase.kind(),
                 dry_run: run.plan.dry_run,
                 name: None,
                 worktree: &ts.worktree,
@@ -278,7 +273,7 @@ impl JobRun<'_, '_> {
         // no asking. (Saves two git processes per pull request.)
         let mut known_head: Option<String> = self.worktree.start.clone();
         let mut announced = false;
-        if !self.persisted && self.ts.current.is_none() && self.ts.remaining.len() > 1 {
+        if !self.persisted && self.ts.phase.current().is_none() && self.ts.remaining.len() > 1 {
             // A fresh worktree: try every pull request in one `git am`.
             let mut series = Vec::new();
             for n in &self.ts.remaining {
@@ -297,11 +292,11 @@ impl JobRun<'_, '_> {
             known_head = Some(before);
         }
         loop {
-            let next = match self.ts.current {
-                Some(n) if self.ts.phase == Phase::Conflict => Next::Settle(n),
-                Some(n) => Next::Apply(n),
-                None if self.ts.remaining.is_empty() => Next::Done,
-                None => Next::Apply(self.ts.remaining.remove(0)),
+            let next = match self.ts.phase {
+                Phase::Conflict { current, .. } => Next::Settle(current),
+                Phase::Retry { current, .. } => Next::Apply(current),
+                _ if self.ts.remaining.is_empty() => Next::Done,
+                _ => Next::Apply(self.ts.remaining.remove(0)),
             };
             match next {
                 Next::Done => return Ok(None),
@@ -330,14 +325,20 @@ impl JobRun<'_, '_> {
                     if !announced {
                         announce(run, &self.ts, n);
                     }
-                    self.ts.current = Some(n);
                     let before = match known_head.take() {
                         Some(head) => head,
-                        None => apply::head(git, &dir)?,
+                        None => apply::head(git, &dir).inspect_err(|_| {
+                            // Not begun: it stays to apply.
+                            if self.ts.phase.current() != Some(n) {
+                                self.ts.remaining.insert(0, n);
+                            }
+                        })?,
                     };
-                    self.ts.current_base = Some(before.clone());
                     // Should this stop half-way (Ctrl-C), it is applied again from the start.
-                    self.ts.phase = Phase::Retry;
+                    self.ts.phase = Phase::Retry {
+                        current: n,
+                        base: before.clone(),
+                    };
                     match self.worktree.apply(n, patch, signoff, &before)? {
                         Attempt::Applied(Applied::Picked, after) => {
                             finish_current(&mut self.ts, n, Ended::Picked);
@@ -364,8 +365,14 @@ impl JobRun<'_, '_> {
                         Attempt::Stopped(stop) => {
                             self.ts.current_commits = apply::patch_commits(patch);
                             self.ts.phase = match stop.kind {
-                                StopKind::Conflict => Phase::Conflict,
-                                StopKind::Retry => Phase::Retry,
+                                StopKind::Conflict => Phase::Conflict {
+                                    current: n,
+                                    base: before.clone(),
+                                },
+                                StopKind::Retry => Phase::Retry {
+                                    current: n,
+                                    base: before.clone(),
+                                },
                             };
                             let why = match stop.kind {
                                 StopKind::Conflict => format!("PR #{n} does not apply cleanly to {}", self.ts.name()),
@@ -376,11 +383,9 @@ impl JobRun<'_, '_> {
                             if let Some(stopped) = self.wait_or_stop(&why, &stop.conflicts, &stop.detail)? {
                                 return Ok(Some(stopped));
                             }
-                            if self.ts.phase == Phase::Retry {
-                                // The user fixed the cause: apply it again.
-                                continue;
-                            }
-                            self.ts.phase = Phase::Conflict;
+                            // The user fixed the cause (`Retry`: it is applied
+                            // again) or resolved the conflict (`Conflict`: `git am`
+                            // is finished).
                         }
                     }
                 }
@@ -419,12 +424,9 @@ impl JobRun<'_, '_> {
                 Ok(None)
             }
             Ok(false) => Ok(Some(stopped(""))),
-            Err(e) if was_interrupted(&e) => Err(Failure::new(
-                Kind::Interrupted,
-                "interrupted: the conflict is kept: resolve it, then run `git cherry-pick-pr --continue`, or `--abort`",
-            )
-            .because(e)
-            .into()),
+            Err(e) if was_interrupted(&e) => Err(Failure::new(Kind::Interrupted, Hint::ConflictKept.to_string())
+                .because(e)
+                .into()),
             Err(_) => Ok(Some(stopped(""))),
         }
     }
@@ -453,8 +455,7 @@ fn finish_current(ts: &mut JobState, n: u64, ended: Ended) {
         Ended::AlreadyThere => ts.skipped.push(n),
         Ended::ByHand => ts.by_hand.push(n),
     }
-    ts.current = None;
-    ts.current_base = None;
+    ts.phase = Phase::Applying;
 }
 
 /// The current pull request, which stopped for the user, is done: applied
@@ -468,14 +469,17 @@ fn record(out: &Output, git: &Git<'_>, ts: &mut JobState, n: u64, patch: Option<
     let head = apply::head(git, &ts.worktree)?;
     let files = std::mem::take(&mut ts.conflicted);
     let commits = std::mem::take(&mut ts.current_commits);
-    if ts.current_base.as_deref() != Some(head.as_str()) {
+    let base = match &ts.phase {
+        Phase::Conflict { base, .. } | Phase::Retry { base, .. } => Some(base.clone()),
+        _ => None,
+    };
+    if base.as_deref() != Some(head.as_str()) {
         // The patch, else (after `--continue`) its commits, fetched with the pull request.
         let original = match patch {
             Some(patch) => Some(patch.clone()),
             None => crate::stages::disclose::commits_patch(git, &ts.worktree, &commits),
         };
-        let differences = ts
-            .current_base
+        let differences = base
             .as_deref()
             .and_then(|base| crate::stages::disclose::measure(git, &ts.worktree, original.as_deref(), base, &head));
         ts.changed.push(Changed {
@@ -549,7 +553,7 @@ pub fn stop_failure(ts: &JobState, why: &str, files: &[String], detail: &str, dr
     // conflict: exit 1, though the work is kept as for one.
     let kind = if files.is_empty() { Kind::Failed } else { Kind::Conflict };
     Failure::new(kind, message).hints(next_steps(Stopped {
-        phase: ts.phase,
+        phase: ts.phase.kind(),
         dry_run,
         name: None,
         worktree: &ts.worktree,

@@ -36,26 +36,125 @@ pub struct Pr {
     pub labels: Vec<String>,
 }
 
-/// Why a target stopped.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
+/// How far a job got, each step with what only it knows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "SavedPhase", into = "SavedPhase")]
 pub enum Phase {
-    /// `git am` stopped on a pull request's patch.
-    Conflict,
-    /// The current pull request is applied again from its patch on
-    /// `--continue` (a hook refused it, or the run was interrupted mid-way).
-    Retry,
+    /// Applying, with no pull request under way: a job not begun, or one
+    /// between two pull requests. `--continue` applies the rest.
+    Applying,
+    /// `git am` stopped on the patch of `current` for the user to resolve.
+    /// `base`: HEAD before it was applied; if HEAD has moved past it when
+    /// the user is done, the pull request was applied.
+    Conflict { current: u64, base: String },
+    /// `current` is applied again from its patch on `--continue` (a hook
+    /// refused it, or the run was interrupted mid-way); `base` as above.
+    Retry { current: u64, base: String },
     /// Everything applied; the `--exec` command failed: it runs again on
     /// `--continue`.
     Exec,
-    /// Everything applied; the push (or a hook) failed.
-    Push,
+    /// Everything applied; the push (or a hook) failed. `exec_done`: the
+    /// `--exec` command has run and its changes are committed.
+    Push { exec_done: bool },
     /// Pushed; opening the pull request failed. `--continue` pushes again
     /// (the same commits) and opens it.
     Open,
     /// Everything applied; the editor (`--edit`) failed, or left a text that
     /// cannot be used: `--continue` opens it again.
     Edit,
+}
+
+impl Phase {
+    /// The step, without its data: what is saved as `phase`, and what the
+    /// hints go by. A job between two pull requests is applied again.
+    pub fn kind(&self) -> PhaseKind {
+        match self {
+            Phase::Applying | Phase::Retry { .. } => PhaseKind::Retry,
+            Phase::Conflict { .. } => PhaseKind::Conflict,
+            Phase::Exec => PhaseKind::Exec,
+            Phase::Push { .. } => PhaseKind::Push,
+            Phase::Open => PhaseKind::Open,
+            Phase::Edit => PhaseKind::Edit,
+        }
+    }
+
+    /// The pull request under way (stopped on, or to apply again), if any.
+    pub fn current(&self) -> Option<u64> {
+        match self {
+            Phase::Conflict { current, .. } | Phase::Retry { current, .. } => Some(*current),
+            Phase::Applying | Phase::Exec | Phase::Push { .. } | Phase::Open | Phase::Edit => None,
+        }
+    }
+
+    /// Whether the `--exec` command has run and its changes are committed:
+    /// it runs before anything is ready to push, edit or open.
+    pub fn exec_done(&self) -> bool {
+        match self {
+            Phase::Push { exec_done } => *exec_done,
+            Phase::Open | Phase::Edit => true,
+            Phase::Applying | Phase::Conflict { .. } | Phase::Retry { .. } | Phase::Exec => false,
+        }
+    }
+}
+
+/// The step a job is at, without its data.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PhaseKind {
+    Conflict,
+    Retry,
+    Exec,
+    Push,
+    Open,
+    Edit,
+}
+
+/// A phase as the state file holds it, beside the job's other fields (as
+/// earlier versions wrote it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SavedPhase {
+    phase: PhaseKind,
+    /// The pull request `git am` stopped on, if any.
+    current: Option<u64>,
+    /// HEAD before the current pull request was applied.
+    current_base: Option<String>,
+    /// The `--exec` command has run and its changes are committed.
+    #[serde(default)]
+    exec_done: bool,
+}
+
+impl From<SavedPhase> for Phase {
+    fn from(saved: SavedPhase) -> Phase {
+        let base = saved.current_base.unwrap_or_default();
+        match (saved.phase, saved.current) {
+            (PhaseKind::Conflict, Some(current)) => Phase::Conflict { current, base },
+            (PhaseKind::Retry, Some(current)) => Phase::Retry { current, base },
+            (PhaseKind::Conflict | PhaseKind::Retry, None) => Phase::Applying,
+            (PhaseKind::Exec, _) => Phase::Exec,
+            (PhaseKind::Push, _) => Phase::Push {
+                exec_done: saved.exec_done,
+            },
+            (PhaseKind::Open, _) => Phase::Open,
+            (PhaseKind::Edit, _) => Phase::Edit,
+        }
+    }
+}
+
+impl From<Phase> for SavedPhase {
+    fn from(phase: Phase) -> SavedPhase {
+        let exec_done = phase.exec_done();
+        let phase_kind = phase.kind();
+        let (current, current_base) = match phase {
+            Phase::Conflict { current, base } | Phase::Retry { current, base } => (Some(current), Some(base)),
+            Phase::Applying | Phase::Exec | Phase::Push { .. } | Phase::Open | Phase::Edit => (None, None),
+        };
+        SavedPhase {
+            phase: phase_kind,
+            current,
+            current_base,
+            exec_done,
+        }
+    }
 }
 
 /// One job of a run and how far it got: a target branch, the pull requests
@@ -72,6 +171,8 @@ pub struct JobState {
     /// The local branch checked out in the worktree.
     pub local_branch: String,
     pub worktree: PathBuf,
+    /// Saved as `phase`, `current`, `current_base` and `exec_done`.
+    #[serde(flatten)]
     pub phase: Phase,
     /// Pull requests applied, in order.
     pub applied: Vec<u64>,
@@ -81,16 +182,8 @@ pub struct JobState {
     /// `--abort` in the worktree): not on the target, and not picked.
     #[serde(default)]
     pub by_hand: Vec<u64>,
-    /// The pull request `git am` stopped on, if any.
-    pub current: Option<u64>,
-    /// HEAD before the current pull request was applied: if HEAD has moved
-    /// past it when the user is done, the pull request was applied.
-    pub current_base: Option<String>,
     /// Pull requests still to apply after the current one.
     pub remaining: Vec<u64>,
-    /// The `--exec` command has run and its changes are committed.
-    #[serde(default)]
-    pub exec_done: bool,
     /// The files in conflict while the current pull request was stopped:
     /// those the user resolves by hand.
     #[serde(default)]
@@ -124,14 +217,11 @@ impl JobState {
             remote_branch: crate::text::branch_name(prs, remote, branch),
             local_branch: String::new(),
             worktree: PathBuf::new(),
-            phase: Phase::Retry,
+            phase: Phase::Applying,
             applied: Vec::new(),
             skipped: Vec::new(),
             by_hand: Vec::new(),
-            current: None,
-            current_base: None,
             remaining: prs.to_vec(),
-            exec_done: false,
             conflicted: Vec::new(),
             current_commits: Vec::new(),
             changed: Vec::new(),
@@ -397,9 +487,10 @@ mod tests {
                 jobs: vec![JobState {
                     local_branch: "automated-cherry-pick-of-#1-upstream-release-1".into(),
                     worktree: "/tmp/x".into(),
-                    phase: Phase::Conflict,
-                    current: Some(1),
-                    current_base: Some("abc".into()),
+                    phase: Phase::Conflict {
+                        current: 1,
+                        base: "abc".into(),
+                    },
                     remaining: vec![],
                     open_before: Some(false),
                     conflicted: vec!["pkg/a.go".into()],

@@ -10,6 +10,7 @@ use anyhow::Result;
 
 use crate::errors::{Context, failed, usage};
 use crate::git::Git;
+use crate::run::next::Hint;
 use crate::run::state::PrText;
 
 /// The questions of the cherry-pick process, and the headings a pick that is
@@ -61,9 +62,10 @@ pub fn editor_text(text: &PrText) -> String {
     format!(
         "{}\n\n{}\n\n<!--\nThe first line is the pull request's title; the rest is its body (Markdown).\n\
 HTML comments like this one are removed. Leaving the title or the body empty\n\
-stops here: nothing is pushed, and `git cherry-pick-pr --continue` takes it up again.\n-->\n",
+stops here: {}\n-->\n",
         text.title,
-        text.body.trim_end()
+        text.body.trim_end(),
+        Hint::EditorEmpty
     )
 }
 

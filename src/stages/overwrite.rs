@@ -15,6 +15,7 @@ use anyhow::Result;
 use crate::errors::{Context, Failure, failed};
 use crate::git::Git;
 use crate::output::Output;
+use crate::run::next::Hint;
 use crate::run::state::JobState;
 use crate::stages::verify::Local;
 
@@ -141,7 +142,7 @@ pub fn check(job: &Job<'_>) -> Result<Checked> {
                 "`{}`'s {branch} moved while it was being checked; nothing was pushed",
                 job.fork
             ))
-            .hint("run the same command again (or `git cherry-pick-pr --continue`) to check it again")
+            .hint(Hint::ForkMoved.to_string())
             .into());
         }
     }
@@ -316,15 +317,19 @@ pub fn refusal(fork: &str, ts: &JobState, checked: &Checked, name: Option<&str>)
         listing(checked)
     );
     let shas: Vec<&str> = checked.foreign.iter().map(|c| c.short.as_str()).collect();
-    let name = name.map(|n| format!(" {n}")).unwrap_or_default();
+    let shas = shas.join(" ");
     failed(message)
-        .hint(format!(
-            "to keep {them}, add {them} to the pick: `git -C {} cherry-pick {}`, then `git cherry-pick-pr --continue{name}`",
-            ts.worktree.display(),
-            shas.join(" ")
-        ))
-        .hint(format!("to push over {them}: `git cherry-pick-pr --continue{name} --force`"))
-        .hint(format!("to leave the branch as it is: `git cherry-pick-pr --abort{name}`"))
+        .hint(
+            Hint::KeepForeign {
+                them,
+                worktree: &ts.worktree,
+                shas: &shas,
+                name,
+            }
+            .to_string(),
+        )
+        .hint(Hint::PushOver { them, name }.to_string())
+        .hint(Hint::LeaveBranch { name }.to_string())
 }
 
 /// The warning of `--force`: which commits it pushes over.

@@ -10,6 +10,7 @@ use crate::errors::failed;
 use crate::git::Git;
 use crate::github::{ApiError, GitHub, NewPull};
 use crate::output::Output;
+use crate::run::next::CONTINUE;
 use crate::run::state::{JobState, Plan, PrText};
 use crate::stages::follow;
 use crate::stages::overwrite::Lease;
@@ -218,7 +219,7 @@ pub fn open(
         Err(error) if error.status() == Some(422) || matches!(error, ApiError::Unreadable { .. }) => {
             let found = github
                 .find_open_pull(&repo, &job.user, branch)
-                .map_err(|e| github.explain_saved(e))?;
+                .map_err(|e| github.explain_saved(e, CONTINUE))?;
             match found {
                 // None was open before this run: an earlier try of this
                 // request opened it, and its answer was lost.
@@ -236,10 +237,10 @@ pub fn open(
                     ));
                     (pull, true)
                 }
-                None => return Err(github.explain_saved(error)),
+                None => return Err(github.explain_saved(error, CONTINUE)),
             }
         }
-        Err(error) => return Err(github.explain_saved(error)),
+        Err(error) => return Err(github.explain_saved(error, CONTINUE)),
     };
     std::thread::scope(|scope| {
         scope.spawn(alongside);
