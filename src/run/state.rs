@@ -536,6 +536,70 @@ mod tests {
     }
 
     #[test]
+    fn a_phase_is_saved_beside_the_job_as_earlier_versions_saved_it() {
+        let job = |phase: serde_json::Value| {
+            let mut value = serde_json::to_value(JobState::new("upstream", "release-1", &[1])).unwrap();
+            for (key, v) in phase.as_object().unwrap() {
+                value[key] = v.clone();
+            }
+            serde_json::from_value::<JobState>(value).unwrap().phase
+        };
+        let fresh = serde_json::to_value(JobState::new("upstream", "release-1", &[1])).unwrap();
+        assert_eq!(
+            (
+                &fresh["phase"],
+                &fresh["current"],
+                &fresh["current_base"],
+                &fresh["exec_done"]
+            ),
+            (
+                &serde_json::json!("retry"),
+                &serde_json::Value::Null,
+                &serde_json::Value::Null,
+                &serde_json::json!(false)
+            )
+        );
+        let cases = [
+            (
+                serde_json::json!({"phase": "conflict", "current": 3, "current_base": "abc"}),
+                Phase::Conflict {
+                    current: 3,
+                    base: "abc".into(),
+                },
+            ),
+            (
+                serde_json::json!({"phase": "retry", "current": 3, "current_base": "abc"}),
+                Phase::Retry {
+                    current: 3,
+                    base: "abc".into(),
+                },
+            ),
+            (
+                serde_json::json!({"phase": "conflict", "current": null}),
+                Phase::Applying,
+            ),
+            (serde_json::json!({"phase": "exec"}), Phase::Exec),
+            (
+                serde_json::json!({"phase": "push", "exec_done": true}),
+                Phase::Push { exec_done: true },
+            ),
+            (
+                serde_json::json!({"phase": "push", "exec_done": false}),
+                Phase::Push { exec_done: false },
+            ),
+            (serde_json::json!({"phase": "open", "exec_done": true}), Phase::Open),
+            (serde_json::json!({"phase": "edit", "exec_done": true}), Phase::Edit),
+        ];
+        for (saved, phase) in cases {
+            assert_eq!(job(saved.clone()), phase, "{saved}");
+            let mut ts = JobState::new("upstream", "release-1", &[1]);
+            ts.phase = phase.clone();
+            let again: JobState = serde_json::from_str(&serde_json::to_string(&ts).unwrap()).unwrap();
+            assert_eq!(again.phase, phase);
+        }
+    }
+
+    #[test]
     fn jobs_are_shown_by_target_and_named_by_target_or_fork_branch() {
         let job = &sample().progress.jobs[0];
         assert_eq!(job.name(), "upstream/release-1");
