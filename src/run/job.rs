@@ -321,7 +321,7 @@ impl JobRun<'_, '_> {
                 },
                 Next::Apply(n) => {
                     if known_head.is_none() && apply::am_in_progress(git, &dir)? {
-                        git.run(&dir, &["am", "--abort"])?;
+                        git.am_abort(&dir)?;
                     }
                     let patch = patches
                         .get(&n)
@@ -571,7 +571,9 @@ fn leftover_markers(
     patches: &HashMap<u64, Vec<u8>>,
 ) -> Result<Vec<String>> {
     let range = format!("refs/remotes/{}/{}...HEAD", ts.remote, ts.branch);
-    let checked = run.git.capture(&ts.worktree, &["diff", "--check", &range], None)?;
+    let checked = run
+        .git
+        .capture_parsed(&ts.worktree, &["diff", "--check", &range], None)?;
     let places = parse_markers(&checked.stdout);
     match checked.code() {
         // 2: something was found (markers, or whitespace, which is not ours to judge).

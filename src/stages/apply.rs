@@ -146,11 +146,8 @@ pub fn remove_worktree(
     if let Some(branch) = branch
         && let Err(e) = git.run(toplevel, &["branch", "--quiet", "-D", branch])
     {
-        let exists = git.run(
-            toplevel,
-            &["rev-parse", "--verify", "--quiet", &format!("refs/heads/{branch}")],
-        );
-        if exists.is_ok() {
+        let exists = git.resolve(toplevel, &format!("refs/heads/{branch}"));
+        if matches!(exists, Ok(Some(_))) {
             out.warn(&format!("could not delete the temporary branch {branch}: {e}"));
         }
     }
@@ -340,7 +337,7 @@ impl Worktree<'_> {
             // start over in the whole tree, where the user would resolve.
             self.fill()?;
             let (git, dir) = (&self.git, self.path.as_path());
-            git.run(dir, &["am", "--abort"])?;
+            git.am_abort(dir)?;
             am = run_am(git, dir, patch, signoff, false)?;
         }
         let (git, dir) = (&self.git, self.path.as_path());
@@ -369,7 +366,7 @@ impl Worktree<'_> {
             return Ok(Attempt::Stopped(stop(conflicts, am.stderr)));
         }
         // git's merge machinery sometimes succeeds where am's three-way fallback does not.
-        git.run(dir, &["am", "--abort"])?;
+        git.am_abort(dir)?;
         let mut args = vec!["cherry-pick"];
         if signoff {
             args.push("--signoff");
@@ -386,7 +383,7 @@ impl Worktree<'_> {
             });
         }
         // Back to the `git am` state, which is what the user resolves.
-        git.run(dir, &["cherry-pick", "--abort"])?;
+        git.cherry_pick_abort(dir)?;
         let again = run_am(git, dir, patch, signoff, false)?;
         if again.success {
             return moved(git, dir, before);
@@ -407,8 +404,7 @@ impl Worktree<'_> {
         let (git, dir) = (&self.git, self.path.as_path());
         let am = run_am(git, dir, &patches.concat(), signoff, true)?;
         if am.success {
-            let made = git.run(dir, &["rev-list", &format!("{before}..HEAD")])?;
-            let made: Vec<&str> = made.lines().collect();
+            let made = git.rev_list(dir, &[&format!("{before}..HEAD")])?;
             if made.len() == counts.iter().sum::<usize>() {
                 return Ok(made.first().map(|head| head.to_string()));
             }
@@ -416,7 +412,7 @@ impl Worktree<'_> {
             // them one at a time tells.
             git.run(dir, &["reset", "--quiet", "--keep", before])?;
         } else if am_in_progress(git, dir)? {
-            git.run(dir, &["am", "--abort"])?;
+            git.am_abort(dir)?;
         }
         Ok(None)
     }
@@ -534,7 +530,7 @@ pub fn patch_commits(patch: &[u8]) -> Vec<String> {
 /// Whether every commit is in the local object store.
 fn all_present(git: &Git<'_>, dir: &Path, commits: &[String]) -> Result<bool> {
     let input = commits.iter().map(|c| format!("{c}^{{commit}}\n")).collect::<String>();
-    let checked = git.capture(dir, &["cat-file", "--batch-check"], Some(input.as_bytes()))?;
+    let checked = git.capture_parsed(dir, &["cat-file", "--batch-check"], Some(input.as_bytes()))?;
     Ok(checked.success && !checked.stdout.contains("missing"))
 }
 
