@@ -106,6 +106,82 @@ impl Git<'_> {
         self.run(dir, &["am", "--abort"]).map(drop)
     }
 
+    /// `git am --continue`, whatever its exit status: git's words for the
+    /// user when it cannot go on.
+    pub fn am_continue(&self, dir: &Path) -> Result<super::Captured, GitError> {
+        self.capture(dir, &["am", "--continue"], None)
+    }
+
+    /// Whether `git am` is in the middle of a patch series in `dir`.
+    pub fn am_in_progress(&self, dir: &Path) -> Result<bool, GitError> {
+        let args = [
+            "rev-parse",
+            "--path-format=absolute",
+            "--git-path",
+            "rebase-apply/applying",
+        ];
+        let path = self.run(dir, &args)?;
+        Ok(Path::new(path.trim()).exists())
+    }
+
+    /// The paths in conflict, from the index (not from git's messages):
+    /// `git diff --name-only --diff-filter=U -z`.
+    pub fn unmerged_paths(&self, dir: &Path) -> Result<Vec<String>, GitError> {
+        let listed = self.run(dir, &["diff", "--name-only", "--diff-filter=U", "-z"])?;
+        let mut files: Vec<String> = listed
+            .split('\0')
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect();
+        files.dedup();
+        Ok(files)
+    }
+
+    /// The commit HEAD is at in `dir`.
+    pub fn head(&self, dir: &Path) -> Result<String, GitError> {
+        Ok(self.run(dir, &["rev-parse", "HEAD"])?.trim().to_string())
+    }
+
+    /// `git reset --quiet --keep COMMIT`.
+    pub fn reset_keep(&self, dir: &Path, commit: &str) -> Result<(), GitError> {
+        self.run(dir, &["reset", "--quiet", "--keep", commit]).map(drop)
+    }
+
+    /// `git worktree remove --force --force PATH`, locked or not.
+    pub fn worktree_remove(&self, dir: &Path, path: &str) -> Result<(), GitError> {
+        self.run(dir, &["worktree", "remove", "--force", "--force", path])
+            .map(drop)
+    }
+
+    /// `git worktree prune`: git forgets worktrees whose directory is gone.
+    pub fn worktree_prune(&self, dir: &Path) -> Result<(), GitError> {
+        self.run(dir, &["worktree", "prune"]).map(drop)
+    }
+
+    /// `git branch --quiet -D BRANCH`.
+    pub fn delete_branch(&self, dir: &Path, branch: &str) -> Result<(), GitError> {
+        self.run(dir, &["branch", "--quiet", "-D", branch]).map(drop)
+    }
+
+    /// Whether anything in `dir`'s work tree changed, untracked files
+    /// included (`git status --porcelain -z --untracked-files=all`).
+    pub fn changed(&self, dir: &Path) -> Result<bool, GitError> {
+        let status = self.run(dir, &["status", "--porcelain", "-z", "--untracked-files=all"])?;
+        Ok(!status.is_empty())
+    }
+
+    /// Commits everything in `dir`'s work tree: `git add --all`, then
+    /// `git commit --quiet -m MESSAGE`.
+    pub fn commit_all(&self, dir: &Path, message: &str) -> Result<(), GitError> {
+        self.run(dir, &["add", "--all"])?;
+        self.run(dir, &["commit", "--quiet", "-m", message]).map(drop)
+    }
+
+    /// The text of `path` in the commit `rev` (`git show REV:PATH`).
+    pub fn show_file(&self, dir: &Path, rev: &str, path: &str) -> Result<String, GitError> {
+        self.run(dir, &["show", &format!("{rev}:{path}")])
+    }
+
     /// `git cherry-pick --abort`.
     pub fn cherry_pick_abort(&self, dir: &Path) -> Result<(), GitError> {
         self.run(dir, &["cherry-pick", "--abort"]).map(drop)

@@ -518,7 +518,7 @@ pub fn finish_am(git: &Git<'_>, dir: &std::path::Path) -> Result<Settled> {
     if !files.is_empty() {
         return Ok(Settled::Conflicts(files));
     }
-    let continued = git.capture(dir, &["am", "--continue"], None)?;
+    let continued = git.am_continue(dir)?;
     if continued.success {
         return Ok(Settled::Done);
     }
@@ -589,7 +589,7 @@ fn leftover_markers(
     let mut files: HashMap<String, String> = HashMap::new();
     for (path, number) in places {
         if !files.contains_key(&path) {
-            let text = run.git.run(&ts.worktree, &["show", &format!("HEAD:{path}")])?;
+            let text = run.git.show_file(&ts.worktree, "HEAD", &path)?;
             files.insert(path.clone(), text);
         }
         let text = files

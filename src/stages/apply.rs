@@ -128,8 +128,8 @@ pub fn remove_worktree(
         let _admin = worktree_admin();
         let path_text = path.to_string_lossy().into_owned();
         let removed = path.exists()
-            && match git.run(toplevel, &["worktree", "remove", "--force", "--force", &path_text]) {
-                Ok(_) => true,
+            && match git.worktree_remove(toplevel, &path_text) {
+                Ok(()) => true,
                 Err(e) => {
                     out.debug(|| format!("git worktree remove failed ({e}); removing the directory"));
                     if let Err(e) = std::fs::remove_dir_all(path) {
@@ -140,11 +140,11 @@ pub fn remove_worktree(
             };
         if !removed {
             // Forget git's record of it if the directory went some other way.
-            let _ = git.run(toplevel, &["worktree", "prune"]);
+            let _ = git.worktree_prune(toplevel);
         }
     }
     if let Some(branch) = branch
-        && let Err(e) = git.run(toplevel, &["branch", "--quiet", "-D", branch])
+        && let Err(e) = git.delete_branch(toplevel, branch)
     {
         let exists = git.resolve(toplevel, &format!("refs/heads/{branch}"));
         if matches!(exists, Ok(Some(_))) {
@@ -410,7 +410,7 @@ impl Worktree<'_> {
             }
             // Some change is already on the target: which one, applying
             // them one at a time tells.
-            git.run(dir, &["reset", "--quiet", "--keep", before])?;
+            git.reset_keep(dir, before)?;
         } else if am_in_progress(git, dir)? {
             git.am_abort(dir)?;
         }
@@ -462,7 +462,7 @@ fn run_am(git: &Git<'_>, dir: &Path, patch: &[u8], signoff: bool, unseen: bool) 
 
 /// The commit HEAD is at in `dir`.
 pub fn head(git: &Git<'_>, dir: &Path) -> Result<String> {
-    Ok(git.run(dir, &["rev-parse", "HEAD"])?.trim().to_string())
+    Ok(git.head(dir)?)
 }
 
 /// Whether HEAD moved past `before`, and where it is now.
@@ -478,28 +478,12 @@ fn moved(git: &Git<'_>, dir: &Path, before: &str) -> Result<Attempt> {
 
 /// Paths with conflicts, from the index (not from git's messages).
 pub fn unmerged(git: &Git<'_>, dir: &Path) -> Result<Vec<String>> {
-    let listed = git.run(dir, &["diff", "--name-only", "--diff-filter=U", "-z"])?;
-    let mut files: Vec<String> = listed
-        .split('\0')
-        .filter(|f| !f.is_empty())
-        .map(str::to_string)
-        .collect();
-    files.dedup();
-    Ok(files)
+    Ok(git.unmerged_paths(dir)?)
 }
 
 /// Whether `git am` is in the middle of a patch series in `dir`.
 pub fn am_in_progress(git: &Git<'_>, dir: &Path) -> Result<bool> {
-    let path = git.run(
-        dir,
-        &[
-            "rev-parse",
-            "--path-format=absolute",
-            "--git-path",
-            "rebase-apply/applying",
-        ],
-    )?;
-    Ok(Path::new(path.trim()).exists())
+    Ok(git.am_in_progress(dir)?)
 }
 
 /// Whether an `applypatch-msg` or `pre-applypatch` hook would run (these
