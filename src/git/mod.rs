@@ -1,9 +1,12 @@
-//! The git wrapper: runs the user's own `git` binary (found on PATH) with
-//! duct, records each call's argv and duration, and turns a failure into a
-//! typed error that names the command, its exit status and git's stderr.
-//! Also where the user's repository is (one `git rev-parse`, honouring
-//! `GIT_DIR` and the rest as git does), and where the tool keeps its own
-//! worktrees in it.
+//! The typed git edge. It runs the user's own `git` binary (found on PATH)
+//! with duct, every process through one spawn path (`Git::call`: pipes and
+//! stdin included, so the environment rules hold for all of them), records
+//! each call's argv and duration, and turns a failure into a typed error that
+//! names the command, its exit status and git's stderr. `ops` has one method
+//! per git operation, its parser beside it. Also where the user's repository
+//! is (one `git rev-parse`, honouring `GIT_DIR` and the rest as git does),
+//! and where the tool keeps its own worktrees in it. It uses only the floor
+//! (`errors`, `output`, `signals`).
 
 mod ops;
 pub mod remote;
