@@ -500,14 +500,9 @@ fn post_comment(github: &GitHub<'_>, out: &Output, repo: &crate::github::Repo, p
 /// The branches of `remote` (one `git ls-remote`).
 fn remote_branches(git: &Git<'_>, dir: &Path, remote: &str) -> Result<Vec<String>> {
     let listed = git
-        .run(dir, &["ls-remote", "--heads", remote])
+        .ls_remote_heads(dir, remote, &[])
         .map_err(|e| failed(format!("listing the branches of the `{remote}` remote")).because(e))?;
-    Ok(listed
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .filter_map(|(_, name)| name.strip_prefix("refs/heads/"))
-        .map(str::to_string)
-        .collect())
+    Ok(listed.into_iter().map(|head| head.name).collect())
 }
 
 /// An open or merged cherry pick of `pr` against `branch` that counts: one
@@ -684,9 +679,9 @@ enum Pushed {
 fn delete_pushed(git: &Git<'_>, out: &Output, dir: &Path, fork: &str, job: &JobState) -> Pushed {
     let name = &job.remote_branch;
     let local = format!("refs/heads/{}", job.local_branch);
-    let tip = match git.run(dir, &["rev-parse", "--verify", "--quiet", &local]) {
-        Ok(tip) => tip.trim().to_string(),
-        Err(_) => {
+    let tip = match git.resolve(dir, &local) {
+        Ok(Some(tip)) => tip,
+        Ok(None) | Err(_) => {
             return Pushed::Left {
                 why: "what was pushed is not known any more, so it was not deleted".to_string(),
             };

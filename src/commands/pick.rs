@@ -61,7 +61,7 @@ fn check_nothing_in_progress(common_dir: &std::path::Path, out: &Output) -> Resu
 /// (`user.useConfigOnly` without `user.email`, no name anywhere), before
 /// anything is fetched, rather than after.
 pub fn check_identity(git: &Git<'_>, toplevel: &std::path::Path) -> Result<()> {
-    git.run(toplevel, &["var", "GIT_COMMITTER_IDENT"]).map(|_| ()).map_err(|e| {
+    git.var(toplevel, "GIT_COMMITTER_IDENT").map(|_| ()).map_err(|e| {
         failed("git cannot tell who commits the cherry-picked commits; nothing was done")
             .hint("set your name and email: git config --global user.name 'Your Name'; git config --global user.email you@example.com")
             .because(e)

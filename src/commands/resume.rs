@@ -245,10 +245,7 @@ fn reality(git: &Git<'_>, toplevel: &Path, ts: &JobState) -> Vec<Problem> {
         });
     }
     let branch = format!("refs/heads/{}", ts.local_branch);
-    if git
-        .run(toplevel, &["rev-parse", "--verify", "--quiet", &branch])
-        .is_err()
-    {
+    if !matches!(git.resolve(toplevel, &branch), Ok(Some(_))) {
         problems.push(Problem {
             text: format!("its branch {} was deleted", ts.local_branch),
             fatal: true,
@@ -398,7 +395,7 @@ pub fn abort(
     };
     for ts in &chosen {
         if ts.worktree.join(".git").exists() && apply::am_in_progress(git, &ts.worktree).unwrap_or(false) {
-            let _ = git.run(&ts.worktree, &["am", "--abort"]);
+            let _ = git.am_abort(&ts.worktree);
         }
         apply::remove_worktree(*git, out, toplevel, &ts.worktree, Some(&ts.local_branch), false);
         out.step(&format!(
@@ -461,23 +458,14 @@ fn leftovers(git: &Git<'_>, toplevel: &Path, common_dir: &Path, known: &[std::pa
 
 /// `git worktree list`: each worktree's path and branch.
 fn registered_worktrees(git: &Git<'_>, toplevel: &Path) -> Vec<Leftover> {
-    let Ok(listed) = git.run(toplevel, &["worktree", "list", "--porcelain", "-z"]) else {
-        return Vec::new();
-    };
-    let mut worktrees: Vec<Leftover> = Vec::new();
-    for field in listed.split('\0') {
-        if let Some(path) = field.strip_prefix("worktree ") {
-            worktrees.push(Leftover {
-                path: path.into(),
-                branch: None,
-            });
-        } else if let Some(branch) = field.strip_prefix("branch refs/heads/")
-            && let Some(last) = worktrees.last_mut()
-        {
-            last.branch = Some(branch.to_string());
-        }
-    }
-    worktrees
+    let listed = git.worktrees(toplevel).unwrap_or_default();
+    listed
+        .into_iter()
+        .map(|w| Leftover {
+            path: w.path,
+            branch: w.branch,
+        })
+        .collect()
 }
 
 /// Says what a run that did not finish left, for `--status`.

@@ -1,11 +1,19 @@
-//! The git wrapper: runs the user's own `git` binary (found on PATH) with
-//! duct, records each call's argv and duration, and turns a failure into a
-//! typed error that names the command, its exit status and git's stderr.
-//! Also where the user's repository is (one `git rev-parse`, honouring
-//! `GIT_DIR` and the rest as git does), and where the tool keeps its own
-//! worktrees in it.
+//! The typed git edge. It runs the user's own `git` binary (found on PATH)
+//! with duct, every process through one spawn path (`Git::call`: pipes and
+//! stdin included, so the environment rules hold for all of them), records
+//! each call's argv and duration, and turns a failure into a typed error that
+//! names the command, its exit status and git's stderr. `ops` has one method
+//! per git operation, its parser beside it. Also where the user's repository
+//! is (one `git rev-parse`, honouring `GIT_DIR` and the rest as git does),
+//! and where the tool keeps its own worktrees in it. It uses only the floor
+//! (`errors`, `output`, `signals`).
 
+mod ops;
 pub mod remote;
+
+#[cfg(test)]
+pub use ops::parse_patch_ids;
+pub use ops::{PatchId, Patches, RemoteRef};
 
 use std::ffi::OsString;
 use std::fmt;
@@ -168,28 +176,6 @@ impl<'a> Git<'a> {
         Git { cleanup: true, ..self }
     }
 
-    /// `git fetch` of `refspecs` from `remote` into `dir`'s repository, as the
-    /// tool always fetches: no tags, no `FETCH_HEAD`, quietly.
-    pub fn fetch(&self, dir: &Path, remote: &str, refspecs: &[&str]) -> Result<String, GitError> {
-        let mut args = vec!["fetch", "--no-tags", "--no-write-fetch-head", "--quiet", remote];
-        args.extend_from_slice(refspecs);
-        self.run(dir, &args)
-    }
-
-    /// The branches of `remote` named `branches` (all of them when none is
-    /// named), with their tips: one `git ls-remote --heads`.
-    pub fn ls_remote_heads(
-        &self,
-        dir: &Path,
-        remote: &str,
-        branches: &[&str],
-    ) -> Result<Vec<(String, String)>, GitError> {
-        let patterns: Vec<String> = branches.iter().map(|b| format!("refs/heads/{b}")).collect();
-        let mut args = vec!["ls-remote", "--heads", "--", remote];
-        args.extend(patterns.iter().map(String::as_str));
-        Ok(parse_ls_remote(&self.run(dir, &args)?))
-    }
-
     /// Runs `git ARGS` in `dir` and returns its stdout, or an error when it fails.
     pub fn run(&self, dir: &Path, args: &[&str]) -> Result<String, GitError> {
         self.capture(dir, args, None)?.checked()
@@ -198,7 +184,15 @@ impl<'a> Git<'a> {
     /// Runs `git ARGS` in `dir` with `input` on stdin and returns what it printed,
     /// whatever its exit status.
     pub fn capture(&self, dir: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Captured, GitError> {
-        self.capture_env(dir, args, input, &[])
+        let input = input.map_or(Input::Null, Input::Bytes);
+        self.call(
+            dir,
+            Call {
+                args,
+                input,
+                ..Call::default()
+            },
+        )
     }
 
     /// Like `capture`, with variables added to git's environment.
@@ -209,39 +203,65 @@ impl<'a> Git<'a> {
         input: Option<&[u8]>,
         vars: &[(&str, &str)],
     ) -> Result<Captured, GitError> {
-        match self.repo.and_then(|repo| repo.hooks_path) {
-            Some(hooks) => {
-                let setting = format!("core.hooksPath={}", hooks.display());
-                let args = [&["-c", setting.as_str()], args].concat();
-                self.spawn(self.exe, "git", &args, dir, input, vars)
+        let input = input.map_or(Input::Null, Input::Bytes);
+        self.call(
+            dir,
+            Call {
+                args,
+                input,
+                vars,
+                ..Call::default()
+            },
+        )
+    }
+
+    /// Like `capture`, for a command whose words (not only its
+    /// machine-readable fields) the tool reads: git speaks English
+    /// (`Call::parsed`). Never for one whose words the user reads.
+    pub fn capture_parsed(&self, dir: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Captured, GitError> {
+        let input = input.map_or(Input::Null, Input::Bytes);
+        self.call(
+            dir,
+            Call {
+                args,
+                input,
+                parsed: true,
+                ..Call::default()
+            },
+        )
+    }
+
+    /// Runs `call` in `dir`: the one way every git process starts.
+    pub fn call(&self, dir: &Path, call: Call<'_>) -> Result<Captured, GitError> {
+        let hooks = self
+            .repo
+            .and_then(|repo| repo.hooks_path)
+            .map(|hooks| format!("core.hooksPath={}", hooks.display()));
+        let with_hooks = |args: &[&'_ str]| -> Vec<String> {
+            let mut all: Vec<String> = Vec::new();
+            if let Some(setting) = &hooks {
+                all.extend(["-c".to_string(), setting.clone()]);
             }
-            None => self.spawn(self.exe, "git", args, dir, input, vars),
-        }
+            all.extend(args.iter().map(|a| a.to_string()));
+            all
+        };
+        let first = with_hooks(call.args);
+        let second = call.into.map(with_hooks);
+        self.spawn(self.exe, "git", &first, second.as_deref(), dir, call)
     }
 
     /// Runs `command` through `shell -c` in `dir` (the `--exec` command),
     /// with the same bookkeeping as git.
     pub fn shell(&self, shell: &str, command: &str, dir: &Path) -> Result<Captured, GitError> {
-        self.spawn(Path::new(shell), shell, &["-c", command], dir, None, &[])
+        let args = ["-c".to_string(), command.to_string()];
+        self.spawn(Path::new(shell), shell, &args, None, dir, Call::default())
     }
 
-    fn spawn(
-        &self,
-        exe: &Path,
-        name: &str,
-        args: &[&str],
-        dir: &Path,
-        input: Option<&[u8]>,
-        vars: &[(&str, &str)],
-    ) -> Result<Captured, GitError> {
-        let argv = display_argv(name, args);
-        let started = Instant::now();
+    /// One command of a spawn, with the environment rules every git process
+    /// gets.
+    fn command(&self, exe: &Path, args: &[String], dir: &Path, call: &Call<'_>) -> duct::Expression {
         let os_args: Vec<OsString> = args.iter().map(OsString::from).collect();
-        let mut expr = duct::cmd(exe, os_args)
-            .dir(dir)
-            .stdout_capture()
-            .stderr_capture()
-            .unchecked();
+        let mut expr = duct::cmd(exe, os_args).dir(dir);
         if let Some(repo) = self.repo {
             // One operation per variable: duct gives no order between a
             // removal and a setting of the same name.
@@ -253,13 +273,44 @@ impl<'a> Git<'a> {
                 };
             }
         }
-        for (name, value) in self.env.iter().chain(vars) {
+        for (name, value) in self.env.iter().chain(call.vars) {
             expr = expr.env(name, value);
         }
-        expr = match input {
-            Some(bytes) => expr.stdin_bytes(bytes.to_vec()),
-            None => expr.stdin_null(),
+        if call.parsed {
+            // git's words are read here, so they are git's own (English):
+            // `LC_ALL` outranks `LANG` and the other `LC_*`, and gettext
+            // ignores `LANGUAGE` under the C locale.
+            expr = expr.env("LC_ALL", "C");
+        }
+        expr
+    }
+
+    fn spawn(
+        &self,
+        exe: &Path,
+        name: &str,
+        args: &[String],
+        into: Option<&[String]>,
+        dir: &Path,
+        call: Call<'_>,
+    ) -> Result<Captured, GitError> {
+        let mut argv = display_argv(name, args);
+        let mut expr = self.command(exe, args, dir, &call);
+        expr = match call.input {
+            Input::Null => expr.stdin_null(),
+            Input::Bytes(bytes) => expr.stdin_bytes(bytes.to_vec()),
+            Input::File(path) => {
+                argv.push_str(&format!(" < {}", path.display()));
+                expr.stdin_path(path)
+            }
         };
+        if let Some(second) = into {
+            argv.push_str(" | ");
+            argv.push_str(&display_argv(name, second));
+            expr = expr.pipe(self.command(exe, second, dir, &call));
+        }
+        let started = Instant::now();
+        let expr = expr.stdout_capture().stderr_capture().unchecked();
         let handle = crate::signals::start(&expr, self.cleanup)
             .map_err(|source| GitError::Spawn {
                 argv: argv.clone(),
@@ -277,8 +328,9 @@ impl<'a> Git<'a> {
         }
         let code = output.status.code();
         self.out.debug(|| {
+            let note = call.note.map(|n| format!("  [{n}]")).unwrap_or_default();
             format!(
-                "{argv}  [{} in {}, {:.3}s]",
+                "{argv}{note}  [{} in {}, {:.3}s]",
                 code.map_or("killed".to_string(), |c| format!("exit {c}")),
                 dir.display(),
                 started.elapsed().as_secs_f64()
@@ -293,6 +345,35 @@ impl<'a> Git<'a> {
             code,
         })
     }
+}
+
+/// What a git process reads on its stdin.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Input<'c> {
+    /// Nothing (`/dev/null`).
+    #[default]
+    Null,
+    Bytes(&'c [u8]),
+    /// A file, read by git itself (a large patch is never copied in memory).
+    File(&'c Path),
+}
+
+/// One git process as `Git::call` runs it: every git process is one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Call<'c> {
+    pub args: &'c [&'c str],
+    pub input: Input<'c>,
+    /// Variables added to its environment.
+    pub vars: &'c [(&'c str, &'c str)],
+    /// Whether the tool reads git's words (messages meant for people, not
+    /// only `--porcelain` fields): then git speaks English (`LC_ALL=C`).
+    /// Not for commands whose words the user reads (hooks, conflicts).
+    pub parsed: bool,
+    /// A second git that reads this one's stdout (`git A | git B`); the
+    /// whole pipe is one call, with the same environment rules for both.
+    pub into: Option<&'c [&'c str]>,
+    /// Said after the command in `--debug` (`[3 commits]`).
+    pub note: Option<&'c str>,
 }
 
 /// Where the user's repository is, from one `git rev-parse` that honours
@@ -358,15 +439,6 @@ pub fn any_hook<'p>(mut paths: impl Iterator<Item = &'p str>) -> bool {
     paths.any(|path| is_executable(Path::new(path)))
 }
 
-/// `git ls-remote --heads`' `<object>\t<ref>` lines as (branch, object).
-pub fn parse_ls_remote(listed: &str) -> Vec<(String, String)> {
-    listed
-        .lines()
-        .filter_map(|line| line.split_once('\t'))
-        .filter_map(|(object, name)| Some((name.strip_prefix("refs/heads/")?.to_string(), object.to_string())))
-        .collect()
-}
-
 /// Where the repository is, or an error when `cwd` is not inside a work tree.
 pub fn locate(git: &Git<'_>, cwd: &Path) -> anyhow::Result<Located> {
     let mut args = vec![
@@ -404,13 +476,11 @@ pub fn locate(git: &Git<'_>, cwd: &Path) -> anyhow::Result<Located> {
             git_dir: &common_dir,
             hooks_path: None,
         };
-        let listed = git
-            .in_repo(repo)
-            .run(&common_dir, &["worktree", "list", "--porcelain", "-z"])?;
+        let listed = git.in_repo(repo).worktrees(&common_dir)?;
         // git lists the main work tree first; for a bare repository that
         // is the repository itself, which is where its commands run.
-        let main = listed.split('\0').next().and_then(|f| f.strip_prefix("worktree "));
-        let main = main.map_or_else(|| common_dir.clone(), PathBuf::from);
+        let main = listed.into_iter().next().map(|w| w.path);
+        let main = main.unwrap_or_else(|| common_dir.clone());
         // A relative `core.hooksPath` was resolved in this worktree; the
         // user's own git resolves it in the main one.
         if let Some(hooks) = &mut hooks_path
@@ -457,9 +527,9 @@ pub fn is_executable(path: &Path) -> bool {
 const KEPT_LOCAL_ENV: [&str; 2] = ["GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT"];
 
 /// `git a b 'c d'`, for messages.
-fn display_argv(name: &str, args: &[&str]) -> String {
+fn display_argv(name: &str, args: &[impl AsRef<str>]) -> String {
     let mut text = String::from(name);
-    for arg in args {
+    for arg in args.iter().map(AsRef::as_ref) {
         text.push(' ');
         if !arg.is_empty()
             && arg

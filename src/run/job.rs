@@ -317,7 +317,7 @@ impl JobRun<'_, '_> {
                 },
                 Next::Apply(n) => {
                     if known_head.is_none() && apply::am_in_progress(git, &dir)? {
-                        git.run(&dir, &["am", "--abort"])?;
+                        git.am_abort(&dir)?;
                     }
                     let patch = patches
                         .get(&n)
@@ -518,7 +518,7 @@ pub fn finish_am(git: &Git<'_>, dir: &std::path::Path) -> Result<Settled> {
     if !files.is_empty() {
         return Ok(Settled::Conflicts(files));
     }
-    let continued = git.capture(dir, &["am", "--continue"], None)?;
+    let continued = git.am_continue(dir)?;
     if continued.success {
         return Ok(Settled::Done);
     }
@@ -571,7 +571,9 @@ fn leftover_markers(
     patches: &HashMap<u64, Vec<u8>>,
 ) -> Result<Vec<String>> {
     let range = format!("refs/remotes/{}/{}...HEAD", ts.remote, ts.branch);
-    let checked = run.git.capture(&ts.worktree, &["diff", "--check", &range], None)?;
+    let checked = run
+        .git
+        .capture_parsed(&ts.worktree, &["diff", "--check", &range], None)?;
     let places = parse_markers(&checked.stdout);
     match checked.code() {
         // 2: something was found (markers, or whitespace, which is not ours to judge).
@@ -587,7 +589,7 @@ fn leftover_markers(
     let mut files: HashMap<String, String> = HashMap::new();
     for (path, number) in places {
         if !files.contains_key(&path) {
-            let text = run.git.run(&ts.worktree, &["show", &format!("HEAD:{path}")])?;
+            let text = run.git.show_file(&ts.worktree, "HEAD", &path)?;
             files.insert(path.clone(), text);
         }
         let text = files

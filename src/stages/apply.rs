@@ -128,8 +128,8 @@ pub fn remove_worktree(
         let _admin = worktree_admin();
         let path_text = path.to_string_lossy().into_owned();
         let removed = path.exists()
-            && match git.run(toplevel, &["worktree", "remove", "--force", "--force", &path_text]) {
-                Ok(_) => true,
+            && match git.worktree_remove(toplevel, &path_text) {
+                Ok(()) => true,
                 Err(e) => {
                     out.debug(|| format!("git worktree remove failed ({e}); removing the directory"));
                     if let Err(e) = std::fs::remove_dir_all(path) {
@@ -140,17 +140,14 @@ pub fn remove_worktree(
             };
         if !removed {
             // Forget git's record of it if the directory went some other way.
-            let _ = git.run(toplevel, &["worktree", "prune"]);
+            let _ = git.worktree_prune(toplevel);
         }
     }
     if let Some(branch) = branch
-        && let Err(e) = git.run(toplevel, &["branch", "--quiet", "-D", branch])
+        && let Err(e) = git.delete_branch(toplevel, branch)
     {
-        let exists = git.run(
-            toplevel,
-            &["rev-parse", "--verify", "--quiet", &format!("refs/heads/{branch}")],
-        );
-        if exists.is_ok() {
+        let exists = git.resolve(toplevel, &format!("refs/heads/{branch}"));
+        if matches!(exists, Ok(Some(_))) {
             out.warn(&format!("could not delete the temporary branch {branch}: {e}"));
         }
     }
@@ -340,7 +337,7 @@ impl Worktree<'_> {
             // start over in the whole tree, where the user would resolve.
             self.fill()?;
             let (git, dir) = (&self.git, self.path.as_path());
-            git.run(dir, &["am", "--abort"])?;
+            git.am_abort(dir)?;
             am = run_am(git, dir, patch, signoff, false)?;
         }
         let (git, dir) = (&self.git, self.path.as_path());
@@ -369,7 +366,7 @@ impl Worktree<'_> {
             return Ok(Attempt::Stopped(stop(conflicts, am.stderr)));
         }
         // git's merge machinery sometimes succeeds where am's three-way fallback does not.
-        git.run(dir, &["am", "--abort"])?;
+        git.am_abort(dir)?;
         let mut args = vec!["cherry-pick"];
         if signoff {
             args.push("--signoff");
@@ -386,7 +383,7 @@ impl Worktree<'_> {
             });
         }
         // Back to the `git am` state, which is what the user resolves.
-        git.run(dir, &["cherry-pick", "--abort"])?;
+        git.cherry_pick_abort(dir)?;
         let again = run_am(git, dir, patch, signoff, false)?;
         if again.success {
             return moved(git, dir, before);
@@ -407,16 +404,15 @@ impl Worktree<'_> {
         let (git, dir) = (&self.git, self.path.as_path());
         let am = run_am(git, dir, &patches.concat(), signoff, true)?;
         if am.success {
-            let made = git.run(dir, &["rev-list", &format!("{before}..HEAD")])?;
-            let made: Vec<&str> = made.lines().collect();
+            let made = git.rev_list(dir, &[&format!("{before}..HEAD")])?;
             if made.len() == counts.iter().sum::<usize>() {
                 return Ok(made.first().map(|head| head.to_string()));
             }
             // Some change is already on the target: which one, applying
             // them one at a time tells.
-            git.run(dir, &["reset", "--quiet", "--keep", before])?;
+            git.reset_keep(dir, before)?;
         } else if am_in_progress(git, dir)? {
-            git.run(dir, &["am", "--abort"])?;
+            git.am_abort(dir)?;
         }
         Ok(None)
     }
@@ -466,7 +462,7 @@ fn run_am(git: &Git<'_>, dir: &Path, patch: &[u8], signoff: bool, unseen: bool) 
 
 /// The commit HEAD is at in `dir`.
 pub fn head(git: &Git<'_>, dir: &Path) -> Result<String> {
-    Ok(git.run(dir, &["rev-parse", "HEAD"])?.trim().to_string())
+    Ok(git.head(dir)?)
 }
 
 /// Whether HEAD moved past `before`, and where it is now.
@@ -482,28 +478,12 @@ fn moved(git: &Git<'_>, dir: &Path, before: &str) -> Result<Attempt> {
 
 /// Paths with conflicts, from the index (not from git's messages).
 pub fn unmerged(git: &Git<'_>, dir: &Path) -> Result<Vec<String>> {
-    let listed = git.run(dir, &["diff", "--name-only", "--diff-filter=U", "-z"])?;
-    let mut files: Vec<String> = listed
-        .split('\0')
-        .filter(|f| !f.is_empty())
-        .map(str::to_string)
-        .collect();
-    files.dedup();
-    Ok(files)
+    Ok(git.unmerged_paths(dir)?)
 }
 
 /// Whether `git am` is in the middle of a patch series in `dir`.
 pub fn am_in_progress(git: &Git<'_>, dir: &Path) -> Result<bool> {
-    let path = git.run(
-        dir,
-        &[
-            "rev-parse",
-            "--path-format=absolute",
-            "--git-path",
-            "rebase-apply/applying",
-        ],
-    )?;
-    Ok(Path::new(path.trim()).exists())
+    Ok(git.am_in_progress(dir)?)
 }
 
 /// Whether an `applypatch-msg` or `pre-applypatch` hook would run (these
@@ -534,7 +514,7 @@ pub fn patch_commits(patch: &[u8]) -> Vec<String> {
 /// Whether every commit is in the local object store.
 fn all_present(git: &Git<'_>, dir: &Path, commits: &[String]) -> Result<bool> {
     let input = commits.iter().map(|c| format!("{c}^{{commit}}\n")).collect::<String>();
-    let checked = git.capture(dir, &["cat-file", "--batch-check"], Some(input.as_bytes()))?;
+    let checked = git.capture_parsed(dir, &["cat-file", "--batch-check"], Some(input.as_bytes()))?;
     Ok(checked.success && !checked.stdout.contains("missing"))
 }
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::cli::args::Target;
 use crate::errors::failed;
-use crate::git::Git;
+use crate::git::{Git, Patches};
 use crate::github::{ApiError, FoundIssue, GitHub, PullRequest, Repo};
 use crate::output::Output;
 use crate::text;
@@ -683,7 +683,7 @@ fn fetch(
     };
     let there: Vec<&Target> = all
         .into_iter()
-        .filter(|t| heads.iter().any(|(branch, _)| *branch == t.branch))
+        .filter(|t| heads.iter().any(|head| head.name == t.branch))
         .collect();
     if there.len() == query.targets.len() {
         return Err(explain(error).into());
@@ -718,10 +718,9 @@ impl Changes {
             // Without a base (or with one GitHub no longer has), only the
             // merge commit is left to go by.
             let base = pull.base.as_ref().map(|b| format!("^{}", b.sha)).unwrap_or_default();
-            let listed = git
-                .run(dir, &["rev-list", "--no-merges", &pull.head.sha, &base])
+            let mine = git
+                .rev_list(dir, &["--no-merges", &pull.head.sha, &base])
                 .unwrap_or_default();
-            let mine: Vec<String> = listed.lines().map(str::to_string).collect();
             commits.insert(pull.number, (mine, pull.merge_commit_sha.clone()));
         }
         let mut theirs: HashMap<u64, Vec<String>> = HashMap::new();
@@ -729,20 +728,12 @@ impl Changes {
             let Some(head) = &claim.head else { continue };
             // What its head adds to the target; nothing when it is not here.
             let listed = git
-                .run(
+                .rev_list(
                     dir,
-                    &[
-                        "rev-list",
-                        "--no-merges",
-                        CLAIM_COMMITS,
-                        head,
-                        "--not",
-                        &claim.target_ref,
-                        "--",
-                    ],
+                    &["--no-merges", CLAIM_COMMITS, head, "--not", &claim.target_ref, "--"],
                 )
                 .unwrap_or_default();
-            theirs.insert(claim.related.number, listed.lines().map(str::to_string).collect());
+            theirs.insert(claim.related.number, listed);
         }
         let mut shas: Vec<&str> = Vec::new();
         for (mine, merge) in commits.values() {
@@ -878,14 +869,8 @@ fn present_commits(git: &Git<'_>, dir: &Path, shas: &[&str]) -> Result<HashSet<S
 /// are made without context (`--unified=0`), so that a change is known on a
 /// release branch whose lines around it differ from the default branch's.
 fn patch_ids(git: &Git<'_>, dir: &Path, log: &str) -> Result<HashMap<String, String>> {
-    let ids = git
-        .capture(dir, &["patch-id", "--stable"], Some(log.as_bytes()))?
-        .checked()?;
-    Ok(ids
-        .lines()
-        .filter_map(|line| line.split_once(' '))
-        .map(|(id, commit)| (commit.to_string(), id.to_string()))
-        .collect())
+    let ids = git.patch_ids(dir, Patches::Text(log.as_bytes()), None)?;
+    Ok(ids.into_iter().map(|p| (p.commit, p.id)).collect())
 }
 
 /// What is on a target since it left the default branch.

@@ -178,7 +178,7 @@ pub fn strip_comments(text: &str) -> String {
 
 /// The editor, as git names it (`git var GIT_EDITOR`).
 pub fn editor(git: &Git<'_>, dir: &Path) -> Result<String> {
-    let editor = git.run(dir, &["var", "GIT_EDITOR"]).map_err(|e| {
+    let editor = git.var(dir, "GIT_EDITOR").map_err(|e| {
         failed("git names no editor for --edit")
             .hint("set one: git config --global core.editor 'vim' (or GIT_EDITOR, VISUAL, EDITOR)")
             .because(e)
@@ -202,7 +202,7 @@ pub fn check(git: &Git<'_>, dir: &Path) -> Result<()> {
     if std::io::stdin().is_terminal() {
         return Ok(());
     }
-    let named = git.run(dir, &["var", "GIT_EDITOR"]).ok();
+    let named = git.var(dir, "GIT_EDITOR").ok();
     match named.map(|e| e.trim().to_string()) {
         Some(editor) if can_run(&editor) => Ok(()),
         Some(editor) => Err(usage(format!(

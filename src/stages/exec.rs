@@ -52,14 +52,11 @@ pub fn run(git: &Git<'_>, out: &Output, shell: &str, command: &str, dir: &Path, 
         ))
         .into());
     }
-    let status = git.run(dir, &["status", "--porcelain", "-z", "--untracked-files=all"])?;
-    if status.is_empty() {
+    if !git.changed(dir)? {
         out.note("  it changed nothing");
         return Ok(());
     }
-    let committed = git
-        .run(dir, &["add", "--all"])
-        .and_then(|_| git.run(dir, &["commit", "--quiet", "-m", &message(prs)]));
+    let committed = git.commit_all(dir, &message(prs));
     if let Err(error) = committed {
         return Err(failed(format!(
             "committing what `{command}` changed failed in {}; nothing was pushed",

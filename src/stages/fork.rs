@@ -5,67 +5,39 @@
 
 use std::path::Path;
 
-use crate::git::{Git, GitError};
+use crate::git::{Git, GitError, RemoteRef};
 use crate::output::Output;
 
-/// The fork's branches as `git ls-remote --heads` listed them: each tip's
-/// object name and its ref (`refs/heads/…`).
+/// The fork's branches as `git ls-remote --heads` listed them, with their tips.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Heads(Vec<(String, String)>);
+pub struct Heads(Vec<RemoteRef>);
 
 impl Heads {
     /// The tip of `refs/heads/<branch>`; `None` when the fork has no such
     /// branch.
     pub fn tip(&self, branch: &str) -> Option<&str> {
-        let wanted = format!("refs/heads/{branch}");
         self.0
             .iter()
-            .find(|(_, name)| *name == wanted)
-            .map(|(tip, _)| tip.as_str())
+            .find(|head| head.name == branch)
+            .map(|head| head.tip.as_str())
     }
 }
 
-/// Never asking: no terminal prompt from git, no askpass program (git's or
-/// ssh's, which then fails at once). The fetch from the upstream, running
-/// meanwhile, may be asking the user.
-const NEVER_ASK: [(&str, &str); 4] = [
-    ("GIT_TERMINAL_PROMPT", "0"),
-    ("GIT_ASKPASS", ""),
-    ("SSH_ASKPASS", "false"),
-    ("SSH_ASKPASS_REQUIRE", "force"),
-];
-
 /// The fork's branches' tips, or `None` when they cannot be listed (an
 /// unreachable fork, credentials someone would have to type): not knowing
-/// is no error, the push then negotiates. Never asks anything.
+/// is no error, the push then negotiates. Never asks anything: the fetch
+/// from the upstream, running meanwhile, may be asking the user.
 pub fn heads(git: &Git<'_>, dir: &Path, fork: &str) -> Option<Heads> {
-    let listed = git
-        .capture_env(dir, &["ls-remote", "--heads", "--", fork], None, &NEVER_ASK)
-        .ok()?
-        .checked()
-        .ok()?;
-    Some(parse_heads(&listed))
+    git.ls_remote_heads_unasked(dir, fork).ok().map(Heads)
 }
 
 /// The tip of the fork's `branch`, asked of the fork (when the run did not
 /// list its branches: `--continue`, or the listing failed); `None` when the
 /// fork has no such branch. The user's credentials apply, as for the push.
 pub fn branch_tip(git: &Git<'_>, dir: &Path, fork: &str, branch: &str) -> Result<Option<String>, GitError> {
-    let wanted = format!("refs/heads/{branch}");
-    let listed = git.run(dir, &["ls-remote", "--heads", "--", fork, &wanted])?;
-    Ok(parse_heads(&listed).tip(branch).map(str::to_string))
-}
-
-/// `git ls-remote`'s `<name>\t<ref>` lines: only object names, with their refs.
-pub fn parse_heads(listed: &str) -> Heads {
-    Heads(
-        listed
-            .lines()
-            .filter_map(|line| line.split_once('\t'))
-            .filter(|(name, _)| !name.is_empty() && name.bytes().all(|b| b.is_ascii_hexdigit()))
-            .map(|(name, reference)| (name.to_string(), reference.to_string()))
-            .collect(),
-    )
+    Ok(Heads(git.ls_remote_heads(dir, fork, &[branch])?)
+        .tip(branch)
+        .map(str::to_string))
 }
 
 /// Whether the push adds `-c push.negotiate=true`, and why.
@@ -99,15 +71,15 @@ pub fn negotiation(git: &Git<'_>, dir: &Path, base: Option<&str>, heads: Option<
         negotiate: false,
         why: format!("{base} is on the fork's branches; a plain push sends only the picked commits"),
     };
-    if tips.iter().any(|(tip, _)| tip == base) {
+    if tips.iter().any(|head| head.tip == base) {
         // The fork's branch is the target's tip: nothing to count.
         return plain;
     }
     // `--ignore-missing` leaves out the tips this repository lacks, as the
     // push does; `base` is here (the job's branch was made from it).
     let mut input = String::from("--not\n");
-    for (tip, _) in tips {
-        input.push_str(tip);
+    for head in tips {
+        input.push_str(&head.tip);
         input.push('\n');
     }
     let counted = git
@@ -142,29 +114,6 @@ pub fn explain(out: &Output, decided: &Negotiation) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Only object names reach `git rev-list --stdin`, where anything else
-    /// (`--all`) would change what it counts.
-    #[test]
-    fn ls_remote_lines_give_their_object_names() {
-        let listed = "1111111111111111111111111111111111111111\trefs/heads/main\n\
-                      2222222222222222222222222222222222222222\trefs/heads/release-3.1\n\
-                      not a line of ls-remote\n\
-                      --all\trefs/heads/not-an-object-name\n\
-                      \trefs/heads/no-object-name\n";
-        let heads = parse_heads(listed);
-        assert_eq!(
-            heads,
-            Heads(vec![
-                ("1".repeat(40), "refs/heads/main".to_string()),
-                ("2".repeat(40), "refs/heads/release-3.1".to_string()),
-            ])
-        );
-        assert_eq!(heads.tip("release-3.1"), Some("2".repeat(40).as_str()));
-        assert_eq!(heads.tip("release"), None);
-        assert_eq!(heads.tip("not-an-object-name"), None);
-        assert_eq!(parse_heads(""), Heads::default());
-    }
 
     /// A repository with two commits, `first` and its child `second`.
     fn two_commits(git: &Git<'_>, dir: &Path) -> (String, String) {
@@ -208,7 +157,10 @@ mod tests {
             Heads(
                 tips.iter()
                     .enumerate()
-                    .map(|(i, t)| (t.to_string(), format!("refs/heads/b{i}")))
+                    .map(|(i, t)| RemoteRef {
+                        name: format!("b{i}"),
+                        tip: t.to_string(),
+                    })
                     .collect(),
             )
         };

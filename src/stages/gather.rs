@@ -383,15 +383,11 @@ fn fetch(settings: &Settings, git: &Git<'_>) -> Result<()> {
     }
     // Say which target is missing, if one is, and whether it is a tag.
     for target in &settings.targets {
-        let branch_ref = format!("refs/heads/{}", target.branch);
-        let listed = git.run(
-            &settings.toplevel,
-            &["ls-remote", "--heads", &target.remote, &branch_ref],
-        );
-        if matches!(&listed, Ok(out) if out.trim().is_empty()) {
-            let tag_ref = format!("refs/tags/{}", target.branch);
-            let tagged = git.run(&settings.toplevel, &["ls-remote", "--tags", &target.remote, &tag_ref]);
-            if matches!(&tagged, Ok(out) if !out.trim().is_empty()) {
+        let (dir, remote, name) = (&settings.toplevel, &target.remote, target.branch.as_str());
+        let listed = git.ls_remote_heads(dir, remote, &[name]);
+        if matches!(&listed, Ok(heads) if heads.is_empty()) {
+            let tagged = git.ls_remote_tags(dir, remote, &[name]);
+            if matches!(&tagged, Ok(tags) if !tags.is_empty()) {
                 return Err(usage(format!(
                     "`{}` is a tag on the `{}` remote; a target must be a release branch such as {}/release-3.1",
                     target.branch, target.remote, target.remote

@@ -163,9 +163,7 @@ pub fn check(job: &Job<'_>) -> Result<Checked> {
 
 /// Whether the commit `tip` is in the repository.
 fn present(job: &Job<'_>, tip: &str) -> bool {
-    job.git
-        .capture(job.worktree, &["cat-file", "-e", &format!("{tip}^{{commit}}")], None)
-        .is_ok_and(|c| c.success)
+    job.git.has_commit(job.worktree, tip).unwrap_or(false)
 }
 
 /// A commit the push would remove, as `git log` shows it.
@@ -227,17 +225,17 @@ fn not_ours(job: &Job<'_>, ours: &str, removed: Vec<Removed>) -> Result<Vec<Fore
         let target = format!("refs/remotes/{}/{}", job.ts.remote, job.ts.branch);
         let pushed = job
             .git
-            .run(job.worktree, &["rev-list", "--no-merges", ours, "--not", &target])?;
+            .rev_list(job.worktree, &["--no-merges", ours, "--not", &target])?;
         let local = Local {
             git: job.git,
             dir: job.toplevel,
             upstream: job.upstream,
             out: job.out,
         };
-        let mut commits: Vec<&str> = pushed.lines().collect();
+        let mut commits: Vec<&str> = pushed.iter().map(String::as_str).collect();
         commits.extend(&singles);
         let ids = crate::stages::verify::commit_patch_ids(&local, &commits)?;
-        let mut known: HashSet<String> = pushed.lines().filter_map(|c| ids.get(c)).cloned().collect();
+        let mut known: HashSet<String> = pushed.iter().filter_map(|c| ids.get(c)).cloned().collect();
         let series: Vec<Option<&[u8]>> = job
             .ts
             .prs

@@ -76,7 +76,14 @@ pub fn push(
     .concat();
     let mut stale = false;
     out.waiting(&format!("Pushing {branch} to {}", job.fork), || {
-        let mut pushed = git.capture(worktree, &args, None)?;
+        // A negotiating push may say, in git's words, that negotiation
+        // failed (read below): then git speaks English, the pre-push hook
+        // it runs included. A plain push speaks the user's language.
+        let mut pushed = if negotiate.is_empty() {
+            git.capture(worktree, &args, None)?
+        } else {
+            git.capture_parsed(worktree, &args, None)?
+        };
         if let Some((negotiation, rest)) = without_failed_negotiation(&pushed.stderr) {
             out.debug(|| format!("the fork could not negotiate; git pushed without it:\n{negotiation}"));
             pushed.stderr = rest;

@@ -15,7 +15,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::errors::{Context, failed};
-use crate::git::Git;
+use crate::git::{Git, PatchId, Patches};
 use crate::github::{Download, PullRequest, sent};
 use crate::output::Output;
 use crate::stages::apply::patch_commits;
@@ -297,7 +297,7 @@ fn ends(pull: &PullRequest) -> Result<(&str, &str)> {
 /// Fetches the pull request's head and base when they are not here.
 fn fetch_ends(local: &Local<'_>, pull: &PullRequest, base: &str, head: &str) -> Result<()> {
     let (git, dir) = (local.git, local.dir);
-    let has = |sha: &str| git.run(dir, &["cat-file", "-e", &format!("{sha}^{{commit}}")]).is_ok();
+    let has = |sha: &str| git.has_commit(dir, sha).unwrap_or(false);
     let fetch = |what: &str| git.fetch(dir, local.upstream, &[what]);
     if !has(head) {
         fetch(&format!("refs/pull/{}/head", pull.number))?;
@@ -362,13 +362,8 @@ fn patch_ids(local: &Local<'_>, patch: &[u8]) -> Result<Vec<String>> {
     file.write_all(patch)
         .and_then(|()| file.flush())
         .failure(|| failed(format!("writing the patch to {}", file.path().display())))?;
-    let what = format!("git patch-id --stable < {}", file.path().display());
-    let output = run_piped(
-        local,
-        &what,
-        &duct::cmd(crate::git::find()?, ["patch-id", "--stable"]).stdin_path(file.path()),
-    )?;
-    Ok(first_words(&output))
+    let ids = local.git.patch_ids(local.dir, Patches::File(file.path()), None)?;
+    Ok(ids.into_iter().map(|p| p.id).collect())
 }
 
 /// The patch ids of each of `series` (`None`: nothing downloaded), in
@@ -396,19 +391,15 @@ pub fn all_patch_ids(local: &Local<'_>, series: &[Option<&[u8]>]) -> Result<Vec<
     }
     file.flush()
         .failure(|| failed(format!("writing the patches to {}", file.path().display())))?;
-    let what = format!(
-        "git patch-id --stable < {}  [{} patch series]",
-        file.path().display(),
-        series.iter().flatten().count()
-    );
-    let output = run_piped(
-        local,
-        &what,
-        &duct::cmd(crate::git::find()?, ["patch-id", "--stable"]).stdin_path(file.path()),
-    )?;
+    let note = format!("{} patch series", series.iter().flatten().count());
+    let ids = local
+        .git
+        .patch_ids(local.dir, Patches::File(file.path()), Some(&note))?;
     let present: Vec<bool> = series.iter().map(Option::is_some).collect();
-    share(&present, split_at(&output, &boundary))
-        .ok_or_else(|| failed(format!("`{what}` did not give each series its ids")).into())
+    share(&present, split_at(&ids, &boundary)).ok_or_else(|| {
+        let what = format!("git patch-id --stable < {}  [{note}]", file.path().display());
+        failed(format!("`{what}` did not give each series its ids")).into()
+    })
 }
 
 /// `parts`, one for each `true` of `present`, in order, and `None` for each
@@ -424,54 +415,17 @@ fn share(present: &[bool], parts: Vec<Vec<String>>) -> Option<Vec<Option<Vec<Str
 /// `git patch-id` output cut at the lines naming commit `boundary`: the
 /// patch ids of each part, in order (the part after the last boundary,
 /// always empty here, is left out).
-fn split_at(output: &str, boundary: &str) -> Vec<Vec<String>> {
+fn split_at(ids: &[PatchId], boundary: &str) -> Vec<Vec<String>> {
     let mut parts = Vec::new();
     let mut part = Vec::new();
-    for line in output.lines() {
-        let mut words = line.split_whitespace();
-        let (Some(id), commit) = (words.next(), words.next()) else {
-            continue;
-        };
-        if commit == Some(boundary) {
+    for PatchId { id, commit } in ids {
+        if commit == boundary {
             parts.push(std::mem::take(&mut part));
         } else {
-            part.push(id.to_string());
+            part.push(id.clone());
         }
     }
     parts
-}
-
-/// Runs a duct expression of git commands (a pipe, a redirect) in the
-/// repository as the git wrapper runs one command: stopped on Ctrl-C,
-/// logged under --debug; its stdout, or an error with its stderr.
-fn run_piped(local: &Local<'_>, what: &str, expr: &duct::Expression) -> Result<String> {
-    let started = std::time::Instant::now();
-    let expr = expr.dir(local.dir).stdout_capture().stderr_capture().unchecked();
-    let handle = crate::signals::start(&expr, false)
-        .failure(|| failed(format!("could not run `{what}`")))?
-        .ok_or_else(|| failed(format!("`{what}` was interrupted")))?;
-    let waited = handle.wait().cloned();
-    crate::signals::finished(&handle);
-    let output = waited.failure(|| failed(format!("could not run `{what}`")))?;
-    local.out.debug(|| {
-        format!(
-            "{what}  [exit {} in {}, {:.3}s]",
-            output.status.code().map_or("killed".to_string(), |c| c.to_string()),
-            local.dir.display(),
-            started.elapsed().as_secs_f64()
-        )
-    });
-    if crate::signals::interrupted() {
-        return Err(failed(format!("`{what}` was interrupted")).into());
-    }
-    if !output.status.success() {
-        return Err(failed(format!(
-            "`{what}` failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim_end()
-        ))
-        .into());
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// The patch ids of `commits`, by commit: `git log -p` of just those
@@ -479,7 +433,6 @@ fn run_piped(local: &Local<'_>, what: &str, expr: &duct::Expression) -> Result<S
 /// memory. The diff is made as `git format-patch` makes it, whatever the
 /// user's diff settings (prefixes, colour, external tools).
 pub fn commit_patch_ids(local: &Local<'_>, commits: &[&str]) -> Result<HashMap<String, String>> {
-    let exe = crate::git::find()?;
     let log = [
         "log",
         "--stdin",
@@ -494,40 +447,19 @@ pub fn commit_patch_ids(local: &Local<'_>, commits: &[&str]) -> Result<HashMap<S
         "--dst-prefix=b/",
     ];
     let input: String = commits.iter().map(|c| format!("{c}\n")).collect();
-    let expr = duct::cmd(&exe, log)
-        .stdin_bytes(input)
-        .pipe(duct::cmd(&exe, ["patch-id", "--stable"]));
-    let what = format!(
-        "git {} | git patch-id --stable  [{} commits]",
-        log.join(" "),
-        commits.len()
-    );
-    Ok(by_commit(&run_piped(local, &what, &expr)?))
-}
-
-/// `git patch-id` output (`<patch id> <commit>` lines) as patch ids by commit.
-fn by_commit(text: &str) -> HashMap<String, String> {
-    text.lines()
-        .filter_map(|l| {
-            let mut words = l.split_whitespace();
-            let id = words.next()?;
-            let commit = words.next()?;
-            Some((commit.to_string(), id.to_string()))
-        })
-        .collect()
-}
-
-/// The first word of each line (`git patch-id` prints `<patch id> <commit>`).
-fn first_words(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| l.split_whitespace().next())
-        .map(str::to_string)
-        .collect()
+    let note = format!("{} commits", commits.len());
+    let log = Patches::Log {
+        args: &log,
+        commits: input.as_bytes(),
+    };
+    let ids = local.git.patch_ids(local.dir, log, Some(&note))?;
+    Ok(ids.into_iter().map(|p| (p.commit, p.id)).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::git::parse_patch_ids;
 
     const A: &str = "1111111111111111111111111111111111111111";
     const B: &str = "2222222222222222222222222222222222222222";
@@ -605,10 +537,10 @@ mod tests {
     fn patch_id_output_is_cut_at_the_boundaries() {
         let out = "p1 c1\np2 c2\nb0 BOUND\nb1 BOUND\np3 c1\nb2 BOUND\n";
         assert_eq!(
-            split_at(out, "BOUND"),
+            split_at(&parse_patch_ids(out), "BOUND"),
             vec![vec!["p1".to_string(), "p2".to_string()], vec![], vec!["p3".to_string()]]
         );
-        assert!(split_at("p1 c1\n", "BOUND").is_empty());
+        assert!(split_at(&parse_patch_ids("p1 c1\n"), "BOUND").is_empty());
     }
 
     #[test]
@@ -621,13 +553,5 @@ mod tests {
         assert_eq!(share(&[true, true], vec![part("a")]), None);
         assert_eq!(share(&[true], vec![part("a"), part("b")]), None);
         assert_eq!(share(&[false], vec![]), Some(vec![None]));
-    }
-
-    #[test]
-    fn patch_id_output_gives_the_ids_in_order() {
-        assert_eq!(
-            first_words("p1 c1\np2 c2\n\n"),
-            vec!["p1".to_string(), "p2".to_string()]
-        );
     }
 }
