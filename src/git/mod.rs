@@ -4,6 +4,9 @@
 //! Also where the user's repository is (one `git rev-parse`, honouring
 //! `GIT_DIR` and the rest as git does), and where the tool keeps its own
 //! worktrees in it.
+//!
+//! The lowest folder: it may use only the shared floor (`errors`, `output`,
+//! `signals`, `text`, `env`), never GitHub, the settings or anything above.
 
 pub mod remote;
 

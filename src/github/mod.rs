@@ -2,6 +2,11 @@
 //! reqwest client, with GitHub's headers, Bearer authentication, timeouts,
 //! retries and rate-limit waits (`retry`). Errors name what was asked and
 //! what GitHub said (`error`).
+//! The token comes from the environment, `gh` or git's credential helpers
+//! (`token`); GraphQL batches what REST would ask one by one (`graphql`).
+//!
+//! It may use the git edge and the shared floor, never the settings, the
+//! plan, the stages, the run or a command.
 
 mod error;
 mod graphql;
@@ -20,7 +25,7 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 
-pub use self::error::{ACTIONS_MAY_NOT_OPEN, ACTIONS_SETTING, ApiError, Hints, explain, login_command};
+pub use self::error::{ACTIONS_MAY_NOT_OPEN, ACTIONS_SETTING, ApiError, Hints, explain, login_command, sent};
 use self::limit::Limit;
 use self::retry::{Answer, Decision, Policy};
 pub use self::types::{
@@ -815,23 +820,6 @@ fn chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
-}
-
-/// What came back, for a message: the content type, the size and the first
-/// bytes, with anything unprintable escaped.
-pub fn sent(content_type: &str, body: &[u8]) -> String {
-    const SHOWN: usize = 80;
-    let kind = if content_type.is_empty() {
-        "no content type".to_string()
-    } else {
-        content_type.to_string()
-    };
-    if body.is_empty() {
-        return format!("{kind}, an empty body");
-    }
-    let shown: String = body[..body.len().min(SHOWN)].escape_ascii().to_string();
-    let more = if body.len() > SHOWN { "…" } else { "" };
-    format!("{kind}, {} bytes starting \"{shown}{more}\"", body.len())
 }
 
 /// Sleeps `duration` unless interrupted; false when interrupted.

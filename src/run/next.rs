@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::run::state::Phase;
+use crate::plan::state::Phase;
 
 /// Where a stopped job is, as the hints need it.
 #[derive(Debug, Clone, Copy)]

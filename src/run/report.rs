@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::errors;
 use crate::output::Output;
-use crate::run::state::JobState;
+use crate::plan::state::JobState;
 
 /// How one job ended.
 pub enum Outcome {

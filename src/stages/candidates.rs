@@ -380,10 +380,10 @@ fn list(query: &Query<'_>, github: &GitHub<'_>) -> Result<Listed> {
             (query.recent > 0).then(|| scope.spawn(|| github.list_pulls(repo, default, "closed", query.recent)));
         let searches: Vec<Vec<_>> = searches
             .into_iter()
-            .map(|per_template| per_template.into_iter().map(crate::stages::gather::join).collect())
+            .map(|per_template| per_template.into_iter().map(crate::signals::join).collect())
             .collect();
-        let listings: Vec<_> = listings.into_iter().map(crate::stages::gather::join).collect();
-        let recent = recent.map(crate::stages::gather::join);
+        let listings: Vec<_> = listings.into_iter().map(crate::signals::join).collect();
+        let recent = recent.map(crate::signals::join);
         (searches, listings, recent)
     });
     let explain = |e: ApiError| github.explain(e);

@@ -10,7 +10,7 @@ use crate::errors::failed;
 use crate::git::Git;
 use crate::github::{ApiError, GitHub, NewPull};
 use crate::output::Output;
-use crate::run::state::{JobState, Plan, PrText};
+use crate::plan::state::{JobState, Plan, PrText};
 use crate::stages::follow;
 use crate::stages::overwrite::Lease;
 use crate::text;

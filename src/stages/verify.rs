@@ -18,6 +18,7 @@ use crate::errors::{Context, failed};
 use crate::git::Git;
 use crate::github::{Download, PullRequest, sent};
 use crate::output::Output;
+use crate::signals::join;
 use crate::stages::apply::patch_commits;
 
 /// Where a patch is made locally, when GitHub will not make it (406) or
@@ -112,11 +113,6 @@ pub fn check_all(local: &Local<'_>, pulls: &[PullRequest], downloads: Vec<Option
             .collect();
         handles.into_iter().map(join).collect()
     })
-}
-
-/// Waits for a thread; a panic there is a bug, passed on as one.
-fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// The patch to apply for `pull`, given its commits (or why they are not
