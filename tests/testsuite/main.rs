@@ -14,6 +14,7 @@ mod install;
 mod integrity;
 mod interrupts;
 mod json;
+mod layers;
 mod many;
 mod network;
 mod overwrite;
