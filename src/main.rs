@@ -3,10 +3,12 @@
 
 mod cli;
 mod commands;
+mod env;
 mod errors;
 mod git;
 mod github;
 mod output;
+mod plan;
 mod run;
 mod safe;
 mod signals;
@@ -17,10 +19,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::settings::Env;
 use crate::cli::{Cli, args, generate, settings};
 use crate::commands::resume::{self, Action};
 use crate::commands::{event, missing, pick};
+use crate::env::Env;
 use crate::output::Output;
 use crate::run::lock;
 
@@ -105,17 +107,17 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
         }
         None => {
             // Usage errors first, wherever the command runs.
-            let selection = settings::Selection::of(cli);
+            let selection = args::Selection::of(cli);
             args::positionals(selection, &cli.args)?;
             let located = git::locate(&git, &cwd)?;
             let git = git.in_repo(located.repo());
-            if selection == settings::Selection::Missing {
+            if selection == args::Selection::Missing {
                 // It changes nothing but remote-tracking refs: no lock.
                 let settings = settings::resolve(cli, env, &git, &located)?;
                 return missing::run(&settings, env, &git, out, format);
             }
             let _lock = lock::acquire(&located.common_dir, out)?;
-            if selection == settings::Selection::Event {
+            if selection == args::Selection::Event {
                 // It reports its jobs itself: after its outputs, before its comment's failure.
                 return event::run(cli, env, git, out, &located, format);
             } else {

@@ -77,3 +77,9 @@ pub fn interruptible<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'stati
         }
     }
 }
+
+/// Waits for a scoped thread (a download, a check); a panic there is a bug,
+/// passed on as one.
+pub fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}

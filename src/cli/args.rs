@@ -7,7 +7,7 @@
 
 use anyhow::Result;
 
-use crate::cli::settings::Selection;
+use crate::cli::Cli;
 use crate::errors::usage;
 use crate::git::remote::{RepoUrl, host_of};
 use crate::github::Repo;
@@ -17,6 +17,48 @@ const PR_FORMS: &str = "a number such as 3796, #3796, or a pull request URL";
 
 /// The form of a run, for hints.
 const EXAMPLE: &str = "git cherry-pick-pr upstream/release-3.1 3796";
+
+/// Which pull requests a run picks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// Those on the command line.
+    Given,
+    /// None: `--missing` lists the candidates that are not on the targets.
+    Missing,
+    /// Every missing candidate, one job per pull request per target.
+    FromLabels,
+    /// Those the user chooses on the terminal, one job each per target.
+    Choose,
+    /// The one a GitHub Actions event names, onto the branches it names.
+    Event,
+}
+
+impl Selection {
+    pub fn of(cli: &Cli) -> Selection {
+        if cli.from_event {
+            Selection::Event
+        } else if cli.missing {
+            Selection::Missing
+        } else if cli.from_labels {
+            Selection::FromLabels
+        } else if cli.select {
+            Selection::Choose
+        } else {
+            Selection::Given
+        }
+    }
+
+    /// The flag that asked for it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Selection::Given => "",
+            Selection::Missing => "--missing",
+            Selection::FromLabels => "--from-labels",
+            Selection::Choose => "--select",
+            Selection::Event => "--from-event",
+        }
+    }
+}
 
 /// The positional arguments of a run selecting its pull requests by
 /// `selection`: targets then pull requests for one that names them, targets

@@ -2,14 +2,14 @@
 //! environment variable, then git config (`cherry-pick-pr.*`), then the
 //! default; and what the remotes point at.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
 use crate::cli::Cli;
-use crate::cli::args::{PrRef, Target, check_labels, parse_repo, parse_target};
+use crate::cli::args::{PrRef, Selection, Target, check_labels, parse_repo, parse_target};
 use crate::cli::config::GitConfig;
+use crate::env::Env;
 use crate::errors::{Context, Failure, failed, usage};
 use crate::git::remote::{RepoUrl, api_url_for_host, parse_remote_url};
 use crate::git::{Git, Located};
@@ -22,29 +22,6 @@ pub const GENERATE_DOCS: &str = "hack/generate-docs.sh";
 
 /// The labels added when none are configured.
 pub const DEFAULT_LABEL: &str = "do-not-merge/cherry-pick-not-approved";
-
-/// The environment variables the tool reads, captured once by `main`.
-#[derive(Debug, Default, Clone)]
-pub struct Env(HashMap<String, String>);
-
-impl Env {
-    pub fn from_process() -> Self {
-        Env(std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect())
-    }
-
-    /// A variable's value; an empty value counts as unset.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
-    }
-}
-
-impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Env {
-    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Env(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
-    }
-}
 
 /// Everything a run needs to know, resolved once.
 #[derive(Debug, Clone)]
@@ -110,48 +87,6 @@ pub struct Settings {
     pub reviewers_from_source: bool,
     /// One line per setting: its value and where it came from, for `--debug`.
     pub provenance: Vec<String>,
-}
-
-/// Which pull requests a run picks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Selection {
-    /// Those on the command line.
-    Given,
-    /// None: `--missing` lists the candidates that are not on the targets.
-    Missing,
-    /// Every missing candidate, one job per pull request per target.
-    FromLabels,
-    /// Those the user chooses on the terminal, one job each per target.
-    Choose,
-    /// The one a GitHub Actions event names, onto the branches it names.
-    Event,
-}
-
-impl Selection {
-    pub fn of(cli: &Cli) -> Selection {
-        if cli.from_event {
-            Selection::Event
-        } else if cli.missing {
-            Selection::Missing
-        } else if cli.from_labels {
-            Selection::FromLabels
-        } else if cli.select {
-            Selection::Choose
-        } else {
-            Selection::Given
-        }
-    }
-
-    /// The flag that asked for it.
-    pub fn flag(self) -> &'static str {
-        match self {
-            Selection::Given => "",
-            Selection::Missing => "--missing",
-            Selection::FromLabels => "--from-labels",
-            Selection::Choose => "--select",
-            Selection::Event => "--from-event",
-        }
-    }
 }
 
 /// The default candidate label: prow's convention.

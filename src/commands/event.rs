@@ -12,14 +12,15 @@ use serde_json::Value;
 
 use crate::cli::Cli;
 use crate::cli::args::Target;
-use crate::cli::settings::{Env, Settings};
+use crate::cli::settings::Settings;
+use crate::env::Env;
 use crate::errors::{Failure, Kind, failed, usage};
 use crate::git::{Git, Located};
 use crate::github::GitHub;
 use crate::github::{ACTIONS_MAY_NOT_OPEN, ACTIONS_SETTING};
 use crate::output::Output;
+use crate::plan::state::{JobState, Phase};
 use crate::run::report::{Outcome, Report};
-use crate::run::state::{JobState, Phase};
 use crate::stages::candidates::{self, Related, State};
 
 /// Opens the comment the tool leaves on a source pull request.
@@ -569,7 +570,7 @@ fn settle(
         Outcome::Stopped { error, conflicts } => {
             // Pushed, and no pull request opened for it: the branch goes too.
             let pushed = (job.phase == Phase::Open).then(|| delete_pushed(git, out, &located.toplevel, fork, &job));
-            let state = crate::run::state::load(&located.common_dir)?;
+            let state = crate::plan::state::load(&located.common_dir)?;
             crate::commands::resume::abort(
                 git,
                 out,

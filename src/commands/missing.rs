@@ -7,7 +7,8 @@ use std::io::IsTerminal;
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use crate::cli::settings::{Env, Settings};
+use crate::cli::settings::Settings;
+use crate::env::Env;
 use crate::errors::failed;
 use crate::git::Git;
 use crate::github::token;

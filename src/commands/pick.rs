@@ -8,13 +8,15 @@ use std::sync::Mutex;
 
 use anyhow::Result;
 
-use crate::cli::settings::{Env, Selection, Settings};
+use crate::cli::args::Selection;
+use crate::cli::settings::Settings;
+use crate::env::Env;
 use crate::errors::failed;
 use crate::git::Git;
 use crate::github::GitHub;
 use crate::output::Output;
+use crate::plan::next::Hint;
 use crate::run::job::Start;
-use crate::run::next::Hint;
 use crate::run::report::Report;
 use crate::run::{Run, check_can_push, flow, interrupted_or};
 use crate::stages::candidates::{self, Candidate};
@@ -23,7 +25,7 @@ use crate::stages::gather::{self, Already, JobSpec};
 /// How many recent merges `--select` offers besides the labelled candidates.
 const RECENT: usize = 30;
 use crate::github::token;
-use crate::run::state::{self, JobState, Plan, Progress};
+use crate::plan::state::{self, JobState, Plan, Progress};
 
 /// Refuses a new run while another is in progress; warns of what a run
 /// that did not finish left.

@@ -7,15 +7,15 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::cli::settings::Env;
+use crate::env::Env;
 use crate::errors::{failed, usage};
 use crate::git::Git;
 use crate::github::token;
 use crate::output::Output;
+use crate::plan::next::{Hint, Stopped, next_steps, where_stopped};
+use crate::plan::state::{self, JobState, Loaded, Phase, Progress, State};
 use crate::run::job::Start;
-use crate::run::next::{Hint, Stopped, next_steps, where_stopped};
 use crate::run::report::Report;
-use crate::run::state::{self, JobState, Loaded, Phase, Progress, State};
 use crate::run::{self, Run, flow};
 use crate::stages::apply;
 use crate::stages::gather;

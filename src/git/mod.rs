@@ -5,15 +5,13 @@
 //! names the command, its exit status and git's stderr. `ops` has one method
 //! per git operation, its parser beside it. Also where the user's repository
 //! is (one `git rev-parse`, honouring `GIT_DIR` and the rest as git does),
-//! and where the tool keeps its own worktrees in it. It uses only the floor
-//! (`errors`, `output`, `signals`).
+//! and where the tool keeps its own worktrees in it.
+//!
+//! The lowest folder: it may use only the shared floor (`errors`, `output`,
+//! `signals`, `text`, `env`), never GitHub, the settings or anything above.
 
-mod ops;
+pub mod ops;
 pub mod remote;
-
-#[cfg(test)]
-pub use ops::parse_patch_ids;
-pub use ops::{PatchId, Patches, RemoteRef};
 
 use std::ffi::OsString;
 use std::fmt;

@@ -293,6 +293,23 @@ pub fn login_command(web_host: &str) -> String {
     }
 }
 
+/// What came back, for a message: the content type, the size and the first
+/// bytes, with anything unprintable escaped.
+pub fn sent(content_type: &str, body: &[u8]) -> String {
+    const SHOWN: usize = 80;
+    let kind = if content_type.is_empty() {
+        "no content type".to_string()
+    } else {
+        content_type.to_string()
+    };
+    if body.is_empty() {
+        return format!("{kind}, an empty body");
+    }
+    let shown: String = body[..body.len().min(SHOWN)].escape_ascii().to_string();
+    let more = if body.len() > SHOWN { "…" } else { "" };
+    format!("{kind}, {} bytes starting \"{shown}{more}\"", body.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,7 +424,7 @@ mod tests {
         let e = ApiError::Unreadable {
             what: "fetching PR #7 from o/n".into(),
             status: 200,
-            sent: crate::github::sent("text/html", b"<html>proxy</html>"),
+            sent: sent("text/html", b"<html>proxy</html>"),
             error: "expected value at line 1 column 1".into(),
         };
         assert_eq!(e.status(), None);

@@ -206,7 +206,7 @@ impl GitHub<'_> {
                     })
                 })
                 .collect();
-            workers.into_iter().flat_map(crate::stages::gather::join).collect()
+            workers.into_iter().flat_map(crate::signals::join).collect()
         });
         for (i, answer) in answers {
             found[i] = Some(answer);
@@ -272,7 +272,7 @@ impl GitHub<'_> {
                     })
                 })
                 .collect();
-            queries.into_iter().map(crate::stages::gather::join).collect()
+            queries.into_iter().map(crate::signals::join).collect()
         });
         answers.into_iter().flatten().collect()
     }

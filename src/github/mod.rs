@@ -2,6 +2,11 @@
 //! reqwest client, with GitHub's headers, Bearer authentication, timeouts,
 //! retries and rate-limit waits (`retry`). Errors name what was asked and
 //! what GitHub said (`error`).
+//! The token comes from the environment, `gh` or git's credential helpers
+//! (`token`); GraphQL batches what REST would ask one by one (`graphql`).
+//!
+//! It may use the git edge and the shared floor, never the settings, the
+//! plan, the stages, the run or a command.
 
 mod error;
 mod graphql;
@@ -10,6 +15,7 @@ pub mod retry;
 pub mod token;
 mod types;
 
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -20,7 +26,7 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 
-pub use self::error::{ACTIONS_MAY_NOT_OPEN, ACTIONS_SETTING, ApiError, Hints, explain, login_command};
+pub use self::error::{ACTIONS_MAY_NOT_OPEN, ACTIONS_SETTING, ApiError, Hints, explain, login_command, sent};
 use self::limit::Limit;
 use self::retry::{Answer, Decision, Policy};
 pub use self::types::{
@@ -210,107 +216,135 @@ impl<'a> GitHub<'a> {
             .ok_or_else(|| ApiError::Interrupted { what: what.to_string() })?;
             self.out
                 .debug(|| describe_exchange(&result, (&method, &url), attempt, sent.elapsed()));
-            let result = result.map(|e| (e.status, e.headers, e.body));
-            let (answer, failure) = match result {
-                Ok((status, headers, Ok(body))) if status.is_success() => {
-                    self.accepted.store(true, Ordering::Relaxed);
-                    let content_type = headers
-                        .get(CONTENT_TYPE)
-                        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                        .unwrap_or_default();
-                    let more = headers
-                        .get_all(LINK)
-                        .iter()
-                        .any(|v| has_next_page(&String::from_utf8_lossy(v.as_bytes())));
-                    return Ok(Reply {
-                        status: status.as_u16(),
-                        content_type,
-                        body,
-                        more,
-                    });
-                }
-                Ok((status, _, Err(source))) => {
-                    let cut = ApiError::Cut {
-                        what: what.to_string(),
-                        status: status.as_u16(),
-                        source,
-                        attempts: attempt,
-                    };
-                    if resend == Resend::Unsafe {
-                        return Err(cut);
-                    }
-                    (Answer::default(), cut)
-                }
-                Ok((status, headers, Ok(body))) => {
-                    let body = safe::without_secret_bytes(&body, self.token.secret());
-                    let (answer, error) = read_failure(what, status.as_u16(), &headers, &body);
-                    if status == StatusCode::UNAUTHORIZED {
-                        self.refused.store(true, Ordering::Relaxed);
-                    }
-                    (answer, error)
-                }
-                Err(source) if retryable(&source) => (
-                    Answer::default(),
-                    ApiError::Transport {
-                        what: what.to_string(),
-                        source,
-                        attempts: attempt,
-                    },
-                ),
-                Err(source) => {
-                    return Err(ApiError::Transport {
-                        what: what.to_string(),
-                        source,
-                        attempts: attempt,
-                    });
-                }
+            let (answer, failure) = match self.judge(what, attempt, resend, result) {
+                ControlFlow::Break(done) => return done,
+                ControlFlow::Continue(failed) => failed,
             };
-            let now = SystemTime::now();
-            match retry::decide(&self.policy, attempt, started.elapsed(), now, &answer, fastrand::f64()) {
-                Decision::Stop | Decision::GiveUp => return Err(failure),
-                Decision::RateLimited { until } => {
-                    return Err(ApiError::RateLimited {
-                        what: what.to_string(),
-                        status: answer.status.unwrap_or_default(),
-                        message: answer.message.clone(),
-                        until,
-                        secondary: answer.is_secondary_limit(),
-                    });
+            self.wait(what, attempt, started, &answer, failure)?;
+        }
+    }
+
+    /// What one exchange came to: the reply or a final error (`Break`), or
+    /// what GitHub answered and the error to give if it is not tried again.
+    fn judge(
+        &self,
+        what: &str,
+        attempt: u32,
+        resend: Resend,
+        result: Result<Exchange, reqwest::Error>,
+    ) -> ControlFlow<Result<Reply, ApiError>, (Answer, ApiError)> {
+        let result = result.map(|e| (e.status, e.headers, e.body));
+        ControlFlow::Continue(match result {
+            Ok((status, headers, Ok(body))) if status.is_success() => {
+                self.accepted.store(true, Ordering::Relaxed);
+                let content_type = headers
+                    .get(CONTENT_TYPE)
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    .unwrap_or_default();
+                let more = headers
+                    .get_all(LINK)
+                    .iter()
+                    .any(|v| has_next_page(&String::from_utf8_lossy(v.as_bytes())));
+                return ControlFlow::Break(Ok(Reply {
+                    status: status.as_u16(),
+                    content_type,
+                    body,
+                    more,
+                }));
+            }
+            Ok((status, _, Err(source))) => {
+                let cut = ApiError::Cut {
+                    what: what.to_string(),
+                    status: status.as_u16(),
+                    source,
+                    attempts: attempt,
+                };
+                if resend == Resend::Unsafe {
+                    return ControlFlow::Break(Err(cut));
                 }
-                Decision::Retry {
-                    after,
-                    rate_limit: true,
-                } => {
-                    let which = if answer.is_secondary_limit() {
-                        "secondary rate limit"
-                    } else {
-                        "rate limit"
-                    };
-                    self.out
-                        .countdown(&format!("GitHub's {which} was reached while {what}; waiting"), after);
-                    if crate::signals::interrupted() {
-                        return Err(ApiError::Interrupted { what: what.to_string() });
-                    }
+                (Answer::default(), cut)
+            }
+            Ok((status, headers, Ok(body))) => {
+                let body = safe::without_secret_bytes(&body, self.token.secret());
+                let (answer, error) = read_failure(what, status.as_u16(), &headers, &body);
+                if status == StatusCode::UNAUTHORIZED {
+                    self.refused.store(true, Ordering::Relaxed);
                 }
-                Decision::Retry {
-                    after,
-                    rate_limit: false,
-                } => {
-                    let why = match (&failure, answer.status) {
-                        (ApiError::Cut { status, .. }, _) => format!("GitHub's answer ({status}) was cut short"),
-                        (_, Some(status)) => format!("GitHub answered {status}"),
-                        (_, None) => "no answer from GitHub".to_string(),
-                    };
-                    self.out.note(&format!(
-                        "{why} while {what}; trying again in {:.1}s (try {} of {})",
-                        after.as_secs_f64(),
-                        attempt + 1,
-                        self.policy.attempts
-                    ));
-                    if !pause(after) {
-                        return Err(ApiError::Interrupted { what: what.to_string() });
-                    }
+                (answer, error)
+            }
+            Err(source) if retryable(&source) => (
+                Answer::default(),
+                ApiError::Transport {
+                    what: what.to_string(),
+                    source,
+                    attempts: attempt,
+                },
+            ),
+            Err(source) => {
+                return ControlFlow::Break(Err(ApiError::Transport {
+                    what: what.to_string(),
+                    source,
+                    attempts: attempt,
+                }));
+            }
+        })
+    }
+
+    /// After a failed attempt: waits, saying why, when the request is to be
+    /// tried again; else the error to give.
+    fn wait(
+        &self,
+        what: &str,
+        attempt: u32,
+        started: Instant,
+        answer: &Answer,
+        failure: ApiError,
+    ) -> Result<(), ApiError> {
+        let now = SystemTime::now();
+        match retry::decide(&self.policy, attempt, started.elapsed(), now, answer, fastrand::f64()) {
+            Decision::Stop | Decision::GiveUp => Err(failure),
+            Decision::RateLimited { until } => Err(ApiError::RateLimited {
+                what: what.to_string(),
+                status: answer.status.unwrap_or_default(),
+                message: answer.message.clone(),
+                until,
+                secondary: answer.is_secondary_limit(),
+            }),
+            Decision::Retry {
+                after,
+                rate_limit: true,
+            } => {
+                let which = if answer.is_secondary_limit() {
+                    "secondary rate limit"
+                } else {
+                    "rate limit"
+                };
+                self.out
+                    .countdown(&format!("GitHub's {which} was reached while {what}; waiting"), after);
+                if crate::signals::interrupted() {
+                    return Err(ApiError::Interrupted { what: what.to_string() });
                 }
+                Ok(())
+            }
+            Decision::Retry {
+                after,
+                rate_limit: false,
+            } => {
+                let why = match (&failure, answer.status) {
+                    (ApiError::Cut { status, .. }, _) => format!("GitHub's answer ({status}) was cut short"),
+                    (_, Some(status)) => format!("GitHub answered {status}"),
+                    (_, None) => "no answer from GitHub".to_string(),
+                };
+                self.out.note(&format!(
+                    "{why} while {what}; trying again in {:.1}s (try {} of {})",
+                    after.as_secs_f64(),
+                    attempt + 1,
+                    self.policy.attempts
+                ));
+                if !pause(after) {
+                    return Err(ApiError::Interrupted { what: what.to_string() });
+                }
+                Ok(())
             }
         }
     }
@@ -816,23 +850,6 @@ fn chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
-}
-
-/// What came back, for a message: the content type, the size and the first
-/// bytes, with anything unprintable escaped.
-pub fn sent(content_type: &str, body: &[u8]) -> String {
-    const SHOWN: usize = 80;
-    let kind = if content_type.is_empty() {
-        "no content type".to_string()
-    } else {
-        content_type.to_string()
-    };
-    if body.is_empty() {
-        return format!("{kind}, an empty body");
-    }
-    let shown: String = body[..body.len().min(SHOWN)].escape_ascii().to_string();
-    let more = if body.len() > SHOWN { "…" } else { "" };
-    format!("{kind}, {} bytes starting \"{shown}{more}\"", body.len())
 }
 
 /// Sleeps `duration` unless interrupted; false when interrupted.

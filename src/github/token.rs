@@ -9,7 +9,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::cli::settings::Env;
+use crate::env::Env;
 use crate::errors::failed;
 use crate::git::Git;
 use crate::github::{GitHub, Token};

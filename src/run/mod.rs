@@ -2,28 +2,28 @@
 //! the jobs; `job` prepares one job (worktree, `git am`, stops for the user),
 //! `flow` takes every job through to its pull request, and `report` says how
 //! they ended.
+//!
+//! It may use the plan it carries out (`plan`), the stages, the settings,
+//! the git and GitHub edges and the shared floor; never a command.
 
-pub mod ended;
 pub mod flow;
 pub mod job;
 pub mod lock;
-pub mod next;
 pub mod report;
-pub mod state;
 
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 use anyhow::Result;
 
-use self::state::{JobState, Plan, Progress, State};
-use crate::cli::settings::Env;
+use crate::env::Env;
 use crate::errors::{Failure, Kind, failed};
 use crate::git::Git;
 use crate::github::GitHub;
 use crate::github::retry::Policy;
 use crate::github::token;
 use crate::output::Output;
+use crate::plan::state::{self, JobState, Plan, Progress, State};
 use crate::signals;
 
 /// A run: what every step shares (the plan, git, the terminal), and the
@@ -92,12 +92,14 @@ impl Run<'_> {
 
     /// Tells how the jobs that ended did, for `--status`, while others are
     /// still in progress.
-    pub fn record_done(&self, done: impl IntoIterator<Item = ended::Done>) -> Result<()> {
+    pub fn record_done(&self, done: impl IntoIterator<Item = crate::plan::ended::Done>) -> Result<()> {
         let mut progress = self.lock();
         if progress.jobs.is_empty() {
             return Ok(());
         }
-        progress.done.extend(done.into_iter().map(ended::Saved::Done));
+        progress
+            .done
+            .extend(done.into_iter().map(crate::plan::ended::Saved::Done));
         self.save(&progress)
     }
 }

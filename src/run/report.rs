@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::errors;
 use crate::output::Output;
-use crate::run::ended::{Done, Ended, Wording};
-use crate::run::state::JobState;
+use crate::plan::ended::{Done, Ended, Wording};
+use crate::plan::state::JobState;
 
 /// How one job ended.
 pub enum Outcome {

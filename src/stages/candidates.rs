@@ -13,7 +13,8 @@ use serde::Serialize;
 
 use crate::cli::args::Target;
 use crate::errors::failed;
-use crate::git::{Git, Patches};
+use crate::git::Git;
+use crate::git::ops::Patches;
 use crate::github::{ApiError, FoundIssue, GitHub, PullRequest, Repo};
 use crate::output::Output;
 use crate::text;
@@ -380,10 +381,10 @@ fn list(query: &Query<'_>, github: &GitHub<'_>) -> Result<Listed> {
             (query.recent > 0).then(|| scope.spawn(|| github.list_pulls(repo, default, "closed", query.recent)));
         let searches: Vec<Vec<_>> = searches
             .into_iter()
-            .map(|per_template| per_template.into_iter().map(crate::stages::gather::join).collect())
+            .map(|per_template| per_template.into_iter().map(crate::signals::join).collect())
             .collect();
-        let listings: Vec<_> = listings.into_iter().map(crate::stages::gather::join).collect();
-        let recent = recent.map(crate::stages::gather::join);
+        let listings: Vec<_> = listings.into_iter().map(crate::signals::join).collect();
+        let recent = recent.map(crate::signals::join);
         (searches, listings, recent)
     });
     let explain = |e: ApiError| github.explain(e);

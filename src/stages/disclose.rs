@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use crate::git::Git;
-use crate::run::state::{Changed, How};
+use crate::plan::state::{Changed, How};
 
 /// The changed lines of a patch series (`git format-patch`'s mbox, or `git
 /// log -p`), per file in the order the files first appear: each line with

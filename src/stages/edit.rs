@@ -10,8 +10,8 @@ use anyhow::Result;
 
 use crate::errors::{Context, failed, usage};
 use crate::git::Git;
-use crate::run::next::Hint;
-use crate::run::state::PrText;
+use crate::plan::next::Hint;
+use crate::plan::state::PrText;
 
 /// The questions of the cherry-pick process, and the headings a pick that is
 /// not a critical fix makes its case under, with a blank line after them.

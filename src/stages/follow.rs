@@ -4,7 +4,7 @@
 
 use crate::github::{ApiError, GitHub, IssueUpdate, Milestone, PullRequest, Repo};
 use crate::output::Output;
-use crate::run::state::{JobState, Plan, Pr};
+use crate::plan::state::{JobState, Plan, Pr};
 
 /// The labels to add: the configured ones, then the sources' labels that
 /// match a `--copy-labels` pattern, then the conflict label when a pull

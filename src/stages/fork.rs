@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use crate::git::{Git, GitError, RemoteRef};
+use crate::git::ops::RemoteRef;
+use crate::git::{Git, GitError};
 use crate::output::Output;
 
 /// The fork's branches as `git ls-remote --heads` listed them, with their tips.

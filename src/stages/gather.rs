@@ -11,7 +11,8 @@ use crate::errors::{Context, failed, usage};
 use crate::git::Git;
 use crate::github::{ApiError, Download, GitHub, PullRequest, Repo};
 use crate::output::Output;
-use crate::run::state::Pr;
+use crate::plan::state::Pr;
+use crate::signals::join;
 use crate::stages::verify::{self, Checked, Local};
 
 /// A job to be: a target and the pull requests to pick onto it.
@@ -55,11 +56,6 @@ pub struct Gathered {
     pub open_before: Vec<Option<bool>>,
     /// The fork's branches (`None`: not known, or nothing is to be pushed).
     pub fork_heads: Option<crate::stages::fork::Heads>,
-}
-
-/// Waits for a download thread; a panic there is a bug, passed on as one.
-pub fn join<T>(handle: thread::ScopedJoinHandle<'_, T>) -> T {
-    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Fetches from git and GitHub at once, then checks what came back.

@@ -15,8 +15,8 @@ use anyhow::Result;
 use crate::errors::{Context, Failure, failed};
 use crate::git::Git;
 use crate::output::Output;
-use crate::run::next::Hint;
-use crate::run::state::JobState;
+use crate::plan::next::Hint;
+use crate::plan::state::JobState;
 use crate::stages::verify::Local;
 
 /// The fork branch as the push expects to find it.

@@ -15,9 +15,11 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::errors::{Context, failed};
-use crate::git::{Git, PatchId, Patches};
+use crate::git::Git;
+use crate::git::ops::{PatchId, Patches};
 use crate::github::{Download, PullRequest, sent};
 use crate::output::Output;
+use crate::signals::join;
 use crate::stages::apply::patch_commits;
 
 /// Where a patch is made locally, when GitHub will not make it (406) or
@@ -112,11 +114,6 @@ pub fn check_all(local: &Local<'_>, pulls: &[PullRequest], downloads: Vec<Option
             .collect();
         handles.into_iter().map(join).collect()
     })
-}
-
-/// Waits for a thread; a panic there is a bug, passed on as one.
-fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// The patch to apply for `pull`, given its commits (or why they are not
@@ -459,7 +456,7 @@ pub fn commit_patch_ids(local: &Local<'_>, commits: &[&str]) -> Result<HashMap<S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::git::parse_patch_ids;
+    use crate::git::ops::parse_patch_ids;
 
     const A: &str = "1111111111111111111111111111111111111111";
     const B: &str = "2222222222222222222222222222222222222222";

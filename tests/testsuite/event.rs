@@ -208,8 +208,18 @@ fn a_conflict_leaves_no_branch_and_says_how_to_do_it_by_hand() {
     let workflow = world.workflow();
     let event = pull_request_event("closed", 3800, true, &["cherrypick/release-3.1"], None);
     let run = world.on_event(&workflow, "pull_request_target", &event);
-    run.expect_code(3)
-        .stderr_has("git cherry-pick-pr upstream/release-3.1 3800");
+    run.expect_code(3).stderr_eq(r#"
+→ Fetching release-3.1 and #3800 from origin
+→ Applying #3800 to origin/release-3.1: Fix the gadget
+→ Aborted the cherry-pick onto origin/release-3.1: removed [ROOT]/runner/work/.git/cherry-pick-pr/3800-origin-release-3.1-[..] and branch automated-cherry-pick-of-#3800-origin-release-3.1
+→ Commented the results on PR #3800
+error: PR #3800 could not be picked onto release-3.1 (PR #3800 does not apply cleanly to origin/release-3.1): nothing was left behind
+  caused by: PR #3800 does not apply cleanly to origin/release-3.1
+    conflicting files:
+        pkg/a.go
+    the work is in [ROOT]/runner/work/.git/cherry-pick-pr/3800-origin-release-3.1-[..] (branch automated-cherry-pick-of-#3800-origin-release-3.1)
+hint: do it by hand: git cherry-pick-pr upstream/release-3.1 3800
+"#);
     assert!(world.github.created().is_empty());
     assert!(!upstream_branches(&world).contains(&branch(3800, "release-3.1")));
     assert_eq!(
@@ -293,8 +303,11 @@ fn cherrypick_from_an_outsider_is_ignored() {
     let workflow = world.workflow();
     let event = comment_event(3796, "/cherrypick release-3.1", "CONTRIBUTOR", true);
     let run = world.on_event(&workflow, "issue_comment", &event);
-    run.expect_code(0)
-        .stderr_has("@maintainer (CONTRIBUTOR) may not ask for cherry picks");
+    run.expect_code(0).stderr_eq(
+        r#"
+Nothing to do: @maintainer (CONTRIBUTOR) may not ask for cherry picks; only OWNER, MEMBER, COLLABORATOR may.
+"#,
+    );
     assert!(world.github.requests().is_empty());
     // The list is configurable.
     world.git(
@@ -312,7 +325,21 @@ fn an_unknown_branch_is_named_in_the_comment() {
     let workflow = world.workflow();
     let event = comment_event(3796, "/cherrypick release-9.9\n/cherrypick release-3.1", "OWNER", true);
     let run = world.on_event(&workflow, "issue_comment", &event);
-    run.expect_code(1).stderr_has("there is no branch `release-9.9`");
+    run.expect_code(1).stderr_eq(
+        r#"
+→ Fetching release-3.1 and #3796 from origin
+→ Applying #3796 to origin/release-3.1: Fix
+→ Pushing automated-cherry-pick-of-#3796-origin-release-3.1 to origin
+→ Opening a pull request against kubesphere/kubesphere release-3.1
+→ Opened PR #9000 for origin/release-3.1
+→ Commented the results on PR #3796
+error: there is no branch `release-9.9` in kubesphere/kubesphere
+Summary:
+  origin/release-3.1       opened           https://github.com/kubesphere/kubesphere/pull/9000
+  origin/release-9.9       failed           there is no branch `release-9.9` in kubesphere/kubesphere
+error: not every target is done
+"#,
+    );
     assert_eq!(world.github.created().len(), 1);
     let comments = world.comments_on(3796);
     assert_eq!(comments.len(), 1);
@@ -359,8 +386,12 @@ fn a_redelivered_event_opens_nothing_twice_and_comments_once() {
     let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
     world.on_event(&workflow, "pull_request_target", &event).expect_code(0);
     let run = world.on_event(&workflow, "pull_request_target", &event);
-    run.expect_code(0)
-        .stderr_has("already has a cherry pick onto release-3.1");
+    run.expect_code(0).stderr_eq(
+        r#"
+PR #3796 already has a cherry pick onto release-3.1: #9000
+PR #3796 has this comment already: not commenting again
+"#,
+    );
     assert_eq!(world.github.created().len(), 1);
     assert_eq!(world.comments_on(3796).len(), 1);
 }
@@ -369,10 +400,19 @@ fn a_redelivered_event_opens_nothing_twice_and_comments_once() {
 fn from_event_outside_a_workflow_is_a_usage_error() {
     let world = World::new();
     let run = world.run(&["--from-event"]);
-    run.expect_code(2)
-        .stderr_has("GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set");
+    run.expect_code(2).stderr_eq(
+        r#"
+error: --from-event reads the GitHub Actions event, but GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set
+hint: run it as a step of a GitHub Actions workflow; see "Automatic backports" in the README
+"#,
+    );
     let run = world.run(&["--from-event", "upstream/release-3.1", "3796"]);
-    run.expect_code(2).stderr_has("--from-event takes no targets");
+    run.expect_code(2).stderr_eq(
+        r#"
+error: --from-event takes no targets and no pull requests: the event names them
+hint: run it in a GitHub Actions workflow; see "Automatic backports" in the README
+"#,
+    );
 }
 
 #[test]
@@ -391,8 +431,10 @@ fn outside_a_workflow_the_fork_may_still_not_be_the_upstream() {
         "3796",
     ]);
     let run = run_command(&mut cmd);
-    run.expect_code(1)
-        .stderr_has("refusing to push a cherry-pick branch there");
+    run.expect_code(1).stderr_eq(r#"
+error: the fork remote `origin` ([ROOT]/remotes/kubesphere/kubesphere.git) is the upstream repository kubesphere/kubesphere; refusing to push a cherry-pick branch there
+hint: add your fork as a remote (git remote add fork git@github.com:YOU/kubesphere.git) and pass --fork fork
+"#);
 }
 
 #[test]
@@ -430,7 +472,19 @@ fn a_refused_push_leaves_nothing_and_says_why_on_the_pull_request() {
     let workflow = world.workflow();
     let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
     let run = world.on_event(&workflow, "pull_request_target", &event);
-    run.expect_code(1).stderr_has("nothing was left behind");
+    run.expect_code(1).stderr_eq(r#"
+→ Fetching release-3.1 and #3796 from origin
+→ Applying #3796 to origin/release-3.1: Fix
+→ Pushing automated-cherry-pick-of-#3796-origin-release-3.1 to origin
+→ Aborted the cherry-pick onto origin/release-3.1: removed [ROOT]/runner/work/.git/cherry-pick-pr/3796-origin-release-3.1-[..] and branch automated-cherry-pick-of-#3796-origin-release-3.1
+→ Commented the results on PR #3796
+error: PR #3796 could not be picked onto release-3.1 (the cherry-pick onto origin/release-3.1 was not published: pushing automated-cherry-pick-of-#3796-origin-release-3.1 to the `origin` remote failed): nothing was left behind
+  caused by: `git push --porcelain --quiet --force-with-lease=refs/heads/automated-cherry-pick-of-#3796-origin-release-3.1: origin refs/heads/automated-cherry-pick-of-#3796-origin-release-3.1:refs/heads/automated-cherry-pick-of-#3796-origin-release-3.1` exited with status 1:
+    remote: branch protection: no new branches        
+    error: failed to push some refs to '[ROOT]/remotes/kubesphere/kubesphere.git'
+    !	refs/heads/automated-cherry-pick-of-#3796-origin-release-3.1:refs/heads/automated-cherry-pick-of-#3796-origin-release-3.1	[remote rejected] (pre-receive hook declined)
+hint: do it by hand: git cherry-pick-pr upstream/release-3.1 3796
+"#);
     assert!(world.github.created().is_empty());
     assert_eq!(
         world.git(&workflow.checkout, &["branch", "--format=%(refname:short)"]),
@@ -452,7 +506,6 @@ fn a_refused_push_leaves_nothing_and_says_why_on_the_pull_request() {
         comments[0]
     );
     assert!(comments[0].contains("(pre-receive hook declined)"), "{}", comments[0]);
-    run.stderr_has("branch protection: no new branches");
     assert!(!run.stderr.contains("--continue"), "{}", run.stderr);
     assert!(
         line.ends_with("Do it by hand: `git cherry-pick-pr upstream/release-3.1 3796` |"),
@@ -511,7 +564,13 @@ fn a_run_that_fails_before_any_job_still_says_so_on_the_pull_request() {
     let workflow = world.workflow();
     let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
     let run = world.on_event(&workflow, "pull_request_target", &event);
-    run.expect_code(1).stderr_has("Resource not accessible by integration");
+    run.expect_code(1).stderr_eq(r#"
+→ Fetching release-3.1 and #3796 from origin
+→ Commented the results on PR #3796
+error: GitHub did not allow downloading the patch of PR #3796 from kubesphere/kubesphere (403): the token from GITHUB_TOKEN lacks a permission
+  caused by: downloading the patch of PR #3796 from kubesphere/kubesphere: GitHub answered 403 Forbidden: Resource not accessible by integration
+hint: a fine-grained token needs Contents: read and Pull requests: read and write on the repository (labels also need Issues or Pull requests: write); a classic token needs the repo scope (public_repo for public repositories)
+"#);
     assert!(world.github.created().is_empty());
     assert!(!upstream_branches(&world).iter().any(|b| b.starts_with("automated-")));
     let comments = world.comments_on(3796);
@@ -593,7 +652,13 @@ fn a_token_echoed_in_an_error_is_never_posted_or_shown() {
     let workflow = world.workflow();
     let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
     let run = world.on_event(&workflow, "pull_request_target", &event);
-    run.expect_code(1).stderr_has("Token *** may not read this");
+    run.expect_code(1).stderr_eq(r#"
+→ Fetching release-3.1 and #3796 from origin
+→ Commented the results on PR #3796
+error: GitHub did not allow downloading the patch of PR #3796 from kubesphere/kubesphere (403): the token from GITHUB_TOKEN lacks a permission
+  caused by: downloading the patch of PR #3796 from kubesphere/kubesphere: GitHub answered 403 Forbidden: Token *** may not read this
+hint: a fine-grained token needs Contents: read and Pull requests: read and write on the repository (labels also need Issues or Pull requests: write); a classic token needs the repo scope (public_repo for public repositories)
+"#);
     let token = crate::support::TOKEN;
     assert!(!run.stderr.contains(token), "{}", run.stderr);
     assert!(!run.stdout.contains(token), "{}", run.stdout);
@@ -629,14 +694,19 @@ fn a_pull_request_github_refuses_to_open_leaves_no_branch_and_names_the_setting(
     let workflow = world.workflow();
     let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
     let run = world.on_event(&workflow, "pull_request_target", &event);
-    run.expect_code(1)
-        .stderr_has("GitHub Actions is not permitted to create or approve pull requests")
-        .stderr_has(&format!(
-            "Deleted the branch {} from origin",
-            branch(3796, "release-3.1")
-        ))
-        .stderr_has("nothing was left behind")
-        .stderr_has("Allow GitHub Actions to create and approve pull requests");
+    run.expect_code(1).stderr_eq(r#"
+→ Fetching release-3.1 and #3796 from origin
+→ Applying #3796 to origin/release-3.1: Fix
+→ Pushing automated-cherry-pick-of-#3796-origin-release-3.1 to origin
+→ Opening a pull request against kubesphere/kubesphere release-3.1
+→ Deleted the branch automated-cherry-pick-of-#3796-origin-release-3.1 from origin: no pull request was opened for it
+→ Aborted the cherry-pick onto origin/release-3.1: removed [ROOT]/runner/work/.git/cherry-pick-pr/3796-origin-release-3.1-[..] and branch automated-cherry-pick-of-#3796-origin-release-3.1
+→ Commented the results on PR #3796
+error: PR #3796 could not be picked onto release-3.1 (the cherry-pick onto origin/release-3.1 was not published: GitHub did not allow opening a pull request from kubesphere:automated-cherry-pick-of-#3796-origin-release-3.1 into kubesphere/kubesphere release-3.1 (403): the repository does not let GitHub Actions open pull requests): nothing was left behind
+  caused by: opening a pull request from kubesphere:automated-cherry-pick-of-#3796-origin-release-3.1 into kubesphere/kubesphere release-3.1: GitHub answered 403 Forbidden: GitHub Actions is not permitted to create or approve pull requests.
+hint: a repository admin can let workflows open pull requests: Settings → Actions → General → Workflow permissions → "Allow GitHub Actions to create and approve pull requests"
+hint: do it by hand: git cherry-pick-pr upstream/release-3.1 3796
+"#);
     assert!(world.github.created().is_empty());
     assert!(
         !upstream_branches(&world).contains(&branch(3796, "release-3.1")),
@@ -685,7 +755,19 @@ fn a_pull_request_refused_as_invalid_leaves_no_branch() {
     let workflow = world.workflow();
     let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
     let run = world.on_event(&workflow, "pull_request_target", &event);
-    run.expect_code(1).stderr_has("Validation Failed");
+    run.expect_code(1).stderr_eq(r#"
+→ Fetching release-3.1 and #3796 from origin
+→ Applying #3796 to origin/release-3.1: Fix
+→ Pushing automated-cherry-pick-of-#3796-origin-release-3.1 to origin
+→ Opening a pull request against kubesphere/kubesphere release-3.1
+→ Deleted the branch automated-cherry-pick-of-#3796-origin-release-3.1 from origin: no pull request was opened for it
+→ Aborted the cherry-pick onto origin/release-3.1: removed [ROOT]/runner/work/.git/cherry-pick-pr/3796-origin-release-3.1-[..] and branch automated-cherry-pick-of-#3796-origin-release-3.1
+→ Commented the results on PR #3796
+error: PR #3796 could not be picked onto release-3.1 (the cherry-pick onto origin/release-3.1 was not published: GitHub rejected opening a pull request from kubesphere:automated-cherry-pick-of-#3796-origin-release-3.1 into kubesphere/kubesphere release-3.1 (422)): nothing was left behind
+  caused by: opening a pull request from kubesphere:automated-cherry-pick-of-#3796-origin-release-3.1 into kubesphere/kubesphere release-3.1: GitHub answered 422 Unprocessable Entity: Validation Failed
+    PullRequest base is invalid
+hint: do it by hand: git cherry-pick-pr upstream/release-3.1 3796
+"#);
     assert!(!upstream_branches(&world).contains(&branch(3796, "release-3.1")));
     let comments = world.comments_on(3796);
     assert!(comments[0].contains("Its branch was deleted"), "{}", comments[0]);
@@ -857,8 +939,12 @@ fn cherrypick_on_a_closed_unmerged_pull_request_adds_nothing_and_says_so() {
     let mut event = comment_event(3801, "/cherrypick release-3.1", "MEMBER", false);
     event["issue"]["state"] = json!("closed");
     let run = world.on_event(&workflow, "issue_comment", &event);
-    run.expect_code(0)
-        .stderr_has("PR #3801 is closed and not merged: nothing to cherry pick");
+    run.expect_code(0).stderr_eq(
+        r#"
+PR #3801 is closed and not merged: nothing to cherry pick; no label added
+→ Commented the results on PR #3801
+"#,
+    );
     assert!(world.github.requests_to("POST", "/labels").is_empty());
     assert_eq!(world.github.state.lock().unwrap().pulls[&3801].labels, ["kind/bug"]);
     assert!(world.github.created().is_empty());

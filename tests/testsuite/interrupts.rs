@@ -73,6 +73,7 @@ fn ctrl_c_during_a_slow_fetch_changes_nothing() {
     wait_until("the fetch to start", || marker.exists());
     interrupt(&child);
     let run = finish(child);
+    // Whether git's fetch is killed or stops on its own depends on timing.
     run.expect_code(130).stderr_has("interrupted: nothing was changed");
     assert_eq!(world.snapshot(), before);
     assert!(world.state().is_none());
@@ -95,7 +96,14 @@ fn ctrl_c_during_a_slow_api_call_keeps_a_resumable_state() {
     });
     interrupt(&child);
     let run = finish(child);
-    run.expect_code(130).stderr_has("interrupted").stderr_has("--continue");
+    run.expect_code(130).stderr_eq(r#"
+→ Fetching release-3.1 and #3796 from upstream
+→ Applying #3796 to upstream/release-3.1: Fix
+→ Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
+→ Opening a pull request against kubesphere/kubesphere release-3.1
+error: interrupted: the picked commits are kept: run `git cherry-pick-pr --continue` to push and open the pull request, or `--abort`
+  caused by: opening a pull request from alice:automated-cherry-pick-of-#3796-upstream-release-3.1 into kubesphere/kubesphere release-3.1: interrupted
+"#);
     let state = world.state().expect("a saved state");
     // Pushed: only opening the pull request is left.
     assert_eq!(state["jobs"][0]["phase"], "open");
@@ -270,7 +278,12 @@ fn declining_the_push_keeps_the_commits_for_continue() {
     assert!(world.github.writes().is_empty());
     assert_eq!(world.state().unwrap()["jobs"][0]["phase"], "push");
     // Without a terminal, --continue needs --yes, since the run did not have it.
-    world.run(&["--continue"]).expect_code(1).stderr_has("--yes");
+    world.run(&["--continue"]).expect_code(1).stderr_eq(
+        r#"
+error: refusing to push without confirmation: standard input is not a terminal
+hint: pass --yes to push and open the pull request without asking, or --dry-run to only apply
+"#,
+    );
     world.run(&["--continue", "--yes"]).expect_code(0);
     assert_eq!(world.github.created().len(), 1);
 }

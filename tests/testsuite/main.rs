@@ -14,6 +14,7 @@ mod install;
 mod integrity;
 mod interrupts;
 mod json;
+mod layers;
 mod locale;
 mod many;
 mod network;

@@ -45,15 +45,15 @@ fn an_up_to_date_fork_is_pushed_to_without_negotiating() {
     world.fork_shares_upstream_objects();
     world.simple_pr(3796, "Fix", 3);
     world.count_pushed_bytes();
-    let before = world.snapshot();
-    let (run, connections) = world.run_traced(&["--yes", "--debug", "upstream/release-3.1", "3796"]);
-    run.expect_code(0).stderr_has("the push does not negotiate");
-    // Only the `ls-remote`, during the fetch.
-    assert_eq!((connections.ls_remote, connections.negotiation), (1, 0));
-    let pushed = world.pushed_bytes();
-    assert!(pushed < 16 * 1024, "the push sent {pushed} bytes");
-    assert_picked_onto_the_target(&world);
-    world.assert_untouched(&before);
+    world.untouched(|world| {
+        let (run, connections) = world.run_traced(&["--yes", "--debug", "upstream/release-3.1", "3796"]);
+        run.expect_code(0).stderr_has("the push does not negotiate");
+        // Only the `ls-remote`, during the fetch.
+        assert_eq!((connections.ls_remote, connections.negotiation), (1, 0));
+        let pushed = world.pushed_bytes();
+        assert!(pushed < 16 * 1024, "the push sent {pushed} bytes");
+        assert_picked_onto_the_target(world);
+    });
 }
 
 /// A fork without the release branch at all (its master does not reach the

@@ -73,8 +73,16 @@ fn the_cherry_pick_fallbacks_change_is_disclosed() {
     let world = World::new();
     world.crlf_fallback_pr();
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
-    run.expect_code(0)
-        .stderr_has("git cherry-pick applied its commits cleanly");
+    run.expect_code(0).stderr_eq(
+        r#"
+→ Fetching release-3.1 and #3796 from upstream
+→ Applying #3796 to upstream/release-3.1: Fix CRLF
+  git am -3 could not apply #3796; git cherry-pick applied its commits cleanly
+→ Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
+→ Opening a pull request against kubesphere/kubesphere release-3.1
+→ Opened PR #9000 for upstream/release-3.1
+"#,
+    );
     let body = &world.github.created()[0].body;
     assert!(
         body.contains(
@@ -166,31 +174,38 @@ fn a_failing_editor_pushes_nothing_and_continue_opens_it_again() {
     let world = World::new();
     world.simple_pr(3796, "Fix the widget", 3);
     world.dirty_checkout();
-    let before = world.snapshot();
-    let failing = editor(&world, "failing.sh", "exit 1");
-    let run = run_with_editor(&world, &failing, &["--yes", "--edit", "upstream/release-3.1", "3796"]);
-    run.expect_code(1)
-        .stderr_has("nothing was pushed for upstream/release-3.1")
-        .stderr_has("exited with status 1")
-        .stderr_has("`git cherry-pick-pr --continue` opens the editor again");
-    assert!(run.stdout.is_empty());
-    assert!(world.github.writes().is_empty());
-    assert_eq!(world.branches(&world.fork), vec!["master", "release-3.1"]);
-    assert!(world.state().is_some());
+    world.untouched(|world| {
+        let failing = editor(world, "failing.sh", "exit 1");
+        let run = run_with_editor(world, &failing, &["--yes", "--edit", "upstream/release-3.1", "3796"]);
+        run.expect_code(1).stderr_eq(r#"
+→ Fetching release-3.1 and #3796 from upstream
+→ Applying #3796 to upstream/release-3.1: Fix the widget
+→ Opening the pull request's text for upstream/release-3.1 in your editor
+error: nothing was pushed for upstream/release-3.1
+  caused by: editing the pull request's text for upstream/release-3.1
+  caused by: the editor `[ROOT]/failing.sh` exited with status 1
+hint: the picked commits are kept in [ROOT]/clone/.git/cherry-pick-pr/3796-upstream-release-3.1-[..] (branch automated-cherry-pick-of-#3796-upstream-release-3.1)
+hint: `git cherry-pick-pr --continue` opens the editor again, then pushes and opens the pull request
+hint: or `git cherry-pick-pr --abort` removes the worktree and branch
+"#);
+        assert!(run.stdout.is_empty());
+        assert!(world.github.writes().is_empty());
+        assert_eq!(world.branches(&world.fork), vec!["master", "release-3.1"]);
+        assert!(world.state().is_some());
 
-    let adding = editor(
-        &world,
-        "adding.sh",
-        "printf 'Backport of the widget fix\\n\\nThe widget crashed on start.\\n' > \"$1\"",
-    );
-    let run = run_with_editor(&world, &adding, &["--continue"]);
-    run.expect_code(0);
-    let created = world.github.created();
-    assert_eq!(created[0].title, "Backport of the widget fix");
-    assert_eq!(created[0].body, "The widget crashed on start.");
-    assert_eq!(world.picked_subjects(BRANCH), vec!["Fix the widget"]);
-    assert!(world.state().is_none());
-    world.assert_untouched(&before);
+        let adding = editor(
+            world,
+            "adding.sh",
+            "printf 'Backport of the widget fix\\n\\nThe widget crashed on start.\\n' > \"$1\"",
+        );
+        let run = run_with_editor(world, &adding, &["--continue"]);
+        run.expect_code(0);
+        let created = world.github.created();
+        assert_eq!(created[0].title, "Backport of the widget fix");
+        assert_eq!(created[0].body, "The widget crashed on start.");
+        assert_eq!(world.picked_subjects(BRANCH), vec!["Fix the widget"]);
+        assert!(world.state().is_none());
+    });
 }
 
 /// Issue 23, finding 14: a failed editor gives one hint about
@@ -214,21 +229,14 @@ fn a_failed_editor_has_one_continue_hint_and_status_names_the_editor() {
         run.stderr
     );
     let status = world.run(&["--status"]);
-    status.expect_code(0);
-    assert!(
-        status
-            .stdout
-            .contains("upstream/release-3.1: applied; stopped at the editor (--edit): nothing pushed yet"),
-        "{}",
-        status.stdout
-    );
-    assert!(
-        status.stdout.contains(
-            "next:     `git cherry-pick-pr --continue` opens the editor again, then pushes and opens the pull request"
-        ),
-        "{}",
-        status.stdout
-    );
+    status.expect_code(0).stdout_eq(r#"
+Cherry-pick of #3796 into kubesphere/kubesphere in progress:
+  upstream/release-3.1: applied; stopped at the editor (--edit): nothing pushed yet
+    applied:  #3796
+    left:     none
+    worktree: [ROOT]/clone/.git/cherry-pick-pr/3796-upstream-release-3.1-[..] (branch automated-cherry-pick-of-#3796-upstream-release-3.1)
+    next:     `git cherry-pick-pr --continue` opens the editor again, then pushes and opens the pull request; or `git cherry-pick-pr --abort` removes the worktree and branch
+"#);
     // A `--continue` that did not ask for the editor still opens it: that is where the job stopped.
     let run = crate::support::run_command(
         world
@@ -252,9 +260,17 @@ fn an_editor_that_writes_nul_bytes_pushes_nothing_and_controls_are_dropped() {
     world.simple_pr(3796, "Fix the widget", 3);
     let nul = editor(&world, "nul.sh", "printf 'T\\000itle\\n\\nBody\\000.\\n' > \"$1\"");
     let run = run_with_editor(&world, &nul, &["--yes", "--edit", "upstream/release-3.1", "3796"]);
-    run.expect_code(1)
-        .stderr_has("the edited text has NUL bytes (line 1)")
-        .stderr_has("nothing was pushed");
+    run.expect_code(1).stderr_eq(r#"
+→ Fetching release-3.1 and #3796 from upstream
+→ Applying #3796 to upstream/release-3.1: Fix the widget
+→ Opening the pull request's text for upstream/release-3.1 in your editor
+error: nothing was pushed for upstream/release-3.1
+  caused by: the edited text has NUL bytes (line 1): it is not UTF-8 text, as an editor that saves UTF-16 writes it
+hint: the picked commits are kept in [ROOT]/clone/.git/cherry-pick-pr/3796-upstream-release-3.1-[..] (branch automated-cherry-pick-of-#3796-upstream-release-3.1)
+hint: `git cherry-pick-pr --continue` opens the editor again, then pushes and opens the pull request
+hint: or `git cherry-pick-pr --abort` removes the worktree and branch
+hint: save the text as UTF-8
+"#);
     assert!(world.github.writes().is_empty());
     let controls = editor(
         &world,
@@ -262,8 +278,15 @@ fn an_editor_that_writes_nul_bytes_pushes_nothing_and_controls_are_dropped() {
         "printf 'A\\033[2J title\\twith a tab\\n\\nBody\\033]0;x\\007 here.\\n\\tindented\\r\\nend\\n' > \"$1\"",
     );
     let run = run_with_editor(&world, &controls, &["--continue"]);
-    run.expect_code(0)
-        .stderr_has("dropped 3 control characters from the edited text");
+    run.expect_code(0).stderr_eq(
+        r#"
+→ Opening the pull request's text for upstream/release-3.1 in your editor
+warning: dropped 3 control characters from the edited text (only newlines and tabs are kept)
+→ Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
+→ Opening a pull request against kubesphere/kubesphere release-3.1
+→ Opened PR #9000 for upstream/release-3.1
+"#,
+    );
     let created = world.github.created();
     assert_eq!(created[0].title, "A[2J title with a tab");
     assert_eq!(created[0].body, "Body]0;x here.\n\tindented\nend");
@@ -281,9 +304,16 @@ fn an_emptied_body_pushes_nothing() {
         "printf 'Only a title\\n\\n<!-- and a comment -->\\n' > \"$1\"",
     );
     let run = run_with_editor(&world, &emptying, &["--yes", "upstream/release-3.1", "3796"]);
-    run.expect_code(1)
-        .stderr_has("the body was left empty")
-        .stderr_has("nothing was pushed");
+    run.expect_code(1).stderr_eq(r#"
+→ Fetching release-3.1 and #3796 from upstream
+→ Applying #3796 to upstream/release-3.1: Fix the widget
+→ Opening the pull request's text for upstream/release-3.1 in your editor
+error: nothing was pushed for upstream/release-3.1
+  caused by: the body was left empty
+hint: the picked commits are kept in [ROOT]/clone/.git/cherry-pick-pr/3796-upstream-release-3.1-[..] (branch automated-cherry-pick-of-#3796-upstream-release-3.1)
+hint: `git cherry-pick-pr --continue` opens the editor again, then pushes and opens the pull request
+hint: or `git cherry-pick-pr --abort` removes the worktree and branch
+"#);
     assert!(world.github.writes().is_empty());
     assert_eq!(world.branches(&world.fork), vec!["master", "release-3.1"]);
     // It is kept: --continue --edit asks again, and an editor that keeps the text goes on.
@@ -302,9 +332,10 @@ fn edit_without_a_terminal_or_an_editor_that_can_run_is_a_usage_error() {
         "upstream/release-3.1",
         "3796",
     ]));
-    run.expect_code(2)
-        .stderr_has("`no-such-editor --wait` cannot be run")
-        .stderr_has("--why");
+    run.expect_code(2).stderr_eq(r#"
+error: --edit: the editor `no-such-editor --wait` cannot be run, and there is no terminal to run one in
+hint: set GIT_EDITOR (or core.editor) to an editor that can run here, or put the justification in with --why TEXT or --why-file FILE
+"#);
     assert!(world.github.requests().is_empty());
     assert!(world.state().is_none());
     assert!(world.tool_dirs().is_empty());
@@ -355,8 +386,12 @@ fn why_and_why_file_put_the_case_in_the_body() {
         created[1].body
     );
     let run = world.run(&["--yes", "--why-file", "/no/such/file", "upstream/release-3.1", "3797"]);
-    run.expect_code(2)
-        .stderr_has("--why-file: reading /no/such/file failed");
+    run.expect_code(2).stderr_eq(
+        r#"
+error: --why-file: reading /no/such/file failed: No such file or directory (os error 2)
+hint: name a readable UTF-8 text file, or give the text with --why TEXT
+"#,
+    );
 }
 
 /// Issue 23, finding 10: a `--why-file` too long for GitHub is cut, the
@@ -374,8 +409,14 @@ fn a_long_why_file_is_cut_and_the_release_note_kept() {
         "upstream/release-3.1",
         "3796",
     ]);
-    run.expect_code(0)
-        .stderr_has("warning: the body for upstream/release-3.1 is longer than GitHub takes (65536 characters): the justification was cut");
+    run.expect_code(0).stderr_eq(r#"
+→ Fetching release-3.1 and #3796 from upstream
+→ Applying #3796 to upstream/release-3.1: Fix the widget
+→ Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
+warning: the body for upstream/release-3.1 is longer than GitHub takes (65536 characters): the justification was cut to fit, and the body says so; the rest of it is only in what was given to --why or --why-file
+→ Opening a pull request against kubesphere/kubesphere release-3.1
+→ Opened PR #9000 for upstream/release-3.1
+"#);
     let body = &world.github.created()[0].body;
     assert!(body.chars().count() <= 65_536, "{}", body.chars().count());
     assert!(
@@ -399,8 +440,16 @@ fn reviewers_named_are_requested_but_never_yourself() {
     world.git(&world.clone, &["config", "--add", "cherry-pick-pr.reviewer", USER]);
     world.git(&world.clone, &["config", "--add", "cherry-pick-pr.reviewer", "erin"]);
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
-    run.expect_code(0)
-        .stderr_has("Requested reviews of PR #9000 from dave, erin");
+    run.expect_code(0).stderr_eq(
+        r#"
+→ Fetching release-3.1 and #3796 from upstream
+→ Applying #3796 to upstream/release-3.1: Fix the widget
+→ Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
+→ Opening a pull request against kubesphere/kubesphere release-3.1
+Requested reviews of PR #9000 from dave, erin
+→ Opened PR #9000 for upstream/release-3.1
+"#,
+    );
     assert_eq!(world.github.requested_reviewers(9000), vec!["dave", "erin"]);
     // A flag replaces the configured ones.
     world.simple_pr(3797, "Fix the gadget", 10);
@@ -452,9 +501,15 @@ fn a_refused_review_request_is_a_warning() {
     world.simple_pr(3796, "Fix the widget", 3);
     world.github.collaborators(&["ann"]);
     let run = world.run(&["--yes", "--reviewer", "zed", "upstream/release-3.1", "3796"]);
-    run.expect_code(0)
-        .stderr_has("could not request reviews of PR #9000 from zed")
-        .stderr_has("not be a collaborator");
+    run.expect_code(0).stderr_eq(r#"
+→ Fetching release-3.1 and #3796 from upstream
+→ Applying #3796 to upstream/release-3.1: Fix the widget
+→ Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
+→ Opening a pull request against kubesphere/kubesphere release-3.1
+warning: could not request reviews of PR #9000 from zed: GitHub refused them: a reviewer may not be a collaborator of the repository; ask them by mentioning them instead
+  requesting reviews of PR #9000 in kubesphere/kubesphere from zed: GitHub answered 422 Unprocessable Entity: Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the kubesphere/kubesphere repository.
+→ Opened PR #9000 for upstream/release-3.1
+"#);
     assert_eq!(run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n");
     assert_eq!(world.github.requests_to("POST", "/requested_reviewers").len(), 1);
     assert!(world.github.requested_reviewers(9000).is_empty());
@@ -515,9 +570,16 @@ fn an_edited_title_too_long_for_github_pushes_nothing() {
         &format!("printf '{}\\n\\nA body.\\n' > \"$1\"", "t".repeat(300)),
     );
     let run = run_with_editor(&world, &long, &["--yes", "--edit", "upstream/release-3.1", "3796"]);
-    run.expect_code(1)
-        .stderr_has("the title is 300 characters long; GitHub takes at most 256")
-        .stderr_has("nothing was pushed");
+    run.expect_code(1).stderr_eq(r#"
+→ Fetching release-3.1 and #3796 from upstream
+→ Applying #3796 to upstream/release-3.1: Fix the widget
+→ Opening the pull request's text for upstream/release-3.1 in your editor
+error: nothing was pushed for upstream/release-3.1
+  caused by: the title is 300 characters long; GitHub takes at most 256
+hint: the picked commits are kept in [ROOT]/clone/.git/cherry-pick-pr/3796-upstream-release-3.1-[..] (branch automated-cherry-pick-of-#3796-upstream-release-3.1)
+hint: `git cherry-pick-pr --continue` opens the editor again, then pushes and opens the pull request
+hint: or `git cherry-pick-pr --abort` removes the worktree and branch
+"#);
     assert!(world.github.writes().is_empty());
     assert!(world.state().is_some());
 }

@@ -65,6 +65,165 @@ impl Run {
         assert!(self.stderr.contains(text), "stderr lacks {text:?}:\n{}", self.stderr);
         self
     }
+
+    /// The whole stderr is `expected`, once redacted (see `redact`).
+    #[track_caller]
+    pub fn stderr_eq(&self, expected: &str) -> &Self {
+        assert_text_eq("stderr", &redact(&self.stderr), expected);
+        self
+    }
+
+    /// The whole stdout is `expected`, once redacted (see `redact`).
+    #[track_caller]
+    pub fn stdout_eq(&self, expected: &str) -> &Self {
+        assert_text_eq("stdout", &redact(&self.stdout), expected);
+        self
+    }
+}
+
+/// Equal, or a failure that shows both whole and where they part.
+#[track_caller]
+fn assert_text_eq(what: &str, actual: &str, expected: &str) {
+    // The newline right after an expected text's opening quote is layout.
+    let expected = expected.strip_prefix('\n').unwrap_or(expected);
+    if actual == expected {
+        return;
+    }
+    let line = actual
+        .lines()
+        .zip(expected.lines())
+        .position(|(a, e)| a != e)
+        .unwrap_or_else(|| actual.lines().count().min(expected.lines().count()));
+    panic!(
+        "{what} differs from line {}\n--- expected\n{expected}\n--- actual (redacted)\n{actual}\n---",
+        line + 1
+    );
+}
+
+/// Output made stable from run to run: temporary paths read `[ROOT]` (the
+/// test world's) or `[TMP]/…`, the random end of a worktree's directory
+/// `[..]`, commit ids `[SHA]`, durations `[DURATION]`, and a local port
+/// `[PORT]`.
+pub fn redact(text: &str) -> String {
+    let tmp = std::env::temp_dir().display().to_string();
+    let tmp = tmp.trim_end_matches('/');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&format!("{tmp}/")) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + tmp.len() + 1..];
+        let name_end = after
+            .find(|c: char| !(c.is_alphanumeric() || "-_.".contains(c)))
+            .unwrap_or(after.len());
+        if after.starts_with("cpp-world-") {
+            out.push_str("[ROOT]");
+        } else {
+            out.push_str("[TMP]/");
+            out.push_str(&after[..name_end]);
+        }
+        rest = &after[name_end..];
+    }
+    out.push_str(rest);
+    let out = redact_worktree_suffixes(&out);
+    redact_words(&out)
+}
+
+#[test]
+fn redaction_keeps_words_and_numbers_and_hides_what_changes() {
+    let tmp = std::env::temp_dir().display().to_string();
+    let tmp = tmp.trim_end_matches('/');
+    let text = format!(
+        "{tmp}/cpp-world-x1Y2z3/clone/.git/cherry-pick-pr/3796-upstream-release-3.1-Ab3De9 (PR #3796)\n\
+         {tmp}/other.txt: 0123456789abcdef0123456789abcdef01234567 a1b2c3d deadbeef added\n\
+         trying again in 0.5s (try 2 of 3), took 12ms. http://127.0.0.1:40123/api pkg/a.go:3: release-3.1.\n"
+    );
+    assert_eq!(
+        redact(&text),
+        "[ROOT]/clone/.git/cherry-pick-pr/3796-upstream-release-3.1-[..] (PR #3796)\n\
+         [TMP]/other.txt: [SHA] [SHA] deadbeef added\n\
+         trying again in [DURATION] (try 2 of 3), took [DURATION]. http://127.0.0.1:[PORT]/api pkg/a.go:3: release-3.1.\n"
+    );
+}
+
+/// `.git/cherry-pick-pr/3796-upstream-release-3.1-AbC123` ends in six
+/// random characters.
+fn redact_worktree_suffixes(text: &str) -> String {
+    const DIR: &str = "cherry-pick-pr/";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(DIR) {
+        out.push_str(&rest[..at + DIR.len()]);
+        let after = &rest[at + DIR.len()..];
+        let end = after
+            .find(|c: char| !(c.is_alphanumeric() || "-_.".contains(c)))
+            .unwrap_or(after.len());
+        let name = &after[..end];
+        match name.rsplit_once('-') {
+            Some((stem, random)) if random.len() == 6 && random.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                out.push_str(stem);
+                out.push_str("-[..]");
+            }
+            _ => out.push_str(name),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Commit ids, durations (`1.5s`, `20ms`) and ports (`:40123`), word by word.
+fn redact_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String, before: Option<char>| {
+        let hex = word.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase());
+        let digits = word.chars().filter(char::is_ascii_digit).count();
+        let is_sha = hex && (word.len() == 40 || (7..=16).contains(&word.len()) && digits > 0 && digits < word.len());
+        let number = word.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == 'µ');
+        let unit = &word[number.len()..];
+        let is_duration = !number.is_empty()
+            && number.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && number.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && ["s", "ms", "µs", "ns"].contains(&unit);
+        let is_port = before == Some(':') && word.len() >= 4 && word.chars().all(|c| c.is_ascii_digit());
+        if is_sha {
+            out.push_str("[SHA]");
+        } else if is_duration {
+            out.push_str("[DURATION]");
+        } else if is_port {
+            out.push_str("[PORT]");
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    let mut before = None;
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '.' && !word.is_empty() || c == 'µ' {
+            word.push(c);
+        } else {
+            // A sentence's full stop is no part of the word.
+            let stop = word.ends_with('.');
+            if stop {
+                word.pop();
+            }
+            flush(&mut word, &mut out, before);
+            if stop {
+                out.push('.');
+            }
+            out.push(c);
+            before = Some(c);
+        }
+    }
+    let stop = word.ends_with('.');
+    if stop {
+        word.pop();
+    }
+    flush(&mut word, &mut out, before);
+    if stop {
+        out.push('.');
+    }
+    out
 }
 
 /// What the user's checkout looks like: branch, HEAD, index (and its file,
@@ -418,6 +577,17 @@ impl World {
     pub fn assert_untouched(&self, before: &Snapshot) {
         assert_eq!(&self.snapshot(), before);
         assert!(self.tool_dirs().is_empty(), "{:?}", self.tool_dirs());
+    }
+
+    /// Runs `f`, then checks that the user's checkout is as it was before,
+    /// byte for byte, and that nothing of the tool's is left (as
+    /// `assert_untouched`).
+    #[track_caller]
+    pub fn untouched<T>(&self, f: impl FnOnce(&World) -> T) -> T {
+        let before = self.snapshot();
+        let value = f(self);
+        self.assert_untouched(&before);
+        value
     }
 
     /// The worktree directories the tool keeps under the git directory.

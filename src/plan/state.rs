@@ -11,7 +11,7 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::{Context, failed};
-use crate::run::ended::Saved;
+use crate::plan::ended::Saved;
 use crate::text::Templates;
 
 /// The format's version; a file with another version is refused (and
@@ -479,9 +479,9 @@ mod tests {
             progress: Progress {
                 done: vec![
                     Saved::Line("upstream/release-1.0: opened https://x/pull/2".into()),
-                    Saved::Done(crate::run::ended::Done {
+                    Saved::Done(crate::plan::ended::Done {
                         target: "upstream/release-1.1".into(),
-                        ended: crate::run::ended::Ended::Failed { error: "no".into() },
+                        ended: crate::plan::ended::Ended::Failed { error: "no".into() },
                     }),
                 ],
                 jobs: vec![JobState {

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::run::state::{Phase, PhaseKind};
+use crate::plan::state::{Phase, PhaseKind};
 use crate::text::PrNumber;
 
 /// Where a stopped job is, as the hints need it.
@@ -190,7 +190,7 @@ impl std::fmt::Display for Hint<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::state::PhaseKind as Phase;
+    use crate::plan::state::PhaseKind as Phase;
 
     fn steps(phase: Phase, dry_run: bool, name: Option<&str>) -> Vec<String> {
         next_steps(Stopped {
@@ -257,7 +257,7 @@ mod tests {
 
     #[test]
     fn status_says_where_each_phase_stopped() {
-        use crate::run::state::Phase;
+        use crate::plan::state::Phase;
         let base = String::new;
         assert_eq!(
             where_stopped(&Phase::Conflict {
