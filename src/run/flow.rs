@@ -63,11 +63,11 @@ pub fn process<'a>(
     }
 
     // A job that stopped at the editor goes back to it, whatever this run says.
-    if run.edit || ready.iter().any(|(_, r)| r.ts.phase == Phase::Edit) {
+    if run.plan.edit || ready.iter().any(|(_, r)| r.ts.phase == Phase::Edit) {
         // One editor at a time, in the order of the targets.
         let mut edited = Vec::new();
         for (i, mut r) in ready {
-            if !run.edit && r.ts.phase != Phase::Edit {
+            if !run.plan.edit && r.ts.phase != Phase::Edit {
                 edited.push((i, r));
                 continue;
             }
@@ -397,8 +397,8 @@ fn lease(
 /// Asks once before pushing when nobody said `--yes`.
 fn confirm_push(run: &Run<'_>, targets: &[&JobState]) -> Result<()> {
     let plan = run.plan;
-    if run.yes || plan.yes || !run.interactive {
-        return check_can_push(run.interactive, run.yes || plan.yes, false);
+    if plan.yes || !run.interactive {
+        return check_can_push(run.interactive, plan.yes, false);
     }
     let lines: Vec<String> = targets
         .iter()
