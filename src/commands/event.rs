@@ -19,7 +19,7 @@ use crate::github::GitHub;
 use crate::github::{ACTIONS_MAY_NOT_OPEN, ACTIONS_SETTING};
 use crate::output::Output;
 use crate::run::report::{Outcome, Report};
-use crate::run::state::{JobState, Phase};
+use crate::run::state::{JobState, Pushed};
 use crate::session::Session;
 use crate::stages::candidates::{self, Related, State};
 
@@ -475,7 +475,7 @@ fn backport(
     match crate::commands::pick::run(session, settings, &jobs) {
         Ok(ran) => {
             for report in ran {
-                let (line, report) = settle(session, report, pr, &settings.options.fork)?;
+                let (line, report) = settle(report, pr, &settings.options.fork);
                 done.lines.push(line);
                 done.reports.push(report);
             }
@@ -575,14 +575,11 @@ fn earlier_cherry_pick(
     Ok(found)
 }
 
-/// How a job ended, as a line of results. A stopped job leaves nothing in a
-/// workflow: its worktree and branch go, so does the branch it pushed for a
-/// pull request that was not opened (or the report names it), and its report
-/// says how to do it by hand (and, as the worktree is gone, the outputs
-/// name none).
-fn settle(session: &Session<'_>, report: Report, pr: u64, fork: &str) -> Result<(Line, Report)> {
-    let Session { git, out, located, .. } = *session;
-    let git = &git;
+/// How a job ended, as a line of results. A stopped job left nothing in a
+/// workflow (the plan said so, and the flow discarded it): its report names
+/// a branch it pushed that could not be deleted, and says how to do it by
+/// hand (and, as the worktree is gone, the outputs name none).
+fn settle(report: Report, pr: u64, fork: &str) -> (Line, Report) {
     let Report { job, outcome } = report;
     let branch = job.branch.clone();
     let by_hand = format!("git cherry-pick-pr upstream/{branch} {pr}");
@@ -596,17 +593,8 @@ fn settle(session: &Session<'_>, report: Report, pr: u64, fork: &str) -> Result<
         ),
         Outcome::AlreadyPresent => (Ended::AlreadyThere, Outcome::AlreadyPresent),
         Outcome::Stopped { error, conflicts } => {
-            // Pushed, and no pull request opened for it: the branch goes too.
-            let pushed = (job.phase == Phase::Open).then(|| delete_pushed(git, out, &located.toplevel, fork, &job));
-            let state = crate::run::state::load(&located.common_dir)?;
-            crate::commands::resume::abort(
-                git,
-                out,
-                &located.toplevel,
-                &located.common_dir,
-                state,
-                Some(&job.remote_branch),
-            )?;
+            // The flow left nothing behind: what became of a branch pushed.
+            let pushed = job.pushed.clone();
             let refused = error.chain().any(|e| e.to_string().contains(ACTIONS_MAY_NOT_OPEN));
             let mut after = Vec::new();
             let left = match &pushed {
@@ -689,62 +677,7 @@ fn settle(session: &Session<'_>, report: Report, pr: u64, fork: &str) -> Result<
             other,
         ),
     };
-    Ok(((branch, result), Report { job, outcome }))
-}
-
-/// What became of a branch pushed for a pull request that was not opened.
-enum Pushed {
-    Deleted,
-    /// Still there: why it was not deleted.
-    Left {
-        why: String,
-    },
-}
-
-/// Deletes the branch `job` pushed to `fork`, with git (as it was pushed,
-/// with the same credentials and hooks), and only while it still holds what
-/// this run pushed (a lease on the local branch's tip): a push made since,
-/// by anyone, is never lost.
-fn delete_pushed(git: &Git<'_>, out: &Output, dir: &Path, fork: &str, job: &JobState) -> Pushed {
-    let name = &job.remote_branch;
-    let local = format!("refs/heads/{}", job.local_branch);
-    let tip = match git.run(dir, &["rev-parse", "--verify", "--quiet", &local]) {
-        Ok(tip) => tip.trim().to_string(),
-        Err(_) => {
-            return Pushed::Left {
-                why: "what was pushed is not known any more, so it was not deleted".to_string(),
-            };
-        }
-    };
-    let lease = format!("--force-with-lease=refs/heads/{name}:{tip}");
-    let refspec = format!(":refs/heads/{name}");
-    let deleted = git.capture(dir, &["push", "--porcelain", &lease, fork, &refspec], None);
-    match deleted {
-        Ok(done) if done.success => {
-            out.step(&format!(
-                "Deleted the branch {name} from {fork}: no pull request was opened for it"
-            ));
-            Pushed::Deleted
-        }
-        Ok(refused) if refused.stdout.contains("(stale info)") => Pushed::Left {
-            why: "it no longer holds what this run pushed, so it was not deleted".to_string(),
-        },
-        Ok(refused) => Pushed::Left {
-            why: format!("deleting it failed: {}", one_line(&refused.stderr)),
-        },
-        Err(error) => Pushed::Left {
-            why: format!("deleting it failed: {}", one_line(&error.to_string())),
-        },
-    }
-}
-
-/// git's words on one line, for a sentence.
-fn one_line(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    ((branch, result), Report { job, outcome })
 }
 
 /// An error in one line: its own message's first line and, when it has a

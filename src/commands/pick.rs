@@ -106,7 +106,7 @@ pub fn run(session: &Session<'_>, settings: &Settings, jobs: &Jobs) -> Result<Ve
         }
     };
     let request = gather::Request {
-        toplevel: &located.toplevel,
+        toplevel: located.toplevel.clone(),
         options,
         user: settings.user.as_deref(),
         allow_unmerged: settings.allow_unmerged,

@@ -394,16 +394,7 @@ pub fn abort(
         return state::remove(common_dir);
     };
     for ts in &chosen {
-        if ts.worktree.join(".git").exists() && apply::am_in_progress(git, &ts.worktree).unwrap_or(false) {
-            let _ = git.run(&ts.worktree, &["am", "--abort"]);
-        }
-        apply::remove_worktree(*git, out, toplevel, &ts.worktree, Some(&ts.local_branch), false);
-        out.step(&format!(
-            "Aborted the cherry-pick onto {}: removed {} and branch {}",
-            ts.name(),
-            ts.worktree.display(),
-            ts.local_branch
-        ));
+        crate::run::discard::remove(git, out, toplevel, ts);
         job.progress.jobs.retain(|t| t.remote_branch != ts.remote_branch);
     }
     if job.progress.jobs.is_empty() {

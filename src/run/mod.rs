@@ -3,6 +3,7 @@
 //! `flow` takes every job through to its pull request, and `report` says how
 //! they ended.
 
+pub mod discard;
 pub mod flow;
 pub mod job;
 pub mod lock;

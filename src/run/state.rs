@@ -111,6 +111,20 @@ pub struct JobState {
     /// existing after a lost answer was opened by this run.
     #[serde(default)]
     pub open_before: Option<bool>,
+    /// What became of the branch pushed for a pull request that was not
+    /// opened, when a run that leaves nothing behind discarded the job.
+    #[serde(skip)]
+    pub pushed: Option<Pushed>,
+}
+
+/// What became of a branch pushed for a pull request that was not opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pushed {
+    Deleted,
+    /// Still there: why it was not deleted.
+    Left {
+        why: String,
+    },
 }
 
 impl JobState {
@@ -136,6 +150,7 @@ impl JobState {
             changed: Vec::new(),
             text: None,
             open_before: None,
+            pushed: None,
         }
     }
 

@@ -44,7 +44,7 @@ pub struct Already {
 /// whose fork (`None`: ask GitHub), and the targets and pull requests of
 /// its jobs.
 pub struct Request<'a> {
-    pub toplevel: &'a std::path::Path,
+    pub toplevel: std::path::PathBuf,
     pub options: &'a Options,
     pub user: Option<&'a str>,
     pub allow_unmerged: bool,
