@@ -30,8 +30,7 @@ fn main() -> ExitCode {
     let mode = Mode::of(&cli);
     if let Ok(Mode::Generate(kind)) = mode {
         // Before any repository or token check.
-        use std::io::Write;
-        return match std::io::stdout().write_all(&generate::generate(kind)) {
+        return match std::io::Write::write_all(&mut std::io::stdout(), &generate::generate(kind)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(_) => ExitCode::FAILURE,
         };
@@ -63,7 +62,7 @@ fn peak_memory() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
-/// Runs `mode` in the repository the tool is run in.
+/// Runs `mode` (any but `Generate`) in the repository the tool is run in.
 fn run(cli: &Cli, mode: &Mode, env: &Env, out: &Output) -> anyhow::Result<()> {
     signals::install();
     let exe = git::find()?;
@@ -83,7 +82,7 @@ fn run(cli: &Cli, mode: &Mode, env: &Env, out: &Output) -> anyhow::Result<()> {
     };
     // `--status` and `--missing` change nothing but remote-tracking refs: no lock.
     let _lock = match mode {
-        Mode::Status { .. } | Mode::Missing { .. } => None,
+        Mode::Generate(_) | Mode::Status { .. } | Mode::Missing { .. } => None,
         _ => Some(lock::acquire(&located.common_dir, out)?),
     };
     let resume = resume::Flags {
@@ -92,11 +91,7 @@ fn run(cli: &Cli, mode: &Mode, env: &Env, out: &Output) -> anyhow::Result<()> {
         force: cli.force,
     };
     let outcomes = match mode {
-        Mode::Generate(kind) => {
-            use std::io::Write;
-            std::io::stdout().write_all(&generate::generate(*kind))?;
-            return Ok(());
-        }
+        Mode::Generate(_) => unreachable!("`main` prints generated files before anything else"),
         Mode::Continue { target } => resume::resume(&session, target.as_deref(), resume)?,
         Mode::Abort { target } => resume::abort_run(&session, target.as_deref())?,
         Mode::Status { target } => resume::status_run(&session, target.as_deref())?,

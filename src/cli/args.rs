@@ -365,6 +365,49 @@ fn valid_name(part: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn mode(args: &[&str]) -> Result<Mode> {
+        use clap::Parser;
+        Mode::of(&Cli::try_parse_from(std::iter::once("x").chain(args.iter().copied())).unwrap())
+    }
+
+    #[test]
+    fn the_mode_is_parsed_once_with_its_arguments() {
+        assert_eq!(
+            mode(&["r", "1"]).unwrap(),
+            Mode::Pick {
+                selection: Selection::Given,
+                targets: strings(&["r"]),
+                prs: vec![parse_pr_ref("1").unwrap()],
+            }
+        );
+        assert_eq!(
+            mode(&["--select", "r"]).unwrap(),
+            Mode::Pick {
+                selection: Selection::Choose,
+                targets: strings(&["r"]),
+                prs: Vec::new(),
+            }
+        );
+        assert_eq!(
+            mode(&["--missing", "r"]).unwrap(),
+            Mode::Missing {
+                targets: strings(&["r"])
+            }
+        );
+        assert_eq!(
+            mode(&["--abort", "r"]).unwrap(),
+            Mode::Abort {
+                target: Some("r".into())
+            }
+        );
+        assert_eq!(mode(&["--status"]).unwrap(), Mode::Status { target: None });
+        assert_eq!(mode(&["--from-event"]).unwrap(), Mode::Event);
+        assert_eq!(mode(&["--generate", "man"]).unwrap(), Mode::Generate(Kind::Man));
+        assert!(mode(&["--continue", "a", "b"]).is_err());
+        assert!(mode(&["--from-event", "r"]).is_err());
+        assert!(mode(&["--from-labels", "r", "1"]).is_err());
+    }
+
     fn strings(args: &[&str]) -> Vec<String> {
         args.iter().map(|s| s.to_string()).collect()
     }

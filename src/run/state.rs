@@ -407,6 +407,12 @@ mod tests {
                 && text.contains("\"jobs\": ["),
             "{text}"
         );
+        // The options sit in the plan as they always did: not nested, and
+        // what is never saved as true is not written.
+        let saved: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(saved["plan"]["fork"], "origin");
+        assert_eq!(saved["plan"]["user"], "alice");
+        assert!(saved["plan"].get("options").is_none() && saved["plan"].get("leave_nothing").is_none());
         // No temporary files are left next to it.
         let entries: Vec<_> = std::fs::read_dir(dir.path().join("cherry-pick-pr")).unwrap().collect();
         assert_eq!(entries.len(), 1);
