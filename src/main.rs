@@ -19,26 +19,27 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, args, generate, settings};
-use crate::commands::resume::{self, Action};
-use crate::commands::{event, missing, pick};
+use crate::cli::args::Mode;
+use crate::cli::session::Session;
+use crate::cli::{Cli, generate, settings};
+use crate::commands::{event, missing, pick, resume};
 use crate::env::Env;
 use crate::output::Output;
 use crate::run::lock;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(kind) = cli.generate {
+    let mode = Mode::of(&cli);
+    if let Ok(Mode::Generate(kind)) = mode {
         // Before any repository or token check.
-        use std::io::Write;
-        return match std::io::stdout().write_all(&generate::generate(kind)) {
+        return match std::io::Write::write_all(&mut std::io::stdout(), &generate::generate(kind)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(_) => ExitCode::FAILURE,
         };
     }
     let env = Env::from_process();
     let out = Output::new(cli.debug, env.get("NO_COLOR").is_some());
-    let result = run(&cli, &env, &out);
+    let result = mode.and_then(|mode| run(&cli, &mode, &env, &out));
     out.debug(|| format!("peak memory of this process: {}", peak_memory()));
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -63,7 +64,8 @@ fn peak_memory() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
-fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
+/// Runs `mode` (any but `Generate`) in the repository the tool is run in.
+fn run(cli: &Cli, mode: &Mode, env: &Env, out: &Output) -> anyhow::Result<()> {
     signals::install();
     let exe = git::find()?;
     let git = git::Git::new(&exe, out);
@@ -73,57 +75,37 @@ fn run(cli: &Cli, env: &Env, out: &Output) -> anyhow::Result<()> {
     } else {
         run::report::Format::Text
     };
-    let action = [
-        (cli.resume, Action::Continue),
-        (cli.abort, Action::Abort),
-        (cli.status, Action::Status),
-    ]
-    .into_iter()
-    .find_map(|(set, action)| set.then_some(action));
-    let outcomes = match action {
-        Some(action) => {
-            if cli.args.len() > 1 {
-                return Err(errors::usage("--continue, --abort and --status take at most one target").into());
-            }
-            let located = git::locate(&git, &cwd)?;
-            let git = git.in_repo(located.repo());
-            let _lock = match action {
-                Action::Status => None,
-                Action::Continue | Action::Abort => Some(lock::acquire(&located.common_dir, out)?),
-            };
-            resume::run(
-                action,
-                cli.args.first().map(String::as_str),
-                resume::Flags {
-                    yes: cli.yes,
-                    edit: cli.edit,
-                    force: cli.force,
-                },
-                env,
-                git,
-                out,
-                &located,
-            )?
+    let located = git::locate(&git, &cwd)?;
+    let session = Session {
+        env,
+        git: git.in_repo(located.repo()),
+        out,
+        located: &located,
+    };
+    // `--status` and `--missing` change nothing but remote-tracking refs: no lock.
+    let _lock = match mode {
+        Mode::Generate(_) | Mode::Status { .. } | Mode::Missing { .. } => None,
+        _ => Some(lock::acquire(&located.common_dir, out)?),
+    };
+    let resume = resume::Flags {
+        edit: cli.edit,
+        yes: cli.yes,
+        force: cli.force,
+    };
+    let outcomes = match mode {
+        Mode::Generate(_) => unreachable!("`main` prints generated files before anything else"),
+        Mode::Continue { target } => resume::resume(&session, target.as_deref(), resume)?,
+        Mode::Abort { target } => resume::abort_run(&session, target.as_deref())?,
+        Mode::Status { target } => resume::status_run(&session, target.as_deref())?,
+        Mode::Missing { .. } => {
+            let settings = settings::resolve(cli, mode, &session)?;
+            return missing::run(&session, &settings, format);
         }
-        None => {
-            // Usage errors first, wherever the command runs.
-            let selection = args::Selection::of(cli);
-            args::positionals(selection, &cli.args)?;
-            let located = git::locate(&git, &cwd)?;
-            let git = git.in_repo(located.repo());
-            if selection == args::Selection::Missing {
-                // It changes nothing but remote-tracking refs: no lock.
-                let settings = settings::resolve(cli, env, &git, &located)?;
-                return missing::run(&settings, env, &git, out, format);
-            }
-            let _lock = lock::acquire(&located.common_dir, out)?;
-            if selection == args::Selection::Event {
-                // It reports its jobs itself: after its outputs, before its comment's failure.
-                return event::run(cli, env, git, out, &located, format);
-            } else {
-                let settings = settings::resolve(cli, env, &git, &located)?;
-                pick::run(&settings, env, git, out)?
-            }
+        // It reports its jobs itself: after its outputs, before its comment's failure.
+        Mode::Event => return event::run(cli, &session, format),
+        Mode::Pick { .. } => {
+            let settings = settings::resolve(cli, mode, &session)?;
+            pick::run(&session, &settings, &settings.jobs)?
         }
     };
     run::report::report(outcomes, out, format)

@@ -7,7 +7,7 @@
 
 use anyhow::Result;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, Kind};
 use crate::errors::usage;
 use crate::git::remote::{RepoUrl, host_of};
 use crate::github::Repo;
@@ -18,84 +18,118 @@ const PR_FORMS: &str = "a number such as 3796, #3796, or a pull request URL";
 /// The form of a run, for hints.
 const EXAMPLE: &str = "git cherry-pick-pr upstream/release-3.1 3796";
 
-/// Which pull requests a run picks.
+/// What the command line asks for, parsed once: each mode with the
+/// positional arguments it takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// `--generate KIND`: print a generated file.
+    Generate(Kind),
+    /// Backport: the targets (as typed) and the pull requests, given or
+    /// found as `selection` says.
+    Pick {
+        selection: Selection,
+        targets: Vec<String>,
+        prs: Vec<PrRef>,
+    },
+    /// `--missing`: list what the targets lack.
+    Missing {
+        targets: Vec<String>,
+    },
+    /// `--continue`, `--abort`, `--status`, each on the job a target names.
+    Continue {
+        target: Option<String>,
+    },
+    Abort {
+        target: Option<String>,
+    },
+    Status {
+        target: Option<String>,
+    },
+    /// `--from-event`: the GitHub Actions step.
+    Event,
+}
+
+/// Where a backport's pull requests come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Selection {
     /// Those on the command line.
     Given,
-    /// None: `--missing` lists the candidates that are not on the targets.
-    Missing,
     /// Every missing candidate, one job per pull request per target.
     FromLabels,
     /// Those the user chooses on the terminal, one job each per target.
     Choose,
-    /// The one a GitHub Actions event names, onto the branches it names.
-    Event,
 }
 
-impl Selection {
-    pub fn of(cli: &Cli) -> Selection {
+impl Mode {
+    /// The mode of a command line; a usage error when its positional
+    /// arguments do not fit it.
+    pub fn of(cli: &Cli) -> Result<Mode> {
+        if let Some(kind) = cli.generate {
+            return Ok(Mode::Generate(kind));
+        }
+        if cli.resume || cli.abort || cli.status {
+            if cli.args.len() > 1 {
+                return Err(usage("--continue, --abort and --status take at most one target").into());
+            }
+            let target = cli.args.first().cloned();
+            return Ok(if cli.resume {
+                Mode::Continue { target }
+            } else if cli.abort {
+                Mode::Abort { target }
+            } else {
+                Mode::Status { target }
+            });
+        }
         if cli.from_event {
-            Selection::Event
-        } else if cli.missing {
-            Selection::Missing
-        } else if cli.from_labels {
-            Selection::FromLabels
-        } else if cli.select {
-            Selection::Choose
-        } else {
-            Selection::Given
-        }
-    }
-
-    /// The flag that asked for it.
-    pub fn flag(self) -> &'static str {
-        match self {
-            Selection::Given => "",
-            Selection::Missing => "--missing",
-            Selection::FromLabels => "--from-labels",
-            Selection::Choose => "--select",
-            Selection::Event => "--from-event",
-        }
-    }
-}
-
-/// The positional arguments of a run selecting its pull requests by
-/// `selection`: targets then pull requests for one that names them, targets
-/// only for one that finds them.
-pub fn positionals(selection: Selection, args: &[String]) -> Result<(Vec<String>, Vec<PrRef>)> {
-    match selection {
-        Selection::Given => return split_args(args),
-        Selection::Event if args.is_empty() => return Ok((Vec::new(), Vec::new())),
-        Selection::Event => {
+            if cli.args.is_empty() {
+                return Ok(Mode::Event);
+            }
             return Err(
                 usage("--from-event takes no targets and no pull requests: the event names them")
                     .hint("run it in a GitHub Actions workflow; see \"Automatic backports\" in the README")
                     .into(),
             );
         }
-        _ => {}
+        let (selection, flag) = if cli.missing {
+            return Ok(Mode::Missing {
+                targets: targets_only("--missing", &cli.args)?,
+            });
+        } else if cli.from_labels {
+            (Selection::FromLabels, "--from-labels")
+        } else if cli.select {
+            (Selection::Choose, "--select")
+        } else {
+            let (targets, prs) = split_args(&cli.args)?;
+            return Ok(Mode::Pick {
+                selection: Selection::Given,
+                targets,
+                prs,
+            });
+        };
+        Ok(Mode::Pick {
+            selection,
+            targets: targets_only(flag, &cli.args)?,
+            prs: Vec::new(),
+        })
     }
+}
+
+/// The positional arguments of a run that finds its pull requests itself
+/// (`flag`): targets only.
+fn targets_only(flag: &str, args: &[String]) -> Result<Vec<String>> {
     if args.is_empty() {
-        return Err(usage(format!("{} needs a target branch", selection.flag()))
-            .hint(format!(
-                "e.g. git cherry-pick-pr {} upstream/release-3.1",
-                selection.flag()
-            ))
+        return Err(usage(format!("{flag} needs a target branch"))
+            .hint(format!("e.g. git cherry-pick-pr {flag} upstream/release-3.1"))
             .into());
     }
     if let Some(pr) = args.iter().find(|a| parse_pr_ref(a).is_some()) {
         return Err(usage(format!(
-            "`{pr}` is a pull request, but {} finds the pull requests itself: name only targets",
-            selection.flag()
+            "`{pr}` is a pull request, but {flag} finds the pull requests itself: name only targets"
         ))
-        .hint(format!(
-            "e.g. git cherry-pick-pr {} upstream/release-3.1",
-            selection.flag()
-        ))
+        .hint(format!("e.g. git cherry-pick-pr {flag} upstream/release-3.1"))
         .into());
     }
-    Ok((args.to_vec(), Vec::new()))
+    Ok(args.to_vec())
 }
 
 /// Splits the positional arguments into targets (first) and pull requests (last).
@@ -330,6 +364,49 @@ fn valid_name(part: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn mode(args: &[&str]) -> Result<Mode> {
+        use clap::Parser;
+        Mode::of(&Cli::try_parse_from(std::iter::once("x").chain(args.iter().copied())).unwrap())
+    }
+
+    #[test]
+    fn the_mode_is_parsed_once_with_its_arguments() {
+        assert_eq!(
+            mode(&["r", "1"]).unwrap(),
+            Mode::Pick {
+                selection: Selection::Given,
+                targets: strings(&["r"]),
+                prs: vec![parse_pr_ref("1").unwrap()],
+            }
+        );
+        assert_eq!(
+            mode(&["--select", "r"]).unwrap(),
+            Mode::Pick {
+                selection: Selection::Choose,
+                targets: strings(&["r"]),
+                prs: Vec::new(),
+            }
+        );
+        assert_eq!(
+            mode(&["--missing", "r"]).unwrap(),
+            Mode::Missing {
+                targets: strings(&["r"])
+            }
+        );
+        assert_eq!(
+            mode(&["--abort", "r"]).unwrap(),
+            Mode::Abort {
+                target: Some("r".into())
+            }
+        );
+        assert_eq!(mode(&["--status"]).unwrap(), Mode::Status { target: None });
+        assert_eq!(mode(&["--from-event"]).unwrap(), Mode::Event);
+        assert_eq!(mode(&["--generate", "man"]).unwrap(), Mode::Generate(Kind::Man));
+        assert!(mode(&["--continue", "a", "b"]).is_err());
+        assert!(mode(&["--from-event", "r"]).is_err());
+        assert!(mode(&["--from-labels", "r", "1"]).is_err());
+    }
 
     fn strings(args: &[&str]) -> Vec<String> {
         args.iter().map(|s| s.to_string()).collect()

@@ -2,20 +2,25 @@
 //! environment variable, then git config (`cherry-pick-pr.*`), then the
 //! default; and what the remotes point at.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 
 use crate::cli::Cli;
-use crate::cli::args::{PrRef, Selection, Target, check_labels, parse_repo, parse_target};
+pub use crate::cli::args::Selection;
+use crate::cli::args::{Mode, PrRef, Target, check_labels, parse_repo, parse_target};
 use crate::cli::config::GitConfig;
-use crate::env::Env;
+use crate::cli::options::Options;
+use crate::cli::session::Session;
 use crate::errors::{Context, Failure, failed, usage};
+use crate::git::Git;
 use crate::git::remote::{RepoUrl, api_url_for_host, parse_remote_url};
-use crate::git::{Git, Located};
 use crate::github::Repo;
 use crate::github::retry::Policy;
 use crate::text;
+
+/// The remote of a workflow's checkout: upstream and fork with `--from-event`.
+const EVENT_REMOTE: &str = "origin";
 
 /// What `--regenerate-docs` runs, as the script did.
 pub const GENERATE_DOCS: &str = "hack/generate-docs.sh";
@@ -23,93 +28,78 @@ pub const GENERATE_DOCS: &str = "hack/generate-docs.sh";
 /// The labels added when none are configured.
 pub const DEFAULT_LABEL: &str = "do-not-merge/cherry-pick-not-approved";
 
-/// Everything a run needs to know, resolved once.
-#[derive(Debug, Clone)]
+pub use crate::env::Env;
+
+/// Everything a run needs to know, resolved once and only read after:
+/// the jobs it is asked for, the options it carries to its end (saved with
+/// its plan), and what only its start needs. Where the repository is, is
+/// the session's.
+#[derive(Debug)]
 pub struct Settings {
-    /// The top of the user's work tree.
-    pub toplevel: PathBuf,
-    /// The repository's common git directory (shared by all worktrees).
-    pub common_dir: PathBuf,
-    /// A hook that may look at the files would run in the tool's worktree:
-    /// worktrees get every file from the start.
-    pub tree_hooks: bool,
-    pub targets: Vec<Target>,
-    pub prs: Vec<u64>,
-    pub upstream: String,
-    pub fork: String,
+    /// The targets and pull requests named on the command line.
+    pub jobs: Jobs,
+    /// What the plan embeds.
+    pub options: Options,
     /// The fork owner's login; `None` means ask GitHub whose token it is.
     pub user: Option<String>,
-    pub repo: Repo,
-    pub api_url: String,
-    /// The web host the repository is on (`github.com`, a GitHub Enterprise
-    /// host): whose token to ask `gh` and git's credential helpers for.
-    pub web_host: String,
     /// Timeouts and retries of GitHub requests.
     pub policy: Policy,
-    pub labels: Vec<String>,
-    pub dry_run: bool,
-    pub yes: bool,
-    /// Push over commits on the fork branch that are not the tool's.
-    pub force: bool,
-    pub signoff: bool,
-    pub draft: bool,
     pub allow_unmerged: bool,
-    /// A command run in the worktree after applying.
-    pub exec: Option<String>,
-    /// The shell that runs it (`$SHELL`, else `/bin/sh`).
-    pub shell: String,
-    /// `auto` or a milestone's title.
-    pub milestone: Option<String>,
-    /// Globs of source labels to copy.
-    pub copy_labels: Vec<String>,
-    pub assign_author: bool,
-    pub comment_source: bool,
-    pub templates: crate::text::Templates,
-    /// The push adds `-c push.negotiate=true`: see `negotiate_push`.
-    pub negotiate_push: bool,
-    /// Where the pull requests come from: the command line, or the
-    /// candidate labels.
-    pub selection: Selection,
     /// Templates of the labels that make a merged pull request a candidate
     /// for a target (`{branch}`).
     pub candidate_labels: Vec<String>,
     /// The `author_association`s whose `/cherrypick` comments count.
     pub allowed_associations: Vec<String>,
-    /// The label added when a pull request did not apply as it is.
-    pub conflict_label: Option<String>,
-    /// Open the title and body in the editor before pushing.
-    pub edit: bool,
-    /// The pick is marked as a critical fix.
-    pub critical: bool,
-    /// The justification from `--why` or `--why-file`.
-    pub why: Option<String>,
-    pub reviewers: Vec<String>,
-    pub reviewers_from_source: bool,
     /// One line per setting: its value and where it came from, for `--debug`.
     pub provenance: Vec<String>,
+}
+
+/// What a run is asked to pick onto what: where its pull requests come
+/// from, its targets (each once) and the pull requests (each once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Jobs {
+    pub selection: Selection,
+    pub targets: Vec<Target>,
+    pub prs: Vec<u64>,
 }
 
 /// The default candidate label: prow's convention.
 pub const DEFAULT_CANDIDATE_LABEL: &str = "cherrypick/{branch}";
 
-/// Resolves the settings of a run from the command line, the environment and
-/// the repository's git config. Each setting is resolved in one place below,
-/// in the order the `--debug` lines list them.
-pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result<Settings> {
-    let selection = Selection::of(cli);
-    let (target_args, pr_refs) = crate::cli::args::positionals(selection, &cli.args)?;
+/// The positional arguments of a mode, as typed: where its pull requests
+/// come from, its targets, and its pull requests.
+fn positionals(mode: &Mode) -> (Selection, &[String], &[PrRef]) {
+    match mode {
+        Mode::Pick {
+            selection,
+            targets,
+            prs,
+        } => (*selection, targets, prs),
+        Mode::Missing { targets } => (Selection::Given, targets, &[]),
+        _ => (Selection::Given, &[], &[]),
+    }
+}
+
+/// Resolves the settings of a run in `mode` from the command line, the
+/// environment, the repository's git config and, with `--from-event`, the
+/// workflow's defaults. Each setting is resolved in one place below, in the
+/// order the `--debug` lines list them.
+pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings> {
+    let Session { env, git, located, .. } = *session;
+    let (selection, target_args, pr_refs) = positionals(mode);
     check_labels(&cli.labels)?;
-    let config = read_config(git, &located.toplevel)?;
+    let config = read_config(&git, &located.toplevel)?;
     let mut sources = Sources {
         cli,
         env,
         config: &config,
+        event: *mode == Mode::Event,
         provenance: Vec::new(),
     };
     let remotes = Remotes::resolve(&mut sources)?;
     let repo = repository(&mut sources, &remotes)?;
     let api_url = api_url(&mut sources, remotes.host())?;
-    let user = user(&mut sources, &remotes);
+    let user = user(&mut sources, &remotes, &repo);
     let exec = exec(&mut sources);
     let milestone = sources.pick(
         "milestone",
@@ -132,32 +122,26 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
     let reviewers_from_source = sources.switch(cli.reviewers_from_source, "reviewersFromSource")?;
     // In a workflow the repository's own checkout is both: the one mode
     // in which pushing to the upstream repository is right.
-    if !cli.from_event {
+    if !sources.event {
         remotes.check_fork_is_not_upstream(&repo)?;
     }
-    let targets = targets(&target_args, &remotes)?;
-    let prs = pr_numbers(pr_refs, &repo)?;
+    let jobs = Jobs {
+        selection,
+        targets: targets(target_args, &remotes)?,
+        prs: pr_numbers(pr_refs, &repo)?,
+    };
     let web_host = web_host(&api_url, remotes.host());
-    Ok(Settings {
-        toplevel: located.toplevel.clone(),
-        common_dir: located.common_dir.clone(),
-        tree_hooks: located.tree_hooks,
-        targets,
-        prs,
+    let options = Options {
+        repo,
         upstream: remotes.upstream,
         fork: remotes.fork,
-        user,
-        repo,
         api_url,
         web_host,
-        policy: network_policy(env),
         labels,
-        dry_run: cli.dry_run || env.get("DRY_RUN").is_some(),
-        yes: cli.yes,
-        force: cli.force,
-        signoff,
         draft,
-        allow_unmerged: cli.allow_unmerged,
+        signoff,
+        yes: cli.yes || sources.event,
+        dry_run: cli.dry_run || env.get("DRY_RUN").is_some(),
         exec,
         shell: env.get("SHELL").unwrap_or("/bin/sh").to_string(),
         milestone,
@@ -166,15 +150,23 @@ pub fn resolve(cli: &Cli, env: &Env, git: &Git<'_>, located: &Located) -> Result
         comment_source,
         templates,
         negotiate_push,
-        selection,
-        candidate_labels,
-        allowed_associations,
         conflict_label,
         edit,
         critical: cli.critical,
         why,
         reviewers,
+        force: cli.force,
         reviewers_from_source,
+        leave_nothing: sources.event,
+    };
+    Ok(Settings {
+        jobs,
+        options,
+        user,
+        policy: network_policy(env),
+        allow_unmerged: cli.allow_unmerged,
+        candidate_labels,
+        allowed_associations,
         provenance: sources.provenance,
     })
 }
@@ -210,6 +202,8 @@ struct Sources<'a> {
     cli: &'a Cli,
     env: &'a Env,
     config: &'a GitConfig,
+    /// `--from-event`: the workflow's defaults come before the others.
+    event: bool,
     provenance: Vec<String>,
 }
 
@@ -229,6 +223,11 @@ impl Sources<'_> {
     /// An environment variable.
     fn var(&self, name: &str) -> Candidate {
         (self.env.get(name).map(str::to_string), name.to_string())
+    }
+
+    /// What `--from-event` sets (`None` in any other mode).
+    fn event(&self, value: Option<String>) -> Candidate {
+        (value.filter(|_| self.event), "--from-event".to_string())
     }
 
     /// The git config key `cherry-pick-pr.KEY`.
@@ -305,6 +304,7 @@ impl Remotes {
                 "upstream",
                 [
                     flag(&cli.upstream, "upstream"),
+                    sources.event(Some(EVENT_REMOTE.into())),
                     sources.var("UPSTREAM_REMOTE"),
                     sources.key("upstream"),
                     default(Some("upstream".into()), "default"),
@@ -316,6 +316,7 @@ impl Remotes {
                 "fork",
                 [
                     flag(&cli.fork, "fork"),
+                    sources.event(Some(EVENT_REMOTE.into())),
                     sources.var("FORK_REMOTE"),
                     sources.key("fork"),
                     default(Some("origin".into()), "default"),
@@ -392,6 +393,7 @@ fn repository(sources: &mut Sources<'_>, remotes: &Remotes) -> Result<Repo> {
         "repo",
         [
             flag(&sources.cli.repo, "repo"),
+            sources.event(sources.env.get("GITHUB_REPOSITORY").map(str::to_string)),
             (env_repo, "MAIN_REPO_ORG and MAIN_REPO_NAME".into()),
             sources.key("repo"),
             default(
@@ -430,12 +432,14 @@ fn api_url(sources: &mut Sources<'_>, host: Option<&str>) -> Result<String> {
     Ok(url)
 }
 
-/// The fork owner's login: `--user`, `GITHUB_USER`, git config, else the
-/// owner the fork remote's URL names.
-fn user(sources: &mut Sources<'_>, remotes: &Remotes) -> Option<String> {
+/// The fork owner's login: with `--from-event` the repository's owner
+/// (the workflow pushes to the repository itself), else `--user`,
+/// `GITHUB_USER`, git config, else the owner the fork remote's URL names.
+fn user(sources: &mut Sources<'_>, remotes: &Remotes, repo: &Repo) -> Option<String> {
     sources.pick(
         "user",
         [
+            sources.event(Some(repo.owner.clone())),
             flag(&sources.cli.user, "user"),
             sources.var("GITHUB_USER"),
             sources.key("user"),
@@ -658,7 +662,7 @@ fn targets(args: &[String], remotes: &Remotes) -> Result<Vec<Target>> {
 
 /// The pull requests' numbers, each once; one given as a URL must be in the
 /// upstream repository.
-fn pr_numbers(refs: Vec<PrRef>, repo: &Repo) -> Result<Vec<u64>> {
+fn pr_numbers(refs: &[PrRef], repo: &Repo) -> Result<Vec<u64>> {
     let mut prs = Vec::new();
     for pr in refs {
         if let Some(other) = &pr.repo {
@@ -792,6 +796,7 @@ mod tests {
             cli: &cli,
             env: &env,
             config: &config,
+            event: false,
             provenance: Vec::new(),
         };
         let user = sources.pick("user", [flag(&cli.user, "user"), sources.var("GITHUB_USER")]);

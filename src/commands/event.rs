@@ -11,22 +11,21 @@ use anyhow::Result;
 use serde_json::Value;
 
 use crate::cli::Cli;
-use crate::cli::args::Target;
-use crate::cli::settings::Settings;
-use crate::env::Env;
+use crate::cli::args::{Mode, Target};
+use crate::cli::session::Session;
+use crate::cli::settings::{Env, Jobs, Selection, Settings};
 use crate::errors::{Failure, Kind, failed, usage};
-use crate::git::{Git, Located};
+use crate::git::Git;
 use crate::github::GitHub;
 use crate::github::{ACTIONS_MAY_NOT_OPEN, ACTIONS_SETTING};
 use crate::output::Output;
-use crate::plan::state::{JobState, Phase};
+use crate::plan::state::JobState;
+use crate::plan::state::Pushed;
 use crate::run::report::{Outcome, Report};
 use crate::stages::candidates::{self, Related, State};
 
 /// Opens the comment the tool leaves on a source pull request.
 const MARKER: &str = "<!-- git-cherry-pick-pr -->";
-/// The remote of the workflow's checkout.
-const ORIGIN: &str = "origin";
 /// The most comments read to find an earlier one with the same results.
 const COMMENTS: usize = 1000;
 /// The most pull requests against a target read to find a cherry pick made
@@ -216,14 +215,8 @@ type Line = (String, Ended);
 /// plus a failed one per branch that does not exist. The outputs are
 /// written before the comment is tried, so that a comment GitHub refuses
 /// fails the step (exit 1) without losing them.
-pub fn run(
-    cli: &Cli,
-    env: &Env,
-    git: Git<'_>,
-    out: &Output,
-    located: &Located,
-    format: crate::run::report::Format,
-) -> Result<()> {
+pub fn run(cli: &Cli, session: &Session<'_>, format: crate::run::report::Format) -> Result<()> {
+    let Session { env, git, out, .. } = *session;
     let (name, path) = match (env.get("GITHUB_EVENT_NAME"), env.get("GITHUB_EVENT_PATH")) {
         (Some(name), Some(path)) => (name.to_string(), path.to_string()),
         _ => {
@@ -239,14 +232,7 @@ pub fn run(
         .and_then(|bytes| Ok(serde_json::from_slice(&bytes)?))
         .map_err(|e| failed(format!("reading the event payload {path}")).because(e))?;
 
-    let mut cli = cli.clone();
-    cli.yes = true;
-    cli.upstream.get_or_insert_with(|| ORIGIN.to_string());
-    cli.fork.get_or_insert_with(|| ORIGIN.to_string());
-    if cli.repo.is_none() {
-        cli.repo = env.get("GITHUB_REPOSITORY").map(str::to_string);
-    }
-    let mut settings = crate::cli::settings::resolve(&cli, env, &git, located)?;
+    let settings = crate::cli::settings::resolve(cli, &Mode::Event, session)?;
     let decision = decide(
         &name,
         &event,
@@ -277,10 +263,9 @@ pub fn run(
             open,
         },
     };
-    settings.user = Some(settings.repo.owner.clone());
-    let (found, github) = crate::run::connect_for(&settings, env, out, &git, false)?;
-    let acted = act(&settings, env, git, out, located, &github, asked);
-    crate::github::token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
+    let (found, github) = crate::run::connect_for(session, &settings, false)?;
+    let acted = act(session, &settings, &github, asked);
+    crate::github::token::report_to_helper(&found, &git, &session.located.toplevel, out, &github);
     let Acted {
         reports,
         failure,
@@ -320,35 +305,16 @@ struct Acted {
 }
 
 /// Backports or labels, then reports to the workflow and on the pull request.
-fn act(
-    settings: &Settings,
-    env: &Env,
-    git: Git<'_>,
-    out: &Output,
-    located: &Located,
-    github: &GitHub<'_>,
-    asked: Asked,
-) -> Result<Acted> {
-    let repo = &settings.repo;
-    let Asked {
-        pr,
-        branches,
-        merged,
-        open,
-    } = asked;
-    let (merged, closed) = match (merged, open) {
-        (Some(true), _) => (true, false),
-        (Some(false), Some(open)) => (false, !open),
-        _ => {
-            let pull = github.pull(repo, pr).map_err(|e| github.explain(e))?;
-            let merged = pull.is_merged() == Some(true);
-            (merged, !merged && pull.state.as_deref() == Some("closed"))
-        }
-    };
-    let existing = remote_branches(&git, &settings.toplevel, &settings.upstream)?;
+fn act(session: &Session<'_>, settings: &Settings, github: &GitHub<'_>, asked: Asked) -> Result<Acted> {
+    let Session { env, git, out, located } = *session;
+    let options = &settings.options;
+    let repo = &options.repo;
+    let pr = asked.pr;
+    let (merged, closed) = merged_or_closed(github, repo, &asked)?;
+    let existing = remote_branches(&git, &located.toplevel, &options.upstream)?;
     let mut lines: Vec<Line> = Vec::new();
     let mut wanted: Vec<String> = Vec::new();
-    for branch in branches.iter().cloned() {
+    for branch in asked.branches.iter().cloned() {
         if existing.contains(&branch) {
             wanted.push(branch);
         } else {
@@ -366,94 +332,18 @@ fn act(
             lines.push((branch, Ended::ClosedUnmerged));
         }
     } else if !merged {
-        // prow's way: the label makes the merge do it.
-        let template = settings
-            .candidate_labels
-            .first()
-            .map_or("cherrypick/{branch}", String::as_str);
-        let labels: Vec<String> = wanted
-            .iter()
-            .map(|b| crate::text::candidate_label(template, b))
-            .collect();
-        if !labels.is_empty() {
-            github.add_labels(repo, pr, &labels).map_err(|e| github.explain(e))?;
-        }
-        for (branch, label) in wanted.into_iter().zip(labels) {
-            out.step(&format!(
-                "Labelled PR #{pr} `{label}`: its merge will backport it to {branch}"
-            ));
-            lines.push((branch, Ended::Labelled { label }));
-        }
+        lines.extend(label_for_merge(session, settings, github, pr, wanted)?);
     } else {
-        let mut to_do = Vec::new();
-        for branch in wanted {
-            let target = Target {
-                remote: settings.upstream.clone(),
-                branch: branch.clone(),
-            };
-            match earlier_cherry_pick(github, settings, &git, out, &target, pr)? {
-                Some(related) => {
-                    let result = if related.evidence == candidates::Evidence::Maintainer {
-                        out.note(&format!(
-                            "PR #{pr} already has a cherry pick onto {branch}: {}",
-                            candidates::Done::Proposed(related.clone())
-                        ));
-                        Ended::Vouched { number: related.number }
-                    } else {
-                        out.note(&format!(
-                            "PR #{pr} already has a cherry pick onto {branch}: #{}",
-                            related.number
-                        ));
-                        Ended::Proposed {
-                            number: Some(related.number),
-                            url: related.url,
-                        }
-                    };
-                    lines.push((branch, result));
-                }
-                None => to_do.push(branch),
-            }
-        }
-        if !to_do.is_empty() {
-            let mut settings = settings.clone();
-            settings.targets = to_do
-                .iter()
-                .map(|branch| Target {
-                    remote: settings.upstream.clone(),
-                    branch: branch.clone(),
-                })
-                .collect();
-            settings.prs = vec![pr];
-            match crate::commands::pick::run(&settings, env, git, out) {
-                Ok(ran) => {
-                    for report in ran {
-                        let (line, report) = settle(report, pr, &git, out, located, &settings.fork)?;
-                        lines.push(line);
-                        reports.push(report);
-                    }
-                }
-                // Cancelled: the workflow run says so; no comment.
-                Err(error) if crate::errors::kind_of(&error) == Kind::Interrupted => return Err(error),
-                // Nothing was begun (the run left nothing): each branch says why.
-                Err(error) => {
-                    for branch in to_do {
-                        let ended = Ended::Failed {
-                            error: first_line(&error),
-                            words: deepest(&error),
-                            after: String::new(),
-                        };
-                        lines.push((branch, ended));
-                    }
-                    failure = Some(error);
-                }
-            }
-        }
+        let backported = backport(session, settings, github, pr, wanted)?;
+        lines.extend(backported.lines);
+        reports = backported.reports;
+        failure = backported.failure;
     }
     // Keep the order the event asked for.
-    lines.sort_by_key(|(b, _)| branches.iter().position(|o| o == b));
+    lines.sort_by_key(|(b, _)| asked.branches.iter().position(|o| o == b));
     for (branch, result) in &lines {
         if *result == Ended::NoSuchBranch {
-            let job = JobState::new(&settings.upstream, branch, &[pr]);
+            let job = JobState::new(&options.upstream, branch, &[pr]);
             let error = failed(format!("there is no branch `{branch}` in {repo}"));
             reports.push(Report {
                 job,
@@ -469,6 +359,144 @@ fn act(
         failure,
         comment,
     })
+}
+
+/// Whether the pull request is merged, and whether it is closed without
+/// being merged: as the event says, else as GitHub does.
+fn merged_or_closed(github: &GitHub<'_>, repo: &crate::github::Repo, asked: &Asked) -> Result<(bool, bool)> {
+    Ok(match (asked.merged, asked.open) {
+        (Some(true), _) => (true, false),
+        (Some(false), Some(open)) => (false, !open),
+        _ => {
+            let pull = github.pull(repo, asked.pr).map_err(|e| github.explain(e))?;
+            let merged = pull.is_merged() == Some(true);
+            (merged, !merged && pull.state.as_deref() == Some("closed"))
+        }
+    })
+}
+
+/// prow's way for a pull request not merged yet: the candidate label of
+/// each branch makes its merge backport it.
+fn label_for_merge(
+    session: &Session<'_>,
+    settings: &Settings,
+    github: &GitHub<'_>,
+    pr: u64,
+    wanted: Vec<String>,
+) -> Result<Vec<Line>> {
+    let template = settings
+        .candidate_labels
+        .first()
+        .map_or("cherrypick/{branch}", String::as_str);
+    let labels: Vec<String> = wanted
+        .iter()
+        .map(|b| crate::text::candidate_label(template, b))
+        .collect();
+    if !labels.is_empty() {
+        github
+            .add_labels(&settings.options.repo, pr, &labels)
+            .map_err(|e| github.explain(e))?;
+    }
+    let mut lines = Vec::new();
+    for (branch, label) in wanted.into_iter().zip(labels) {
+        session.out.step(&format!(
+            "Labelled PR #{pr} `{label}`: its merge will backport it to {branch}"
+        ));
+        lines.push((branch, Ended::Labelled { label }));
+    }
+    Ok(lines)
+}
+
+/// What backporting a merged pull request did: a line per branch, the
+/// jobs' reports, and a failure that let no job begin.
+struct Backported {
+    lines: Vec<Line>,
+    reports: Vec<Report>,
+    failure: Option<anyhow::Error>,
+}
+
+/// Backports merged `pr` onto each `wanted` branch that has no cherry pick
+/// of it yet.
+fn backport(
+    session: &Session<'_>,
+    settings: &Settings,
+    github: &GitHub<'_>,
+    pr: u64,
+    wanted: Vec<String>,
+) -> Result<Backported> {
+    let out = session.out;
+    let upstream = &settings.options.upstream;
+    let mut done = Backported {
+        lines: Vec::new(),
+        reports: Vec::new(),
+        failure: None,
+    };
+    let mut to_do = Vec::new();
+    for branch in wanted {
+        let target = Target {
+            remote: upstream.clone(),
+            branch: branch.clone(),
+        };
+        match earlier_cherry_pick(session, settings, github, &target, pr)? {
+            Some(related) => {
+                let result = if related.evidence == candidates::Evidence::Maintainer {
+                    out.note(&format!(
+                        "PR #{pr} already has a cherry pick onto {branch}: {}",
+                        candidates::Done::Proposed(related.clone())
+                    ));
+                    Ended::Vouched { number: related.number }
+                } else {
+                    out.note(&format!(
+                        "PR #{pr} already has a cherry pick onto {branch}: #{}",
+                        related.number
+                    ));
+                    Ended::Proposed {
+                        number: Some(related.number),
+                        url: related.url,
+                    }
+                };
+                done.lines.push((branch, result));
+            }
+            None => to_do.push(branch),
+        }
+    }
+    if to_do.is_empty() {
+        return Ok(done);
+    }
+    let jobs = Jobs {
+        selection: Selection::Given,
+        targets: (to_do.iter())
+            .map(|branch| Target {
+                remote: upstream.clone(),
+                branch: branch.clone(),
+            })
+            .collect(),
+        prs: vec![pr],
+    };
+    match crate::commands::pick::run(session, settings, &jobs) {
+        Ok(ran) => {
+            for report in ran {
+                let (line, report) = settle(report, pr, &settings.options.fork);
+                done.lines.push(line);
+                done.reports.push(report);
+            }
+        }
+        // Cancelled: the workflow run says so; no comment.
+        Err(error) if crate::errors::kind_of(&error) == Kind::Interrupted => return Err(error),
+        // Nothing was begun (the run left nothing): each branch says why.
+        Err(error) => {
+            for branch in to_do {
+                let ended = Ended::Failed {
+                    error: first_line(&error),
+                    words: deepest(&error),
+                    after: String::new(),
+                };
+                done.lines.push((branch, ended));
+            }
+            done.failure = Some(error);
+        }
+    }
+    Ok(done)
 }
 
 /// Comments the results on the source pull request, unless an earlier
@@ -513,14 +541,15 @@ fn remote_branches(git: &Git<'_>, dir: &Path, remote: &str) -> Result<Vec<String
 /// no reason to skip the backport, and is never named on the source pull
 /// request: only in the log.
 fn earlier_cherry_pick(
-    github: &GitHub<'_>,
+    session: &Session<'_>,
     settings: &Settings,
-    git: &Git<'_>,
-    out: &Output,
+    github: &GitHub<'_>,
     target: &Target,
     pr: u64,
 ) -> Result<Option<Related>> {
-    let repo = &settings.repo;
+    let Session { git, out, located, .. } = *session;
+    let git = &git;
+    let repo = &settings.options.repo;
     let pulls = github
         .list_pulls(repo, &target.branch, "all", LISTED)
         .map_err(|e| github.explain(e))?;
@@ -532,7 +561,7 @@ fn earlier_cherry_pick(
         return Ok(None);
     }
     let source = github.pull(repo, pr).map_err(|e| github.explain(e))?;
-    let (found, ignored) = candidates::proposal_for(&source, &pulls, target, git, &settings.toplevel)?;
+    let (found, ignored) = candidates::proposal_for(&source, &pulls, target, git, &located.toplevel)?;
     for claim in ignored {
         out.note(&format!(
             "#{} says it cherry picks #{pr} onto {}, but its commits differ and its author may not write to {repo}: not taken as its backport",
@@ -542,19 +571,11 @@ fn earlier_cherry_pick(
     Ok(found)
 }
 
-/// How a job ended, as a line of results. A stopped job leaves nothing in a
-/// workflow: its worktree and branch go, so does the branch it pushed for a
-/// pull request that was not opened (or the report names it), and its report
-/// says how to do it by hand (and, as the worktree is gone, the outputs
-/// name none).
-fn settle(
-    report: Report,
-    pr: u64,
-    git: &Git<'_>,
-    out: &Output,
-    located: &Located,
-    fork: &str,
-) -> Result<(Line, Report)> {
+/// How a job ended, as a line of results. A stopped job left nothing in a
+/// workflow (the plan said so, and the flow discarded it): its report names
+/// a branch it pushed that could not be deleted, and says how to do it by
+/// hand (and, as the worktree is gone, the outputs name none).
+fn settle(report: Report, pr: u64, fork: &str) -> (Line, Report) {
     let Report { job, outcome } = report;
     let branch = job.branch.clone();
     let by_hand = format!("git cherry-pick-pr upstream/{branch} {pr}");
@@ -568,17 +589,8 @@ fn settle(
         ),
         Outcome::AlreadyPresent => (Ended::AlreadyThere, Outcome::AlreadyPresent),
         Outcome::Stopped { error, conflicts } => {
-            // Pushed, and no pull request opened for it: the branch goes too.
-            let pushed = (job.phase == Phase::Open).then(|| delete_pushed(git, out, &located.toplevel, fork, &job));
-            let state = crate::plan::state::load(&located.common_dir)?;
-            crate::commands::resume::abort(
-                git,
-                out,
-                &located.toplevel,
-                &located.common_dir,
-                state,
-                Some(&job.remote_branch),
-            )?;
+            // The flow left nothing behind: what became of a branch pushed.
+            let pushed = job.pushed.clone();
             let refused = error.chain().any(|e| e.to_string().contains(ACTIONS_MAY_NOT_OPEN));
             let mut after = Vec::new();
             let left = match &pushed {
@@ -661,62 +673,7 @@ fn settle(
             other,
         ),
     };
-    Ok(((branch, result), Report { job, outcome }))
-}
-
-/// What became of a branch pushed for a pull request that was not opened.
-enum Pushed {
-    Deleted,
-    /// Still there: why it was not deleted.
-    Left {
-        why: String,
-    },
-}
-
-/// Deletes the branch `job` pushed to `fork`, with git (as it was pushed,
-/// with the same credentials and hooks), and only while it still holds what
-/// this run pushed (a lease on the local branch's tip): a push made since,
-/// by anyone, is never lost.
-fn delete_pushed(git: &Git<'_>, out: &Output, dir: &Path, fork: &str, job: &JobState) -> Pushed {
-    let name = &job.remote_branch;
-    let local = format!("refs/heads/{}", job.local_branch);
-    let tip = match git.resolve(dir, &local) {
-        Ok(Some(tip)) => tip,
-        Ok(None) | Err(_) => {
-            return Pushed::Left {
-                why: "what was pushed is not known any more, so it was not deleted".to_string(),
-            };
-        }
-    };
-    let lease = format!("--force-with-lease=refs/heads/{name}:{tip}");
-    let refspec = format!(":refs/heads/{name}");
-    let deleted = git.capture(dir, &["push", "--porcelain", &lease, fork, &refspec], None);
-    match deleted {
-        Ok(done) if done.success => {
-            out.step(&format!(
-                "Deleted the branch {name} from {fork}: no pull request was opened for it"
-            ));
-            Pushed::Deleted
-        }
-        Ok(refused) if refused.stdout.contains("(stale info)") => Pushed::Left {
-            why: "it no longer holds what this run pushed, so it was not deleted".to_string(),
-        },
-        Ok(refused) => Pushed::Left {
-            why: format!("deleting it failed: {}", one_line(&refused.stderr)),
-        },
-        Err(error) => Pushed::Left {
-            why: format!("deleting it failed: {}", one_line(&error.to_string())),
-        },
-    }
-}
-
-/// git's words on one line, for a sentence.
-fn one_line(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    ((branch, result), Report { job, outcome })
 }
 
 /// An error in one line: its own message's first line and, when it has a

@@ -7,21 +7,23 @@ use std::io::IsTerminal;
 use anyhow::Result;
 use serde_json::{Value, json};
 
+use crate::cli::session::Session;
 use crate::cli::settings::Settings;
-use crate::env::Env;
 use crate::errors::failed;
-use crate::git::Git;
 use crate::github::token;
 use crate::output::Output;
 use crate::run::report::Format;
 use crate::stages::candidates::{self, Query, State, View};
 
 /// Lists the missing candidates of each target.
-pub fn run(settings: &Settings, env: &Env, git: &Git<'_>, out: &Output, format: Format) -> Result<()> {
+pub fn run(session: &Session<'_>, settings: &Settings, format: Format) -> Result<()> {
+    let Session { git, out, located, .. } = *session;
+    let git = &git;
     let interactive = std::io::stdin().is_terminal();
-    let (found, github) = crate::run::connect_for(settings, env, out, git, interactive)?;
-    let views = candidates::find(&Query::of(settings, 0), git, &github, out).map(|found| found.views);
-    token::report_to_helper(&found, git, &settings.toplevel, out, &github);
+    let (found, github) = crate::run::connect_for(session, settings, interactive)?;
+    let query = Query::of(settings, &located.toplevel, &settings.jobs.targets, 0);
+    let views = candidates::find(&query, git, &github, out).map(|found| found.views);
+    token::report_to_helper(&found, git, &located.toplevel, out, &github);
     let views = views.map_err(|e| crate::run::interrupted_or(e, "nothing was changed"))?;
     for view in &views {
         summarise(view, out);
@@ -49,11 +51,11 @@ pub fn run(settings: &Settings, env: &Env, git: &Git<'_>, out: &Output, format: 
             "{} {} not a branch of the `{}` remote; the other targets are listed above",
             absent.join(", "),
             if absent.len() == 1 { "is" } else { "are" },
-            settings.upstream
+            settings.options.upstream
         ))
         .hint(format!(
             "the release branches there: git ls-remote --heads {} 'release-*'",
-            settings.upstream
+            settings.options.upstream
         ))
         .into());
     }

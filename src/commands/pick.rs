@@ -8,9 +8,9 @@ use std::sync::Mutex;
 
 use anyhow::Result;
 
-use crate::cli::args::Selection;
-use crate::cli::settings::Settings;
-use crate::env::Env;
+use crate::cli::args::Target;
+use crate::cli::session::Session;
+use crate::cli::settings::{Jobs, Selection, Settings};
 use crate::errors::failed;
 use crate::git::Git;
 use crate::github::GitHub;
@@ -71,83 +71,71 @@ pub fn check_identity(git: &Git<'_>, toplevel: &std::path::Path) -> Result<()> {
     })
 }
 
-/// Runs a backport.
-pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result<Vec<Report>> {
+/// Runs a backport of `jobs` (the settings', or those an event asks for).
+pub fn run(session: &Session<'_>, settings: &Settings, jobs: &Jobs) -> Result<Vec<Report>> {
+    let Session { git, out, located, .. } = *session;
+    let options = &settings.options;
     for line in &settings.provenance {
         out.debug(|| format!("setting: {line}"));
     }
-    check_nothing_in_progress(&settings.common_dir, out)?;
-    check_identity(&git, &settings.toplevel)?;
-    if settings.edit && !settings.dry_run {
-        crate::stages::edit::check(&git, &settings.toplevel)?;
+    check_nothing_in_progress(&located.common_dir, out)?;
+    check_identity(&git, &located.toplevel)?;
+    if options.edit && !options.dry_run {
+        crate::stages::edit::check(&git, &located.toplevel)?;
     }
     let interactive = std::io::stdin().is_terminal();
-    check_can_push(interactive, settings.yes, settings.dry_run)?;
-    if settings.selection == Selection::Choose {
+    check_can_push(interactive, options.yes, options.dry_run)?;
+    if jobs.selection == Selection::Choose {
         crate::commands::choose::check_terminal(interactive)?;
     }
-    let (found, github) = crate::run::connect_for(settings, env, out, &git, interactive)?;
-    let chosen = choose_jobs(settings, &git, &github, out, interactive);
-    let (settings, jobs, already) = match chosen {
+    let (found, github) = crate::run::connect_for(session, settings, interactive)?;
+    let chosen = choose_jobs(session, settings, jobs, &github, interactive);
+    let Chosen {
+        targets,
+        prs,
+        specs,
+        already,
+    } = match chosen {
         Ok(Some(chosen)) => chosen,
         Ok(None) => {
-            token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
+            token::report_to_helper(&found, &git, &located.toplevel, out, &github);
             return Ok(Vec::new());
         }
         Err(error) => {
-            token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
+            token::report_to_helper(&found, &git, &located.toplevel, out, &github);
             return Err(interrupted_or(error, "nothing was changed"));
         }
     };
-    let settings = &settings;
-    let gathered = gather::gather(settings, &jobs, &already, &git, &github, out);
-    token::report_to_helper(&found, &git, &settings.toplevel, out, &github);
+    let request = gather::Request {
+        toplevel: located.toplevel.clone(),
+        options,
+        user: settings.user.as_deref(),
+        allow_unmerged: settings.allow_unmerged,
+        targets: &targets,
+        prs: &prs,
+    };
+    let gathered = gather::gather(&request, &specs, &already, &git, &github, out);
+    token::report_to_helper(&found, &git, &located.toplevel, out, &github);
     let gathered = gathered.map_err(|e| interrupted_or(e, "nothing was changed"))?;
 
     let plan = Plan {
-        repo: settings.repo.clone(),
-        upstream: settings.upstream.clone(),
-        fork: settings.fork.clone(),
+        options: options.clone(),
         user: gathered.user.clone(),
-        api_url: settings.api_url.clone(),
-        web_host: settings.web_host.clone(),
-        labels: settings.labels.clone(),
-        draft: settings.draft,
-        signoff: settings.signoff,
-        yes: settings.yes,
-        dry_run: settings.dry_run,
-        exec: settings.exec.clone(),
-        shell: settings.shell.clone(),
-        milestone: settings.milestone.clone(),
-        copy_labels: settings.copy_labels.clone(),
-        assign_author: settings.assign_author,
-        comment_source: settings.comment_source,
-        templates: settings.templates.clone(),
         prs: gathered.prs.clone(),
-        negotiate_push: settings.negotiate_push,
-        conflict_label: settings.conflict_label.clone(),
-        edit: settings.edit,
-        critical: settings.critical,
-        why: settings.why.clone(),
-        reviewers: settings.reviewers.clone(),
-        reviewers_from_source: settings.reviewers_from_source,
-        force: settings.force,
     };
     let run = Run {
         git,
         out,
         plan: &plan,
-        toplevel: settings.toplevel.clone(),
-        common_dir: settings.common_dir.clone(),
+        toplevel: located.toplevel.clone(),
+        common_dir: located.common_dir.clone(),
         interactive,
-        yes: settings.yes,
-        edit: settings.edit,
-        tree_hooks: settings.tree_hooks,
+        tree_hooks: located.tree_hooks,
         progress: Mutex::new(Progress::default()),
         fork_heads: gathered.fork_heads,
     };
-    let patches: HashMap<u64, Vec<u8>> = settings.prs.iter().copied().zip(gathered.patches).collect();
-    let starts = jobs
+    let patches: HashMap<u64, Vec<u8>> = prs.iter().copied().zip(gathered.patches).collect();
+    let starts = specs
         .iter()
         .zip(gathered.open_before)
         .filter_map(|(spec, open_before)| {
@@ -170,39 +158,54 @@ pub fn run(settings: &Settings, env: &Env, git: Git<'_>, out: &Output) -> Result
     flow::process(&run, &github, starts, &patches)
 }
 
-/// The jobs of the run, and its settings with the pull requests they pick:
-/// every target with the pull requests given, or one job per missing
-/// candidate (`--from-labels`) or chosen one (`--select`) per target.
-/// `None` when there is nothing to backport. What judging the candidates
-/// asked GitHub and fetched is not asked or fetched again.
+/// The jobs a run chose: their targets and pull requests (each once, in
+/// order), one spec per job, and what choosing them already asked GitHub
+/// and fetched.
+struct Chosen {
+    targets: Vec<Target>,
+    prs: Vec<u64>,
+    specs: Vec<JobSpec>,
+    already: Already,
+}
+
+/// The jobs of the run: every target with the pull requests given, or one
+/// job per missing candidate (`--from-labels`) or chosen one (`--select`)
+/// per target. `None` when there is nothing to backport. What judging the
+/// candidates asked GitHub and fetched is not asked or fetched again.
 fn choose_jobs(
+    session: &Session<'_>,
     settings: &Settings,
-    git: &Git<'_>,
+    jobs: &Jobs,
     github: &GitHub<'_>,
-    out: &Output,
     interactive: bool,
-) -> Result<Option<(Settings, Vec<JobSpec>, Already)>> {
-    let recent = match settings.selection {
-        Selection::Given | Selection::Missing | Selection::Event => {
-            let jobs = settings
+) -> Result<Option<Chosen>> {
+    let Session { git, out, located, .. } = *session;
+    let recent = match jobs.selection {
+        Selection::Given => {
+            let specs = jobs
                 .targets
                 .iter()
                 .map(|target| JobSpec {
                     target: target.clone(),
-                    prs: settings.prs.clone(),
+                    prs: jobs.prs.clone(),
                 })
                 .collect();
-            return Ok(Some((settings.clone(), jobs, Already::default())));
+            return Ok(Some(Chosen {
+                targets: jobs.targets.clone(),
+                prs: jobs.prs.clone(),
+                specs,
+                already: Already::default(),
+            }));
         }
         Selection::FromLabels => 0,
         Selection::Choose => RECENT,
     };
-    let candidates::Found { views, pulls } =
-        candidates::find(&candidates::Query::of(settings, recent), git, github, out)?;
+    let query = candidates::Query::of(settings, &located.toplevel, &jobs.targets, recent);
+    let candidates::Found { views, pulls } = candidates::find(&query, &git, github, out)?;
     for view in &views {
         crate::commands::missing::summarise(view, out);
     }
-    let chosen: Vec<(crate::cli::args::Target, Candidate)> = if settings.selection == Selection::Choose {
+    let chosen: Vec<(Target, Candidate)> = if jobs.selection == Selection::Choose {
         crate::commands::choose::choose(&views, interactive)?
     } else {
         views
@@ -218,12 +221,11 @@ fn choose_jobs(
     by_merge.sort_by(|a, b| (&a.merged_at, a.number).cmp(&(&b.merged_at, b.number)));
     let mut prs: Vec<u64> = by_merge.iter().map(|c| c.number).collect();
     prs.dedup();
-    let mut settings = settings.clone();
-    settings
-        .targets
-        .retain(|t| chosen.iter().any(|(chosen, _)| chosen == t));
-    settings.prs = prs;
-    let jobs = chosen
+    let targets = (jobs.targets.iter())
+        .filter(|t| chosen.iter().any(|(chosen, _)| chosen == *t))
+        .cloned()
+        .collect();
+    let specs = chosen
         .into_iter()
         .map(|(target, candidate)| JobSpec {
             target,
@@ -232,5 +234,10 @@ fn choose_jobs(
         .collect();
     // Every chosen pull request was judged by git: asked for and fetched.
     let already = Already { pulls, fetched: true };
-    Ok(Some((settings, jobs, already)))
+    Ok(Some(Chosen {
+        targets,
+        prs,
+        specs,
+        already,
+    }))
 }

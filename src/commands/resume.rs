@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::env::Env;
+use crate::cli::session::Session;
 use crate::errors::{failed, usage};
 use crate::git::Git;
 use crate::github::token;
@@ -20,15 +20,8 @@ use crate::run::{self, Run, flow};
 use crate::stages::apply;
 use crate::stages::gather;
 
-/// What the user asked of a stopped run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Continue,
-    Abort,
-    Status,
-}
-
-/// The flags `--continue` takes besides a target.
+/// The flags `--continue` takes besides a target: each, given, holds for
+/// the rest of the run (saved with its plan).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Flags {
     /// `--yes`: push without asking.
@@ -40,125 +33,119 @@ pub struct Flags {
     pub force: bool,
 }
 
-/// Runs `--continue`, `--abort` or `--status`; `selector` names a target.
-pub fn run(
-    action: Action,
-    selector: Option<&str>,
-    flags: Flags,
-    env: &Env,
-    git: Git<'_>,
-    out: &Output,
-    located: &crate::git::Located,
-) -> Result<Vec<Report>> {
-    let result = act(action, selector, flags, env, git, out, located);
+/// Says how to get back when the worktree the tool ran in is gone.
+fn after(session: &Session<'_>) {
+    let located = session.located;
     if let Some(inside) = located.inside.as_ref().filter(|dir| !dir.exists()) {
-        out.note(&format!(
+        session.out.note(&format!(
             "The worktree you ran this in, {}, is removed: go back with `cd {}`",
             inside.display(),
             located.toplevel.display()
         ));
     }
+}
+
+/// `--status`, of the job `selector` names (or all).
+pub fn status_run(session: &Session<'_>, selector: Option<&str>) -> Result<Vec<Report>> {
+    let Session { git, out, located, .. } = *session;
+    let loaded = state::load(&located.common_dir)?;
+    // A target named is one in progress, as for --continue and --abort.
+    let chosen = match (&loaded, selector) {
+        (Loaded::Some(job), Some(_)) => Some(select(&job.progress, selector)?),
+        _ => None,
+    };
+    out.result(&status(
+        &git,
+        &loaded,
+        &located.toplevel,
+        &located.common_dir,
+        chosen.as_deref(),
+    ));
+    after(session);
+    Ok(Vec::new())
+}
+
+/// `--abort`, of the job `selector` names (or the only one).
+pub fn abort_run(session: &Session<'_>, selector: Option<&str>) -> Result<Vec<Report>> {
+    let Session { git, out, located, .. } = *session;
+    let loaded = state::load(&located.common_dir)?;
+    let result = abort(&git, out, &located.toplevel, &located.common_dir, loaded, selector);
+    after(session);
+    result.map(|()| Vec::new())
+}
+
+/// `--continue`, of the job `selector` names (or the only one).
+pub fn resume(session: &Session<'_>, selector: Option<&str>, flags: Flags) -> Result<Vec<Report>> {
+    let result = resume_jobs(session, selector, flags);
+    after(session);
     result
 }
 
-fn act(
-    action: Action,
-    selector: Option<&str>,
-    flags: Flags,
-    env: &Env,
-    git: Git<'_>,
-    out: &Output,
-    located: &crate::git::Located,
-) -> Result<Vec<Report>> {
-    let crate::git::Located {
-        toplevel,
-        common_dir,
-        tree_hooks,
-        ..
-    } = located.clone();
-    let loaded = state::load(&common_dir)?;
-    match action {
-        Action::Status => {
-            // A target named is one in progress, as for --continue and --abort.
-            let chosen = match (&loaded, selector) {
-                (Loaded::Some(job), Some(_)) => Some(select(&job.progress, selector)?),
-                _ => None,
-            };
-            out.result(&status(&git, &loaded, &toplevel, &common_dir, chosen.as_deref()));
-            Ok(Vec::new())
-        }
-        Action::Abort => {
-            abort(&git, out, &toplevel, &common_dir, loaded, selector)?;
-            Ok(Vec::new())
-        }
-        Action::Continue => {
-            let Loaded::Some(state) = loaded else {
-                return Err(nothing_to_continue(&loaded));
-            };
-            let State { mut plan, progress, .. } = *state;
-            let Flags { yes, edit, force } = flags;
-            // Saved with the plan: a later `--continue` pushes over them too.
-            plan.force |= force;
-            let interactive = std::io::stdin().is_terminal();
-            run::check_can_push(interactive, yes || plan.yes, plan.dry_run)?;
-            let chosen = select(&progress, selector)?;
-            for ts in &chosen {
-                check_present(&git, &toplevel, ts)?;
+fn resume_jobs(session: &Session<'_>, selector: Option<&str>, flags: Flags) -> Result<Vec<Report>> {
+    let Session { env, git, out, located } = *session;
+    let toplevel = &located.toplevel;
+    let loaded = state::load(&located.common_dir)?;
+    let Loaded::Some(state) = loaded else {
+        return Err(nothing_to_continue(&loaded));
+    };
+    let State { mut plan, progress, .. } = *state;
+    // Saved with the plan: a later `--continue` goes on as this one does.
+    let Flags { yes, edit, force } = flags;
+    plan.options.yes |= yes;
+    plan.options.edit |= edit;
+    plan.options.force |= force;
+    let interactive = std::io::stdin().is_terminal();
+    run::check_can_push(interactive, plan.yes, plan.dry_run)?;
+    let chosen = select(&progress, selector)?;
+    for ts in &chosen {
+        check_present(&git, toplevel, ts)?;
+    }
+    // A job that stopped at the editor goes back to it.
+    if (plan.edit || chosen.iter().any(|ts| ts.phase == Phase::Edit)) && !plan.dry_run {
+        crate::stages::edit::check(&git, toplevel)?;
+    }
+    let (found, github) = run::connect(
+        session,
+        (&plan.api_url, &plan.web_host),
+        crate::cli::settings::network_policy(env),
+        interactive,
+    )?;
+    let ctx = Run {
+        git,
+        out,
+        plan: &plan,
+        toplevel: toplevel.clone(),
+        common_dir: located.common_dir.clone(),
+        interactive,
+        tree_hooks: located.tree_hooks,
+        progress: std::sync::Mutex::new(progress),
+        // Not listed again: the push negotiates, as it always did.
+        fork_heads: None,
+    };
+    let mut wanted: Vec<u64> = Vec::new();
+    for ts in &chosen {
+        let retried = match ts.phase {
+            Phase::Retry { current, .. } => Some(current),
+            _ => None,
+        };
+        for n in ts.remaining.iter().copied().chain(retried) {
+            if !wanted.contains(&n) {
+                wanted.push(n);
             }
-            let edit = edit || plan.edit;
-            // A job that stopped at the editor goes back to it.
-            if (edit || chosen.iter().any(|ts| ts.phase == Phase::Edit)) && !plan.dry_run {
-                crate::stages::edit::check(&git, &toplevel)?;
-            }
-            let (found, github) = run::connect(
-                env,
-                out,
-                &git,
-                &toplevel,
-                (&plan.api_url, &plan.web_host),
-                crate::cli::settings::network_policy(env),
-                interactive,
-            )?;
-            let ctx = Run {
-                git,
-                out,
-                plan: &plan,
-                toplevel: toplevel.clone(),
-                common_dir,
-                interactive,
-                yes,
-                edit,
-                tree_hooks,
-                progress: std::sync::Mutex::new(progress),
-                // Not listed again: the push negotiates, as it always did.
-                fork_heads: None,
-            };
-            let mut wanted: Vec<u64> = Vec::new();
-            for ts in &chosen {
-                let retried = match ts.phase {
-                    Phase::Retry { current, .. } => Some(current),
-                    _ => None,
-                };
-                for n in ts.remaining.iter().copied().chain(retried) {
-                    if !wanted.contains(&n) {
-                        wanted.push(n);
-                    }
-                }
-            }
-            let local = crate::stages::verify::Local {
-                git: &git,
-                dir: &toplevel,
-                upstream: &plan.upstream,
-                out,
-            };
-            let downloaded = gather::patches(&github, &local, &plan.repo, &wanted);
-            token::report_to_helper(&found, &git, &toplevel, out, &github);
-            let downloaded = downloaded?;
-            let patches: HashMap<u64, Vec<u8>> = wanted.into_iter().zip(downloaded).collect();
-            let starts = chosen.into_iter().map(Start::Resume).collect();
-            flow::process(&ctx, &github, starts, &patches)
         }
     }
+    let local = crate::stages::verify::Local {
+        git: &git,
+        dir: toplevel,
+        upstream: &plan.upstream,
+        out,
+    };
+    let downloaded = gather::patches(&github, &local, &plan.repo, &wanted);
+    token::report_to_helper(&found, &git, toplevel, out, &github);
+    let downloaded = downloaded?;
+    let patches: HashMap<u64, Vec<u8>> = wanted.into_iter().zip(downloaded).collect();
+    let starts = chosen.into_iter().map(Start::Resume).collect();
+    flow::process(&ctx, &github, starts, &patches)
 }
 
 fn nothing_to_continue(loaded: &Loaded) -> anyhow::Error {
@@ -394,16 +381,7 @@ pub fn abort(
         return state::remove(common_dir);
     };
     for ts in &chosen {
-        if ts.worktree.join(".git").exists() && apply::am_in_progress(git, &ts.worktree).unwrap_or(false) {
-            let _ = git.am_abort(&ts.worktree);
-        }
-        apply::remove_worktree(*git, out, toplevel, &ts.worktree, Some(&ts.local_branch), false);
-        out.step(&format!(
-            "Aborted the cherry-pick onto {}: removed {} and branch {}",
-            ts.name(),
-            ts.worktree.display(),
-            ts.local_branch
-        ));
+        crate::run::discard::remove(git, out, toplevel, ts);
         job.progress.jobs.retain(|t| t.remote_branch != ts.remote_branch);
     }
     if job.progress.jobs.is_empty() {

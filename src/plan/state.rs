@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
+use crate::cli::options::Options;
 use crate::errors::{Context, failed};
 use crate::plan::ended::Saved;
-use crate::text::Templates;
 
 /// The format's version; a file with another version is refused (and
 /// `--abort` still clears it). 2: a plan and jobs.
@@ -205,6 +205,20 @@ pub struct JobState {
     /// existing after a lost answer was opened by this run.
     #[serde(default)]
     pub open_before: Option<bool>,
+    /// What became of the branch pushed for a pull request that was not
+    /// opened, when a run that leaves nothing behind discarded the job.
+    #[serde(skip)]
+    pub pushed: Option<Pushed>,
+}
+
+/// What became of a branch pushed for a pull request that was not opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pushed {
+    Deleted,
+    /// Still there: why it was not deleted.
+    Left {
+        why: String,
+    },
 }
 
 impl JobState {
@@ -227,6 +241,7 @@ impl JobState {
             changed: Vec::new(),
             text: None,
             open_before: None,
+            pushed: None,
         }
     }
 
@@ -275,64 +290,24 @@ pub struct PrText {
 
 /// What a run is to do, decided before anything changes and never changed
 /// after: passed by reference, and saved with the progress for `--continue`.
+/// The options sit beside `user` and `prs` in the file, as they always did.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Plan {
-    pub repo: crate::github::Repo,
-    pub upstream: String,
-    pub fork: String,
+    #[serde(flatten)]
+    pub options: Options,
+    /// The fork owner's login.
     pub user: String,
-    pub api_url: String,
-    /// The web host the repository is on: whose token to look for.
-    pub web_host: String,
-    pub labels: Vec<String>,
-    pub draft: bool,
-    pub signoff: bool,
-    /// The original run had `--yes`.
-    pub yes: bool,
-    /// The original run was a dry run.
-    pub dry_run: bool,
-    /// The command run after applying, and the shell that runs it.
-    pub exec: Option<String>,
-    pub shell: String,
-    /// Follow-through on the new pull request.
-    pub milestone: Option<String>,
-    pub copy_labels: Vec<String>,
-    pub assign_author: bool,
-    pub comment_source: bool,
-    /// The title and body templates, and the process-doc link.
-    pub templates: Templates,
     /// Every requested pull request, in order.
     pub prs: Vec<Pr>,
-    /// The push adds `-c push.negotiate=true` (the user's git config does
-    /// not set it).
-    #[serde(default = "negotiate_by_default")]
-    pub negotiate_push: bool,
-    /// Added when a pull request did not apply as it is.
-    #[serde(default)]
-    pub conflict_label: Option<String>,
-    /// Open the title and body in the editor before pushing.
-    #[serde(default)]
-    pub edit: bool,
-    /// The pick is a critical fix: no justification headings.
-    #[serde(default)]
-    pub critical: bool,
-    /// The justification given with `--why` or `--why-file`.
-    #[serde(default)]
-    pub why: Option<String>,
-    /// Reviewers to request.
-    #[serde(default)]
-    pub reviewers: Vec<String>,
-    /// Push over commits on the fork branch that are not the tool's
-    /// (`--force`, given to the run or to a `--continue`).
-    #[serde(default)]
-    pub force: bool,
-    /// Also request review from those who approved the source pull requests.
-    #[serde(default)]
-    pub reviewers_from_source: bool,
 }
 
-fn negotiate_by_default() -> bool {
-    true
+/// A plan is read as its options: `plan.fork`, `plan.dry_run`.
+impl std::ops::Deref for Plan {
+    type Target = Options;
+
+    fn deref(&self) -> &Options {
+        &self.options
+    }
 }
 
 impl Plan {
@@ -439,27 +414,38 @@ mod tests {
         State {
             version: VERSION,
             plan: Plan {
-                repo: crate::github::Repo {
-                    owner: "o".into(),
-                    name: "n".into(),
+                options: Options {
+                    repo: crate::github::Repo {
+                        owner: "o".into(),
+                        name: "n".into(),
+                    },
+                    upstream: "upstream".into(),
+                    fork: "origin".into(),
+                    api_url: "https://api.github.com".into(),
+                    web_host: "github.com".into(),
+                    labels: vec!["x".into()],
+                    draft: false,
+                    signoff: true,
+                    yes: true,
+                    dry_run: false,
+                    exec: Some("make docs".into()),
+                    shell: "/bin/sh".into(),
+                    milestone: Some("auto".into()),
+                    copy_labels: vec!["kind/*".into()],
+                    assign_author: true,
+                    comment_source: false,
+                    templates: crate::text::Templates::default(),
+                    negotiate_push: true,
+                    conflict_label: Some("cherry-pick/conflicts".into()),
+                    edit: true,
+                    critical: false,
+                    why: Some("Fixes a crash.".into()),
+                    reviewers: vec!["carol".into()],
+                    reviewers_from_source: true,
+                    force: true,
+                    leave_nothing: false,
                 },
-                upstream: "upstream".into(),
-                fork: "origin".into(),
                 user: "alice".into(),
-                api_url: "https://api.github.com".into(),
-                web_host: "github.com".into(),
-                labels: vec!["x".into()],
-                draft: false,
-                signoff: true,
-                yes: true,
-                dry_run: false,
-                exec: Some("make docs".into()),
-                shell: "/bin/sh".into(),
-                milestone: Some("auto".into()),
-                copy_labels: vec!["kind/*".into()],
-                assign_author: true,
-                comment_source: false,
-                templates: Templates::default(),
                 prs: vec![Pr {
                     author: "bob".into(),
                     labels: vec!["kind/bug".into()],
@@ -467,14 +453,6 @@ mod tests {
                     title: "T".into(),
                     body: "B".into(),
                 }],
-                negotiate_push: true,
-                conflict_label: Some("cherry-pick/conflicts".into()),
-                edit: true,
-                critical: false,
-                why: Some("Fixes a crash.".into()),
-                reviewers: vec!["carol".into()],
-                reviewers_from_source: true,
-                force: true,
             },
             progress: Progress {
                 done: vec![
@@ -527,6 +505,12 @@ mod tests {
                 && text.contains("\"jobs\": ["),
             "{text}"
         );
+        // The options sit in the plan as they always did: not nested, and
+        // what is never saved as true is not written.
+        let saved: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(saved["plan"]["fork"], "origin");
+        assert_eq!(saved["plan"]["user"], "alice");
+        assert!(saved["plan"].get("options").is_none() && saved["plan"].get("leave_nothing").is_none());
         // No temporary files are left next to it.
         let entries: Vec<_> = std::fs::read_dir(dir.path().join("cherry-pick-pr")).unwrap().collect();
         assert_eq!(entries.len(), 1);

@@ -34,11 +34,51 @@ pub fn process<'a>(
             Start::Fresh(ts) | Start::Resume(ts) => ts.clone(),
         })
         .collect();
+    let (mut reports, ready) = prepare_all(run, github, starts, &jobs, patches)?;
+    let ready = edit_all(run, ready, &mut reports)?;
+    if !ready.is_empty() {
+        publish_all(run, github, ready, &mut reports, patches)?;
+    }
+    let mut reports: Vec<Report> = jobs
+        .into_iter()
+        .zip(reports)
+        .map(|(job, report)| {
+            report.unwrap_or(Report {
+                job,
+                outcome: Outcome::AlreadyPresent,
+            })
+        })
+        .collect();
+    if run.plan.leave_nothing {
+        for report in &mut reports {
+            if matches!(report.outcome, Outcome::Stopped { .. }) {
+                super::discard::discard(run, &mut report.job)?;
+            }
+        }
+    }
+    // While others are in progress, --status tells how these ended.
+    run.record_done(reports.iter().filter_map(Report::done))?;
+    Ok(reports)
+}
+
+/// The report of each job so far (`None`: not ended yet), in the order of
+/// the targets.
+type Reports = Vec<Option<Report>>;
+
+/// Prepares every job concurrently: those ready to publish (with their
+/// index), and the reports of those that ended. `Err` for an interruption,
+/// with the ready ones kept for `--continue`.
+fn prepare_all<'a>(
+    run: &Run<'a>,
+    github: &GitHub<'_>,
+    starts: Vec<Start>,
+    jobs: &[JobState],
+    patches: &HashMap<u64, Vec<u8>>,
+) -> Result<(Reports, Vec<(usize, Ready<'a>)>)> {
     // Only a lone target waits at the terminal for its conflicts.
     let wait = starts.len() == 1;
     let prepared = parallel(starts, |start| prepare(run, github, start, patches, wait));
-
-    let mut reports: Vec<Option<Report>> = Vec::new();
+    let mut reports: Reports = Vec::new();
     let mut ready: Vec<(usize, Ready<'a>)> = Vec::new();
     let mut interrupted = None;
     for (i, result) in prepared.into_iter().enumerate() {
@@ -61,68 +101,45 @@ pub fn process<'a>(
         }
         return Err(error);
     }
+    Ok((reports, ready))
+}
 
+/// Opens the editor on each ready job that is to be edited (`--edit`, or
+/// stopped at the editor before), one at a time in the order of the
+/// targets; a job whose editing failed is kept and reported.
+fn edit_all<'a>(
+    run: &Run<'a>,
+    ready: Vec<(usize, Ready<'a>)>,
+    reports: &mut Reports,
+) -> Result<Vec<(usize, Ready<'a>)>> {
     // A job that stopped at the editor goes back to it, whatever this run says.
-    if run.edit || ready.iter().any(|(_, r)| r.ts.phase == Phase::Edit) {
-        // One editor at a time, in the order of the targets.
-        let mut edited = Vec::new();
-        for (i, mut r) in ready {
-            if !run.edit && r.ts.phase != Phase::Edit {
-                edited.push((i, r));
-                continue;
-            }
-            match edit_text(run, &mut r.ts) {
-                Ok(()) => {
-                    r.ts.phase = Phase::Push {
-                        exec_done: r.ts.phase.exec_done(),
-                    };
-                    edited.push((i, r));
-                }
-                Err(error) if signals::interrupted() => {
-                    keep(run, &mut r)?;
-                    for (_, mut other) in edited {
-                        keep(run, &mut other)?;
-                    }
-                    return Err(interrupted_or(error, &Hint::EditKept.to_string()));
-                }
-                Err(error) => {
-                    r.ts.phase = Phase::Edit;
-                    keep(run, &mut r)?;
-                    let failure = failed(format!("nothing was pushed for {}", r.ts.name()))
-                        .hint(format!(
-                            "the picked commits are kept in {} (branch {})",
-                            r.ts.worktree.display(),
-                            r.ts.local_branch
-                        ))
-                        .hints(next_steps(Stopped {
-                            phase: r.ts.phase.kind(),
-                            dry_run: false,
-                            name: None,
-                            worktree: &r.ts.worktree,
-                        }))
-                        .because(error);
-                    reports[i] = Some(Report {
-                        job: r.ts.clone(),
-                        outcome: Outcome::stopped(failure.into()),
-                    });
-                }
-            }
-        }
-        ready = edited;
+    if !run.plan.edit && ready.iter().all(|(_, r)| r.ts.phase != Phase::Edit) {
+        return Ok(ready);
     }
-
-    if !ready.is_empty() {
-        let targets: Vec<&JobState> = ready.iter().map(|(_, r)| &r.ts).collect();
-        if let Err(error) = confirm_push(run, &targets) {
-            for (_, r) in &mut ready {
-                keep(run, r)?;
+    let mut edited = Vec::new();
+    for (i, mut r) in ready {
+        if !run.plan.edit && r.ts.phase != Phase::Edit {
+            edited.push((i, r));
+            continue;
+        }
+        match edit_text(run, &mut r.ts) {
+            Ok(()) => {
+                r.ts.phase = Phase::Push {
+                    exec_done: r.ts.phase.exec_done(),
+                };
+                edited.push((i, r));
             }
-            if crate::errors::kind_of(&error) == Kind::Interrupted {
-                return Err(error);
+            Err(error) if signals::interrupted() => {
+                keep(run, &mut r)?;
+                for (_, mut other) in edited {
+                    keep(run, &mut other)?;
+                }
+                return Err(interrupted_or(error, &Hint::EditKept.to_string()));
             }
-            // Declined: every ready target is kept for --continue.
-            for (i, r) in &ready {
-                let failure = failed(format!("{error}: nothing was pushed for {}", r.ts.name()))
+            Err(error) => {
+                r.ts.phase = Phase::Edit;
+                keep(run, &mut r)?;
+                let failure = failed(format!("nothing was pushed for {}", r.ts.name()))
                     .hint(format!(
                         "the picked commits are kept in {} (branch {})",
                         r.ts.worktree.display(),
@@ -133,40 +150,70 @@ pub fn process<'a>(
                         dry_run: false,
                         name: None,
                         worktree: &r.ts.worktree,
-                    }));
-                reports[*i] = Some(Report {
+                    }))
+                    .because(error);
+                reports[i] = Some(Report {
                     job: r.ts.clone(),
                     outcome: Outcome::stopped(failure.into()),
                 });
             }
-            ready.clear();
-        }
-        let published = parallel(ready, |(i, r)| (i, publish_one(run, github, r, patches)));
-        for (i, result) in published {
-            match result {
-                Ok(report) => reports[i] = Some(report),
-                Err(error) => {
-                    interrupted.get_or_insert(error);
-                }
-            }
-        }
-        if let Some(error) = interrupted {
-            return Err(error);
         }
     }
-    let reports: Vec<Report> = jobs
-        .into_iter()
-        .zip(reports)
-        .map(|(job, report)| {
-            report.unwrap_or(Report {
-                job,
-                outcome: Outcome::AlreadyPresent,
-            })
-        })
-        .collect();
-    // While others are in progress, --status tells how these ended.
-    run.record_done(reports.iter().filter_map(Report::done))?;
-    Ok(reports)
+    Ok(edited)
+}
+
+/// Asks once, then pushes and opens the pull request of every ready job
+/// concurrently. Declined, every ready job is kept for `--continue`.
+fn publish_all<'a>(
+    run: &Run<'a>,
+    github: &GitHub<'_>,
+    mut ready: Vec<(usize, Ready<'a>)>,
+    reports: &mut Reports,
+    patches: &HashMap<u64, Vec<u8>>,
+) -> Result<()> {
+    let targets: Vec<&JobState> = ready.iter().map(|(_, r)| &r.ts).collect();
+    if let Err(error) = confirm_push(run, &targets) {
+        for (_, r) in &mut ready {
+            keep(run, r)?;
+        }
+        if crate::errors::kind_of(&error) == Kind::Interrupted {
+            return Err(error);
+        }
+        // Declined: every ready target is kept for --continue.
+        for (i, r) in &ready {
+            let failure = failed(format!("{error}: nothing was pushed for {}", r.ts.name()))
+                .hint(format!(
+                    "the picked commits are kept in {} (branch {})",
+                    r.ts.worktree.display(),
+                    r.ts.local_branch
+                ))
+                .hints(next_steps(Stopped {
+                    phase: r.ts.phase.kind(),
+                    dry_run: false,
+                    name: None,
+                    worktree: &r.ts.worktree,
+                }));
+            reports[*i] = Some(Report {
+                job: r.ts.clone(),
+                outcome: Outcome::stopped(failure.into()),
+            });
+        }
+        ready.clear();
+    }
+    let mut interrupted = None;
+    let published = parallel(ready, |(i, r)| (i, publish_one(run, github, r, patches)));
+    for (i, result) in published {
+        match result {
+            Ok(report) => reports[i] = Some(report),
+            Err(error) => {
+                interrupted.get_or_insert(error);
+            }
+        }
+    }
+    match interrupted {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
 }
 
 /// A job whose preparation failed: stopped if its state is saved for
@@ -393,8 +440,8 @@ fn lease(
 /// Asks once before pushing when nobody said `--yes`.
 fn confirm_push(run: &Run<'_>, targets: &[&JobState]) -> Result<()> {
     let plan = run.plan;
-    if run.yes || plan.yes || !run.interactive {
-        return check_can_push(run.interactive, run.yes || plan.yes, false);
+    if plan.yes || !run.interactive {
+        return check_can_push(run.interactive, plan.yes, false);
     }
     let lines: Vec<String> = targets
         .iter()

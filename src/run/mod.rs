@@ -6,6 +6,7 @@
 //! It may use the plan it carries out (`plan`), the stages, the settings,
 //! the git and GitHub edges and the shared floor; never a command.
 
+pub mod discard;
 pub mod flow;
 pub mod job;
 pub mod lock;
@@ -16,7 +17,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use anyhow::Result;
 
-use crate::env::Env;
+use crate::cli::session::Session;
 use crate::errors::{Failure, Kind, failed};
 use crate::git::Git;
 use crate::github::GitHub;
@@ -37,10 +38,6 @@ pub struct Run<'a> {
     pub common_dir: PathBuf,
     /// Standard input is a terminal: prompts are possible.
     pub interactive: bool,
-    /// Push without asking.
-    pub yes: bool,
-    /// Open each pull request's title and body in the editor before pushing.
-    pub edit: bool,
     /// A hook that may look at the files would run in the tool's worktree:
     /// worktrees get every file from the start.
     pub tree_hooks: bool,
@@ -119,40 +116,34 @@ pub fn check_can_push(interactive: bool, yes: bool, dry_run: bool) -> Result<()>
 /// Finds the token and makes the GitHub client for the API at `api.0`, the
 /// web host `api.1`.
 pub fn connect<'a>(
-    env: &Env,
-    out: &'a Output,
-    git: &Git<'_>,
-    dir: &std::path::Path,
+    session: &Session<'a>,
     api: (&str, &str),
     policy: Policy,
     interactive: bool,
 ) -> Result<(token::Found, GitHub<'a>)> {
     let (api_url, web_host) = api;
     let lookup = token::Lookup {
-        git,
-        dir,
+        git: &session.git,
+        dir: &session.located.toplevel,
         web_host,
         interactive,
     };
-    let found = token::find(env, out, &lookup)?;
+    let out = session.out;
+    let found = token::find(session.env, out, &lookup)?;
     let github = GitHub::new(api_url, web_host, found.token.clone(), found.source.name(), policy, out)?;
     Ok((found, github))
 }
 
 /// `connect` with the API and the network policy of a run's settings.
 pub fn connect_for<'a>(
+    session: &Session<'a>,
     settings: &crate::cli::settings::Settings,
-    env: &Env,
-    out: &'a Output,
-    git: &Git<'_>,
     interactive: bool,
 ) -> Result<(token::Found, GitHub<'a>)> {
+    let options = &settings.options;
     connect(
-        env,
-        out,
-        git,
-        &settings.toplevel,
-        (&settings.api_url, &settings.web_host),
+        session,
+        (&options.api_url, &options.web_host),
         settings.policy,
         interactive,
     )

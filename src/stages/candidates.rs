@@ -196,13 +196,19 @@ pub struct Query<'a> {
 }
 
 impl<'a> Query<'a> {
-    /// The query of a run's settings.
-    pub fn of(settings: &'a crate::cli::settings::Settings, recent: usize) -> Self {
+    /// The query of a run's settings, for `targets`, in the repository at
+    /// `toplevel`.
+    pub fn of(
+        settings: &'a crate::cli::settings::Settings,
+        toplevel: &'a Path,
+        targets: &'a [Target],
+        recent: usize,
+    ) -> Self {
         Query {
-            repo: &settings.repo,
-            upstream: &settings.upstream,
-            toplevel: &settings.toplevel,
-            targets: &settings.targets,
+            repo: &settings.options.repo,
+            upstream: &settings.options.upstream,
+            toplevel,
+            targets,
             templates: &settings.candidate_labels,
             recent,
         }

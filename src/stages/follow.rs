@@ -365,10 +365,8 @@ mod tests {
             wanted_labels(&job, &[&a, &b], true),
             vec!["cherry-pick", "kind/bug", "area/api", "kind/flake"]
         );
-        let job = Plan {
-            conflict_label: Some("cherry-pick/conflicts".into()),
-            ..job
-        };
+        let mut job = job;
+        job.options.conflict_label = Some("cherry-pick/conflicts".into());
         assert_eq!(
             wanted_labels(&job, &[&b], false),
             vec!["cherry-pick", "kind/bug", "kind/flake"]

@@ -6,7 +6,8 @@ use std::thread;
 
 use anyhow::Result;
 
-use crate::cli::settings::Settings;
+use crate::cli::args::Target;
+use crate::cli::options::Options;
 use crate::errors::{Context, failed, usage};
 use crate::git::Git;
 use crate::github::{ApiError, Download, GitHub, PullRequest, Repo};
@@ -40,6 +41,18 @@ pub struct Already {
     pub fetched: bool,
 }
 
+/// What gathering is asked for: a run's options, where its repository is,
+/// whose fork (`None`: ask GitHub), and the targets and pull requests of
+/// its jobs.
+pub struct Request<'a> {
+    pub toplevel: std::path::PathBuf,
+    pub options: &'a Options,
+    pub user: Option<&'a str>,
+    pub allow_unmerged: bool,
+    pub targets: &'a [Target],
+    pub prs: &'a [u64],
+}
+
 /// What the network brought, checked.
 pub struct Gathered {
     /// The source pull requests, in the order given.
@@ -60,7 +73,7 @@ pub struct Gathered {
 
 /// Fetches from git and GitHub at once, then checks what came back.
 pub fn gather(
-    settings: &Settings,
+    settings: &Request<'_>,
     jobs: &[JobSpec],
     already: &Already,
     git: &Git<'_>,
@@ -68,7 +81,7 @@ pub fn gather(
     out: &Output,
 ) -> Result<Gathered> {
     let mut fork_heads = None;
-    let repo = &settings.repo;
+    let repo = &settings.options.repo;
     let (downloaded, patches, user, fetched) = thread::scope(|scope| {
         // Those judging the candidates brought are not asked for again.
         let unknown: Vec<u64> = (settings.prs.iter().copied())
@@ -83,12 +96,12 @@ pub fn gather(
         // Whose fork, then which of its branches to be pushed already head
         // an open pull request.
         let user = scope.spawn(|| {
-            let user = match &settings.user {
-                Some(user) => Ok(user.clone()),
+            let user = match settings.user {
+                Some(user) => Ok(user.to_string()),
                 None => github.current_user(),
             };
             let open = match &user {
-                Ok(user) if !settings.dry_run => open_pulls(&settings.repo, jobs, github, user),
+                Ok(user) if !settings.options.dry_run => open_pulls(&settings.options.repo, jobs, github, user),
                 _ => Vec::new(),
             };
             (user, open)
@@ -101,13 +114,13 @@ pub fn gather(
                 .map(|t| t.branch.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
-            crate::text::PrList(&settings.prs),
-            settings.upstream
+            crate::text::PrList(settings.prs),
+            settings.options.upstream
         );
         // What the fork has (unless nothing is pushed): what each push
         // would replace, and whether it negotiates.
-        let listed = (!settings.dry_run)
-            .then(|| scope.spawn(|| crate::stages::fork::heads(git, &settings.toplevel, &settings.fork)));
+        let listed = (!settings.options.dry_run)
+            .then(|| scope.spawn(|| crate::stages::fork::heads(git, &settings.toplevel, &settings.options.fork)));
         let fetched = if already.fetched {
             Ok(())
         } else {
@@ -141,7 +154,7 @@ pub fn gather(
     let local = Local {
         git,
         dir: &settings.toplevel,
-        upstream: &settings.upstream,
+        upstream: &settings.options.upstream,
         out,
     };
     let downloads: Vec<_> = patches
@@ -164,14 +177,14 @@ pub fn gather(
 /// The pull requests as GitHub describes them, each merged (unless
 /// `--allow-unmerged`): their metadata for the plan, and GitHub's answers.
 fn check_pulls(
-    settings: &Settings,
+    settings: &Request<'_>,
     github: &GitHub<'_>,
     downloaded: Vec<Result<PullRequest, ApiError>>,
 ) -> Result<(Vec<Pr>, Vec<PullRequest>)> {
-    let repo = &settings.repo;
+    let repo = &settings.options.repo;
     let mut prs = Vec::new();
     let mut pulls = Vec::new();
-    for (pull, &number) in downloaded.into_iter().zip(&settings.prs) {
+    for (pull, &number) in downloaded.into_iter().zip(settings.prs) {
         let pull = pull.map_err(|e| explain_pr(e, number, repo, github))?;
         match pull.is_merged() {
             _ if settings.allow_unmerged => {}
@@ -362,23 +375,23 @@ fn explain_pr(error: ApiError, number: u64, repo: &Repo, github: &GitHub<'_>) ->
 /// One fetch: each target branch into its remote-tracking ref, and each pull
 /// request's head (whose history holds the blobs `git am -3` falls back on and
 /// the commits `git cherry-pick` can use).
-fn fetch(settings: &Settings, git: &Git<'_>) -> Result<()> {
+fn fetch(settings: &Request<'_>, git: &Git<'_>) -> Result<()> {
     let mut refspecs: Vec<String> = Vec::new();
-    for target in &settings.targets {
+    for target in settings.targets {
         refspecs.push(format!("+refs/heads/{}:{}", target.branch, target.tracking_ref()));
     }
-    for number in &settings.prs {
+    for number in settings.prs {
         refspecs.push(format!("refs/pull/{number}/head"));
     }
     let refspecs: Vec<&str> = refspecs.iter().map(String::as_str).collect();
-    let Err(error) = git.fetch(&settings.toplevel, &settings.upstream, &refspecs) else {
+    let Err(error) = git.fetch(&settings.toplevel, &settings.options.upstream, &refspecs) else {
         return Ok(());
     };
     if crate::signals::interrupted() {
         return Err(error.into());
     }
     // Say which target is missing, if one is, and whether it is a tag.
-    for target in &settings.targets {
+    for target in settings.targets {
         let (dir, remote, name) = (&settings.toplevel, &target.remote, target.branch.as_str());
         let listed = git.ls_remote_heads(dir, remote, &[name]);
         if matches!(&listed, Ok(heads) if heads.is_empty()) {
@@ -407,7 +420,9 @@ fn fetch(settings: &Settings, git: &Git<'_>) -> Result<()> {
             .into());
         }
     }
-    Err(failed(format!("fetching from the `{}` remote", settings.upstream))
-        .because(error)
-        .into())
+    Err(
+        failed(format!("fetching from the `{}` remote", settings.options.upstream))
+            .because(error)
+            .into(),
+    )
 }
