@@ -139,19 +139,7 @@ fn edit_all<'a>(
             Err(error) => {
                 r.ts.phase = Phase::Edit;
                 keep(run, &mut r)?;
-                let failure = failed(format!("nothing was pushed for {}", r.ts.name()))
-                    .hint(format!(
-                        "the picked commits are kept in {} (branch {})",
-                        r.ts.worktree.display(),
-                        r.ts.local_branch
-                    ))
-                    .hints(next_steps(Stopped {
-                        phase: r.ts.phase.kind(),
-                        dry_run: false,
-                        name: None,
-                        worktree: &r.ts.worktree,
-                    }))
-                    .because(error);
+                let failure = kept(&r.ts, format!("nothing was pushed for {}", r.ts.name())).because(error);
                 reports[i] = Some(Report {
                     job: r.ts.clone(),
                     outcome: Outcome::stopped(failure.into()),
@@ -160,6 +148,23 @@ fn edit_all<'a>(
         }
     }
     Ok(edited)
+}
+
+/// The failure of a job kept for `--continue` before anything was pushed:
+/// `what` happened, where its commits are, and what to do next.
+fn kept(ts: &JobState, what: String) -> Failure {
+    failed(what)
+        .hint(format!(
+            "the picked commits are kept in {} (branch {})",
+            ts.worktree.display(),
+            ts.local_branch
+        ))
+        .hints(next_steps(Stopped {
+            phase: ts.phase.kind(),
+            dry_run: false,
+            name: None,
+            worktree: &ts.worktree,
+        }))
 }
 
 /// Asks once, then pushes and opens the pull request of every ready job
@@ -181,18 +186,7 @@ fn publish_all<'a>(
         }
         // Declined: every ready target is kept for --continue.
         for (i, r) in &ready {
-            let failure = failed(format!("{error}: nothing was pushed for {}", r.ts.name()))
-                .hint(format!(
-                    "the picked commits are kept in {} (branch {})",
-                    r.ts.worktree.display(),
-                    r.ts.local_branch
-                ))
-                .hints(next_steps(Stopped {
-                    phase: r.ts.phase.kind(),
-                    dry_run: false,
-                    name: None,
-                    worktree: &r.ts.worktree,
-                }));
+            let failure = kept(&r.ts, format!("{error}: nothing was pushed for {}", r.ts.name()));
             reports[*i] = Some(Report {
                 job: r.ts.clone(),
                 outcome: Outcome::stopped(failure.into()),

@@ -36,14 +36,20 @@ impl World {
             &self.work,
             &["push", "--quiet", "origin", &format!("{head}:refs/pull/{number}/head")],
         );
-        self.claim_pr(number, source, author, state, merged, &head, &base);
+        self.claim_pr(number, source, author, (state, merged), (&head, &base));
     }
 
     /// A pull request against release-3.1 by `author` whose title, body and
-    /// branch say it is a cherry pick of `source`, with head `head`: the
-    /// claim, whatever its commits are.
-    #[allow(clippy::too_many_arguments)]
-    fn claim_pr(&self, number: u64, source: u64, author: &str, state: &str, merged: bool, head: &str, base: &str) {
+    /// branch say it is a cherry pick of `source`, in `state` (and merged or
+    /// not), with `head` on `base`: the claim, whatever its commits are.
+    fn claim_pr(
+        &self,
+        number: u64,
+        source: u64,
+        author: &str,
+        (state, merged): (&str, bool),
+        (head, base): (&str, &str),
+    ) {
         self.github.add_pull(FakePull {
             number,
             title: format!("Automated cherry pick of #{source}: Fix {source}"),
