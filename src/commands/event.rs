@@ -578,7 +578,6 @@ fn earlier_cherry_pick(
 fn settle(report: Report, pr: u64, fork: &str) -> (Line, Report) {
     let Report { job, outcome } = report;
     let branch = job.branch.clone();
-    let by_hand = format!("git cherry-pick-pr upstream/{branch} {pr}");
     let (result, outcome) = match outcome {
         Outcome::Published { url, .. } => (
             Ended::Proposed {
@@ -588,74 +587,7 @@ fn settle(report: Report, pr: u64, fork: &str) -> (Line, Report) {
             Outcome::Published { url, existed: false },
         ),
         Outcome::AlreadyPresent => (Ended::AlreadyThere, Outcome::AlreadyPresent),
-        Outcome::Stopped { error, conflicts } => {
-            // The flow left nothing behind: what became of a branch pushed.
-            let pushed = job.pushed.clone();
-            let refused = error.chain().any(|e| e.to_string().contains(ACTIONS_MAY_NOT_OPEN));
-            let mut after = Vec::new();
-            let left = match &pushed {
-                Some(Pushed::Deleted) => {
-                    after.push("Its branch was deleted: nothing was left behind.".to_string());
-                    "nothing was left behind".to_string()
-                }
-                Some(Pushed::Left { why }) => {
-                    let name = &job.remote_branch;
-                    after.push(format!(
-                        "Its branch `{name}` is left in this repository ({why}); delete it once it is not needed: `git push {fork} --delete '{name}'`."
-                    ));
-                    format!("the branch {name} pushed to {fork} is left there ({why})")
-                }
-                None => "nothing was left behind".to_string(),
-            };
-            if refused {
-                after.push(format!(
-                    "A repository admin can let workflows open pull requests: {ACTIONS_SETTING}."
-                ));
-            }
-            let (kind, result) = if conflicts.is_empty() {
-                (
-                    Kind::Failed,
-                    Ended::Failed {
-                        error: first_line(&error),
-                        words: deepest(&error),
-                        after: after.join(" "),
-                    },
-                )
-            } else {
-                (
-                    Kind::Conflict,
-                    Ended::Conflict {
-                        files: conflicts.clone(),
-                    },
-                )
-            };
-            let why = first_line(&error);
-            let mut failure = Failure::new(
-                kind,
-                format!("PR #{pr} could not be picked onto {branch} ({why}): {left}"),
-            )
-            // What stopped it, without the hints of a stop that is no more.
-            .because(anyhow::Error::msg(deepest(&error)));
-            if refused {
-                failure = failure.hint(format!(
-                    "a repository admin can let workflows open pull requests: {ACTIONS_SETTING}"
-                ));
-            }
-            if let Some(Pushed::Left { .. }) = pushed {
-                failure = failure.hint(format!(
-                    "delete the branch: git push {fork} --delete '{}'",
-                    job.remote_branch
-                ));
-            }
-            let failure = failure.hint(format!("do it by hand: {by_hand}"));
-            (
-                result,
-                Outcome::Stopped {
-                    error: failure.into(),
-                    conflicts,
-                },
-            )
-        }
+        Outcome::Stopped { error, conflicts } => settle_stopped(&job, error, conflicts, pr, fork),
         Outcome::Failed(error) => (
             Ended::Failed {
                 error: first_line(&error),
@@ -674,6 +606,92 @@ fn settle(report: Report, pr: u64, fork: &str) -> (Line, Report) {
         ),
     };
     ((branch, result), Report { job, outcome })
+}
+
+/// A stopped job as a line of results, and its stop worded anew for a
+/// workflow: what stopped it, what became of a branch it pushed, and how to
+/// do it by hand.
+fn settle_stopped(
+    job: &JobState,
+    error: anyhow::Error,
+    conflicts: Vec<String>,
+    pr: u64,
+    fork: &str,
+) -> (Ended, Outcome) {
+    let branch = &job.branch;
+    let by_hand = format!("git cherry-pick-pr upstream/{branch} {pr}");
+    let refused = error.chain().any(|e| e.to_string().contains(ACTIONS_MAY_NOT_OPEN));
+    // The flow left nothing behind: what became of a branch pushed.
+    let (left, mut after) = left_behind(job, fork);
+    if refused {
+        after.push(format!(
+            "A repository admin can let workflows open pull requests: {ACTIONS_SETTING}."
+        ));
+    }
+    let (kind, result) = if conflicts.is_empty() {
+        (
+            Kind::Failed,
+            Ended::Failed {
+                error: first_line(&error),
+                words: deepest(&error),
+                after: after.join(" "),
+            },
+        )
+    } else {
+        (
+            Kind::Conflict,
+            Ended::Conflict {
+                files: conflicts.clone(),
+            },
+        )
+    };
+    let why = first_line(&error);
+    let mut failure = Failure::new(
+        kind,
+        format!("PR #{pr} could not be picked onto {branch} ({why}): {left}"),
+    )
+    // What stopped it, without the hints of a stop that is no more.
+    .because(anyhow::Error::msg(deepest(&error)));
+    if refused {
+        failure = failure.hint(format!(
+            "a repository admin can let workflows open pull requests: {ACTIONS_SETTING}"
+        ));
+    }
+    if let Some(Pushed::Left { .. }) = job.pushed {
+        failure = failure.hint(format!(
+            "delete the branch: git push {fork} --delete '{}'",
+            job.remote_branch
+        ));
+    }
+    let failure = failure.hint(format!("do it by hand: {by_hand}"));
+    (
+        result,
+        Outcome::Stopped {
+            error: failure.into(),
+            conflicts,
+        },
+    )
+}
+
+/// What became of the branch a stopped job pushed: in the log's words,
+/// and as sentences for the comment.
+fn left_behind(job: &JobState, fork: &str) -> (String, Vec<String>) {
+    let mut after = Vec::new();
+    let left = match &job.pushed {
+        Some(Pushed::Deleted) => {
+            after.push("Its branch was deleted: nothing was left behind.".to_string());
+            "nothing was left behind".to_string()
+        }
+        Some(Pushed::Left { why }) => {
+            let name = &job.remote_branch;
+            after.push(format!(
+                "Its branch `{name}` is left in this repository ({why}); delete it once it is not needed: `git push {fork} --delete '{name}'`."
+            ));
+            format!("the branch {name} pushed to {fork} is left there ({why})")
+        }
+        None => "nothing was left behind".to_string(),
+    };
+    (left, after)
 }
 
 /// An error in one line: its own message's first line and, when it has a

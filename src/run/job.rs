@@ -15,7 +15,7 @@ use crate::output::Output;
 use crate::plan::next::{Hint, Stopped, next_steps};
 use crate::plan::state::{Changed, How, JobState, Phase};
 use crate::signals;
-use crate::stages::apply::{self, Applied, Attempt, StopKind, Worktree};
+use crate::stages::apply::{self, Applied, Attempt, Stop, StopKind, Worktree};
 use crate::stages::touched::touched_paths;
 use crate::text::PrList;
 
@@ -62,7 +62,6 @@ pub fn prepare<'a>(
 ) -> Result<Prepared<'a>> {
     let (ts, worktree, persisted) = begin(run, start, patches)?;
     let plan = run.plan;
-    let (exec, shell, dry_run) = (&plan.exec, &plan.shell, plan.dry_run);
     let mut job = JobRun {
         run,
         patches,
@@ -94,59 +93,20 @@ pub fn prepare<'a>(
             ));
         }
     }
-    let target_name = ts.name();
-    if ts.applied.is_empty() {
-        run.forget_job(&ts)?;
-        if ts.by_hand.is_empty() {
-            run.out.note(&format!(
-                "Every pull request is already on {target_name}: nothing to push"
-            ));
-            return Ok(done(ts, Outcome::AlreadyPresent));
-        }
-        run.out.note(&format!(
-            "Nothing is left to push for {target_name}: {} skipped by hand",
-            PrList(&ts.by_hand)
-        ));
-        return Ok(done(ts, Outcome::SkippedByHand));
+    if let Some(ended) = nothing_to_push(run, &ts)? {
+        return Ok(done(ts, ended));
     }
     if persisted && let Some(stopped) = refuse_markers(run, github, &mut ts, &mut worktree, patches)? {
         return Ok(done(ts, stopped));
     }
-    if let Some(command) = exec.as_deref().filter(|_| !ts.phase.exec_done()) {
-        ts.phase = Phase::Exec;
-        // The command sees, and may change, the whole tree.
-        let ran = worktree
-            .fill()
-            .and_then(|()| crate::stages::exec::run(&run.git, run.out, shell, command, &worktree.path, &ts.applied));
-        match ran {
-            Ok(_) => ts.phase = Phase::Push { exec_done: true },
-            Err(error) => {
-                worktree.keep();
-                run.save_job(&ts)?;
-                if signals::interrupted() {
-                    return Err(interrupted_or(error, &Hint::ExecKept.to_string()));
-                }
-                let steps = next_steps(Stopped {
-                    phase: ts.phase.kind(),
-                    dry_run,
-                    name: None,
-                    worktree: &ts.worktree,
-                });
-                return Ok(done(ts, Outcome::stopped(with_hints(error, steps))));
-            }
-        }
+    if let Some(command) = plan.exec.as_deref().filter(|_| !ts.phase.exec_done())
+        && let Some(stopped) = run_exec(run, &mut ts, &mut worktree, command)?
+    {
+        return Ok(done(ts, stopped));
     }
-    if dry_run {
-        worktree.keep_branch();
-        run.forget_job(&ts)?;
-        let branch = worktree.branch.clone();
-        run.out.note(&format!(
-            "Dry run: the picked commits are on the local branch {branch}; nothing was pushed"
-        ));
-        run.out
-            .hint(&format!("look at it:  git log --stat {target_name}..'{branch}'"));
-        run.out.hint(&format!("delete it:   git branch -D '{branch}'"));
-        return Ok(done(ts, Outcome::DryRun { branch }));
+    if plan.dry_run {
+        let ended = keep_dry_run(run, &ts, &mut worktree)?;
+        return Ok(done(ts, ended));
     }
     // From here on the picked commits are kept until published; a job that
     // stopped at the editor goes back to it.
@@ -156,6 +116,73 @@ pub fn prepare<'a>(
         };
     }
     Ok(Prepared::Ready(Box::new(Ready { ts, worktree })))
+}
+
+/// A job that picked nothing: every pull request is on the target already,
+/// or the user skipped the rest by hand. Its state is forgotten.
+fn nothing_to_push(run: &Run<'_>, ts: &JobState) -> Result<Option<Outcome>> {
+    if !ts.applied.is_empty() {
+        return Ok(None);
+    }
+    let target_name = ts.name();
+    run.forget_job(ts)?;
+    if ts.by_hand.is_empty() {
+        run.out.note(&format!(
+            "Every pull request is already on {target_name}: nothing to push"
+        ));
+        return Ok(Some(Outcome::AlreadyPresent));
+    }
+    run.out.note(&format!(
+        "Nothing is left to push for {target_name}: {} skipped by hand",
+        PrList(&ts.by_hand)
+    ));
+    Ok(Some(Outcome::SkippedByHand))
+}
+
+/// Runs the `--exec` command in the whole tree; `Some` when it failed and
+/// the job stopped for the user (its worktree and state kept).
+fn run_exec(run: &Run<'_>, ts: &mut JobState, worktree: &mut Worktree<'_>, command: &str) -> Result<Option<Outcome>> {
+    ts.phase = Phase::Exec;
+    // The command sees, and may change, the whole tree.
+    let ran = worktree.fill().and_then(|()| {
+        crate::stages::exec::run(&run.git, run.out, &run.plan.shell, command, &worktree.path, &ts.applied)
+    });
+    match ran {
+        Ok(_) => {
+            ts.phase = Phase::Push { exec_done: true };
+            Ok(None)
+        }
+        Err(error) => {
+            worktree.keep();
+            run.save_job(ts)?;
+            if signals::interrupted() {
+                return Err(interrupted_or(error, &Hint::ExecKept.to_string()));
+            }
+            let steps = next_steps(Stopped {
+                phase: ts.phase.kind(),
+                dry_run: run.plan.dry_run,
+                name: None,
+                worktree: &ts.worktree,
+            });
+            Ok(Some(Outcome::stopped(with_hints(error, steps))))
+        }
+    }
+}
+
+/// A dry run's end: the picked commits stay on the local branch, which the
+/// user is told how to look at and delete; the job's state is forgotten.
+fn keep_dry_run(run: &Run<'_>, ts: &JobState, worktree: &mut Worktree<'_>) -> Result<Outcome> {
+    let target_name = ts.name();
+    worktree.keep_branch();
+    run.forget_job(ts)?;
+    let branch = worktree.branch.clone();
+    run.out.note(&format!(
+        "Dry run: the picked commits are on the local branch {branch}; nothing was pushed"
+    ));
+    run.out
+        .hint(&format!("look at it:  git log --stat {target_name}..'{branch}'"));
+    run.out.hint(&format!("delete it:   git branch -D '{branch}'"));
+    Ok(Outcome::DryRun { branch })
 }
 
 /// The job's worktree: made now from the target's tip for a fresh job
@@ -263,33 +290,16 @@ struct JobRun<'r, 'a> {
 impl JobRun<'_, '_> {
     /// Applies the pull requests left; `Some` when it stopped for the user.
     fn apply_all(&mut self) -> Result<Option<Outcome>> {
-        let run = self.run;
-        let patches = self.patches;
-        let signoff = run.plan.signoff;
-        let dir = self.worktree.path.clone();
-        let git = &run.git;
         // HEAD after a `git am` of ours that finished, while nobody else has
         // touched the worktree since: no `git am` is in progress, and HEAD needs
         // no asking. (Saves two git processes per pull request.)
         let mut known_head: Option<String> = self.worktree.start.clone();
         let mut announced = false;
         if !self.persisted && self.ts.phase.current().is_none() && self.ts.remaining.len() > 1 {
-            // A fresh worktree: try every pull request in one `git am`.
-            let mut series = Vec::new();
-            for n in &self.ts.remaining {
-                announce(run, &self.ts, *n);
-                series.push(patches.get(n).map(Vec::as_slice).unwrap_or_default());
-            }
             announced = true;
-            let before = match known_head.take() {
-                Some(head) => head,
-                None => apply::head(git, &dir)?,
-            };
-            if self.worktree.apply_together(&series, signoff, &before)?.is_some() {
-                self.ts.applied.append(&mut self.ts.remaining);
+            if self.apply_series(&mut known_head)? {
                 return Ok(None);
             }
-            known_head = Some(before);
         }
         loop {
             let next = match self.ts.phase {
@@ -298,99 +308,146 @@ impl JobRun<'_, '_> {
                 _ if self.ts.remaining.is_empty() => Next::Done,
                 _ => Next::Apply(self.ts.remaining.remove(0)),
             };
-            match next {
+            let stopped = match next {
                 Next::Done => return Ok(None),
-                Next::Settle(n) => match finish_am(git, &dir)? {
-                    Settled::Done => record(run.out, git, &mut self.ts, n, patches.get(&n))?,
-                    Settled::Conflicts(files) => {
-                        let why = format!("PR #{n} still has conflicts");
-                        if let Some(stopped) = self.wait_or_stop(&why, &files, "")? {
-                            return Ok(Some(stopped));
-                        }
-                    }
-                    Settled::Unresolved(detail) => {
-                        let why = format!("`git am` could not finish PR #{n}");
-                        if let Some(stopped) = self.wait_or_stop(&why, &[], &detail)? {
-                            return Ok(Some(stopped));
-                        }
-                    }
-                },
-                Next::Apply(n) => {
-                    if known_head.is_none() && apply::am_in_progress(git, &dir)? {
-                        git.am_abort(&dir)?;
-                    }
-                    let patch = patches
-                        .get(&n)
-                        .ok_or_else(|| failed(format!("the patch of PR #{n} is missing")))?;
-                    if !announced {
-                        announce(run, &self.ts, n);
-                    }
-                    let before = match known_head.take() {
-                        Some(head) => head,
-                        None => apply::head(git, &dir).inspect_err(|_| {
-                            // Not begun: it stays to apply.
-                            if self.ts.phase.current() != Some(n) {
-                                self.ts.remaining.insert(0, n);
-                            }
-                        })?,
-                    };
-                    // Should this stop half-way (Ctrl-C), it is applied again from the start.
-                    self.ts.phase = Phase::Retry {
-                        current: n,
-                        base: before.clone(),
-                    };
-                    match self.worktree.apply(n, patch, signoff, &before)? {
-                        Attempt::Applied(Applied::Picked, after) => {
-                            finish_current(&mut self.ts, n, Ended::Picked);
-                            known_head = Some(after);
-                        }
-                        Attempt::Applied(Applied::Fallback, after) => {
-                            let differences =
-                                crate::stages::disclose::measure(git, &dir, Some(patch.as_slice()), &before, &after);
-                            self.ts.changed.push(Changed {
-                                number: n,
-                                how: How::Fallback,
-                                files: Vec::new(),
-                                differences,
-                            });
-                            finish_current(&mut self.ts, n, Ended::Picked);
-                            known_head = Some(after);
-                        }
-                        Attempt::Applied(Applied::AlreadyThere, after) => {
-                            run.out
-                                .note(&format!("  #{n} is already on {}: skipped", self.ts.name()));
-                            finish_current(&mut self.ts, n, Ended::AlreadyThere);
-                            known_head = Some(after);
-                        }
-                        Attempt::Stopped(stop) => {
-                            self.ts.current_commits = apply::patch_commits(patch);
-                            self.ts.phase = match stop.kind {
-                                StopKind::Conflict => Phase::Conflict {
-                                    current: n,
-                                    base: before.clone(),
-                                },
-                                StopKind::Retry => Phase::Retry {
-                                    current: n,
-                                    base: before.clone(),
-                                },
-                            };
-                            let why = match stop.kind {
-                                StopKind::Conflict => format!("PR #{n} does not apply cleanly to {}", self.ts.name()),
-                                StopKind::Retry => format!(
-                                    "`git am` stopped on PR #{n} with nothing in conflict: this is not a conflict, git says why"
-                                ),
-                            };
-                            if let Some(stopped) = self.wait_or_stop(&why, &stop.conflicts, &stop.detail)? {
-                                return Ok(Some(stopped));
-                            }
-                            // The user fixed the cause (`Retry`: it is applied
-                            // again) or resolved the conflict (`Conflict`: `git am`
-                            // is finished).
-                        }
-                    }
-                }
+                Next::Settle(n) => self.settle(n)?,
+                Next::Apply(n) => self.apply_one(n, &mut known_head, announced)?,
+            };
+            if let Some(stopped) = stopped {
+                return Ok(Some(stopped));
             }
         }
+    }
+
+    /// A fresh worktree: tries every pull request in one `git am`, each
+    /// announced; `true` when all of them applied. If not, HEAD is where it
+    /// began (`known_head`).
+    fn apply_series(&mut self, known_head: &mut Option<String>) -> Result<bool> {
+        let (run, patches) = (self.run, self.patches);
+        let mut series = Vec::new();
+        for n in &self.ts.remaining {
+            announce(run, &self.ts, *n);
+            series.push(patches.get(n).map(Vec::as_slice).unwrap_or_default());
+        }
+        let before = match known_head.take() {
+            Some(head) => head,
+            None => apply::head(&run.git, &self.worktree.path)?,
+        };
+        if self
+            .worktree
+            .apply_together(&series, run.plan.signoff, &before)?
+            .is_some()
+        {
+            self.ts.applied.append(&mut self.ts.remaining);
+            return Ok(true);
+        }
+        *known_head = Some(before);
+        Ok(false)
+    }
+
+    /// Goes on with the pull request that stopped for the user: finishes
+    /// its `git am` and records it if their resolution allows, else stops
+    /// (or waits) again; `Some` when it stopped.
+    fn settle(&mut self, n: u64) -> Result<Option<Outcome>> {
+        let run = self.run;
+        let dir = self.worktree.path.clone();
+        match finish_am(&run.git, &dir)? {
+            Settled::Done => {
+                record(run.out, &run.git, &mut self.ts, n, self.patches.get(&n))?;
+                Ok(None)
+            }
+            Settled::Conflicts(files) => {
+                let why = format!("PR #{n} still has conflicts");
+                self.wait_or_stop(&why, &files, "")
+            }
+            Settled::Unresolved(detail) => {
+                let why = format!("`git am` could not finish PR #{n}");
+                self.wait_or_stop(&why, &[], &detail)
+            }
+        }
+    }
+
+    /// Applies pull request `n` (`known_head`: HEAD, if known, which it
+    /// moves on), announced unless the series was; `Some` when it stopped
+    /// for the user.
+    fn apply_one(&mut self, n: u64, known_head: &mut Option<String>, announced: bool) -> Result<Option<Outcome>> {
+        let run = self.run;
+        let git = &run.git;
+        let dir = self.worktree.path.clone();
+        if known_head.is_none() && apply::am_in_progress(git, &dir)? {
+            git.am_abort(&dir)?;
+        }
+        let patch = self
+            .patches
+            .get(&n)
+            .ok_or_else(|| failed(format!("the patch of PR #{n} is missing")))?;
+        if !announced {
+            announce(run, &self.ts, n);
+        }
+        let before = match known_head.take() {
+            Some(head) => head,
+            None => apply::head(git, &dir).inspect_err(|_| {
+                // Not begun: it stays to apply.
+                if self.ts.phase.current() != Some(n) {
+                    self.ts.remaining.insert(0, n);
+                }
+            })?,
+        };
+        // Should this stop half-way (Ctrl-C), it is applied again from the start.
+        self.ts.phase = Phase::Retry {
+            current: n,
+            base: before.clone(),
+        };
+        match self.worktree.apply(n, patch, run.plan.signoff, &before)? {
+            Attempt::Applied(Applied::Picked, after) => {
+                finish_current(&mut self.ts, n, Ended::Picked);
+                *known_head = Some(after);
+            }
+            Attempt::Applied(Applied::Fallback, after) => {
+                let differences = crate::stages::disclose::measure(git, &dir, Some(patch.as_slice()), &before, &after);
+                self.ts.changed.push(Changed {
+                    number: n,
+                    how: How::Fallback,
+                    files: Vec::new(),
+                    differences,
+                });
+                finish_current(&mut self.ts, n, Ended::Picked);
+                *known_head = Some(after);
+            }
+            Attempt::Applied(Applied::AlreadyThere, after) => {
+                run.out
+                    .note(&format!("  #{n} is already on {}: skipped", self.ts.name()));
+                finish_current(&mut self.ts, n, Ended::AlreadyThere);
+                *known_head = Some(after);
+            }
+            // The user may fix the cause (`Retry`: it is applied again) or
+            // resolve the conflict (`Conflict`: `git am` is finished).
+            Attempt::Stopped(stop) => return self.stop_at(n, patch, &before, stop),
+        }
+        Ok(None)
+    }
+
+    /// Pull request `n` stopped, applied on `before`: the job waits for the
+    /// user, or stops (`Some`).
+    fn stop_at(&mut self, n: u64, patch: &[u8], before: &str, stop: Stop) -> Result<Option<Outcome>> {
+        self.ts.current_commits = apply::patch_commits(patch);
+        self.ts.phase = match stop.kind {
+            StopKind::Conflict => Phase::Conflict {
+                current: n,
+                base: before.to_string(),
+            },
+            StopKind::Retry => Phase::Retry {
+                current: n,
+                base: before.to_string(),
+            },
+        };
+        let why = match stop.kind {
+            StopKind::Conflict => format!("PR #{n} does not apply cleanly to {}", self.ts.name()),
+            StopKind::Retry => {
+                format!("`git am` stopped on PR #{n} with nothing in conflict: this is not a conflict, git says why")
+            }
+        };
+        self.wait_or_stop(&why, &stop.conflicts, &stop.detail)
     }
 
     /// Saves the state, tells the user what to do, and on a terminal waits

@@ -80,9 +80,81 @@ pub fn gather(
     github: &GitHub<'_>,
     out: &Output,
 ) -> Result<Gathered> {
-    let mut fork_heads = None;
     let repo = &settings.options.repo;
-    let (downloaded, patches, user, fetched) = thread::scope(|scope| {
+    let local = Local {
+        git,
+        dir: &settings.toplevel,
+        upstream: &settings.options.upstream,
+        out,
+    };
+    let Brought {
+        pulls: downloaded,
+        patches,
+        user,
+        open,
+        fetched,
+        fork_heads,
+    } = bring(settings, jobs, already, &local, github);
+
+    // The pull requests first: a missing or unmerged one explains a failed fetch too.
+    let (prs, pulls) = check_pulls(settings, github, downloaded)?;
+    let user = user.failure(|| {
+        failed("cannot tell whose fork to open the pull request from").hint("pass --user LOGIN or set GITHUB_USER")
+    })?;
+    let mut open_before = vec![None; jobs.len()];
+    for ((job, pull), known) in jobs.iter().zip(open).zip(&mut open_before) {
+        *known = pull.as_ref().map(Option::is_some);
+        check_not_taken(job, pull.flatten())?;
+    }
+    fetched?;
+    let downloads: Vec<_> = patches
+        .into_iter()
+        .zip(&pulls)
+        .map(|(patch, pull)| patch.map_err(|e| (e, pull.number)))
+        .collect();
+    let checked = check_all(&local, &pulls, downloads, |(e, n)| explain_pr(e, n, repo, github))?;
+    let (patches, empty) = with_changes(checked, &pulls, out)?;
+    Ok(Gathered {
+        prs,
+        patches,
+        empty,
+        user,
+        open_before,
+        fork_heads,
+    })
+}
+
+/// What the network brought, not checked yet.
+struct Brought {
+    /// GitHub's answers for the pull requests, in the order given.
+    pulls: Vec<Result<PullRequest, ApiError>>,
+    /// Their patches, in the same order.
+    patches: Vec<Result<Download, ApiError>>,
+    /// The login that owns the fork.
+    user: Result<String, ApiError>,
+    /// For each job, the open pull request from the branch to be pushed
+    /// (`None`: not known).
+    open: Vec<Option<Option<PullRequest>>>,
+    /// How the `git fetch` went.
+    fetched: Result<()>,
+    /// The fork's branches (`None`: not known, or nothing is to be pushed).
+    fork_heads: Option<crate::stages::fork::Heads>,
+}
+
+/// Asks GitHub for the pull requests (those not known already), their
+/// patches, whose fork it is and what is open from it, and the fork for its
+/// branches, all at once while the targets and heads are fetched here
+/// (unless they are already).
+fn bring(
+    settings: &Request<'_>,
+    jobs: &[JobSpec],
+    already: &Already,
+    local: &Local<'_>,
+    github: &GitHub<'_>,
+) -> Brought {
+    let (git, out) = (local.git, local.out);
+    let repo = &settings.options.repo;
+    thread::scope(|scope| {
         // Those judging the candidates brought are not asked for again.
         let unknown: Vec<u64> = (settings.prs.iter().copied())
             .filter(|&n| !already.pulls.iter().any(|p| p.number == n))
@@ -134,43 +206,15 @@ pub fn gather(
             })
             .collect();
         let patches: Vec<_> = patches.into_iter().map(join).collect();
-        let user = join(user);
-        fork_heads = listed.and_then(join);
-        (pulls, patches, user, fetched)
-    });
-
-    // The pull requests first: a missing or unmerged one explains a failed fetch too.
-    let (prs, pulls) = check_pulls(settings, github, downloaded)?;
-    let (user, open) = user;
-    let user = user.failure(|| {
-        failed("cannot tell whose fork to open the pull request from").hint("pass --user LOGIN or set GITHUB_USER")
-    })?;
-    let mut open_before = vec![None; jobs.len()];
-    for ((job, pull), known) in jobs.iter().zip(open).zip(&mut open_before) {
-        *known = pull.as_ref().map(Option::is_some);
-        check_not_taken(job, pull.flatten())?;
-    }
-    fetched?;
-    let local = Local {
-        git,
-        dir: &settings.toplevel,
-        upstream: &settings.options.upstream,
-        out,
-    };
-    let downloads: Vec<_> = patches
-        .into_iter()
-        .zip(&pulls)
-        .map(|(patch, pull)| patch.map_err(|e| (e, pull.number)))
-        .collect();
-    let checked = check_all(&local, &pulls, downloads, |(e, n)| explain_pr(e, n, repo, github))?;
-    let (patches, empty) = with_changes(checked, &pulls, out)?;
-    Ok(Gathered {
-        prs,
-        patches,
-        empty,
-        user,
-        open_before,
-        fork_heads,
+        let (user, open) = join(user);
+        Brought {
+            pulls,
+            patches,
+            user,
+            open,
+            fetched,
+            fork_heads: listed.and_then(join),
+        }
     })
 }
 
