@@ -38,14 +38,12 @@ fn clap_generated(shell: clap_complete::Shell, mut cmd: Command) -> Vec<u8> {
 enum Values {
     None,
     Remotes,
-    RemoteBranches,
     Choices(Vec<String>),
 }
 
 fn values_of(arg: &Arg) -> Values {
     match arg.get_id().as_str() {
         "upstream" | "fork" => Values::Remotes,
-        "args" => Values::RemoteBranches,
         _ => {
             let choices: Vec<String> = arg
                 .get_possible_values()
@@ -426,6 +424,58 @@ fn indented(text: &str) -> Option<Vec<&str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A command with an option whose values are a fixed list, as a
+    /// `ValueEnum` flag makes, and one naming a remote.
+    fn with_choices() -> Command {
+        let mut cmd = Command::new("git-cherry-pick-pr")
+            .arg(
+                Arg::new("pick")
+                    .long("pick")
+                    .help("How to pick")
+                    .value_name("HOW")
+                    .value_parser(["commits", "landed", "auto"]),
+            )
+            .arg(Arg::new("fork").long("fork").help("The fork").value_name("REMOTE"))
+            .arg(
+                Arg::new("draft")
+                    .long("draft")
+                    .help("Draft")
+                    .action(clap::ArgAction::SetTrue),
+            );
+        cmd.build();
+        cmd
+    }
+
+    #[test]
+    fn fixed_values_are_offered_by_every_shell_as_quoted_literals() {
+        let cmd = with_choices();
+        let bash = bash(&cmd);
+        assert!(
+            bash.contains(
+                "        --pick)\n            _git_cherry_pick_pr_reply < <(printf '%s\\n' 'commits' 'landed' 'auto')\n"
+            ),
+            "{bash}"
+        );
+        assert!(
+            bash.contains("        --fork)\n            _git_cherry_pick_pr_reply < <(git remote 2>/dev/null)\n"),
+            "{bash}"
+        );
+        assert!(!bash.contains("        --draft)"), "{bash}");
+        let zsh = zsh(&cmd);
+        assert!(
+            zsh.contains("'--pick=[How to pick]:how:(commits landed auto)'"),
+            "{zsh}"
+        );
+        assert!(zsh.contains(":remote:__git_cherry_pick_pr_remotes"), "{zsh}");
+        let fish = fish(&cmd);
+        assert!(
+            fish.contains("-l pick -x -a 'commits landed auto' -d 'How to pick'"),
+            "{fish}"
+        );
+        assert!(fish.contains("-l fork -x -a '(git remote 2>/dev/null)'"), "{fish}");
+        assert!(fish.contains("-l draft -d 'Draft'"), "{fish}");
+    }
 
     #[test]
     fn every_option_is_completed_by_every_shell() {

@@ -837,14 +837,15 @@ impl Changes {
             return Ok(trailer.map_or(Done::SamePatch, |commit| Done::PickedFrom { commit }));
         }
         if let Some(merge) = merge {
-            let whole = self.whole(number);
-            match target.find(merge, whole) {
+            // Without a whole change (a rebase), only a trailer naming the
+            // merge can say it is there.
+            match target.find(merge, self.whole(number)) {
                 Presence::There(Some(commit)) => return Ok(Done::PickedFrom { commit }),
-                Presence::There(None) if whole.is_some() => return Ok(Done::SamePatch),
+                Presence::There(None) => return Ok(Done::SamePatch),
                 Presence::Reverted(revert) => {
                     part.reverted.get_or_insert(revert);
                 }
-                _ => {}
+                Presence::Absent => {}
             }
         }
         Err(part)
