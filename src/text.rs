@@ -629,7 +629,7 @@ For details on the cherry pick process, see the [cherry pick requests](https://g
         assert!(text.contains("shortened"));
     }
 
-    /// Issue 23, finding 10: a long justification is cut, not the release
+    /// A long justification is cut, not the release
     /// note, and the body says where the rest of it is not.
     #[test]
     fn a_long_justification_is_cut_before_the_release_note() {

@@ -50,6 +50,13 @@ impl World {
         run_command(&mut cmd)
     }
 
+    /// Makes the upstream run `script` as its pre-receive hook.
+    fn pre_receive(&self, script: &str) {
+        let hook = self.upstream.join("hooks/pre-receive");
+        std::fs::write(&hook, script).unwrap();
+        crate::support::set_executable(&hook);
+    }
+
     /// The comments on `number`.
     fn comments_on(&self, number: u64) -> Vec<String> {
         let state = self.github.state.lock().unwrap();
@@ -462,13 +469,7 @@ fn a_refused_push_leaves_nothing_and_says_why_on_the_pull_request() {
     let world = World::new();
     world.simple_pr(3796, "Fix", 3);
     world.label(3796, "cherrypick/release-3.1");
-    let hook = world.upstream.join("hooks/pre-receive");
-    std::fs::write(
-        &hook,
-        "#!/bin/sh\necho 'branch protection: no new branches' >&2\nexit 1\n",
-    )
-    .unwrap();
-    crate::support::set_executable(&hook);
+    world.pre_receive("#!/bin/sh\necho 'branch protection: no new branches' >&2\nexit 1\n");
     let workflow = world.workflow();
     let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
     let run = world.on_event(&workflow, "pull_request_target", &event);
@@ -678,7 +679,7 @@ fn actions_may_not_open_pull_requests() -> Value {
     json!({"message": "GitHub Actions is not permitted to create or approve pull requests.", "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request", "status": "403"})
 }
 
-/// Issue 23, finding 5: a pull request GitHub refuses to open leaves no
+/// A pull request GitHub refuses to open leaves no
 /// branch, and nobody is told that nothing was left when something was.
 #[test]
 fn a_pull_request_github_refuses_to_open_leaves_no_branch_and_names_the_setting() {
@@ -739,7 +740,7 @@ hint: do it by hand: git cherry-pick-pr upstream/release-3.1 3796
     );
 }
 
-/// Issue 23, finding 5: a 422 that is not "it exists already" leaves no
+/// A 422 that is not "it exists already" leaves no
 /// branch either.
 #[test]
 fn a_pull_request_refused_as_invalid_leaves_no_branch() {
@@ -774,7 +775,7 @@ hint: do it by hand: git cherry-pick-pr upstream/release-3.1 3796
     assert!(!comments[0].contains("Allow GitHub Actions"), "{}", comments[0]);
 }
 
-/// Issue 23, finding 5: when the branch cannot be deleted, it is named as
+/// When the branch cannot be deleted, it is named as
 /// left, and nothing says that nothing was.
 #[test]
 fn a_branch_that_cannot_be_deleted_is_named_as_left() {
@@ -788,13 +789,7 @@ fn a_branch_that_cannot_be_deleted_is_named_as_left() {
         actions_may_not_open_pull_requests(),
     );
     // The repository takes new branches, but refuses to delete any.
-    let hook = world.upstream.join("hooks/pre-receive");
-    std::fs::write(
-        &hook,
-        "#!/bin/sh\nwhile read old new ref; do\n  case $new in 0000000000000000000000000000000000000000) echo 'branch protection: no deletions' >&2; exit 1;; esac\ndone\n",
-    )
-    .unwrap();
-    crate::support::set_executable(&hook);
+    world.pre_receive("#!/bin/sh\nwhile read old new ref; do\n  case $new in 0000000000000000000000000000000000000000) echo 'branch protection: no deletions' >&2; exit 1;; esac\ndone\n");
     let workflow = world.workflow();
     let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
     let run = world.on_event(&workflow, "pull_request_target", &event);
@@ -814,7 +809,7 @@ fn a_branch_that_cannot_be_deleted_is_named_as_left() {
     assert!(!comments[0].contains("nothing was left behind"), "{}", comments[0]);
 }
 
-/// Issue 23, finding 5: a conflict's jobs output names no worktree or local
+/// A conflict's jobs output names no worktree or local
 /// branch, as both were removed.
 #[test]
 fn a_conflict_names_no_removed_worktree_in_the_outputs() {
@@ -832,7 +827,7 @@ fn a_conflict_names_no_removed_worktree_in_the_outputs() {
     assert_eq!(jobs[0]["conflicts"], json!(["pkg/a.go"]), "{output}");
 }
 
-/// Issue 23, finding 6: a comment GitHub refuses does not lose the outputs.
+/// A comment GitHub refuses does not lose the outputs.
 #[test]
 fn a_refused_comment_still_writes_every_output_then_fails() {
     for (method, status) in [("POST", 403), ("GET", 502)] {
@@ -869,7 +864,7 @@ fn a_refused_comment_still_writes_every_output_then_fails() {
     }
 }
 
-/// Issue 23, finding 6: the `$GITHUB_OUTPUT` delimiter is not a fixed word
+/// The `$GITHUB_OUTPUT` delimiter is not a fixed word
 /// that a value could hold.
 #[test]
 fn the_output_delimiter_is_random() {
@@ -894,19 +889,13 @@ fn the_output_delimiter_is_random() {
     assert_ne!(delimiters[0], delimiters[1]);
 }
 
-/// Issue 23, finding 6: a comment is cut to GitHub's limit, as bodies are.
+/// A comment is cut to GitHub's limit, as bodies are.
 #[test]
 fn a_long_failure_is_cut_to_fit_the_comment() {
     let world = World::new();
     world.simple_pr(3796, "Fix", 3);
     world.label(3796, "cherrypick/release-3.1");
-    let hook = world.upstream.join("hooks/pre-receive");
-    std::fs::write(
-        &hook,
-        "#!/bin/sh\ni=0\nwhile [ $i -lt 1000 ]; do echo \"policy line $i: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" >&2; i=$((i+1)); done\nexit 1\n",
-    )
-    .unwrap();
-    crate::support::set_executable(&hook);
+    world.pre_receive("#!/bin/sh\ni=0\nwhile [ $i -lt 1000 ]; do echo \"policy line $i: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" >&2; i=$((i+1)); done\nexit 1\n");
     let workflow = world.workflow();
     let event = pull_request_event("closed", 3796, true, &["cherrypick/release-3.1"], None);
     let run = world.on_event(&workflow, "pull_request_target", &event);
@@ -928,7 +917,7 @@ fn a_long_failure_is_cut_to_fit_the_comment() {
     );
 }
 
-/// Issue 23, finding 11: `/cherrypick` on a pull request closed without
+/// `/cherrypick` on a pull request closed without
 /// being merged labels nothing and says why.
 #[test]
 fn cherrypick_on_a_closed_unmerged_pull_request_adds_nothing_and_says_so() {

@@ -208,7 +208,7 @@ hint: or `git cherry-pick-pr --abort` removes the worktree and branch
     });
 }
 
-/// Issue 23, finding 14: a failed editor gives one hint about
+/// A failed editor gives one hint about
 /// `--continue`, and `--status` says that it opens the editor.
 #[test]
 fn a_failed_editor_has_one_continue_hint_and_status_names_the_editor() {
@@ -251,7 +251,7 @@ Cherry-pick of #3796 into kubesphere/kubesphere in progress:
     assert_eq!(world.github.created()[0].title, "Title");
 }
 
-/// Issue 23, finding 14: an editor that writes NUL bytes (a file saved as
+/// An editor that writes NUL bytes (a file saved as
 /// UTF-16) pushes nothing; other control characters are dropped from what
 /// goes to GitHub, newlines and tabs kept in the body.
 #[test]
@@ -394,7 +394,7 @@ hint: name a readable UTF-8 text file, or give the text with --why TEXT
     );
 }
 
-/// Issue 23, finding 10: a `--why-file` too long for GitHub is cut, the
+/// A `--why-file` too long for GitHub is cut, the
 /// release note is kept, and the user and the body are told.
 #[test]
 fn a_long_why_file_is_cut_and_the_release_note_kept() {
