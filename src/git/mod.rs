@@ -182,15 +182,7 @@ impl<'a> Git<'a> {
     /// Runs `git ARGS` in `dir` with `input` on stdin and returns what it printed,
     /// whatever its exit status.
     pub fn capture(&self, dir: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Captured, GitError> {
-        let input = input.map_or(Input::Null, Input::Bytes);
-        self.call(
-            dir,
-            Call {
-                args,
-                input,
-                ..Call::default()
-            },
-        )
+        self.capture_env(dir, args, input, &[])
     }
 
     /// Like `capture`, with variables added to git's environment.
