@@ -223,14 +223,30 @@ impl Output {
         }
     }
 
-    /// Asks a yes/no question on the terminal; only `y` or `yes` is yes.
-    /// Ctrl-C while waiting is an error of kind `Interrupted`.
-    pub fn confirm(&self, question: &str) -> std::io::Result<bool> {
-        let term = Term::stderr();
-        term.write_str(&format!("{} [y/N] ", self.shown(question)))?;
-        let answer = crate::signals::interruptible(move || Term::stderr().read_line())
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted"))??;
-        Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    /// Asks a yes/no question on the terminal (`/dev/tty`, as git does, so
+    /// that it waits for an answer however stdin and stderr are redirected);
+    /// only `y` or `yes` is yes. Ctrl-C while waiting is an error of kind
+    /// `Interrupted`; an end of input is no answer, said as such.
+    pub fn confirm(&self, question: &str) -> std::io::Result<Answer> {
+        let prompt = format!("{} [y/N] ", self.shown(question));
+        let answer = match terminal() {
+            Some((read, mut write)) => {
+                write.write_all(prompt.as_bytes())?;
+                write.flush()?;
+                crate::signals::interruptible(move || read_line(read))
+            }
+            // No terminal of its own: stdin is one (the caller checked).
+            None => {
+                Term::stderr().write_str(&prompt)?;
+                crate::signals::interruptible(move || read_line(std::io::stdin()))
+            }
+        };
+        let answer = answer.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted"))??;
+        Ok(match answer {
+            None => Answer::None("end of input".to_string()),
+            Some(line) if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") => Answer::Yes,
+            Some(_) => Answer::No,
+        })
     }
 
     /// Reads a secret from the terminal without echoing it.
@@ -240,4 +256,38 @@ impl Output {
         crate::signals::interruptible(move || Term::stderr().read_secure_line())
             .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted"))?
     }
+}
+
+/// The answer to a yes/no question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Yes,
+    /// Anything but yes.
+    No,
+    /// Nothing could be read (the end of input): why.
+    None(String),
+}
+
+/// The controlling terminal, to read from and to write to.
+fn terminal() -> Option<(std::fs::File, std::fs::File)> {
+    let read = std::fs::File::open("/dev/tty").ok()?;
+    let write = std::fs::OpenOptions::new().write(true).open("/dev/tty").ok()?;
+    Some((read, write))
+}
+
+/// One line, without waiting for more; `None` at the end of input.
+fn read_line(mut from: impl std::io::Read) -> std::io::Result<Option<String>> {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        match from.read(&mut byte) {
+            Ok(0) if line.is_empty() => return Ok(None),
+            Ok(0) => break,
+            Ok(_) if byte[0] == b'\n' => break,
+            Ok(_) => line.push(byte[0]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Some(String::from_utf8_lossy(&line).into_owned()))
 }

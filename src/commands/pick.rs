@@ -18,7 +18,7 @@ use crate::output::Output;
 use crate::plan::next::Hint;
 use crate::run::job::Start;
 use crate::run::report::Report;
-use crate::run::{Run, check_can_push, flow, interrupted_or};
+use crate::run::{Named, Run, check_can_push, flow, interrupted_or};
 use crate::stages::candidates::{self, Candidate};
 use crate::stages::gather::{self, Already, JobSpec};
 
@@ -27,36 +27,80 @@ const RECENT: usize = 30;
 use crate::github::token;
 use crate::plan::state::{self, JobState, Plan, Progress};
 
-/// Refuses a new run while another is in progress; warns of what a run
-/// that did not finish left.
-fn check_nothing_in_progress(common_dir: &std::path::Path, out: &Output) -> Result<()> {
-    let what = match state::load(common_dir)? {
-        state::Loaded::None => {
-            let left = std::fs::read_dir(crate::git::worktrees_dir(common_dir))
-                .map(|entries| entries.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()).count())
-                .unwrap_or(0);
-            if left > 0 {
-                out.warn(&format!(
-                    "a run that did not finish left {left} worktree(s) under {}",
-                    crate::git::worktrees_dir(common_dir).display()
-                ));
-                out.hint(&Hint::LeftoverWorktrees.to_string());
-            }
-            return Ok(());
+/// The jobs that stopped runs kept (each blocks only a run that would push
+/// its fork branch); warns of worktrees a run that did not finish left.
+/// Refused when the saved state cannot be read: what it keeps is unknown.
+fn kept_jobs(common_dir: &std::path::Path, out: &Output) -> Result<Vec<JobState>> {
+    let kept: Vec<JobState> = match state::load(common_dir)? {
+        state::Loaded::None => Vec::new(),
+        state::Loaded::Some(runs) => runs.jobs().cloned().collect(),
+        state::Loaded::Unreadable(why) => {
+            return Err(failed(format!("the saved cherry-pick cannot be read: {why}"))
+                .hint(Hint::ClearUnreadable.to_string())
+                .into());
         }
-        state::Loaded::Some(state) => state
-            .progress
-            .jobs
-            .iter()
-            .map(JobState::name)
-            .collect::<Vec<_>>()
-            .join(", "),
-        state::Loaded::Unreadable(why) => why,
     };
-    Err(failed(format!("a cherry-pick is already in progress ({what})"))
-        .hint("see it with `git cherry-pick-pr --status`")
-        .hint(Hint::InProgress.to_string())
-        .into())
+    let left = std::fs::read_dir(crate::git::worktrees_dir(common_dir))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_dir() && !kept.iter().any(|j| j.worktree == *p))
+                .count()
+        })
+        .unwrap_or(0);
+    if left > 0 {
+        out.warn(&format!(
+            "a run that did not finish left {left} worktree(s) under {}",
+            crate::git::worktrees_dir(common_dir).display()
+        ));
+        out.hint(&Hint::LeftoverWorktrees.to_string());
+    }
+    Ok(kept)
+}
+
+/// The stopped job that already pushes `spec`'s fork branch, if any.
+fn kept_for<'k>(kept: &'k [JobState], spec: &JobSpec) -> Option<&'k JobState> {
+    let branch = spec.branch();
+    kept.iter().find(|job| job.remote_branch == branch)
+}
+
+/// Refuses a job that a stopped run kept (the same fork branch), before
+/// anything is asked or fetched.
+fn refuse_kept(kept: &[JobState], specs: &[JobSpec]) -> Result<()> {
+    let Some(job) = specs.iter().find_map(|spec| kept_for(kept, spec)) else {
+        return Ok(());
+    };
+    let name = state::selector_among(job, kept);
+    Err(failed(format!(
+        "{} onto {} is already in progress: a run stopped with it (fork branch {})",
+        crate::text::PrList(&job.prs),
+        job.name(),
+        job.remote_branch
+    ))
+    .hint(format!("see it with `git cherry-pick-pr --status {name}`"))
+    .hint(Hint::InProgress { name: Some(&name) }.to_string())
+    .into())
+}
+
+/// Leaves out the chosen jobs that a stopped run kept, each with a warning;
+/// the others go ahead.
+fn leave_out_kept(kept: &[JobState], specs: Vec<JobSpec>, out: &Output) -> Vec<JobSpec> {
+    specs
+        .into_iter()
+        .filter(|spec| match kept_for(kept, spec) {
+            None => true,
+            Some(job) => {
+                let name = state::selector_among(job, kept);
+                out.warn(&format!(
+                    "left out {} onto {}: a run stopped with it; `git cherry-pick-pr --continue {name}` finishes it",
+                    crate::text::PrList(&job.prs),
+                    job.name(),
+                ));
+                false
+            }
+        })
+        .collect()
 }
 
 /// Refuses to start when git cannot name the committer of the picked commits
@@ -78,7 +122,10 @@ pub fn run(session: &Session<'_>, settings: &Settings, jobs: &Jobs) -> Result<Ve
     for line in &settings.provenance {
         out.debug(|| format!("setting: {line}"));
     }
-    check_nothing_in_progress(&located.common_dir, out)?;
+    let kept = kept_jobs(&located.common_dir, out)?;
+    if jobs.selection == Selection::Given {
+        refuse_kept(&kept, &given_specs(jobs))?;
+    }
     check_identity(&git, &located.toplevel)?;
     if options.edit && !options.dry_run {
         crate::stages::edit::check(&git, &located.toplevel)?;
@@ -89,7 +136,16 @@ pub fn run(session: &Session<'_>, settings: &Settings, jobs: &Jobs) -> Result<Ve
         crate::commands::choose::check_terminal(interactive)?;
     }
     let (found, github) = crate::run::connect_for(session, settings, interactive)?;
-    let chosen = choose_jobs(session, settings, jobs, &github, interactive);
+    let chosen = choose_jobs(session, settings, jobs, &github, interactive).map(|chosen| {
+        chosen.and_then(|chosen| {
+            // Given jobs were checked before anything was asked.
+            if jobs.selection == Selection::Given || kept.is_empty() {
+                return Some(chosen);
+            }
+            let specs = leave_out_kept(&kept, chosen.specs.clone(), out);
+            chosen.without(specs, out)
+        })
+    });
     let Chosen {
         targets,
         prs,
@@ -127,6 +183,15 @@ pub fn run(session: &Session<'_>, settings: &Settings, jobs: &Jobs) -> Result<Ve
         git,
         out,
         plan: &plan,
+        id: crate::run::new_id(),
+        jobs: specs
+            .iter()
+            .map(|spec| Named {
+                target: spec.target.to_string(),
+                branch: spec.branch(),
+            })
+            .collect(),
+        others: kept.iter().map(Named::of).collect(),
         toplevel: located.toplevel.clone(),
         common_dir: located.common_dir.clone(),
         interactive,
@@ -168,6 +233,44 @@ struct Chosen {
     already: Already,
 }
 
+/// The jobs of a run given its targets and pull requests: every target
+/// with every pull request.
+fn given_specs(jobs: &Jobs) -> Vec<JobSpec> {
+    jobs.targets
+        .iter()
+        .map(|target| JobSpec {
+            target: target.clone(),
+            prs: jobs.prs.clone(),
+        })
+        .collect()
+}
+
+impl Chosen {
+    /// The same choice with only `specs` (a subset of its own): `None`, with
+    /// a note, when none is left.
+    fn without(self, specs: Vec<JobSpec>, out: &Output) -> Option<Chosen> {
+        if specs.is_empty() {
+            out.note("nothing to backport");
+            return None;
+        }
+        let mut prs: Vec<u64> = Vec::new();
+        for n in self.prs {
+            if specs.iter().any(|s| s.prs.contains(&n)) {
+                prs.push(n);
+            }
+        }
+        let targets = (self.targets.into_iter())
+            .filter(|t| specs.iter().any(|s| s.target == *t))
+            .collect();
+        Some(Chosen {
+            targets,
+            prs,
+            specs,
+            already: self.already,
+        })
+    }
+}
+
 /// The jobs of the run: every target with the pull requests given, or one
 /// job per missing candidate (`--from-labels`) or chosen one (`--select`)
 /// per target. `None` when there is nothing to backport. What judging the
@@ -182,14 +285,7 @@ fn choose_jobs(
     let Session { git, out, located, .. } = *session;
     let recent = match jobs.selection {
         Selection::Given => {
-            let specs = jobs
-                .targets
-                .iter()
-                .map(|target| JobSpec {
-                    target: target.clone(),
-                    prs: jobs.prs.clone(),
-                })
-                .collect();
+            let specs = given_specs(jobs);
             return Ok(Some(Chosen {
                 targets: jobs.targets.clone(),
                 prs: jobs.prs.clone(),

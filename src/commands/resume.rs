@@ -13,10 +13,10 @@ use crate::git::Git;
 use crate::github::token;
 use crate::output::Output;
 use crate::plan::next::{Hint, Stopped, next_steps, where_stopped};
-use crate::plan::state::{self, JobState, Loaded, Phase, Progress, State};
+use crate::plan::state::{self, JobState, Loaded, Phase, Runs, State};
 use crate::run::job::Start;
 use crate::run::report::Report;
-use crate::run::{self, Run, flow};
+use crate::run::{self, Named, Run, flow};
 use crate::stages::apply;
 use crate::stages::gather;
 
@@ -51,7 +51,7 @@ pub fn status_run(session: &Session<'_>, selector: Option<&str>) -> Result<Vec<R
     let loaded = state::load(&located.common_dir)?;
     // A target named is one in progress, as for --continue and --abort.
     let chosen = match (&loaded, selector) {
-        (Loaded::Some(job), Some(_)) => Some(select(&job.progress, selector)?),
+        (Loaded::Some(runs), Some(_)) => Some(select(runs, selector, "--status")?),
         _ => None,
     };
     out.result(&status(
@@ -85,10 +85,19 @@ fn resume_jobs(session: &Session<'_>, selector: Option<&str>, flags: Flags) -> R
     let Session { env, git, out, located } = *session;
     let toplevel = &located.toplevel;
     let loaded = state::load(&located.common_dir)?;
-    let Loaded::Some(state) = loaded else {
+    let Loaded::Some(runs) = &loaded else {
         return Err(nothing_to_continue(&loaded));
     };
-    let State { mut plan, progress, .. } = *state;
+    let chosen = select(runs, selector, "--continue")?;
+    let state = one_run(runs, &chosen)?;
+    let others = runs
+        .jobs()
+        .filter(|j| !state.progress.jobs.iter().any(|mine| mine.remote_branch == j.remote_branch))
+        .map(Named::of)
+        .collect();
+    let State {
+        id, mut plan, progress, ..
+    } = state;
     // Saved with the plan: a later `--continue` goes on as this one does.
     let Flags { yes, edit, force } = flags;
     plan.options.yes |= yes;
@@ -96,7 +105,6 @@ fn resume_jobs(session: &Session<'_>, selector: Option<&str>, flags: Flags) -> R
     plan.options.force |= force;
     let interactive = std::io::stdin().is_terminal();
     run::check_can_push(interactive, plan.yes, plan.dry_run)?;
-    let chosen = select(&progress, selector)?;
     for ts in &chosen {
         check_present(&git, toplevel, ts)?;
     }
@@ -114,6 +122,9 @@ fn resume_jobs(session: &Session<'_>, selector: Option<&str>, flags: Flags) -> R
         git,
         out,
         plan: &plan,
+        id,
+        jobs: progress.jobs.iter().map(Named::of).collect(),
+        others,
         toplevel: toplevel.clone(),
         common_dir: located.common_dir.clone(),
         interactive,
@@ -159,45 +170,70 @@ fn nothing_to_continue(loaded: &Loaded) -> anyhow::Error {
     }
 }
 
-/// How a job in progress is named to select it: by its target, or by its
-/// fork branch where two jobs share a target.
-fn selector_for(job: &JobState, progress: &Progress) -> String {
-    let shared = progress.jobs.iter().filter(|j| j.name() == job.name()).count() > 1;
-    if shared { job.remote_branch.clone() } else { job.name() }
+/// Every job in progress, as they are named to select them.
+fn job_names(runs: &Runs) -> String {
+    runs.jobs().map(|job| runs.selector(job)).collect::<Vec<_>>().join(", ")
 }
 
-/// Every job in progress, as `selector_for` names them.
-fn job_names(progress: &Progress) -> String {
-    progress
-        .jobs
-        .iter()
-        .map(|job| selector_for(job, progress))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The jobs an action applies to: those named (by target or fork branch),
-/// or every one in progress when there is only one.
-fn select(progress: &Progress, selector: Option<&str>) -> Result<Vec<JobState>> {
+/// The jobs an action (`--continue`, `--abort`, `--status`) applies to:
+/// those named (by target or fork branch), or every one in progress when
+/// there is only one.
+fn select(runs: &Runs, selector: Option<&str>, action: &str) -> Result<Vec<JobState>> {
+    let all: Vec<&JobState> = runs.jobs().collect();
     match selector {
         Some(name) => {
-            let found: Vec<JobState> = progress.jobs.iter().filter(|t| t.is_named(name)).cloned().collect();
+            let found: Vec<JobState> = all.iter().filter(|t| t.is_named(name)).map(|t| (*t).clone()).collect();
             if found.is_empty() {
-                return Err(usage(format!(
-                    "`{name}` is not in progress (in progress: {})",
-                    job_names(progress)
-                ))
-                .into());
+                return Err(usage(format!("`{name}` is not in progress (in progress: {})", job_names(runs))).into());
             }
             Ok(found)
         }
-        None if progress.jobs.len() > 1 => Err(usage(format!(
-            "several targets are in progress: {}",
-            job_names(progress)
-        ))
-        .hint(Hint::NameOne.to_string())
-        .into()),
-        None => Ok(progress.jobs.clone()),
+        None if all.len() > 1 => {
+            let example = runs.selector(all[0]);
+            Err(usage(format!("several jobs are in progress: {}", job_names(runs)))
+                .hint(
+                    Hint::NameOne {
+                        action,
+                        example: &example,
+                    }
+                    .to_string(),
+                )
+                .into())
+        }
+        None => Ok(all.into_iter().cloned().collect()),
+    }
+}
+
+/// The one stopped run that the `chosen` jobs belong to: jobs of two runs
+/// (one target named, stopped twice with other pull requests) are named
+/// apart by their fork branches.
+fn one_run(runs: &Runs, chosen: &[JobState]) -> Result<State> {
+    let mut found: Vec<&State> = Vec::new();
+    for job in chosen {
+        if let Some(run) = runs.run_of(job)
+            && !found.iter().any(|f| f.id == run.id)
+        {
+            found.push(run);
+        }
+    }
+    match found.as_slice() {
+        [one] => Ok((*one).clone()),
+        _ => {
+            let branches: Vec<&str> = chosen.iter().map(|j| j.remote_branch.as_str()).collect();
+            Err(usage(format!(
+                "these jobs were stopped by {} different runs: {}",
+                found.len(),
+                branches.join(", ")
+            ))
+            .hint(
+                Hint::NameOne {
+                    action: "--continue",
+                    example: branches.first().copied().unwrap_or_default(),
+                }
+                .to_string(),
+            )
+            .into())
+        }
     }
 }
 
@@ -267,7 +303,7 @@ fn status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, common_dir: &Path, ch
 
 /// The saved run, and its targets (only the `chosen` ones, when named).
 fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<&[JobState]>) -> String {
-    let job = match loaded {
+    let runs = match loaded {
         Loaded::None => return "No cherry-pick in progress.".to_string(),
         Loaded::Unreadable(why) => {
             return format!(
@@ -275,8 +311,35 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
                 Hint::StatusUnreadable
             );
         }
-        Loaded::Some(job) => job,
+        Loaded::Some(runs) => runs,
     };
+    let several = runs.jobs().count() > 1;
+    let mut lines = Vec::new();
+    for run in &runs.0 {
+        let shown: Vec<&JobState> = match chosen {
+            Some(chosen) => (run.progress.jobs.iter())
+                .filter(|j| chosen.iter().any(|c| c.remote_branch == j.remote_branch))
+                .collect(),
+            None => run.progress.jobs.iter().collect(),
+        };
+        if shown.is_empty() {
+            continue;
+        }
+        lines.extend(run_status(git, toplevel, runs, run, &shown, several));
+    }
+    lines.join("\n")
+}
+
+/// One stopped run's lines in `--status`: how the jobs that ended did, and
+/// where each `shown` job is and what to do next.
+fn run_status(
+    git: &Git<'_>,
+    toplevel: &Path,
+    runs: &Runs,
+    run: &State,
+    shown: &[&JobState],
+    several: bool,
+) -> Vec<String> {
     let list = |prs: &[u64]| {
         if prs.is_empty() {
             "none".to_string()
@@ -286,14 +349,16 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
     };
     let mut lines = vec![format!(
         "Cherry-pick of {} into {} in progress:",
-        list(&job.plan.prs.iter().map(|p| p.number).collect::<Vec<_>>()),
-        job.plan.repo
+        list(&run.plan.prs.iter().map(|p| p.number).collect::<Vec<_>>()),
+        run.plan.repo
     )];
-    for line in &job.progress.done {
+    for line in &run.progress.done {
         lines.push(format!("  {line}"));
     }
-    for ts in chosen.unwrap_or(&job.progress.jobs) {
-        lines.push(format!("  {}: {}", ts.name(), where_stopped(&ts.phase)));
+    for ts in shown {
+        let name = several.then(|| runs.selector(ts));
+        let heading = name.clone().unwrap_or_else(|| ts.name());
+        lines.push(format!("  {heading}: {}", where_stopped(&ts.phase)));
         lines.push(format!("    applied:  {}", list(&ts.applied)));
         if !ts.skipped.is_empty() {
             lines.push(format!("    skipped (already there): {}", list(&ts.skipped)));
@@ -324,17 +389,16 @@ fn state_status(git: &Git<'_>, loaded: &Loaded, toplevel: &Path, chosen: Option<
         {
             lines.push(format!("    conflicts: {}", files.join(", ")));
         }
-        let name = (job.progress.jobs.len() > 1).then(|| selector_for(ts, &job.progress));
         let next = next_steps(Stopped {
             phase: ts.phase.kind(),
-            dry_run: job.plan.dry_run,
+            dry_run: run.plan.dry_run,
             name: name.as_deref(),
             worktree: &ts.worktree,
         })
         .join("; ");
         lines.push(format!("    next:     {next}"));
     }
-    lines.join("\n")
+    lines
 }
 
 /// Removes the selected targets' worktrees and branches and forgets them,
@@ -348,24 +412,24 @@ pub fn abort(
     loaded: Loaded,
     selector: Option<&str>,
 ) -> Result<()> {
-    let (mut job, known) = match loaded {
+    let (runs, known) = match loaded {
         Loaded::None => (None, Vec::new()),
         Loaded::Unreadable(why) => {
             out.warn(&format!("the saved cherry-pick cannot be read ({why}); clearing it"));
             (None, Vec::new())
         }
-        Loaded::Some(job) => {
-            let known = job.progress.jobs.iter().map(|t| t.worktree.clone()).collect();
-            (Some(job), known)
+        Loaded::Some(runs) => {
+            let known = runs.jobs().map(|t| t.worktree.clone()).collect();
+            (Some(runs), known)
         }
     };
     // A job named that is not in progress is refused before anything goes.
-    let chosen = match &job {
-        Some(job) => select(&job.progress, selector)?,
+    let chosen = match &runs {
+        Some(runs) => select(runs, selector, "--abort")?,
         None => Vec::new(),
     };
     let left = leftovers(git, toplevel, common_dir, &known);
-    if job.is_none() && left.is_empty() {
+    if runs.is_none() && left.is_empty() {
         state::remove(common_dir)?;
         out.note("No cherry-pick in progress: nothing to abort.");
         return Ok(());
@@ -377,18 +441,16 @@ pub fn abort(
             leftover.describe()
         ));
     }
-    let Some(job) = job.as_mut() else {
+    let Some(Runs(mut runs)) = runs else {
         return state::remove(common_dir);
     };
     for ts in &chosen {
         crate::run::discard::remove(git, out, toplevel, ts);
-        job.progress.jobs.retain(|t| t.remote_branch != ts.remote_branch);
+        for run in &mut runs {
+            run.progress.jobs.retain(|t| t.remote_branch != ts.remote_branch);
+        }
     }
-    if job.progress.jobs.is_empty() {
-        state::remove(common_dir)
-    } else {
-        state::save(common_dir, job)
-    }
+    state::save_all(common_dir, runs)
 }
 
 /// A worktree (or directory) of the tool's that no saved state names: left
@@ -449,7 +511,7 @@ fn registered_worktrees(git: &Git<'_>, toplevel: &Path) -> Vec<Leftover> {
 /// Says what a run that did not finish left, for `--status`.
 fn leftover_lines(git: &Git<'_>, toplevel: &Path, common_dir: &Path, loaded: &Loaded) -> Vec<String> {
     let known: Vec<std::path::PathBuf> = match loaded {
-        Loaded::Some(job) => job.progress.jobs.iter().map(|t| t.worktree.clone()).collect(),
+        Loaded::Some(runs) => runs.jobs().map(|t| t.worktree.clone()).collect(),
         _ => Vec::new(),
     };
     let left = leftovers(git, toplevel, common_dir, &known);

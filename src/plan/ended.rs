@@ -92,14 +92,26 @@ impl Ended {
 pub struct Done {
     /// The job's target, `upstream/release-3.1`.
     pub target: String,
+    /// The source pull requests it picks.
+    #[serde(default)]
+    pub prs: Vec<u64>,
     #[serde(flatten)]
     pub ended: Ended,
 }
 
 impl std::fmt::Display for Done {
-    /// `upstream/release-3.1: opened https://…`.
+    /// `upstream/release-3.1 (#3796): opened https://…`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.target, self.ended.words(Wording::Line))
+        if self.prs.is_empty() {
+            return write!(f, "{}: {}", self.target, self.ended.words(Wording::Line));
+        }
+        write!(
+            f,
+            "{} ({}): {}",
+            self.target,
+            crate::text::PrList(&self.prs),
+            self.ended.words(Wording::Line)
+        )
     }
 }
 
@@ -188,6 +200,7 @@ mod tests {
     fn a_done_job_is_saved_as_data_and_an_old_line_still_reads() {
         let done = Saved::Done(Done {
             target: "upstream/release-1.0".into(),
+            prs: vec![3796, 3797],
             ended: Ended::Opened {
                 url: "https://x/pull/2".into(),
             },
@@ -195,12 +208,20 @@ mod tests {
         let text = serde_json::to_string(&done).unwrap();
         assert_eq!(
             text,
-            r#"{"target":"upstream/release-1.0","outcome":"opened","url":"https://x/pull/2"}"#
+            r#"{"target":"upstream/release-1.0","prs":[3796,3797],"outcome":"opened","url":"https://x/pull/2"}"#
         );
         assert_eq!(serde_json::from_str::<Saved>(&text).unwrap(), done);
-        assert_eq!(done.to_string(), "upstream/release-1.0: opened https://x/pull/2");
+        assert_eq!(
+            done.to_string(),
+            "upstream/release-1.0 (#3796 #3797): opened https://x/pull/2"
+        );
+        // As an earlier version saved it, without the pull requests.
+        let earlier: Saved =
+            serde_json::from_str(r#"{"target":"upstream/release-1.0","outcome":"opened","url":"https://x/pull/2"}"#)
+                .unwrap();
+        assert_eq!(earlier.to_string(), "upstream/release-1.0: opened https://x/pull/2");
         let old: Saved = serde_json::from_str(r#""upstream/release-1.0: opened https://x/pull/2""#).unwrap();
         assert_eq!(old, Saved::Line("upstream/release-1.0: opened https://x/pull/2".into()));
-        assert_eq!(old.to_string(), done.to_string());
+        assert_eq!(old.to_string(), earlier.to_string());
     }
 }

@@ -63,6 +63,28 @@ pub fn next_steps(stopped: Stopped<'_>) -> Vec<String> {
     steps
 }
 
+/// The hints while a lone job waits at the terminal for the user: what to
+/// fix, and that the answer there goes on (no `--continue` while it waits).
+pub fn wait_steps(phase: PhaseKind, dry_run: bool, worktree: &Path) -> Vec<String> {
+    let worktree = worktree.display();
+    let fix = match phase {
+        PhaseKind::Conflict => format!(
+            "resolve the conflicts in {worktree}: edit the files and `git add` them (running `git am --continue` there yourself is fine too)"
+        ),
+        _ => format!("fix the cause shown above in {worktree}"),
+    };
+    let then = if dry_run {
+        "then answer y below: the rest is applied and left on a local branch (a dry run: nothing is pushed)"
+    } else {
+        "then answer y below: the rest is applied, pushed and the pull request opened, with no other question"
+    };
+    vec![
+        fix,
+        then.to_string(),
+        "any other answer stops here and keeps the work for `git cherry-pick-pr --continue` (or `--abort`)".to_string(),
+    ]
+}
+
 /// Where a job stopped, as `--status` says it.
 pub fn where_stopped(phase: &Phase) -> String {
     match phase {
@@ -88,23 +110,25 @@ pub const CONTINUE: &str = "`git cherry-pick-pr --continue`";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hint<'a> {
     /// Interrupted (after `interrupted: `) while applying; the job is saved.
-    WorkKept,
+    /// `name`: the job's, when several are in progress.
+    WorkKept { name: Option<&'a str> },
     /// Interrupted while the `--exec` command ran; the job is saved.
-    ExecKept,
+    ExecKept { name: Option<&'a str> },
     /// Interrupted while waiting at the terminal for a conflict.
-    ConflictKept,
+    ConflictKept { name: Option<&'a str> },
     /// Interrupted at the editor; the picked commits are saved.
-    EditKept,
+    EditKept { name: Option<&'a str> },
     /// Interrupted while pushing or opening; the picked commits are saved.
-    PublishKept,
-    /// A run is refused while another is in progress.
-    InProgress,
+    PublishKept { name: Option<&'a str> },
+    /// A run is refused while a stopped one keeps the same job.
+    InProgress { name: Option<&'a str> },
     /// A run finds worktrees left by one that did not finish.
     LeftoverWorktrees,
     /// The saved state cannot be read.
     ClearUnreadable,
-    /// Several jobs are in progress and none is named.
-    NameOne,
+    /// Several jobs are in progress and none is named: `action` (`--continue`
+    /// or `--abort`) one of them, such as `example`.
+    NameOne { action: &'a str, example: &'a str },
     /// A job's worktree or branch is gone.
     CleanUp,
     /// Noted when `git am` was finished by hand in the worktree.
@@ -116,7 +140,7 @@ pub enum Hint<'a> {
     /// `--status`, after `next: `: worktrees left by a run that did not finish.
     StatusLeftovers,
     /// The fork branch moved while it was checked.
-    ForkMoved,
+    ForkMoved { name: Option<&'a str> },
     /// A push that would remove commits not the tool's (`them`: `it` or
     /// `them`): keep them by picking `shas` in `worktree`.
     KeepForeign {
@@ -131,28 +155,47 @@ pub enum Hint<'a> {
     LeaveBranch { name: Option<&'a str> },
     /// The end of the editor's note: what an empty title or body does.
     EditorEmpty,
+    /// A job removed before it was pushed, since the tool made it alone.
+    Redo,
 }
 
 impl std::fmt::Display for Hint<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let name = |name: &Option<&str>| name.map(|n| format!(" {n}")).unwrap_or_default();
         let text = match self {
-            Hint::WorkKept => "the work is kept: run `git cherry-pick-pr --continue` or `--abort`".to_string(),
-            Hint::ExecKept => "the work is kept: `git cherry-pick-pr --continue` runs the command again".to_string(),
-            Hint::ConflictKept => {
-                "interrupted: the conflict is kept: resolve it, then run `git cherry-pick-pr --continue`, or `--abort`"
-                    .to_string()
+            Hint::WorkKept { name: n } => {
+                format!("the work is kept: run `git cherry-pick-pr --continue{}` or `--abort{}`", name(n), name(n))
             }
-            Hint::EditKept => "the picked commits are kept: run `git cherry-pick-pr --continue`, or `--abort`".to_string(),
-            Hint::PublishKept => "the picked commits are kept: run `git cherry-pick-pr --continue` to push and open the pull request, or `--abort`".to_string(),
-            Hint::InProgress => {
-                "finish it with `git cherry-pick-pr --continue`, or drop it with `git cherry-pick-pr --abort`".to_string()
+            Hint::ExecKept { name: n } => {
+                format!("the work is kept: `git cherry-pick-pr --continue{}` runs the command again", name(n))
             }
+            Hint::ConflictKept { name: n } => format!(
+                "interrupted: the conflict is kept: resolve it, then run `git cherry-pick-pr --continue{}`, or `--abort{}`",
+                name(n),
+                name(n)
+            ),
+            Hint::EditKept { name: n } => format!(
+                "the picked commits are kept: run `git cherry-pick-pr --continue{}`, or `--abort{}`",
+                name(n),
+                name(n)
+            ),
+            Hint::PublishKept { name: n } => format!(
+                "the picked commits are kept: run `git cherry-pick-pr --continue{}` to push and open the pull request, or `--abort{}`",
+                name(n),
+                name(n)
+            ),
+            Hint::InProgress { name: n } => format!(
+                "finish it with `git cherry-pick-pr --continue{}`, or drop it with `git cherry-pick-pr --abort{}`",
+                name(n),
+                name(n)
+            ),
             Hint::LeftoverWorktrees => {
                 "`git cherry-pick-pr --status` lists them; `git cherry-pick-pr --abort` removes them".to_string()
             }
             Hint::ClearUnreadable => "run `git cherry-pick-pr --abort` to clear it".to_string(),
-            Hint::NameOne => "name the one to act on, e.g. `git cherry-pick-pr --continue release-3.0`".to_string(),
+            Hint::NameOne { action, example } => {
+                format!("name the one to act on, e.g. `git cherry-pick-pr {action} {example}`")
+            }
             Hint::CleanUp => "run `git cherry-pick-pr --abort` to clean up, then start again".to_string(),
             Hint::AmFinishedByHand => {
                 "`git am` was finished by hand in the worktree; `--continue` goes on from there".to_string()
@@ -160,9 +203,10 @@ impl std::fmt::Display for Hint<'_> {
             Hint::StatusUnreadable => "git cherry-pick-pr --abort (clears it)".to_string(),
             Hint::StatusCleanUp => "git cherry-pick-pr --abort (cleans up), then start again".to_string(),
             Hint::StatusLeftovers => "git cherry-pick-pr --abort (removes them)".to_string(),
-            Hint::ForkMoved => {
-                "run the same command again (or `git cherry-pick-pr --continue`) to check it again".to_string()
-            }
+            Hint::ForkMoved { name: n } => format!(
+                "run the same command again (or `git cherry-pick-pr --continue{}`) to check it again",
+                name(n)
+            ),
             Hint::KeepForeign {
                 them,
                 worktree,
@@ -181,6 +225,10 @@ impl std::fmt::Display for Hint<'_> {
             }
             Hint::EditorEmpty => {
                 "nothing is pushed, and `git cherry-pick-pr --continue` takes it up again.".to_string()
+            }
+            Hint::Redo => {
+                "nothing in it was resolved by hand, so it was removed: run the same command again to redo it"
+                    .to_string()
             }
         };
         f.write_str(&text)
@@ -297,28 +345,40 @@ mod tests {
         let wt = Path::new("/r/wt");
         let cases: Vec<(Hint<'_>, &str)> = vec![
             (
-                Hint::WorkKept,
+                Hint::WorkKept { name: None },
                 "the work is kept: run `git cherry-pick-pr --continue` or `--abort`",
             ),
             (
-                Hint::ExecKept,
+                Hint::WorkKept {
+                    name: Some("release-3.0"),
+                },
+                "the work is kept: run `git cherry-pick-pr --continue release-3.0` or `--abort release-3.0`",
+            ),
+            (
+                Hint::ExecKept { name: None },
                 "the work is kept: `git cherry-pick-pr --continue` runs the command again",
             ),
             (
-                Hint::ConflictKept,
+                Hint::ConflictKept { name: None },
                 "interrupted: the conflict is kept: resolve it, then run `git cherry-pick-pr --continue`, or `--abort`",
             ),
             (
-                Hint::EditKept,
-                "the picked commits are kept: run `git cherry-pick-pr --continue`, or `--abort`",
+                Hint::ConflictKept { name: Some("b") },
+                "interrupted: the conflict is kept: resolve it, then run `git cherry-pick-pr --continue b`, or `--abort b`",
             ),
             (
-                Hint::PublishKept,
+                Hint::EditKept { name: Some("b") },
+                "the picked commits are kept: run `git cherry-pick-pr --continue b`, or `--abort b`",
+            ),
+            (
+                Hint::PublishKept { name: None },
                 "the picked commits are kept: run `git cherry-pick-pr --continue` to push and open the pull request, or `--abort`",
             ),
             (
-                Hint::InProgress,
-                "finish it with `git cherry-pick-pr --continue`, or drop it with `git cherry-pick-pr --abort`",
+                Hint::InProgress {
+                    name: Some("upstream/release-3.1"),
+                },
+                "finish it with `git cherry-pick-pr --continue upstream/release-3.1`, or drop it with `git cherry-pick-pr --abort upstream/release-3.1`",
             ),
             (
                 Hint::LeftoverWorktrees,
@@ -326,8 +386,11 @@ mod tests {
             ),
             (Hint::ClearUnreadable, "run `git cherry-pick-pr --abort` to clear it"),
             (
-                Hint::NameOne,
-                "name the one to act on, e.g. `git cherry-pick-pr --continue release-3.0`",
+                Hint::NameOne {
+                    action: "--abort",
+                    example: "upstream/release-3.2",
+                },
+                "name the one to act on, e.g. `git cherry-pick-pr --abort upstream/release-3.2`",
             ),
             (
                 Hint::CleanUp,
@@ -344,8 +407,8 @@ mod tests {
             ),
             (Hint::StatusLeftovers, "git cherry-pick-pr --abort (removes them)"),
             (
-                Hint::ForkMoved,
-                "run the same command again (or `git cherry-pick-pr --continue`) to check it again",
+                Hint::ForkMoved { name: Some("b") },
+                "run the same command again (or `git cherry-pick-pr --continue b`) to check it again",
             ),
             (
                 Hint::KeepForeign {

@@ -3,7 +3,9 @@
 //! branch, worktree and pull request) and how far each got. Saved when a run
 //! stops for the user (a conflict, a failed hook) as a versioned JSON file
 //! under the repository's git common directory, shared by all worktrees,
-//! written atomically (write, then rename).
+//! written atomically (write, then rename). The file holds every run that
+//! stopped: a stopped job blocks only a later run that would push the same
+//! fork branch.
 
 use std::path::{Path, PathBuf};
 
@@ -15,8 +17,12 @@ use crate::errors::{Context, failed};
 use crate::plan::ended::Saved;
 
 /// The format's version; a file with another version is refused (and
-/// `--abort` still clears it). 2: a plan and jobs.
-pub const VERSION: u32 = 2;
+/// `--abort` still clears it). 2: one run, a plan and jobs; 3: several runs,
+/// each a plan and jobs. Version 2 is still read, as one run.
+pub const VERSION: u32 = 3;
+
+/// The earliest version still read.
+const OLDEST: u32 = 2;
 
 /// Where the state lives: `<git common dir>/cherry-pick-pr/state.json`.
 pub fn path(common_dir: &Path) -> PathBuf {
@@ -250,6 +256,12 @@ impl JobState {
         format!("{}/{}", self.remote, self.branch)
     }
 
+    /// Whether anything in it is the user's: a conflict resolved or a pull
+    /// request skipped by hand, or its text edited.
+    pub fn has_work_by_hand(&self) -> bool {
+        self.changed.iter().any(|c| c.how == How::ByHand) || !self.by_hand.is_empty() || self.text.is_some()
+    }
+
     /// Whether `selector` names this job: its target (`upstream/release-3.1`
     /// or `release-3.1`), or its fork branch.
     pub fn is_named(&self, selector: &str) -> bool {
@@ -327,20 +339,66 @@ pub struct Progress {
     pub done: Vec<Saved>,
 }
 
-/// Everything `--continue` needs to finish the run without the original
+/// Everything `--continue` needs to finish a run without the original
 /// command line.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct State {
-    pub version: u32,
+    /// Tells the run's record from the others' in the file.
+    #[serde(default)]
+    pub id: String,
     pub plan: Plan,
     #[serde(flatten)]
     pub progress: Progress,
 }
 
+/// The file: every run that stopped for the user, in the order they stopped.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct File {
+    version: u32,
+    runs: Vec<State>,
+}
+
+/// Every run in progress, and their jobs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Runs(pub Vec<State>);
+
+impl Runs {
+    /// Every job in progress, run by run, each in the order it was given.
+    pub fn jobs(&self) -> impl Iterator<Item = &JobState> {
+        self.0.iter().flat_map(|run| run.progress.jobs.iter())
+    }
+
+    /// The run that `job` (named by its fork branch) belongs to.
+    pub fn run_of(&self, job: &JobState) -> Option<&State> {
+        self.0
+            .iter()
+            .find(|run| run.progress.jobs.iter().any(|j| j.remote_branch == job.remote_branch))
+    }
+
+    /// How `job` is named to select it among every job in progress: by its
+    /// target, or by its fork branch where another job shares the target.
+    pub fn selector(&self, job: &JobState) -> String {
+        selector_among(job, self.jobs())
+    }
+}
+
+/// How `job` is named among `all` (which may include it): by its target,
+/// or by its fork branch where another job shares the target.
+pub fn selector_among<'a>(job: &JobState, all: impl IntoIterator<Item = &'a JobState>) -> String {
+    let shared = all
+        .into_iter()
+        .any(|j| j.remote_branch != job.remote_branch && j.name() == job.name());
+    if shared {
+        job.remote_branch.clone()
+    } else {
+        job.name()
+    }
+}
+
 /// What is on disk.
 pub enum Loaded {
     None,
-    Some(Box<State>),
+    Some(Runs),
     /// A file that cannot be read as this version's state.
     Unreadable(String),
 }
@@ -356,31 +414,59 @@ pub fn load(common_dir: &Path) -> Result<Loaded> {
     let version = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
         .and_then(|v| v.get("version").and_then(|v| v.as_u64()));
-    match version {
-        Some(v) if v == u64::from(VERSION) => {}
-        Some(v) if v < u64::from(VERSION) => {
+    let parsed = match version {
+        Some(v) if v == u64::from(VERSION) => serde_json::from_str::<File>(&text).map(|f| f.runs),
+        // One run, as the whole file.
+        Some(v) if v == u64::from(OLDEST) => serde_json::from_str::<State>(&text).map(|run| vec![run]),
+        Some(v) if v < u64::from(OLDEST) => {
             return Ok(Loaded::Unreadable(format!(
-                "{} was written by an older git-cherry-pick-pr (format version {v}; this one reads version {VERSION}): finish it with that version, or drop it",
+                "{} was written by an older git-cherry-pick-pr (format version {v}; this one reads versions {OLDEST} and {VERSION}): finish it with that version, or drop it",
                 file.display()
             )));
         }
         _ => {
             return Ok(Loaded::Unreadable(format!(
-                "{} has format version {}, this tool reads version {VERSION}",
+                "{} has format version {}, this tool reads versions {OLDEST} and {VERSION}",
                 file.display(),
                 version.map_or("unknown".to_string(), |v| v.to_string())
             )));
         }
-    }
-    match serde_json::from_str::<State>(&text) {
-        Ok(state) => Ok(Loaded::Some(Box::new(state))),
+    };
+    match parsed {
+        Ok(runs) if runs.is_empty() => Ok(Loaded::None),
+        Ok(runs) => Ok(Loaded::Some(Runs(runs))),
         Err(e) => Ok(Loaded::Unreadable(format!("{} is not valid: {e}", file.display()))),
     }
 }
 
-/// Writes the state atomically: a temporary file in the same directory,
+/// Saves one run's record: replaces the one with its id, or adds it. A run
+/// with no job left is dropped, and the file with the last run.
+pub fn save_run(common_dir: &Path, run: &State) -> Result<()> {
+    let mut runs = match load(common_dir)? {
+        Loaded::Some(Runs(runs)) => runs,
+        // A run starts only when the file can be read (or `--abort` clears it).
+        Loaded::None | Loaded::Unreadable(_) => Vec::new(),
+    };
+    match runs.iter_mut().find(|r| r.id == run.id) {
+        Some(slot) => *slot = run.clone(),
+        None => runs.push(run.clone()),
+    }
+    save_all(common_dir, runs)
+}
+
+/// Writes every run's record (those with a job left), or removes the file
+/// when none is left.
+pub fn save_all(common_dir: &Path, mut runs: Vec<State>) -> Result<()> {
+    runs.retain(|r| !r.progress.jobs.is_empty());
+    if runs.is_empty() {
+        return remove(common_dir);
+    }
+    write(common_dir, &File { version: VERSION, runs })
+}
+
+/// Writes the file atomically: a temporary file in the same directory,
 /// renamed over the old one, so a reader never sees half a file.
-pub fn save(common_dir: &Path, state: &State) -> Result<()> {
+fn write(common_dir: &Path, state: &File) -> Result<()> {
     let file = path(common_dir);
     let dir = file.parent().unwrap_or(common_dir);
     std::fs::create_dir_all(dir).failure(|| failed(format!("creating {}", dir.display())))?;
@@ -412,7 +498,7 @@ mod tests {
 
     fn sample() -> State {
         State {
-            version: VERSION,
+            id: "1-2".into(),
             plan: Plan {
                 options: Options {
                     repo: crate::github::Repo {
@@ -459,6 +545,7 @@ mod tests {
                     Saved::Line("upstream/release-1.0: opened https://x/pull/2".into()),
                     Saved::Done(crate::plan::ended::Done {
                         target: "upstream/release-1.1".into(),
+                        prs: vec![1],
                         ended: crate::plan::ended::Ended::Failed { error: "no".into() },
                     }),
                 ],
@@ -492,14 +579,14 @@ mod tests {
     fn state_round_trips_through_the_file() {
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(load(dir.path()).unwrap(), Loaded::None));
-        save(dir.path(), &sample()).unwrap();
+        save_run(dir.path(), &sample()).unwrap();
         match load(dir.path()).unwrap() {
-            Loaded::Some(state) => assert_eq!(*state, sample()),
+            Loaded::Some(runs) => assert_eq!(runs, Runs(vec![sample()])),
             _ => panic!("state not loaded"),
         }
         let text = std::fs::read_to_string(path(dir.path())).unwrap();
         assert!(
-            text.contains("\"version\": 2")
+            text.contains("\"version\": 3")
                 && text.contains("\"phase\": \"conflict\"")
                 && text.contains("\"repo\": \"o/n\"")
                 && text.contains("\"jobs\": ["),
@@ -508,15 +595,103 @@ mod tests {
         // The options sit in the plan as they always did: not nested, and
         // what is never saved as true is not written.
         let saved: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(saved["plan"]["fork"], "origin");
-        assert_eq!(saved["plan"]["user"], "alice");
-        assert!(saved["plan"].get("options").is_none() && saved["plan"].get("leave_nothing").is_none());
+        let run = &saved["runs"][0];
+        assert_eq!(run["plan"]["fork"], "origin");
+        assert_eq!(run["plan"]["user"], "alice");
+        assert!(run["plan"].get("options").is_none() && run["plan"].get("leave_nothing").is_none());
         // No temporary files are left next to it.
         let entries: Vec<_> = std::fs::read_dir(dir.path().join("cherry-pick-pr")).unwrap().collect();
         assert_eq!(entries.len(), 1);
         remove(dir.path()).unwrap();
         remove(dir.path()).unwrap();
         assert!(matches!(load(dir.path()).unwrap(), Loaded::None));
+    }
+
+    #[test]
+    fn runs_are_saved_side_by_side_and_each_goes_with_its_last_job() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = sample();
+        let mut second = sample();
+        second.id = "3-4".into();
+        second.progress.jobs[0] = JobState::new("upstream", "release-2", &[2]);
+        save_run(dir.path(), &first).unwrap();
+        save_run(dir.path(), &second).unwrap();
+        // Saved again, a run's record is replaced where it is.
+        let mut again = first.clone();
+        again.progress.jobs[0].applied = vec![1];
+        save_run(dir.path(), &again).unwrap();
+        let Loaded::Some(runs) = load(dir.path()).unwrap() else {
+            panic!("state not loaded")
+        };
+        assert_eq!(runs, Runs(vec![again.clone(), second.clone()]));
+        let names: Vec<String> = runs.jobs().map(JobState::name).collect();
+        assert_eq!(names, ["upstream/release-1", "upstream/release-2"]);
+        assert_eq!(runs.run_of(&second.progress.jobs[0]).map(|r| r.id.as_str()), Some("3-4"));
+        assert_eq!(runs.run_of(&JobState::new("upstream", "release-9", &[9])), None);
+        // A run with no job left is dropped; the file goes with the last one.
+        again.progress.jobs.clear();
+        save_run(dir.path(), &again).unwrap();
+        assert!(matches!(load(dir.path()).unwrap(), Loaded::Some(Runs(r)) if r == vec![second.clone()]));
+        second.progress.jobs.clear();
+        save_run(dir.path(), &second).unwrap();
+        assert!(!path(dir.path()).exists());
+    }
+
+    #[test]
+    fn a_version_2_file_is_read_as_one_run() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("cherry-pick-pr")).unwrap();
+        let mut old = serde_json::to_value(sample()).unwrap();
+        old["version"] = 2.into();
+        old.as_object_mut().unwrap().remove("id");
+        std::fs::write(path(dir.path()), old.to_string()).unwrap();
+        let Loaded::Some(runs) = load(dir.path()).unwrap() else {
+            panic!("state not loaded")
+        };
+        assert_eq!(runs.0.len(), 1);
+        assert_eq!(runs.0[0].id, "");
+        assert_eq!(runs.0[0].progress, sample().progress);
+    }
+
+    #[test]
+    fn a_job_is_named_by_its_fork_branch_only_where_another_shares_its_target() {
+        let a = JobState::new("upstream", "release-1", &[1]);
+        let b = JobState::new("upstream", "release-1", &[2]);
+        let c = JobState::new("upstream", "release-2", &[1]);
+        assert_eq!(selector_among(&a, [&a, &c]), "upstream/release-1");
+        assert_eq!(selector_among(&a, [&a, &b, &c]), a.remote_branch);
+        assert_eq!(selector_among(&c, [&a, &b, &c]), "upstream/release-2");
+    }
+
+    #[test]
+    fn work_by_hand_is_a_resolution_a_skip_or_an_edited_text() {
+        let fresh = JobState::new("upstream", "release-1", &[1]);
+        assert!(!fresh.has_work_by_hand());
+        let mut fallback = fresh.clone();
+        fallback.changed.push(Changed {
+            number: 1,
+            how: How::Fallback,
+            files: vec![],
+            differences: None,
+        });
+        assert!(!fallback.has_work_by_hand());
+        let mut resolved = fresh.clone();
+        resolved.changed.push(Changed {
+            number: 1,
+            how: How::ByHand,
+            files: vec![],
+            differences: None,
+        });
+        assert!(resolved.has_work_by_hand());
+        let mut skipped = fresh.clone();
+        skipped.by_hand.push(1);
+        assert!(skipped.has_work_by_hand());
+        let mut edited = fresh;
+        edited.text = Some(PrText {
+            title: "t".into(),
+            body: "b".into(),
+        });
+        assert!(edited.has_work_by_hand());
     }
 
     #[test]
@@ -621,15 +796,20 @@ mod tests {
     fn other_versions_and_garbage_are_unreadable() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("cherry-pick-pr")).unwrap();
-        std::fs::write(path(dir.path()), r#"{"version": 3}"#).unwrap();
-        assert!(matches!(load(dir.path()).unwrap(), Loaded::Unreadable(m) if m.contains("version 3")));
+        std::fs::write(path(dir.path()), r#"{"version": 4}"#).unwrap();
+        assert!(matches!(load(dir.path()).unwrap(), Loaded::Unreadable(m) if m.contains("version 4")));
         std::fs::write(path(dir.path()), r#"{"version": 1, "targets": []}"#).unwrap();
         assert!(
             matches!(load(dir.path()).unwrap(), Loaded::Unreadable(m) if m.contains("older git-cherry-pick-pr (format version 1"))
         );
         std::fs::write(path(dir.path()), "{not json").unwrap();
         assert!(matches!(load(dir.path()).unwrap(), Loaded::Unreadable(m) if m.contains("unknown")));
-        std::fs::write(path(dir.path()), r#"{"version": 2}"#).unwrap();
-        assert!(matches!(load(dir.path()).unwrap(), Loaded::Unreadable(m) if m.contains("not valid")));
+        for invalid in [r#"{"version": 2}"#, r#"{"version": 3}"#] {
+            std::fs::write(path(dir.path()), invalid).unwrap();
+            assert!(matches!(load(dir.path()).unwrap(), Loaded::Unreadable(m) if m.contains("not valid")));
+        }
+        // No run at all is nothing in progress.
+        std::fs::write(path(dir.path()), r#"{"version": 3, "runs": []}"#).unwrap();
+        assert!(matches!(load(dir.path()).unwrap(), Loaded::None));
     }
 }

@@ -8,6 +8,9 @@ use std::sync::Mutex;
 use anyhow::Result;
 
 use super::job::{Prepared, Ready, Start, prepare, was_interrupted};
+use crate::output::Answer;
+use crate::plan::ended::Wording;
+use crate::text::PrList;
 use super::report::{Outcome, Report};
 use super::{Run, check_can_push, interrupted_or};
 use crate::errors::{Failure, Kind, failed};
@@ -37,7 +40,7 @@ pub fn process<'a>(
     let (mut reports, ready) = prepare_all(run, github, starts, &jobs, patches)?;
     let ready = edit_all(run, ready, &mut reports)?;
     if !ready.is_empty() {
-        publish_all(run, github, ready, &mut reports, patches)?;
+        publish_all(run, github, ready, &mut reports, &jobs, patches)?;
     }
     let mut reports: Vec<Report> = jobs
         .into_iter()
@@ -134,12 +137,13 @@ fn edit_all<'a>(
                 for (_, mut other) in edited {
                     keep(run, &mut other)?;
                 }
-                return Err(interrupted_or(error, &Hint::EditKept.to_string()));
+                let name = run.name_of(&r.ts);
+                return Err(interrupted_or(error, &Hint::EditKept { name: name.as_deref() }.to_string()));
             }
             Err(error) => {
                 r.ts.phase = Phase::Edit;
                 keep(run, &mut r)?;
-                let failure = kept(&r.ts, format!("nothing was pushed for {}", r.ts.name())).because(error);
+                let failure = kept(run, &r.ts, format!("nothing was pushed for {}", r.ts.name())).because(error);
                 reports[i] = Some(Report {
                     job: r.ts.clone(),
                     outcome: Outcome::stopped(failure.into()),
@@ -152,7 +156,7 @@ fn edit_all<'a>(
 
 /// The failure of a job kept for `--continue` before anything was pushed:
 /// `what` happened, where its commits are, and what to do next.
-fn kept(ts: &JobState, what: String) -> Failure {
+fn kept(run: &Run<'_>, ts: &JobState, what: String) -> Failure {
     failed(what)
         .hint(format!(
             "the picked commits are kept in {} (branch {})",
@@ -162,37 +166,70 @@ fn kept(ts: &JobState, what: String) -> Failure {
         .hints(next_steps(Stopped {
             phase: ts.phase.kind(),
             dry_run: false,
-            name: None,
+            name: run.name_of(ts).as_deref(),
             worktree: &ts.worktree,
         }))
 }
 
 /// Asks once, then pushes and opens the pull request of every ready job
-/// concurrently. Declined, every ready job is kept for `--continue`.
+/// concurrently. Declined (or interrupted at the question), each ready job
+/// that the tool made alone is removed and any other kept for `--continue`.
 fn publish_all<'a>(
     run: &Run<'a>,
     github: &GitHub<'_>,
     mut ready: Vec<(usize, Ready<'a>)>,
     reports: &mut Reports,
+    jobs: &[JobState],
     patches: &HashMap<u64, Vec<u8>>,
 ) -> Result<()> {
-    let targets: Vec<&JobState> = ready.iter().map(|(_, r)| &r.ts).collect();
-    if let Err(error) = confirm_push(run, &targets) {
-        for (_, r) in &mut ready {
-            keep(run, r)?;
+    if let Err(error) = confirm_push(run, &ready, reports, jobs) {
+        let interrupted = crate::errors::kind_of(&error) == Kind::Interrupted;
+        let mut removed = Vec::new();
+        for (i, mut r) in ready.drain(..) {
+            let name = r.ts.name();
+            let prs = PrList(&r.ts.prs).to_string();
+            if r.redoable() {
+                r.worktree.release();
+                run.forget_job(&r.ts)?;
+                let job = r.ts.clone();
+                drop(r);
+                removed.push(format!("{prs} onto {name}"));
+                let failure = failed(format!("{error}: nothing was pushed for {name}"))
+                    .hint(Hint::Redo.to_string());
+                reports[i] = Some(Report {
+                    job,
+                    outcome: Outcome::Failed(failure.into()),
+                });
+            } else {
+                keep(run, &mut r)?;
+                let failure = kept(run, &r.ts, format!("{error}: nothing was pushed for {name}"));
+                reports[i] = Some(Report {
+                    job: r.ts.clone(),
+                    outcome: Outcome::stopped(failure.into()),
+                });
+            }
         }
-        if crate::errors::kind_of(&error) == Kind::Interrupted {
-            return Err(error);
+        if interrupted {
+            let kept: Vec<String> = reports
+                .iter()
+                .flatten()
+                .filter(|r| matches!(r.outcome, Outcome::Stopped { .. }))
+                .map(|r| r.job.name())
+                .collect();
+            let mut left = vec!["nothing was pushed".to_string()];
+            if !removed.is_empty() {
+                left.push(format!("the picks of {} were removed ({})", removed.join(", "), Hint::Redo));
+            }
+            if !kept.is_empty() {
+                left.push(format!(
+                    "the work on {} is kept: `git cherry-pick-pr --status` says how to finish or drop it",
+                    kept.join(", ")
+                ));
+            }
+            return Err(Failure::new(Kind::Interrupted, format!("interrupted: {}", left.join("; ")))
+                .because(error)
+                .into());
         }
-        // Declined: every ready target is kept for --continue.
-        for (i, r) in &ready {
-            let failure = kept(&r.ts, format!("{error}: nothing was pushed for {}", r.ts.name()));
-            reports[*i] = Some(Report {
-                job: r.ts.clone(),
-                outcome: Outcome::stopped(failure.into()),
-            });
-        }
-        ready.clear();
     }
     let mut interrupted = None;
     let published = parallel(ready, |(i, r)| (i, publish_one(run, github, r, patches)));
@@ -325,7 +362,7 @@ fn publish_one(
     ready: Ready<'_>,
     patches: &HashMap<u64, Vec<u8>>,
 ) -> Result<Report> {
-    let Ready { mut ts, worktree } = ready;
+    let Ready { mut ts, worktree, .. } = ready;
     let path = worktree.path.clone();
     let base = worktree.start.clone();
     // Once the pull request exists, the worktree and local branch go (on
@@ -356,8 +393,12 @@ fn publish_one(
         Ok(published) => {
             run.forget_job(ts)?;
             let verb = if published.existed { "Updated" } else { "Opened" };
-            run.out
-                .step(&format!("{verb} PR #{} for {}", published.number, ts.name()));
+            run.out.step(&format!(
+                "{verb} PR #{} for {} (picks {})",
+                published.number,
+                ts.name(),
+                PrList(&ts.applied)
+            ));
             Ok(Report {
                 job: ts.clone(),
                 outcome: Outcome::Published {
@@ -373,8 +414,15 @@ fn publish_one(
                 worktree.keep();
             }
             run.save_job(ts)?;
+            let job_name = run.name_of(ts);
             if signals::interrupted() {
-                return Err(interrupted_or(error, &Hint::PublishKept.to_string()));
+                return Err(interrupted_or(
+                    error,
+                    &Hint::PublishKept {
+                        name: job_name.as_deref(),
+                    }
+                    .to_string(),
+                ));
             }
             let mut failure = failed(format!("the cherry-pick onto {name} was not published"))
                 .hint(format!("the picked commits are kept in {path} (branch {branch})"));
@@ -388,7 +436,7 @@ fn publish_one(
                 failure = failure.hints(next_steps(Stopped {
                     phase: ts.phase.kind(),
                     dry_run: false,
-                    name: None,
+                    name: job_name.as_deref(),
                     worktree: &ts.worktree,
                 }));
             }
@@ -410,6 +458,7 @@ fn lease(
     worktree: &std::path::Path,
     patches: &HashMap<u64, Vec<u8>>,
 ) -> Result<std::result::Result<overwrite::Lease, Failure>> {
+    let name = run.name_of(ts);
     let checked = overwrite::check(&overwrite::Job {
         git: &run.git,
         out: run.out,
@@ -420,28 +469,35 @@ fn lease(
         ts,
         patches,
         heads: run.fork_heads.as_ref(),
+        name: name.as_deref(),
     })?;
     if checked.only_ours() {
         return Ok(Ok(checked.lease));
     }
     if !run.plan.force {
-        return Ok(Err(overwrite::refusal(&run.plan.fork, ts, &checked, None)));
+        return Ok(Err(overwrite::refusal(&run.plan.fork, ts, &checked, name.as_deref())));
     }
     run.out.warn(&overwrite::forced(&run.plan.fork, ts, &checked));
     Ok(Ok(checked.lease))
 }
 
-/// Asks once before pushing when nobody said `--yes`.
-fn confirm_push(run: &Run<'_>, targets: &[&JobState]) -> Result<()> {
+/// Asks once before pushing when nobody said `--yes` (nor answered the
+/// conflict wait with "push"), listing every job and what becomes of it.
+fn confirm_push(run: &Run<'_>, ready: &[(usize, Ready<'_>)], reports: &Reports, jobs: &[JobState]) -> Result<()> {
     let plan = run.plan;
-    if plan.yes || !run.interactive {
+    if plan.yes || !run.interactive || ready.iter().all(|(_, r)| r.answered) {
         return check_can_push(run.interactive, plan.yes, false);
     }
-    let lines: Vec<String> = targets
+    let lines: Vec<String> = jobs
         .iter()
-        .map(|ts| {
-            let prs = crate::text::PrList(&ts.applied);
-            format!("  {prs} onto {} as {}", ts.branch, ts.remote_branch)
+        .enumerate()
+        .map(|(i, job)| {
+            let what = match (ready.iter().find(|(at, _)| *at == i), &reports[i]) {
+                (Some((_, r)), _) => format!("push {} and open a pull request", r.ts.remote_branch),
+                (None, Some(report)) => report.outcome.ended().words(Wording::Summary),
+                (None, None) => "not ready".to_string(),
+            };
+            format!("  {:<24} {:<12} {what}", job.name(), PrList(&job.prs).to_string())
         })
         .collect();
     run.out.note(&format!(
@@ -450,21 +506,16 @@ fn confirm_push(run: &Run<'_>, targets: &[&JobState]) -> Result<()> {
         plan.repo,
         lines.join("\n")
     ));
-    let question = if targets.len() == 1 {
+    let question = if ready.len() == 1 {
         "Push and open the pull request?"
     } else {
         "Push and open these pull requests?"
     };
-    let yes = run.out.confirm(question).map_err(|e| {
-        if was_interrupted(&e) {
-            Failure::new(Kind::Interrupted, "interrupted: nothing was pushed").because(e)
-        } else {
-            failed(format!("could not read the answer: {e}"))
-        }
-    })?;
-    if yes {
-        Ok(())
-    } else {
-        Err(failed("the push was declined").into())
+    match run.out.confirm(question) {
+        Ok(Answer::Yes) => Ok(()),
+        Ok(Answer::No) => Err(failed("the push was declined").into()),
+        Ok(Answer::None(why)) => Err(failed(format!("no answer to the question ({why}), taken as no")).into()),
+        Err(e) if was_interrupted(&e) => Err(Failure::new(Kind::Interrupted, "interrupted at the question").because(e).into()),
+        Err(e) => Err(failed(format!("could not read the answer ({e}), taken as no")).into()),
     }
 }

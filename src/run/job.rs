@@ -12,7 +12,8 @@ use crate::errors::{Failure, Kind, failed, with_hints};
 use crate::git::Git;
 use crate::github::GitHub;
 use crate::output::Output;
-use crate::plan::next::{Hint, Stopped, next_steps};
+use crate::plan::next::{Hint, Stopped, next_steps, wait_steps};
+use crate::output::Answer;
 use crate::plan::state::{Changed, How, JobState, Phase};
 use crate::signals;
 use crate::stages::apply::{self, Applied, Attempt, Stop, StopKind, Worktree};
@@ -37,6 +38,20 @@ pub enum Start {
 pub struct Ready<'a> {
     pub ts: JobState,
     pub worktree: Worktree<'a>,
+    /// The user said to push when answering the conflict wait: the push is
+    /// not asked about again.
+    pub answered: bool,
+    /// The job was taken up from a stopped run (`--continue`).
+    pub resumed: bool,
+}
+
+impl Ready<'_> {
+    /// Nothing in it is the user's: the tool applied every commit and no
+    /// text was edited, and it was not kept before. Declined, it is removed
+    /// rather than kept, since running the same command again redoes it.
+    pub fn redoable(&self) -> bool {
+        !self.resumed && !self.ts.has_work_by_hand()
+    }
 }
 
 /// How preparing a target ended.
@@ -61,6 +76,7 @@ pub fn prepare<'a>(
     wait: bool,
 ) -> Result<Prepared<'a>> {
     let (ts, worktree, persisted) = begin(run, start, patches)?;
+    let resumed = persisted;
     let plan = run.plan;
     let mut job = JobRun {
         run,
@@ -69,12 +85,14 @@ pub fn prepare<'a>(
         worktree,
         persisted,
         wait,
+        answered: false,
     };
     let applied = job.apply_all();
     let JobRun {
         mut ts,
         mut worktree,
         persisted,
+        answered,
         ..
     } = job;
     match applied {
@@ -85,7 +103,8 @@ pub fn prepare<'a>(
                 // Keep the user's work; `ts.phase` already says how to go on.
                 worktree.keep();
                 run.save_job(&ts)?;
-                return Err(interrupted_or(error, &Hint::WorkKept.to_string()));
+                let name = run.name_of(&ts);
+                return Err(interrupted_or(error, &Hint::WorkKept { name: name.as_deref() }.to_string()));
             }
             return Err(interrupted_or(
                 error,
@@ -115,7 +134,12 @@ pub fn prepare<'a>(
             exec_done: ts.phase.exec_done(),
         };
     }
-    Ok(Prepared::Ready(Box::new(Ready { ts, worktree })))
+    Ok(Prepared::Ready(Box::new(Ready {
+        ts,
+        worktree,
+        answered,
+        resumed,
+    })))
 }
 
 /// A job that picked nothing: every pull request is on the target already,
@@ -156,12 +180,14 @@ fn run_exec(run: &Run<'_>, ts: &mut JobState, worktree: &mut Worktree<'_>, comma
             worktree.keep();
             run.save_job(ts)?;
             if signals::interrupted() {
-                return Err(interrupted_or(error, &Hint::ExecKept.to_string()));
+                let name = run.name_of(ts);
+                return Err(interrupted_or(error, &Hint::ExecKept { name: name.as_deref() }.to_string()));
             }
+            let name = run.name_of(ts);
             let steps = next_steps(Stopped {
                 phase: ts.phase.kind(),
                 dry_run: run.plan.dry_run,
-                name: None,
+                name: name.as_deref(),
                 worktree: &ts.worktree,
             });
             Ok(Some(Outcome::stopped(with_hints(error, steps))))
@@ -259,7 +285,7 @@ fn refuse_markers(
             .hints(next_steps(Stopped {
                 phase: ts.phase.kind(),
                 dry_run: run.plan.dry_run,
-                name: None,
+                name: run.name_of(ts).as_deref(),
                 worktree: &ts.worktree,
             }));
         return Ok(Some(Outcome::stopped(failure.into())));
@@ -285,6 +311,8 @@ struct JobRun<'r, 'a> {
     persisted: bool,
     /// A lone job waits at the terminal for its conflicts.
     wait: bool,
+    /// The user answered the wait with "push".
+    answered: bool,
 }
 
 impl JobRun<'_, '_> {
@@ -463,28 +491,53 @@ impl JobRun<'_, '_> {
         run.save_job(&self.ts)?;
         self.persisted = true;
         let dry_run = run.plan.dry_run;
-        let stopped = |detail: &str| Outcome::Stopped {
-            error: stop_failure(&self.ts, why, files, detail, dry_run).into(),
-            conflicts: files.to_vec(),
+        let name = run.name_of(&self.ts);
+        let stopped = |detail: &str| {
+            let steps = next_steps(Stopped {
+                phase: self.ts.phase.kind(),
+                dry_run,
+                name: name.as_deref(),
+                worktree: &self.ts.worktree,
+            });
+            Outcome::Stopped {
+                error: stop_failure(&self.ts, why, files, detail).hints(steps).into(),
+                conflicts: files.to_vec(),
+            }
         };
         if !run.interactive || !self.wait {
             return Ok(Some(stopped(detail)));
         }
-        let failure = stop_failure(&self.ts, why, files, detail, dry_run);
+        // Worded for the wait: the answer here goes on, not `--continue`.
+        let steps = wait_steps(self.ts.phase.kind(), dry_run, &self.ts.worktree);
+        let failure = stop_failure(&self.ts, why, files, detail).hints(steps);
         run.out.error(&anyhow::Error::from(failure));
-        let answer = run
-            .out
-            .confirm("Resolve it in another window, then answer y to continue; any other answer stops here.");
-        match answer {
-            Ok(true) => {
+        let question = if dry_run {
+            "Resolve it in another window, then answer y to apply the rest; any other answer stops here."
+        } else {
+            "Resolve it in another window, then answer y to apply the rest, push and open the pull request; any other answer stops here."
+        };
+        match run.out.confirm(question) {
+            Ok(Answer::Yes) => {
                 self.worktree.release();
+                // The answer was to push: the push is not asked about again.
+                self.answered = true;
                 Ok(None)
             }
-            Ok(false) => Ok(Some(stopped(""))),
-            Err(e) if was_interrupted(&e) => Err(Failure::new(Kind::Interrupted, Hint::ConflictKept.to_string())
-                .because(e)
-                .into()),
-            Err(_) => Ok(Some(stopped(""))),
+            Ok(Answer::No) => Ok(Some(stopped(""))),
+            Ok(Answer::None(why)) => {
+                run.out.warn(&format!("no answer ({why}): stopped here"));
+                Ok(Some(stopped("")))
+            }
+            Err(e) if was_interrupted(&e) => Err(Failure::new(
+                Kind::Interrupted,
+                Hint::ConflictKept { name: name.as_deref() }.to_string(),
+            )
+            .because(e)
+            .into()),
+            Err(e) => {
+                run.out.warn(&format!("could not read the answer ({e}): stopped here"));
+                Ok(Some(stopped("")))
+            }
         }
     }
 }
@@ -588,7 +641,7 @@ pub fn finish_am(git: &Git<'_>, dir: &std::path::Path) -> Result<Settled> {
 
 /// The message of a stop: what happened, the conflicting paths, where the
 /// worktree is, and what to run next.
-pub fn stop_failure(ts: &JobState, why: &str, files: &[String], detail: &str, dry_run: bool) -> Failure {
+pub fn stop_failure(ts: &JobState, why: &str, files: &[String], detail: &str) -> Failure {
     let mut message = why.to_string();
     // git's own words matter when there is nothing to resolve (a hook said
     // no); with conflicts, its advice about `git am` is ours to give.
@@ -609,12 +662,7 @@ pub fn stop_failure(ts: &JobState, why: &str, files: &[String], detail: &str, dr
     // With nothing in conflict (a hook said no, signing failed), it is no
     // conflict: exit 1, though the work is kept as for one.
     let kind = if files.is_empty() { Kind::Failed } else { Kind::Conflict };
-    Failure::new(kind, message).hints(next_steps(Stopped {
-        phase: ts.phase.kind(),
-        dry_run,
-        name: None,
-        worktree: &ts.worktree,
-    }))
+    Failure::new(kind, message)
 }
 
 /// Conflict-marker lines that the commits picked onto the target add and

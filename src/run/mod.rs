@@ -41,6 +41,13 @@ pub struct Run<'a> {
     /// A hook that may look at the files would run in the tool's worktree:
     /// worktrees get every file from the start.
     pub tree_hooks: bool,
+    /// Tells this run's record from other stopped runs' in the state file.
+    pub id: String,
+    /// The run's jobs, in the order they were given: the order they are
+    /// saved (and listed by `--status`) in.
+    pub jobs: Vec<Named>,
+    /// The jobs other stopped runs keep.
+    pub others: Vec<Named>,
     /// How far each job got; saved with the plan when a job stops.
     pub progress: Mutex<Progress>,
     /// The fork's branches, when this run listed them: whether each push
@@ -48,31 +55,68 @@ pub struct Run<'a> {
     pub fork_heads: Option<crate::stages::fork::Heads>,
 }
 
+/// A job as hints name it: its target and its fork branch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    /// `upstream/release-3.1`.
+    pub target: String,
+    pub branch: String,
+}
+
+impl Named {
+    pub fn of(job: &JobState) -> Named {
+        Named {
+            target: job.name(),
+            branch: job.remote_branch.clone(),
+        }
+    }
+}
+
 impl Run<'_> {
+    /// How the hints name `ts` (`--continue NAME`) when more than one job is
+    /// in progress or may be after this run: by its target, or by its fork
+    /// branch where another job shares the target. `None` for a lone job.
+    pub fn name_of(&self, ts: &JobState) -> Option<String> {
+        let all = || self.jobs.iter().chain(&self.others);
+        if all().count() <= 1 {
+            return None;
+        }
+        let target = ts.name();
+        let shared = all().any(|j| j.target == target && j.branch != ts.remote_branch);
+        Some(if shared { ts.remote_branch.clone() } else { target })
+    }
+
     /// The progress, whoever else holds it.
     pub fn lock(&self) -> MutexGuard<'_, Progress> {
         self.progress.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Saves the plan and `progress` for `--continue`.
+    /// Saves the plan and `progress` for `--continue`, beside the other
+    /// stopped runs' (dropped with its last job).
     fn save(&self, progress: &Progress) -> Result<()> {
         let state = State {
-            version: state::VERSION,
+            id: self.id.clone(),
             plan: self.plan.clone(),
             progress: progress.clone(),
         };
-        state::save(&self.common_dir, &state)
+        state::save_run(&self.common_dir, &state)
     }
 
-    /// Records a job as stopped in the state file.
+    /// Records a job as stopped in the state file, in the order the jobs
+    /// were given.
     pub fn save_job(&self, job: &JobState) -> Result<()> {
         let mut progress = self.lock();
-        progress.jobs.retain(|t| t.remote_branch != job.remote_branch);
-        progress.jobs.push(job.clone());
+        match progress.jobs.iter_mut().find(|t| t.remote_branch == job.remote_branch) {
+            Some(slot) => *slot = job.clone(),
+            None => progress.jobs.push(job.clone()),
+        }
+        let place = |t: &JobState| self.jobs.iter().position(|j| j.branch == t.remote_branch);
+        progress.jobs.sort_by_key(place);
         self.save(&progress)
     }
 
-    /// Drops a finished job from the state file (and the file when empty).
+    /// Drops a finished job from the state file (and the run's record with
+    /// its last job).
     pub fn forget_job(&self, job: &JobState) -> Result<()> {
         let mut progress = self.lock();
         let before = progress.jobs.len();
@@ -80,11 +124,7 @@ impl Run<'_> {
         if progress.jobs.len() == before {
             return Ok(());
         }
-        if progress.jobs.is_empty() {
-            state::remove(&self.common_dir)
-        } else {
-            self.save(&progress)
-        }
+        self.save(&progress)
     }
 
     /// Tells how the jobs that ended did, for `--status`, while others are
@@ -147,6 +187,15 @@ pub fn connect_for<'a>(
         settings.policy,
         interactive,
     )
+}
+
+/// A new run's id: its process and when it began, which no other run in
+/// this repository shares (one runs at a time).
+pub fn new_id() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{}-{now}", std::process::id())
 }
 
 /// An error caused by Ctrl-C becomes an `Interrupted` failure that says what

@@ -86,6 +86,7 @@ impl Report {
         }
         Some(Done {
             target: self.job.name(),
+            prs: self.job.prs.clone(),
             ended: self.outcome.ended(),
         })
     }
@@ -189,8 +190,9 @@ pub fn report(reports: Vec<Report>, out: &Output, format: Format) -> anyhow::Res
     let mut summary = Vec::new();
     for Report { job, outcome } in reports {
         summary.push(format!(
-            "  {:<24} {}",
+            "  {:<24} {:<12} {}",
             job.name(),
+            crate::text::PrList(&job.prs).to_string(),
             outcome.ended().words(Wording::Summary)
         ));
         match outcome {

@@ -84,6 +84,8 @@ pub struct Job<'a> {
     pub patches: &'a HashMap<u64, Vec<u8>>,
     /// The fork's branches, when this run listed them.
     pub heads: Option<&'a crate::stages::fork::Heads>,
+    /// The job's name in hints, when several are in progress.
+    pub name: Option<&'a str>,
 }
 
 /// At most this many of the commits the push would remove are looked at.
@@ -142,7 +144,7 @@ pub fn check(job: &Job<'_>) -> Result<Checked> {
                 "`{}`'s {branch} moved while it was being checked; nothing was pushed",
                 job.fork
             ))
-            .hint(Hint::ForkMoved.to_string())
+            .hint(Hint::ForkMoved { name: job.name }.to_string())
             .into());
         }
     }

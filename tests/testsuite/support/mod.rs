@@ -833,10 +833,19 @@ impl World {
         cmd
     }
 
-    /// The saved state, if any.
+    /// The first stopped run the state file keeps, if any.
     pub fn state(&self) -> Option<serde_json::Value> {
-        let text = std::fs::read_to_string(self.clone.join(".git/cherry-pick-pr/state.json")).ok()?;
-        Some(serde_json::from_str(&text).expect("state is JSON"))
+        self.states().into_iter().next()
+    }
+
+    /// Every stopped run the state file keeps, in order.
+    pub fn states(&self) -> Vec<serde_json::Value> {
+        let Ok(text) = std::fs::read_to_string(self.clone.join(".git/cherry-pick-pr/state.json")) else {
+            return Vec::new();
+        };
+        let file: serde_json::Value = serde_json::from_str(&text).expect("state is JSON");
+        assert_eq!(file["version"], 3, "{file}");
+        file["runs"].as_array().expect("a list of runs").clone()
     }
 
     /// The worktree the saved state names for its first target.
