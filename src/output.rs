@@ -241,7 +241,12 @@ impl Output {
                 crate::signals::interruptible(move || read_line(std::io::stdin()))
             }
         };
-        let answer = answer.ok_or_else(|| std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted"))??;
+        let interrupted = || std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted");
+        let answer = answer.ok_or_else(interrupted)??;
+        // Ctrl-C ends the terminal's read too, maybe before its handler ran.
+        if answer.is_none() && crate::signals::interrupted_within(Duration::from_millis(200)) {
+            return Err(interrupted());
+        }
         Ok(match answer {
             None => Answer::None("end of input".to_string()),
             Some(line) if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") => Answer::Yes,

@@ -28,6 +28,20 @@ pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
+/// Whether the run is interrupted, waiting up to `grace` for the handler to
+/// say so: a terminal read that Ctrl-C cut short may end before the handler
+/// has run.
+pub fn interrupted_within(grace: Duration) -> bool {
+    let deadline = std::time::Instant::now() + grace;
+    while !interrupted() {
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    true
+}
+
 /// Asks a child to stop with SIGTERM, so git removes its lock files.
 fn stop(child: &duct::Handle) {
     #[cfg(unix)]

@@ -92,7 +92,13 @@ fn resume_jobs(session: &Session<'_>, selector: Option<&str>, flags: Flags) -> R
     let state = one_run(runs, &chosen)?;
     let others = runs
         .jobs()
-        .filter(|j| !state.progress.jobs.iter().any(|mine| mine.remote_branch == j.remote_branch))
+        .filter(|j| {
+            !state
+                .progress
+                .jobs
+                .iter()
+                .any(|mine| mine.remote_branch == j.remote_branch)
+        })
         .map(Named::of)
         .collect();
     let State {
@@ -184,7 +190,11 @@ fn select(runs: &Runs, selector: Option<&str>, action: &str) -> Result<Vec<JobSt
         Some(name) => {
             let found: Vec<JobState> = all.iter().filter(|t| t.is_named(name)).map(|t| (*t).clone()).collect();
             if found.is_empty() {
-                return Err(usage(format!("`{name}` is not in progress (in progress: {})", job_names(runs))).into());
+                return Err(usage(format!(
+                    "`{name}` is not in progress (in progress: {})",
+                    job_names(runs)
+                ))
+                .into());
             }
             Ok(found)
         }

@@ -164,10 +164,17 @@ impl std::fmt::Display for Hint<'_> {
         let name = |name: &Option<&str>| name.map(|n| format!(" {n}")).unwrap_or_default();
         let text = match self {
             Hint::WorkKept { name: n } => {
-                format!("the work is kept: run `git cherry-pick-pr --continue{}` or `--abort{}`", name(n), name(n))
+                format!(
+                    "the work is kept: run `git cherry-pick-pr --continue{}` or `--abort{}`",
+                    name(n),
+                    name(n)
+                )
             }
             Hint::ExecKept { name: n } => {
-                format!("the work is kept: `git cherry-pick-pr --continue{}` runs the command again", name(n))
+                format!(
+                    "the work is kept: `git cherry-pick-pr --continue{}` runs the command again",
+                    name(n)
+                )
             }
             Hint::ConflictKept { name: n } => format!(
                 "interrupted: the conflict is kept: resolve it, then run `git cherry-pick-pr --continue{}`, or `--abort{}`",
@@ -218,7 +225,10 @@ impl std::fmt::Display for Hint<'_> {
                 name(n)
             ),
             Hint::PushOver { them, name: n } => {
-                format!("to push over {them}: `git cherry-pick-pr --continue{} --force`", name(n))
+                format!(
+                    "to push over {them}: `git cherry-pick-pr --continue{} --force`",
+                    name(n)
+                )
             }
             Hint::LeaveBranch { name: n } => {
                 format!("to leave the branch as it is: `git cherry-pick-pr --abort{}`", name(n))

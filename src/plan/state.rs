@@ -388,11 +388,7 @@ pub fn selector_among<'a>(job: &JobState, all: impl IntoIterator<Item = &'a JobS
     let shared = all
         .into_iter()
         .any(|j| j.remote_branch != job.remote_branch && j.name() == job.name());
-    if shared {
-        job.remote_branch.clone()
-    } else {
-        job.name()
-    }
+    if shared { job.remote_branch.clone() } else { job.name() }
 }
 
 /// What is on disk.
@@ -626,7 +622,10 @@ mod tests {
         assert_eq!(runs, Runs(vec![again.clone(), second.clone()]));
         let names: Vec<String> = runs.jobs().map(JobState::name).collect();
         assert_eq!(names, ["upstream/release-1", "upstream/release-2"]);
-        assert_eq!(runs.run_of(&second.progress.jobs[0]).map(|r| r.id.as_str()), Some("3-4"));
+        assert_eq!(
+            runs.run_of(&second.progress.jobs[0]).map(|r| r.id.as_str()),
+            Some("3-4")
+        );
         assert_eq!(runs.run_of(&JobState::new("upstream", "release-9", &[9])), None);
         // A run with no job left is dropped; the file goes with the last one.
         again.progress.jobs.clear();

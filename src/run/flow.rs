@@ -8,18 +8,18 @@ use std::sync::Mutex;
 use anyhow::Result;
 
 use super::job::{Prepared, Ready, Start, prepare, was_interrupted};
-use crate::output::Answer;
-use crate::plan::ended::Wording;
-use crate::text::PrList;
 use super::report::{Outcome, Report};
 use super::{Run, check_can_push, interrupted_or};
 use crate::errors::{Failure, Kind, failed};
 use crate::github::GitHub;
+use crate::output::Answer;
+use crate::plan::ended::Wording;
 use crate::plan::next::{Hint, Stopped, next_steps};
 use crate::plan::state::{JobState, Phase};
 use crate::signals;
 use crate::stages::overwrite;
 use crate::stages::publish;
+use crate::text::PrList;
 
 /// Runs every target: applies them concurrently (bounded by the cores), asks
 /// once before pushing, then publishes them concurrently. One target's
@@ -138,7 +138,10 @@ fn edit_all<'a>(
                     keep(run, &mut other)?;
                 }
                 let name = run.name_of(&r.ts);
-                return Err(interrupted_or(error, &Hint::EditKept { name: name.as_deref() }.to_string()));
+                return Err(interrupted_or(
+                    error,
+                    &Hint::EditKept { name: name.as_deref() }.to_string(),
+                ));
             }
             Err(error) => {
                 r.ts.phase = Phase::Edit;
@@ -194,8 +197,7 @@ fn publish_all<'a>(
                 let job = r.ts.clone();
                 drop(r);
                 removed.push(format!("{prs} onto {name}"));
-                let failure = failed(format!("{error}: nothing was pushed for {name}"))
-                    .hint(Hint::Redo.to_string());
+                let failure = failed(format!("{error}: nothing was pushed for {name}")).hint(Hint::Redo.to_string());
                 reports[i] = Some(Report {
                     job,
                     outcome: Outcome::Failed(failure.into()),
@@ -218,7 +220,11 @@ fn publish_all<'a>(
                 .collect();
             let mut left = vec!["nothing was pushed".to_string()];
             if !removed.is_empty() {
-                left.push(format!("the picks of {} were removed ({})", removed.join(", "), Hint::Redo));
+                left.push(format!(
+                    "the picks of {} were removed ({})",
+                    removed.join(", "),
+                    Hint::Redo
+                ));
             }
             if !kept.is_empty() {
                 left.push(format!(
@@ -226,9 +232,11 @@ fn publish_all<'a>(
                     kept.join(", ")
                 ));
             }
-            return Err(Failure::new(Kind::Interrupted, format!("interrupted: {}", left.join("; ")))
-                .because(error)
-                .into());
+            return Err(
+                Failure::new(Kind::Interrupted, format!("interrupted: {}", left.join("; ")))
+                    .because(error)
+                    .into(),
+            );
         }
     }
     let mut interrupted = None;
@@ -515,7 +523,9 @@ fn confirm_push(run: &Run<'_>, ready: &[(usize, Ready<'_>)], reports: &Reports, 
         Ok(Answer::Yes) => Ok(()),
         Ok(Answer::No) => Err(failed("the push was declined").into()),
         Ok(Answer::None(why)) => Err(failed(format!("no answer to the question ({why}), taken as no")).into()),
-        Err(e) if was_interrupted(&e) => Err(Failure::new(Kind::Interrupted, "interrupted at the question").because(e).into()),
+        Err(e) if was_interrupted(&e) => Err(Failure::new(Kind::Interrupted, "interrupted at the question")
+            .because(e)
+            .into()),
         Err(e) => Err(failed(format!("could not read the answer ({e}), taken as no")).into()),
     }
 }

@@ -11,9 +11,9 @@ use super::{Run, interrupted_or};
 use crate::errors::{Failure, Kind, failed, with_hints};
 use crate::git::Git;
 use crate::github::GitHub;
+use crate::output::Answer;
 use crate::output::Output;
 use crate::plan::next::{Hint, Stopped, next_steps, wait_steps};
-use crate::output::Answer;
 use crate::plan::state::{Changed, How, JobState, Phase};
 use crate::signals;
 use crate::stages::apply::{self, Applied, Attempt, Stop, StopKind, Worktree};
@@ -104,7 +104,10 @@ pub fn prepare<'a>(
                 worktree.keep();
                 run.save_job(&ts)?;
                 let name = run.name_of(&ts);
-                return Err(interrupted_or(error, &Hint::WorkKept { name: name.as_deref() }.to_string()));
+                return Err(interrupted_or(
+                    error,
+                    &Hint::WorkKept { name: name.as_deref() }.to_string(),
+                ));
             }
             return Err(interrupted_or(
                 error,
@@ -181,7 +184,10 @@ fn run_exec(run: &Run<'_>, ts: &mut JobState, worktree: &mut Worktree<'_>, comma
             run.save_job(ts)?;
             if signals::interrupted() {
                 let name = run.name_of(ts);
-                return Err(interrupted_or(error, &Hint::ExecKept { name: name.as_deref() }.to_string()));
+                return Err(interrupted_or(
+                    error,
+                    &Hint::ExecKept { name: name.as_deref() }.to_string(),
+                ));
             }
             let name = run.name_of(ts);
             let steps = next_steps(Stopped {

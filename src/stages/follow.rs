@@ -61,6 +61,19 @@ pub fn choose_milestone<'m>(wanted: &str, branch: &str, milestones: &'m [Milesto
         .find_map(|c| milestones.iter().find(|m| m.title.trim().eq_ignore_ascii_case(c)))
 }
 
+/// The new pull request as every line names it: `PR #4001 (picks #3796)`.
+struct NewPr<'a> {
+    number: u64,
+    sources: &'a [&'a Pr],
+}
+
+impl std::fmt::Display for NewPr<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let numbers: Vec<u64> = self.sources.iter().map(|p| p.number).collect();
+        write!(f, "PR #{} (picks {})", self.number, crate::text::PrList(&numbers))
+    }
+}
+
 /// Applies labels, milestone and assignees to the new pull request, and
 /// comments on the sources. Every failure is a warning.
 pub fn follow_through(
@@ -73,6 +86,10 @@ pub fn follow_through(
     existed: bool,
 ) {
     let sources: Vec<&Pr> = job.prs.iter().filter(|p| target.applied.contains(&p.number)).collect();
+    let new = NewPr {
+        number: pull.number,
+        sources: &sources,
+    };
     let labels = wanted_labels(job, &sources, !target.changed.is_empty());
     let have: Vec<&str> = pull.labels.iter().map(|l| l.name.as_str()).collect();
     let missing: Vec<String> = labels.iter().filter(|l| !have.contains(&l.as_str())).cloned().collect();
@@ -102,7 +119,7 @@ pub fn follow_through(
         match github.update_issue(repo, pull.number, &update) {
             Ok(issue) => {
                 let now: Vec<String> = issue.labels.into_iter().map(|l| l.name).collect();
-                warn_missing_labels(out, pull.number, &missing, &now);
+                warn_missing_labels(out, &new, &missing, &now);
                 let assigned: Vec<String> = issue.assignees.into_iter().map(|u| u.login).collect();
                 let unassigned: Vec<&str> = assignees
                     .iter()
@@ -111,8 +128,7 @@ pub fn follow_through(
                     .collect();
                 if !unassigned.is_empty() {
                     out.warn(&format!(
-                        "PR #{} could not be assigned to {} (they may not be collaborators)",
-                        pull.number,
+                        "{new} could not be assigned to {} (they may not be collaborators)",
                         unassigned.join(", ")
                     ));
                 }
@@ -120,31 +136,28 @@ pub fn follow_through(
                     && issue.milestone.map(|i| i.number) != Some(m.number)
                 {
                     out.warn(&format!(
-                        "PR #{} did not get the milestone {} (setting it needs triage permission)",
-                        pull.number,
+                        "{new} did not get the milestone {} (setting it needs triage permission)",
                         crate::safe::one_line(&m.title)
                     ));
                 }
             }
             Err(error) => out.warn(&format!(
-                "could not set labels, milestone and assignees of PR #{}: {}\n  {error}",
-                pull.number,
+                "could not set labels, milestone and assignees of {new}: {}\n  {error}",
                 permission_hint(&error)
             )),
         }
     } else if !missing.is_empty() {
         match github.add_labels(repo, pull.number, &missing) {
-            Ok(now) => warn_missing_labels(out, pull.number, &missing, &now),
+            Ok(now) => warn_missing_labels(out, &new, &missing, &now),
             Err(error) => out.warn(&format!(
-                "could not label PR #{} with {}: {}\n  {error}",
-                pull.number,
+                "could not label {new} with {}: {}\n  {error}",
                 missing.join(", "),
                 permission_hint(&error)
             )),
         }
     }
 
-    request_reviews(job, repo, github, out, &sources, pull);
+    request_reviews(job, repo, github, out, &new, pull);
 
     if job.comment_source && !existed {
         for source in &sources {
@@ -179,7 +192,8 @@ pub fn reviewers(job: &Plan, sources: &[&Pr], approvers: &[String]) -> Vec<Strin
 }
 
 /// Requests reviews of the new pull request; failing is a warning.
-fn request_reviews(job: &Plan, repo: &Repo, github: &GitHub<'_>, out: &Output, sources: &[&Pr], pull: &PullRequest) {
+fn request_reviews(job: &Plan, repo: &Repo, github: &GitHub<'_>, out: &Output, new: &NewPr<'_>, pull: &PullRequest) {
+    let sources = new.sources;
     let mut approvers: Vec<String> = Vec::new();
     if job.reviewers_from_source {
         for source in sources {
@@ -206,20 +220,18 @@ fn request_reviews(job: &Plan, repo: &Repo, github: &GitHub<'_>, out: &Output, s
                 .partition(|r| requested.iter().any(|q| q.eq_ignore_ascii_case(r)));
             if !asked.is_empty() {
                 let names: Vec<&str> = asked.iter().map(|r| r.as_str()).collect();
-                out.note(&format!("Requested reviews of PR #{} from {}", pull.number, names.join(", ")));
+                out.note(&format!("Requested reviews of {new} from {}", names.join(", ")));
             }
             if !missing.is_empty() {
                 let names: Vec<&str> = missing.iter().map(|r| r.as_str()).collect();
                 out.warn(&format!(
-                    "GitHub does not list {} as asked to review PR #{} (they may have reviewed it already)",
-                    names.join(", "),
-                    pull.number
+                    "GitHub does not list {} as asked to review {new} (they may have reviewed it already)",
+                    names.join(", ")
                 ));
             }
         }
         Err(error) => out.warn(&format!(
-            "could not request reviews of PR #{} from {}: {}\n  {error}",
-            pull.number,
+            "could not request reviews of {new} from {}: {}\n  {error}",
             reviewers.join(", "),
             match error.status() {
                 Some(422) => "GitHub refused them: a reviewer may not be a collaborator of the repository; ask them by mentioning them instead",
@@ -250,11 +262,11 @@ fn find_milestone(wanted: &str, repo: &Repo, github: &GitHub<'_>, out: &Output, 
     chosen
 }
 
-fn warn_missing_labels(out: &Output, number: u64, wanted: &[String], now: &[String]) {
+fn warn_missing_labels(out: &Output, new: &NewPr<'_>, wanted: &[String], now: &[String]) {
     let absent: Vec<&str> = wanted.iter().filter(|l| !now.contains(l)).map(String::as_str).collect();
     if !absent.is_empty() {
         out.warn(&format!(
-            "PR #{number} does not have the label(s) {} after labelling; ask a maintainer to add them",
+            "{new} does not have the label(s) {} after labelling; ask a maintainer to add them",
             absent.join(", ")
         ));
     }

@@ -403,6 +403,15 @@ fn from_labels_opens_one_pull_request_per_missing_candidate_and_a_conflict_stops
                 .contains("automated-cherry-pick-of-#3797-upstream-release-3.1"),
         "{status:?}"
     );
+    // The stopped job does not block the next run: it is left out of it.
+    let state = world.state();
+    let next = world.run(&["--from-labels", "--yes", "upstream/release-3.1"]);
+    next.expect_code(0)
+        .stderr_has("warning: left out #3797 onto upstream/release-3.1: a run stopped with it; `git cherry-pick-pr --continue upstream/release-3.1` finishes it")
+        .stderr_has("nothing to backport");
+    assert_eq!(world.state(), state);
+    assert_eq!(world.github.created().len(), 2);
+
     // Resolve it and continue: the third pull request opens.
     world.resolve(&world.state_worktree());
     let run = world.run(&["--continue", "--yes"]);

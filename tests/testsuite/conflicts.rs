@@ -45,7 +45,7 @@ hint: or `git cherry-pick-pr --abort` removes the worktree and branch
         r#"
 → Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
 → Opening a pull request against kubesphere/kubesphere release-3.1
-→ Opened PR #9000 for upstream/release-3.1
+→ Opened PR #9000 for upstream/release-3.1 (picks #3796)
 "#,
     );
     assert_eq!(run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n");
@@ -142,23 +142,69 @@ Cherry-pick of #3796 #3797 #3798 into kubesphere/kubesphere in progress:
 }
 
 #[test]
-fn a_second_run_during_a_conflict_refuses() {
+fn a_stopped_job_blocks_only_a_run_that_would_push_its_branch() {
     let world = World::new();
     world.conflict_on_release(3);
+    world.conflict_on_release(9);
     world.simple_pr(3796, "Fix", 3);
     world.simple_pr(3797, "Other", 15);
+    world.simple_pr(3798, "Third", 9);
     world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
     let state = world.state();
-    let run = world.run(&["--yes", "upstream/release-3.1", "3797"]);
+    let before = world.snapshot();
+    let asked = world.github.requests().len();
+
+    // The same job again: refused before anything is asked or fetched.
+    let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(1).stderr_eq(
         r#"
-error: a cherry-pick is already in progress (upstream/release-3.1)
-hint: see it with `git cherry-pick-pr --status`
-hint: finish it with `git cherry-pick-pr --continue`, or drop it with `git cherry-pick-pr --abort`
+error: #3796 onto upstream/release-3.1 is already in progress: a run stopped with it (fork branch automated-cherry-pick-of-#3796-upstream-release-3.1)
+hint: see it with `git cherry-pick-pr --status upstream/release-3.1`
+hint: finish it with `git cherry-pick-pr --continue upstream/release-3.1`, or drop it with `git cherry-pick-pr --abort upstream/release-3.1`
 "#,
     );
     assert_eq!(world.state(), state);
-    assert!(world.github.writes().is_empty());
+    assert_eq!(world.github.requests().len(), asked);
+    assert_eq!(world.snapshot(), before);
+
+    // Another pull request onto the same target goes ahead.
+    let run = world.run(&["--yes", "upstream/release-3.1", "3797"]);
+    run.expect_code(0);
+    assert_eq!(
+        world
+            .picked("automated-cherry-pick-of-#3797-upstream-release-3.1")
+            .len(),
+        1
+    );
+    assert_eq!(world.github.created().len(), 1);
+    // The stopped one is still there, as it was.
+    assert_eq!(world.states(), vec![state.clone().unwrap()]);
+
+    // Both stopped: each is named apart, by its fork branch.
+    world.run(&["--yes", "upstream/release-3.1", "3798"]).expect_code(3);
+    assert_eq!(world.states().len(), 2);
+    let run = world.run(&["--continue"]);
+    run.expect_code(2).stderr_eq(
+        r#"
+error: several jobs are in progress: automated-cherry-pick-of-#3796-upstream-release-3.1, automated-cherry-pick-of-#3798-upstream-release-3.1
+hint: name the one to act on, e.g. `git cherry-pick-pr --continue automated-cherry-pick-of-#3796-upstream-release-3.1`
+"#,
+    );
+    let run = world.run(&["--continue", "upstream/release-3.1"]);
+    run.expect_code(2).stderr_eq(
+        r#"
+error: these jobs were stopped by 2 different runs: automated-cherry-pick-of-#3796-upstream-release-3.1, automated-cherry-pick-of-#3798-upstream-release-3.1
+hint: name the one to act on, e.g. `git cherry-pick-pr --continue automated-cherry-pick-of-#3796-upstream-release-3.1`
+"#,
+    );
+    world
+        .run(&["--abort", "automated-cherry-pick-of-#3798-upstream-release-3.1"])
+        .expect_code(0);
+    assert_eq!(world.states(), vec![state.clone().unwrap()]);
+    world.resolve(&world.state_worktree());
+    world.run(&["--continue"]).expect_code(0);
+    assert!(world.states().is_empty());
+    assert_eq!(world.github.created().len(), 2);
 }
 
 #[test]
@@ -188,7 +234,7 @@ Cherry-pick of #3796 into kubesphere/kubesphere in progress:
         r#"
 → Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
 → Opening a pull request against kubesphere/kubesphere release-3.1
-→ Opened PR #9000 for upstream/release-3.1
+→ Opened PR #9000 for upstream/release-3.1 (picks #3796)
 "#,
     );
     assert_eq!(world.github.created().len(), 1);
@@ -246,12 +292,11 @@ fn an_unreadable_state_is_cleared_by_abort() {
     world
         .run(&["--yes", "upstream/release-3.1", "3796"])
         .expect_code(1).stderr_eq(r#"
-error: a cherry-pick is already in progress ([ROOT]/clone/.git/cherry-pick-pr/state.json has format version 99, this tool reads version 2)
-hint: see it with `git cherry-pick-pr --status`
-hint: finish it with `git cherry-pick-pr --continue`, or drop it with `git cherry-pick-pr --abort`
+error: the saved cherry-pick cannot be read: [ROOT]/clone/.git/cherry-pick-pr/state.json has format version 99, this tool reads versions 2 and 3
+hint: run `git cherry-pick-pr --abort` to clear it
 "#);
     world.run(&["--continue"]).expect_code(1).stderr_eq(r#"
-error: the saved cherry-pick cannot be read: [ROOT]/clone/.git/cherry-pick-pr/state.json has format version 99, this tool reads version 2
+error: the saved cherry-pick cannot be read: [ROOT]/clone/.git/cherry-pick-pr/state.json has format version 99, this tool reads versions 2 and 3
 hint: run `git cherry-pick-pr --abort` to clear it
 "#);
     world.run(&["--abort"]).expect_code(0);
@@ -299,7 +344,7 @@ fn when_git_am_fails_git_cherry_pick_is_tried() {
   git am -3 could not apply #3796; git cherry-pick applied its commits cleanly
 → Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
 → Opening a pull request against kubesphere/kubesphere release-3.1
-→ Opened PR #9000 for upstream/release-3.1
+→ Opened PR #9000 for upstream/release-3.1 (picks #3796)
 "#,
     );
     assert_eq!(
@@ -383,7 +428,7 @@ fn already_applied_prs_are_skipped_and_named() {
   #3796 is already on upstream/release-3.1: skipped
 → Pushing automated-cherry-pick-of-#3796-#3797-upstream-release-3.1 to origin
 → Opening a pull request against kubesphere/kubesphere release-3.1
-→ Opened PR #9000 for upstream/release-3.1
+→ Opened PR #9000 for upstream/release-3.1 (picks #3797)
 "#,
     );
     let created = world.github.created();
@@ -462,7 +507,7 @@ Cherry-pick of #3796 into kubesphere/kubesphere in progress:
         r#"
 → Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
 → Opening a pull request against kubesphere/kubesphere release-3.1
-→ Opened PR #9000 for upstream/release-3.1
+→ Opened PR #9000 for upstream/release-3.1 (picks #3796)
 "#,
     );
     assert_eq!(run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n");
@@ -561,13 +606,13 @@ fn a_state_from_an_older_version_is_reported_clearly_and_abort_clears_it() {
     .unwrap();
     let status = world.run(&["--status"]);
     status.expect_code(0).stdout_eq(r#"
-A saved cherry-pick cannot be read: [ROOT]/clone/.git/cherry-pick-pr/state.json was written by an older git-cherry-pick-pr (format version 1; this one reads version 2): finish it with that version, or drop it
+A saved cherry-pick cannot be read: [ROOT]/clone/.git/cherry-pick-pr/state.json was written by an older git-cherry-pick-pr (format version 1; this one reads versions 2 and 3): finish it with that version, or drop it
 next: git cherry-pick-pr --abort (clears it)
 "#);
     world
         .run(&["--continue"])
         .expect_code(1).stderr_eq(r#"
-error: the saved cherry-pick cannot be read: [ROOT]/clone/.git/cherry-pick-pr/state.json was written by an older git-cherry-pick-pr (format version 1; this one reads version 2): finish it with that version, or drop it
+error: the saved cherry-pick cannot be read: [ROOT]/clone/.git/cherry-pick-pr/state.json was written by an older git-cherry-pick-pr (format version 1; this one reads versions 2 and 3): finish it with that version, or drop it
 hint: run `git cherry-pick-pr --abort` to clear it
 "#);
     world.run(&["--abort"]).expect_code(0);

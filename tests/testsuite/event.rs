@@ -338,12 +338,12 @@ fn an_unknown_branch_is_named_in_the_comment() {
 → Applying #3796 to origin/release-3.1: Fix
 → Pushing automated-cherry-pick-of-#3796-origin-release-3.1 to origin
 → Opening a pull request against kubesphere/kubesphere release-3.1
-→ Opened PR #9000 for origin/release-3.1
+→ Opened PR #9000 for origin/release-3.1 (picks #3796)
 → Commented the results on PR #3796
 error: there is no branch `release-9.9` in kubesphere/kubesphere
 Summary:
-  origin/release-3.1       opened           https://github.com/kubesphere/kubesphere/pull/9000
-  origin/release-9.9       failed           there is no branch `release-9.9` in kubesphere/kubesphere
+  origin/release-3.1       #3796        opened           https://github.com/kubesphere/kubesphere/pull/9000
+  origin/release-9.9       #3796        failed           there is no branch `release-9.9` in kubesphere/kubesphere
 error: not every target is done
 "#,
     );

@@ -86,7 +86,7 @@ fn a_conflict_on_one_target_does_not_stop_the_others() {
 
     let status = world.run(&["--status"]);
     assert!(
-        status.stdout.contains("upstream/release-3.0: opened https://"),
+        status.stdout.contains("upstream/release-3.0 (#3796): opened https://"),
         "{}",
         status.stdout
     );
@@ -141,10 +141,26 @@ fn with_several_targets_in_progress_continue_wants_one_named() {
             status.stdout
         );
     }
-    world
-        .run(&["--continue"])
-        .expect_code(2)
-        .stderr_has("several targets are in progress");
+    // Listed in the order given; the example is one in progress, for the
+    // action typed.
+    world.run(&["--continue"]).expect_code(2).stderr_eq(
+        r#"
+error: several jobs are in progress: upstream/release-3.1, upstream/release-3.0
+hint: name the one to act on, e.g. `git cherry-pick-pr --continue upstream/release-3.1`
+"#,
+    );
+    world.run(&["--abort"]).expect_code(2).stderr_eq(
+        r#"
+error: several jobs are in progress: upstream/release-3.1, upstream/release-3.0
+hint: name the one to act on, e.g. `git cherry-pick-pr --abort upstream/release-3.1`
+"#,
+    );
+    let at = |name: &str| status.stdout.find(&format!("  {name}: stopped")).unwrap();
+    assert!(
+        at("upstream/release-3.1") < at("upstream/release-3.0"),
+        "{}",
+        status.stdout
+    );
 
     let state = world.state().unwrap();
     let worktree_of = |base: &str| {

@@ -138,10 +138,16 @@ impl Drop for Terminal {
 }
 
 pub fn on_a_terminal(world: &World, args: &[&str]) -> (Terminal, Arc<Mutex<String>>) {
+    on_a_terminal_then(world, args, "")
+}
+
+/// `on_a_terminal`, with `tail` after the command line (a redirection).
+pub fn on_a_terminal_then(world: &World, args: &[&str], tail: &str) -> (Terminal, Arc<Mutex<String>>) {
     let mut line = env!("CARGO_BIN_EXE_git-cherry-pick-pr").to_string();
     for arg in args {
         line.push_str(&format!(" '{arg}'"));
     }
+    line.push_str(tail);
     let mut child = Command::new("script")
         .process_group(0)
         .args(["-q", "-f", "-e", "-c", &line, "/dev/null"])
@@ -191,26 +197,35 @@ pub fn answer(child: &mut Terminal, text: &str) {
     stdin.flush().unwrap();
 }
 
+/// The question while a lone job waits for its conflicts to be resolved.
+const WAIT: &str = "answer y to apply the rest, push and open the pull request";
+
 #[test]
-fn on_a_terminal_it_waits_for_the_resolution_and_asks_before_pushing() {
+fn on_a_terminal_it_waits_for_the_resolution_and_asks_once() {
     let world = World::new();
     world.conflict_on_release(3);
     world.simple_pr(3796, "Fix the widget", 3);
     world.dirty_checkout();
     let before = world.snapshot();
     let (mut child, screen) = on_a_terminal(&world, &["upstream/release-3.1", "3796"]);
-    wait_for_text(&screen, "answer y to continue");
-    assert!(screen.lock().unwrap().contains("pkg/a.go"));
+    wait_for_text(&screen, WAIT);
+    {
+        let shown = screen.lock().unwrap().clone();
+        assert!(shown.contains("pkg/a.go"), "{shown}");
+        // Worded for the wait: answering goes on, `--continue` is for later.
+        assert!(shown.contains("hint: then answer y below: the rest is applied, pushed and the pull request opened, with no other question"), "{shown}");
+        assert!(!shown.contains("then `git cherry-pick-pr --continue`"), "{shown}");
+    }
     // Resolved in "another window".
     let worktree = world.state_worktree();
     world.resolve(&worktree);
-    answer(&mut child, "y\n");
-    wait_for_text(&screen, "Push and open the pull request?");
     assert!(world.github.writes().is_empty(), "nothing written before the answer");
     answer(&mut child, "y\n");
     let status = child.0.wait().unwrap();
     let screen = screen.lock().unwrap().clone();
     assert_eq!(status.code(), Some(0), "{screen}");
+    // The answer was to push: no second question.
+    assert!(!screen.contains("Push and open the pull request?"), "{screen}");
     assert!(
         screen.contains("https://github.com/kubesphere/kubesphere/pull/9000"),
         "{screen}"
@@ -235,7 +250,7 @@ fn on_a_terminal_any_other_answer_keeps_the_conflict() {
     world.conflict_on_release(3);
     world.simple_pr(3796, "Fix", 3);
     let (mut child, screen) = on_a_terminal(&world, &["--yes", "upstream/release-3.1", "3796"]);
-    wait_for_text(&screen, "answer y to continue");
+    wait_for_text(&screen, WAIT);
     answer(&mut child, "n\n");
     let status = child.0.wait().unwrap();
     assert_eq!(status.code(), Some(3), "{}", screen.lock().unwrap());
@@ -249,7 +264,7 @@ fn ctrl_c_at_the_conflict_prompt_keeps_the_conflict_for_continue() {
     world.conflict_on_release(3);
     world.simple_pr(3796, "Fix", 3);
     let (mut child, screen) = on_a_terminal(&world, &["--yes", "upstream/release-3.1", "3796"]);
-    wait_for_text(&screen, "answer y to continue");
+    wait_for_text(&screen, WAIT);
     // Ctrl-C typed on the terminal.
     answer(&mut child, "\u{3}");
     let status = child.0.wait().unwrap();
@@ -265,25 +280,136 @@ fn ctrl_c_at_the_conflict_prompt_keeps_the_conflict_for_continue() {
 }
 
 #[test]
-fn declining_the_push_keeps_the_commits_for_continue() {
+fn declining_the_push_removes_what_the_tool_made_alone_and_blocks_nothing() {
     let world = World::new();
     world.simple_pr(3796, "Fix", 3);
+    world.dirty_checkout();
+    let before = world.snapshot();
     let (mut child, screen) = on_a_terminal(&world, &["upstream/release-3.1", "3796"]);
     wait_for_text(&screen, "Push and open the pull request?");
     answer(&mut child, "n\n");
     let status = child.0.wait().unwrap();
     let text = screen.lock().unwrap().clone();
     assert_eq!(status.code(), Some(1), "{text}");
-    assert!(text.contains("the push was declined: nothing was pushed"), "{text}");
-    assert!(world.github.writes().is_empty());
-    assert_eq!(world.state().unwrap()["jobs"][0]["phase"], "push");
-    // Without a terminal, --continue needs --yes, since the run did not have it.
-    world.run(&["--continue"]).expect_code(1).stderr_eq(
-        r#"
-error: refusing to push without confirmation: standard input is not a terminal
-hint: pass --yes to push and open the pull request without asking, or --dry-run to only apply
-"#,
+    assert!(
+        text.contains("error: the push was declined: nothing was pushed for upstream/release-3.1"),
+        "{text}"
     );
-    world.run(&["--continue", "--yes"]).expect_code(0);
+    assert!(
+        text.contains(
+            "hint: nothing in it was resolved by hand, so it was removed: run the same command again to redo it"
+        ),
+        "{text}"
+    );
+    assert!(world.github.writes().is_empty());
+    assert!(world.state().is_none());
+    assert!(world.tool_dirs().is_empty());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert_eq!(world.snapshot(), before);
+    // The same command again is not blocked.
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(0);
     assert_eq!(world.github.created().len(), 1);
+}
+
+#[test]
+fn ctrl_c_at_the_question_does_what_no_does() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let before = world.snapshot();
+    let (mut child, screen) = on_a_terminal(&world, &["upstream/release-3.1", "3796"]);
+    wait_for_text(&screen, "Push and open the pull request?");
+    answer(&mut child, "\u{3}");
+    let status = child.0.wait().unwrap();
+    let text = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(130), "{text}");
+    assert!(
+        text.contains("error: interrupted: nothing was pushed; the picks of #3796 onto upstream/release-3.1 were removed (nothing in it was resolved by hand, so it was removed: run the same command again to redo it)"),
+        "{text}"
+    );
+    assert!(world.state().is_none());
+    assert!(world.tool_dirs().is_empty());
+    assert_eq!(world.snapshot(), before);
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(0);
+}
+
+#[test]
+fn an_end_of_input_at_the_question_is_said_and_taken_as_no() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    let (mut child, screen) = on_a_terminal(&world, &["upstream/release-3.1", "3796"]);
+    wait_for_text(&screen, "Push and open the pull request?");
+    // Ctrl-D at the start of a line.
+    answer(&mut child, "\u{4}");
+    let status = child.0.wait().unwrap();
+    let text = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "error: no answer to the question (end of input), taken as no: nothing was pushed for upstream/release-3.1"
+        ),
+        "{text}"
+    );
+    assert!(world.github.writes().is_empty());
+    assert!(world.state().is_none());
+}
+
+#[test]
+fn the_question_waits_for_the_terminal_when_stderr_is_piped() {
+    let world = World::new();
+    world.simple_pr(3796, "Fix", 3);
+    world.simple_pr(3797, "Other", 15);
+    for (pr, tail) in [("3796", " 2>&1 | cat"), ("3797", " 2>stderr.txt")] {
+        let (mut child, screen) = on_a_terminal_then(&world, &["upstream/release-3.1", pr], tail);
+        // Asked on the terminal itself, however stderr goes, and answered there.
+        wait_for_text(&screen, "Push and open the pull request? [y/N]");
+        answer(&mut child, "y\n");
+        let status = child.0.wait().unwrap();
+        let text = screen.lock().unwrap().clone();
+        assert_eq!(status.code(), Some(0), "{tail}: {text}");
+        assert!(!text.contains("declined"), "{tail}: {text}");
+    }
+    assert_eq!(world.github.created().len(), 2);
+    let _ = std::fs::remove_file(world.clone.join("stderr.txt"));
+}
+
+#[test]
+fn the_question_lists_every_job_and_no_keeps_only_what_was_resolved_by_hand() {
+    let world = World::new();
+    world.release_branch("release-3.0");
+    world.conflict_on_release(3);
+    world.simple_pr(3796, "Fix", 3);
+    let (mut child, screen) = on_a_terminal(&world, &["upstream/release-3.1", "upstream/release-3.0", "3796"]);
+    wait_for_text(&screen, "Push and open the pull request?");
+    {
+        let shown = screen.lock().unwrap().clone();
+        // Every job, the stopped one too, and what becomes of each.
+        assert!(
+            shown.contains("  upstream/release-3.1     #3796        conflict         PR #3796 does not apply cleanly to upstream/release-3.1"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("  upstream/release-3.0     #3796        push automated-cherry-pick-of-#3796-upstream-release-3.0 and open a pull request"),
+            "{shown}"
+        );
+    }
+    answer(&mut child, "y\n");
+    let status = child.0.wait().unwrap();
+    assert_eq!(status.code(), Some(3), "{}", screen.lock().unwrap());
+    assert_eq!(world.github.created().len(), 1);
+
+    // The conflict resolved by hand, then the push declined: that is kept.
+    world.resolve(&world.state_worktree());
+    let (mut child, screen) = on_a_terminal(&world, &["--continue"]);
+    wait_for_text(&screen, "Push and open the pull request?");
+    answer(&mut child, "n\n");
+    let status = child.0.wait().unwrap();
+    let text = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("hint: `git cherry-pick-pr --continue` checks the picked commits again"),
+        "{text}"
+    );
+    assert_eq!(world.state().unwrap()["jobs"][0]["phase"], "push");
+    world.run(&["--continue", "--yes"]).expect_code(0);
+    assert_eq!(world.github.created().len(), 2);
 }

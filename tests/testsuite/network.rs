@@ -172,7 +172,7 @@ fn a_permission_refusal_on_labels_is_a_warning_not_a_rate_limit() {
     );
     let run = run(&world, &["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(0)
-        .stderr_has("warning: could not label PR #9000")
+        .stderr_has("warning: could not label PR #9000 (picks #3796)")
         .stderr_has("Resource not accessible by personal access token");
     assert_eq!(run.stdout, URL);
     assert_eq!(world.github.requests_to("POST", "/labels").len(), 1);

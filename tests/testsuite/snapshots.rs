@@ -165,24 +165,40 @@ fn a_summary_of_several_targets() {
     world.release_branch("release-3.0");
     world.conflict_on_release(3);
     world.simple_pr(3796, "Fix the widget", 3);
-    let run = world.run(&["--yes", "upstream/release-3.1", "upstream/release-3.0", "3796"]);
+    // On one core the jobs run one after the other, so the whole of stderr
+    // comes in one order (on more, the jobs' steps interleave).
+    let env = world.command();
+    let tool = crate::support::binary();
+    let mut command = std::process::Command::new("taskset");
+    command
+        .args(["-c", "0"])
+        .arg(tool)
+        .current_dir(&world.clone)
+        .env_clear()
+        .envs(env.get_envs().filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))))
+        .stdin(std::process::Stdio::null())
+        .args(["--yes", "upstream/release-3.1", "upstream/release-3.0", "3796"]);
+    let run = crate::support::run_command(&mut command);
     run.expect_code(3);
-    // The targets' steps interleave; what follows them is in the targets' order.
-    let text = redacted(&world, &run);
-    let report = &text[text.find("error:").unwrap_or(0)..];
     assert_data_eq!(
-        report.to_string(),
+        redacted(&world, &run),
         str![[r#"
+→ Fetching release-3.1, release-3.0 and #3796 from upstream
+→ Applying #3796 to upstream/release-3.1: Fix the widget
+→ Applying #3796 to upstream/release-3.0: Fix the widget
+→ Pushing automated-cherry-pick-of-#3796-upstream-release-3.0 to origin
+→ Opening a pull request against kubesphere/kubesphere release-3.0
+→ Opened PR #9000 for upstream/release-3.0 (picks #3796)
 error: PR #3796 does not apply cleanly to upstream/release-3.1
 conflicting files:
     pkg/a.go
 the work is in [ROOT]/clone/.git/cherry-pick-pr/3796-upstream-release-3.1-[..] (branch automated-cherry-pick-of-#3796-upstream-release-3.1)
 hint: resolve the conflicts in [ROOT]/clone/.git/cherry-pick-pr/3796-upstream-release-3.1-[..]: edit the files and `git add` them (running `git am --continue` there yourself is fine too)
-hint: then `git cherry-pick-pr --continue` applies the rest, then pushes and opens the pull request
-hint: or `git cherry-pick-pr --abort` removes the worktree and branch
+hint: then `git cherry-pick-pr --continue upstream/release-3.1` applies the rest, then pushes and opens the pull request
+hint: or `git cherry-pick-pr --abort upstream/release-3.1` removes the worktree and branch
 Summary:
-  upstream/release-3.1     conflict         PR #3796 does not apply cleanly to upstream/release-3.1
-  upstream/release-3.0     opened           https://github.com/kubesphere/kubesphere/pull/9000
+  upstream/release-3.1     #3796        conflict         PR #3796 does not apply cleanly to upstream/release-3.1
+  upstream/release-3.0     #3796        opened           https://github.com/kubesphere/kubesphere/pull/9000
 error: not every target is done
 
 "#]]

@@ -80,7 +80,7 @@ fn the_cherry_pick_fallbacks_change_is_disclosed() {
   git am -3 could not apply #3796; git cherry-pick applied its commits cleanly
 → Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
 → Opening a pull request against kubesphere/kubesphere release-3.1
-→ Opened PR #9000 for upstream/release-3.1
+→ Opened PR #9000 for upstream/release-3.1 (picks #3796)
 "#,
     );
     let body = &world.github.created()[0].body;
@@ -284,7 +284,7 @@ hint: save the text as UTF-8
 warning: dropped 3 control characters from the edited text (only newlines and tabs are kept)
 → Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
 → Opening a pull request against kubesphere/kubesphere release-3.1
-→ Opened PR #9000 for upstream/release-3.1
+→ Opened PR #9000 for upstream/release-3.1 (picks #3796)
 "#,
     );
     let created = world.github.created();
@@ -415,7 +415,7 @@ fn a_long_why_file_is_cut_and_the_release_note_kept() {
 → Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
 warning: the body for upstream/release-3.1 is longer than GitHub takes (65536 characters): the justification was cut to fit, and the body says so; the rest of it is only in what was given to --why or --why-file
 → Opening a pull request against kubesphere/kubesphere release-3.1
-→ Opened PR #9000 for upstream/release-3.1
+→ Opened PR #9000 for upstream/release-3.1 (picks #3796)
 "#);
     let body = &world.github.created()[0].body;
     assert!(body.chars().count() <= 65_536, "{}", body.chars().count());
@@ -446,8 +446,8 @@ fn reviewers_named_are_requested_but_never_yourself() {
 → Applying #3796 to upstream/release-3.1: Fix the widget
 → Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
 → Opening a pull request against kubesphere/kubesphere release-3.1
-Requested reviews of PR #9000 from dave, erin
-→ Opened PR #9000 for upstream/release-3.1
+Requested reviews of PR #9000 (picks #3796) from dave, erin
+→ Opened PR #9000 for upstream/release-3.1 (picks #3796)
 "#,
     );
     assert_eq!(world.github.requested_reviewers(9000), vec!["dave", "erin"]);
@@ -506,9 +506,9 @@ fn a_refused_review_request_is_a_warning() {
 → Applying #3796 to upstream/release-3.1: Fix the widget
 → Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
 → Opening a pull request against kubesphere/kubesphere release-3.1
-warning: could not request reviews of PR #9000 from zed: GitHub refused them: a reviewer may not be a collaborator of the repository; ask them by mentioning them instead
+warning: could not request reviews of PR #9000 (picks #3796) from zed: GitHub refused them: a reviewer may not be a collaborator of the repository; ask them by mentioning them instead
   requesting reviews of PR #9000 in kubesphere/kubesphere from zed: GitHub answered 422 Unprocessable Entity: Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the kubesphere/kubesphere repository.
-→ Opened PR #9000 for upstream/release-3.1
+→ Opened PR #9000 for upstream/release-3.1 (picks #3796)
 "#);
     assert_eq!(run.stdout, "https://github.com/kubesphere/kubesphere/pull/9000\n");
     assert_eq!(world.github.requests_to("POST", "/requested_reviewers").len(), 1);
