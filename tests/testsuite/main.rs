@@ -10,6 +10,7 @@ mod event;
 mod fanout;
 mod generated;
 mod hardening;
+mod help;
 mod install;
 mod integrity;
 mod interrupts;
