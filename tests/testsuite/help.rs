@@ -1,6 +1,8 @@
-//! Help that can be scanned: `--help` groups the options under headings, and
-//! `-h` fits on one screen.
+//! Help that can be scanned: `--help` groups the options under headings,
+//! `-h` fits on one screen, and the man page shows the help's code spans in
+//! roff's fonts, not as Markdown.
 
+use std::path::PathBuf;
 use std::process::Command;
 
 /// What `git-cherry-pick-pr FLAG` prints, on a terminal `columns` wide.
@@ -115,4 +117,43 @@ fn short_help_fits_on_one_screen() {
         assert!(help.contains(form), "-h lacks {form}:\n{help}");
     }
     assert!(help.lines().any(|l| l == "Picking:"), "{help}");
+}
+
+/// The committed man page, as the generator writes it.
+fn man_page() -> String {
+    let page = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("man/man1/git-cherry-pick-pr.1");
+    std::fs::read_to_string(page).expect("the man page is committed")
+}
+
+#[test]
+fn the_man_page_options_are_roff_not_markdown() {
+    let page = man_page();
+    let options: Vec<&str> = page
+        .lines()
+        .skip_while(|l| *l != ".SH OPTIONS")
+        .take_while(|l| *l == ".SH OPTIONS" || !l.starts_with(".SH"))
+        .collect();
+    assert!(options.len() > 100, "no OPTIONS section: {options:?}");
+    let markdown: Vec<&&str> = options.iter().filter(|l| l.contains('`')).collect();
+    assert!(markdown.is_empty(), "backticks left in OPTIONS: {markdown:#?}");
+    let options = options.join("\n");
+    for roff in [
+        // An option, a command and an environment variable in bold.
+        "(\\fBgit am \\-\\-signoff\\fR)",
+        "nothing is pushed and \\fB\\-\\-continue\\fR runs it again",
+        "Also \\fBUPSTREAM_REMOTE\\fR or git config \\fBcherry\\-pick\\-pr.upstream\\fR",
+        // A value in italics.
+        "default \\fIorigin\\fR.",
+        // The entries' tags, and the headings as subsections.
+        ".TP\n\\fB\\-\\-continue\\fR\n",
+        ".TP\n\\fB\\-\\-upstream\\fR \\fIREMOTE\\fR\n",
+        ".SS Picking\n",
+        ".SS \"The pull request\"\n",
+        ".SS \"The release manager\"\n",
+        ".SS \"Stopped runs\"\n",
+        ".SS Automation\n",
+        ".SS \"Output and diagnostics\"\n",
+    ] {
+        assert!(options.contains(roff), "OPTIONS lacks {roff:?}:\n{options}");
+    }
 }
