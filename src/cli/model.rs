@@ -56,7 +56,9 @@ pub struct Cli {
     // Picking: where from, where to, and how.
     /// The remote to fetch targets and pull requests from
     ///
-    /// Also `UPSTREAM_REMOTE` or git config `cherry-pick-pr.upstream`; default `upstream`.
+    /// Also `UPSTREAM_REMOTE` or git config `cherry-pick-pr.upstream`; default:
+    /// the remote the targets name (`kubesphere` for
+    /// `kubesphere/release-3.1`) unless it is the fork's, else `upstream`.
     #[arg(long, value_name = "REMOTE", help_heading = PICKING)]
     pub upstream: Option<String>,
 

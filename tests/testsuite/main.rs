@@ -26,4 +26,5 @@ mod sandbox;
 mod snapshots;
 mod the_case;
 mod untrusted;
+mod upstream_remote;
 mod worktree;
