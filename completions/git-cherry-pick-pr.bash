@@ -35,6 +35,10 @@ _git_cherry_pick_pr() {
             _git_cherry_pick_pr_reply < <(git remote 2>/dev/null)
             return
             ;;
+        --exec)
+            COMPREPLY=()
+            return
+            ;;
         --user)
             COMPREPLY=()
             return
@@ -51,18 +55,6 @@ _git_cherry_pick_pr() {
             COMPREPLY=()
             return
             ;;
-        --exec)
-            COMPREPLY=()
-            return
-            ;;
-        --milestone)
-            COMPREPLY=()
-            return
-            ;;
-        --copy-labels)
-            COMPREPLY=()
-            return
-            ;;
         --why)
             COMPREPLY=()
             return
@@ -75,7 +67,11 @@ _git_cherry_pick_pr() {
             COMPREPLY=()
             return
             ;;
-        --allowed-associations)
+        --milestone)
+            COMPREPLY=()
+            return
+            ;;
+        --copy-labels)
             COMPREPLY=()
             return
             ;;
@@ -83,10 +79,14 @@ _git_cherry_pick_pr() {
             COMPREPLY=()
             return
             ;;
+        --allowed-associations)
+            COMPREPLY=()
+            return
+            ;;
     esac
     case "$cur" in
         -*)
-            _git_cherry_pick_pr_reply < <(printf '%s\n' '--continue' '--abort' '--status' '--upstream' '--fork' '--user' '--repo' '--api-url' '--label' '--no-label' '--dry-run' '--exec' '--regenerate-docs' '--milestone' '--copy-labels' '--assign-author' '--comment-source' '--yes' '-y' '--force' '--signoff' '--draft' '--edit' '--critical' '--why' '--why-file' '--reviewer' '--reviewers-from-source' '--allow-unmerged' '--missing' '--from-labels' '--select' '-i' '--from-event' '--allowed-associations' '--candidate-label' '--json' '--debug' '--help' '-h' '--version' '-V')
+            _git_cherry_pick_pr_reply < <(printf '%s\n' '--upstream' '--fork' '--dry-run' '--yes' '-y' '--exec' '--regenerate-docs' '--signoff' '--allow-unmerged' '--force' '--user' '--repo' '--api-url' '--label' '--no-label' '--draft' '--edit' '--why' '--why-file' '--critical' '--reviewer' '--reviewers-from-source' '--milestone' '--copy-labels' '--assign-author' '--comment-source' '--missing' '--from-labels' '--select' '-i' '--candidate-label' '--continue' '--abort' '--status' '--from-event' '--allowed-associations' '--json' '--debug' '--help' '-h' '--version' '-V')
             return
             ;;
     esac

@@ -291,12 +291,7 @@ pub fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Targ
             },
         );
     }
-    // Another remote's branch: the longest remote name that prefixes it.
-    if let Some(other) = remotes
-        .iter()
-        .filter(|r| short.strip_prefix(**r).is_some_and(|rest| rest.starts_with('/')))
-        .max_by_key(|r| r.len())
-    {
+    if let Some(other) = remote_named(text, remotes) {
         return Err(usage(format!(
             "target `{text}` is a branch of the `{other}` remote, but the upstream remote is `{upstream}`"
         ))
@@ -319,6 +314,22 @@ pub fn parse_target(text: &str, upstream: &str, remotes: &[&str]) -> Result<Targ
             branch: text.to_string(),
         },
     )
+}
+
+/// The remote a target names (`kubesphere` for `kubesphere/release-3.1` or
+/// `refs/remotes/kubesphere/release-3.1`), among `remotes`: the longest whose
+/// name and a slash begin it. `None` for a bare branch.
+pub fn remote_named<'a>(text: &str, remotes: &[&'a str]) -> Option<&'a str> {
+    let text = text.trim();
+    let short = text
+        .strip_prefix("refs/remotes/")
+        .or_else(|| text.strip_prefix("remotes/"))
+        .unwrap_or(text);
+    remotes
+        .iter()
+        .filter(|r| short.strip_prefix(**r).is_some_and(|rest| rest.starts_with('/')))
+        .max_by_key(|r| r.len())
+        .copied()
 }
 
 /// Whether `text` is written as a commit id: 7 to 40 hex digits (an
@@ -526,6 +537,25 @@ mod tests {
         let t = parse_target("release-3.1", "upstream", &remotes).unwrap();
         assert_eq!(t.tracking_ref(), "refs/remotes/upstream/release-3.1");
         assert_eq!(t.to_string(), "upstream/release-3.1");
+    }
+
+    #[test]
+    fn a_target_names_its_remote() {
+        let remotes = ["kubesphere", "origin", "up", "up/stream"];
+        for (target, remote) in [
+            ("kubesphere/release-3.1", Some("kubesphere")),
+            ("refs/remotes/kubesphere/release-3.1", Some("kubesphere")),
+            ("remotes/origin/release-3.1", Some("origin")),
+            ("up/stream/release-1", Some("up/stream")),
+            ("up/release-1", Some("up")),
+            ("release-3.1", None),
+            ("release/v3", None),
+            ("kubesphere", None),
+            ("upstream/release-3.1", None),
+            ("refs/tags/v3.1.0", None),
+        ] {
+            assert_eq!(remote_named(target, &remotes), remote, "{target}");
+        }
     }
 
     #[test]

@@ -1,13 +1,12 @@
-//! Files generated from the command's own definition: the man page (clap_mangen
-//! plus the sections kept here) and shell completions. bash, zsh and fish are
-//! written here from the clap model, so that they plug into git's own
-//! completion and complete remotes and remote-tracking branches; PowerShell and
-//! elvish come from clap_complete. `--generate KIND` prints one of them.
+//! Files generated from the command's own definition: the man page (`man`)
+//! and shell completions. bash, zsh and fish are written here from the clap
+//! model, so that they plug into git's own completion and complete remotes and
+//! remote-tracking branches; PowerShell and elvish come from clap_complete.
+//! `--generate KIND` prints one of them.
 
-use std::io::Write;
+mod man;
 
 use clap::{Arg, ArgAction, Command, CommandFactory};
-use roff::{Roff, bold, italic, roman};
 
 use crate::cli::{Cli, Kind};
 
@@ -18,7 +17,7 @@ pub fn generate(kind: Kind) -> Vec<u8> {
     let mut cmd = Cli::command().name(NAME).bin_name(NAME);
     cmd.build();
     match kind {
-        Kind::Man => man(cmd),
+        Kind::Man => man::page(cmd),
         Kind::Bash => bash(&cmd).into_bytes(),
         Kind::Zsh => zsh(&cmd).into_bytes(),
         Kind::Fish => fish(&cmd).into_bytes(),
@@ -333,94 +332,6 @@ complete -c git -f -n '__fish_git_using_command cherry-pick-pr' -a '(__git_cherr
 /// How git's list of subcommands describes this one (short, like git's own).
 const SUBCOMMAND_HELP: &str = "Backport merged pull requests onto release branches";
 
-/// The man page's own sections, around the OPTIONS section that clap_mangen
-/// writes from the clap model: see `sections` for the form.
-const MAN_SECTIONS: &str = include_str!("man/sections.txt");
-
-/// The date of this version, shown in the man page's footer. It changes with
-/// the version, never with the build, so the page is reproducible.
-const VERSION_DATE: &str = "2026-11-25";
-
-/// The version `VERSION_DATE` is the date of: a test fails when Cargo.toml's
-/// version moves on and these two stay behind.
-#[cfg(test)]
-const DATED_VERSION: &str = "0.1.0";
-
-fn man(cmd: Command) -> Vec<u8> {
-    let page = clap_mangen::Man::new(cmd)
-        .title("GIT-CHERRY-PICK-PR")
-        .manual("Git Manual")
-        .date(VERSION_DATE);
-    let (before, after) = MAN_SECTIONS
-        .split_once("\n# OPTIONS\n")
-        .expect("the man page's sections name where OPTIONS goes");
-    let mut out = Vec::new();
-    let _ = page.render_title(&mut out);
-    let _ = page.render_name_section(&mut out);
-    let _ = page.render_synopsis_section(&mut out);
-    let _ = out.write_all(sections(before).render().as_bytes());
-    let _ = page.render_options_section(&mut out);
-    let _ = out.write_all(sections(after).render().as_bytes());
-    out
-}
-
-/// Renders sections written in a small plain-text form, blocks separated by
-/// blank lines:
-/// - `# TITLE` starts a section;
-/// - a block indented by four spaces is an example, its lines kept as they are;
-/// - a block whose first line alone is not indented is a tagged paragraph: the
-///   tag (`**bold**` or `*italic*`), then its text;
-/// - any other block is a paragraph, its lines joined, `**bold**` where marked.
-fn sections(text: &str) -> Roff {
-    let mut roff = Roff::new();
-    let mut first_in_section = true;
-    for block in text
-        .split("\n\n")
-        .map(|b| b.trim_matches('\n'))
-        .filter(|b| !b.is_empty())
-    {
-        let (head, rest) = block.split_once('\n').unwrap_or((block, ""));
-        if let Some(title) = head.strip_prefix("# ") {
-            roff.control("SH", [title]);
-            first_in_section = true;
-            continue;
-        }
-        if let Some(example) = indented(block) {
-            roff.control("RS", ["4"]).control("nf", []);
-            for line in example {
-                roff.text([roman(line)]);
-            }
-            roff.control("fi", []).control("RE", []);
-        } else if let Some(text) = indented(rest).filter(|_| !rest.is_empty()) {
-            let marked = |mark: &str| head.strip_prefix(mark).and_then(|t| t.strip_suffix(mark));
-            let tag = match (marked("**"), marked("*")) {
-                (Some(tag), _) => bold(tag),
-                (None, Some(tag)) => italic(tag),
-                (None, None) => roman(head),
-            };
-            roff.control("TP", []).text([tag]).text([roman(text.join(" "))]);
-        } else {
-            if !first_in_section {
-                roff.control("PP", []);
-            }
-            let joined = block.lines().collect::<Vec<_>>().join(" ");
-            let spans = joined.split("**").enumerate().filter(|(_, s)| !s.is_empty());
-            roff.text(
-                spans
-                    .map(|(i, s)| if i % 2 == 1 { bold(s) } else { roman(s) })
-                    .collect::<Vec<_>>(),
-            );
-        }
-        first_in_section = false;
-    }
-    roff
-}
-
-/// The lines of `text` without their four-space indent, when every one has it.
-fn indented(text: &str) -> Option<Vec<&str>> {
-    text.lines().map(|line| line.strip_prefix("    ")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -500,79 +411,6 @@ mod tests {
         );
         assert!(!fish.contains("-l generate"));
         assert!(bash.contains("_git_cherry_pick_pr()") && zsh.starts_with("#compdef git-cherry-pick-pr"));
-    }
-
-    #[test]
-    fn the_man_page_has_its_sections_and_no_date() {
-        let page = String::from_utf8(generate(Kind::Man)).unwrap();
-        for section in [
-            "NAME",
-            "SYNOPSIS",
-            "DESCRIPTION",
-            "OPTIONS",
-            "ENVIRONMENT",
-            "FILES",
-            "EXIT STATUS",
-            "EXAMPLES",
-            "SEE ALSO",
-        ] {
-            assert!(
-                page.contains(&format!(".SH {section}")) || page.contains(&format!(".SH \"{section}\"")),
-                "{section}"
-            );
-        }
-        assert!(
-            page.contains(&format!(".TH GIT-CHERRY-PICK-PR 1 {VERSION_DATE} ")),
-            "{}",
-            &page[..200]
-        );
-        assert_eq!(generate(Kind::Man), generate(Kind::Man));
-    }
-
-    #[test]
-    fn the_sections_form_becomes_roff() {
-        let text = "# A B\n\nOne\nparagraph.\n\nSee **git-am**(1).\n\n**TERM**\n    Its\n    text.\n\n*path/*/*\n    Where.\n\n    an example\n      kept\n";
-        let roff = sections(text).render();
-        let body = roff.lines().skip_while(|l| !l.starts_with(".SH")).collect::<Vec<_>>();
-        assert_eq!(
-            body,
-            [
-                ".SH \"A B\"",
-                "One paragraph.",
-                ".PP",
-                "See \\fBgit\\-am\\fR(1).",
-                ".TP",
-                "\\fBTERM\\fR",
-                "Its text.",
-                ".TP",
-                "\\fIpath/*/\\fR",
-                "Where.",
-                ".RS 4",
-                ".nf",
-                "an example",
-                "  kept",
-                ".fi",
-                ".RE",
-            ]
-        );
-    }
-
-    #[test]
-    fn the_version_date_belongs_to_this_version_and_is_not_in_the_future() {
-        assert_eq!(
-            DATED_VERSION,
-            env!("CARGO_PKG_VERSION"),
-            "Cargo.toml's version changed: set VERSION_DATE to the new version's date and DATED_VERSION to it"
-        );
-        let date: jiff::civil::Date = VERSION_DATE.parse().expect("VERSION_DATE is YYYY-MM-DD");
-        assert_eq!(date.to_string(), VERSION_DATE, "written as YYYY-MM-DD");
-        // Today somewhere on Earth: at most a day ahead of UTC.
-        let latest = jiff::Timestamp::now()
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date()
-            .tomorrow()
-            .unwrap();
-        assert!(date <= latest, "VERSION_DATE {date} is in the future");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use crate::cli::Cli;
 pub use crate::cli::args::Selection;
-use crate::cli::args::{Mode, PrRef, Target, check_labels, parse_repo, parse_target};
+use crate::cli::args::{Mode, PrRef, Target, check_labels, parse_repo, parse_target, remote_named};
 use crate::cli::config::GitConfig;
 use crate::cli::options::Options;
 use crate::cli::session::Session;
@@ -96,7 +96,7 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
         event: *mode == Mode::Event,
         provenance: Vec::new(),
     };
-    let remotes = Remotes::resolve(&mut sources)?;
+    let remotes = Remotes::resolve(&mut sources, target_args)?;
     let repo = repository(&mut sources, &remotes)?;
     let api_url = api_url(&mut sources, remotes.host())?;
     let user = user(&mut sources, &remotes, &repo);
@@ -296,34 +296,47 @@ struct Remotes {
 
 impl Remotes {
     /// Which remotes are upstream and fork, and their URLs; an error names a
-    /// remote that is not there.
-    fn resolve(sources: &mut Sources<'_>) -> Result<Remotes> {
+    /// remote that is not there. Unless flag, environment or git config names
+    /// the upstream, it is the remote the targets name (but the fork's), else
+    /// `upstream`.
+    fn resolve(sources: &mut Sources<'_>, targets: &[String]) -> Result<Remotes> {
         let cli = sources.cli;
+        let remotes = sources.config.remotes();
+        let given = [
+            flag(&cli.upstream, "upstream"),
+            sources.event(Some(EVENT_REMOTE.into())),
+            sources.var("UPSTREAM_REMOTE"),
+            sources.key("upstream"),
+        ];
+        let forks = [
+            flag(&cli.fork, "fork"),
+            sources.event(Some(EVENT_REMOTE.into())),
+            sources.var("FORK_REMOTE"),
+            sources.key("fork"),
+            default(Some("origin".into()), "default"),
+        ];
+        let named = if given.iter().any(|(value, _)| value.is_some()) {
+            (None, String::new())
+        } else {
+            // `origin/release-3.1` with origin your fork is a slip, not a
+            // choice of upstream: the target's own error says so.
+            let fork = forks.iter().find_map(|(value, _)| value.as_deref());
+            let names: Vec<&str> = remotes
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .filter(|name| Some(*name) != fork)
+                .collect();
+            remote_of_targets(targets, &names)?
+        };
         let upstream = sources
             .pick(
                 "upstream",
-                [
-                    flag(&cli.upstream, "upstream"),
-                    sources.event(Some(EVENT_REMOTE.into())),
-                    sources.var("UPSTREAM_REMOTE"),
-                    sources.key("upstream"),
-                    default(Some("upstream".into()), "default"),
-                ],
+                given
+                    .into_iter()
+                    .chain([named, default(Some("upstream".into()), "default")]),
             )
             .unwrap_or_default();
-        let fork = sources
-            .pick(
-                "fork",
-                [
-                    flag(&cli.fork, "fork"),
-                    sources.event(Some(EVENT_REMOTE.into())),
-                    sources.var("FORK_REMOTE"),
-                    sources.key("fork"),
-                    default(Some("origin".into()), "default"),
-                ],
-            )
-            .unwrap_or_default();
-        let remotes = sources.config.remotes();
+        let fork = sources.pick("fork", forks).unwrap_or_default();
         let url_of = |name: &str| remotes.iter().find(|(n, _)| n == name).map(|(_, u)| u.clone());
         let upstream_url = url_of(&upstream).ok_or_else(|| missing_remote(&remotes, &upstream, "upstream"))?;
         let fork_url = url_of(&fork).ok_or_else(|| missing_remote(&remotes, &fork, "fork"))?;
@@ -363,6 +376,32 @@ impl Remotes {
             .into());
         }
         Ok(())
+    }
+}
+
+/// The remote the targets name (`kubesphere` for `kubesphere/release-3.1`),
+/// as the upstream's candidate; none when they name none. Targets that name
+/// two remotes are a usage error: a run has one upstream repository, which
+/// its pull request numbers belong to.
+fn remote_of_targets(targets: &[String], remotes: &[&str]) -> Result<Candidate> {
+    let mut named: Vec<(&str, &str)> = Vec::new();
+    for target in targets {
+        if let Some(remote) = remote_named(target, remotes)
+            && !named.iter().any(|(r, _)| *r == remote)
+        {
+            named.push((remote, target.as_str()));
+        }
+    }
+    match named[..] {
+        [] => Ok((None, String::new())),
+        [(remote, target)] => Ok((Some(remote.to_string()), format!("the target {target}"))),
+        [(first, first_target), (second, second_target), ..] => Err(usage(format!(
+            "the targets name two remotes, `{first}` ({first_target}) and `{second}` ({second_target}), but a run picks from one upstream remote"
+        ))
+        .hint(format!(
+            "run once for the targets on `{first}` and once for those on `{second}`"
+        ))
+        .into()),
     }
 }
 
@@ -820,6 +859,35 @@ mod tests {
                 "docLink = https://d (from default)",
                 "labels = kind/bug (from git config cherry-pick-pr.label)",
             ]
+        );
+    }
+
+    #[test]
+    fn the_targets_name_the_upstream_remote_when_they_agree() {
+        let remotes = ["kubesphere", "upstream"];
+        let targets = |t: &[&str]| t.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        let named = remote_of_targets(&targets(&["kubesphere/release-3.1", "release-3.0"]), &remotes).unwrap();
+        assert_eq!(
+            named,
+            (Some("kubesphere".into()), "the target kubesphere/release-3.1".into())
+        );
+        let named = remote_of_targets(
+            &targets(&["refs/remotes/kubesphere/release-3.1", "kubesphere/release-3.0"]),
+            &remotes,
+        )
+        .unwrap();
+        assert_eq!(named.0.as_deref(), Some("kubesphere"));
+        // A bare branch, or a remote that is not there, names none.
+        for none in [&["release-3.1"][..], &["other/release-3.1"], &[]] {
+            assert_eq!(remote_of_targets(&targets(none), &remotes).unwrap().0, None, "{none:?}");
+        }
+        let err =
+            remote_of_targets(&targets(&["kubesphere/release-3.1", "upstream/release-3.0"]), &remotes).unwrap_err();
+        assert_eq!(crate::errors::kind_of(&err), crate::errors::Kind::Usage);
+        assert!(
+            err.to_string()
+                .starts_with("the targets name two remotes, `kubesphere` (kubesphere/release-3.1) and `upstream`"),
+            "{err}"
         );
     }
 
