@@ -22,6 +22,7 @@ mod network;
 mod overwrite;
 mod pick;
 mod push;
+mod readme;
 mod sandbox;
 mod snapshots;
 mod the_case;
