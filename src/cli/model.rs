@@ -264,7 +264,9 @@ pub struct Cli {
     /// request per source pull request per target
     ///
     /// Each job is independent: a conflict in one does not stop the others,
-    /// and `--status` names each stopped job by its fork branch.
+    /// and a stopped one is left out of later runs until it is finished or
+    /// dropped. `--status` names a stopped job by its target, or by its fork
+    /// branch where two share a target.
     #[arg(long, group = "selection", conflicts_with_all = ["resume", "abort", "status"], help_heading = RELEASE_MANAGER, hide_short_help = true)]
     pub from_labels: bool,
 
