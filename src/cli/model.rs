@@ -104,6 +104,27 @@ pub struct Cli {
     #[arg(long, help_heading = PICKING, hide_short_help = true)]
     pub signoff: bool,
 
+    /// What to pick of each pull request: its own commits, or what landed
+    ///
+    /// `commits` (the default): the pull request's own commits, through its
+    /// patch, as the script did. `landed`: what landed on the branch it was
+    /// merged into: the squash commit of a squash-merged pull request, the
+    /// rebased commits of a rebase-merged one (a merge commit's pull request:
+    /// its own commits). `auto`: `landed` for a squash-merged pull request,
+    /// else its own commits. Also git config `cherry-pick-pr.pick`.
+    #[arg(long, value_enum, value_name = "WHAT", help_heading = PICKING, hide_short_help = true)]
+    pub pick: Option<crate::cli::options::Pick>,
+
+    /// End each picked commit's message with `(cherry picked from commit
+    /// <sha>)`, as `git cherry-pick -x` does
+    ///
+    /// The commit named is the one on the branch the pull request was merged
+    /// into (the squash or rebased commit, or its own for a merge commit);
+    /// a commit that is not there is never named. Also git config
+    /// `cherry-pick-pr.recordOrigin`.
+    #[arg(short = 'x', help_heading = PICKING, hide_short_help = true)]
+    pub record_origin: bool,
+
     /// Pick pull requests that are not merged yet
     #[arg(long, help_heading = PICKING, hide_short_help = true)]
     pub allow_unmerged: bool,

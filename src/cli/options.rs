@@ -69,6 +69,45 @@ pub struct Options {
     /// (`--from-event`: there is nobody to `--continue`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub leave_nothing: bool,
+    /// What is picked of each pull request (`--pick`).
+    #[serde(default)]
+    pub pick: Pick,
+    /// Each picked commit's message names the commit it came from on the
+    /// branch the pull request was merged into (`-x`).
+    #[serde(default)]
+    pub record_origin: bool,
+}
+
+/// What is picked of each pull request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pick {
+    /// Its own commits, through its patch.
+    #[default]
+    Commits,
+    /// What landed on the branch it was merged into: the squash commit, or
+    /// the rebased commits (a merge commit's pull request: its own).
+    Landed,
+    /// What landed for a squash-merged pull request, else its own commits.
+    Auto,
+}
+
+impl Pick {
+    /// The value as typed: `commits`, `landed`, `auto`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pick::Commits => "commits",
+            Pick::Landed => "landed",
+            Pick::Auto => "auto",
+        }
+    }
+
+    /// Reads a value as typed.
+    pub fn parse(text: &str) -> Option<Pick> {
+        [Pick::Commits, Pick::Landed, Pick::Auto]
+            .into_iter()
+            .find(|p| p.name() == text.trim())
+    }
 }
 
 fn negotiate_by_default() -> bool {

@@ -10,7 +10,7 @@ use crate::cli::Cli;
 pub use crate::cli::args::Selection;
 use crate::cli::args::{Mode, PrRef, Target, check_labels, parse_repo, parse_target, remote_named};
 use crate::cli::config::GitConfig;
-use crate::cli::options::Options;
+use crate::cli::options::{Options, Pick};
 use crate::cli::session::Session;
 use crate::errors::{Context, Failure, failed, usage};
 use crate::git::Git;
@@ -114,6 +114,8 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
     let candidate_labels = candidate_labels(&mut sources)?;
     let allowed_associations = allowed_associations(&mut sources);
     let signoff = sources.switch(cli.signoff, "signoff")?;
+    let pick = pick(&mut sources)?;
+    let record_origin = sources.switch(cli.record_origin, "recordOrigin")?;
     let draft = sources.switch(cli.draft, "draft")?;
     let conflict_label = conflict_label(&mut sources);
     let edit = sources.switch(cli.edit, "edit")?;
@@ -158,6 +160,8 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
         force: cli.force,
         reviewers_from_source,
         leave_nothing: sources.event,
+        pick,
+        record_origin,
     };
     Ok(Settings {
         jobs,
@@ -634,6 +638,29 @@ fn conflict_label(sources: &mut Sources<'_>) -> Option<String> {
         "conflictLabel = {label} (from git config cherry-pick-pr.conflictLabel)"
     ));
     Some(label)
+}
+
+/// What is picked of each pull request: `--pick`, else git config
+/// `cherry-pick-pr.pick`, else its own commits.
+fn pick(sources: &mut Sources<'_>) -> Result<Pick> {
+    let flag = sources.cli.pick.map(|p| p.name().to_string());
+    let Some(text) = sources.pick(
+        "pick",
+        [
+            (flag, "--pick".to_string()),
+            sources.key("pick"),
+            default(Some(Pick::Commits.name().into()), "default"),
+        ],
+    ) else {
+        return Ok(Pick::Commits);
+    };
+    Pick::parse(&text).ok_or_else(|| {
+        usage(format!(
+            "git config cherry-pick-pr.pick is `{}`; it takes commits, landed or auto",
+            crate::safe::one_line(&text)
+        ))
+        .into()
+    })
 }
 
 /// The justification: `--why`, or the contents of `--why-file`; blank is none.

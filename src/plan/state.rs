@@ -40,6 +40,41 @@ pub struct Pr {
     pub author: String,
     #[serde(default)]
     pub labels: Vec<String>,
+    /// What of it is picked: its own commits, or what landed (`--pick`).
+    #[serde(default)]
+    pub picked_as: PickedAs,
+    /// The commits that landed, picked instead of its own (a squash or
+    /// rebase), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub landed: Vec<String>,
+    /// With `-x`: the commit each picked commit came from on the branch the
+    /// pull request was merged into, in order; empty when none is named.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<String>,
+}
+
+/// What of a pull request is picked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PickedAs {
+    /// Its own commits, through its patch.
+    #[default]
+    Commits,
+    /// The one commit its squash merge made.
+    Squash,
+    /// The commits its rebase merge replayed.
+    Rebase,
+}
+
+impl PickedAs {
+    /// As `--json` and the new pull request's body name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PickedAs::Commits => "commits",
+            PickedAs::Squash => "squash",
+            PickedAs::Rebase => "rebase",
+        }
+    }
 }
 
 /// How far a job got, each step with what only it knows.
@@ -526,6 +561,8 @@ mod tests {
                     reviewers_from_source: true,
                     force: true,
                     leave_nothing: false,
+                    pick: crate::cli::options::Pick::Auto,
+                    record_origin: true,
                 },
                 user: "alice".into(),
                 prs: vec![Pr {
@@ -534,6 +571,9 @@ mod tests {
                     number: 1,
                     title: "T".into(),
                     body: "B".into(),
+                    picked_as: PickedAs::Commits,
+                    landed: Vec::new(),
+                    origins: Vec::new(),
                 }],
             },
             progress: Progress {

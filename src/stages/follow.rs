@@ -344,6 +344,9 @@ mod tests {
             body: String::new(),
             author: "bob".into(),
             labels: vec![],
+            picked_as: crate::plan::state::PickedAs::Commits,
+            landed: Vec::new(),
+            origins: Vec::new(),
         };
         let approvers = [
             "dave".to_string(),
@@ -370,6 +373,9 @@ mod tests {
             body: String::new(),
             author: String::new(),
             labels: labels.iter().map(|l| l.to_string()).collect(),
+            picked_as: crate::plan::state::PickedAs::Commits,
+            landed: Vec::new(),
+            origins: Vec::new(),
         };
         let a = pr(&["kind/bug", "lgtm", "area/api", "cherry-pick"]);
         let b = pr(&["kind/bug", "kind/flake"]);

@@ -12,7 +12,7 @@ use crate::errors::{Context, failed, usage};
 use crate::git::Git;
 use crate::github::{ApiError, Download, GitHub, PullRequest, Repo};
 use crate::output::Output;
-use crate::plan::state::Pr;
+use crate::plan::state::{PickedAs, Pr};
 use crate::signals::join;
 use crate::stages::verify::{self, Checked, Local};
 
@@ -258,6 +258,9 @@ fn check_pulls(
             body: pull.body.unwrap_or_default(),
             author: pull.user.map(|u| u.login).unwrap_or_default(),
             labels: pull.labels.into_iter().map(|l| l.name).collect(),
+            picked_as: PickedAs::Commits,
+            landed: Vec::new(),
+            origins: Vec::new(),
         });
     }
     Ok((prs, pulls))

@@ -14,6 +14,7 @@ pub mod exec;
 pub mod follow;
 pub mod fork;
 pub mod gather;
+pub mod landed;
 pub mod overwrite;
 pub mod publish;
 pub mod touched;
