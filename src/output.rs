@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use console::{Style, Term};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::{errors, safe};
 
@@ -22,6 +23,35 @@ pub struct Output {
     bars: Option<MultiProgress>,
     started: Instant,
     secrets: Mutex<Vec<String>>,
+}
+
+/// `text` cut to `columns` terminal columns, ending in `…` when cut. A cut
+/// never falls inside a character as the terminal draws it: a wide one is
+/// left out whole, and marks that join the one before (combining accents,
+/// a zero-width joiner and what it joins, skin tones) stay with it.
+pub fn fit(text: &str, columns: usize) -> String {
+    if text.width() <= columns {
+        return text.to_string();
+    }
+    let room = columns.saturating_sub("…".width());
+    let mut kept = 0;
+    let mut after_joiner = false;
+    for (at, c) in text.char_indices() {
+        let joins = after_joiner || c.width().unwrap_or(0) == 0 || ('\u{1f3fb}'..='\u{1f3ff}').contains(&c);
+        after_joiner = c == '\u{200d}';
+        if joins {
+            continue;
+        }
+        if text[..at].width() > room {
+            break;
+        }
+        kept = at;
+    }
+    let mut cut = text[..kept].trim_end().to_string();
+    if columns > 0 {
+        cut.push('…');
+    }
+    cut
 }
 
 impl Output {
@@ -59,6 +89,11 @@ impl Output {
             Err(_) => text.to_string(),
         };
         safe::lines(&text)
+    }
+
+    /// How many columns stdout has, when it is a terminal that says.
+    pub fn stdout_columns(&self) -> Option<usize> {
+        Term::stdout().size_checked().map(|(_, columns)| usize::from(columns))
     }
 
     /// A step of the run: `→ Fetching release-3.1 from upstream`.
@@ -302,4 +337,42 @@ fn read_line(mut from: impl std::io::Read) -> std::io::Result<Option<String>> {
         }
     }
     Ok(Some(String::from_utf8_lossy(&line).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use unicode_width::UnicodeWidthStr;
+
+    use super::fit;
+
+    #[test]
+    fn fit_cuts_to_the_columns_with_an_ellipsis() {
+        assert_eq!(fit("Fix the widget", 20), "Fix the widget");
+        assert_eq!(fit("Fix the widget", 14), "Fix the widget");
+        assert_eq!(fit("Fix the widget", 8), "Fix the…");
+        assert_eq!(fit("Fix the widget", 1), "…");
+        assert_eq!(fit("Fix the widget", 0), "");
+    }
+
+    #[test]
+    fn fit_never_cuts_inside_a_character() {
+        // Wide characters take two columns: one that does not fit is left out.
+        assert_eq!(fit("修复小部件的问题", 6), "修复…");
+        assert_eq!(fit("修复小部件的问题", 7), "修复小…");
+        // A combining accent stays with its letter.
+        assert_eq!(fit("cafe\u{301} au lait", 5), "cafe\u{301}…");
+        // An emoji sequence joined by zero-width joiners is whole or absent.
+        let family = "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}";
+        let cut = fit(&format!("ab{family}cd"), 4);
+        assert!(cut == "ab…" || cut == format!("ab{family}…"), "{cut:?}");
+        for columns in 0..12 {
+            for text in [
+                "修复小部件的问题",
+                "cafe\u{301} au lait",
+                "a\u{1f44d}\u{1f3fd}b c d e f",
+            ] {
+                assert!(fit(text, columns).width() <= columns, "{text:?} in {columns}");
+            }
+        }
+    }
 }
