@@ -90,3 +90,55 @@ fn two_targets_side_by_side_leave_each_step_once_and_no_spinner_on_a_terminal() 
         "{screen}"
     );
 }
+
+#[test]
+fn the_missing_table_fits_a_terminal_of_60_columns() {
+    let world = World::new();
+    let titles = [
+        (
+            3796,
+            "Make the widget's frobnicator honour the new timeout everywhere it is used",
+        ),
+        (3797, "修复小部件的问题并且在所有地方使用新的超时设置"),
+        (
+            3798,
+            "Re\u{301}sume\u{301} the cafe\u{301}'s queue when the broker comes back after a restart",
+        ),
+    ];
+    for (i, (number, title)) in titles.iter().enumerate() {
+        world.simple_pr(*number, title, 1 + 3 * i);
+        world.label(*number, "cherrypick/release-3.1");
+    }
+    let (mut child, screen) =
+        on_a_sized_terminal(&world, &["--missing", "upstream/release-3.1"], "dumb", Some((ROWS, 60)));
+    let status = child.finish();
+    let raw = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(0), "{raw}");
+    let rows = rendered(&raw, 60);
+    let screen = rows.join("\n");
+    // The table's lines: none wider than the terminal, so none wraps.
+    let table: Vec<&str> = raw.split("\r\n").filter(|line| line.starts_with("  ")).collect();
+    assert_eq!(table.len(), 4, "{screen}");
+    for line in &table {
+        assert!(
+            console::measure_text_width(line) <= 60,
+            "{line:?} is wider than 60 columns:\n{screen}"
+        );
+    }
+    for (number, title) in titles {
+        let row = rows
+            .iter()
+            .find(|row| row.starts_with(&format!("  #{number}  ")))
+            .unwrap_or_else(|| panic!("no row for #{number}:\n{screen}"));
+        assert!(row.ends_with("bob     2026-01-01"), "{row:?} in\n{screen}");
+        let shown = row[format!("  #{number}  ").len()..]
+            .split("  ")
+            .next()
+            .unwrap_or_default();
+        let kept = shown.trim_end_matches('…');
+        assert!(
+            shown.ends_with('…') && title.starts_with(kept),
+            "{shown:?} is not cut from {title:?}"
+        );
+    }
+}
