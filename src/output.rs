@@ -1,4 +1,4 @@
-//! Everything the user sees: progress on stderr (with a spinner on a
+//! Everything the user sees: progress on stderr (with spinners on a
 //! terminal), warnings, debug lines, errors with their hints, prompts on the
 //! terminal, and the result on stdout. No other module prints.
 
@@ -7,7 +7,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use console::{Style, Term};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::{errors, safe};
 
@@ -15,10 +16,42 @@ use crate::{errors, safe};
 /// (`safe::lines`) and shows no secret it was told to hide.
 pub struct Output {
     debug: bool,
-    stderr_is_term: bool,
-    spinner: Mutex<Option<ProgressBar>>,
+    /// Where spinners and bars are drawn, one below the other, when stderr
+    /// can show them (a terminal that is not `dumb`, and no `--debug`).
+    /// While it is there every line goes through it, so that jobs running
+    /// side by side never write over a bar being drawn.
+    bars: Option<MultiProgress>,
     started: Instant,
     secrets: Mutex<Vec<String>>,
+}
+
+/// `text` cut to `columns` terminal columns, ending in `…` when cut. A cut
+/// never falls inside a character as the terminal draws it: a wide one is
+/// left out whole, and marks that join the one before (combining accents,
+/// a zero-width joiner and what it joins, skin tones) stay with it.
+pub fn fit(text: &str, columns: usize) -> String {
+    if text.width() <= columns {
+        return text.to_string();
+    }
+    let room = columns.saturating_sub("…".width());
+    let mut kept = 0;
+    let mut after_joiner = false;
+    for (at, c) in text.char_indices() {
+        let joins = after_joiner || c.width().unwrap_or(0) == 0 || ('\u{1f3fb}'..='\u{1f3ff}').contains(&c);
+        after_joiner = c == '\u{200d}';
+        if joins {
+            continue;
+        }
+        if text[..at].width() > room {
+            break;
+        }
+        kept = at;
+    }
+    let mut cut = text[..kept].trim_end().to_string();
+    if columns > 0 {
+        cut.push('…');
+    }
+    cut
 }
 
 impl Output {
@@ -29,10 +62,12 @@ impl Output {
         if no_color || !stderr_is_term {
             console::set_colors_enabled_stderr(false);
         }
+        // indicatif hides bars on a `dumb` terminal; then lines are plain too.
+        let bars = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let bars = (stderr_is_term && !debug && !bars.is_hidden()).then_some(bars);
         Output {
             debug,
-            stderr_is_term,
-            spinner: Mutex::new(None),
+            bars,
             started: Instant::now(),
             secrets: Mutex::new(Vec::new()),
         }
@@ -54,6 +89,11 @@ impl Output {
             Err(_) => text.to_string(),
         };
         safe::lines(&text)
+    }
+
+    /// How many columns stdout has, when it is a terminal that says.
+    pub fn stdout_columns(&self) -> Option<usize> {
+        Term::stdout().size_checked().map(|(_, columns)| usize::from(columns))
     }
 
     /// A step of the run: `→ Fetching release-3.1 from upstream`.
@@ -100,65 +140,51 @@ impl Output {
         }
     }
 
-    /// Runs `work` with a spinner showing `message` when stderr is a terminal;
-    /// otherwise the message is printed as a step.
+    /// Runs `work` with a spinner showing `message` when stderr can show one,
+    /// then prints the message as a step; otherwise prints the step first.
+    /// Waits that run side by side (several targets) each have a spinner of
+    /// their own, one below the other.
     pub fn waiting<T>(&self, message: &str, work: impl FnOnce() -> T) -> T {
-        if !self.stderr_is_term || self.debug {
+        let Some(bars) = &self.bars else {
             self.step(message);
             return work();
-        }
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner:.cyan} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        bar.set_message(self.shown(message));
-        // One spinner at a time: concurrent waits (several targets) print steps.
-        let mine = match self.spinner.lock() {
-            Ok(mut slot) if slot.is_none() => {
-                *slot = Some(bar.clone());
-                true
-            }
-            _ => false,
         };
-        if !mine {
-            self.step(message);
-            return work();
-        }
+        let style =
+            ProgressStyle::with_template("{spinner:.cyan} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let bar = bars.add(ProgressBar::new_spinner().with_style(style));
+        bar.set_message(self.shown(message));
         bar.enable_steady_tick(Duration::from_millis(100));
         let result = work();
-        self.set_spinner(None);
-        bar.finish_and_clear();
+        self.done_with(&bar);
         self.step(message);
         result
     }
 
-    /// A progress bar of `len` steps on a terminal (and not with `--debug`);
-    /// otherwise the message once, as a step, and a hidden bar.
+    /// A progress bar of `len` steps when stderr can show one; otherwise the
+    /// message once, as a step, and a hidden bar.
     pub fn progress(&self, len: u64, message: &str) -> ProgressBar {
-        if !self.stderr_is_term || self.debug {
+        let Some(bars) = &self.bars else {
             self.step(&format!("{message} ({len})"));
             return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::new(len);
-        bar.set_style(
-            ProgressStyle::with_template("{msg} {bar:30.cyan/blue} {pos}/{len}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
+        };
+        let style = ProgressStyle::with_template("{msg} {bar:30.cyan/blue} {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let bar = bars.add(ProgressBar::new(len).with_style(style));
         bar.set_message(self.shown(message));
         bar
     }
 
-    /// Waits `duration`, showing a countdown on a terminal; otherwise says
-    /// once how long the wait is.
+    /// Waits `duration`, showing a countdown when stderr can show one;
+    /// otherwise says once how long the wait is.
     pub fn countdown(&self, message: &str, duration: Duration) {
         let message = self.shown(message);
-        if !self.stderr_is_term {
+        let Some(bars) = &self.bars else {
             self.note(&format!("{message} {}s", duration.as_secs_f64().ceil()));
             std::thread::sleep(duration);
             return;
-        }
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        };
+        let style = ProgressStyle::with_template("{msg}").unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let bar = bars.add(ProgressBar::new_spinner().with_style(style));
         let end = Instant::now() + duration;
         loop {
             let left = end.saturating_duration_since(Instant::now());
@@ -168,23 +194,39 @@ impl Output {
             bar.set_message(format!("{message} {}s", left.as_secs_f64().ceil()));
             std::thread::sleep(left.min(Duration::from_secs(1)));
         }
-        bar.finish_and_clear();
+        self.done_with(&bar);
         self.note(&format!("{message} {}s: done", duration.as_secs_f64().ceil()));
     }
 
-    fn set_spinner(&self, bar: Option<ProgressBar>) {
-        if let Ok(mut slot) = self.spinner.lock() {
-            *slot = bar;
+    /// Takes `bar` off the terminal for good.
+    fn done_with(&self, bar: &ProgressBar) {
+        bar.finish_and_clear();
+        if let Some(bars) = &self.bars {
+            bars.remove(bar);
         }
     }
 
+    /// Writes a line of stderr above the bars being drawn, if any.
     fn line(&self, text: &str) {
-        let spinner = self.spinner.lock().ok().and_then(|s| s.clone());
-        match spinner {
-            Some(bar) => bar.println(text),
+        match &self.bars {
+            Some(bars) => {
+                let _ = bars.println(text);
+            }
             None => {
                 let _ = writeln!(std::io::stderr(), "{text}");
             }
+        }
+    }
+
+    /// Writes to stdout with the bars, if any, out of the way: on a terminal
+    /// stdout and stderr are the same screen.
+    fn to_stdout(&self, text: &str) {
+        let write = || {
+            let _ = writeln!(std::io::stdout(), "{text}");
+        };
+        match &self.bars {
+            Some(bars) => bars.suspend(write),
+            None => write(),
         }
     }
 
@@ -194,12 +236,12 @@ impl Output {
             Ok(secrets) => safe::without_secrets(text, &secrets),
             Err(_) => text.to_string(),
         };
-        let _ = writeln!(std::io::stdout(), "{}", safe::json(&text));
+        self.to_stdout(&safe::json(&text));
     }
 
     /// A line of the result, on stdout.
     pub fn result(&self, text: &str) {
-        let _ = writeln!(std::io::stdout(), "{}", self.shown(text));
+        self.to_stdout(&self.shown(text));
     }
 
     /// The error that ended the run: the whole chain of causes, then hints.
@@ -295,4 +337,42 @@ fn read_line(mut from: impl std::io::Read) -> std::io::Result<Option<String>> {
         }
     }
     Ok(Some(String::from_utf8_lossy(&line).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use unicode_width::UnicodeWidthStr;
+
+    use super::fit;
+
+    #[test]
+    fn fit_cuts_to_the_columns_with_an_ellipsis() {
+        assert_eq!(fit("Fix the widget", 20), "Fix the widget");
+        assert_eq!(fit("Fix the widget", 14), "Fix the widget");
+        assert_eq!(fit("Fix the widget", 8), "Fix the…");
+        assert_eq!(fit("Fix the widget", 1), "…");
+        assert_eq!(fit("Fix the widget", 0), "");
+    }
+
+    #[test]
+    fn fit_never_cuts_inside_a_character() {
+        // Wide characters take two columns: one that does not fit is left out.
+        assert_eq!(fit("修复小部件的问题", 6), "修复…");
+        assert_eq!(fit("修复小部件的问题", 7), "修复小…");
+        // A combining accent stays with its letter.
+        assert_eq!(fit("cafe\u{301} au lait", 5), "cafe\u{301}…");
+        // An emoji sequence joined by zero-width joiners is whole or absent.
+        let family = "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}";
+        let cut = fit(&format!("ab{family}cd"), 4);
+        assert!(cut == "ab…" || cut == format!("ab{family}…"), "{cut:?}");
+        for columns in 0..12 {
+            for text in [
+                "修复小部件的问题",
+                "cafe\u{301} au lait",
+                "a\u{1f44d}\u{1f3fd}b c d e f",
+            ] {
+                assert!(fit(text, columns).width() <= columns, "{text:?} in {columns}");
+            }
+        }
+    }
 }

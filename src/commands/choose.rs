@@ -9,6 +9,7 @@ use dialoguer::MultiSelect;
 
 use crate::cli::args::Target;
 use crate::errors::{Failure, Kind, usage};
+use crate::output::fit;
 use crate::stages::candidates::{Candidate, View, day};
 
 /// Refuses to choose without a terminal to choose on.
@@ -32,9 +33,14 @@ pub fn choose(views: &[View], interactive: bool) -> Result<Vec<(Target, Candidat
         return Ok(Vec::new());
     }
     let several = views.len() > 1;
-    let labels: Vec<String> = items.iter().map(|(t, c)| item(t, c, several)).collect();
-    let checked: Vec<bool> = items.iter().map(|(_, c)| c.labelled).collect();
     let term = Term::stderr();
+    // A line wider than the terminal wraps, and the list is then redrawn
+    // over the wrong lines: each fits, after the `> [x] ` before it.
+    let room = term
+        .size_checked()
+        .map(|(_, columns)| usize::from(columns).saturating_sub(CHECKBOX + 1));
+    let labels: Vec<String> = items.iter().map(|(t, c)| item(t, c, several, room)).collect();
+    let checked: Vec<bool> = items.iter().map(|(_, c)| c.labelled).collect();
     let answer = MultiSelect::new()
         .with_prompt("Backport which pull requests? (space: check or uncheck, enter: go, esc: none)")
         .items(&labels)
@@ -59,23 +65,27 @@ pub fn choose(views: &[View], interactive: bool) -> Result<Vec<(Target, Candidat
     }
 }
 
+/// The columns of the checkbox the list shows before each line (`> [x] `).
+const CHECKBOX: usize = 6;
+
 /// One line of the list: `#3796 Fix the widget (bob, merged 2026-01-31)`,
-/// saying when it is not labelled and, with several targets, which target.
-fn item(target: &Target, candidate: &Candidate, several: bool) -> String {
-    let mut line = format!(
-        "#{} {} ({}, merged {})",
-        candidate.number,
-        candidate.short_title(),
-        candidate.author,
-        day(&candidate.merged_at)
-    );
+/// saying when it is not labelled and, with several targets, which target;
+/// its title cut so that the line fits in `room` columns, when given.
+fn item(target: &Target, candidate: &Candidate, several: bool, room: Option<usize>) -> String {
+    let mut rest = format!(" ({}, merged {})", candidate.author, day(&candidate.merged_at));
     if !candidate.labelled {
-        line.push_str(" [no label]");
+        rest.push_str(" [no label]");
     }
     if several {
-        line.push_str(&format!(" → {target}"));
+        rest.push_str(&format!(" → {target}"));
     }
-    line
+    let number = format!("#{} ", candidate.number);
+    let Some(room) = room else {
+        return format!("{number}{}{rest}", candidate.short_title());
+    };
+    let title = room.saturating_sub(console::measure_text_width(&number) + console::measure_text_width(&rest));
+    let line = format!("{number}{}{rest}", fit(&candidate.title_line(), title.max(1)));
+    fit(&line, room)
 }
 
 #[cfg(test)]
@@ -97,13 +107,37 @@ mod tests {
             labelled: true,
         };
         assert_eq!(
-            item(&target, &candidate, false),
+            item(&target, &candidate, false, None),
             "#3796 Fix the widget (bob, merged 2026-01-31)"
         );
         candidate.labelled = false;
         assert_eq!(
-            item(&target, &candidate, true),
+            item(&target, &candidate, true, None),
             "#3796 Fix the widget (bob, merged 2026-01-31) [no label] → upstream/release-3.1"
         );
+    }
+
+    #[test]
+    fn an_item_fits_the_terminal_by_its_title() {
+        let target = Target {
+            remote: "upstream".into(),
+            branch: "release-3.1".into(),
+        };
+        let candidate = Candidate {
+            number: 3796,
+            title: "Make the widget's frobnicator honour the new timeout everywhere".into(),
+            author: "bob".into(),
+            merged_at: "2026-01-31T12:00:00Z".into(),
+            url: String::new(),
+            labelled: false,
+        };
+        assert_eq!(
+            item(&target, &candidate, false, Some(60)),
+            "#3796 Make the widget's… (bob, merged 2026-01-31) [no label]"
+        );
+        for room in [0, 5, 30, 60, 73, 200] {
+            let line = item(&target, &candidate, true, Some(room));
+            assert!(console::measure_text_width(&line) <= room, "{line:?} in {room}");
+        }
     }
 }

@@ -132,6 +132,17 @@ impl std::fmt::Display for Done {
     }
 }
 
+impl Done {
+    /// Whether its change is on the target, rather than only proposed by an
+    /// open pull request.
+    pub fn on_target(&self) -> bool {
+        match self {
+            Done::SamePatch | Done::PickedFrom { .. } => true,
+            Done::Proposed(related) => related.state == State::Merged,
+        }
+    }
+}
+
 /// A candidate that is not on its target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missing {
@@ -175,6 +186,9 @@ impl Part {
 #[derive(Debug, Clone)]
 pub struct View {
     pub target: Target,
+    /// The labels that make a pull request a candidate for the target
+    /// (`cherrypick/release-3.1`).
+    pub labels: Vec<String>,
     /// Oldest merge first: those labelled, then the others.
     pub missing: Vec<Missing>,
     pub done: Vec<(Candidate, Done)>,
@@ -215,6 +229,40 @@ impl<'a> Query<'a> {
     }
 }
 
+impl Query<'_> {
+    /// The candidate labels of `target`, each once: the templates rendered.
+    pub fn labels(&self, target: &Target) -> Vec<String> {
+        let mut labels: Vec<String> = Vec::new();
+        for template in self.templates {
+            let label = text::candidate_label(template, &target.branch);
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+        }
+        labels
+    }
+}
+
+/// Labels in words: `` `a` ``, `` `a` or `b` ``, `` `a`, `b` or `c` ``.
+pub fn either(labels: &[String]) -> String {
+    let quoted: Vec<String> = labels.iter().map(|l| format!("`{l}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// `1 pull request`, `2 pull requests`: `n` and the noun, plural when `n`
+/// is not 1.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The search that finds a target's labelled candidates.
 pub fn search_query(repo: &Repo, default_branch: &str, label: &str) -> String {
     format!("repo:{repo} is:pr is:merged base:{default_branch} label:\"{label}\"")
@@ -237,15 +285,17 @@ pub struct Found {
 
 /// Finds each target's candidates and judges them.
 pub fn find(query: &Query<'_>, git: &Git<'_>, github: &GitHub<'_>, out: &Output) -> Result<Found> {
+    let mut labels: Vec<String> = Vec::new();
+    for label in query.targets.iter().flat_map(|target| query.labels(target)) {
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
     let listed = out.waiting(
         &format!(
-            "Looking for pull requests labelled {} in {}",
-            query
-                .templates
-                .iter()
-                .map(|t| format!("`{t}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            "Looking for pull requests labelled {}{} in {}",
+            either(&labels),
+            if query.recent > 0 { " and recent merges" } else { "" },
             query.repo
         ),
         || list(query, github),
@@ -278,6 +328,7 @@ pub fn find(query: &Query<'_>, git: &Git<'_>, github: &GitHub<'_>, out: &Output)
         if !there.contains(target) {
             views.push(View {
                 target: target.clone(),
+                labels: query.labels(target),
                 missing: Vec::new(),
                 done: Vec::new(),
                 absent: true,
@@ -308,6 +359,7 @@ pub fn find(query: &Query<'_>, git: &Git<'_>, github: &GitHub<'_>, out: &Output)
         done.sort_by(|a, b| (&a.0.merged_at, a.0.number).cmp(&(&b.0.merged_at, b.0.number)));
         views.push(View {
             target: target.clone(),
+            labels: query.labels(target),
             missing,
             done,
             absent: false,
@@ -655,14 +707,14 @@ fn fetch(
         let refspecs: Vec<&str> = refspecs.iter().map(String::as_str).collect();
         out.waiting(
             &format!(
-                "Fetching {} and {} pull request(s) from {}",
+                "Fetching {} and {} from {}",
                 targets
                     .iter()
                     .map(|t| t.branch.as_str())
                     .chain([default_branch])
                     .collect::<Vec<_>>()
                     .join(", "),
-                pulls.len(),
+                count(pulls.len(), "pull request"),
                 query.upstream
             ),
             || git.fetch(dir, query.upstream, &refspecs),

@@ -151,7 +151,7 @@ fn missing_lists_what_is_neither_on_the_target_nor_proposed() {
     let run = world.run(&["--missing", "upstream/release-3.1"]);
     run.expect_code(0);
     assert_eq!(run.stdout, "#3796\tFix 3796\n#3800\tFix 3800\n");
-    run.stderr_has("upstream/release-3.1: 2 of 6 candidate(s) missing")
+    run.stderr_has("upstream/release-3.1: 2 of 6 labelled pull requests are missing")
         .stderr_has("#3797 is done: its change is on the branch")
         .stderr_has("#3798 is done: cherry picked in")
         .stderr_has("#3799 is done: cherry pick #4001 by carol is open")
@@ -330,7 +330,8 @@ fn nothing_missing_prints_nothing_and_exits_zero() {
     let landed = world.candidate(3796, 1);
     world.land_on_release(&landed.head_sha);
     let run = world.run(&["--missing", "upstream/release-3.1"]);
-    run.expect_code(0).stderr_has("0 of 1 candidate(s) missing");
+    run.expect_code(0)
+        .stderr_has("upstream/release-3.1: the labelled pull request is on release-3.1");
     assert_eq!(run.stdout, "");
     let run = world.run(&["--missing", "--json", "upstream/release-3.1"]);
     assert_eq!(run.stdout, "[]\n");
@@ -796,7 +797,7 @@ fn a_pull_request_with_one_of_two_commits_picked_is_missing() {
     world.git(&world.work, &["checkout", "--quiet", "master"]);
     let run = world.run(&["--missing", "upstream/release-3.1"]);
     run.expect_code(0)
-        .stderr_has("upstream/release-3.1: 1 of 1 candidate(s) missing")
+        .stderr_has("upstream/release-3.1: 1 labelled pull request is missing")
         .stderr_has("#3796 is missing: 1 of 2 commits already on release-3.1");
     assert_eq!(run.stdout, "#3796\tFix 3796\n");
     let items = json(&world.run(&["--missing", "--json", "upstream/release-3.1"]));
@@ -859,11 +860,83 @@ fn a_target_that_does_not_exist_leaves_the_others_judged() {
     let run = world.run(&["--missing", "upstream/release-3.1", "upstream/release-9.9"]);
     run.expect_code(1)
         .stderr_has("upstream/release-9.9: there is no branch `release-9.9` on the `upstream` remote")
-        .stderr_has("upstream/release-3.1: 1 of 1 candidate(s) missing")
+        .stderr_has("upstream/release-3.1: 1 labelled pull request is missing")
         .stderr_has("upstream/release-9.9 is not a branch of the `upstream` remote");
     assert_eq!(run.stdout, "#3796\tFix 3796\tupstream/release-3.1\n");
     // --from-labels backports to the one there is.
     let run = world.run(&["--from-labels", "--yes", "upstream/release-3.1", "upstream/release-9.9"]);
     run.stderr_has("upstream/release-9.9: there is no branch `release-9.9`");
     assert_eq!(world.github.created().len(), 1);
+}
+
+#[test]
+fn missing_says_when_no_merged_pull_request_carries_the_label() {
+    let world = World::new();
+    world.simple_pr(3796, "Unlabelled", 1);
+    let run = world.run(&["--missing", "upstream/release-3.1"]);
+    run.expect_code(0)
+        .stderr_has("upstream/release-3.1: no merged pull request carries `cherrypick/release-3.1`");
+    assert!(!run.stderr.contains("missing"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    // Two templates: either label would do.
+    let run = world.run(&[
+        "--missing",
+        "--candidate-label",
+        "backport/{branch}",
+        "--candidate-label",
+        "cherrypick/{branch}",
+        "upstream/release-3.1",
+    ]);
+    run.expect_code(0).stderr_has(
+        "upstream/release-3.1: no merged pull request carries `backport/release-3.1` or `cherrypick/release-3.1`",
+    );
+    // The table on a terminal says the same, not that nothing is missing.
+    let (mut child, screen) = on_a_terminal(&world, &["--missing", "upstream/release-3.1"]);
+    let status = child.finish();
+    let screen = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(0), "{screen}");
+    assert!(
+        screen.contains("upstream/release-3.1\r\n  no merged pull request carries `cherrypick/release-3.1`\r\n"),
+        "{screen:?}"
+    );
+}
+
+#[test]
+fn the_search_step_names_the_labels_of_the_targets() {
+    let world = World::new();
+    world.release_branch("release-3.0");
+    world.candidate(3796, 1);
+    let run = world.run(&["--missing", "upstream/release-3.1", "upstream/release-3.0"]);
+    run.expect_code(0).stderr_has(
+        "→ Looking for pull requests labelled `cherrypick/release-3.1` or `cherrypick/release-3.0` in kubesphere/kubesphere\n",
+    );
+    assert!(!run.stderr.contains("{branch}"), "{}", run.stderr);
+    run.stderr_has("→ Fetching release-3.1, release-3.0, master and 1 pull request from upstream\n");
+}
+
+#[test]
+fn select_counts_the_labelled_apart_from_the_recent_merges_it_offers() {
+    let world = World::new();
+    world.candidate(3796, 1);
+    world.simple_pr(3801, "Unlabelled fix", 7);
+    world.simple_pr(3802, "Another unlabelled fix", 13);
+    let (mut child, screen) = on_a_terminal(&world, &["--select", "upstream/release-3.1"]);
+    wait_for_text(&screen, "Backport which pull requests?");
+    answer(&mut child, "\x1b");
+    let status = child.finish();
+    let screen = screen.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(0), "{screen}");
+    assert!(
+        screen.contains(
+            "→ Looking for pull requests labelled `cherrypick/release-3.1` and recent merges in kubesphere/kubesphere\r\n"
+        ),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(
+            "→ upstream/release-3.1: 1 labelled pull request is missing; 2 recent merges are offered too\r\n"
+        ),
+        "{screen}"
+    );
+    assert!(!screen.contains("(s)"), "{screen}");
 }

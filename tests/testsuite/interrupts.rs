@@ -124,7 +124,18 @@ error: interrupted: the picked commits are kept: run `git cherry-pick-pr --conti
 /// The tool on a pseudo-terminal (util-linux `script`); what it prints
 /// accumulates in the returned buffer.
 /// A child process killed (with its process group) if the test ends early.
-pub struct Terminal(pub Child);
+pub struct Terminal(pub Child, Option<std::thread::JoinHandle<()>>);
+
+impl Terminal {
+    /// Waits for the tool to exit and for everything it wrote to be read.
+    pub fn finish(&mut self) -> std::process::ExitStatus {
+        let status = self.0.wait().expect("wait for script(1)");
+        if let Some(reader) = self.1.take() {
+            reader.join().expect("read the terminal");
+        }
+        status
+    }
+}
 
 impl Drop for Terminal {
     fn drop(&mut self) {
@@ -143,7 +154,32 @@ pub fn on_a_terminal(world: &World, args: &[&str]) -> (Terminal, Arc<Mutex<Strin
 
 /// `on_a_terminal`, with `tail` after the command line (a redirection).
 pub fn on_a_terminal_then(world: &World, args: &[&str], tail: &str) -> (Terminal, Arc<Mutex<String>>) {
-    let mut line = env!("CARGO_BIN_EXE_git-cherry-pick-pr").to_string();
+    spawn_on_a_terminal(world, args, tail, "dumb", None)
+}
+
+/// `on_a_terminal`, on a terminal of type `term` and, when given, of
+/// `(rows, columns)` (`stty`).
+pub fn on_a_sized_terminal(
+    world: &World,
+    args: &[&str],
+    term: &str,
+    size: Option<(u16, u16)>,
+) -> (Terminal, Arc<Mutex<String>>) {
+    spawn_on_a_terminal(world, args, "", term, size)
+}
+
+fn spawn_on_a_terminal(
+    world: &World,
+    args: &[&str],
+    tail: &str,
+    term: &str,
+    size: Option<(u16, u16)>,
+) -> (Terminal, Arc<Mutex<String>>) {
+    let mut line = match size {
+        Some((rows, columns)) => format!("stty rows {rows} cols {columns}; "),
+        None => String::new(),
+    };
+    line.push_str(env!("CARGO_BIN_EXE_git-cherry-pick-pr"));
     for arg in args {
         line.push_str(&format!(" '{arg}'"));
     }
@@ -155,7 +191,7 @@ pub fn on_a_terminal_then(world: &World, args: &[&str], tail: &str) -> (Terminal
         .env_clear()
         .envs(world.env())
         .env("SHELL", "/bin/sh")
-        .env("TERM", "dumb")
+        .env("TERM", term)
         .env("GITHUB_API_URL", &world.github.url)
         .env("GITHUB_TOKEN", crate::support::TOKEN)
         .stdin(Stdio::piped())
@@ -166,7 +202,7 @@ pub fn on_a_terminal_then(world: &World, args: &[&str], tail: &str) -> (Terminal
     let screen = Arc::new(Mutex::new(String::new()));
     let mut stdout = child.stdout.take().unwrap();
     let sink = Arc::clone(&screen);
-    std::thread::spawn(move || {
+    let reader = std::thread::spawn(move || {
         let mut buffer = [0u8; 4096];
         while let Ok(n) = stdout.read(&mut buffer) {
             if n == 0 {
@@ -175,7 +211,7 @@ pub fn on_a_terminal_then(world: &World, args: &[&str], tail: &str) -> (Terminal
             sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..n]));
         }
     });
-    (Terminal(child), screen)
+    (Terminal(child, Some(reader)), screen)
 }
 
 /// Waits (bounded) until the terminal shows `text`.

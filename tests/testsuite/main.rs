@@ -24,6 +24,7 @@ mod pick;
 mod push;
 mod readme;
 mod sandbox;
+mod screen;
 mod snapshots;
 mod the_case;
 mod untrusted;
