@@ -47,6 +47,9 @@ pub struct Source<'a> {
     pub number: u64,
     pub title: &'a str,
     pub body: &'a str,
+    /// What of it is picked, when not its own commits: `the squash commit
+    /// 1a2b3c4d5e6f`.
+    pub picked_as: Option<String>,
 }
 
 /// The longest branch name made from many pull requests: a branch is a file
@@ -233,6 +236,14 @@ fn values(
             "Not picked, skipped by hand while resolving conflicts: {}.\n\n",
             PrList(by_hand)
         ));
+    }
+    for source in sources {
+        if let Some(picked_as) = &source.picked_as {
+            skipped_note.push_str(&format!(
+                "{} is picked as {picked_as}, as it landed.\n\n",
+                PrNumber(source.number)
+            ));
+        }
     }
     vec![
         ("prs", PrList(&numbers).to_string()),
@@ -515,7 +526,12 @@ mod tests {
     use super::*;
 
     fn src<'a>(number: u64, title: &'a str, body: &'a str) -> Source<'a> {
-        Source { number, title, body }
+        Source {
+            number,
+            title,
+            body,
+            picked_as: None,
+        }
     }
 
     #[test]

@@ -217,6 +217,13 @@ pub fn run(session: &Session<'_>, settings: &Settings, jobs: &Jobs) -> Result<Ve
             let mut job = JobState::new(&spec.target.remote, &spec.target.branch, &prs);
             job.remote_branch = spec.branch();
             job.open_before = open_before;
+            if plan.pick != crate::cli::options::Pick::Commits || plan.record_origin {
+                for &n in &prs {
+                    if let Some(source) = plan.source(n) {
+                        job.picked_as.insert(n, source.picked_as);
+                    }
+                }
+            }
             Some(Start::Fresh(job))
         })
         .collect();

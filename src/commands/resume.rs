@@ -160,7 +160,15 @@ fn resume_jobs(session: &Session<'_>, selector: Option<&str>, flags: Flags) -> R
     let downloaded = gather::patches(&github, &local, &plan.repo, &wanted);
     token::report_to_helper(&found, &git, toplevel, out, &github);
     let downloaded = downloaded?;
-    let patches: HashMap<u64, Vec<u8>> = wanted.into_iter().zip(downloaded).collect();
+    // What the run picked of each: what landed, with the origins `-x` named.
+    let patches: HashMap<u64, Vec<u8>> = wanted
+        .into_iter()
+        .zip(downloaded)
+        .map(|(n, patch)| match plan.source(n) {
+            Some(pr) => crate::stages::landed::patch_for(&local, pr, patch).map(|patch| (n, patch)),
+            None => Ok((n, patch)),
+        })
+        .collect::<Result<_>>()?;
     let starts = chosen.into_iter().map(Start::Resume).collect();
     flow::process(&ctx, &github, starts, &patches)
 }

@@ -66,16 +66,6 @@ pub enum PickedAs {
     Rebase,
 }
 
-impl PickedAs {
-    /// As `--json` and the new pull request's body name it.
-    pub fn name(self) -> &'static str {
-        match self {
-            PickedAs::Commits => "commits",
-            PickedAs::Squash => "squash",
-            PickedAs::Rebase => "rebase",
-        }
-    }
-}
 
 /// How far a job got, each step with what only it knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -246,6 +236,10 @@ pub struct JobState {
     /// existing after a lost answer was opened by this run.
     #[serde(default)]
     pub open_before: Option<bool>,
+    /// What of each pull request is picked, when the run looked at how they
+    /// landed (`--pick` other than `commits`, or `-x`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub picked_as: std::collections::BTreeMap<u64, PickedAs>,
     /// What became of the branch pushed for a pull request that was not
     /// opened, when a run that leaves nothing behind discarded the job.
     #[serde(skip)]
@@ -282,6 +276,7 @@ impl JobState {
             changed: Vec::new(),
             text: None,
             open_before: None,
+            picked_as: std::collections::BTreeMap::new(),
             pushed: None,
         }
     }

@@ -121,6 +121,7 @@ impl Report {
             url,
             local_branch,
             worktree: kept.then(|| job.worktree.display().to_string()),
+            picked_as: &job.picked_as,
             conflicts,
             error: error.map(first_line),
         }
@@ -157,6 +158,10 @@ struct JobJson<'a> {
     conflicts: &'a [String],
     /// The first line of what stopped or failed the job.
     error: Option<String>,
+    /// What of each pull request is picked (`commits`, `squash`, `rebase`),
+    /// when the run looked at how they landed.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    picked_as: &'a std::collections::BTreeMap<u64, crate::plan::state::PickedAs>,
 }
 
 /// Whether a stopped job's worktree is still there: one removed since (a

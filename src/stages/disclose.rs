@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use crate::git::Git;
-use crate::plan::state::{Changed, How};
+use crate::plan::state::{Changed, How, Pr};
 
 /// The changed lines of a patch series (`git format-patch`'s mbox, or `git
 /// log -p`), per file in the order the files first appear: each line with
@@ -157,21 +157,29 @@ const DIFF_OPTIONS: [&str; 5] = [
 
 /// The body's section on pull requests that did not apply as they are, with
 /// a blank line after it; empty when every one applied cleanly.
-pub fn section(changed: &[Changed]) -> String {
+pub fn section(changed: &[Changed], prs: &[Pr]) -> String {
     if changed.is_empty() {
         return String::new();
     }
     let mut text = String::from("### Conflicts\n\nThis backport is not the same change as the original:\n\n");
     for c in changed {
+        // What was picked of it, when not its own commits.
+        let picked = (prs.iter())
+            .find(|p| p.number == c.number)
+            .and_then(crate::stages::landed::picked_words)
+            .map(|words| format!(" (picked as {words})"))
+            .unwrap_or_default();
         let line = match c.how {
-            How::ByHand if c.files.is_empty() => format!("- #{}: did not apply cleanly; resolved by hand.", c.number),
+            How::ByHand if c.files.is_empty() => {
+                format!("- #{}{picked}: did not apply cleanly; resolved by hand.", c.number)
+            }
             How::ByHand => format!(
-                "- #{}: conflicts resolved by hand in {}.",
+                "- #{}{picked}: conflicts resolved by hand in {}.",
                 c.number,
                 c.files.iter().map(|f| code(f)).collect::<Vec<_>>().join(", ")
             ),
             How::Fallback => format!(
-                "- #{}: `git am -3` could not apply its patch; `git cherry-pick` applied its commits.",
+                "- #{}{picked}: `git am -3` could not apply its patch; `git cherry-pick` applied its commits.",
                 c.number
             ),
         };
@@ -280,7 +288,7 @@ mod tests {
 
     #[test]
     fn the_section_names_files_and_sizes() {
-        assert_eq!(section(&[]), "");
+        assert_eq!(section(&[], &[]), "");
         let changed = [
             Changed {
                 number: 3796,
@@ -296,7 +304,7 @@ mod tests {
             },
         ];
         assert_eq!(
-            section(&changed),
+            section(&changed, &[]),
             "### Conflicts\n\nThis backport is not the same change as the original:\n\n\
 - #3796: conflicts resolved by hand in `pkg/a.go`.\n\
 - #3797: `git am -3` could not apply its patch; `git cherry-pick` applied its commits.\n\n\
@@ -307,11 +315,11 @@ Compared with the original's commits, 2 files differ in the lines added and remo
             differences: Some(vec![]),
             ..changed[1].clone()
         }];
-        assert!(section(&same).contains("the same lines as the original's"));
+        assert!(section(&same, &[]).contains("the same lines as the original's"));
         let unknown = [Changed {
             differences: None,
             ..changed[0].clone()
         }];
-        assert!(section(&unknown).contains("could not be measured"));
+        assert!(section(&unknown, &[]).contains("could not be measured"));
     }
 }

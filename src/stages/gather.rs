@@ -113,7 +113,14 @@ pub fn gather(
         .map(|(patch, pull)| patch.map_err(|e| (e, pull.number)))
         .collect();
     let checked = check_all(&local, &pulls, downloads, |(e, n)| explain_pr(e, n, repo, github))?;
-    let (patches, empty) = with_changes(checked, &pulls, out)?;
+    let (mut patches, empty) = with_changes(checked, &pulls, out)?;
+    let mut prs = prs;
+    let picking = crate::stages::landed::Picking {
+        local: &local,
+        pick: settings.options.pick,
+        record_origin: settings.options.record_origin,
+    };
+    crate::stages::landed::pick_all(&picking, &pulls, &mut patches, &mut prs)?;
     Ok(Gathered {
         prs,
         patches,

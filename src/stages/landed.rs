@@ -18,7 +18,7 @@ use crate::errors::{Context, failed};
 use crate::git::ops::Patches;
 use crate::github::PullRequest;
 use crate::plan::state::{PickedAs, Pr};
-use crate::stages::verify::{Local, commit_patch_ids, commits, is_object_id};
+use crate::stages::verify::{Commits, Local, commit_patch_ids, commits, is_object_id};
 
 /// How a pull request landed on the branch it was merged into.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +59,8 @@ pub fn pick_all(picking: &Picking<'_>, pulls: &[PullRequest], patches: &mut [Vec
         if patch.is_empty() {
             continue;
         }
-        let landing = landing(local, pull).map_err(|why| {
+        let own = commits(local, pull)?;
+        let landing = landing(local, pull, &own).map_err(|why| {
             local.out.note(&format!(
                 "cannot tell how #{} landed ({why}): its own commits are picked{}",
                 pull.number,
@@ -70,7 +71,7 @@ pub fn pick_all(picking: &Picking<'_>, pulls: &[PullRequest], patches: &mut [Vec
                 }
             ));
         });
-        let own = commits(local, pull)?.picked;
+        let own = own.picked;
         let picked_as = match (&landing, picking.pick) {
             (Ok(Landing::Squash { .. }), Pick::Landed | Pick::Auto) => PickedAs::Squash,
             (Ok(Landing::Rebase { .. }), Pick::Landed) => PickedAs::Rebase,
@@ -126,6 +127,16 @@ pub fn patch_for(local: &Local<'_>, pr: &Pr, download: Vec<u8>) -> Result<Vec<u8
         return Ok(patch);
     }
     Ok(with_origins(&patch, &pr.origins))
+}
+
+/// What is picked of `pr` in words, when not its own commits: `the squash
+/// commit 1a2b3c4d5e6f`, `the rebased commits 1a2b3c4d5e6f 2b3c4d5e6f7a`.
+pub fn picked_words(pr: &Pr) -> Option<String> {
+    if pr.picked_as == PickedAs::Commits || pr.landed.is_empty() {
+        return None;
+    }
+    let shas: Vec<&str> = pr.landed.iter().map(|c| short(c)).collect();
+    Some(format!("{} {}", described(pr.picked_as), shas.join(" ")))
 }
 
 /// "the squash commit", "the rebased commits", "its own commits".
@@ -201,7 +212,7 @@ fn plausible_branch(name: &str) -> bool {
 }
 
 /// How `pull` landed, from git; why not, when that cannot be told.
-pub fn landing(local: &Local<'_>, pull: &PullRequest) -> std::result::Result<Landing, String> {
+pub fn landing(local: &Local<'_>, pull: &PullRequest, own: &Commits) -> std::result::Result<Landing, String> {
     let (git, dir) = (local.git, local.dir);
     let merge = pull
         .merge_commit_sha
@@ -223,13 +234,14 @@ pub fn landing(local: &Local<'_>, pull: &PullRequest) -> std::result::Result<Lan
     if !on_branch {
         return Err(format!("its merge commit {} is not on {branch}", short(merge)));
     }
-    let own = commits(local, pull).map_err(|e| format!("{e:#}"))?;
     let parents = git
         .rev_list(dir, &["--parents", "-n", "1", merge])
         .map_err(|e| e.to_string())?;
     let parents: Vec<&str> = parents.first().map(|l| l.split(' ').skip(1).collect()).unwrap_or_default();
     match parents.as_slice() {
-        [_, second] if *second == pull.head.sha => Ok(Landing::Merge { commits: own.picked }),
+        [_, second] if *second == pull.head.sha => Ok(Landing::Merge {
+            commits: own.picked.clone(),
+        }),
         [_, _] => Err(format!(
             "its merge commit {} does not merge the pull request's head",
             short(merge)

@@ -155,6 +155,7 @@ fn pr_text_fitted(job: &Plan, target: &JobState, editing: bool) -> (PrText, text
             number: p.number,
             title: &p.title,
             body: &p.body,
+            picked_as: crate::stages::landed::picked_words(p),
         })
         .collect();
     let title = text::title(&job.templates, &sources, &target.branch);
@@ -167,7 +168,7 @@ fn pr_text_fitted(job: &Plan, target: &JobState, editing: bool) -> (PrText, text
         None if editing => crate::stages::edit::justification_template(job.critical, &target.branch),
         None => String::new(),
     };
-    let conflicts = crate::stages::disclose::section(&target.changed);
+    let conflicts = crate::stages::disclose::section(&target.changed, &job.prs);
     let sections = text::Sections {
         justification: &justification,
         conflicts: &conflicts,
