@@ -220,7 +220,7 @@ pub fn run(session: &Session<'_>, settings: &Settings, jobs: &Jobs) -> Result<Ve
             if plan.pick != crate::cli::options::Pick::Commits || plan.record_origin {
                 for &n in &prs {
                     if let Some(source) = plan.source(n) {
-                        job.picked_as.insert(n, source.picked_as);
+                        job.picked_as.insert(n.to_string(), source.picked_as);
                     }
                 }
             }

@@ -66,7 +66,6 @@ pub enum PickedAs {
     Rebase,
 }
 
-
 /// How far a job got, each step with what only it knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "SavedPhase", into = "SavedPhase")]
@@ -236,10 +235,11 @@ pub struct JobState {
     /// existing after a lost answer was opened by this run.
     #[serde(default)]
     pub open_before: Option<bool>,
-    /// What of each pull request is picked, when the run looked at how they
-    /// landed (`--pick` other than `commits`, or `-x`).
+    /// What of each pull request (by its number, as text: a JSON key) is
+    /// picked, when the run looked at how they landed (`--pick` other than
+    /// `commits`, or `-x`).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub picked_as: std::collections::BTreeMap<u64, PickedAs>,
+    pub picked_as: std::collections::BTreeMap<String, PickedAs>,
     /// What became of the branch pushed for a pull request that was not
     /// opened, when a run that leaves nothing behind discarded the job.
     #[serde(skip)]

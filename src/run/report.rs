@@ -161,7 +161,7 @@ struct JobJson<'a> {
     /// What of each pull request is picked (`commits`, `squash`, `rebase`),
     /// when the run looked at how they landed.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    picked_as: &'a std::collections::BTreeMap<u64, crate::plan::state::PickedAs>,
+    picked_as: &'a std::collections::BTreeMap<String, crate::plan::state::PickedAs>,
 }
 
 /// Whether a stopped job's worktree is still there: one removed since (a

@@ -237,7 +237,10 @@ pub fn landing(local: &Local<'_>, pull: &PullRequest, own: &Commits) -> std::res
     let parents = git
         .rev_list(dir, &["--parents", "-n", "1", merge])
         .map_err(|e| e.to_string())?;
-    let parents: Vec<&str> = parents.first().map(|l| l.split(' ').skip(1).collect()).unwrap_or_default();
+    let parents: Vec<&str> = parents
+        .first()
+        .map(|l| l.split(' ').skip(1).collect())
+        .unwrap_or_default();
     match parents.as_slice() {
         [_, second] if *second == pull.head.sha => Ok(Landing::Merge {
             commits: own.picked.clone(),
@@ -480,7 +483,9 @@ mod tests {
         for good in ["master", "main", "release/3.1", "dev-2"] {
             assert!(plausible_branch(good), "{good}");
         }
-        for bad in ["", "-x", "a:b", "a..b", "a b", "a\nb", "a*", "x.lock", "/a", "a/", "a@{1}", "a\\b"] {
+        for bad in [
+            "", "-x", "a:b", "a..b", "a b", "a\nb", "a*", "x.lock", "/a", "a/", "a@{1}", "a\\b",
+        ] {
             assert!(!plausible_branch(bad), "{bad:?}");
         }
     }
@@ -499,7 +504,9 @@ mod tests {
         let own = vec!["a".to_string(), "b".to_string()];
         let landed = vec!["x".to_string(), "y".to_string()];
         let merge = Landing::Merge { commits: own.clone() };
-        let rebase = Landing::Rebase { commits: landed.clone() };
+        let rebase = Landing::Rebase {
+            commits: landed.clone(),
+        };
         let squash = Landing::Squash { commit: "s".into() };
         assert_eq!(origins(&merge, PickedAs::Commits, &[], &own), own);
         assert_eq!(origins(&rebase, PickedAs::Commits, &[], &own), landed);

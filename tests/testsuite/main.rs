@@ -15,6 +15,7 @@ mod install;
 mod integrity;
 mod interrupts;
 mod json;
+mod landed;
 mod layers;
 mod locale;
 mod many;

@@ -415,6 +415,52 @@ impl World {
         pull
     }
 
+    /// A pull request against master with one commit per entry of
+    /// `commits`, merged as `how` says: a merge commit, a squash (one commit
+    /// titled `Title (#N)`), or a rebase (its commits replayed). Master
+    /// moves first, so that replayed commits get new ids.
+    pub fn pr_landed(&self, number: u64, title: &str, commits: &[(&str, &[(&str, &str)])], how: Landed) -> FakePull {
+        let mut pull = self.pr(number, title, &format!("Body of {number}."), commits, false);
+        self.git(&self.work, &["checkout", "--quiet", "master"]);
+        self.commit_files(
+            &[(&format!("other-{number}.txt"), "unrelated\n")],
+            &format!("Unrelated work before #{number}"),
+        );
+        match how {
+            Landed::Merge => {
+                self.git(
+                    &self.work,
+                    &[
+                        "merge",
+                        "--quiet",
+                        "--no-ff",
+                        "-m",
+                        &format!("Merge pull request #{number}"),
+                        &pull.head_ref,
+                    ],
+                );
+            }
+            Landed::Squash => {
+                self.git(&self.work, &["merge", "--quiet", "--squash", &pull.head_ref]);
+                self.git(
+                    &self.work,
+                    &["commit", "--quiet", "-m", &format!("{title} (#{number})")],
+                );
+            }
+            Landed::Rebase => {
+                let range = format!("{}..{}", pull.base_sha, pull.head_sha);
+                self.git(&self.work, &["cherry-pick", &range]);
+            }
+        }
+        self.git(&self.work, &["push", "--quiet", "origin", "master"]);
+        pull.merged = true;
+        pull.state = "closed".into();
+        self.github.add_pull(pull.clone());
+        let merge = self.git(&self.work, &["rev-parse", "master"]);
+        self.github.set_merge_commit(number, merge.trim());
+        pull
+    }
+
     /// Adds `label` to pull request `number`.
     pub fn label(&self, number: u64, label: &str) {
         let mut state = self.github.state.lock().unwrap();
@@ -853,6 +899,14 @@ impl World {
         let state = self.state().expect("a saved state");
         PathBuf::from(state["jobs"][0]["worktree"].as_str().expect("a worktree path"))
     }
+}
+
+/// How a pull request was merged (`World::pr_landed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Landed {
+    Merge,
+    Squash,
+    Rebase,
 }
 
 /// Resolves the conflicts in `file` by keeping both sides' lines: drops the
