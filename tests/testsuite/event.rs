@@ -33,6 +33,11 @@ impl World {
 
     /// Runs `--from-event` on the event `name` with payload `payload`.
     fn on_event(&self, workflow: &Workflow, name: &str, payload: &Value) -> Run {
+        self.on_event_with(workflow, name, payload, &[])
+    }
+
+    /// `on_event` with more arguments, as the action's inputs give them.
+    fn on_event_with(&self, workflow: &Workflow, name: &str, payload: &Value, args: &[&str]) -> Run {
         let event = workflow
             .output
             .with_file_name(format!("event-{}.json", fastrand_name()));
@@ -40,6 +45,7 @@ impl World {
         let mut cmd = self.command();
         cmd.current_dir(&workflow.checkout)
             .arg("--from-event")
+            .args(args)
             .env("GITHUB_EVENT_NAME", name)
             .env("GITHUB_EVENT_PATH", &event)
             .env("GITHUB_REPOSITORY", "kubesphere/kubesphere")
@@ -323,6 +329,45 @@ Nothing to do: @maintainer (CONTRIBUTOR) may not ask for cherry picks; only OWNE
     );
     world.on_event(&workflow, "issue_comment", &event).expect_code(0);
     assert_eq!(world.github.created().len(), 1);
+}
+
+#[test]
+fn the_actions_pick_auto_backports_a_squash_merged_pull_request_as_its_squash() {
+    let world = World::new();
+    world.conflict_on_release(10);
+    let base = crate::support::numbered("a", 20);
+    world.pr_landed(
+        3796,
+        "Fix the widget",
+        &[
+            ("wip", &[("pkg/a.go", &base.replace("a 10\n", "a 10 wip\n"))]),
+            ("undo the wip", &[("pkg/a.go", &base)]),
+            ("Fix the widget", &[("pkg/a.go", &base.replace("a 3\n", "a 3 fixed\n"))]),
+        ],
+        crate::support::Landed::Squash,
+    );
+    let workflow = world.workflow();
+    let event = comment_event(3796, "/cherrypick release-3.1", "OWNER", true);
+    // As action.yml runs it, with its `pick` input's default.
+    let run = world.on_event_with(&workflow, "issue_comment", &event, &["--pick", "auto"]);
+    run.expect_code(0);
+    let subjects = world.git(
+        &world.upstream,
+        &[
+            "log",
+            "--format=%s",
+            "release-3.1..automated-cherry-pick-of-#3796-origin-release-3.1",
+        ],
+    );
+    assert_eq!(subjects.trim(), "Fix the widget (#3796)");
+    // The action passes its `pick` input, `auto` unless set.
+    let action = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap();
+    assert!(action.contains("--pick \"$PICK\""), "{action}");
+    let input = action.split("\n  pick:\n").nth(1).unwrap_or_default();
+    assert!(
+        input.lines().nth(1).is_some_and(|l| l.trim() == "default: auto"),
+        "{action}"
+    );
 }
 
 #[test]
