@@ -271,3 +271,37 @@ fn continue_goes_on_with_what_landed_and_its_origin() {
         "{body}"
     );
 }
+
+#[test]
+fn missing_counts_a_landed_pick_by_its_origin_line_when_its_content_differs() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    let base = numbered("a", 20);
+    world.pr_landed(
+        3796,
+        "Fix the widget",
+        &[
+            ("wip", &[("pkg/a.go", &base.replace("a 7\n", "a 7 wip\n"))]),
+            ("Fix the widget", &[("pkg/a.go", &base.replace("a 3\n", "a 3 fixed\n"))]),
+        ],
+        Landed::Squash,
+    );
+    world.label(3796, "cherrypick/release-3.1");
+    let before = world.run(&["--missing", "--pick=landed", "upstream/release-3.1"]);
+    before.expect_code(0);
+    assert!(before.stdout.contains("#3796"), "{}", before.stdout);
+    // Picked as its squash commit, the conflict resolved by hand, and merged.
+    world
+        .run(&["--yes", "--pick=landed", "-x", "upstream/release-3.1", "3796"])
+        .expect_code(3);
+    world.resolve(&world.state_worktree());
+    world.run(&["--continue"]).expect_code(0);
+    world.git(
+        &world.fork,
+        &["push", "--quiet", crate::support::path(&world.upstream), &format!("{BRANCH}:release-3.1")],
+    );
+    let run = world.run(&["--missing", "--pick=landed", "upstream/release-3.1"]);
+    // Its content differs from the squash commit's: its origin line tells.
+    run.expect_code(0).stderr_has("#3796 is done: cherry picked in ");
+    assert!(!run.stdout.contains("#3796"), "{}", run.stdout);
+}
