@@ -214,6 +214,10 @@ fn plausible_branch(name: &str) -> bool {
 /// How `pull` landed, from git; why not, when that cannot be told.
 pub fn landing(local: &Local<'_>, pull: &PullRequest, own: &Commits) -> std::result::Result<Landing, String> {
     let (git, dir) = (local.git, local.dir);
+    if pull.is_merged() != Some(true) {
+        // Its `merge_commit_sha` is GitHub's test merge, on no branch.
+        return Err("it is not merged".to_string());
+    }
     let merge = pull
         .merge_commit_sha
         .as_deref()

@@ -298,10 +298,35 @@ fn missing_counts_a_landed_pick_by_its_origin_line_when_its_content_differs() {
     world.run(&["--continue"]).expect_code(0);
     world.git(
         &world.fork,
-        &["push", "--quiet", crate::support::path(&world.upstream), &format!("{BRANCH}:release-3.1")],
+        &[
+            "push",
+            "--quiet",
+            crate::support::path(&world.upstream),
+            &format!("{BRANCH}:release-3.1"),
+        ],
     );
     let run = world.run(&["--missing", "--pick=landed", "upstream/release-3.1"]);
     // Its content differs from the squash commit's: its origin line tells.
     run.expect_code(0).stderr_has("#3796 is done: cherry picked in ");
     assert!(!run.stdout.contains("#3796"), "{}", run.stdout);
+}
+
+#[test]
+fn an_unmerged_pull_request_is_picked_as_its_own_commits() {
+    let world = World::new();
+    let fixed = numbered("a", 20).replace("a 3\n", "a 3 fixed\n");
+    world.pr(3796, "Fix", "Body.", &[("Fix", &[("pkg/a.go", &fixed)])], false);
+    // GitHub names a test merge for an open pull request; it is on no branch.
+    let head = world.git(&world.upstream, &["rev-parse", "refs/pull/3796/head"]);
+    world.github.set_merge_commit(3796, head.trim());
+    let run = world.run(&[
+        "--yes",
+        "--allow-unmerged",
+        "--pick=landed",
+        "upstream/release-3.1",
+        "3796",
+    ]);
+    run.expect_code(0)
+        .stderr_has("cannot tell how #3796 landed (it is not merged): its own commits are picked");
+    assert_eq!(world.picked_subjects(BRANCH), ["Fix"]);
 }
