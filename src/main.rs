@@ -17,8 +17,6 @@ mod text;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::cli::args::Mode;
 use crate::cli::session::Session;
 use crate::cli::{Cli, generate, settings};
@@ -28,7 +26,7 @@ use crate::output::Output;
 use crate::run::lock;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::from_process();
     let mode = Mode::of(&cli);
     if let Ok(Mode::Generate(kind)) = mode {
         // Before any repository or token check.

@@ -5,7 +5,13 @@
 //! first run needs (the others are `hide_short_help`), so that it fits on one
 //! screen.
 
-use clap::{ArgAction, Parser, ValueEnum};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, ValueEnum};
+
+/// What `--version` prints after the name: the package's version and, for a
+/// build from a git clone, the commit it was built from (`build.rs`), so that a
+/// bug report says what ran: `0.1.0 (abc1234 2026-12-07)`. The man page keeps
+/// the bare version, so that it is the same file at every commit.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("GIT_CHERRY_PICK_PR_COMMIT"));
 
 /// The headings `--help` and the man page group the options under, in this
 /// order: clap lists a heading where its first option is declared, and a
@@ -399,6 +405,16 @@ pub struct Cli {
     pub generate: Option<Kind>,
 }
 
+impl Cli {
+    /// This process's command line, with `VERSION` for `--version`; a usage
+    /// error (or `--help`, `--version`) exits as `Cli::parse` does.
+    pub fn from_process() -> Cli {
+        let mut cmd = Cli::command().version(VERSION);
+        let matches = cmd.get_matches_mut();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
+    }
+}
+
 /// What `--generate` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Kind {
@@ -459,6 +475,30 @@ mod tests {
         ] {
             let err = Cli::try_parse_from(["x", flag]).unwrap_err();
             assert_eq!(err.kind(), kind, "{flag}");
+        }
+    }
+
+    #[test]
+    fn version_names_the_commit_of_a_build_from_git() {
+        let commit = env!("GIT_CHERRY_PICK_PR_COMMIT");
+        assert_eq!(VERSION, format!("{}{commit}", env!("CARGO_PKG_VERSION")));
+        // Empty, or ` (HASH YYYY-MM-DD)`.
+        if let Some(inner) = commit.strip_prefix(" (").and_then(|c| c.strip_suffix(')')) {
+            let (hash, date) = inner.split_once(' ').expect("hash and date");
+            assert!(
+                hash.len() >= 7 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+                "{commit}"
+            );
+            assert!(jiff::civil::Date::strptime("%Y-%m-%d", date).is_ok(), "{commit}");
+        } else {
+            assert_eq!(commit, "");
+        }
+        for flag in ["-V", "--version"] {
+            let err = Cli::command()
+                .version(VERSION)
+                .try_get_matches_from(["x", flag])
+                .unwrap_err();
+            assert_eq!(err.to_string(), format!("git-cherry-pick-pr {VERSION}\n"), "{flag}");
         }
     }
 
