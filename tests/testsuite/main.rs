@@ -24,6 +24,7 @@ mod overwrite;
 mod pick;
 mod push;
 mod readme;
+mod release;
 mod sandbox;
 mod screen;
 mod snapshots;
