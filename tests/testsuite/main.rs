@@ -21,6 +21,7 @@ mod locale;
 mod many;
 mod network;
 mod overwrite;
+mod pacing;
 mod pick;
 mod push;
 mod readme;

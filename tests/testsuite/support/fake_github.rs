@@ -178,6 +178,29 @@ pub struct State {
     /// The repositories behind the fake, when it keeps `refs/pull/N/head`
     /// as GitHub does: the upstream, the fork, and the environment git runs in.
     pub repos: Option<Repos>,
+    /// GitHub's secondary rate limits, enforced (`secondary_limits`): one
+    /// second of them, as the tool is told it lasts.
+    pub secondary: Option<std::time::Duration>,
+    /// Writes being answered now.
+    pub writes_in_flight: usize,
+    /// Content made (pull requests, comments), and when the last was.
+    pub content_made: usize,
+    pub last_content: Option<std::time::Instant>,
+    /// Requests refused for a secondary limit.
+    pub secondary_hits: usize,
+}
+
+/// The message GitHub refuses a request with at a secondary rate limit.
+pub const SECONDARY_LIMIT: &str = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000.";
+
+/// Whether a request writes (a GraphQL query reads, though it is a POST).
+fn is_write(req: &Recorded) -> bool {
+    matches!(req.method.as_str(), "POST" | "PATCH" | "PUT" | "DELETE") && req.path != "/graphql"
+}
+
+/// Whether a request makes content: a pull request or a comment.
+fn is_content(req: &Recorded) -> bool {
+    req.method == "POST" && (req.path.ends_with("/pulls") || req.path.ends_with("/comments"))
 }
 
 /// The repositories behind the fake: the upstream, the fork, and the
@@ -320,6 +343,17 @@ impl FakeGitHub {
             accept: None,
             raw: None,
         });
+    }
+
+    /// Enforces GitHub's secondary rate limits, with `second` as one of its
+    /// seconds.
+    pub fn secondary_limits(&self, second: std::time::Duration) {
+        self.state.lock().unwrap().secondary = Some(second);
+    }
+
+    /// How many requests met a secondary limit.
+    pub fn secondary_hits(&self) -> usize {
+        self.state.lock().unwrap().secondary_hits
     }
 
     /// Answers `status` with `body` and `headers` to the next `times` requests
@@ -513,6 +547,33 @@ async fn answer(request: Request<Incoming>, state: Arc<Mutex<State>>) -> Result<
     if let Some((mut waiting, at_most)) = gate {
         let _ = tokio::time::timeout(at_most, waiting.wait_for(|open| *open)).await;
     }
+    // Secondary limits: a write while another is in flight, or content less
+    // than a second after the last once three were made, is refused.
+    let limits = lock(&state).secondary.filter(|_| is_write(&recorded));
+    if let Some(second) = limits {
+        let refused = {
+            let mut s = lock(&state);
+            let too_soon = is_content(&recorded)
+                && s.content_made >= 3
+                && s.last_content.is_some_and(|last| last.elapsed() < second);
+            let refused = s.writes_in_flight > 0 || too_soon;
+            if refused {
+                s.secondary_hits += 1;
+                s.in_flight -= 1;
+            } else {
+                s.writes_in_flight += 1;
+            }
+            refused
+        };
+        if refused {
+            let mut answer = json_answer(
+                403,
+                json!({"message": SECONDARY_LIMIT, "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}),
+            );
+            answer.headers.push(("retry-after".into(), "1".into()));
+            return Ok(answer.into_response(false));
+        }
+    }
     let answer = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(&recorded, &state))) {
         Ok(answer) => answer,
         Err(panic) => {
@@ -550,6 +611,16 @@ async fn answer(request: Request<Incoming>, state: Arc<Mutex<State>>) -> Result<
     };
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
+    }
+    if let Some(second) = limits {
+        // A write stays in flight a while, so that two at once meet.
+        tokio::time::sleep(second / 4).await;
+        let mut s = lock(&state);
+        s.writes_in_flight -= 1;
+        if is_content(&recorded) && (200..300).contains(&answer.status) {
+            s.content_made += 1;
+            s.last_content = Some(std::time::Instant::now());
+        }
     }
     lock(&state).in_flight -= 1;
     Ok(answer.into_response(cut))
