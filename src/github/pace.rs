@@ -142,14 +142,17 @@ mod tests {
     #[test]
     fn a_pace_keeps_the_last_minute_and_counts_what_is_expected() {
         let pace = Pace::new(Duration::from_millis(10));
+        assert_eq!(pace.second(), Duration::from_millis(10));
         pace.expect(5);
+        pace.expect(2);
         let t0 = Instant::now();
+        assert_eq!(pace.before_content(t0), (Duration::ZERO, 7));
         for i in 0..4 {
             pace.made(t0 + Duration::from_millis(i));
         }
         let (wait, left) = pace.before_content(t0 + Duration::from_millis(3));
         assert_eq!(wait, Duration::from_millis(10));
-        assert_eq!(left, 1);
+        assert_eq!(left, 3);
         // A minute (of its seconds) later, the old ones are forgotten.
         pace.made(t0 + Duration::from_millis(700));
         assert_eq!(pace.lock().recent.len(), 1);
