@@ -4,22 +4,27 @@
 //! or behind a TLS proxy with real round trips (`tls`, `backport/tls.rs`).
 //!
 //! The repository (5,000 files, 20,000+ commits, 100 release branches, 500
-//! tags, 100 pull requests; the user's clone 40 commits behind) is made once
+//! tags, 100 pull requests merged with merge commits and 20 squash-merged
+//! ones; the user's clone 40 commits behind) is made once
 //! with `git fast-import` and cached under
 //! `target/bench-cache/<VERSION>/<FILES>-files/`. Every run starts from a
 //! fresh copy of the user's clone and fork (not timed).
 //!
 //! Environment: `BENCH_LATENCY_MS` (default 50), `BENCH_RUNS` (default 5),
 //! `BENCH_CASES` (comma list of
-//! `tool,script,floor,fanout,tls,files,memory,stale`; default all but
-//! `files`, which makes a second repository of 50,000 files; `memory` and
-//! `stale` need no synthetic repository), `BENCH_PRS` (the plain cases' PR
+//! `tool,script,floor,missing,fanout,landed,tls,files,memory,stale`; default
+//! all but `files`, which makes a second repository of 50,000 files;
+//! `memory` and `stale` need no synthetic repository), `BENCH_PRS` (the plain cases' PR
 //! counts, default `1,5,20,100`), `BENCH_RTT_MS` (the `tls` case's round
 //! trips, default `50,250`), `BENCH_FILES` (the plain cases on the
 //! repository of that many files), `BENCH_TOOL` (another build of the tool
-//! to measure instead), `BENCH_DEBUG` (comma list of PR counts: instead of
-//! measuring, run the tool once each with `--debug` and print its timings).
+//! to measure instead), `BENCH_BASELINE` (another build, e.g. from before
+//! `--pick`, run alongside in the `landed` case with no `--pick`),
+//! `BENCH_DEBUG` (comma list of PR counts: instead of measuring, run the
+//! tool once each with `--debug` and print its timings).
 
+#[path = "backport/landed.rs"]
+mod landed;
 #[allow(dead_code)]
 #[path = "../tests/testsuite/support/mod.rs"]
 mod support;
@@ -37,7 +42,7 @@ use std::time::{Duration, Instant};
 use fake_github::{FakeGitHub, FakePull, TOKEN};
 
 /// Bump when the generated repository changes.
-const VERSION: &str = "v2";
+const VERSION: &str = "v3";
 const OWNER: &str = "kubesphere";
 const NAME: &str = "kubesphere";
 const USER: &str = "alice";
@@ -52,6 +57,9 @@ const RELEASES: usize = 100;
 const TAGS: usize = 500;
 const PRS: usize = 100;
 const FIRST_PR: u64 = 1001;
+/// Squash-merged pull requests after those (two commits each), for the `landed` case.
+const SQUASHED: usize = 20;
+const FIRST_SQUASHED: u64 = FIRST_PR + PRS as u64;
 const TARGETS: [&str; 10] = [
     "release-1.99",
     "release-1.98",
@@ -145,6 +153,10 @@ fn main() {
             ),
         );
     }
+    if wanted("landed") {
+        let baseline = std::env::var_os("BENCH_BASELINE").map(PathBuf::from);
+        out.push_str(&landed::cases(&world, &fake, &binary, baseline.as_deref(), runs));
+    }
     if wanted("tls") {
         let rtts = env_list("BENCH_RTT_MS", &[50, 250]);
         let tls_rows = tls_cases(&world, &fake, &binary, &rtts, runs, wanted("missing"));
@@ -188,11 +200,13 @@ const DEFAULT_CASES: &str = "tool,script,floor,missing,fanout,tls,memory,stale";
 /// The label that makes a merged pull request a candidate for release-1.99.
 const CANDIDATE: &str = "cherrypick/release-1.99";
 
-/// Labels every pull request a candidate for release-1.99 (`on`), or takes
-/// the label off again.
+/// Labels every pull request of the plain cases (not the squash-merged ones
+/// of the `landed` case) a candidate for release-1.99 (`on`), or takes the
+/// label off again.
 fn label_candidates(fake: &FakeGitHub, on: bool) {
     let mut state = fake.state.lock().expect("fake state");
-    for pull in state.pulls.values_mut() {
+    let first = FIRST_PR..FIRST_PR + PRS as u64;
+    for pull in state.pulls.values_mut().filter(|p| first.contains(&p.number)) {
         pull.labels.retain(|l| l != CANDIDATE);
         if on {
             pull.labels.push(CANDIDATE.to_string());
@@ -438,6 +452,8 @@ struct World {
     upstream: PathBuf,
     home: PathBuf,
     prs: Vec<FakePull>,
+    /// Each pull request's `merge_commit_sha`: its merge commit, or its squash commit.
+    merges: Vec<(u64, String)>,
     /// Wraps git to log each invocation, for counting.
     counting_path: PathBuf,
 }
@@ -452,6 +468,7 @@ impl World {
             upstream: root.join("remotes").join(OWNER).join(format!("{NAME}.git")),
             home: root.join("home"),
             prs: Vec::new(),
+            merges: Vec::new(),
             counting_path: root.join("counting-bin"),
         };
         if !root.join("done").exists() {
@@ -464,6 +481,7 @@ impl World {
         }
         let mut world = world;
         world.prs = world.load_prs();
+        world.merges = world.load_merges();
         world
     }
 
@@ -618,6 +636,7 @@ impl World {
         }
         let mut pr_marks = Vec::new();
         let mut master = mark - TARGETS.len() * 2;
+        // Each merged with a merge commit, as the default cases have always had them.
         for p in 0..PRS {
             let number = FIRST_PR + p as u64;
             let f = self.files - STABLE + p;
@@ -637,7 +656,47 @@ impl World {
             writeln!(s, "from :{master}").ok();
             writeln!(s, "merge :{head}").ok();
             write_file(&mut s, &file_path(f), &changed);
-            pr_marks.push((number, master, head));
+            pr_marks.push((number, master, head, mark));
+            master = mark;
+        }
+        // Then `SQUASHED` pull requests of two commits each (the change, then
+        // a review's fixup of it), each squash-merged: one commit on master
+        // with their whole change. Only the `landed` case picks them.
+        for q in 0..SQUASHED {
+            let number = FIRST_SQUASHED + q as u64;
+            // The file of pull request #(FIRST_PR + q), as its merge left it.
+            let f = self.files - STABLE + q;
+            let before =
+                file_content(f, None).replace("line 10\n", &format!("line 10 fixed by #{}\n", FIRST_PR + q as u64));
+            let wip = before.replace("line 20\n", &format!("line 20 fixed by #{number} (wip)\n"));
+            let done = before
+                .replace("line 20\n", &format!("line 20 fixed by #{number}\n"))
+                .replace("line 25\n", &format!("line 25 fixed by #{number}\n"));
+            let branch = format!("refs/pull/{number}/head");
+            mark += 1;
+            clock += 60;
+            writeln!(s, "commit {branch}").ok();
+            write_commit_meta(&mut s, mark, clock, &format!("Fix {number}\n\nThe fix for #{number}."));
+            writeln!(s, "from :{master}").ok();
+            write_file(&mut s, &file_path(f), &wip);
+            mark += 1;
+            clock += 60;
+            let head = mark;
+            writeln!(s, "commit {branch}").ok();
+            write_commit_meta(&mut s, head, clock, "Address review");
+            write_file(&mut s, &file_path(f), &done);
+            mark += 1;
+            clock += 60;
+            writeln!(s, "commit refs/heads/master").ok();
+            write_commit_meta(
+                &mut s,
+                mark,
+                clock,
+                &format!("Fix {number} (#{number})\n\nThe fix for #{number}."),
+            );
+            writeln!(s, "from :{master}").ok();
+            write_file(&mut s, &file_path(f), &done);
+            pr_marks.push((number, master, head, mark));
             master = mark;
         }
         s.extend_from_slice(b"done\n");
@@ -653,8 +712,8 @@ impl World {
         let patches = self.root.join("patches");
         std::fs::create_dir_all(&patches).expect("patches dir");
         let mut list = String::new();
-        for (number, base, head) in pr_marks {
-            let (base, head) = (sha_of(base), sha_of(head));
+        for (number, base, head, merge) in pr_marks {
+            let (base, head, merge) = (sha_of(base), sha_of(head), sha_of(merge));
             let output = Command::new("git")
                 .args(["format-patch", "--stdout", &format!("{base}..{head}")])
                 .current_dir(&self.upstream)
@@ -663,7 +722,7 @@ impl World {
                 .output()
                 .expect("format-patch");
             std::fs::write(patches.join(format!("{number}.patch")), output.stdout).expect("write patch");
-            writeln!(list, "{number} {base} {head}").ok();
+            writeln!(list, "{number} {base} {head} {merge}").ok();
         }
         std::fs::write(self.root.join("prs.txt"), list).expect("prs.txt");
         self.git(&self.upstream, &["repack", "-q"]);
@@ -690,6 +749,16 @@ impl World {
                     patch: std::fs::read(self.patch(number)).expect("patch"),
                     state: "closed".into(),
                 }
+            })
+            .collect()
+    }
+
+    fn load_merges(&self) -> Vec<(u64, String)> {
+        let list = std::fs::read_to_string(self.root.join("prs.txt")).expect("prs.txt");
+        list.lines()
+            .filter_map(|line| {
+                let parts: Vec<&str> = line.split(' ').collect();
+                Some((parts[0].parse().ok()?, parts.get(3)?.to_string()))
             })
             .collect()
     }
@@ -832,6 +901,8 @@ struct Bench<'a> {
     env: Vec<(String, String)>,
     proxy: Option<&'a tls::Proxy>,
     rtt: Option<u64>,
+    /// The first pull request picked: N PRs are this one and the next N - 1.
+    first_pr: u64,
 }
 
 const SCRIPT: &str = r#"set -eu
@@ -879,6 +950,7 @@ impl<'a> Bench<'a> {
             env: Vec::new(),
             proxy: None,
             rtt: None,
+            first_pr: FIRST_PR,
         }
     }
 
@@ -981,8 +1053,8 @@ impl<'a> Bench<'a> {
         }
     }
 
-    fn numbers(prs: usize) -> Vec<String> {
-        (0..prs).map(|p| (FIRST_PR + p as u64).to_string()).collect()
+    fn numbers(&self, prs: usize) -> Vec<String> {
+        (0..prs).map(|p| (self.first_pr + p as u64).to_string()).collect()
     }
 
     /// Runs one case once with `extra` arguments for the tool; the wall
@@ -997,7 +1069,7 @@ impl<'a> Bench<'a> {
         env: &[(&str, &str)],
     ) -> (Duration, Option<u64>, String) {
         let clone = self.world.clone_dir();
-        let numbers = Self::numbers(prs);
+        let numbers = self.numbers(prs);
         let tmp = self.world.run.join("tmp");
         std::fs::create_dir_all(&tmp).expect("tmp");
         let rss_file = self.world.root.join("rss");
@@ -1349,6 +1421,7 @@ fn tls_cases(world: &World, fake: &FakeGitHub, binary: &Path, rtts: &[u64], runs
             ],
             proxy: Some(&proxy),
             rtt: Some(rtt),
+            first_pr: FIRST_PR,
         };
         for prs in [1, 20, 100] {
             rows.push(bench.case(Kind::Tool, prs, 1, runs));
