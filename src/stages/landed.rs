@@ -495,6 +495,15 @@ mod tests {
     }
 
     #[test]
+    fn a_message_starts_at_a_from_line_with_an_id_and_git_s_date() {
+        assert!(is_mbox_start(&format!("From {A} Mon Sep 17 00:00:00 2001\n")));
+        // A body line that begins with "From " is no start.
+        assert!(!is_mbox_start(&format!("From {A} onwards, it works\n")));
+        assert!(!is_mbox_start("From Bob Mon Sep 17 00:00:00 2001\n"));
+        assert!(!is_mbox_start("Fixes it\n"));
+    }
+
+    #[test]
     fn trailers_are_key_colon_value_lines() {
         assert!(is_trailer("Signed-off-by: Bob <b@x>"));
         assert!(is_trailer("(cherry picked from commit 1234)"));
