@@ -19,10 +19,13 @@
 //! trips, default `50,250`), `BENCH_FILES` (the plain cases on the
 //! repository of that many files), `BENCH_TOOL` (another build of the tool
 //! to measure instead), `BENCH_BASELINE` (another build, e.g. from before
-//! `--pick`, run alongside in the `landed` case with no `--pick`),
+//! `--pick`, run alongside in the `landed` case with no `--pick`, and in the `fanout`
+//! case, `backport/fanout.rs`),
 //! `BENCH_DEBUG` (comma list of PR counts: instead of measuring, run the
 //! tool once each with `--debug` and print its timings).
 
+#[path = "backport/fanout.rs"]
+mod fanout;
 #[path = "backport/landed.rs"]
 mod landed;
 #[allow(dead_code)]
@@ -131,17 +134,22 @@ fn main() {
         rows.push(bench.case(Kind::Missing, PRS, 1, runs));
         label_candidates(&fake, false);
     }
+    let baseline = std::env::var_os("BENCH_BASELINE").map(PathBuf::from);
+    let mut fanout_table = String::new();
     if wanted("fanout") {
-        for targets in [4, TARGETS.len()] {
-            rows.push(bench.case(Kind::Tool, 1, targets, runs));
-            rows.push(bench.case(Kind::Floor, 1, targets, runs));
-        }
+        let (fanout_rows, table) = fanout::cases(&world, &fake, &binary, baseline.as_deref(), runs);
+        rows.extend(fanout_rows);
+        fanout_table = table;
     }
     let mut out = String::new();
     if !rows.is_empty() {
         let worktree = bench.worktree_add(runs);
         let startup = startup(&binary, 50);
         out.push_str(&table(&rows, latency, worktree, startup));
+        out.push_str(&fanout_table);
+    }
+    // The chart is of one target; the fan-out rows alone leave it as it was.
+    if rows.iter().any(|r| r.targets == 1) {
         write_chart(
             "backport.svg",
             &chart(
@@ -154,7 +162,6 @@ fn main() {
         );
     }
     if wanted("landed") {
-        let baseline = std::env::var_os("BENCH_BASELINE").map(PathBuf::from);
         out.push_str(&landed::cases(&world, &fake, &binary, baseline.as_deref(), runs));
     }
     if wanted("tls") {
@@ -1068,6 +1075,22 @@ impl<'a> Bench<'a> {
         extra: &[&str],
         env: &[(&str, &str)],
     ) -> (Duration, Option<u64>, String) {
+        let (took, rss, said, ok) = self.try_run_with(kind, prs, targets, count, extra, env);
+        assert!(ok, "{} with {prs} PR(s) failed:\n{said}", kind.name());
+        (took, rss, said)
+    }
+
+    /// `run_with`, and whether the run succeeded (when it did not, what it
+    /// said is its stdout, then its stderr).
+    fn try_run_with(
+        &self,
+        kind: Kind,
+        prs: usize,
+        targets: usize,
+        count: Option<&Path>,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> (Duration, Option<u64>, String, bool) {
         let clone = self.world.clone_dir();
         let numbers = self.numbers(prs);
         let tmp = self.world.run.join("tmp");
@@ -1132,13 +1155,14 @@ impl<'a> Bench<'a> {
         let started = Instant::now();
         let output = cmd.output().expect("run a case");
         let took = started.elapsed();
-        assert!(
-            output.status.success(),
-            "{} with {prs} PR(s) failed:\n{}\n{}",
-            kind.name(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        if !output.status.success() {
+            let said = format!(
+                "{}\n{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            return (took, None, said, false);
+        }
         let rss = count
             .filter(|_| kind == Kind::Tool)
             .and_then(|_| std::fs::read_to_string(&rss_file).ok())
@@ -1148,7 +1172,7 @@ impl<'a> Bench<'a> {
             let listed = String::from_utf8_lossy(&output.stdout).lines().count();
             said.push_str(&format!("\n{listed} pull requests listed as missing\n"));
         }
-        (took, rss, said)
+        (took, rss, said, true)
     }
 
     /// `git worktree add` of a target with every file written, on the large

@@ -183,6 +183,10 @@ pub struct State {
     pub secondary: Option<std::time::Duration>,
     /// Writes being answered now.
     pub writes_in_flight: usize,
+    /// Writes received and not yet answered (refused ones too, limits on
+    /// or off), and the most there were at once.
+    pub writes_open: usize,
+    pub most_writes_open: usize,
     /// Content made (pull requests, comments), and when the last was.
     pub content_made: usize,
     pub last_content: Option<std::time::Instant>,
@@ -530,6 +534,10 @@ async fn answer(request: Request<Incoming>, state: Arc<Mutex<State>>) -> Result<
         let mut s = lock(&state);
         s.in_flight += 1;
         s.most_in_flight = s.most_in_flight.max(s.in_flight);
+        if is_write(&recorded) {
+            s.writes_open += 1;
+            s.most_writes_open = s.most_writes_open.max(s.writes_open);
+        }
         let in_flight = s.in_flight;
         match s.gate.take() {
             Some((count, _, open)) if in_flight >= count => {
@@ -560,6 +568,7 @@ async fn answer(request: Request<Incoming>, state: Arc<Mutex<State>>) -> Result<
             if refused {
                 s.secondary_hits += 1;
                 s.in_flight -= 1;
+                s.writes_open -= 1;
             } else {
                 s.writes_in_flight += 1;
             }
@@ -622,7 +631,12 @@ async fn answer(request: Request<Incoming>, state: Arc<Mutex<State>>) -> Result<
             s.last_content = Some(std::time::Instant::now());
         }
     }
-    lock(&state).in_flight -= 1;
+    let mut s = lock(&state);
+    s.in_flight -= 1;
+    if is_write(&recorded) {
+        s.writes_open -= 1;
+    }
+    drop(s);
     Ok(answer.into_response(cut))
 }
 
