@@ -22,6 +22,7 @@ mod many;
 mod network;
 mod overwrite;
 mod pick;
+mod prism;
 mod push;
 mod readme;
 mod sandbox;
