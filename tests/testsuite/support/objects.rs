@@ -9,6 +9,11 @@ use serde_json::{Map, Value, json};
 /// When everything these objects say happened, happened.
 pub const AT: &str = "2026-01-01T00:00:00Z";
 
+/// A commit id that is plausible and fixed: `seed` in 40 hex digits.
+pub fn sha(seed: u64) -> String {
+    format!("{seed:040x}")
+}
+
 /// One object of the fields of `parts`: a big object in parts, as one
 /// `json!` may hold only so much.
 pub fn object<const N: usize>(parts: [Value; N]) -> Value {
