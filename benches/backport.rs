@@ -4,22 +4,30 @@
 //! or behind a TLS proxy with real round trips (`tls`, `backport/tls.rs`).
 //!
 //! The repository (5,000 files, 20,000+ commits, 100 release branches, 500
-//! tags, 100 pull requests; the user's clone 40 commits behind) is made once
+//! tags, 100 pull requests merged with merge commits and 20 squash-merged
+//! ones; the user's clone 40 commits behind) is made once
 //! with `git fast-import` and cached under
 //! `target/bench-cache/<VERSION>/<FILES>-files/`. Every run starts from a
 //! fresh copy of the user's clone and fork (not timed).
 //!
 //! Environment: `BENCH_LATENCY_MS` (default 50), `BENCH_RUNS` (default 5),
 //! `BENCH_CASES` (comma list of
-//! `tool,script,floor,fanout,tls,files,memory,stale`; default all but
-//! `files`, which makes a second repository of 50,000 files; `memory` and
-//! `stale` need no synthetic repository), `BENCH_PRS` (the plain cases' PR
+//! `tool,script,floor,missing,fanout,landed,tls,files,memory,stale`; default
+//! all but `files`, which makes a second repository of 50,000 files;
+//! `memory` and `stale` need no synthetic repository), `BENCH_PRS` (the plain cases' PR
 //! counts, default `1,5,20,100`), `BENCH_RTT_MS` (the `tls` case's round
 //! trips, default `50,250`), `BENCH_FILES` (the plain cases on the
 //! repository of that many files), `BENCH_TOOL` (another build of the tool
-//! to measure instead), `BENCH_DEBUG` (comma list of PR counts: instead of
-//! measuring, run the tool once each with `--debug` and print its timings).
+//! to measure instead), `BENCH_BASELINE` (another build, e.g. from before
+//! `--pick`, run alongside in the `landed` case with no `--pick`, and in the `fanout`
+//! case, `backport/fanout.rs`),
+//! `BENCH_DEBUG` (comma list of PR counts: instead of measuring, run the
+//! tool once each with `--debug` and print its timings).
 
+#[path = "backport/fanout.rs"]
+mod fanout;
+#[path = "backport/landed.rs"]
+mod landed;
 #[allow(dead_code)]
 #[path = "../tests/testsuite/support/mod.rs"]
 mod support;
@@ -37,7 +45,7 @@ use std::time::{Duration, Instant};
 use fake_github::{FakeGitHub, FakePull, TOKEN};
 
 /// Bump when the generated repository changes.
-const VERSION: &str = "v2";
+const VERSION: &str = "v3";
 const OWNER: &str = "kubesphere";
 const NAME: &str = "kubesphere";
 const USER: &str = "alice";
@@ -52,6 +60,9 @@ const RELEASES: usize = 100;
 const TAGS: usize = 500;
 const PRS: usize = 100;
 const FIRST_PR: u64 = 1001;
+/// Squash-merged pull requests after those (two commits each), for the `landed` case.
+const SQUASHED: usize = 20;
+const FIRST_SQUASHED: u64 = FIRST_PR + PRS as u64;
 const TARGETS: [&str; 10] = [
     "release-1.99",
     "release-1.98",
@@ -123,17 +134,22 @@ fn main() {
         rows.push(bench.case(Kind::Missing, PRS, 1, runs));
         label_candidates(&fake, false);
     }
+    let baseline = std::env::var_os("BENCH_BASELINE").map(PathBuf::from);
+    let mut fanout_table = String::new();
     if wanted("fanout") {
-        for targets in [4, TARGETS.len()] {
-            rows.push(bench.case(Kind::Tool, 1, targets, runs));
-            rows.push(bench.case(Kind::Floor, 1, targets, runs));
-        }
+        let (fanout_rows, table) = fanout::cases(&world, &fake, &binary, baseline.as_deref(), runs);
+        rows.extend(fanout_rows);
+        fanout_table = table;
     }
     let mut out = String::new();
     if !rows.is_empty() {
         let worktree = bench.worktree_add(runs);
         let startup = startup(&binary, 50);
         out.push_str(&table(&rows, latency, worktree, startup));
+        out.push_str(&fanout_table);
+    }
+    // The chart is of one target; the fan-out rows alone leave it as it was.
+    if rows.iter().any(|r| r.targets == 1) {
         write_chart(
             "backport.svg",
             &chart(
@@ -144,6 +160,9 @@ fn main() {
                 &rows,
             ),
         );
+    }
+    if wanted("landed") {
+        out.push_str(&landed::cases(&world, &fake, &binary, baseline.as_deref(), runs));
     }
     if wanted("tls") {
         let rtts = env_list("BENCH_RTT_MS", &[50, 250]);
@@ -188,11 +207,13 @@ const DEFAULT_CASES: &str = "tool,script,floor,missing,fanout,tls,memory,stale";
 /// The label that makes a merged pull request a candidate for release-1.99.
 const CANDIDATE: &str = "cherrypick/release-1.99";
 
-/// Labels every pull request a candidate for release-1.99 (`on`), or takes
-/// the label off again.
+/// Labels every pull request of the plain cases (not the squash-merged ones
+/// of the `landed` case) a candidate for release-1.99 (`on`), or takes the
+/// label off again.
 fn label_candidates(fake: &FakeGitHub, on: bool) {
     let mut state = fake.state.lock().expect("fake state");
-    for pull in state.pulls.values_mut() {
+    let first = FIRST_PR..FIRST_PR + PRS as u64;
+    for pull in state.pulls.values_mut().filter(|p| first.contains(&p.number)) {
         pull.labels.retain(|l| l != CANDIDATE);
         if on {
             pull.labels.push(CANDIDATE.to_string());
@@ -438,6 +459,8 @@ struct World {
     upstream: PathBuf,
     home: PathBuf,
     prs: Vec<FakePull>,
+    /// Each pull request's `merge_commit_sha`: its merge commit, or its squash commit.
+    merges: Vec<(u64, String)>,
     /// Wraps git to log each invocation, for counting.
     counting_path: PathBuf,
 }
@@ -452,6 +475,7 @@ impl World {
             upstream: root.join("remotes").join(OWNER).join(format!("{NAME}.git")),
             home: root.join("home"),
             prs: Vec::new(),
+            merges: Vec::new(),
             counting_path: root.join("counting-bin"),
         };
         if !root.join("done").exists() {
@@ -464,6 +488,7 @@ impl World {
         }
         let mut world = world;
         world.prs = world.load_prs();
+        world.merges = world.load_merges();
         world
     }
 
@@ -618,6 +643,7 @@ impl World {
         }
         let mut pr_marks = Vec::new();
         let mut master = mark - TARGETS.len() * 2;
+        // Each merged with a merge commit, as the default cases have always had them.
         for p in 0..PRS {
             let number = FIRST_PR + p as u64;
             let f = self.files - STABLE + p;
@@ -637,7 +663,47 @@ impl World {
             writeln!(s, "from :{master}").ok();
             writeln!(s, "merge :{head}").ok();
             write_file(&mut s, &file_path(f), &changed);
-            pr_marks.push((number, master, head));
+            pr_marks.push((number, master, head, mark));
+            master = mark;
+        }
+        // Then `SQUASHED` pull requests of two commits each (the change, then
+        // a review's fixup of it), each squash-merged: one commit on master
+        // with their whole change. Only the `landed` case picks them.
+        for q in 0..SQUASHED {
+            let number = FIRST_SQUASHED + q as u64;
+            // The file of pull request #(FIRST_PR + q), as its merge left it.
+            let f = self.files - STABLE + q;
+            let before =
+                file_content(f, None).replace("line 10\n", &format!("line 10 fixed by #{}\n", FIRST_PR + q as u64));
+            let wip = before.replace("line 20\n", &format!("line 20 fixed by #{number} (wip)\n"));
+            let done = before
+                .replace("line 20\n", &format!("line 20 fixed by #{number}\n"))
+                .replace("line 25\n", &format!("line 25 fixed by #{number}\n"));
+            let branch = format!("refs/pull/{number}/head");
+            mark += 1;
+            clock += 60;
+            writeln!(s, "commit {branch}").ok();
+            write_commit_meta(&mut s, mark, clock, &format!("Fix {number}\n\nThe fix for #{number}."));
+            writeln!(s, "from :{master}").ok();
+            write_file(&mut s, &file_path(f), &wip);
+            mark += 1;
+            clock += 60;
+            let head = mark;
+            writeln!(s, "commit {branch}").ok();
+            write_commit_meta(&mut s, head, clock, "Address review");
+            write_file(&mut s, &file_path(f), &done);
+            mark += 1;
+            clock += 60;
+            writeln!(s, "commit refs/heads/master").ok();
+            write_commit_meta(
+                &mut s,
+                mark,
+                clock,
+                &format!("Fix {number} (#{number})\n\nThe fix for #{number}."),
+            );
+            writeln!(s, "from :{master}").ok();
+            write_file(&mut s, &file_path(f), &done);
+            pr_marks.push((number, master, head, mark));
             master = mark;
         }
         s.extend_from_slice(b"done\n");
@@ -653,8 +719,8 @@ impl World {
         let patches = self.root.join("patches");
         std::fs::create_dir_all(&patches).expect("patches dir");
         let mut list = String::new();
-        for (number, base, head) in pr_marks {
-            let (base, head) = (sha_of(base), sha_of(head));
+        for (number, base, head, merge) in pr_marks {
+            let (base, head, merge) = (sha_of(base), sha_of(head), sha_of(merge));
             let output = Command::new("git")
                 .args(["format-patch", "--stdout", &format!("{base}..{head}")])
                 .current_dir(&self.upstream)
@@ -663,7 +729,7 @@ impl World {
                 .output()
                 .expect("format-patch");
             std::fs::write(patches.join(format!("{number}.patch")), output.stdout).expect("write patch");
-            writeln!(list, "{number} {base} {head}").ok();
+            writeln!(list, "{number} {base} {head} {merge}").ok();
         }
         std::fs::write(self.root.join("prs.txt"), list).expect("prs.txt");
         self.git(&self.upstream, &["repack", "-q"]);
@@ -690,6 +756,16 @@ impl World {
                     patch: std::fs::read(self.patch(number)).expect("patch"),
                     state: "closed".into(),
                 }
+            })
+            .collect()
+    }
+
+    fn load_merges(&self) -> Vec<(u64, String)> {
+        let list = std::fs::read_to_string(self.root.join("prs.txt")).expect("prs.txt");
+        list.lines()
+            .filter_map(|line| {
+                let parts: Vec<&str> = line.split(' ').collect();
+                Some((parts[0].parse().ok()?, parts.get(3)?.to_string()))
             })
             .collect()
     }
@@ -832,6 +908,8 @@ struct Bench<'a> {
     env: Vec<(String, String)>,
     proxy: Option<&'a tls::Proxy>,
     rtt: Option<u64>,
+    /// The first pull request picked: N PRs are this one and the next N - 1.
+    first_pr: u64,
 }
 
 const SCRIPT: &str = r#"set -eu
@@ -879,6 +957,7 @@ impl<'a> Bench<'a> {
             env: Vec::new(),
             proxy: None,
             rtt: None,
+            first_pr: FIRST_PR,
         }
     }
 
@@ -981,8 +1060,8 @@ impl<'a> Bench<'a> {
         }
     }
 
-    fn numbers(prs: usize) -> Vec<String> {
-        (0..prs).map(|p| (FIRST_PR + p as u64).to_string()).collect()
+    fn numbers(&self, prs: usize) -> Vec<String> {
+        (0..prs).map(|p| (self.first_pr + p as u64).to_string()).collect()
     }
 
     /// Runs one case once with `extra` arguments for the tool; the wall
@@ -996,8 +1075,24 @@ impl<'a> Bench<'a> {
         extra: &[&str],
         env: &[(&str, &str)],
     ) -> (Duration, Option<u64>, String) {
+        let (took, rss, said, ok) = self.try_run_with(kind, prs, targets, count, extra, env);
+        assert!(ok, "{} with {prs} PR(s) failed:\n{said}", kind.name());
+        (took, rss, said)
+    }
+
+    /// `run_with`, and whether the run succeeded (when it did not, what it
+    /// said is its stdout, then its stderr).
+    fn try_run_with(
+        &self,
+        kind: Kind,
+        prs: usize,
+        targets: usize,
+        count: Option<&Path>,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> (Duration, Option<u64>, String, bool) {
         let clone = self.world.clone_dir();
-        let numbers = Self::numbers(prs);
+        let numbers = self.numbers(prs);
         let tmp = self.world.run.join("tmp");
         std::fs::create_dir_all(&tmp).expect("tmp");
         let rss_file = self.world.root.join("rss");
@@ -1060,13 +1155,14 @@ impl<'a> Bench<'a> {
         let started = Instant::now();
         let output = cmd.output().expect("run a case");
         let took = started.elapsed();
-        assert!(
-            output.status.success(),
-            "{} with {prs} PR(s) failed:\n{}\n{}",
-            kind.name(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        if !output.status.success() {
+            let said = format!(
+                "{}\n{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            return (took, None, said, false);
+        }
         let rss = count
             .filter(|_| kind == Kind::Tool)
             .and_then(|_| std::fs::read_to_string(&rss_file).ok())
@@ -1076,7 +1172,7 @@ impl<'a> Bench<'a> {
             let listed = String::from_utf8_lossy(&output.stdout).lines().count();
             said.push_str(&format!("\n{listed} pull requests listed as missing\n"));
         }
-        (took, rss, said)
+        (took, rss, said, true)
     }
 
     /// `git worktree add` of a target with every file written, on the large
@@ -1349,6 +1445,7 @@ fn tls_cases(world: &World, fake: &FakeGitHub, binary: &Path, rtts: &[u64], runs
             ],
             proxy: Some(&proxy),
             rtt: Some(rtt),
+            first_pr: FIRST_PR,
         };
         for prs in [1, 20, 100] {
             rows.push(bench.case(Kind::Tool, prs, 1, runs));

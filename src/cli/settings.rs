@@ -772,6 +772,10 @@ pub fn network_policy(env: &Env) -> Policy {
     if let Some(base) = millis("CHERRY_PICK_PR_BACKOFF_MS") {
         policy.base = base;
     }
+    // How long one of GitHub's seconds lasts: the tests' waits are short.
+    if let Some(second) = millis("CHERRY_PICK_PR_SECOND_MS") {
+        policy.second = second;
+    }
     if let Some(most) = env
         .get("CHERRY_PICK_PR_IN_FLIGHT")
         .and_then(|v| v.trim().parse::<usize>().ok())

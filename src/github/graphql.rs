@@ -146,6 +146,15 @@ fn query(numbers: &[u64]) -> String {
     )
 }
 
+/// What is posted to the endpoint for `numbers` of `repo`: the query and
+/// its variables.
+fn request(repo: &Repo, numbers: &[u64]) -> serde_json::Value {
+    serde_json::json!({
+        "query": query(numbers),
+        "variables": { "owner": repo.owner, "name": repo.name },
+    })
+}
+
 /// The GraphQL endpoint of the REST API at `api`: GitHub Enterprise Server
 /// serves REST at `/api/v3` and GraphQL at `/api/graphql`; github.com at
 /// `api.github.com/graphql`.
@@ -237,10 +246,7 @@ impl GitHub<'_> {
                     let url = &url;
                     scope.spawn(move || {
                         let what = format!("fetching PRs {} from {repo} in one query", numbered(numbers));
-                        let body = serde_json::json!({
-                            "query": query(numbers),
-                            "variables": { "owner": repo.owner, "name": repo.name },
-                        });
+                        let body = request(repo, numbers);
                         let answer = self
                             .send(&what, || self.client.post(url).json(&body), JSON)
                             .and_then(|reply| self.json::<Answer>(&what, reply));
@@ -298,6 +304,26 @@ mod tests {
         assert!(q.starts_with("query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { "));
         assert!(q.contains("pr12: pullRequest(number: 12) { ...pull } pr3796: pullRequest(number: 3796) { ...pull }"));
         assert!(q.ends_with(&format!("fragment pull on PullRequest {{ {FIELDS} }}")));
+    }
+
+    /// What the tool posts to GitHub's GraphQL API, for the check against
+    /// GitHub's published schema (`.ci/graphql/`): written as a JSON array
+    /// of `{name, body}` to the file `CPP_GRAPHQL_DOCUMENTS` names, when set.
+    #[test]
+    fn documents_for_the_schema_check() {
+        let Some(out) = std::env::var_os("CPP_GRAPHQL_DOCUMENTS") else {
+            return;
+        };
+        let repo = Repo {
+            owner: "kubesphere".into(),
+            name: "kubesphere".into(),
+        };
+        let full: Vec<u64> = (1..=PER_QUERY as u64).collect();
+        let documents = serde_json::json!([
+            {"name": "pull requests by number", "body": request(&repo, &[12, 3796])},
+            {"name": "a full query", "body": request(&repo, &full)},
+        ]);
+        std::fs::write(out, serde_json::to_vec_pretty(&documents).expect("JSON")).expect("write the documents");
     }
 
     #[test]

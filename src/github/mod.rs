@@ -11,6 +11,7 @@
 mod error;
 mod graphql;
 mod limit;
+mod pace;
 pub mod retry;
 pub mod token;
 mod types;
@@ -28,6 +29,7 @@ use serde::Deserialize;
 
 pub use self::error::{ACTIONS_MAY_NOT_OPEN, ACTIONS_SETTING, ApiError, Hints, explain, login_command, sent};
 use self::limit::Limit;
+use self::pace::Pace;
 use self::retry::{Answer, Decision, Policy};
 pub use self::types::{
     Comment, FoundIssue, Issue, IssueUpdate, Label, Milestone, NewPull, PullRequest, Repo, Repository, Review,
@@ -77,6 +79,18 @@ enum Resend {
     Unsafe,
 }
 
+/// What a request does to GitHub: writes go one at a time, and content is
+/// paced (`pace`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Traffic {
+    /// Reads (a GraphQL query too): concurrent, within the cap.
+    Read,
+    /// Changes something (labels, reviewers, a milestone).
+    Write,
+    /// Makes content (a pull request, a comment): a write, paced.
+    Content,
+}
+
 /// The API client. Cheap to share between threads by reference.
 pub struct GitHub<'a> {
     client: Client,
@@ -85,6 +99,10 @@ pub struct GitHub<'a> {
     policy: Policy,
     /// The requests in flight at once, at most `policy.in_flight`.
     limit: Limit,
+    /// Writes one at a time, content paced.
+    pace: Pace,
+    /// The pacing was said on stderr once.
+    pacing_said: AtomicBool,
     out: &'a Output,
     web_host: String,
     token_source: String,
@@ -122,6 +140,8 @@ impl<'a> GitHub<'a> {
             api: api.trim_end_matches('/').to_string(),
             token,
             limit: Limit::new(policy.in_flight),
+            pace: Pace::new(policy.second),
+            pacing_said: AtomicBool::new(false),
             policy,
             out,
             web_host: web_host.to_string(),
@@ -135,6 +155,12 @@ impl<'a> GitHub<'a> {
     /// workers are worth starting for a batch of requests.
     pub fn in_flight(&self) -> usize {
         self.policy.in_flight
+    }
+
+    /// The run expects to make `n` more items of content (pull requests,
+    /// comments): what the pacing's progress line counts.
+    pub fn expect_content(&self, n: usize) {
+        self.pace.expect(n);
     }
 
     /// Whether GitHub accepted the token at least once.
@@ -184,7 +210,32 @@ impl<'a> GitHub<'a> {
     /// Sends a request, retrying as the policy says, and reads the whole body
     /// of a successful answer; any other answer becomes an `ApiError`.
     fn send(&self, what: &str, request: impl Fn() -> RequestBuilder, accept: &'static str) -> Result<Reply, ApiError> {
-        self.send_as(what, request, accept, Resend::Safe)
+        self.send_as(what, request, accept, Resend::Safe, Traffic::Read)
+    }
+
+    /// Waits, when content is to be paced, until the next may be made;
+    /// says so on stderr the first time.
+    fn pace_content(&self, what: &str) -> Result<(), ApiError> {
+        let (wait, left) = self.pace.before_content(Instant::now());
+        if wait.is_zero() {
+            return Ok(());
+        }
+        if !self.pacing_said.swap(true, Ordering::Relaxed) {
+            let about = self
+                .pace
+                .second()
+                .saturating_mul(u32::try_from(left).unwrap_or(u32::MAX));
+            self.out.step(&format!(
+                "Pacing writes for GitHub's limits: {left} left, about {} s",
+                about.as_secs_f64().ceil()
+            ));
+        }
+        self.out
+            .debug(|| format!("pacing: {} ms before {what}", wait.as_millis()));
+        if !pause(wait) {
+            return Err(ApiError::Interrupted { what: what.to_string() });
+        }
+        Ok(())
     }
 
     /// `send`, saying whether the request may go again after an answer cut short.
@@ -194,17 +245,28 @@ impl<'a> GitHub<'a> {
         request: impl Fn() -> RequestBuilder,
         accept: &'static str,
         resend: Resend,
+        traffic: Traffic,
     ) -> Result<Reply, ApiError> {
         let request = || self.authorised(request(), accept);
         let (method, url) = match request().build().ok() {
             Some(r) => (r.method().to_string(), r.url().to_string()),
             None => (String::new(), String::new()),
         };
+        // A write holds its turn for all its tries: none other is in flight.
+        let _turn = (traffic != Traffic::Read).then(|| self.pace.turn());
         let started = Instant::now();
+        // Time spent waiting out rate limits, which the deadline does not count.
+        let mut paused = Duration::ZERO;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let left = self.policy.deadline.saturating_sub(started.elapsed());
+            if traffic == Traffic::Content {
+                self.pace_content(what)?;
+            }
+            let left = self
+                .policy
+                .deadline
+                .saturating_sub(started.elapsed().saturating_sub(paused));
             let this = request().timeout(self.policy.timeout.min(left).max(Duration::from_millis(100)));
             let sent = Instant::now();
             let client = self.client.clone();
@@ -217,10 +279,15 @@ impl<'a> GitHub<'a> {
             self.out
                 .debug(|| describe_exchange(&result, (&method, &url), attempt, sent.elapsed()));
             let (answer, failure) = match self.judge(what, attempt, resend, result) {
-                ControlFlow::Break(done) => return done,
+                ControlFlow::Break(done) => {
+                    if traffic == Traffic::Content && done.is_ok() {
+                        self.pace.made(Instant::now());
+                    }
+                    return done;
+                }
                 ControlFlow::Continue(failed) => failed,
             };
-            self.wait(what, attempt, started, &answer, failure)?;
+            paused += self.wait(what, attempt, started, &answer, failure)?;
         }
     }
 
@@ -291,7 +358,7 @@ impl<'a> GitHub<'a> {
     }
 
     /// After a failed attempt: waits, saying why, when the request is to be
-    /// tried again; else the error to give.
+    /// tried again (how long a rate limit's wait took); else the error to give.
     fn wait(
         &self,
         what: &str,
@@ -299,7 +366,7 @@ impl<'a> GitHub<'a> {
         started: Instant,
         answer: &Answer,
         failure: ApiError,
-    ) -> Result<(), ApiError> {
+    ) -> Result<Duration, ApiError> {
         let now = SystemTime::now();
         match retry::decide(&self.policy, attempt, started.elapsed(), now, answer, fastrand::f64()) {
             Decision::Stop | Decision::GiveUp => Err(failure),
@@ -315,6 +382,13 @@ impl<'a> GitHub<'a> {
                 rate_limit: true,
             } => {
                 let which = if answer.is_secondary_limit() {
+                    self.out.debug(|| {
+                        format!(
+                            "secondary rate limit on try {attempt}: waiting {} ms ({})",
+                            after.as_millis(),
+                            retry::secondary_why(answer, attempt)
+                        )
+                    });
                     "secondary rate limit"
                 } else {
                     "rate limit"
@@ -324,7 +398,7 @@ impl<'a> GitHub<'a> {
                 if crate::signals::interrupted() {
                     return Err(ApiError::Interrupted { what: what.to_string() });
                 }
-                Ok(())
+                Ok(after)
             }
             Decision::Retry {
                 after,
@@ -344,7 +418,7 @@ impl<'a> GitHub<'a> {
                 if !pause(after) {
                     return Err(ApiError::Interrupted { what: what.to_string() });
                 }
-                Ok(())
+                Ok(Duration::ZERO)
             }
         }
     }
@@ -445,7 +519,7 @@ impl<'a> GitHub<'a> {
             ..*pull
         };
         let request = || self.client.post(self.url(&format!("/repos/{repo}/pulls"))).json(pull);
-        let reply = self.send(&what, request, JSON)?;
+        let reply = self.send_as(&what, request, JSON, Resend::Safe, Traffic::Content)?;
         self.json(&what, reply)
     }
 
@@ -471,7 +545,7 @@ impl<'a> GitHub<'a> {
                 .post(self.url(&format!("/repos/{repo}/issues/{number}/labels")))
                 .json(&serde_json::json!({ "labels": labels }))
         };
-        let reply = self.send(&what, request, JSON)?;
+        let reply = self.send_as(&what, request, JSON, Resend::Safe, Traffic::Write)?;
         let labels: Vec<Label> = self.json(&what, reply)?;
         Ok(labels.into_iter().map(|l| l.name).collect())
     }
@@ -495,7 +569,7 @@ impl<'a> GitHub<'a> {
                 .patch(self.url(&format!("/repos/{repo}/issues/{number}")))
                 .json(update)
         };
-        let reply = self.send(&what, request, JSON)?;
+        let reply = self.send_as(&what, request, JSON, Resend::Safe, Traffic::Write)?;
         self.json(&what, reply)
     }
 
@@ -535,7 +609,7 @@ impl<'a> GitHub<'a> {
                 .post(self.url(&format!("/repos/{repo}/pulls/{number}/requested_reviewers")))
                 .json(&serde_json::json!({ "reviewers": reviewers }))
         };
-        let reply = self.send(&what, request, JSON)?;
+        let reply = self.send_as(&what, request, JSON, Resend::Safe, Traffic::Write)?;
         #[derive(Deserialize)]
         struct Requested {
             #[serde(default)]
@@ -554,7 +628,8 @@ impl<'a> GitHub<'a> {
                 .post(self.url(&format!("/repos/{repo}/issues/{number}/comments")))
                 .json(&serde_json::json!({ "body": body }))
         };
-        self.send_as(&what, request, JSON, Resend::Unsafe).map(|_| ())
+        self.send_as(&what, request, JSON, Resend::Unsafe, Traffic::Content)
+            .map(|_| ())
     }
 
     /// The repository's default branch (`GET /repos/{o}/{n}`).

@@ -25,6 +25,12 @@ pub struct Policy {
     /// The most requests in flight at once (GitHub asks integrators for no
     /// large bursts of concurrent requests); the rest wait their turn.
     pub in_flight: usize,
+    /// All the waits a secondary rate limit may take, in all: past this the
+    /// request fails and says when to try again.
+    pub secondary_total: Duration,
+    /// One second of GitHub's guidance (its `retry-after`, its minute, the
+    /// pacing of writes): a second, but shorter in the tests.
+    pub second: Duration,
 }
 
 impl Default for Policy {
@@ -38,6 +44,8 @@ impl Default for Policy {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
             in_flight: 16,
+            secondary_total: Duration::from_secs(15 * 60),
+            second: Duration::from_secs(1),
         }
     }
 }
@@ -114,6 +122,20 @@ pub fn decide(
 ) -> Decision {
     let left = policy.deadline.saturating_sub(elapsed);
     match answer.status {
+        // GitHub's guidance: its `retry-after`, else its reset, else at least
+        // a minute; waits that double while it goes on; an error after some
+        // tries, or a quarter of an hour in all.
+        Some(_) if answer.is_secondary_limit() => {
+            let wait = secondary_wait(policy, answer, attempt, now);
+            let until = Some(now + wait);
+            if attempt >= policy.attempts || elapsed + wait > policy.secondary_total {
+                return Decision::RateLimited { until };
+            }
+            Decision::Retry {
+                after: wait,
+                rate_limit: true,
+            }
+        }
         Some(_) if answer.is_rate_limit() => {
             let wait = rate_limit_wait(answer, now);
             let until = match (answer.remaining, answer.reset) {
@@ -165,6 +187,41 @@ pub fn rate_limit_wait(answer: &Answer, now: SystemTime) -> Duration {
             .unwrap_or(Duration::from_secs(1));
     }
     Duration::from_secs(60)
+}
+
+/// The wait after try `attempt` met a secondary limit, in the policy's
+/// seconds: `retry-after`; else until `x-ratelimit-reset` when
+/// `x-ratelimit-remaining` is 0; else a minute, doubled for each try after
+/// the first that met it again.
+pub fn secondary_wait(policy: &Policy, answer: &Answer, attempt: u32, now: SystemTime) -> Duration {
+    if let Some(seconds) = answer.retry_after {
+        return policy.second.saturating_mul(u32::try_from(seconds).unwrap_or(u32::MAX));
+    }
+    if let (Some(0), Some(_)) = (answer.remaining, answer.reset) {
+        let whole = rate_limit_wait(answer, now).as_secs();
+        return policy.second.saturating_mul(u32::try_from(whole).unwrap_or(u32::MAX));
+    }
+    let doubled = 2u32.saturating_pow(attempt.saturating_sub(1).min(16));
+    policy.second.saturating_mul(60).saturating_mul(doubled)
+}
+
+/// Why a secondary limit's wait is as long as it is: the header that said
+/// so, or GitHub's guidance, for `--debug`.
+pub fn secondary_why(answer: &Answer, attempt: u32) -> String {
+    if let Some(seconds) = answer.retry_after {
+        return format!("retry-after: {seconds}");
+    }
+    if let (Some(0), Some(reset)) = (answer.remaining, answer.reset) {
+        return format!("x-ratelimit-remaining: 0, x-ratelimit-reset: {reset}");
+    }
+    if attempt <= 1 {
+        "no retry-after and no reset: GitHub asks for at least a minute".to_string()
+    } else {
+        format!(
+            "no retry-after and no reset, met again: a minute doubled {} times",
+            attempt - 1
+        )
+    }
 }
 
 /// Reads `retry-after` (seconds, or an HTTP date) as seconds from `now`.
@@ -324,6 +381,72 @@ mod tests {
             ..Answer::default()
         };
         assert!(primary.is_rate_limit() && !primary.is_secondary_limit());
+    }
+
+    #[test]
+    fn a_secondary_limit_waits_as_github_asks_then_doubles_then_gives_up() {
+        let p = Policy::default();
+        let message = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.";
+        let bare = Answer {
+            status: Some(403),
+            message: message.into(),
+            ..Answer::default()
+        };
+        let told = Answer {
+            retry_after: Some(2),
+            ..bare.clone()
+        };
+        let reset = Answer {
+            remaining: Some(0),
+            reset: Some(NOW + 9),
+            ..bare.clone()
+        };
+        let retry = |after: u64| Decision::Retry {
+            after: Duration::from_secs(after),
+            rate_limit: true,
+        };
+        assert_eq!(decide(&p, 1, Duration::ZERO, now(), &told, 0.5), retry(2));
+        assert_eq!(decide(&p, 3, Duration::ZERO, now(), &told, 0.5), retry(2));
+        assert_eq!(decide(&p, 1, Duration::ZERO, now(), &reset, 0.5), retry(10));
+        assert_eq!(decide(&p, 1, Duration::ZERO, now(), &bare, 0.5), retry(60));
+        assert_eq!(decide(&p, 2, Duration::ZERO, now(), &bare, 0.5), retry(120));
+        assert_eq!(decide(&p, 3, Duration::ZERO, now(), &bare, 0.5), retry(240));
+        // Past the tries, or a quarter of an hour in all: an error saying when.
+        assert!(matches!(
+            decide(&p, p.attempts, Duration::ZERO, now(), &bare, 0.5),
+            Decision::RateLimited { .. }
+        ));
+        assert!(matches!(
+            decide(&p, 2, Duration::from_secs(800), now(), &bare, 0.5),
+            Decision::RateLimited { .. }
+        ));
+        // Longer than the plain deadline, but within the quarter hour: waited.
+        assert_eq!(decide(&p, 3, Duration::from_secs(300), now(), &bare, 0.5), retry(240));
+        // A shorter second (the tests') shortens every wait alike.
+        let quick = Policy {
+            second: Duration::from_millis(10),
+            ..p
+        };
+        assert_eq!(
+            decide(&quick, 1, Duration::ZERO, now(), &bare, 0.5),
+            Decision::Retry {
+                after: Duration::from_millis(600),
+                rate_limit: true
+            }
+        );
+        assert_eq!(secondary_why(&told, 1), "retry-after: 2");
+        assert_eq!(
+            secondary_why(&reset, 1),
+            format!("x-ratelimit-remaining: 0, x-ratelimit-reset: {}", NOW + 9)
+        );
+        assert_eq!(
+            secondary_why(&bare, 1),
+            "no retry-after and no reset: GitHub asks for at least a minute"
+        );
+        assert_eq!(
+            secondary_why(&bare, 3),
+            "no retry-after and no reset, met again: a minute doubled 2 times"
+        );
     }
 
     #[test]

@@ -239,6 +239,10 @@ fn publish_all<'a>(
             );
         }
     }
+    // What the writes' pacing counts: a pull request each, and a comment on
+    // each source when asked.
+    let comments = |r: &Ready<'_>| if run.plan.comment_source { r.ts.applied.len() } else { 0 };
+    github.expect_content(ready.iter().map(|(_, r)| 1 + comments(r)).sum());
     let mut interrupted = None;
     let published = parallel(ready, |(i, r)| (i, publish_one(run, github, r, patches)));
     for (i, result) in published {

@@ -18,7 +18,7 @@ use crate::errors::{Context, failed};
 use crate::git::ops::Patches;
 use crate::github::PullRequest;
 use crate::plan::state::{PickedAs, Pr};
-use crate::stages::verify::{Commits, Local, commit_patch_ids, commits, is_object_id};
+use crate::stages::verify::{Commits, Local, PLAIN_DIFF, commit_patch_ids, commits, is_object_id};
 
 /// How a pull request landed on the branch it was merged into.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -297,23 +297,11 @@ fn squashed(
     merge: &str,
     ids: &HashMap<String, String>,
 ) -> std::result::Result<bool, String> {
-    let whole = local
-        .git
-        .capture(
-            local.dir,
-            &[
-                "diff",
-                "--binary",
-                "--no-color",
-                "--no-ext-diff",
-                "--no-textconv",
-                "--src-prefix=a/",
-                "--dst-prefix=b/",
-                &range.replace("..", "..."),
-            ],
-            None,
-        )
-        .map_err(|e| e.to_string())?;
+    let three_dots = range.replace("..", "...");
+    let mut args = vec!["diff"];
+    args.extend(PLAIN_DIFF);
+    args.push(&three_dots);
+    let whole = local.git.capture(local.dir, &args, None).map_err(|e| e.to_string())?;
     if !whole.success {
         return Err(format!("cannot diff {range}"));
     }
@@ -345,24 +333,7 @@ fn format_patch(local: &Local<'_>, commits: &[String]) -> Result<Vec<u8>> {
         return Ok(Vec::new());
     };
     let range = format!("{first}^..{last}");
-    let args = [
-        "format-patch",
-        "--stdout",
-        "--no-cover-letter",
-        "--no-signature",
-        "--binary",
-        &range,
-    ];
-    let made = local
-        .git
-        .capture(local.dir, &args, None)
-        .failure(|| failed(format!("making the patch of {range}")))?;
-    if !made.success {
-        made.checked()
-            .failure(|| failed(format!("making the patch of {range}")))?;
-        return Ok(Vec::new());
-    }
-    Ok(made.stdout_bytes)
+    crate::stages::verify::format_patch(local, &range).failure(|| failed(format!("making the patch of {range}")))
 }
 
 /// The first 12 characters of a commit id.
@@ -492,6 +463,15 @@ mod tests {
         ] {
             assert!(!plausible_branch(bad), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_message_starts_at_a_from_line_with_an_id_and_git_s_date() {
+        assert!(is_mbox_start(&format!("From {A} Mon Sep 17 00:00:00 2001\n")));
+        // A body line that begins with "From " is no start.
+        assert!(!is_mbox_start(&format!("From {A} onwards, it works\n")));
+        assert!(!is_mbox_start("From Bob Mon Sep 17 00:00:00 2001\n"));
+        assert!(!is_mbox_start("Fixes it\n"));
     }
 
     #[test]

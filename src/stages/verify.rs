@@ -328,24 +328,42 @@ pub fn is_object_id(text: &str) -> bool {
 /// The patch series of `commits`, made by `git format-patch` as GitHub
 /// makes it (binary changes included).
 fn made(local: &Local<'_>, number: u64, commits: &Commits) -> Result<Vec<u8>> {
+    let made = format_patch(local, &commits.range)?;
+    if made.is_empty() {
+        return Err(failed(format!("PR #{number} has no commits in {}", commits.range)).into());
+    }
+    Ok(made)
+}
+
+/// The patch series of `range`, as `git format-patch` makes it (binary
+/// changes included): what GitHub's patch is, made here.
+pub fn format_patch(local: &Local<'_>, range: &str) -> Result<Vec<u8>> {
     let args = [
         "format-patch",
         "--stdout",
         "--no-cover-letter",
         "--no-signature",
         "--binary",
-        &commits.range,
+        range,
     ];
     let made = local.git.capture(local.dir, &args, None)?;
     if !made.success {
         made.checked()?;
         return Ok(Vec::new());
     }
-    if made.stdout_bytes.is_empty() {
-        return Err(failed(format!("PR #{number} has no commits in {}", commits.range)).into());
-    }
     Ok(made.stdout_bytes)
 }
+
+/// How a diff is made for patch ids: as `git format-patch` makes it,
+/// whatever the user's diff settings (prefixes, colour, external tools).
+pub const PLAIN_DIFF: [&str; 6] = [
+    "--binary",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+];
 
 /// The patch ids of a patch series, in order. `git patch-id` reads it
 /// from a temporary file (private, removed after), so that a large patch is
@@ -430,19 +448,8 @@ fn split_at(ids: &[PatchId], boundary: &str) -> Vec<Vec<String>> {
 /// memory. The diff is made as `git format-patch` makes it, whatever the
 /// user's diff settings (prefixes, colour, external tools).
 pub fn commit_patch_ids(local: &Local<'_>, commits: &[&str]) -> Result<HashMap<String, String>> {
-    let log = [
-        "log",
-        "--stdin",
-        "--no-walk=unsorted",
-        "--format=commit %H",
-        "--patch",
-        "--binary",
-        "--no-color",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--src-prefix=a/",
-        "--dst-prefix=b/",
-    ];
+    let mut log = vec!["log", "--stdin", "--no-walk=unsorted", "--format=commit %H", "--patch"];
+    log.extend(PLAIN_DIFF);
     let input: String = commits.iter().map(|c| format!("{c}\n")).collect();
     let note = format!("{} commits", commits.len());
     let log = Patches::Log {

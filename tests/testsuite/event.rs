@@ -8,6 +8,10 @@ use serde_json::{Value, json};
 
 use crate::support::{Run, World, path, run_command};
 
+mod payload;
+
+use payload::{comment_event, pull_request_event, push_event};
+
 /// A workflow run's checkout and files.
 struct Workflow {
     checkout: PathBuf,
@@ -42,6 +46,7 @@ impl World {
             .output
             .with_file_name(format!("event-{}.json", fastrand_name()));
         std::fs::write(&event, serde_json::to_vec(payload).unwrap()).unwrap();
+        dump(name, payload);
         let mut cmd = self.command();
         cmd.current_dir(&workflow.checkout)
             .arg("--from-event")
@@ -75,48 +80,26 @@ impl World {
     }
 }
 
+/// Keeps the payload of event `name` in the folder `CPP_DUMP_EVENTS` names,
+/// when set, with the test that fed it: `.ci/webhooks/` holds each one to
+/// GitHub's published webhook schemas.
+fn dump(name: &str, payload: &Value) {
+    let Some(dir) = std::env::var_os("CPP_DUMP_EVENTS").filter(|d| !d.is_empty()) else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).expect("the folder for event payloads");
+    let test = std::thread::current().name().unwrap_or("a test").to_string();
+    let file = dir.join(format!("{}-{}.json", std::process::id(), fastrand_name()));
+    let dumped = json!({"test": test, "event": name, "payload": payload});
+    std::fs::write(file, serde_json::to_vec_pretty(&dumped).unwrap()).expect("an event payload kept");
+}
+
 /// A name for an event file that no other event of the test has.
 fn fastrand_name() -> String {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     NEXT.fetch_add(1, Ordering::Relaxed).to_string()
-}
-
-/// The payload of a `pull_request_target` event.
-fn pull_request_event(action: &str, number: u64, merged: bool, labels: &[&str], label: Option<&str>) -> Value {
-    let mut event = json!({
-        "action": action,
-        "number": number,
-        "pull_request": {
-            "number": number,
-            "state": if action == "closed" { "closed" } else { "open" },
-            "merged": merged,
-            "title": format!("Fix {number}"),
-            "labels": labels.iter().map(|l| json!({"name": l})).collect::<Vec<_>>(),
-            "base": {"ref": "master"},
-        },
-        "repository": {"full_name": "kubesphere/kubesphere"},
-    });
-    if let Some(label) = label {
-        event["label"] = json!({"name": label});
-    }
-    event
-}
-
-/// The payload of an `issue_comment` event on pull request `number`.
-fn comment_event(number: u64, body: &str, association: &str, merged: bool) -> Value {
-    json!({
-        "action": "created",
-        "issue": {
-            "number": number,
-            "pull_request": {
-                "url": format!("https://api.github.com/repos/kubesphere/kubesphere/pulls/{number}"),
-                "merged_at": if merged { json!("2026-01-01T00:00:00Z") } else { Value::Null },
-            },
-        },
-        "comment": {"body": body, "author_association": association, "user": {"login": "maintainer"}},
-        "repository": {"full_name": "kubesphere/kubesphere"},
-    })
 }
 
 /// The `urls` output: the lines between `urls<<DELIMITER` and the
@@ -418,7 +401,7 @@ fn an_event_that_is_not_for_us_does_nothing() {
             "pull_request_target",
             pull_request_event("closed", 3796, true, &["kind/bug"], None),
         ),
-        ("push", json!({"ref": "refs/heads/master"})),
+        ("push", push_event()),
         ("issue_comment", comment_event(3796, "Thanks!", "OWNER", true)),
     ] {
         let run = world.on_event(&workflow, name, &event);

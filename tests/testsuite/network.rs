@@ -451,7 +451,7 @@ fn prism_reports_a_request_that_breaks_the_description() {
     .unwrap();
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
-    let violations = prism.request_violations();
+    let violations = prism.violations();
     assert!(violations.iter().any(|v| v.contains("request.body")), "{violations:?}");
 }
 

@@ -15,6 +15,8 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 
+use super::objects::{self, AT, no_reactions};
+
 pub const TOKEN: &str = "ghp_testTOKEN0123456789abcdefSECRET";
 
 /// A pull request the fake knows about.
@@ -138,6 +140,10 @@ pub struct State {
     pub commit_counts: HashMap<u64, u64>,
     /// Changes to a pull request's JSON: a field set to a value, or removed (`None`).
     pub pull_edits: HashMap<u64, Vec<(String, Option<Value>)>>,
+    /// Whether the fake gave an answer the test made (a fault, a raw body)
+    /// or changed (an edited pull request): one GitHub's description need
+    /// not hold (see `prism`).
+    pub departed: bool,
     /// Answers cut short.
     pub cuts: Vec<Cut>,
     /// Redirects: requests whose path contains the first part are answered
@@ -178,6 +184,33 @@ pub struct State {
     /// The repositories behind the fake, when it keeps `refs/pull/N/head`
     /// as GitHub does: the upstream, the fork, and the environment git runs in.
     pub repos: Option<Repos>,
+    /// GitHub's secondary rate limits, enforced (`secondary_limits`): one
+    /// second of them, as the tool is told it lasts.
+    pub secondary: Option<std::time::Duration>,
+    /// Writes being answered now.
+    pub writes_in_flight: usize,
+    /// Writes received and not yet answered (refused ones too, limits on
+    /// or off), and the most there were at once.
+    pub writes_open: usize,
+    pub most_writes_open: usize,
+    /// Content made (pull requests, comments), and when the last was.
+    pub content_made: usize,
+    pub last_content: Option<std::time::Instant>,
+    /// Requests refused for a secondary limit.
+    pub secondary_hits: usize,
+}
+
+/// The message GitHub refuses a request with at a secondary rate limit.
+pub const SECONDARY_LIMIT: &str = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000.";
+
+/// Whether a request writes (a GraphQL query reads, though it is a POST).
+fn is_write(req: &Recorded) -> bool {
+    matches!(req.method.as_str(), "POST" | "PATCH" | "PUT" | "DELETE") && req.path != "/graphql"
+}
+
+/// Whether a request makes content: a pull request or a comment.
+fn is_content(req: &Recorded) -> bool {
+    req.method == "POST" && (req.path.ends_with("/pulls") || req.path.ends_with("/comments"))
 }
 
 /// The repositories behind the fake: the upstream, the fork, and the
@@ -247,6 +280,7 @@ impl FakeGitHub {
     /// Sets (`Some`) or removes (`None`) a field of pull request `number`'s JSON.
     pub fn edit_pull(&self, number: u64, field: &str, value: Option<Value>) {
         let mut state = self.state.lock().unwrap();
+        state.departed = true;
         state
             .pull_edits
             .entry(number)
@@ -320,6 +354,17 @@ impl FakeGitHub {
             accept: None,
             raw: None,
         });
+    }
+
+    /// Enforces GitHub's secondary rate limits, with `second` as one of its
+    /// seconds.
+    pub fn secondary_limits(&self, second: std::time::Duration) {
+        self.state.lock().unwrap().secondary = Some(second);
+    }
+
+    /// How many requests met a secondary limit.
+    pub fn secondary_hits(&self) -> usize {
+        self.state.lock().unwrap().secondary_hits
     }
 
     /// Answers `status` with `body` and `headers` to the next `times` requests
@@ -496,6 +541,10 @@ async fn answer(request: Request<Incoming>, state: Arc<Mutex<State>>) -> Result<
         let mut s = lock(&state);
         s.in_flight += 1;
         s.most_in_flight = s.most_in_flight.max(s.in_flight);
+        if is_write(&recorded) {
+            s.writes_open += 1;
+            s.most_writes_open = s.most_writes_open.max(s.writes_open);
+        }
         let in_flight = s.in_flight;
         match s.gate.take() {
             Some((count, _, open)) if in_flight >= count => {
@@ -512,6 +561,34 @@ async fn answer(request: Request<Incoming>, state: Arc<Mutex<State>>) -> Result<
     };
     if let Some((mut waiting, at_most)) = gate {
         let _ = tokio::time::timeout(at_most, waiting.wait_for(|open| *open)).await;
+    }
+    // Secondary limits: a write while another is in flight, or content less
+    // than a second after the last once three were made, is refused.
+    let limits = lock(&state).secondary.filter(|_| is_write(&recorded));
+    if let Some(second) = limits {
+        let refused = {
+            let mut s = lock(&state);
+            let too_soon = is_content(&recorded)
+                && s.content_made >= 3
+                && s.last_content.is_some_and(|last| last.elapsed() < second);
+            let refused = s.writes_in_flight > 0 || too_soon;
+            if refused {
+                s.secondary_hits += 1;
+                s.in_flight -= 1;
+                s.writes_open -= 1;
+            } else {
+                s.writes_in_flight += 1;
+            }
+            refused
+        };
+        if refused {
+            let mut answer = json_answer(
+                403,
+                json!({"message": SECONDARY_LIMIT, "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}),
+            );
+            answer.headers.push(("retry-after".into(), "1".into()));
+            return Ok(answer.into_response(false));
+        }
     }
     let answer = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(&recorded, &state))) {
         Ok(answer) => answer,
@@ -551,7 +628,22 @@ async fn answer(request: Request<Incoming>, state: Arc<Mutex<State>>) -> Result<
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
-    lock(&state).in_flight -= 1;
+    if let Some(second) = limits {
+        // A write stays in flight a while, so that two at once meet.
+        tokio::time::sleep(second / 4).await;
+        let mut s = lock(&state);
+        s.writes_in_flight -= 1;
+        if is_content(&recorded) && (200..300).contains(&answer.status) {
+            s.content_made += 1;
+            s.last_content = Some(std::time::Instant::now());
+        }
+    }
+    let mut s = lock(&state);
+    s.in_flight -= 1;
+    if is_write(&recorded) {
+        s.writes_open -= 1;
+    }
+    drop(s);
     Ok(answer.into_response(cut))
 }
 
@@ -701,6 +793,7 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
                 .as_ref()
                 .is_none_or(|a| req.header("Accept").unwrap_or_default().contains(a.as_str()))
     }) {
+        s.departed = true;
         let fault = &mut s.faults[i];
         fault.times -= 1;
         let mut answer = json_answer(fault.status, fault.body.clone());
@@ -716,8 +809,7 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
     // Where redirects lead: the same API under another prefix.
     let path = req.path.strip_prefix("/moved").unwrap_or(&req.path);
     if path == "/user" && req.method == "GET" {
-        let login = s.login.clone();
-        return json_answer(200, json!({"login": login, "id": 1, "type": "User"}));
+        return json_answer(200, objects::private_user(&s.login));
     }
     if path == "/graphql" && req.method == "POST" && !s.no_graphql {
         return graphql(req, &s);
@@ -726,10 +818,7 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
         return search(req, &mut s);
     }
     if path == repo_prefix.trim_end_matches('/') && req.method == "GET" {
-        return json_answer(
-            200,
-            json!({"id": 1, "name": s.name, "full_name": format!("{}/{}", s.owner, s.name), "default_branch": "master", "private": false}),
-        );
+        return json_answer(200, objects::repository(&s.owner, &s.name, false));
     }
     let Some(rest) = path.strip_prefix(&repo_prefix) else {
         return not_found();
@@ -893,7 +982,7 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
                 .milestones
                 .iter()
                 .filter(|(_, _, state)| state == "open")
-                .map(|(number, title, state)| json!({"number": number, "title": title, "state": state, "id": number * 7}))
+                .map(|(number, title, state)| objects::milestone(&s.owner, &s.name, *number, title, state))
                 .collect();
             json_answer(200, Value::Array(list))
         }
@@ -935,19 +1024,18 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
                     );
                 }
             }
-            json_answer(200, issue_json(&s, number))
+            json_answer(200, issue_json(&s, &s.pulls[&number]))
         }
         ("GET", ["issues", number, "comments"]) => {
             let Some(number) = number.parse::<u64>().ok().filter(|n| s.pulls.contains_key(n)) else {
                 return not_found();
             };
-            let login = s.login.clone();
             let list: Vec<Value> = s
                 .comments
                 .iter()
                 .enumerate()
                 .filter(|(_, (n, _))| *n == number)
-                .map(|(i, (_, text))| json!({"id": i + 1, "body": text, "user": {"login": login}}))
+                .map(|(i, (_, text))| comment_json(&s, number, i as u64 + 1, text))
                 .collect();
             paginated(req, s.page_size, list, Value::Array)
         }
@@ -963,10 +1051,7 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
                 );
             }
             s.comments.push((number, text.clone()));
-            json_answer(
-                201,
-                json!({"id": s.comments.len(), "body": text, "user": {"login": s.login}}),
-            )
+            json_answer(201, comment_json(&s, number, s.comments.len() as u64, &text))
         }
         ("POST", ["issues", number, "labels"]) => {
             let labels: Vec<String> = req.json()["labels"]
@@ -982,48 +1067,88 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
                     pull.labels.push(label);
                 }
             }
-            let answer: Vec<Value> = pull.labels.iter().map(|l| label_json(l)).collect();
+            let labels = pull.labels.clone();
+            let answer: Vec<Value> = labels.iter().map(|l| label_json(&s, l)).collect();
             json_answer(200, Value::Array(answer))
         }
         _ => not_found(),
     }
 }
 
-fn issue_json(s: &State, number: u64) -> Value {
-    let pull = &s.pulls[&number];
+/// Pull request `p` as an issue (`issue`): as `PATCH .../issues/{number}`
+/// and the search API answer.
+fn issue_json(s: &State, p: &FakePull) -> Value {
+    let number = p.number;
+    let api = format!("https://api.github.com/repos/{}/{}", s.owner, s.name);
+    let url = format!("{api}/issues/{number}");
+    let html = format!("https://github.com/{}/{}/pull/{number}", s.owner, s.name);
     let milestone = s
         .milestone_of
         .get(&number)
         .and_then(|m| s.milestones.iter().find(|(n, _, _)| n == m))
-        .map_or(
-            Value::Null,
-            |(n, title, state)| json!({"number": n, "title": title, "state": state}),
-        );
-    let assignees: Vec<Value> = s
-        .assignees
-        .get(&number)
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|a| json!({"login": a, "id": 3}))
+        .map_or(Value::Null, |(n, title, state)| {
+            objects::milestone(&s.owner, &s.name, *n, title, state)
+        });
+    let assignees: Vec<Value> = (s.assignees.get(&number).into_iter().flatten())
+        .map(|a| objects::user(a, false))
         .collect();
     json!({
+        "url": url,
+        "repository_url": api,
+        "labels_url": format!("{url}/labels{{/name}}"),
+        "comments_url": format!("{url}/comments"),
+        "events_url": format!("{url}/events"),
+        "html_url": html,
+        "id": number * 10,
+        "node_id": format!("PR_kwDOB6Kx0c{number}"),
         "number": number,
-        "title": pull.title,
-        "state": pull.state,
-        "labels": pull.labels.iter().map(|l| label_json(l)).collect::<Vec<_>>(),
+        "title": p.title,
+        "user": objects::user(&p.author, false),
+        "labels": p.labels.iter().map(|l| label_json(s, l)).collect::<Vec<_>>(),
+        "state": p.state,
+        "locked": false,
+        "assignee": assignees.first().cloned().unwrap_or(Value::Null),
         "assignees": assignees,
         "milestone": milestone,
-        "pull_request": {"url": format!("https://api.github.com/repos/{}/{}/pulls/{number}", s.owner, s.name)},
+        "comments": s.comments.iter().filter(|(n, _)| *n == number).count(),
+        "created_at": "2025-12-31T00:00:00Z",
+        "updated_at": AT,
+        "closed_at": if p.state == "closed" { merged_at(s, p).as_str().unwrap_or(AT).into() } else { Value::Null },
+        "author_association": association(s, &p.author),
+        "active_lock_reason": null,
+        "draft": false,
+        "pull_request": {
+            "url": format!("{api}/pulls/{number}"),
+            "html_url": html,
+            "diff_url": format!("{html}.diff"),
+            "patch_url": format!("{html}.patch"),
+            "merged_at": merged_at(s, p),
+        },
+        "body": p.body,
+        "reactions": no_reactions(&url),
+        "timeline_url": format!("{url}/timeline"),
+        "performed_via_github_app": null,
+        "state_reason": null,
     })
 }
 
-fn user_json(login: &str, id: u64) -> Value {
+/// Comment `id` on pull request `number`, by the token's user (`issue-comment`).
+fn comment_json(s: &State, number: u64, id: u64, text: &str) -> Value {
+    let api = format!("https://api.github.com/repos/{}/{}", s.owner, s.name);
+    let url = format!("{api}/issues/comments/{id}");
     json!({
-        "login": login, "id": id, "node_id": format!("U_{id}"),
-        "avatar_url": format!("https://avatars.githubusercontent.com/u/{id}"), "gravatar_id": "",
-        "url": format!("https://api.github.com/users/{login}"), "html_url": format!("https://github.com/{login}"),
-        "type": "User", "site_admin": false,
+        "url": url,
+        "html_url": format!("https://github.com/{}/{}/pull/{number}#issuecomment-{id}", s.owner, s.name),
+        "issue_url": format!("{api}/issues/{number}"),
+        "id": id,
+        "node_id": format!("IC_kwDOB6Kx0c{id}"),
+        "user": objects::user(&s.login, false),
+        "created_at": AT,
+        "updated_at": AT,
+        "author_association": association(s, &s.login),
+        "body": text,
+        "reactions": no_reactions(&url),
+        "performed_via_github_app": null,
     })
 }
 
@@ -1034,7 +1159,7 @@ fn review_json(s: &State, number: u64, id: u64, login: &str, state: &str) -> Val
         s.owner, s.name
     );
     json!({
-        "id": id, "node_id": format!("PRR_{id}"), "user": user_json(login, 100 + id),
+        "id": id, "node_id": format!("PRR_{id}"), "user": objects::user(login, false),
         "body": "", "state": state, "html_url": html, "pull_request_url": pull_url,
         "_links": {"html": {"href": html}, "pull_request": {"href": pull_url}},
         "submitted_at": "2026-01-01T00:00:00Z", "commit_id": "0000000000000000000000000000000000000000",
@@ -1042,8 +1167,8 @@ fn review_json(s: &State, number: u64, id: u64, login: &str, state: &str) -> Val
     })
 }
 
-fn label_json(name: &str) -> Value {
-    json!({"id": 1, "node_id": "LA_x", "url": format!("https://api.github.com/labels/{name}"), "name": name, "color": "ededed", "default": false, "description": null})
+fn label_json(s: &State, name: &str) -> Value {
+    objects::label(&s.owner, &s.name, name)
 }
 
 fn merged_at(s: &State, p: &FakePull) -> Value {
@@ -1158,24 +1283,9 @@ fn search(req: &Recorded, s: &mut State) -> Answer {
     let items: Vec<Value> = matching
         .into_iter()
         .map(|p| {
-            let html = format!("https://github.com/{repo}/pull/{}", p.number);
-            json!({
-                "url": format!("https://api.github.com/repos/{repo}/issues/{}", p.number),
-                "html_url": html,
-                "id": p.number * 10,
-                "number": p.number,
-                "title": p.title,
-                "state": p.state,
-                "body": p.body,
-                "user": {"login": p.author, "id": 2, "type": "User"},
-                "labels": p.labels.iter().map(|l| label_json(l)).collect::<Vec<_>>(),
-                "score": 1.0,
-                "pull_request": {
-                    "url": format!("https://api.github.com/repos/{repo}/pulls/{}", p.number),
-                    "html_url": html,
-                    "merged_at": merged_at(s, p),
-                },
-            })
+            let mut item = issue_json(s, p);
+            item["score"] = json!(1.0);
+            item
         })
         .collect();
     let remaining = s.searches_left.unwrap_or(29);
@@ -1315,28 +1425,94 @@ fn association(s: &State, login: &str) -> &'static str {
     }
 }
 
+/// Pull request `p` as `GET .../pulls/{number}` answers (`pull-request`),
+/// with the test's edits.
 fn pull_json(s: &State, p: &FakePull) -> Value {
-    let html = format!("https://github.com/{}/{}/pull/{}", s.owner, s.name, p.number);
-    let mut json = json!({
-        "url": format!("https://api.github.com/repos/{}/{}/pulls/{}", s.owner, s.name, p.number),
-        "id": p.number * 10,
-        "number": p.number,
-        "state": p.state,
-        "title": p.title,
-        "body": p.body,
-        "html_url": html,
-        "user": {"login": p.author, "id": 2, "type": "User"},
-        "author_association": association(s, &p.author),
-        "labels": p.labels.iter().map(|l| label_json(l)).collect::<Vec<_>>(),
-        "merged": p.merged,
-        "merged_at": merged_at(s, p),
-        "merge_commit_sha": s.merge_commits.get(&p.number),
-        "draft": false,
-        "head": {"ref": p.head_ref, "sha": p.head_sha, "label": format!("{}:{}", p.author, p.head_ref)},
-        "base": {"ref": p.base_ref, "sha": p.base_sha, "label": format!("{}:{}", s.owner, p.base_ref)},
-        "commits": s.commit_counts.get(&p.number).copied().unwrap_or(0),
-        "requested_reviewers": s.requested.get(&p.number).cloned().unwrap_or_default().iter().enumerate().map(|(i, l)| user_json(l, 200 + i as u64)).collect::<Vec<_>>(),
+    let number = p.number;
+    let api = format!("https://api.github.com/repos/{}/{}", s.owner, s.name);
+    let url = format!("{api}/pulls/{number}");
+    let html = format!("https://github.com/{}/{}/pull/{number}", s.owner, s.name);
+    let issue = issue_json(s, p);
+    let merged_at = merged_at(s, p);
+    // The head is on the author's fork, unless the owner made it.
+    let fork = !p.author.eq_ignore_ascii_case(&s.owner);
+    let head_owner = if fork { p.author.as_str() } else { s.owner.as_str() };
+    let side = |owner: &str, name: &str, sha: &str, fork: bool| {
+        json!({
+            "label": format!("{owner}:{name}"),
+            "ref": name,
+            "sha": sha,
+            "user": objects::user(owner, !fork),
+            "repo": objects::repository(owner, &s.name, fork),
+        })
+    };
+    let link = |href: String| json!({ "href": href });
+    let requested: Vec<Value> = (s.requested.get(&number).into_iter().flatten())
+        .map(|login| objects::user(login, false))
+        .collect();
+    let links = json!({
+        "self": link(url.clone()),
+        "html": link(html.clone()),
+        "issue": link(format!("{api}/issues/{number}")),
+        "comments": link(format!("{api}/issues/{number}/comments")),
+        "review_comments": link(format!("{url}/comments")),
+        "review_comment": link(format!("{api}/pulls/comments{{/number}}")),
+        "commits": link(format!("{url}/commits")),
+        "statuses": link(format!("{api}/statuses/{}", p.head_sha)),
     });
+    let json = json!({
+        "url": url,
+        "id": number * 10,
+        "node_id": format!("PR_kwDOB6Kx0c{number}"),
+        "html_url": html,
+        "diff_url": format!("{html}.diff"),
+        "patch_url": format!("{html}.patch"),
+        "issue_url": issue["url"],
+        "commits_url": format!("{url}/commits"),
+        "review_comments_url": format!("{url}/comments"),
+        "review_comment_url": format!("{api}/pulls/comments{{/number}}"),
+        "comments_url": issue["comments_url"],
+        "statuses_url": format!("{api}/statuses/{}", p.head_sha),
+        "number": number,
+        "state": p.state,
+        "locked": false,
+        "title": p.title,
+        "user": issue["user"],
+        "body": p.body,
+        "labels": issue["labels"],
+        "milestone": issue["milestone"],
+        "active_lock_reason": null,
+        "created_at": issue["created_at"],
+        "updated_at": issue["updated_at"],
+        "closed_at": issue["closed_at"],
+        "merged_at": merged_at,
+        "merge_commit_sha": s.merge_commits.get(&number),
+        "assignee": issue["assignee"],
+        "assignees": issue["assignees"],
+        "requested_reviewers": requested,
+        "requested_teams": [],
+    });
+    let more = json!({
+        "head": side(head_owner, &p.head_ref, &p.head_sha, fork),
+        "base": side(&s.owner, &p.base_ref, &p.base_sha, false),
+        "_links": links,
+        "author_association": association(s, &p.author),
+        "auto_merge": null,
+        "draft": false,
+        "merged": p.merged,
+        "mergeable": if p.state == "open" { Value::from(true) } else { Value::Null },
+        "rebaseable": if p.state == "open" { Value::from(true) } else { Value::Null },
+        "mergeable_state": if p.state == "open" { "clean" } else { "unknown" },
+        "merged_by": if p.merged { objects::user(&s.owner, true) } else { Value::Null },
+        "comments": issue["comments"],
+        "review_comments": 0,
+        "maintainer_can_modify": false,
+        "commits": s.commit_counts.get(&number).copied().unwrap_or(0),
+        "additions": 1,
+        "deletions": 1,
+        "changed_files": 1,
+    });
+    let mut json = objects::object([json, more]);
     if let (Some(edits), Some(fields)) = (s.pull_edits.get(&p.number), json.as_object_mut()) {
         for (field, value) in edits {
             match value {

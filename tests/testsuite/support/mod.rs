@@ -5,6 +5,7 @@
 
 pub mod fake_github;
 pub mod hermetic;
+pub mod objects;
 pub mod prism;
 pub mod sandbox;
 
@@ -273,7 +274,7 @@ impl World {
         let work = root.path().join("maintainer");
         let clone = root.path().join("clone");
         let github = FakeGitHub::start(OWNER, NAME, USER);
-        let prism = prism::Prism::start(&github.url, root.path());
+        let prism = prism::Prism::start(&github, root.path());
         let api_url = prism.as_ref().map_or_else(|| github.url.clone(), |p| p.url.clone());
         let world = World {
             root,
