@@ -406,6 +406,11 @@ fn run_status(
             && !files.is_empty()
         {
             lines.push(format!("    conflicts: {}", files.join(", ")));
+            if let Some(n) = ts.phase.current() {
+                for need in &ts.needs {
+                    lines.push(format!("    hint:     {}", need.needed_by(n, &ts.branch, false)));
+                }
+            }
         }
         let next = next_steps(Stopped {
             phase: ts.phase.kind(),

@@ -17,6 +17,7 @@ use crate::plan::next::{Hint, Stopped, next_steps, wait_steps};
 use crate::plan::state::{Changed, How, JobState, Phase};
 use crate::signals;
 use crate::stages::apply::{self, Applied, Attempt, Stop, StopKind, Worktree};
+use crate::stages::prereq;
 use crate::stages::touched::touched_paths;
 use crate::text::PrList;
 
@@ -80,6 +81,7 @@ pub fn prepare<'a>(
     let plan = run.plan;
     let mut job = JobRun {
         run,
+        github,
         patches,
         ts,
         worktree,
@@ -309,6 +311,7 @@ enum Next {
 /// One job being prepared: its progress and its worktree.
 struct JobRun<'r, 'a> {
     run: &'r Run<'a>,
+    github: &'r GitHub<'r>,
     patches: &'r HashMap<u64, Vec<u8>>,
     ts: JobState,
     worktree: Worktree<'a>,
@@ -444,6 +447,7 @@ impl JobRun<'_, '_> {
                     how: How::Fallback,
                     files: Vec::new(),
                     differences,
+                    needs: Vec::new(),
                 });
                 finish_current(&mut self.ts, n, Ended::Picked);
                 *known_head = Some(after);
@@ -465,6 +469,22 @@ impl JobRun<'_, '_> {
     /// user, or stops (`Some`).
     fn stop_at(&mut self, n: u64, patch: &[u8], before: &str, stop: Stop) -> Result<Option<Outcome>> {
         self.ts.current_commits = apply::patch_commits(patch);
+        self.ts.needs = match stop.kind {
+            StopKind::Conflict => {
+                let run = self.run;
+                let target = format!("refs/remotes/{}/{}", self.ts.remote, self.ts.branch);
+                let search = prereq::Search {
+                    git: &run.git,
+                    github: self.github,
+                    repo: &run.plan.repo,
+                    dir: &run.toplevel,
+                    target: &target,
+                    out: run.out,
+                };
+                prereq::find(&search, n, patch, &stop.conflicts)
+            }
+            StopKind::Retry => Vec::new(),
+        };
         self.ts.phase = match stop.kind {
             StopKind::Conflict => Phase::Conflict {
                 current: n,
@@ -603,6 +623,7 @@ fn record(out: &Output, git: &Git<'_>, ts: &mut JobState, n: u64, patch: Option<
             how: How::ByHand,
             files,
             differences,
+            needs: std::mem::take(&mut ts.needs),
         });
         finish_current(ts, n, Ended::Picked);
     } else {
@@ -668,7 +689,13 @@ pub fn stop_failure(ts: &JobState, why: &str, files: &[String], detail: &str) ->
     // With nothing in conflict (a hook said no, signing failed), it is no
     // conflict: exit 1, though the work is kept as for one.
     let kind = if files.is_empty() { Kind::Failed } else { Kind::Conflict };
-    Failure::new(kind, message)
+    let mut failure = Failure::new(kind, message);
+    if let Some(n) = ts.phase.current() {
+        for need in &ts.needs {
+            failure = failure.hint(need.needed_by(n, &ts.branch, false));
+        }
+    }
+    failure
 }
 
 /// Conflict-marker lines that the commits picked onto the target add and

@@ -802,33 +802,7 @@ impl Changes {
         for listed in theirs.values() {
             shas.extend(listed.iter().map(String::as_str));
         }
-        let present = present_commits(git, dir, &shas)?;
-        let shas: Vec<&str> = shas.into_iter().filter(|s| present.contains(*s)).collect();
-        let patch_ids = if shas.is_empty() {
-            HashMap::new()
-        } else {
-            let mut input = shas.join("\n");
-            input.push('\n');
-            let log = git
-                .capture(
-                    dir,
-                    &[
-                        "log",
-                        "--no-walk=unsorted",
-                        "--stdin",
-                        "-p",
-                        "--diff-merges=first-parent",
-                        "--unified=0",
-                        "--format=medium",
-                        "--no-color",
-                        "--no-ext-diff",
-                        "--no-textconv",
-                    ],
-                    Some(input.as_bytes()),
-                )?
-                .checked()?;
-            patch_ids(git, dir, &log)?
-        };
+        let patch_ids = patch_ids_of(git, dir, &shas)?;
         Ok(Changes {
             commits,
             claims: theirs,
@@ -902,6 +876,61 @@ impl Changes {
         }
         Err(part)
     }
+}
+
+/// The patch ids of those of `shas` that are commits here (a merge's: its
+/// change to its first parent), without context, as the target's are made.
+fn patch_ids_of(git: &Git<'_>, dir: &Path, shas: &[&str]) -> Result<HashMap<String, String>> {
+    let present = present_commits(git, dir, shas)?;
+    let shas: Vec<&str> = shas.iter().copied().filter(|s| present.contains(*s)).collect();
+    if shas.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut input = shas.join("\n");
+    input.push('\n');
+    let log = git
+        .capture(
+            dir,
+            &[
+                "log",
+                "--no-walk=unsorted",
+                "--stdin",
+                "-p",
+                "--diff-merges=first-parent",
+                "--unified=0",
+                "--format=medium",
+                "--no-color",
+                "--no-ext-diff",
+                "--no-textconv",
+            ],
+            Some(input.as_bytes()),
+        )?
+        .checked()?;
+    patch_ids(git, dir, &log)
+}
+
+/// Which of `commits` have their change on `tip` though they are not in its
+/// history: a commit there has the same patch, or says it was cherry picked
+/// from it (and was not reverted since). Reads only the commits of `tip`
+/// that none of `commits` reaches.
+pub fn picked_onto(git: &Git<'_>, dir: &Path, tip: &str, commits: &[String]) -> Result<HashSet<String>> {
+    if commits.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut args = vec![
+        "log", "-p", "--no-merges", "--unified=0", "--format=medium", "--no-color", "--no-ext-diff", "--no-textconv",
+        tip, "--not",
+    ];
+    args.extend(commits.iter().map(String::as_str));
+    args.push("--");
+    let on = OnTarget::from_log(git, dir, &git.capture(dir, &args, None)?.checked()?)?;
+    let shas: Vec<&str> = commits.iter().map(String::as_str).collect();
+    let ids = patch_ids_of(git, dir, &shas)?;
+    Ok(commits
+        .iter()
+        .filter(|c| matches!(on.find(c, ids.get(*c)), Presence::There(_)))
+        .cloned()
+        .collect())
 }
 
 /// Which of `shas` are commits in the repository (`git cat-file --batch-check`).
@@ -986,8 +1015,14 @@ impl OnTarget {
                 None,
             )?
             .checked()?;
-        let mut on = OnTarget::parse(&log);
-        for (commit, id) in patch_ids(git, query.toplevel, &log)? {
+        OnTarget::from_log(git, query.toplevel, &log)
+    }
+
+    /// What a `git log -p --format=medium --unified=0` of a target's own
+    /// commits says is on it.
+    fn from_log(git: &Git<'_>, dir: &Path, log: &str) -> Result<OnTarget> {
+        let mut on = OnTarget::parse(log);
+        for (commit, id) in patch_ids(git, dir, log)? {
             on.patch_ids.entry(id).or_default().push(commit);
         }
         Ok(on)

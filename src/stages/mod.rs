@@ -16,6 +16,7 @@ pub mod fork;
 pub mod gather;
 pub mod landed;
 pub mod overwrite;
+pub mod prereq;
 pub mod publish;
 pub mod touched;
 pub mod verify;

@@ -168,7 +168,7 @@ fn pr_text_fitted(job: &Plan, target: &JobState, editing: bool) -> (PrText, text
         None if editing => crate::stages::edit::justification_template(job.critical, &target.branch),
         None => String::new(),
     };
-    let conflicts = crate::stages::disclose::section(&target.changed, &job.prs);
+    let conflicts = crate::stages::disclose::section(&target.changed, &job.prs, &target.branch);
     let sections = text::Sections {
         justification: &justification,
         conflicts: &conflicts,
