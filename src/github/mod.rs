@@ -636,7 +636,10 @@ impl<'a> GitHub<'a> {
     /// /repos/{o}/{n}/commits/{sha}/pulls`): those whose commits hold it,
     /// and the one whose merge made it. One request: its first page.
     pub fn commit_pulls(&self, repo: &Repo, sha: &str) -> Result<Vec<PullRequest>, ApiError> {
-        let what = format!("finding the pull request of commit {} in {repo}", sha.get(..12).unwrap_or(sha));
+        let what = format!(
+            "finding the pull request of commit {} in {repo}",
+            sha.get(..12).unwrap_or(sha)
+        );
         self.get_json(&what, || {
             self.client
                 .get(self.url(&format!("/repos/{repo}/commits/{sha}/pulls")))

@@ -227,6 +227,14 @@ pub struct JobState {
     /// and in the new pull request's body.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub needs: Vec<Prerequisite>,
+    /// The conflicts of the stop, as git's rerere names them: recorded as
+    /// resolved by this job's branch once the user's resolution is in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflict_ids: Vec<String>,
+    /// The branch whose recorded resolution rerere reused for the stop, once
+    /// the user was told so: `--continue` then takes it as reviewed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused: Option<String>,
     /// The pull requests that did not apply as they are, and how far the
     /// backport differs from them: disclosed in the new pull request.
     #[serde(default)]
@@ -279,6 +287,8 @@ impl JobState {
             conflicted: Vec::new(),
             current_commits: Vec::new(),
             needs: Vec::new(),
+            conflict_ids: Vec::new(),
+            reused: None,
             changed: Vec::new(),
             text: None,
             open_before: None,
@@ -330,6 +340,9 @@ pub struct Changed {
     /// The earlier changes it needed that the target lacks, named at its stop.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub needs: Vec<Prerequisite>,
+    /// The branch whose resolution of the same conflicts was reused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused: Option<String>,
 }
 
 /// An earlier change that a pull request needs and the target lacks: the
@@ -666,6 +679,7 @@ mod tests {
                         files: vec!["pkg/a.go".into()],
                         differences: Some(vec![("pkg/a.go".into(), 2)]),
                         needs: vec![],
+                        reused: None,
                     }],
                     text: Some(PrText {
                         title: "T".into(),
@@ -779,6 +793,7 @@ mod tests {
             files: vec![],
             differences: None,
             needs: vec![],
+            reused: None,
         });
         assert!(!fallback.has_work_by_hand());
         let mut resolved = fresh.clone();
@@ -788,6 +803,7 @@ mod tests {
             files: vec![],
             differences: None,
             needs: vec![],
+            reused: None,
         });
         assert!(resolved.has_work_by_hand());
         let mut skipped = fresh.clone();

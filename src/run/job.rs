@@ -17,8 +17,8 @@ use crate::plan::next::{Hint, Stopped, next_steps, wait_steps};
 use crate::plan::state::{Changed, How, JobState, Phase};
 use crate::signals;
 use crate::stages::apply::{self, Applied, Attempt, Stop, StopKind, Worktree};
-use crate::stages::prereq;
 use crate::stages::touched::touched_paths;
+use crate::stages::{prereq, reuse};
 use crate::text::PrList;
 
 /// Whether a failed terminal read was Ctrl-C (the signal may reach the read
@@ -388,9 +388,36 @@ impl JobRun<'_, '_> {
     fn settle(&mut self, n: u64) -> Result<Option<Outcome>> {
         let run = self.run;
         let dir = self.worktree.path.clone();
+        if apply::am_in_progress(&run.git, &dir)? {
+            match &self.ts.reused {
+                // The user was told which resolution it is, and went on.
+                Some(_) => reuse::stage(&run.git, &dir, &reuse::resolved_paths(&run.git, &dir)?)?,
+                None => {
+                    // Another job's resolution, recorded since the stop.
+                    let resolved = reuse::replay(&run.git, &dir)?;
+                    if !resolved.is_empty() {
+                        let ids = &self.ts.conflict_ids;
+                        self.ts.reused = Some(reuse::resolver(&run.git, &dir, &run.common_dir, ids, &resolved));
+                        let why = format!(
+                            "PR #{n}'s conflicts in {} were resolved as another target's were",
+                            resolved.join(", ")
+                        );
+                        let files = apply::unmerged(&run.git, &dir)?;
+                        return self.wait_or_stop(&why, &files, "");
+                    }
+                }
+            }
+        }
         match finish_am(&run.git, &dir)? {
             Settled::Done => {
-                record(run.out, &run.git, &mut self.ts, n, self.patches.get(&n))?;
+                record(
+                    run.out,
+                    &run.git,
+                    &run.common_dir,
+                    &mut self.ts,
+                    n,
+                    self.patches.get(&n),
+                )?;
                 Ok(None)
             }
             Settled::Conflicts(files) => {
@@ -448,6 +475,7 @@ impl JobRun<'_, '_> {
                     files: Vec::new(),
                     differences,
                     needs: Vec::new(),
+                    reused: None,
                 });
                 finish_current(&mut self.ts, n, Ended::Picked);
                 *known_head = Some(after);
@@ -485,6 +513,19 @@ impl JobRun<'_, '_> {
             }
             StopKind::Retry => Vec::new(),
         };
+        let run = self.run;
+        let dir = &self.worktree.path;
+        self.ts.conflict_ids = reuse::conflict_ids(&run.git, dir);
+        self.ts.reused = None;
+        let resolved = match stop.kind {
+            StopKind::Conflict => reuse::resolved_paths(&run.git, dir)?,
+            StopKind::Retry => Vec::new(),
+        };
+        if !resolved.is_empty() {
+            // rerere applied a resolution recorded before: named, not taken.
+            let ids = &self.ts.conflict_ids;
+            self.ts.reused = Some(reuse::resolver(&run.git, dir, &run.common_dir, ids, &resolved));
+        }
         self.ts.phase = match stop.kind {
             StopKind::Conflict => Phase::Conflict {
                 current: n,
@@ -518,6 +559,13 @@ impl JobRun<'_, '_> {
         self.persisted = true;
         let dry_run = run.plan.dry_run;
         let name = run.name_of(&self.ts);
+        let reused = |failure: Failure| match &self.ts.reused {
+            Some(from) => failure.hint(reuse::reused_hint(
+                from,
+                &name.clone().unwrap_or_else(|| self.ts.name()),
+            )),
+            None => failure,
+        };
         let stopped = |detail: &str| {
             let steps = next_steps(Stopped {
                 phase: self.ts.phase.kind(),
@@ -526,7 +574,7 @@ impl JobRun<'_, '_> {
                 worktree: &self.ts.worktree,
             });
             Outcome::Stopped {
-                error: stop_failure(&self.ts, why, files, detail).hints(steps).into(),
+                error: reused(stop_failure(&self.ts, why, files, detail)).hints(steps).into(),
                 conflicts: files.to_vec(),
             }
         };
@@ -535,7 +583,7 @@ impl JobRun<'_, '_> {
         }
         // Worded for the wait: the answer here goes on, not `--continue`.
         let steps = wait_steps(self.ts.phase.kind(), dry_run, &self.ts.worktree);
-        let failure = stop_failure(&self.ts, why, files, detail).hints(steps);
+        let failure = reused(stop_failure(&self.ts, why, files, detail)).hints(steps);
         run.out.error(&anyhow::Error::from(failure));
         let question = if dry_run {
             "Resolve it in another window, then answer y to apply the rest; any other answer stops here."
@@ -601,8 +649,23 @@ fn finish_current(ts: &mut JobState, n: u64, ended: Ended) {
 ///
 /// A pull request applied after a stop is disclosed: the files that were
 /// in conflict, and how far the commits differ from its `patch`.
-fn record(out: &Output, git: &Git<'_>, ts: &mut JobState, n: u64, patch: Option<&Vec<u8>>) -> Result<()> {
+fn record(
+    out: &Output,
+    git: &Git<'_>,
+    common_dir: &std::path::Path,
+    ts: &mut JobState,
+    n: u64,
+    patch: Option<&Vec<u8>>,
+) -> Result<()> {
     let head = apply::head(git, &ts.worktree)?;
+    // The resolution is recorded (git's rerere): other targets may reuse it.
+    let ids = std::mem::take(&mut ts.conflict_ids);
+    let reused = ts.reused.take();
+    if reused.is_none()
+        && let Err(e) = reuse::remember(common_dir, &ids, &ts.branch)
+    {
+        out.debug(|| format!("the resolution's target is not kept: {e:#}"));
+    }
     let files = std::mem::take(&mut ts.conflicted);
     let commits = std::mem::take(&mut ts.current_commits);
     let base = match &ts.phase {
@@ -624,6 +687,7 @@ fn record(out: &Output, git: &Git<'_>, ts: &mut JobState, n: u64, patch: Option<
             files,
             differences,
             needs: std::mem::take(&mut ts.needs),
+            reused,
         });
         finish_current(ts, n, Ended::Picked);
     } else {

@@ -367,7 +367,8 @@ impl Worktree<'_> {
         }
         // git's merge machinery sometimes succeeds where am's three-way fallback does not.
         git.am_abort(dir)?;
-        let mut args = vec!["cherry-pick"];
+        let mut args = crate::git::RERERE.to_vec();
+        args.push("cherry-pick");
         if signoff {
             args.push("--signoff");
         }
@@ -453,6 +454,7 @@ fn run_am(git: &Git<'_>, dir: &Path, patch: &[u8], signoff: bool, unseen: bool) 
     }
     // --keep-cr: GitHub's patch is byte-exact, so carriage returns in it are
     // real (files with CRLF line endings) and must not be stripped.
+    args.extend(crate::git::RERERE);
     args.extend(["am", "-3", "--keep-cr", "--quiet"]);
     if signoff {
         args.push("--signoff");

@@ -918,8 +918,16 @@ pub fn picked_onto(git: &Git<'_>, dir: &Path, tip: &str, commits: &[String]) -> 
         return Ok(HashSet::new());
     }
     let mut args = vec![
-        "log", "-p", "--no-merges", "--unified=0", "--format=medium", "--no-color", "--no-ext-diff", "--no-textconv",
-        tip, "--not",
+        "log",
+        "-p",
+        "--no-merges",
+        "--unified=0",
+        "--format=medium",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        tip,
+        "--not",
     ];
     args.extend(commits.iter().map(String::as_str));
     args.push("--");

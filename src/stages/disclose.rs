@@ -174,8 +174,12 @@ pub fn section(changed: &[Changed], prs: &[Pr], branch: &str) -> String {
                 format!("- #{}{picked}: did not apply cleanly; resolved by hand.", c.number)
             }
             How::ByHand => format!(
-                "- #{}{picked}: conflicts resolved by hand in {}.",
+                "- #{}{picked}: conflicts resolved {} in {}.",
                 c.number,
+                match &c.reused {
+                    Some(from) => format!("by reusing {from}'s resolution"),
+                    None => "by hand".to_string(),
+                },
                 c.files.iter().map(|f| code(f)).collect::<Vec<_>>().join(", ")
             ),
             How::Fallback => format!(
@@ -299,6 +303,7 @@ mod tests {
                 files: vec!["pkg/a.go".into()],
                 differences: Some(vec![("pkg/a.go".into(), 2)]),
                 needs: vec![],
+                reused: None,
             },
             Changed {
                 number: 3797,
@@ -306,6 +311,7 @@ mod tests {
                 files: vec![],
                 differences: Some(vec![("pkg/a.go".into(), 1), ("win.txt".into(), 4)]),
                 needs: vec![],
+                reused: None,
             },
         ];
         assert_eq!(

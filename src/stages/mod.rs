@@ -18,5 +18,6 @@ pub mod landed;
 pub mod overwrite;
 pub mod prereq;
 pub mod publish;
+pub mod reuse;
 pub mod touched;
 pub mod verify;

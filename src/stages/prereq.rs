@@ -203,9 +203,11 @@ fn is_ancestor(git: &Git<'_>, dir: &Path, commit: &str, of: &str) -> Result<bool
     match answer.code() {
         Some(0) => Ok(true),
         Some(1) => Ok(false),
-        _ => Err(answer.checked().err().map(anyhow::Error::from).unwrap_or_else(|| {
-            anyhow::anyhow!("git merge-base --is-ancestor {commit} {of} failed")
-        })),
+        _ => Err(answer
+            .checked()
+            .err()
+            .map(anyhow::Error::from)
+            .unwrap_or_else(|| anyhow::anyhow!("git merge-base --is-ancestor {commit} {of} failed"))),
     }
 }
 
@@ -243,7 +245,10 @@ fn pull_of(
         }
         Ok(_) => {
             search.out.debug(|| {
-                format!("{} names #{n}, but GitHub says #{n} did not land it", &sha[..sha.len().min(12)])
+                format!(
+                    "{} names #{n}, but GitHub says #{n} did not land it",
+                    &sha[..sha.len().min(12)]
+                )
             });
             None
         }
@@ -303,7 +308,13 @@ fn merge_of(git: &Git<'_>, dir: &Path, sha: &str, tip: &str) -> Result<Option<(u
 
 /// The commits that last touched `ranges` of `path` at `rev`: each line's
 /// commit, its subject and the line number.
-fn blame(git: &Git<'_>, dir: &Path, rev: &str, path: &str, ranges: &[(u32, u32)]) -> Result<Vec<(String, String, u32)>> {
+fn blame(
+    git: &Git<'_>,
+    dir: &Path,
+    rev: &str,
+    path: &str,
+    ranges: &[(u32, u32)],
+) -> Result<Vec<(String, String, u32)>> {
     let mut args = vec!["blame".to_string(), "--porcelain".to_string()];
     for (a, b) in ranges {
         args.push(format!("-L{a},{b}"));
@@ -362,10 +373,9 @@ struct CommitHunks {
 fn hunks(patch: &[u8]) -> Vec<CommitHunks> {
     let text = String::from_utf8_lossy(patch);
     let mut commits: Vec<CommitHunks> = Vec::new();
-    let mut lines = text.lines();
     // Lines of the hunk being read still to come: old side, new side.
     let mut left = (0u32, 0u32);
-    while let Some(line) = lines.next() {
+    for line in text.lines() {
         if left != (0, 0) {
             match line.as_bytes().first() {
                 Some(b' ') | None => left = (left.0.saturating_sub(1), left.1.saturating_sub(1)),
@@ -387,7 +397,9 @@ fn hunks(patch: &[u8]) -> Vec<CommitHunks> {
             let path = old.strip_prefix("a/").unwrap_or_default().trim_end_matches('\t');
             commit.files.push((path.to_string(), Vec::new()));
         } else if let Some(header) = line.strip_prefix("@@ -") {
-            let Some((old, new)) = header.split_once(" +") else { continue };
+            let Some((old, new)) = header.split_once(" +") else {
+                continue;
+            };
             let new = new.split(' ').next().unwrap_or_default();
             let (start, count) = span(old);
             left = (count, span(new).1);

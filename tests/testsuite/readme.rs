@@ -235,7 +235,10 @@ fn the_prerequisite_example_is_what_a_stop_prints() {
         .replace(name, "3806-upstream-release-3.1-Xa9kQ2")
         .replace(clone, "/src/kubesphere");
     let printed: Vec<&str> = printed.lines().collect();
-    assert_eq!(printed, shown, "the README's stop on a prerequisite differs from a real run");
+    assert_eq!(
+        printed, shown,
+        "the README's stop on a prerequisite differs from a real run"
+    );
 }
 
 /// The relative links of a Markdown file: (target path, anchor).

@@ -865,7 +865,9 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
             let mut list: Vec<&FakePull> = s
                 .pulls
                 .values()
-                .filter(|p| s.merge_commits.get(&p.number).is_some_and(|m| m.as_str() == *sha) || holds_commit(&s, p, sha))
+                .filter(|p| {
+                    s.merge_commits.get(&p.number).is_some_and(|m| m.as_str() == *sha) || holds_commit(&s, p, sha)
+                })
                 .collect();
             list.sort_by_key(|p| std::cmp::Reverse(p.number));
             let list: Vec<Value> = list.into_iter().map(|p| simple_json(&s, p)).collect();

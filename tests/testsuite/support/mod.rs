@@ -873,7 +873,13 @@ impl World {
         match current.find("x = ") {
             Some(_) => current
                 .lines()
-                .map(|l| if l.starts_with("x = ") { format!("x = {value}\n") } else { format!("{l}\n") })
+                .map(|l| {
+                    if l.starts_with("x = ") {
+                        format!("x = {value}\n")
+                    } else {
+                        format!("{l}\n")
+                    }
+                })
                 .collect(),
             None => current.replace("a 10\n", &format!("a 10\nsetting begin\nx = {value}\nsetting end\n")),
         }
