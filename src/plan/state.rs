@@ -51,6 +51,10 @@ pub struct Pr {
     /// pull request was merged into, in order; empty when none is named.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<String>,
+    /// Picked because this requested pull request needs it
+    /// (`--with-prerequisites`): named as such, not in the title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needed_by: Option<u64>,
 }
 
 /// What of a pull request is picked.
@@ -641,6 +645,7 @@ mod tests {
                     leave_nothing: false,
                     pick: crate::cli::options::Pick::Auto,
                     record_origin: true,
+                    with_prerequisites: false,
                 },
                 user: "alice".into(),
                 prs: vec![Pr {
@@ -652,6 +657,7 @@ mod tests {
                     picked_as: PickedAs::Commits,
                     landed: Vec::new(),
                     origins: Vec::new(),
+                    needed_by: None,
                 }],
             },
             progress: Progress {

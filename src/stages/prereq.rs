@@ -61,6 +61,62 @@ pub fn find(search: &Search<'_>, number: u64, patch: &[u8], conflicts: &[String]
     }
 }
 
+/// Where a trial pick is made.
+pub struct Trial<'a> {
+    pub search: Search<'a>,
+    pub common_dir: &'a Path,
+    /// The target's remote and branch.
+    pub remote: &'a str,
+    pub branch: &'a str,
+}
+
+/// Tries `prs` (their `patches`) in order on the target, in a worktree of
+/// its own that is removed after: for the first that conflicts, the earlier
+/// pull requests it needs that the target lacks and `prs` do not hold, in
+/// merge order. Nothing is pushed or kept.
+pub fn trial(trial: &Trial<'_>, prs: &[u64], patches: &HashMap<u64, Vec<u8>>) -> Result<Vec<(u64, Vec<u64>)>> {
+    let search = &trial.search;
+    let mut worktree = crate::stages::apply::add_worktree(
+        *search.git,
+        search.out,
+        search.dir,
+        trial.common_dir,
+        &format!(
+            "cherry-pick-pr-trial-{}-{}",
+            trial.remote,
+            trial.branch.replace('/', "-")
+        ),
+        search.target,
+        None,
+    )?;
+    let mut before = match worktree.start.clone() {
+        Some(start) => start,
+        None => crate::stages::apply::head(search.git, &worktree.path)?,
+    };
+    for n in prs {
+        let Some(patch) = patches.get(n) else { continue };
+        match worktree.apply(*n, patch, false, &before)? {
+            crate::stages::apply::Attempt::Applied(_, after) => before = after,
+            crate::stages::apply::Attempt::Stopped(stop) => {
+                let needs: Vec<u64> = find(search, *n, patch, &stop.conflicts)
+                    .into_iter()
+                    .filter_map(|p| p.number)
+                    .filter(|m| !prs.contains(m))
+                    .collect();
+                if crate::stages::apply::am_in_progress(search.git, &worktree.path)? {
+                    search.git.am_abort(&worktree.path)?;
+                }
+                return Ok(if needs.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![(*n, needs)]
+                });
+            }
+        }
+    }
+    Ok(Vec::new())
+}
+
 /// A commit the hunks' lines were last touched by.
 struct Blamed {
     subject: String,

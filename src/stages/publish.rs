@@ -156,6 +156,7 @@ fn pr_text_fitted(job: &Plan, target: &JobState, editing: bool) -> (PrText, text
             title: &p.title,
             body: &p.body,
             picked_as: crate::stages::landed::picked_words(p),
+            needed_by: p.needed_by,
         })
         .collect();
     let title = text::title(&job.templates, &sources, &target.branch);

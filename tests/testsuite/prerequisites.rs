@@ -188,3 +188,50 @@ fn a_prerequisite_github_associates_with_a_pull_request_is_named_by_it() {
     run.expect_code(3).stderr_has(&format!("{NEEDS}\n"));
     assert_eq!(commit_lookups(&world).len(), 1);
 }
+
+#[test]
+fn with_prerequisites_one_clean_pull_request_picks_the_earlier_one_first() {
+    let world = World::new();
+    world.pr_needing_an_earlier_one();
+    let before = world.snapshot();
+
+    let run = world.run(&["--yes", "--with-prerequisites", "upstream/release-3.1", "3806"]);
+    run.expect_code(0)
+        .stderr_has("upstream/release-3.1 picks #3805 (which #3806 needs), #3806\n")
+        .stderr_has("Opened PR #9000");
+    let created = world.github.created();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].title, "Automated cherry pick of #3806: Change the setting");
+    assert!(
+        created[0].body.contains("Also picks #3805, which #3806 needs.\n"),
+        "{}",
+        created[0].body
+    );
+    // A clean pick: no conflicts to disclose.
+    assert!(!created[0].body.contains("### Conflicts"), "{}", created[0].body);
+    let branch = "automated-cherry-pick-of-#3805-#3806-upstream-release-3.1";
+    assert_eq!(
+        world.picked_subjects(branch),
+        vec!["Add the setting", "Change the setting"]
+    );
+    assert!(world.state().is_none());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert!(world.tool_dirs().is_empty(), "{:?}", world.tool_dirs());
+    assert_eq!(world.snapshot(), before);
+}
+
+#[test]
+fn with_prerequisites_from_git_config_a_dry_run_shows_the_plan_and_stops() {
+    let world = World::new();
+    world.pr_needing_an_earlier_one();
+    world.git(&world.clone, &["config", "cherry-pick-pr.withPrerequisites", "true"]);
+
+    let run = world.run(&["--dry-run", "upstream/release-3.1", "3806"]);
+    run.expect_code(0)
+        .stderr_has("upstream/release-3.1 picks #3805 (which #3806 needs), #3806\n")
+        .stderr_has("Dry run: that is the plan; nothing was picked or pushed\n");
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(world.github.writes().is_empty());
+    assert_eq!(world.local_branches(), vec!["master"]);
+    assert!(world.tool_dirs().is_empty(), "{:?}", world.tool_dirs());
+}
