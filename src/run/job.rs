@@ -661,6 +661,7 @@ fn record(
     // The resolution is recorded (git's rerere): other targets may reuse it.
     let ids = std::mem::take(&mut ts.conflict_ids);
     let reused = ts.reused.take();
+    let needs = std::mem::take(&mut ts.needs);
     if reused.is_none()
         && let Err(e) = reuse::remember(common_dir, &ids, &ts.branch)
     {
@@ -686,7 +687,7 @@ fn record(
             how: How::ByHand,
             files,
             differences,
-            needs: std::mem::take(&mut ts.needs),
+            needs,
             reused,
         });
         finish_current(ts, n, Ended::Picked);

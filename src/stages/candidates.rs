@@ -888,26 +888,28 @@ fn patch_ids_of(git: &Git<'_>, dir: &Path, shas: &[&str]) -> Result<HashMap<Stri
     }
     let mut input = shas.join("\n");
     input.push('\n');
-    let log = git
-        .capture(
-            dir,
-            &[
-                "log",
-                "--no-walk=unsorted",
-                "--stdin",
-                "-p",
-                "--diff-merges=first-parent",
-                "--unified=0",
-                "--format=medium",
-                "--no-color",
-                "--no-ext-diff",
-                "--no-textconv",
-            ],
-            Some(input.as_bytes()),
-        )?
-        .checked()?;
+    let mut args = vec![
+        "log",
+        "--no-walk=unsorted",
+        "--stdin",
+        "-p",
+        "--diff-merges=first-parent",
+    ];
+    args.extend(PLAIN_LOG);
+    let log = git.capture(dir, &args, Some(input.as_bytes()))?.checked()?;
     patch_ids(git, dir, &log)
 }
+
+/// How commits are shown for their patch ids and trailers: without context
+/// (a change is known on a branch whose lines around it differ), with the
+/// whole message, and in git's own format whatever the user's config says.
+const PLAIN_LOG: [&str; 5] = [
+    "--unified=0",
+    "--format=medium",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+];
 
 /// Which of `commits` have their change on `tip` though they are not in its
 /// history: a commit there has the same patch, or says it was cherry picked
@@ -917,22 +919,8 @@ pub fn picked_onto(git: &Git<'_>, dir: &Path, tip: &str, commits: &[String]) -> 
     if commits.is_empty() {
         return Ok(HashSet::new());
     }
-    let mut args = vec![
-        "log",
-        "-p",
-        "--no-merges",
-        "--unified=0",
-        "--format=medium",
-        "--no-color",
-        "--no-ext-diff",
-        "--no-textconv",
-        tip,
-        "--not",
-    ];
-    args.extend(commits.iter().map(String::as_str));
-    args.push("--");
-    let on = OnTarget::from_log(git, dir, &git.capture(dir, &args, None)?.checked()?)?;
     let shas: Vec<&str> = commits.iter().map(String::as_str).collect();
+    let on = OnTarget::of(git, dir, tip, &shas)?;
     let ids = patch_ids_of(git, dir, &shas)?;
     Ok(commits
         .iter()
@@ -1002,32 +990,24 @@ fn named_commit<'a>(line: &'a str, prefix: &str, suffix: &str) -> Option<&'a str
 
 impl OnTarget {
     fn read(query: &Query<'_>, target: &Target, default_branch: &str, git: &Git<'_>) -> Result<OnTarget> {
-        let since = format!("^refs/remotes/{}/{default_branch}", query.upstream);
-        let tip = target.tracking_ref();
-        let log = git
-            .capture(
-                query.toplevel,
-                &[
-                    "log",
-                    "-p",
-                    "--no-merges",
-                    "--unified=0",
-                    "--format=medium",
-                    "--no-color",
-                    "--no-ext-diff",
-                    "--no-textconv",
-                    &tip,
-                    &since,
-                    "--",
-                ],
-                None,
-            )?
-            .checked()?;
-        OnTarget::from_log(git, query.toplevel, &log)
+        let since = format!("refs/remotes/{}/{default_branch}", query.upstream);
+        OnTarget::of(git, query.toplevel, &target.tracking_ref(), &[&since])
     }
 
-    /// What a `git log -p --format=medium --unified=0` of a target's own
-    /// commits says is on it.
+    /// What is on `tip` by its commits that none of `not` reaches (its own,
+    /// since it left them).
+    fn of(git: &Git<'_>, dir: &Path, tip: &str, not: &[&str]) -> Result<OnTarget> {
+        let mut args = vec!["log", "-p", "--no-merges"];
+        args.extend(PLAIN_LOG);
+        args.extend([tip, "--not"]);
+        args.extend(not);
+        args.push("--");
+        let log = git.capture(dir, &args, None)?.checked()?;
+        OnTarget::from_log(git, dir, &log)
+    }
+
+    /// What a `git log -p` (`PLAIN_LOG`) of a target's own commits says is
+    /// on it.
     fn from_log(git: &Git<'_>, dir: &Path, log: &str) -> Result<OnTarget> {
         let mut on = OnTarget::parse(log);
         for (commit, id) in patch_ids(git, dir, log)? {

@@ -156,6 +156,15 @@ fn first_example(text: &str) -> Vec<String> {
     text[start..end].lines().map(str::to_string).collect()
 }
 
+/// The arguments of an example's `$ git cherry-pick-pr …` line.
+fn example_args(command: &str) -> Vec<&str> {
+    command
+        .strip_prefix("$ git cherry-pick-pr ")
+        .expect("the example starts with `$ git cherry-pick-pr …`")
+        .split_whitespace()
+        .collect()
+}
+
 /// The pull request number in the last `/pull/N` of `text`.
 fn last_pull_number(text: &str) -> String {
     let at = text.rfind("/pull/").expect("a pull request URL") + "/pull/".len();
@@ -170,11 +179,7 @@ fn the_first_example_is_what_a_run_on_a_terminal_prints() {
     let readme = readme();
     let example = first_example(&readme);
     let (command, shown) = example.split_first().expect("a command and its output");
-    let args: Vec<&str> = command
-        .strip_prefix("$ git cherry-pick-pr ")
-        .expect("the example starts with `$ git cherry-pick-pr …`")
-        .split_whitespace()
-        .collect();
+    let args = example_args(command);
     let number = last_pull_number(&shown.join("\n"));
 
     let world = World::new();
@@ -216,11 +221,7 @@ fn example_with(text: &str, needle: &str) -> Vec<String> {
 fn the_prerequisite_example_is_what_a_stop_prints() {
     let example = example_with(&readme(), "needs #3805");
     let (command, shown) = example.split_first().expect("a command and its output");
-    let args: Vec<&str> = command
-        .strip_prefix("$ git cherry-pick-pr ")
-        .expect("the example starts with `$ git cherry-pick-pr …`")
-        .split_whitespace()
-        .collect();
+    let args = example_args(command);
 
     let world = World::new();
     world.pr_needing_an_earlier_one();
