@@ -83,14 +83,7 @@ hint: or `git cherry-pick-pr --abort` removes the worktree and branch
 #[test]
 fn a_prerequisite_already_on_the_target_is_not_named() {
     let world = World::new();
-    let added = world.with_setting(1);
-    let earlier = world.pr(
-        3805,
-        "Add the setting",
-        "",
-        &[("Add the setting", &[("pkg/a.go", &added)])],
-        true,
-    );
+    let earlier = world.setting_added(true);
     world.setting_pr(3807, "Tune the setting", 2);
     world.setting_pr(3806, "Change the setting", 3);
     // #3805 is on the release branch, picked (a new commit, the same patch).
@@ -167,14 +160,7 @@ fn a_prerequisite_without_a_pull_request_is_named_by_its_commit() {
 fn a_prerequisite_github_associates_with_a_pull_request_is_named_by_it() {
     let world = World::new();
     // #3805 was merged by a fast-forward: no merge commit, no `(#N)`.
-    let added = world.with_setting(1);
-    let pull = world.pr(
-        3805,
-        "Add the setting",
-        "",
-        &[("Add the setting", &[("pkg/a.go", &added)])],
-        false,
-    );
+    let pull = world.setting_added(false);
     world.git(&world.work, &["merge", "--quiet", "--ff-only", &pull.head_ref]);
     world.git(&world.work, &["push", "--quiet", "origin", "master"]);
     let mut merged = pull.clone();

@@ -889,16 +889,22 @@ impl World {
     /// changes it, merged. Neither is on release-3.1, where #3806 alone
     /// conflicts.
     pub fn pr_needing_an_earlier_one(&self) -> (FakePull, FakePull) {
+        let earlier = self.setting_added(true);
+        let later = self.setting_pr(3806, "Change the setting", 2);
+        (earlier, later)
+    }
+
+    /// #3805, which adds the setting to `pkg/a.go` (lines 11-13); merged
+    /// with a merge commit, unless `merged` is false.
+    pub fn setting_added(&self, merged: bool) -> FakePull {
         let added = self.with_setting(1);
-        let earlier = self.pr(
+        self.pr(
             3805,
             "Add the setting",
             "Body of 3805.",
             &[("Add the setting", &[("pkg/a.go", &added)])],
-            true,
-        );
-        let later = self.setting_pr(3806, "Change the setting", 2);
-        (earlier, later)
+            merged,
+        )
     }
 
     /// A merged pull request that sets the setting to `value`.
