@@ -585,6 +585,11 @@ impl JobRun<'_, '_> {
         let steps = wait_steps(self.ts.phase.kind(), dry_run, &self.ts.worktree);
         let failure = reused(stop_failure(&self.ts, why, files, detail)).hints(steps);
         run.out.error(&anyhow::Error::from(failure));
+        if let Some(from) = &self.ts.reused {
+            // Shown before it is asked about: what the reused resolution makes of the files.
+            let shown = reuse::show(&run.git, &self.ts.worktree, files);
+            run.out.note(&format!("The resolution reused from {from}:\n{shown}"));
+        }
         let question = if dry_run {
             "Resolve it in another window, then answer y to apply the rest; any other answer stops here."
         } else {

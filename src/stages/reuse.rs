@@ -80,6 +80,15 @@ pub fn stage(git: &Git<'_>, dir: &Path, paths: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// What the files `paths` of `dir` hold now against the target's side
+/// (`git diff HEAD`), made safe to show; empty when git cannot say.
+pub fn show(git: &Git<'_>, dir: &Path, paths: &[String]) -> String {
+    let mut args = vec!["diff", "--no-color", "--no-ext-diff", "--no-textconv", "HEAD", "--"];
+    args.extend(paths.iter().map(String::as_str));
+    let shown = git.run(dir, &args).unwrap_or_default();
+    crate::safe::lines(shown.trim_end())
+}
+
 /// Where the first resolver of each conflict is kept.
 fn book(common_dir: &Path) -> PathBuf {
     crate::git::worktrees_dir(common_dir).join("resolutions.json")

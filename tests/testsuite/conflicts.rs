@@ -742,3 +742,32 @@ fn a_different_conflict_on_another_target_is_not_touched() {
         .expect_code(3)
         .stderr_has("PR #3796 still has conflicts");
 }
+
+#[test]
+fn on_a_terminal_a_reused_resolution_is_shown_and_asked_about() {
+    use crate::interrupts::{answer, on_a_terminal, wait_for_text};
+    let world = World::new();
+    world.conflict_on_release(3);
+    release_3_0_with(&world, "a 3 changed on release\n");
+    world.simple_pr(3796, "Fix the widget", 3);
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+    world.resolve(&world.state_worktree());
+    world.run(&["--continue"]).expect_code(0);
+
+    let (mut child, screen) = on_a_terminal(&world, &["upstream/release-3.0", "3796"]);
+    wait_for_text(&screen, "answer y to apply the rest");
+    answer(&mut child, "y\n");
+    wait_for_text(&screen, "/pull/");
+    let status = child.0.wait().unwrap();
+    let printed = screen.lock().unwrap().replace("\r\n", "\n");
+    assert_eq!(status.code(), Some(0), "{printed}");
+    assert!(
+        printed.contains("The resolution reused from release-3.1:\n"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(" a 3 changed on release\n+a 3 fixed by #3796\n"),
+        "{printed}"
+    );
+    assert_eq!(world.github.created().len(), 2);
+}
