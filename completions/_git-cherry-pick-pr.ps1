@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-cherry-pick-pr' -ScriptBloc
             [CompletionResult]::new('--signoff', '--signoff', [CompletionResultType]::ParameterName, 'Add a Signed-off-by trailer to each picked commit (`git am --signoff`)')
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'End each picked commit''s message with `(cherry picked from commit <sha>)`, as `git cherry-pick -x` does')
             [CompletionResult]::new('--allow-unmerged', '--allow-unmerged', [CompletionResultType]::ParameterName, 'Pick pull requests that are not merged yet')
+            [CompletionResult]::new('--with-prerequisites', '--with-prerequisites', [CompletionResultType]::ParameterName, 'Also pick the earlier pull requests each one needs')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Push over commits that others added to the fork branch')
             [CompletionResult]::new('--no-label', '--no-label', [CompletionResultType]::ParameterName, 'Add no label to the new pull request')
             [CompletionResult]::new('--draft', '--draft', [CompletionResultType]::ParameterName, 'Open the pull request as a draft')

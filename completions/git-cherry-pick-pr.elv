@@ -41,6 +41,7 @@ set edit:completion:arg-completer[git-cherry-pick-pr] = {|@words|
             cand --signoff 'Add a Signed-off-by trailer to each picked commit (`git am --signoff`)'
             cand -x 'End each picked commit''s message with `(cherry picked from commit <sha>)`, as `git cherry-pick -x` does'
             cand --allow-unmerged 'Pick pull requests that are not merged yet'
+            cand --with-prerequisites 'Also pick the earlier pull requests each one needs'
             cand --force 'Push over commits that others added to the fork branch'
             cand --no-label 'Add no label to the new pull request'
             cand --draft 'Open the pull request as a draft'

@@ -50,6 +50,9 @@ pub struct Source<'a> {
     /// What of it is picked, when not its own commits: `the squash commit
     /// 1a2b3c4d5e6f`.
     pub picked_as: Option<String>,
+    /// The requested pull request that needs it, when it is picked only for
+    /// that (`--with-prerequisites`): named so, and left out of the title.
+    pub needed_by: Option<u64>,
 }
 
 /// The longest branch name made from many pull requests: a branch is a file
@@ -219,10 +222,11 @@ fn values(
 ) -> Vec<(&'static str, String)> {
     let LeftOut { skipped, by_hand } = left_out;
     let numbers: Vec<u64> = sources.iter().map(|s| s.number).collect();
-    let subjects: Vec<String> = sources
-        .iter()
-        .map(|s| format!("{}: {}", PrNumber(s.number), one_line(s.title)))
-        .collect();
+    let subject = |s: &Source<'_>| format!("{}: {}", PrNumber(s.number), one_line(s.title));
+    let subjects: Vec<String> = sources.iter().map(subject).collect();
+    // The title names the pull requests asked for, not those they need.
+    let requested: Vec<String> = sources.iter().filter(|s| s.needed_by.is_none()).map(subject).collect();
+    let title_list = if requested.is_empty() { &subjects } else { &requested };
     let notes: Vec<String> = sources.iter().flat_map(|s| release_notes(s.body)).collect();
     let mut skipped_note = String::new();
     if !skipped.is_empty() {
@@ -238,6 +242,15 @@ fn values(
         ));
     }
     for source in sources {
+        if let Some(needed_by) = source.needed_by {
+            skipped_note.push_str(&format!(
+                "Also picks {}, which {} needs.\n\n",
+                PrNumber(source.number),
+                PrNumber(needed_by)
+            ));
+        }
+    }
+    for source in sources {
         if let Some(picked_as) = &source.picked_as {
             skipped_note.push_str(&format!(
                 "{} is picked as {picked_as}, as it landed.\n\n",
@@ -248,7 +261,7 @@ fn values(
     vec![
         ("prs", PrList(&numbers).to_string()),
         ("subjects", subjects.join("\n")),
-        ("title_list", subjects.join(" ")),
+        ("title_list", title_list.join(" ")),
         ("target", base.to_string()),
         ("release_notes", notes.join("\n")),
         ("doc_link", templates.doc_link.clone()),
@@ -531,6 +544,7 @@ mod tests {
             title,
             body,
             picked_as: None,
+            needed_by: None,
         }
     }
 

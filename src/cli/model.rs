@@ -135,6 +135,18 @@ pub struct Cli {
     #[arg(long, help_heading = PICKING, hide_short_help = true)]
     pub allow_unmerged: bool,
 
+    /// Also pick the earlier pull requests each one needs
+    ///
+    /// Before anything is pushed, each pull request is tried in the worktree;
+    /// one that conflicts is looked at as a stop would be: the earlier pull
+    /// requests that last touched its conflicting lines and that the target
+    /// lacks are picked first, in merge order, in the same pull request. Its
+    /// title stays the requested pull requests'; its body says "Also picks
+    /// #3805, which #3806 needs". With `--dry-run` the plan is shown, and the
+    /// run stops there. Also git config `cherry-pick-pr.withPrerequisites`.
+    #[arg(long, help_heading = PICKING, hide_short_help = true)]
+    pub with_prerequisites: bool,
+
     /// Push over commits that others added to the fork branch
     ///
     /// Running again for the same pull requests and target replaces the fork
@@ -370,8 +382,9 @@ pub struct Cli {
     /// (`opened`, `updated`, `dry-run`, `already-applied`, `skipped-by-hand`,
     /// `conflict` or `failed`), `url` (the pull request), `local_branch` (left
     /// with the commits by a dry run or a stop), `worktree` (kept for
-    /// `--continue`), `conflicts` (the files in conflict) and `error` (the
-    /// first line of what stopped the job); `url`, `local_branch`, `worktree`
+    /// `--continue`), `conflicts` (the files in conflict), `prerequisites`
+    /// (the earlier pull requests the one stopped on needs and the target
+    /// lacks) and `error` (the first line of what stopped the job); `url`, `local_branch`, `worktree`
     /// and `error` are null when there is none. stderr and the exit status
     /// are as without `--json`; a run that fails before any job begins prints
     /// nothing on stdout. Not with `--status` or `--abort`.

@@ -76,6 +76,10 @@ pub struct Options {
     /// branch the pull request was merged into (`-x`).
     #[serde(default)]
     pub record_origin: bool,
+    /// The earlier pull requests each one needs are picked first
+    /// (`--with-prerequisites`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub with_prerequisites: bool,
 }
 
 /// What is picked of each pull request.

@@ -116,6 +116,7 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
     let signoff = sources.switch(cli.signoff, "signoff")?;
     let pick = pick(&mut sources)?;
     let record_origin = sources.switch(cli.record_origin, "recordOrigin")?;
+    let with_prerequisites = sources.switch(cli.with_prerequisites, "withPrerequisites")?;
     let draft = sources.switch(cli.draft, "draft")?;
     let conflict_label = conflict_label(&mut sources);
     let edit = sources.switch(cli.edit, "edit")?;
@@ -162,6 +163,7 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
         leave_nothing: sources.event,
         pick,
         record_origin,
+        with_prerequisites,
     };
     Ok(Settings {
         jobs,

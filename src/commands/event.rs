@@ -188,6 +188,8 @@ enum Ended {
     },
     Conflict {
         files: Vec<String>,
+        /// What the pull request needs that the branch lacks, in sentences.
+        needs: Vec<String>,
     },
     Failed {
         /// In a line.
@@ -642,6 +644,7 @@ fn settle_stopped(
             Kind::Conflict,
             Ended::Conflict {
                 files: conflicts.clone(),
+                needs: needs(job, pr, true),
             },
         )
     };
@@ -663,7 +666,10 @@ fn settle_stopped(
             job.remote_branch
         ));
     }
-    let failure = failure.hint(format!("do it by hand: {by_hand}"));
+    let failure = needs(job, pr, false)
+        .into_iter()
+        .fold(failure, |failure, need| failure.hint(need))
+        .hint(format!("do it by hand: {by_hand}"));
     (
         result,
         Outcome::Stopped {
@@ -671,6 +677,15 @@ fn settle_stopped(
             conflicts,
         },
     )
+}
+
+/// What the pull request a job stopped on needs that its branch lacks, in
+/// sentences (`code`: places as Markdown code).
+fn needs(job: &JobState, pr: u64, code: bool) -> Vec<String> {
+    let of = job.phase.current().unwrap_or(pr);
+    (job.needs.iter())
+        .map(|need| need.needed_by(of, &job.branch, code))
+        .collect()
 }
 
 /// What became of the branch a stopped job pushed: in the log's words,
@@ -729,10 +744,12 @@ fn describe(result: &Ended, pr: u64, branch: &str, repo: &crate::github::Repo) -
         }
         Ended::AlreadyThere => "already on the branch: nothing to do".into(),
         Ended::Labelled { label } => format!("labelled `{label}`: it will be cherry picked when merged"),
-        Ended::Conflict { files } => format!(
-            "❌ conflicts in {}; nothing was left behind. Do it by hand: {by_hand}",
-            files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
-        ),
+        Ended::Conflict { files, needs } => format!(
+            "❌ conflicts in {}; {}nothing was left behind. Do it by hand: {by_hand}",
+            files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
+            needs.iter().map(|n| format!("{n}; ")).collect::<String>()
+        )
+        .replace('|', "\\|"),
         Ended::Failed { error, after, .. } => {
             let after = if after.is_empty() {
                 String::new()
@@ -1080,6 +1097,7 @@ mod tests {
                 "release-3.0".to_string(),
                 Ended::Conflict {
                     files: vec!["pkg/a.go".into()],
+                    needs: vec![],
                 },
             ),
             ("release-9.9".to_string(), Ended::NoSuchBranch),

@@ -173,6 +173,16 @@ pub fn run(session: &Session<'_>, settings: &Settings, jobs: &Jobs) -> Result<Ve
     let gathered = gather::gather(&request, &specs, &already, &git, &github, out);
     token::report_to_helper(&found, &git, &located.toplevel, out, &github);
     let gathered = gathered.map_err(|e| interrupted_or(e, "nothing was changed"))?;
+    let (prs, specs, gathered) = if options.with_prerequisites {
+        let widened = with_prerequisites(session, &github, &request, &specs, &already, gathered);
+        let Some(widened) = widened.map_err(|e| interrupted_or(e, "nothing was changed"))? else {
+            // A dry run shows the plan and stops.
+            return Ok(Vec::new());
+        };
+        widened
+    } else {
+        (prs, specs, gathered)
+    };
 
     let plan = Plan {
         options: options.clone(),
@@ -228,6 +238,108 @@ pub fn run(session: &Session<'_>, settings: &Settings, jobs: &Jobs) -> Result<Ve
         })
         .collect();
     flow::process(&run, &github, starts, &patches)
+}
+
+/// A run's pull requests, jobs and what was gathered for them, with the
+/// pull requests they need.
+type Widened = (Vec<u64>, Vec<JobSpec>, gather::Gathered);
+
+/// `--with-prerequisites`: each job's pull requests tried on its target
+/// (`prereq::trial`), and those they need picked first, in merge order, in
+/// the same job; what is gathered for them, gathered anew. `None` after a
+/// dry run, which shows the plan and stops.
+fn with_prerequisites(
+    session: &Session<'_>,
+    github: &GitHub<'_>,
+    request: &gather::Request<'_>,
+    specs: &[JobSpec],
+    already: &Already,
+    gathered: gather::Gathered,
+) -> Result<Option<Widened>> {
+    let Session { git, out, located, .. } = *session;
+    let options = request.options;
+    let patches: HashMap<u64, Vec<u8>> = request
+        .prs
+        .iter()
+        .copied()
+        .zip(gathered.patches.iter().cloned())
+        .collect();
+    let mut needed_by: HashMap<u64, u64> = HashMap::new();
+    let mut widened = Vec::new();
+    for spec in specs {
+        let target = format!("refs/remotes/{}/{}", spec.target.remote, spec.target.branch);
+        let trial = crate::stages::prereq::Trial {
+            search: crate::stages::prereq::Search {
+                git: &git,
+                github,
+                repo: &options.repo,
+                dir: &located.toplevel,
+                target: &target,
+                out,
+            },
+            common_dir: &located.common_dir,
+            remote: &spec.target.remote,
+            branch: &spec.target.branch,
+        };
+        let found = crate::stages::prereq::trial(&trial, &spec.prs, &patches)?;
+        let mut prs = Vec::new();
+        for &n in &spec.prs {
+            for (of, needs) in found.iter().filter(|(of, _)| *of == n) {
+                for &m in needs {
+                    if !prs.contains(&m) {
+                        prs.push(m);
+                        needed_by.entry(m).or_insert(*of);
+                    }
+                }
+            }
+            if !prs.contains(&n) {
+                prs.push(n);
+            }
+        }
+        let names: Vec<String> = (prs.iter())
+            .map(|n| match needed_by.get(n).filter(|_| !spec.prs.contains(n)) {
+                Some(of) => format!("#{n} (which #{of} needs)"),
+                None => format!("#{n}"),
+            })
+            .collect();
+        if prs.len() > spec.prs.len() || options.dry_run {
+            out.note(&format!("{} picks {}", spec.target, names.join(", ")));
+        }
+        widened.push(JobSpec {
+            target: spec.target.clone(),
+            prs,
+        });
+    }
+    if options.dry_run {
+        out.note("Dry run: that is the plan; nothing was picked or pushed");
+        return Ok(None);
+    }
+    if needed_by.is_empty() {
+        return Ok(Some((request.prs.to_vec(), specs.to_vec(), gathered)));
+    }
+    let mut all: Vec<u64> = Vec::new();
+    for spec in &widened {
+        for &n in &spec.prs {
+            if !all.contains(&n) {
+                all.push(n);
+            }
+        }
+    }
+    let again = gather::Request {
+        toplevel: request.toplevel.clone(),
+        options,
+        user: request.user,
+        allow_unmerged: request.allow_unmerged,
+        targets: request.targets,
+        prs: &all,
+    };
+    let mut gathered = gather::gather(&again, &widened, already, &git, github, out)?;
+    for pr in &mut gathered.prs {
+        if !request.prs.contains(&pr.number) {
+            pr.needed_by = needed_by.get(&pr.number).copied();
+        }
+    }
+    Ok(Some((all, widened, gathered)))
 }
 
 /// The jobs a run chose: their targets and pull requests (each once, in

@@ -17,8 +17,8 @@ use crate::plan::state::{self, JobState, Loaded, Phase, Runs, State};
 use crate::run::job::Start;
 use crate::run::report::Report;
 use crate::run::{self, Named, Run, flow};
-use crate::stages::apply;
 use crate::stages::gather;
+use crate::stages::{apply, reuse};
 
 /// The flags `--continue` takes besides a target: each, given, holds for
 /// the rest of the run (saved with its plan).
@@ -170,7 +170,49 @@ fn resume_jobs(session: &Session<'_>, selector: Option<&str>, flags: Flags) -> R
         })
         .collect::<Result<_>>()?;
     let starts = chosen.into_iter().map(Start::Resume).collect();
-    flow::process(&ctx, &github, starts, &patches)
+    let reports = flow::process(&ctx, &github, starts, &patches);
+    reuse_for_the_stopped(&git, out, &located.common_dir);
+    reports
+}
+
+/// After a `--continue`, the jobs still stopped on conflicts that a
+/// resolution recorded since fixes (git's rerere: the same conflict text)
+/// get it in their files, and the user is told which it is; nothing is
+/// staged or pushed until their own `--continue`.
+fn reuse_for_the_stopped(git: &Git<'_>, out: &Output, common_dir: &Path) {
+    let Ok(Loaded::Some(runs)) = state::load(common_dir) else {
+        return;
+    };
+    for run in &runs.0 {
+        let mut run = run.clone();
+        let mut told = false;
+        for job in &mut run.progress.jobs {
+            let stopped = matches!(job.phase, Phase::Conflict { .. }) && job.reused.is_none();
+            if !stopped || !job.worktree.is_dir() {
+                continue;
+            }
+            let resolved = match reuse::replay(git, &job.worktree) {
+                Ok(resolved) if !resolved.is_empty() => resolved,
+                Ok(_) => continue,
+                Err(e) => {
+                    out.debug(|| format!("no resolution reused for {}: {e:#}", job.name()));
+                    continue;
+                }
+            };
+            let from = reuse::resolver(git, &job.worktree, common_dir, &job.conflict_ids, &resolved);
+            out.note(&format!(
+                "{}: {} {}",
+                job.name(),
+                resolved.join(", "),
+                reuse::reused_hint(&from, &runs.selector(job))
+            ));
+            job.reused = Some(from);
+            told = true;
+        }
+        if told && let Err(e) = state::save_run(common_dir, &run) {
+            out.warn(&format!("could not save that a resolution was reused: {e:#}"));
+        }
+    }
 }
 
 fn nothing_to_continue(loaded: &Loaded) -> anyhow::Error {
@@ -406,6 +448,15 @@ fn run_status(
             && !files.is_empty()
         {
             lines.push(format!("    conflicts: {}", files.join(", ")));
+            if let Some(from) = &ts.reused {
+                let job = name.clone().unwrap_or_else(|| ts.name());
+                lines.push(format!("    hint:     {}", reuse::reused_hint(from, &job)));
+            }
+            if let Some(n) = ts.phase.current() {
+                for need in &ts.needs {
+                    lines.push(format!("    hint:     {}", need.needed_by(n, &ts.branch, false)));
+                }
+            }
         }
         let next = next_steps(Stopped {
             phase: ts.phase.kind(),

@@ -492,6 +492,12 @@ pub fn locate(git: &Git<'_>, cwd: &Path) -> anyhow::Result<Located> {
     })
 }
 
+/// Options that turn git's rerere on for one command of the tool's own
+/// (`git am`, `git cherry-pick`), whatever the user's config says, which is
+/// never changed: resolutions are recorded in, and reused from, the
+/// repository's `rr-cache`, which every worktree shares.
+pub const RERERE: [&str; 2] = ["-c", "rerere.enabled=true"];
+
 /// Where the tool keeps its worktrees (and its state): under the
 /// repository's common git directory, never inside a work tree.
 pub fn worktrees_dir(common_dir: &Path) -> PathBuf {

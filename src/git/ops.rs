@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Call, Git, GitError, Input};
+use super::{Call, Git, GitError, Input, RERERE};
 
 /// Never asking: no terminal prompt from git, no askpass program (git's or
 /// ssh's, which then fails at once).
@@ -109,7 +109,8 @@ impl Git<'_> {
     /// `git am --continue`, whatever its exit status: git's words for the
     /// user when it cannot go on.
     pub fn am_continue(&self, dir: &Path) -> Result<super::Captured, GitError> {
-        self.capture(dir, &["am", "--continue"], None)
+        // rerere records the user's resolution, for the other targets.
+        self.capture(dir, &[RERERE[0], RERERE[1], "am", "--continue"], None)
     }
 
     /// Whether `git am` is in the middle of a patch series in `dir`.

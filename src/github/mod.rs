@@ -632,6 +632,21 @@ impl<'a> GitHub<'a> {
             .map(|_| ())
     }
 
+    /// The pull requests associated with commit `sha` (`GET
+    /// /repos/{o}/{n}/commits/{sha}/pulls`): those whose commits hold it,
+    /// and the one whose merge made it. One request: its first page.
+    pub fn commit_pulls(&self, repo: &Repo, sha: &str) -> Result<Vec<PullRequest>, ApiError> {
+        let what = format!(
+            "finding the pull request of commit {} in {repo}",
+            sha.get(..12).unwrap_or(sha)
+        );
+        self.get_json(&what, || {
+            self.client
+                .get(self.url(&format!("/repos/{repo}/commits/{sha}/pulls")))
+                .query(&[("per_page", PER_PAGE_TEXT)])
+        })
+    }
+
     /// The repository's default branch (`GET /repos/{o}/{n}`).
     pub fn default_branch(&self, repo: &Repo) -> Result<String, ApiError> {
         let what = format!("finding the default branch of {repo}");

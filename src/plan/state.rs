@@ -51,6 +51,10 @@ pub struct Pr {
     /// pull request was merged into, in order; empty when none is named.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<String>,
+    /// Picked because this requested pull request needs it
+    /// (`--with-prerequisites`): named as such, not in the title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needed_by: Option<u64>,
 }
 
 /// What of a pull request is picked.
@@ -222,6 +226,19 @@ pub struct JobState {
     /// what its resolution is compared with.
     #[serde(default)]
     pub current_commits: Vec<String>,
+    /// The earlier changes the pull request stopped on needs and the target
+    /// lacks, in merge order: named at the stop, in `--status` and `--json`,
+    /// and in the new pull request's body.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<Prerequisite>,
+    /// The conflicts of the stop, as git's rerere names them: recorded as
+    /// resolved by this job's branch once the user's resolution is in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflict_ids: Vec<String>,
+    /// The branch whose recorded resolution rerere reused for the stop, once
+    /// the user was told so: `--continue` then takes it as reviewed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused: Option<String>,
     /// The pull requests that did not apply as they are, and how far the
     /// backport differs from them: disclosed in the new pull request.
     #[serde(default)]
@@ -273,6 +290,9 @@ impl JobState {
             remaining: prs.to_vec(),
             conflicted: Vec::new(),
             current_commits: Vec::new(),
+            needs: Vec::new(),
+            conflict_ids: Vec::new(),
+            reused: None,
             changed: Vec::new(),
             text: None,
             open_before: None,
@@ -321,6 +341,73 @@ pub struct Changed {
     /// The files whose changed lines differ from the original's, with how
     /// many lines differ; `None` when that could not be measured.
     pub differences: Option<Vec<(String, usize)>>,
+    /// The earlier changes it needed that the target lacks, named at its stop.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<Prerequisite>,
+    /// The branch whose resolution of the same conflicts was reused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused: Option<String>,
+}
+
+/// An earlier change that a pull request needs and the target lacks: the
+/// commits on the source side that last touched the lines its conflicting
+/// hunks expected, not on the target by content.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Prerequisite {
+    /// Its pull request, when one is known for it (and confirmed).
+    #[serde(default)]
+    pub number: Option<u64>,
+    /// The commit found (the first, when several of one pull request are).
+    pub commit: String,
+    /// That commit's subject (a stranger's text: made safe when shown).
+    pub subject: String,
+    /// The files and lines (in the source's numbering) both change.
+    pub places: Vec<Place>,
+}
+
+/// Lines of a file, as ranges of line numbers (first, last).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Place {
+    pub path: String,
+    pub lines: Vec<(u32, u32)>,
+}
+
+impl std::fmt::Display for Place {
+    /// `pkg/a.go:14-16,20`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ranges: Vec<String> = (self.lines.iter())
+            .map(|(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+            .collect();
+        write!(f, "{}:{}", self.path, ranges.join(","))
+    }
+}
+
+impl Prerequisite {
+    /// How it is named: `#3805`, or `commit 1a2b3c4d5e6f "Its subject"`.
+    pub fn name(&self) -> String {
+        match self.number {
+            Some(n) => format!("#{n}"),
+            None => format!(
+                "commit {} \"{}\"",
+                self.commit.get(..12).unwrap_or(&self.commit),
+                crate::safe::one_line(&self.subject)
+            ),
+        }
+    }
+
+    /// What `of` needs of it, on `branch`: `#3806 needs #3805 (not on
+    /// release-3.1): both change pkg/a.go:14-16`; with `code`, the places
+    /// as Markdown code.
+    pub fn needed_by(&self, of: u64, branch: &str, code: bool) -> String {
+        let places: Vec<String> = (self.places.iter())
+            .map(|p| if code { format!("`{p}`") } else { p.to_string() })
+            .collect();
+        format!(
+            "#{of} needs {} (not on {branch}): both change {}",
+            self.name(),
+            places.join(", ")
+        )
+    }
 }
 
 /// The pull request's title and body.
@@ -558,6 +645,7 @@ mod tests {
                     leave_nothing: false,
                     pick: crate::cli::options::Pick::Auto,
                     record_origin: true,
+                    with_prerequisites: false,
                 },
                 user: "alice".into(),
                 prs: vec![Pr {
@@ -569,6 +657,7 @@ mod tests {
                     picked_as: PickedAs::Commits,
                     landed: Vec::new(),
                     origins: Vec::new(),
+                    needed_by: None,
                 }],
             },
             progress: Progress {
@@ -595,6 +684,8 @@ mod tests {
                         how: How::ByHand,
                         files: vec!["pkg/a.go".into()],
                         differences: Some(vec![("pkg/a.go".into(), 2)]),
+                        needs: vec![],
+                        reused: None,
                     }],
                     text: Some(PrText {
                         title: "T".into(),
@@ -707,6 +798,8 @@ mod tests {
             how: How::Fallback,
             files: vec![],
             differences: None,
+            needs: vec![],
+            reused: None,
         });
         assert!(!fallback.has_work_by_hand());
         let mut resolved = fresh.clone();
@@ -715,6 +808,8 @@ mod tests {
             how: How::ByHand,
             files: vec![],
             differences: None,
+            needs: vec![],
+            reused: None,
         });
         assert!(resolved.has_work_by_hand());
         let mut skipped = fresh.clone();

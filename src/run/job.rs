@@ -18,6 +18,7 @@ use crate::plan::state::{Changed, How, JobState, Phase};
 use crate::signals;
 use crate::stages::apply::{self, Applied, Attempt, Stop, StopKind, Worktree};
 use crate::stages::touched::touched_paths;
+use crate::stages::{prereq, reuse};
 use crate::text::PrList;
 
 /// Whether a failed terminal read was Ctrl-C (the signal may reach the read
@@ -80,6 +81,7 @@ pub fn prepare<'a>(
     let plan = run.plan;
     let mut job = JobRun {
         run,
+        github,
         patches,
         ts,
         worktree,
@@ -309,6 +311,7 @@ enum Next {
 /// One job being prepared: its progress and its worktree.
 struct JobRun<'r, 'a> {
     run: &'r Run<'a>,
+    github: &'r GitHub<'r>,
     patches: &'r HashMap<u64, Vec<u8>>,
     ts: JobState,
     worktree: Worktree<'a>,
@@ -385,9 +388,36 @@ impl JobRun<'_, '_> {
     fn settle(&mut self, n: u64) -> Result<Option<Outcome>> {
         let run = self.run;
         let dir = self.worktree.path.clone();
+        if apply::am_in_progress(&run.git, &dir)? {
+            match &self.ts.reused {
+                // The user was told which resolution it is, and went on.
+                Some(_) => reuse::stage(&run.git, &dir, &reuse::resolved_paths(&run.git, &dir)?)?,
+                None => {
+                    // Another job's resolution, recorded since the stop.
+                    let resolved = reuse::replay(&run.git, &dir)?;
+                    if !resolved.is_empty() {
+                        let ids = &self.ts.conflict_ids;
+                        self.ts.reused = Some(reuse::resolver(&run.git, &dir, &run.common_dir, ids, &resolved));
+                        let why = format!(
+                            "PR #{n}'s conflicts in {} were resolved as another target's were",
+                            resolved.join(", ")
+                        );
+                        let files = apply::unmerged(&run.git, &dir)?;
+                        return self.wait_or_stop(&why, &files, "");
+                    }
+                }
+            }
+        }
         match finish_am(&run.git, &dir)? {
             Settled::Done => {
-                record(run.out, &run.git, &mut self.ts, n, self.patches.get(&n))?;
+                record(
+                    run.out,
+                    &run.git,
+                    &run.common_dir,
+                    &mut self.ts,
+                    n,
+                    self.patches.get(&n),
+                )?;
                 Ok(None)
             }
             Settled::Conflicts(files) => {
@@ -444,6 +474,8 @@ impl JobRun<'_, '_> {
                     how: How::Fallback,
                     files: Vec::new(),
                     differences,
+                    needs: Vec::new(),
+                    reused: None,
                 });
                 finish_current(&mut self.ts, n, Ended::Picked);
                 *known_head = Some(after);
@@ -465,6 +497,35 @@ impl JobRun<'_, '_> {
     /// user, or stops (`Some`).
     fn stop_at(&mut self, n: u64, patch: &[u8], before: &str, stop: Stop) -> Result<Option<Outcome>> {
         self.ts.current_commits = apply::patch_commits(patch);
+        self.ts.needs = match stop.kind {
+            StopKind::Conflict => {
+                let run = self.run;
+                let target = format!("refs/remotes/{}/{}", self.ts.remote, self.ts.branch);
+                let search = prereq::Search {
+                    git: &run.git,
+                    github: self.github,
+                    repo: &run.plan.repo,
+                    dir: &run.toplevel,
+                    target: &target,
+                    out: run.out,
+                };
+                prereq::find(&search, n, patch, &stop.conflicts)
+            }
+            StopKind::Retry => Vec::new(),
+        };
+        let run = self.run;
+        let dir = &self.worktree.path;
+        self.ts.conflict_ids = reuse::conflict_ids(&run.git, dir);
+        self.ts.reused = None;
+        let resolved = match stop.kind {
+            StopKind::Conflict => reuse::resolved_paths(&run.git, dir)?,
+            StopKind::Retry => Vec::new(),
+        };
+        if !resolved.is_empty() {
+            // rerere applied a resolution recorded before: named, not taken.
+            let ids = &self.ts.conflict_ids;
+            self.ts.reused = Some(reuse::resolver(&run.git, dir, &run.common_dir, ids, &resolved));
+        }
         self.ts.phase = match stop.kind {
             StopKind::Conflict => Phase::Conflict {
                 current: n,
@@ -498,6 +559,13 @@ impl JobRun<'_, '_> {
         self.persisted = true;
         let dry_run = run.plan.dry_run;
         let name = run.name_of(&self.ts);
+        let reused = |failure: Failure| match &self.ts.reused {
+            Some(from) => failure.hint(reuse::reused_hint(
+                from,
+                &name.clone().unwrap_or_else(|| self.ts.name()),
+            )),
+            None => failure,
+        };
         let stopped = |detail: &str| {
             let steps = next_steps(Stopped {
                 phase: self.ts.phase.kind(),
@@ -506,7 +574,7 @@ impl JobRun<'_, '_> {
                 worktree: &self.ts.worktree,
             });
             Outcome::Stopped {
-                error: stop_failure(&self.ts, why, files, detail).hints(steps).into(),
+                error: reused(stop_failure(&self.ts, why, files, detail)).hints(steps).into(),
                 conflicts: files.to_vec(),
             }
         };
@@ -515,8 +583,13 @@ impl JobRun<'_, '_> {
         }
         // Worded for the wait: the answer here goes on, not `--continue`.
         let steps = wait_steps(self.ts.phase.kind(), dry_run, &self.ts.worktree);
-        let failure = stop_failure(&self.ts, why, files, detail).hints(steps);
+        let failure = reused(stop_failure(&self.ts, why, files, detail)).hints(steps);
         run.out.error(&anyhow::Error::from(failure));
+        if let Some(from) = &self.ts.reused {
+            // Shown before it is asked about: what the reused resolution makes of the files.
+            let shown = reuse::show(&run.git, &self.ts.worktree, files);
+            run.out.note(&format!("The resolution reused from {from}:\n{shown}"));
+        }
         let question = if dry_run {
             "Resolve it in another window, then answer y to apply the rest; any other answer stops here."
         } else {
@@ -581,8 +654,24 @@ fn finish_current(ts: &mut JobState, n: u64, ended: Ended) {
 ///
 /// A pull request applied after a stop is disclosed: the files that were
 /// in conflict, and how far the commits differ from its `patch`.
-fn record(out: &Output, git: &Git<'_>, ts: &mut JobState, n: u64, patch: Option<&Vec<u8>>) -> Result<()> {
+fn record(
+    out: &Output,
+    git: &Git<'_>,
+    common_dir: &std::path::Path,
+    ts: &mut JobState,
+    n: u64,
+    patch: Option<&Vec<u8>>,
+) -> Result<()> {
     let head = apply::head(git, &ts.worktree)?;
+    // The resolution is recorded (git's rerere): other targets may reuse it.
+    let ids = std::mem::take(&mut ts.conflict_ids);
+    let reused = ts.reused.take();
+    let needs = std::mem::take(&mut ts.needs);
+    if reused.is_none()
+        && let Err(e) = reuse::remember(common_dir, &ids, &ts.branch)
+    {
+        out.debug(|| format!("the resolution's target is not kept: {e:#}"));
+    }
     let files = std::mem::take(&mut ts.conflicted);
     let commits = std::mem::take(&mut ts.current_commits);
     let base = match &ts.phase {
@@ -603,6 +692,8 @@ fn record(out: &Output, git: &Git<'_>, ts: &mut JobState, n: u64, patch: Option<
             how: How::ByHand,
             files,
             differences,
+            needs,
+            reused,
         });
         finish_current(ts, n, Ended::Picked);
     } else {
@@ -668,7 +759,13 @@ pub fn stop_failure(ts: &JobState, why: &str, files: &[String], detail: &str) ->
     // With nothing in conflict (a hook said no, signing failed), it is no
     // conflict: exit 1, though the work is kept as for one.
     let kind = if files.is_empty() { Kind::Failed } else { Kind::Conflict };
-    Failure::new(kind, message)
+    let mut failure = Failure::new(kind, message);
+    if let Some(n) = ts.phase.current() {
+        for need in &ts.needs {
+            failure = failure.hint(need.needed_by(n, &ts.branch, false));
+        }
+    }
+    failure
 }
 
 /// Conflict-marker lines that the commits picked onto the target add and

@@ -123,6 +123,7 @@ impl Report {
             worktree: kept.then(|| job.worktree.display().to_string()),
             picked_as: &job.picked_as,
             conflicts,
+            prerequisites: job.needs.iter().filter_map(|p| p.number).collect(),
             error: error.map(first_line),
         }
     }
@@ -156,6 +157,9 @@ struct JobJson<'a> {
     worktree: Option<String>,
     /// The files in conflict (a stop on conflicts).
     conflicts: &'a [String],
+    /// The earlier pull requests the one stopped on needs and the target
+    /// lacks, in merge order (a stop on conflicts).
+    prerequisites: Vec<u64>,
     /// The first line of what stopped or failed the job.
     error: Option<String>,
     /// What of each pull request is picked (`commits`, `squash`, `rebase`),

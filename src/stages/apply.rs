@@ -367,7 +367,8 @@ impl Worktree<'_> {
         }
         // git's merge machinery sometimes succeeds where am's three-way fallback does not.
         git.am_abort(dir)?;
-        let mut args = vec!["cherry-pick"];
+        let mut args = crate::git::RERERE.to_vec();
+        args.push("cherry-pick");
         if signoff {
             args.push("--signoff");
         }
@@ -453,6 +454,7 @@ fn run_am(git: &Git<'_>, dir: &Path, patch: &[u8], signoff: bool, unseen: bool) 
     }
     // --keep-cr: GitHub's patch is byte-exact, so carriage returns in it are
     // real (files with CRLF line endings) and must not be stripped.
+    args.extend(crate::git::RERERE);
     args.extend(["am", "-3", "--keep-cr", "--quiet"]);
     if signoff {
         args.push("--signoff");
@@ -501,14 +503,17 @@ fn am_hook_present(git: &Git<'_>, dir: &Path) -> Result<bool> {
 pub fn patch_commits(patch: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(patch)
         .lines()
-        .filter_map(|line| {
-            let rest = line.strip_prefix("From ")?;
-            let (sha, date) = rest.split_once(' ')?;
-            let hex = sha.len() == 40 || sha.len() == 64;
-            (hex && sha.bytes().all(|b| b.is_ascii_hexdigit()) && date == "Mon Sep 17 00:00:00 2001")
-                .then(|| sha.to_string())
-        })
+        .filter_map(|line| mbox_commit(line).map(str::to_string))
         .collect()
+}
+
+/// The commit an mbox separator line `From <sha> Mon Sep 17 00:00:00 2001`
+/// names, when `line` is one.
+pub fn mbox_commit(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("From ")?;
+    let (sha, date) = rest.split_once(' ')?;
+    let hex = sha.len() == 40 || sha.len() == 64;
+    (hex && sha.bytes().all(|b| b.is_ascii_hexdigit()) && date == "Mon Sep 17 00:00:00 2001").then_some(sha)
 }
 
 /// Whether every commit is in the local object store.

@@ -802,33 +802,7 @@ impl Changes {
         for listed in theirs.values() {
             shas.extend(listed.iter().map(String::as_str));
         }
-        let present = present_commits(git, dir, &shas)?;
-        let shas: Vec<&str> = shas.into_iter().filter(|s| present.contains(*s)).collect();
-        let patch_ids = if shas.is_empty() {
-            HashMap::new()
-        } else {
-            let mut input = shas.join("\n");
-            input.push('\n');
-            let log = git
-                .capture(
-                    dir,
-                    &[
-                        "log",
-                        "--no-walk=unsorted",
-                        "--stdin",
-                        "-p",
-                        "--diff-merges=first-parent",
-                        "--unified=0",
-                        "--format=medium",
-                        "--no-color",
-                        "--no-ext-diff",
-                        "--no-textconv",
-                    ],
-                    Some(input.as_bytes()),
-                )?
-                .checked()?;
-            patch_ids(git, dir, &log)?
-        };
+        let patch_ids = patch_ids_of(git, dir, &shas)?;
         Ok(Changes {
             commits,
             claims: theirs,
@@ -904,6 +878,57 @@ impl Changes {
     }
 }
 
+/// The patch ids of those of `shas` that are commits here (a merge's: its
+/// change to its first parent), without context, as the target's are made.
+fn patch_ids_of(git: &Git<'_>, dir: &Path, shas: &[&str]) -> Result<HashMap<String, String>> {
+    let present = present_commits(git, dir, shas)?;
+    let shas: Vec<&str> = shas.iter().copied().filter(|s| present.contains(*s)).collect();
+    if shas.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut input = shas.join("\n");
+    input.push('\n');
+    let mut args = vec![
+        "log",
+        "--no-walk=unsorted",
+        "--stdin",
+        "-p",
+        "--diff-merges=first-parent",
+    ];
+    args.extend(PLAIN_LOG);
+    let log = git.capture(dir, &args, Some(input.as_bytes()))?.checked()?;
+    patch_ids(git, dir, &log)
+}
+
+/// How commits are shown for their patch ids and trailers: without context
+/// (a change is known on a branch whose lines around it differ), with the
+/// whole message, and in git's own format whatever the user's config says.
+const PLAIN_LOG: [&str; 5] = [
+    "--unified=0",
+    "--format=medium",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+];
+
+/// Which of `commits` have their change on `tip` though they are not in its
+/// history: a commit there has the same patch, or says it was cherry picked
+/// from it (and was not reverted since). Reads only the commits of `tip`
+/// that none of `commits` reaches.
+pub fn picked_onto(git: &Git<'_>, dir: &Path, tip: &str, commits: &[String]) -> Result<HashSet<String>> {
+    if commits.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let shas: Vec<&str> = commits.iter().map(String::as_str).collect();
+    let on = OnTarget::of(git, dir, tip, &shas)?;
+    let ids = patch_ids_of(git, dir, &shas)?;
+    Ok(commits
+        .iter()
+        .filter(|c| matches!(on.find(c, ids.get(*c)), Presence::There(_)))
+        .cloned()
+        .collect())
+}
+
 /// Which of `shas` are commits in the repository (`git cat-file --batch-check`).
 fn present_commits(git: &Git<'_>, dir: &Path, shas: &[&str]) -> Result<HashSet<String>> {
     if shas.is_empty() {
@@ -965,29 +990,27 @@ fn named_commit<'a>(line: &'a str, prefix: &str, suffix: &str) -> Option<&'a str
 
 impl OnTarget {
     fn read(query: &Query<'_>, target: &Target, default_branch: &str, git: &Git<'_>) -> Result<OnTarget> {
-        let since = format!("^refs/remotes/{}/{default_branch}", query.upstream);
-        let tip = target.tracking_ref();
-        let log = git
-            .capture(
-                query.toplevel,
-                &[
-                    "log",
-                    "-p",
-                    "--no-merges",
-                    "--unified=0",
-                    "--format=medium",
-                    "--no-color",
-                    "--no-ext-diff",
-                    "--no-textconv",
-                    &tip,
-                    &since,
-                    "--",
-                ],
-                None,
-            )?
-            .checked()?;
-        let mut on = OnTarget::parse(&log);
-        for (commit, id) in patch_ids(git, query.toplevel, &log)? {
+        let since = format!("refs/remotes/{}/{default_branch}", query.upstream);
+        OnTarget::of(git, query.toplevel, &target.tracking_ref(), &[&since])
+    }
+
+    /// What is on `tip` by its commits that none of `not` reaches (its own,
+    /// since it left them).
+    fn of(git: &Git<'_>, dir: &Path, tip: &str, not: &[&str]) -> Result<OnTarget> {
+        let mut args = vec!["log", "-p", "--no-merges"];
+        args.extend(PLAIN_LOG);
+        args.extend([tip, "--not"]);
+        args.extend(not);
+        args.push("--");
+        let log = git.capture(dir, &args, None)?.checked()?;
+        OnTarget::from_log(git, dir, &log)
+    }
+
+    /// What a `git log -p` (`PLAIN_LOG`) of a target's own commits says is
+    /// on it.
+    fn from_log(git: &Git<'_>, dir: &Path, log: &str) -> Result<OnTarget> {
+        let mut on = OnTarget::parse(log);
+        for (commit, id) in patch_ids(git, dir, log)? {
             on.patch_ids.entry(id).or_default().push(commit);
         }
         Ok(on)

@@ -157,7 +157,7 @@ const DIFF_OPTIONS: [&str; 5] = [
 
 /// The body's section on pull requests that did not apply as they are, with
 /// a blank line after it; empty when every one applied cleanly.
-pub fn section(changed: &[Changed], prs: &[Pr]) -> String {
+pub fn section(changed: &[Changed], prs: &[Pr], branch: &str) -> String {
     if changed.is_empty() {
         return String::new();
     }
@@ -174,8 +174,12 @@ pub fn section(changed: &[Changed], prs: &[Pr]) -> String {
                 format!("- #{}{picked}: did not apply cleanly; resolved by hand.", c.number)
             }
             How::ByHand => format!(
-                "- #{}{picked}: conflicts resolved by hand in {}.",
+                "- #{}{picked}: conflicts resolved {} in {}.",
                 c.number,
+                match &c.reused {
+                    Some(from) => format!("by reusing {from}'s resolution"),
+                    None => "by hand".to_string(),
+                },
                 c.files.iter().map(|f| code(f)).collect::<Vec<_>>().join(", ")
             ),
             How::Fallback => format!(
@@ -185,6 +189,9 @@ pub fn section(changed: &[Changed], prs: &[Pr]) -> String {
         };
         text.push_str(&line);
         text.push('\n');
+        for need in &c.needs {
+            text.push_str(&format!("- {}.\n", need.needed_by(c.number, branch, true)));
+        }
     }
     text.push('\n');
     let measured: Option<Vec<&(String, usize)>> = changed
@@ -288,23 +295,27 @@ mod tests {
 
     #[test]
     fn the_section_names_files_and_sizes() {
-        assert_eq!(section(&[], &[]), "");
+        assert_eq!(section(&[], &[], "release-3.1"), "");
         let changed = [
             Changed {
                 number: 3796,
                 how: How::ByHand,
                 files: vec!["pkg/a.go".into()],
                 differences: Some(vec![("pkg/a.go".into(), 2)]),
+                needs: vec![],
+                reused: None,
             },
             Changed {
                 number: 3797,
                 how: How::Fallback,
                 files: vec![],
                 differences: Some(vec![("pkg/a.go".into(), 1), ("win.txt".into(), 4)]),
+                needs: vec![],
+                reused: None,
             },
         ];
         assert_eq!(
-            section(&changed, &[]),
+            section(&changed, &[], "release-3.1"),
             "### Conflicts\n\nThis backport is not the same change as the original:\n\n\
 - #3796: conflicts resolved by hand in `pkg/a.go`.\n\
 - #3797: `git am -3` could not apply its patch; `git cherry-pick` applied its commits.\n\n\
@@ -315,11 +326,11 @@ Compared with the original's commits, 2 files differ in the lines added and remo
             differences: Some(vec![]),
             ..changed[1].clone()
         }];
-        assert!(section(&same, &[]).contains("the same lines as the original's"));
+        assert!(section(&same, &[], "release-3.1").contains("the same lines as the original's"));
         let unknown = [Changed {
             differences: None,
             ..changed[0].clone()
         }];
-        assert!(section(&unknown, &[]).contains("could not be measured"));
+        assert!(section(&unknown, &[], "release-3.1").contains("could not be measured"));
     }
 }

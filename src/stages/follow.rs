@@ -347,6 +347,7 @@ mod tests {
             picked_as: crate::plan::state::PickedAs::Commits,
             landed: Vec::new(),
             origins: Vec::new(),
+            needed_by: None,
         };
         let approvers = [
             "dave".to_string(),
@@ -376,6 +377,7 @@ mod tests {
             picked_as: crate::plan::state::PickedAs::Commits,
             landed: Vec::new(),
             origins: Vec::new(),
+            needed_by: None,
         };
         let a = pr(&["kind/bug", "lgtm", "area/api", "cherry-pick"]);
         let b = pr(&["kind/bug", "kind/flake"]);

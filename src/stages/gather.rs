@@ -268,6 +268,7 @@ fn check_pulls(
             picked_as: PickedAs::Commits,
             landed: Vec::new(),
             origins: Vec::new(),
+            needed_by: None,
         });
     }
     Ok((prs, pulls))

@@ -16,6 +16,8 @@ pub mod fork;
 pub mod gather;
 pub mod landed;
 pub mod overwrite;
+pub mod prereq;
 pub mod publish;
+pub mod reuse;
 pub mod touched;
 pub mod verify;

@@ -156,6 +156,7 @@ fn pr_text_fitted(job: &Plan, target: &JobState, editing: bool) -> (PrText, text
             title: &p.title,
             body: &p.body,
             picked_as: crate::stages::landed::picked_words(p),
+            needed_by: p.needed_by,
         })
         .collect();
     let title = text::title(&job.templates, &sources, &target.branch);
@@ -168,7 +169,7 @@ fn pr_text_fitted(job: &Plan, target: &JobState, editing: bool) -> (PrText, text
         None if editing => crate::stages::edit::justification_template(job.critical, &target.branch),
         None => String::new(),
     };
-    let conflicts = crate::stages::disclose::section(&target.changed, &job.prs);
+    let conflicts = crate::stages::disclose::section(&target.changed, &job.prs, &target.branch);
     let sections = text::Sections {
         justification: &justification,
         conflicts: &conflicts,

@@ -619,3 +619,155 @@ hint: run `git cherry-pick-pr --abort` to clear it
     assert!(world.state().is_none());
     world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(0);
 }
+
+/// Release-3.0, made from the first commit, with `pkg/a.go`'s line 3 as
+/// `changed` says.
+fn release_3_0_with(world: &World, changed: &str) {
+    world.release_branch("release-3.0");
+    world.git(&world.work, &["checkout", "--quiet", "release-3.0"]);
+    let current = world.git(&world.work, &["show", "release-3.0:pkg/a.go"]);
+    world.commit_files(
+        &[("pkg/a.go", &current.replace("a 3\n", changed))],
+        "Release-only change",
+    );
+    world.git(&world.work, &["push", "--quiet", "origin", "release-3.0"]);
+    world.git(&world.work, &["checkout", "--quiet", "master"]);
+}
+
+/// The worktree the saved state names for the job onto `branch`.
+fn worktree_of(world: &World, branch: &str) -> std::path::PathBuf {
+    let state = world.state().expect("a saved state");
+    let jobs = state["jobs"].as_array().expect("jobs");
+    let job = jobs.iter().find(|j| j["branch"] == branch).expect("the job");
+    std::path::PathBuf::from(job["worktree"].as_str().expect("a worktree path"))
+}
+
+#[test]
+fn a_conflict_resolved_on_one_target_is_reused_on_another() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    release_3_0_with(&world, "a 3 changed on release\n");
+    world.simple_pr(3796, "Fix the widget", 3);
+    let before = world.snapshot();
+    world
+        .run(&["--yes", "upstream/release-3.1", "upstream/release-3.0", "3796"])
+        .expect_code(3);
+    let other = worktree_of(&world, "release-3.0");
+
+    world.resolve(&worktree_of(&world, "release-3.1"));
+    let run = world.run(&["--continue", "upstream/release-3.1"]);
+    run.expect_code(0).stderr_has(
+        "upstream/release-3.0: pkg/a.go resolved as in release-3.1: review, then `git cherry-pick-pr --continue upstream/release-3.0`\n",
+    );
+    // In the files, for review; not staged, nothing pushed.
+    let resolved = std::fs::read_to_string(other.join("pkg/a.go")).unwrap();
+    assert!(!resolved.contains("<<<<<<<"), "{resolved}");
+    assert!(
+        !world
+            .git(&other, &["diff", "--name-only", "--diff-filter=U"])
+            .is_empty()
+    );
+    assert_eq!(world.github.created().len(), 1);
+    let status = world.run(&["--status"]);
+    status.expect_code(0);
+    assert!(
+        status.stdout.contains(
+            "\n    hint:     resolved as in release-3.1: review, then `git cherry-pick-pr --continue upstream/release-3.0`\n"
+        ),
+        "{}",
+        status.stdout
+    );
+
+    // No edit: its `--continue` takes the resolution.
+    let run = world.run(&["--continue", "upstream/release-3.0"]);
+    run.expect_code(0).stderr_has("Opened PR #9001");
+    let created = world.github.created();
+    assert!(
+        created[1]
+            .body
+            .contains("- #3796: conflicts resolved by reusing release-3.1's resolution in `pkg/a.go`."),
+        "{}",
+        created[1].body
+    );
+    let file = |branch: &str| world.git(&world.fork, &["show", &format!("{branch}:pkg/a.go")]);
+    assert_eq!(
+        file("automated-cherry-pick-of-#3796-upstream-release-3.0"),
+        file("automated-cherry-pick-of-#3796-upstream-release-3.1")
+    );
+    assert!(world.state().is_none());
+    // The user's config is untouched: rerere was on for the tool's commands alone.
+    let config = world.git_output(&world.clone, &["config", "--get", "rerere.enabled"]);
+    assert!(config.stdout.is_empty());
+    assert_eq!(world.snapshot(), before);
+}
+
+#[test]
+fn a_resolution_recorded_before_is_named_at_the_stop_and_taken_at_continue() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    release_3_0_with(&world, "a 3 changed on release\n");
+    world.simple_pr(3796, "Fix the widget", 3);
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+    world.resolve(&world.state_worktree());
+    world.run(&["--continue"]).expect_code(0);
+
+    // A later run onto release-3.0 meets the same conflict.
+    let run = world.run(&["--yes", "upstream/release-3.0", "3796"]);
+    run.expect_code(3).stderr_has(
+        "hint: resolved as in release-3.1: review, then `git cherry-pick-pr --continue upstream/release-3.0`\n",
+    );
+    assert_eq!(world.github.created().len(), 1);
+    world.run(&["--continue"]).expect_code(0).stderr_has("Opened PR #9001");
+}
+
+#[test]
+fn a_different_conflict_on_another_target_is_not_touched() {
+    let world = World::new();
+    world.conflict_on_release(3);
+    release_3_0_with(&world, "a 3 changed on release 3.0\n");
+    world.simple_pr(3796, "Fix the widget", 3);
+    world
+        .run(&["--yes", "upstream/release-3.1", "upstream/release-3.0", "3796"])
+        .expect_code(3);
+    let other = worktree_of(&world, "release-3.0");
+    let before = std::fs::read_to_string(other.join("pkg/a.go")).unwrap();
+
+    world.resolve(&worktree_of(&world, "release-3.1"));
+    let run = world.run(&["--continue", "upstream/release-3.1"]);
+    run.expect_code(0);
+    assert!(!run.stderr.contains("resolved as in"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(other.join("pkg/a.go")).unwrap(), before);
+    world
+        .run(&["--continue", "upstream/release-3.0"])
+        .expect_code(3)
+        .stderr_has("PR #3796 still has conflicts");
+}
+
+#[test]
+fn on_a_terminal_a_reused_resolution_is_shown_and_asked_about() {
+    use crate::interrupts::{answer, on_a_terminal, wait_for_text};
+    let world = World::new();
+    world.conflict_on_release(3);
+    release_3_0_with(&world, "a 3 changed on release\n");
+    world.simple_pr(3796, "Fix the widget", 3);
+    world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(3);
+    world.resolve(&world.state_worktree());
+    world.run(&["--continue"]).expect_code(0);
+
+    let (mut child, screen) = on_a_terminal(&world, &["upstream/release-3.0", "3796"]);
+    wait_for_text(&screen, "answer y to apply the rest");
+    answer(&mut child, "y\n");
+    wait_for_text(&screen, "/pull/");
+    let status = child.0.wait().unwrap();
+    let printed = screen.lock().unwrap().replace("\r\n", "\n");
+    assert_eq!(status.code(), Some(0), "{printed}");
+    assert!(
+        printed.contains("The resolution reused from release-3.1:\n"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(" a 3 changed on release\n+a 3 fixed by #3796\n"),
+        "{printed}"
+    );
+    assert_eq!(world.github.created().len(), 2);
+}

@@ -1045,3 +1045,25 @@ fn a_hostile_outsider_changes_nothing() {
         assert!(!dir.join("pwned").exists(), "a ref name ran in {}", dir.display());
     }
 }
+
+/// A conflict's comment names the earlier pull request the branch lacks.
+#[test]
+fn a_conflict_comment_names_the_pull_request_it_needs() {
+    let world = World::new();
+    world.pr_needing_an_earlier_one();
+    let workflow = world.workflow();
+    let event = pull_request_event("closed", 3806, true, &["cherrypick/release-3.1"], None);
+    let run = world.on_event(&workflow, "pull_request_target", &event);
+    run.expect_code(3)
+        .stderr_has("hint: #3806 needs #3805 (not on release-3.1): both change pkg/a.go:11-13\n");
+    let comments = world.comments_on(3806);
+    assert!(
+        comments[0].contains(
+            "❌ conflicts in `pkg/a.go`; #3806 needs #3805 (not on release-3.1): both change `pkg/a.go:11-13`; nothing was left behind."
+        ),
+        "{}",
+        comments[0]
+    );
+    let output = std::fs::read_to_string(&workflow.output).unwrap();
+    assert_eq!(output_jobs(&output)[0]["prerequisites"], json!([3805]), "{output}");
+}

@@ -49,6 +49,7 @@ fn json_reports_an_opened_pull_request_and_then_its_update() {
         "local_branch": null,
         "worktree": null,
         "conflicts": [],
+        "prerequisites": [],
         "error": null,
     });
     assert_eq!(jobs(&run), vec![job.clone()]);

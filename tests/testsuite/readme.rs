@@ -156,6 +156,15 @@ fn first_example(text: &str) -> Vec<String> {
     text[start..end].lines().map(str::to_string).collect()
 }
 
+/// The arguments of an example's `$ git cherry-pick-pr …` line.
+fn example_args(command: &str) -> Vec<&str> {
+    command
+        .strip_prefix("$ git cherry-pick-pr ")
+        .expect("the example starts with `$ git cherry-pick-pr …`")
+        .split_whitespace()
+        .collect()
+}
+
 /// The pull request number in the last `/pull/N` of `text`.
 fn last_pull_number(text: &str) -> String {
     let at = text.rfind("/pull/").expect("a pull request URL") + "/pull/".len();
@@ -170,11 +179,7 @@ fn the_first_example_is_what_a_run_on_a_terminal_prints() {
     let readme = readme();
     let example = first_example(&readme);
     let (command, shown) = example.split_first().expect("a command and its output");
-    let args: Vec<&str> = command
-        .strip_prefix("$ git cherry-pick-pr ")
-        .expect("the example starts with `$ git cherry-pick-pr …`")
-        .split_whitespace()
-        .collect();
+    let args = example_args(command);
     let number = last_pull_number(&shown.join("\n"));
 
     let world = World::new();
@@ -193,6 +198,47 @@ fn the_first_example_is_what_a_run_on_a_terminal_prints() {
     assert_eq!(
         printed, expected,
         "the README's first example (with #{number} as #{opened}) differs from a real run"
+    );
+}
+
+/// The ```console block of `text` that holds `needle`, as lines.
+fn example_with(text: &str, needle: &str) -> Vec<String> {
+    let mut rest = text;
+    while let Some(at) = rest.find("```console\n") {
+        let start = at + "```console\n".len();
+        let end = start + rest[start..].find("\n```").expect("the end of the example");
+        if rest[start..end].contains(needle) {
+            return rest[start..end].lines().map(str::to_string).collect();
+        }
+        rest = &rest[end..];
+    }
+    panic!("no ```console example holds {needle}");
+}
+
+/// The README's stop that names a prerequisite is what a real run prints,
+/// but for the paths.
+#[test]
+fn the_prerequisite_example_is_what_a_stop_prints() {
+    let example = example_with(&readme(), "needs #3805");
+    let (command, shown) = example.split_first().expect("a command and its output");
+    let args = example_args(command);
+
+    let world = World::new();
+    world.pr_needing_an_earlier_one();
+    let run = world.run(&args);
+    run.expect_code(3);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    let worktree = world.state_worktree();
+    let name = worktree.file_name().and_then(|n| n.to_str()).expect("a worktree name");
+    let clone = world.clone.to_str().expect("a UTF-8 path");
+    let printed = run
+        .stderr
+        .replace(name, "3806-upstream-release-3.1-Xa9kQ2")
+        .replace(clone, "/src/kubesphere");
+    let printed: Vec<&str> = printed.lines().collect();
+    assert_eq!(
+        printed, shown,
+        "the README's stop on a prerequisite differs from a real run"
     );
 }
 

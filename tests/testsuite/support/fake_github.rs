@@ -856,17 +856,21 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
                 .collect();
             // Newest first, as GitHub's `sort=created&direction=desc`.
             list.sort_by_key(|p| std::cmp::Reverse(p.number));
-            // A listing's pull requests say `merged_at` but not `merged`, as GitHub's do.
-            let list: Vec<Value> = list
-                .into_iter()
-                .map(|p| {
-                    let mut json = pull_json(&s, p);
-                    if let Some(fields) = json.as_object_mut() {
-                        fields.remove("merged");
-                    }
-                    json
+            let list: Vec<Value> = list.into_iter().map(|p| simple_json(&s, p)).collect();
+            paginated(req, s.page_size, list, Value::Array)
+        }
+        ("GET", ["commits", sha, "pulls"]) => {
+            // GitHub's pull requests associated with a commit: those whose
+            // commits hold it, and the one whose merge made it.
+            let mut list: Vec<&FakePull> = s
+                .pulls
+                .values()
+                .filter(|p| {
+                    s.merge_commits.get(&p.number).is_some_and(|m| m.as_str() == *sha) || holds_commit(&s, p, sha)
                 })
                 .collect();
+            list.sort_by_key(|p| std::cmp::Reverse(p.number));
+            let list: Vec<Value> = list.into_iter().map(|p| simple_json(&s, p)).collect();
             paginated(req, s.page_size, list, Value::Array)
         }
         ("POST", ["pulls"]) => {
@@ -1423,6 +1427,35 @@ fn association(s: &State, login: &str) -> &'static str {
     } else {
         "CONTRIBUTOR"
     }
+}
+
+/// Pull request `p` as a listing has it (`pull-request-simple`): it says
+/// `merged_at` but not `merged`, as GitHub's do.
+fn simple_json(s: &State, p: &FakePull) -> Value {
+    let mut json = pull_json(s, p);
+    if let Some(fields) = json.as_object_mut() {
+        fields.remove("merged");
+    }
+    json
+}
+
+/// Whether `sha` is one of pull request `p`'s own commits: reachable from
+/// its head and not from its base, in the upstream repository.
+fn holds_commit(s: &State, p: &FakePull, sha: &str) -> bool {
+    let Some((upstream, _, env)) = &s.repos else {
+        return false;
+    };
+    let ancestor = |of: &str| {
+        std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(upstream)
+            .args(["merge-base", "--is-ancestor", sha, of])
+            .env_clear()
+            .envs(env.iter().cloned())
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    ancestor(&p.head_sha) && !ancestor(&p.base_sha)
 }
 
 /// Pull request `p` as `GET .../pulls/{number}` answers (`pull-request`),

@@ -866,6 +866,59 @@ impl World {
         self.git(&self.work, &["checkout", "--quiet", "master"]);
     }
 
+    /// `pkg/a.go` on master with a setting (three lines after `a 10`)
+    /// whose value is `value`.
+    pub fn with_setting(&self, value: u32) -> String {
+        let current = self.git(&self.work, &["show", "master:pkg/a.go"]);
+        match current.find("x = ") {
+            Some(_) => current
+                .lines()
+                .map(|l| {
+                    if l.starts_with("x = ") {
+                        format!("x = {value}\n")
+                    } else {
+                        format!("{l}\n")
+                    }
+                })
+                .collect(),
+            None => current.replace("a 10\n", &format!("a 10\nsetting begin\nx = {value}\nsetting end\n")),
+        }
+    }
+
+    /// #3805 adds a setting to `pkg/a.go` (lines 11-13), merged; #3806 then
+    /// changes it, merged. Neither is on release-3.1, where #3806 alone
+    /// conflicts.
+    pub fn pr_needing_an_earlier_one(&self) -> (FakePull, FakePull) {
+        let earlier = self.setting_added(true);
+        let later = self.setting_pr(3806, "Change the setting", 2);
+        (earlier, later)
+    }
+
+    /// #3805, which adds the setting to `pkg/a.go` (lines 11-13); merged
+    /// with a merge commit, unless `merged` is false.
+    pub fn setting_added(&self, merged: bool) -> FakePull {
+        let added = self.with_setting(1);
+        self.pr(
+            3805,
+            "Add the setting",
+            "Body of 3805.",
+            &[("Add the setting", &[("pkg/a.go", &added)])],
+            merged,
+        )
+    }
+
+    /// A merged pull request that sets the setting to `value`.
+    pub fn setting_pr(&self, number: u64, title: &str, value: u32) -> FakePull {
+        let changed = self.with_setting(value);
+        self.pr(
+            number,
+            title,
+            &format!("Body of {number}.\n\n```release-note\nNONE\n```\n"),
+            &[(title, &[("pkg/a.go", &changed)])],
+            true,
+        )
+    }
+
     /// Resolves the conflict in `pkg/a.go` in `worktree` by keeping both
     /// sides' lines, and stages it.
     pub fn resolve(&self, worktree: &Path) {
