@@ -1,6 +1,7 @@
 //! Settings resolved once, before anything changes: command-line flag, then
 //! environment variable, then git config (`cherry-pick-pr.*`), then the
-//! default; and what the remotes point at.
+//! project's `.cherry-pick-pr` file on the upstream's default branch, then
+//! the default; and what the remotes point at.
 
 use std::path::Path;
 
@@ -9,7 +10,7 @@ use anyhow::Result;
 use crate::cli::Cli;
 pub use crate::cli::args::Selection;
 use crate::cli::args::{Mode, PrRef, Target, check_labels, parse_repo, parse_target, remote_named};
-use crate::cli::config::GitConfig;
+use crate::cli::config::{GitConfig, PROJECT_FILE};
 use crate::cli::options::{Options, Pick};
 use crate::cli::session::Session;
 use crate::errors::{Context, Failure, failed, usage};
@@ -85,18 +86,40 @@ fn positionals(mode: &Mode) -> (Selection, &[String], &[PrRef]) {
 /// workflow's defaults. Each setting is resolved in one place below, in the
 /// order the `--debug` lines list them.
 pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings> {
-    let Session { env, git, located, .. } = *session;
+    let Session { env, git, located, out } = *session;
     let (selection, target_args, pr_refs) = positionals(mode);
     check_labels(&cli.labels)?;
     let config = read_config(&git, &located.toplevel)?;
     let mut sources = Sources {
         cli,
         env,
-        config: &config,
+        config,
         event: *mode == Mode::Event,
         provenance: Vec::new(),
     };
     let remotes = Remotes::resolve(&mut sources, target_args)?;
+    if let Some(project) = read_project(&git, &located.toplevel, &remotes.upstream)? {
+        let ignored = sources.config.with_project(&project.name, &project.text);
+        sources
+            .provenance
+            .push(format!("the project's settings: {}", project.name));
+        if !ignored.is_empty() {
+            out.note(&format!(
+                "{} sets {}, which a project's file may not set: ignored",
+                project.name,
+                ignored
+                    .iter()
+                    .map(|k| format!("`{}`", crate::safe::one_line(k)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    } else {
+        sources.provenance.push(format!(
+            "the project's settings: no {PROJECT_FILE} on the default branch of `{}`",
+            remotes.upstream
+        ));
+    }
     let repo = repository(&mut sources, &remotes)?;
     let api_url = api_url(&mut sources, remotes.host())?;
     let user = user(&mut sources, &remotes, &repo);
@@ -106,7 +129,7 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
         [flag(&cli.milestone, "milestone"), sources.key("milestone")],
     );
     let templates = templates(&mut sources)?;
-    let copy_labels = copy_labels(cli, &config)?;
+    let copy_labels = copy_labels(cli, &sources.config)?;
     let assign_author = sources.switch(cli.assign_author, "assignAuthor")?;
     let comment_source = sources.switch(cli.comment_source, "commentSource")?;
     let negotiate_push = negotiate_push(&mut sources);
@@ -196,16 +219,81 @@ fn read_config(git: &Git<'_>, toplevel: &Path) -> Result<GitConfig> {
     Ok(GitConfig::default())
 }
 
+/// The project's file as read: what to call it, and its text as `git config
+/// -z --list` prints it.
+struct ProjectFile {
+    name: String,
+    text: String,
+}
+
+/// The project's settings: `.cherry-pick-pr` on the default branch of the
+/// `remote` (the upstream), as that branch is now, fetched for the purpose.
+/// Never the user's checkout or a branch of theirs or of a fork, which
+/// anyone can change. `None` when the file is not there; an error when git
+/// cannot read it, naming its line.
+fn read_project(git: &Git<'_>, toplevel: &Path, remote: &str) -> Result<Option<ProjectFile>> {
+    let name = format!("{PROJECT_FILE} on the default branch of `{remote}`");
+    let reading = || failed(format!("reading the project's settings ({name})"));
+    let Some(tip) = default_branch_tip(git, toplevel, remote).map_err(|e| reading().because(e))? else {
+        return Ok(None);
+    };
+    if git.resolve(toplevel, &format!("{tip}:{PROJECT_FILE}"))?.is_none() {
+        return Ok(None);
+    }
+    match git.config_blob(toplevel, &tip, PROJECT_FILE)?.checked() {
+        Ok(text) => Ok(Some(ProjectFile { name, text })),
+        Err(error) => Err(failed(format!("{name} (the project's settings) cannot be read"))
+            .hint(format!(
+                "its maintainers can fix it there; `git config --blob {tip}:{PROJECT_FILE} --list` shows what git makes of it"
+            ))
+            .because(error)
+            .into()),
+    }
+}
+
+/// The commit the default branch of `remote` is at now, here: fetched
+/// without a ref, or (a git without `fetch --porcelain`) named by
+/// `ls-remote` and fetched into its remote-tracking branch when it is not
+/// here. `None` when the remote names no default branch.
+fn default_branch_tip(git: &Git<'_>, toplevel: &Path, remote: &str) -> Result<Option<String>> {
+    if let Some(tip) = git.fetch_remote_head(toplevel, remote)? {
+        return Ok(Some(tip));
+    }
+    let Some(head) = git.remote_head(toplevel, remote)? else {
+        return Ok(None);
+    };
+    let branch = &head.name;
+    if git.has_commit(toplevel, &head.tip)? {
+        return Ok(Some(head.tip));
+    }
+    if !check_ref_name(branch) {
+        anyhow::bail!("its default branch is called `{}`", crate::safe::one_line(branch));
+    }
+    let tracking = format!("refs/remotes/{remote}/{branch}");
+    git.fetch(toplevel, remote, &[&format!("+refs/heads/{branch}:{tracking}")])?;
+    Ok(git.resolve(toplevel, &tracking)?)
+}
+
+/// Whether `branch` may go into a refspec as it is: no option, no pattern,
+/// no other side.
+fn check_ref_name(branch: &str) -> bool {
+    !branch.is_empty()
+        && !branch.starts_with('-')
+        && !branch
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, ':' | '*' | '?' | '[' | '\\' | '^' | '~'))
+}
+
 /// A value a setting may take (`None` when that source does not set it), and
 /// where it comes from.
 type Candidate = (Option<String>, String);
 
-/// Where settings come from (flags, environment, git config), and the
-/// `--debug` line of each setting resolved so far.
+/// Where settings come from (flags, environment, git config over the
+/// project's file), and the `--debug` line of each setting resolved so far.
 struct Sources<'a> {
     cli: &'a Cli,
     env: &'a Env,
-    config: &'a GitConfig,
+    config: GitConfig,
     /// `--from-event`: the workflow's defaults come before the others.
     event: bool,
     provenance: Vec<String>,
@@ -234,12 +322,10 @@ impl Sources<'_> {
         (value.filter(|_| self.event), "--from-event".to_string())
     }
 
-    /// The git config key `cherry-pick-pr.KEY`.
+    /// The git config key `cherry-pick-pr.KEY` (the user's, else the
+    /// project's file's).
     fn key(&self, key: &str) -> Candidate {
-        (
-            self.config.get(key).map(str::to_string),
-            format!("git config cherry-pick-pr.{key}"),
-        )
+        (self.config.get(key).map(str::to_string), self.config.source(key))
     }
 
     /// A setting that only git config sets, else its default.
@@ -522,7 +608,7 @@ fn templates(sources: &mut Sources<'_>) -> Result<text::Templates> {
     let doc_link = sources.key_or_default("docLink", text::DOC_LINK);
     for (name, template) in [("titleTemplate", &title), ("bodyTemplate", &body)] {
         text::check_template(template).map_err(|e| {
-            usage(format!("git config cherry-pick-pr.{name}: {e}"))
+            usage(format!("{}: {e}", sources.config.source(name)))
                 .hint("see the placeholders in `git cherry-pick-pr --help`")
         })?;
     }
@@ -564,7 +650,11 @@ fn labels(sources: &mut Sources<'_>) -> Vec<String> {
             .filter(|l| !l.is_empty())
             .map(str::to_string)
             .collect();
-        let line = format!("labels = {} (from git config cherry-pick-pr.label)", labels.join(", "));
+        let line = format!(
+            "labels = {} (from {})",
+            labels.join(", "),
+            sources.config.source("label")
+        );
         (labels, line)
     } else {
         let line = format!("labels = {DEFAULT_LABEL} (default)");
@@ -606,11 +696,11 @@ fn candidate_labels(sources: &mut Sources<'_>) -> Result<Vec<String>> {
         .map(str::to_string)
         .collect();
     let (templates, from) = if !cli.candidate_labels.is_empty() {
-        (cli.candidate_labels.clone(), "--candidate-label")
+        (cli.candidate_labels.clone(), "--candidate-label".to_string())
     } else if !configured.is_empty() {
-        (configured, "git config cherry-pick-pr.candidateLabel")
+        (configured, sources.config.source("candidateLabel"))
     } else {
-        (vec![DEFAULT_CANDIDATE_LABEL.to_string()], "default")
+        (vec![DEFAULT_CANDIDATE_LABEL.to_string()], "default".to_string())
     };
     for template in &templates {
         text::check_candidate_label(template).map_err(|e| {
@@ -634,9 +724,10 @@ fn conflict_label(sources: &mut Sources<'_>) -> Option<String> {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(str::to_string)?;
-    sources.provenance.push(format!(
-        "conflictLabel = {label} (from git config cherry-pick-pr.conflictLabel)"
-    ));
+    let from = sources.config.source("conflictLabel");
+    sources
+        .provenance
+        .push(format!("conflictLabel = {label} (from {from})"));
     Some(label)
 }
 
@@ -656,7 +747,8 @@ fn pick(sources: &mut Sources<'_>) -> Result<Pick> {
     };
     Pick::parse(&text).ok_or_else(|| {
         usage(format!(
-            "git config cherry-pick-pr.pick is `{}`; it takes commits, landed or auto",
+            "{} is `{}`; it takes commits, landed or auto",
+            sources.config.source("pick"),
             crate::safe::one_line(&text)
         ))
         .into()
@@ -865,7 +957,7 @@ mod tests {
         let mut sources = Sources {
             cli: &cli,
             env: &env,
-            config: &config,
+            config,
             event: false,
             provenance: Vec::new(),
         };

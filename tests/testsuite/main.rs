@@ -23,6 +23,7 @@ mod network;
 mod overwrite;
 mod pacing;
 mod pick;
+mod policy;
 mod prism;
 mod push;
 mod readme;
