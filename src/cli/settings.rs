@@ -11,7 +11,7 @@ use crate::cli::Cli;
 pub use crate::cli::args::Selection;
 use crate::cli::args::{Mode, PrRef, Target, check_labels, parse_repo, parse_target, remote_named};
 use crate::cli::config::{GitConfig, PROJECT_FILE};
-use crate::cli::options::{Options, Pick};
+use crate::cli::options::{MergeMethod, Options, Pick};
 use crate::cli::session::Session;
 use crate::errors::{Context, Failure, failed, usage};
 use crate::git::Git;
@@ -140,6 +140,7 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
     let pick = pick(&mut sources)?;
     let record_origin = sources.switch(cli.record_origin, "recordOrigin")?;
     let draft = sources.switch(cli.draft, "draft")?;
+    let auto_merge = auto_merge(&mut sources)?;
     let conflict_label = conflict_label(&mut sources);
     let edit = sources.switch(cli.edit, "edit")?;
     let why = why(cli)?;
@@ -185,6 +186,7 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
         leave_nothing: sources.event,
         pick,
         record_origin,
+        auto_merge,
     };
     Ok(Settings {
         jobs,
@@ -749,6 +751,26 @@ fn pick(sources: &mut Sources<'_>) -> Result<Pick> {
         usage(format!(
             "{} is `{}`; it takes commits, landed or auto",
             sources.config.source("pick"),
+            crate::safe::one_line(&text)
+        ))
+        .into()
+    })
+}
+
+/// GitHub's auto-merge: `--auto-merge[=METHOD]`, else git config
+/// `cherry-pick-pr.autoMerge` (a method, or a boolean), else off.
+fn auto_merge(sources: &mut Sources<'_>) -> Result<Option<MergeMethod>> {
+    let flag = sources.cli.auto_merge.map(|m| m.name().to_string());
+    let Some(text) = sources.pick(
+        "autoMerge",
+        [(flag, "--auto-merge".to_string()), sources.key("autoMerge")],
+    ) else {
+        return Ok(None);
+    };
+    MergeMethod::parse_setting(&text).map_err(|()| {
+        usage(format!(
+            "{} is `{}`; it takes merge, squash, rebase, true or false",
+            sources.config.source("autoMerge"),
             crate::safe::one_line(&text)
         ))
         .into()

@@ -28,6 +28,7 @@ use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 
 pub use self::error::{ACTIONS_MAY_NOT_OPEN, ACTIONS_SETTING, ApiError, Hints, explain, login_command, sent};
+pub use self::graphql::AutoMerge;
 use self::limit::Limit;
 use self::pace::Pace;
 use self::retry::{Answer, Decision, Policy};

@@ -84,6 +84,10 @@ pub struct GitRef {
 #[derive(Debug, Clone, Deserialize)]
 pub struct PullRequest {
     pub number: u64,
+    /// Its GraphQL node, to name it in a mutation; `None` when it came from
+    /// a GraphQL query, which does not ask for it.
+    #[serde(default)]
+    pub node_id: Option<String>,
     pub title: String,
     #[serde(default)]
     pub body: Option<String>,

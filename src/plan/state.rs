@@ -558,6 +558,7 @@ mod tests {
                     leave_nothing: false,
                     pick: crate::cli::options::Pick::Auto,
                     record_origin: true,
+                    auto_merge: Some(crate::cli::options::MergeMethod::Squash),
                 },
                 user: "alice".into(),
                 prs: vec![Pr {

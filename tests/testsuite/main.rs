@@ -3,6 +3,7 @@
 
 mod support;
 
+mod auto_merge;
 mod bad_input;
 mod candidates;
 mod conflicts;
