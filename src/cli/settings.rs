@@ -51,6 +51,9 @@ pub struct Settings {
     pub candidate_labels: Vec<String>,
     /// The `author_association`s whose `/cherrypick` comments count.
     pub allowed_associations: Vec<String>,
+    /// The label added to a source pull request when a cherry pick of it
+    /// is merged (`{branch}`: the cherry pick's base); `--from-event` only.
+    pub done_label: Option<String>,
     /// One line per setting: its value and where it came from, for `--debug`.
     pub provenance: Vec<String>,
 }
@@ -136,6 +139,7 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
     let labels = labels(&mut sources);
     let candidate_labels = candidate_labels(&mut sources)?;
     let allowed_associations = allowed_associations(&mut sources);
+    let done_label = done_label(&mut sources)?;
     let signoff = sources.switch(cli.signoff, "signoff")?;
     let pick = pick(&mut sources)?;
     let record_origin = sources.switch(cli.record_origin, "recordOrigin")?;
@@ -196,6 +200,7 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
         allow_unmerged: cli.allow_unmerged,
         candidate_labels,
         allowed_associations,
+        done_label,
         provenance: sources.provenance,
     })
 }
@@ -682,6 +687,25 @@ fn allowed_associations(sources: &mut Sources<'_>) -> Vec<String> {
         .map(|a| a.trim().to_ascii_uppercase())
         .filter(|a| !a.is_empty())
         .collect()
+}
+
+/// The label for a source pull request whose cherry pick merged: git config
+/// `cherry-pick-pr.doneLabel` only (a template in which `{branch}` stands
+/// for the cherry pick's base), none by default.
+fn done_label(sources: &mut Sources<'_>) -> Result<Option<String>> {
+    let Some(template) = sources.pick("doneLabel", [sources.key("doneLabel")]) else {
+        return Ok(None);
+    };
+    let template = template.trim().to_string();
+    if template.is_empty() {
+        return Ok(None);
+    }
+    text::check_candidate_label(&template).map_err(|e| {
+        usage(format!("{}: `{template}`: {e}", sources.config.source("doneLabel"))).hint(
+            "it is a label name in which `{branch}` stands for the cherry pick's branch, e.g. 'cherry-picked/{branch}'",
+        )
+    })?;
+    Ok(Some(template))
 }
 
 /// Who may ask for a cherry pick with a comment, as prow allows.

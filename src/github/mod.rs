@@ -693,6 +693,20 @@ impl<'a> GitHub<'a> {
         self.pages(&what, limit, request, |page: Vec<Comment>| page)
     }
 
+    /// Replaces the text of the comment `id`: `PATCH
+    /// /repos/{o}/{n}/issues/comments/{id}`. Sending it again does no harm.
+    pub fn update_comment(&self, repo: &Repo, id: u64, body: &str) -> Result<(), ApiError> {
+        let what = format!("updating comment {id} in {repo}");
+        let body = self.posted(body);
+        let request = || {
+            self.client
+                .patch(self.url(&format!("/repos/{repo}/issues/comments/{id}")))
+                .json(&serde_json::json!({ "body": body }))
+        };
+        self.send_as(&what, request, JSON, Resend::Safe, Traffic::Write)
+            .map(drop)
+    }
+
     /// The items of a paged listing, up to `limit`, page by page as the
     /// `Link` header leads: `request` asks for a page (its number), `items`
     /// takes the items out of its answer.

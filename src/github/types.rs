@@ -166,7 +166,12 @@ pub struct FoundPull {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Comment {
     #[serde(default)]
+    pub id: u64,
+    #[serde(default)]
     pub body: Option<String>,
+    /// Who wrote it.
+    #[serde(default)]
+    pub user: Option<User>,
 }
 
 /// An open milestone.

@@ -448,6 +448,11 @@ impl FakeGitHub {
         lock(&self.state).auto_merge.clone()
     }
 
+    /// The token the fake serves is `login`'s.
+    pub fn act_as(&self, login: &str) {
+        lock(&self.state).login = login.to_string();
+    }
+
     /// Serves no GraphQL: `POST /graphql` is answered 404.
     pub fn without_graphql(&self) {
         lock(&self.state).no_graphql = true;
@@ -1075,6 +1080,15 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
             }
             s.comments.push((number, text.clone()));
             json_answer(201, comment_json(&s, number, s.comments.len() as u64, &text))
+        }
+        ("PATCH", ["issues", "comments", id]) => {
+            let Some(index) = id.parse::<usize>().ok().filter(|i| (1..=s.comments.len()).contains(i)) else {
+                return not_found();
+            };
+            let text = req.json()["body"].as_str().unwrap_or_default().to_string();
+            s.comments[index - 1].1 = text.clone();
+            let number = s.comments[index - 1].0;
+            json_answer(200, comment_json(&s, number, index as u64, &text))
         }
         ("POST", ["issues", number, "labels"]) => {
             let labels: Vec<String> = req.json()["labels"]
