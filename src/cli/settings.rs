@@ -13,7 +13,7 @@ use crate::cli::args::{Mode, PrRef, Target, check_labels, parse_repo, parse_targ
 use crate::cli::config::{GitConfig, PROJECT_FILE};
 use crate::cli::options::{MergeMethod, Options, Pick};
 use crate::cli::session::Session;
-use crate::errors::{Context, Failure, failed, usage};
+use crate::errors::{Context, Failure, Kind, failed, usage};
 use crate::git::Git;
 use crate::git::remote::{RepoUrl, api_url_for_host, parse_remote_url};
 use crate::github::Repo;
@@ -241,7 +241,14 @@ struct ProjectFile {
 fn read_project(git: &Git<'_>, toplevel: &Path, remote: &str) -> Result<Option<ProjectFile>> {
     let name = format!("{PROJECT_FILE} on the default branch of `{remote}`");
     let reading = || failed(format!("reading the project's settings ({name})"));
-    let Some(tip) = default_branch_tip(git, toplevel, remote).map_err(|e| reading().because(e))? else {
+    let tip = default_branch_tip(git, toplevel, remote).map_err(|e| {
+        if crate::signals::interrupted() {
+            Failure::new(Kind::Interrupted, "interrupted: nothing was changed").because(e)
+        } else {
+            reading().because(e)
+        }
+    });
+    let Some(tip) = tip? else {
         return Ok(None);
     };
     if git.resolve(toplevel, &format!("{tip}:{PROJECT_FILE}"))?.is_none() {
@@ -342,9 +349,15 @@ impl Sources<'_> {
     }
 
     /// A switch: on with its flag, else as git config `cherry-pick-pr.KEY`
-    /// says, else off.
-    fn switch(&self, flag: bool, key: &str) -> Result<bool> {
-        Ok(flag || self.config.bool(key)?.unwrap_or(false))
+    /// (or the project's file) says, else off. Where git config or the file
+    /// decides, `--debug` says so.
+    fn switch(&mut self, flag: bool, key: &str) -> Result<bool> {
+        let configured = self.config.bool(key)?;
+        if let (false, Some(on)) = (flag, configured) {
+            let from = self.config.source(key);
+            self.provenance.push(format!("{key} = {on} (from {from})"));
+        }
+        Ok(flag || configured.unwrap_or(false))
     }
 }
 

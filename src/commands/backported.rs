@@ -1,7 +1,8 @@
-//! `--from-event`, once a cherry pick it opened is merged or closed: the
-//! row of its branch in the tool's comment on each source pull request says
-//! so ("#4001 merged", "#4001 closed without merging"), and a merge adds
-//! the project's `doneLabel` to each source. A pull request counts as the
+//! The tool's comment on a source pull request, which `--from-event` leaves
+//! (`event`), and what becomes of it once a cherry pick it opened is merged
+//! or closed: the row of its branch says so ("#4001 merged", "#4001 closed
+//! without merging"), and a merge adds the project's `doneLabel` to each
+//! source. A pull request counts as the
 //! tool's cherry pick only when its branch is in the repository itself,
 //! named as the tool names them, and its commits carry each source's change
 //! (or a maintainer opened it): never by its title.
@@ -11,10 +12,14 @@ use anyhow::Result;
 use crate::cli::args::Target;
 use crate::cli::session::Session;
 use crate::cli::settings::Settings;
-use crate::commands::event::{COMMENTS, MARKER, closed_status, with_status};
 use crate::errors::failed;
 use crate::github::{GitHub, Repo};
 use crate::stages::candidates;
+
+/// Opens the comment the tool leaves on a source pull request.
+pub const MARKER: &str = "<!-- git-cherry-pick-pr -->";
+/// The most comments read to find the tool's own.
+pub const COMMENTS: usize = 1000;
 
 /// A pull request from a branch of the repository itself, named as the
 /// tool names its cherry picks, that was merged or closed.
@@ -112,4 +117,31 @@ fn update_comments(
         }
     }
     Ok(updated)
+}
+
+/// What becomes of a cherry pick, as its row says once it is merged or closed.
+pub fn closed_status(merged: bool) -> &'static str {
+    if merged { "merged" } else { "closed without merging" }
+}
+
+/// `comment` (the tool's comment on a source pull request, whose rows
+/// `event` writes as ``| `release-3.1` | #4001 |``) with the row of `branch`
+/// that names cherry pick #`number` saying `status` ("#4001 merged");
+/// `None` when it has no such row, or the row says so already.
+pub fn with_status(comment: &str, branch: &str, number: u64, status: &str) -> Option<String> {
+    let row = format!("| `{branch}` | #{number}");
+    let new = format!("{row} {status} |");
+    let known = [" |", " merged |", " closed without merging |"];
+    let mut changed = false;
+    let lines: Vec<String> = comment
+        .split('\n')
+        .map(|line| match line.strip_prefix(&row) {
+            Some(rest) if known.contains(&rest) && line != new => {
+                changed = true;
+                new.clone()
+            }
+            _ => line.to_string(),
+        })
+        .collect();
+    changed.then(|| lines.join("\n"))
 }

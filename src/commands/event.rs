@@ -14,6 +14,7 @@ use crate::cli::Cli;
 use crate::cli::args::{Mode, Target};
 use crate::cli::session::Session;
 use crate::cli::settings::{Env, Jobs, Selection, Settings};
+use crate::commands::backported::{COMMENTS, MARKER};
 use crate::errors::{Failure, Kind, failed, usage};
 use crate::git::Git;
 use crate::github::GitHub;
@@ -24,10 +25,6 @@ use crate::plan::state::Pushed;
 use crate::run::report::{Outcome, Report};
 use crate::stages::candidates::{self, Related, State};
 
-/// Opens the comment the tool leaves on a source pull request.
-pub const MARKER: &str = "<!-- git-cherry-pick-pr -->";
-/// The most comments read to find an earlier one with the same results.
-pub const COMMENTS: usize = 1000;
 /// The most pull requests against a target read to find a cherry pick made
 /// for an earlier delivery of the event.
 const LISTED: usize = 1000;
@@ -780,34 +777,6 @@ fn describe(result: &Ended, pr: u64, branch: &str, repo: &crate::github::Repo) -
     }
 }
 
-/// What becomes of a cherry pick, as its row says once it is merged or closed.
-pub fn closed_status(merged: bool) -> &'static str {
-    if merged { "merged" } else { "closed without merging" }
-}
-
-/// `comment` (the tool's comment on a source pull request) with the row of
-/// `branch` that names cherry pick #`number` saying `status` ("#4001
-/// merged"); `None` when it has no such row, or the row says so already.
-pub fn with_status(comment: &str, branch: &str, number: u64, status: &str) -> Option<String> {
-    let row = format!("| `{branch}` | #{number}");
-    let new = format!("{row} {status} |");
-    let mut changed = false;
-    let lines: Vec<String> = comment
-        .split('\n')
-        .map(|line| {
-            let known = [" |", " merged |", " closed without merging |"];
-            match line.strip_prefix(&row) {
-                Some(rest) if known.contains(&rest) && line != new => {
-                    changed = true;
-                    new.clone()
-                }
-                _ => line.to_string(),
-            }
-        })
-        .collect();
-    changed.then(|| lines.join("\n"))
-}
-
 /// The markdown table of the results, then what git or GitHub said of
 /// each failure, folded; each `words` at most `room` characters (`None`:
 /// whole), cut at a line with a note that says where the rest is.
@@ -1155,6 +1124,7 @@ mod tests {
     #[test]
     fn a_closed_cherry_pick_turns_its_row_and_only_its_row() {
         let comment = "<!-- git-cherry-pick-pr -->\nCherry picks of #7:\n\n| branch | cherry pick |\n|---|---|\n| `release-3.1` | #12 |\n| `release-3.0` | #13 |\n| `release-2.9` | #120 |\n";
+        use crate::commands::backported::{closed_status, with_status};
         let merged = with_status(comment, "release-3.1", 12, closed_status(true)).expect("changed");
         assert_eq!(merged, comment.replace("| #12 |", "| #12 merged |"));
         assert_eq!(with_status(&merged, "release-3.1", 12, "merged"), None, "said already");

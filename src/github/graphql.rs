@@ -13,7 +13,7 @@ use std::thread;
 use serde::Deserialize;
 
 use super::types::GitRef;
-use super::{ApiError, GitHub, JSON, Label, PullRequest, Repo, User};
+use super::{ApiError, AutoMerge, GitHub, JSON, Label, PullRequest, Repo, User};
 use crate::text::{PrList, PrNumber};
 
 /// Pull requests per query: GitHub's GraphQL API limits the nodes a query
@@ -41,16 +41,6 @@ fn auto_merge_request(node_id: &str, method: &str) -> serde_json::Value {
         "query": ENABLE_AUTO_MERGE,
         "variables": { "pullRequestId": node_id, "mergeMethod": method },
     })
-}
-
-/// How turning on auto-merge went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AutoMerge {
-    /// On.
-    Enabled,
-    /// GitHub would not: its reasons (the repository does not allow
-    /// auto-merge, the token may not, the pull request may be merged now).
-    Refused(String),
 }
 
 /// The answer to the mutation: GitHub's reasons in `errors` when it refused.

@@ -28,13 +28,12 @@ use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 
 pub use self::error::{ACTIONS_MAY_NOT_OPEN, ACTIONS_SETTING, ApiError, Hints, explain, login_command, sent};
-pub use self::graphql::AutoMerge;
 use self::limit::Limit;
 use self::pace::Pace;
 use self::retry::{Answer, Decision, Policy};
 pub use self::types::{
-    Comment, FoundIssue, Issue, IssueUpdate, Label, Milestone, NewPull, PullRequest, Repo, Repository, Review,
-    SearchPage, Token, User, approvers,
+    AutoMerge, Comment, FoundIssue, Issue, IssueUpdate, Label, Milestone, NewPull, PullRequest, Repo, Repository,
+    Review, SearchPage, Token, User, approvers,
 };
 use crate::output::Output;
 use crate::safe;

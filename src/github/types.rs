@@ -275,3 +275,13 @@ mod tests {
         assert_eq!(approvers(&reviews), vec!["ann", "cat"]);
     }
 }
+
+/// How turning on auto-merge went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AutoMerge {
+    /// On.
+    Enabled,
+    /// GitHub would not: its reasons (the repository does not allow
+    /// auto-merge, the token may not, the pull request may be merged now).
+    Refused(String),
+}

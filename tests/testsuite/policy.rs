@@ -72,6 +72,13 @@ fn exec_in_the_projects_file_is_not_run_and_is_named() {
     assert_eq!(run.stderr.matches("may not set").count(), 1, "{}", run.stderr);
     assert!(!marker.exists(), "the project's exec ran");
     assert!(run.stderr.contains("setting: exec is not set\n"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "setting: draft = true (from cherry-pick-pr.draft in .cherry-pick-pr on the default branch of `upstream`)\n"
+        ),
+        "{}",
+        run.stderr
+    );
     // What it may set, it does.
     let create = world
         .github
