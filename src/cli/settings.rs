@@ -89,7 +89,7 @@ fn positionals(mode: &Mode) -> (Selection, &[String], &[PrRef]) {
 /// workflow's defaults. Each setting is resolved in one place below, in the
 /// order the `--debug` lines list them.
 pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings> {
-    let Session { env, git, located, out } = *session;
+    let Session { env, git, located, .. } = *session;
     let (selection, target_args, pr_refs) = positionals(mode);
     check_labels(&cli.labels)?;
     let config = read_config(&git, &located.toplevel)?;
@@ -101,28 +101,7 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
         provenance: Vec::new(),
     };
     let remotes = Remotes::resolve(&mut sources, target_args)?;
-    if let Some(project) = read_project(&git, &located.toplevel, &remotes.upstream)? {
-        let ignored = sources.config.with_project(&project.name, &project.text);
-        sources
-            .provenance
-            .push(format!("the project's settings: {}", project.name));
-        if !ignored.is_empty() {
-            out.note(&format!(
-                "{} sets {}, which a project's file may not set: ignored",
-                project.name,
-                ignored
-                    .iter()
-                    .map(|k| format!("`{}`", crate::safe::one_line(k)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-    } else {
-        sources.provenance.push(format!(
-            "the project's settings: no {PROJECT_FILE} on the default branch of `{}`",
-            remotes.upstream
-        ));
-    }
+    project(&mut sources, session, &remotes.upstream)?;
     let repo = repository(&mut sources, &remotes)?;
     let api_url = api_url(&mut sources, remotes.host())?;
     let user = user(&mut sources, &remotes, &repo);
@@ -224,6 +203,32 @@ fn read_config(git: &Git<'_>, toplevel: &Path) -> Result<GitConfig> {
     }
     config_text.checked().failure(|| failed("reading git config"))?;
     Ok(GitConfig::default())
+}
+
+/// Puts the project's settings under the user's git config, saying which
+/// keys it sets that it may not (one notice), and in `--debug` where it was.
+fn project(sources: &mut Sources<'_>, session: &Session<'_>, upstream: &str) -> Result<()> {
+    let Some(project) = read_project(&session.git, &session.located.toplevel, upstream)? else {
+        sources.provenance.push(format!(
+            "the project's settings: no {PROJECT_FILE} on the default branch of `{upstream}`"
+        ));
+        return Ok(());
+    };
+    let ignored = sources.config.with_project(&project.name, &project.text);
+    sources
+        .provenance
+        .push(format!("the project's settings: {}", project.name));
+    if !ignored.is_empty() {
+        let keys: Vec<String> = (ignored.iter())
+            .map(|k| format!("`{}`", crate::safe::one_line(k)))
+            .collect();
+        session.out.note(&format!(
+            "{} sets {}, which a project's file may not set: ignored",
+            project.name,
+            keys.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// The project's file as read: what to call it, and its text as `git config
