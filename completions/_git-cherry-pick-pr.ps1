@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-cherry-pick-pr' -ScriptBloc
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The upstream repository, where the pull request is opened')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The GitHub REST API base URL')
             [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'A label to add to the new pull request (repeatable)')
+            [CompletionResult]::new('--auto-merge', '--auto-merge', [CompletionResultType]::ParameterName, 'Merge the pull request by itself once it may be merged')
             [CompletionResult]::new('--why', '--why', [CompletionResultType]::ParameterName, 'Put TEXT in the body as the justification for the pick, without an editor')
             [CompletionResult]::new('--why-file', '--why-file', [CompletionResultType]::ParameterName, 'Put the contents of FILE in the body as the justification, as `--why` does')
             [CompletionResult]::new('--reviewer', '--reviewer', [CompletionResultType]::ParameterName, 'Request a review of the new pull request from LOGIN (repeatable)')

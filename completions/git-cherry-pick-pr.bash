@@ -59,6 +59,10 @@ _git_cherry_pick_pr() {
             COMPREPLY=()
             return
             ;;
+        --auto-merge)
+            _git_cherry_pick_pr_reply < <(printf '%s\n' 'merge' 'squash' 'rebase')
+            return
+            ;;
         --why)
             COMPREPLY=()
             return
@@ -90,7 +94,7 @@ _git_cherry_pick_pr() {
     esac
     case "$cur" in
         -*)
-            _git_cherry_pick_pr_reply < <(printf '%s\n' '--upstream' '--fork' '--dry-run' '--yes' '-y' '--exec' '--regenerate-docs' '--signoff' '--pick' '-x' '--allow-unmerged' '--with-prerequisites' '--force' '--user' '--repo' '--api-url' '--label' '--no-label' '--draft' '--edit' '--why' '--why-file' '--critical' '--reviewer' '--reviewers-from-source' '--milestone' '--copy-labels' '--assign-author' '--comment-source' '--missing' '--from-labels' '--select' '-i' '--candidate-label' '--continue' '--abort' '--status' '--from-event' '--allowed-associations' '--json' '--debug' '--help' '-h' '--version' '-V')
+            _git_cherry_pick_pr_reply < <(printf '%s\n' '--upstream' '--fork' '--dry-run' '--yes' '-y' '--exec' '--regenerate-docs' '--signoff' '--pick' '-x' '--allow-unmerged' '--with-prerequisites' '--force' '--user' '--repo' '--api-url' '--label' '--no-label' '--draft' '--auto-merge' '--edit' '--why' '--why-file' '--critical' '--reviewer' '--reviewers-from-source' '--milestone' '--copy-labels' '--assign-author' '--comment-source' '--missing' '--from-labels' '--select' '-i' '--candidate-label' '--continue' '--abort' '--status' '--from-event' '--allowed-associations' '--json' '--debug' '--help' '-h' '--version' '-V')
             return
             ;;
     esac

@@ -26,6 +26,7 @@ set edit:completion:arg-completer[git-cherry-pick-pr] = {|@words|
             cand --repo 'The upstream repository, where the pull request is opened'
             cand --api-url 'The GitHub REST API base URL'
             cand --label 'A label to add to the new pull request (repeatable)'
+            cand --auto-merge 'Merge the pull request by itself once it may be merged'
             cand --why 'Put TEXT in the body as the justification for the pick, without an editor'
             cand --why-file 'Put the contents of FILE in the body as the justification, as `--why` does'
             cand --reviewer 'Request a review of the new pull request from LOGIN (repeatable)'

@@ -60,6 +60,23 @@ pub struct Source<'a> {
 /// named in full take 600).
 const LONGEST_BRANCH: usize = 200;
 
+/// How every branch the tool pushes begins: the script's name.
+pub const BRANCH_PREFIX: &str = "automated-cherry-pick-of-";
+
+/// The pull requests a branch the tool pushed for `remote`'s `branch` picks,
+/// when `name` is exactly the one it gives them (`branch_name`); `None`
+/// for any other name, one cut short with `-and-N-more-` included.
+pub fn branch_sources(name: &str, remote: &str, branch: &str) -> Option<Vec<u64>> {
+    let mut rest = name.strip_prefix(BRANCH_PREFIX)?;
+    let mut prs = Vec::new();
+    while let Some(after) = rest.strip_prefix('#') {
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        prs.push(after[..digits].parse().ok()?);
+        rest = after[digits..].strip_prefix('-')?;
+    }
+    (!prs.is_empty() && branch_name(&prs, remote, branch) == name).then_some(prs)
+}
+
 /// The branch pushed to the fork, named as the script named it:
 /// `automated-cherry-pick-of-#3796-#3797-upstream-release-3.1`. When the
 /// pull requests are too many to name (over 200 bytes), it names the first
@@ -68,14 +85,14 @@ const LONGEST_BRANCH: usize = 200;
 /// `automated-cherry-pick-of-#1001-…-#1024-and-76-more-5f3a09c1-upstream-release-1.99`.
 pub fn branch_name(prs: &[u64], remote: &str, branch: &str) -> String {
     let numbers: Vec<String> = prs.iter().map(|n| PrNumber(*n).to_string()).collect();
-    let full = format!("automated-cherry-pick-of-{}-{remote}-{branch}", numbers.join("-")).replace('/', "-");
+    let full = format!("{BRANCH_PREFIX}{}-{remote}-{branch}", numbers.join("-")).replace('/', "-");
     if full.len() <= LONGEST_BRANCH {
         return full;
     }
     let digest = fnv1a(numbers.join("-").as_bytes());
     let name = |named: usize| {
         format!(
-            "automated-cherry-pick-of-{}-and-{}-more-{digest:08x}-{remote}-{branch}",
+            "{BRANCH_PREFIX}{}-and-{}-more-{digest:08x}-{remote}-{branch}",
             numbers[..named].join("-"),
             numbers.len() - named
         )
@@ -537,6 +554,25 @@ pub fn truncate(text: &str, limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_branch_names_its_sources_only_when_it_is_named_as_the_tool_names_it() {
+        let name = branch_name(&[3796, 3797], "origin", "release/3.1");
+        assert_eq!(branch_sources(&name, "origin", "release/3.1"), Some(vec![3796, 3797]));
+        assert_eq!(branch_sources(&name, "upstream", "release/3.1"), None);
+        assert_eq!(branch_sources(&name, "origin", "release-3.0"), None);
+        for other in [
+            "automated-cherry-pick-of-#3796-origin-release-3.1-mine",
+            "automated-cherry-pick-of-origin-release-3.1",
+            "automated-cherry-pick-of-#-origin-release-3.1",
+            "fix-3796",
+        ] {
+            assert_eq!(branch_sources(other, "origin", "release-3.1"), None, "{other}");
+        }
+        let many: Vec<u64> = (1000..1100).collect();
+        let cut = branch_name(&many, "origin", "release-3.1");
+        assert_eq!(branch_sources(&cut, "origin", "release-3.1"), None, "cut short: {cut}");
+    }
 
     fn src<'a>(number: u64, title: &'a str, body: &'a str) -> Source<'a> {
         Source {

@@ -201,6 +201,26 @@ pub struct Cli {
     #[arg(long, help_heading = PULL_REQUEST, hide_short_help = true)]
     pub draft: bool,
 
+    /// Merge the pull request by itself once it may be merged
+    ///
+    /// Turns on GitHub's auto-merge for the new (or updated) pull request,
+    /// with the method given: `merge` (the default), `squash` or `rebase`.
+    /// It merges when the branch protection is satisfied: required reviews,
+    /// checks, and labels such as `do-not-merge/cherry-pick-not-approved`
+    /// that a check holds it on. A repository that does not allow
+    /// auto-merge gets a warning. Also git config `cherry-pick-pr.autoMerge`.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "METHOD",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "merge",
+        help_heading = PULL_REQUEST,
+        hide_short_help = true
+    )]
+    pub auto_merge: Option<crate::cli::options::MergeMethod>,
+
     /// Edit the title and body before anything is pushed
     ///
     /// As `git commit` does: the editor is `git var GIT_EDITOR` (`GIT_EDITOR`,

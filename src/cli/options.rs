@@ -80,6 +80,55 @@ pub struct Options {
     /// (`--with-prerequisites`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub with_prerequisites: bool,
+    /// Turn on GitHub's auto-merge for the pull request, with this method
+    /// (`--auto-merge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_merge: Option<MergeMethod>,
+}
+
+/// How GitHub merges a pull request by itself (`--auto-merge`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum MergeMethod {
+    /// A merge commit.
+    Merge,
+    /// One commit with the whole change.
+    Squash,
+    /// The commits replayed onto the base.
+    Rebase,
+}
+
+impl MergeMethod {
+    /// The value as typed: `merge`, `squash`, `rebase`.
+    pub fn name(self) -> &'static str {
+        match self {
+            MergeMethod::Merge => "merge",
+            MergeMethod::Squash => "squash",
+            MergeMethod::Rebase => "rebase",
+        }
+    }
+
+    /// GraphQL's `PullRequestMergeMethod`: `MERGE`, `SQUASH`, `REBASE`.
+    pub fn graphql(self) -> &'static str {
+        match self {
+            MergeMethod::Merge => "MERGE",
+            MergeMethod::Squash => "SQUASH",
+            MergeMethod::Rebase => "REBASE",
+        }
+    }
+
+    /// A git config value: a method, or a boolean (`true` is `merge`;
+    /// `false` is none). `Err` for anything else.
+    pub fn parse_setting(text: &str) -> Result<Option<MergeMethod>, ()> {
+        let text = text.trim().to_ascii_lowercase();
+        match text.as_str() {
+            "merge" | "true" | "yes" | "on" | "1" | "" => Ok(Some(MergeMethod::Merge)),
+            "squash" => Ok(Some(MergeMethod::Squash)),
+            "rebase" => Ok(Some(MergeMethod::Rebase)),
+            "false" | "no" | "off" | "0" => Ok(None),
+            _ => Err(()),
+        }
+    }
 }
 
 /// What is picked of each pull request.

@@ -1,6 +1,7 @@
 //! Settings resolved once, before anything changes: command-line flag, then
 //! environment variable, then git config (`cherry-pick-pr.*`), then the
-//! default; and what the remotes point at.
+//! project's `.cherry-pick-pr` file on the upstream's default branch, then
+//! the default; and what the remotes point at.
 
 use std::path::Path;
 
@@ -9,10 +10,10 @@ use anyhow::Result;
 use crate::cli::Cli;
 pub use crate::cli::args::Selection;
 use crate::cli::args::{Mode, PrRef, Target, check_labels, parse_repo, parse_target, remote_named};
-use crate::cli::config::GitConfig;
-use crate::cli::options::{Options, Pick};
+use crate::cli::config::{GitConfig, PROJECT_FILE};
+use crate::cli::options::{MergeMethod, Options, Pick};
 use crate::cli::session::Session;
-use crate::errors::{Context, Failure, failed, usage};
+use crate::errors::{Context, Failure, Kind, failed, usage};
 use crate::git::Git;
 use crate::git::remote::{RepoUrl, api_url_for_host, parse_remote_url};
 use crate::github::Repo;
@@ -50,6 +51,9 @@ pub struct Settings {
     pub candidate_labels: Vec<String>,
     /// The `author_association`s whose `/cherrypick` comments count.
     pub allowed_associations: Vec<String>,
+    /// The label added to a source pull request when a cherry pick of it
+    /// is merged (`{branch}`: the cherry pick's base); `--from-event` only.
+    pub done_label: Option<String>,
     /// One line per setting: its value and where it came from, for `--debug`.
     pub provenance: Vec<String>,
 }
@@ -92,11 +96,12 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
     let mut sources = Sources {
         cli,
         env,
-        config: &config,
+        config,
         event: *mode == Mode::Event,
         provenance: Vec::new(),
     };
     let remotes = Remotes::resolve(&mut sources, target_args)?;
+    project(&mut sources, session, &remotes.upstream)?;
     let repo = repository(&mut sources, &remotes)?;
     let api_url = api_url(&mut sources, remotes.host())?;
     let user = user(&mut sources, &remotes, &repo);
@@ -106,18 +111,20 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
         [flag(&cli.milestone, "milestone"), sources.key("milestone")],
     );
     let templates = templates(&mut sources)?;
-    let copy_labels = copy_labels(cli, &config)?;
+    let copy_labels = copy_labels(cli, &sources.config)?;
     let assign_author = sources.switch(cli.assign_author, "assignAuthor")?;
     let comment_source = sources.switch(cli.comment_source, "commentSource")?;
     let negotiate_push = negotiate_push(&mut sources);
     let labels = labels(&mut sources);
     let candidate_labels = candidate_labels(&mut sources)?;
     let allowed_associations = allowed_associations(&mut sources);
+    let done_label = done_label(&mut sources)?;
     let signoff = sources.switch(cli.signoff, "signoff")?;
     let pick = pick(&mut sources)?;
     let record_origin = sources.switch(cli.record_origin, "recordOrigin")?;
     let with_prerequisites = sources.switch(cli.with_prerequisites, "withPrerequisites")?;
     let draft = sources.switch(cli.draft, "draft")?;
+    let auto_merge = auto_merge(&mut sources)?;
     let conflict_label = conflict_label(&mut sources);
     let edit = sources.switch(cli.edit, "edit")?;
     let why = why(cli)?;
@@ -164,6 +171,7 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
         pick,
         record_origin,
         with_prerequisites,
+        auto_merge,
     };
     Ok(Settings {
         jobs,
@@ -173,6 +181,7 @@ pub fn resolve(cli: &Cli, mode: &Mode, session: &Session<'_>) -> Result<Settings
         allow_unmerged: cli.allow_unmerged,
         candidate_labels,
         allowed_associations,
+        done_label,
         provenance: sources.provenance,
     })
 }
@@ -198,16 +207,114 @@ fn read_config(git: &Git<'_>, toplevel: &Path) -> Result<GitConfig> {
     Ok(GitConfig::default())
 }
 
+/// Puts the project's settings under the user's git config, saying which
+/// keys it sets that it may not (one notice), and in `--debug` where it was.
+fn project(sources: &mut Sources<'_>, session: &Session<'_>, upstream: &str) -> Result<()> {
+    let Some(project) = read_project(&session.git, &session.located.toplevel, upstream)? else {
+        sources.provenance.push(format!(
+            "the project's settings: no {PROJECT_FILE} on the default branch of `{upstream}`"
+        ));
+        return Ok(());
+    };
+    let ignored = sources.config.with_project(&project.name, &project.text);
+    sources
+        .provenance
+        .push(format!("the project's settings: {}", project.name));
+    if !ignored.is_empty() {
+        let keys: Vec<String> = (ignored.iter())
+            .map(|k| format!("`{}`", crate::safe::one_line(k)))
+            .collect();
+        session.out.note(&format!(
+            "{} sets {}, which a project's file may not set: ignored",
+            project.name,
+            keys.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// The project's file as read: what to call it, and its text as `git config
+/// -z --list` prints it.
+struct ProjectFile {
+    name: String,
+    text: String,
+}
+
+/// The project's settings: `.cherry-pick-pr` on the default branch of the
+/// `remote` (the upstream), as that branch is now, fetched for the purpose.
+/// Never the user's checkout or a branch of theirs or of a fork, which
+/// anyone can change. `None` when the file is not there; an error when git
+/// cannot read it, naming its line.
+fn read_project(git: &Git<'_>, toplevel: &Path, remote: &str) -> Result<Option<ProjectFile>> {
+    let name = format!("{PROJECT_FILE} on the default branch of `{remote}`");
+    let reading = || failed(format!("reading the project's settings ({name})"));
+    let tip = default_branch_tip(git, toplevel, remote).map_err(|e| {
+        if crate::signals::interrupted() {
+            Failure::new(Kind::Interrupted, "interrupted: nothing was changed").because(e)
+        } else {
+            reading().because(e)
+        }
+    });
+    let Some(tip) = tip? else {
+        return Ok(None);
+    };
+    if git.resolve(toplevel, &format!("{tip}:{PROJECT_FILE}"))?.is_none() {
+        return Ok(None);
+    }
+    match git.config_blob(toplevel, &tip, PROJECT_FILE)?.checked() {
+        Ok(text) => Ok(Some(ProjectFile { name, text })),
+        Err(error) => Err(failed(format!("{name} (the project's settings) cannot be read"))
+            .hint(format!(
+                "its maintainers can fix it there; `git config --blob {tip}:{PROJECT_FILE} --list` shows what git makes of it"
+            ))
+            .because(error)
+            .into()),
+    }
+}
+
+/// The commit the default branch of `remote` is at now, here: fetched
+/// without a ref, or (a git without `fetch --porcelain`) named by
+/// `ls-remote` and fetched into its remote-tracking branch when it is not
+/// here. `None` when the remote names no default branch.
+fn default_branch_tip(git: &Git<'_>, toplevel: &Path, remote: &str) -> Result<Option<String>> {
+    if let Some(tip) = git.fetch_remote_head(toplevel, remote)? {
+        return Ok(Some(tip));
+    }
+    let Some(head) = git.remote_head(toplevel, remote)? else {
+        return Ok(None);
+    };
+    let branch = &head.name;
+    if git.has_commit(toplevel, &head.tip)? {
+        return Ok(Some(head.tip));
+    }
+    if !check_ref_name(branch) {
+        anyhow::bail!("its default branch is called `{}`", crate::safe::one_line(branch));
+    }
+    let tracking = format!("refs/remotes/{remote}/{branch}");
+    git.fetch(toplevel, remote, &[&format!("+refs/heads/{branch}:{tracking}")])?;
+    Ok(git.resolve(toplevel, &tracking)?)
+}
+
+/// Whether `branch` may go into a refspec as it is: no option, no pattern,
+/// no other side.
+fn check_ref_name(branch: &str) -> bool {
+    !branch.is_empty()
+        && !branch.starts_with('-')
+        && !branch
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, ':' | '*' | '?' | '[' | '\\' | '^' | '~'))
+}
+
 /// A value a setting may take (`None` when that source does not set it), and
 /// where it comes from.
 type Candidate = (Option<String>, String);
 
-/// Where settings come from (flags, environment, git config), and the
-/// `--debug` line of each setting resolved so far.
+/// Where settings come from (flags, environment, git config over the
+/// project's file), and the `--debug` line of each setting resolved so far.
 struct Sources<'a> {
     cli: &'a Cli,
     env: &'a Env,
-    config: &'a GitConfig,
+    config: GitConfig,
     /// `--from-event`: the workflow's defaults come before the others.
     event: bool,
     provenance: Vec<String>,
@@ -236,12 +343,10 @@ impl Sources<'_> {
         (value.filter(|_| self.event), "--from-event".to_string())
     }
 
-    /// The git config key `cherry-pick-pr.KEY`.
+    /// The git config key `cherry-pick-pr.KEY` (the user's, else the
+    /// project's file's).
     fn key(&self, key: &str) -> Candidate {
-        (
-            self.config.get(key).map(str::to_string),
-            format!("git config cherry-pick-pr.{key}"),
-        )
+        (self.config.get(key).map(str::to_string), self.config.source(key))
     }
 
     /// A setting that only git config sets, else its default.
@@ -251,9 +356,15 @@ impl Sources<'_> {
     }
 
     /// A switch: on with its flag, else as git config `cherry-pick-pr.KEY`
-    /// says, else off.
-    fn switch(&self, flag: bool, key: &str) -> Result<bool> {
-        Ok(flag || self.config.bool(key)?.unwrap_or(false))
+    /// (or the project's file) says, else off. Where git config or the file
+    /// decides, `--debug` says so.
+    fn switch(&mut self, flag: bool, key: &str) -> Result<bool> {
+        let configured = self.config.bool(key)?;
+        if let (false, Some(on)) = (flag, configured) {
+            let from = self.config.source(key);
+            self.provenance.push(format!("{key} = {on} (from {from})"));
+        }
+        Ok(flag || configured.unwrap_or(false))
     }
 }
 
@@ -524,7 +635,7 @@ fn templates(sources: &mut Sources<'_>) -> Result<text::Templates> {
     let doc_link = sources.key_or_default("docLink", text::DOC_LINK);
     for (name, template) in [("titleTemplate", &title), ("bodyTemplate", &body)] {
         text::check_template(template).map_err(|e| {
-            usage(format!("git config cherry-pick-pr.{name}: {e}"))
+            usage(format!("{}: {e}", sources.config.source(name)))
                 .hint("see the placeholders in `git cherry-pick-pr --help`")
         })?;
     }
@@ -566,7 +677,11 @@ fn labels(sources: &mut Sources<'_>) -> Vec<String> {
             .filter(|l| !l.is_empty())
             .map(str::to_string)
             .collect();
-        let line = format!("labels = {} (from git config cherry-pick-pr.label)", labels.join(", "));
+        let line = format!(
+            "labels = {} (from {})",
+            labels.join(", "),
+            sources.config.source("label")
+        );
         (labels, line)
     } else {
         let line = format!("labels = {DEFAULT_LABEL} (default)");
@@ -594,6 +709,25 @@ fn allowed_associations(sources: &mut Sources<'_>) -> Vec<String> {
         .collect()
 }
 
+/// The label for a source pull request whose cherry pick merged: git config
+/// `cherry-pick-pr.doneLabel` only (a template in which `{branch}` stands
+/// for the cherry pick's base), none by default.
+fn done_label(sources: &mut Sources<'_>) -> Result<Option<String>> {
+    let Some(template) = sources.pick("doneLabel", [sources.key("doneLabel")]) else {
+        return Ok(None);
+    };
+    let template = template.trim().to_string();
+    if template.is_empty() {
+        return Ok(None);
+    }
+    text::check_candidate_label(&template).map_err(|e| {
+        usage(format!("{}: `{template}`: {e}", sources.config.source("doneLabel"))).hint(
+            "it is a label name in which `{branch}` stands for the cherry pick's branch, e.g. 'cherry-picked/{branch}'",
+        )
+    })?;
+    Ok(Some(template))
+}
+
 /// Who may ask for a cherry pick with a comment, as prow allows.
 pub const DEFAULT_ASSOCIATIONS: &str = "OWNER,MEMBER,COLLABORATOR";
 
@@ -608,11 +742,11 @@ fn candidate_labels(sources: &mut Sources<'_>) -> Result<Vec<String>> {
         .map(str::to_string)
         .collect();
     let (templates, from) = if !cli.candidate_labels.is_empty() {
-        (cli.candidate_labels.clone(), "--candidate-label")
+        (cli.candidate_labels.clone(), "--candidate-label".to_string())
     } else if !configured.is_empty() {
-        (configured, "git config cherry-pick-pr.candidateLabel")
+        (configured, sources.config.source("candidateLabel"))
     } else {
-        (vec![DEFAULT_CANDIDATE_LABEL.to_string()], "default")
+        (vec![DEFAULT_CANDIDATE_LABEL.to_string()], "default".to_string())
     };
     for template in &templates {
         text::check_candidate_label(template).map_err(|e| {
@@ -636,9 +770,10 @@ fn conflict_label(sources: &mut Sources<'_>) -> Option<String> {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(str::to_string)?;
-    sources.provenance.push(format!(
-        "conflictLabel = {label} (from git config cherry-pick-pr.conflictLabel)"
-    ));
+    let from = sources.config.source("conflictLabel");
+    sources
+        .provenance
+        .push(format!("conflictLabel = {label} (from {from})"));
     Some(label)
 }
 
@@ -658,7 +793,28 @@ fn pick(sources: &mut Sources<'_>) -> Result<Pick> {
     };
     Pick::parse(&text).ok_or_else(|| {
         usage(format!(
-            "git config cherry-pick-pr.pick is `{}`; it takes commits, landed or auto",
+            "{} is `{}`; it takes commits, landed or auto",
+            sources.config.source("pick"),
+            crate::safe::one_line(&text)
+        ))
+        .into()
+    })
+}
+
+/// GitHub's auto-merge: `--auto-merge[=METHOD]`, else git config
+/// `cherry-pick-pr.autoMerge` (a method, or a boolean), else off.
+fn auto_merge(sources: &mut Sources<'_>) -> Result<Option<MergeMethod>> {
+    let flag = sources.cli.auto_merge.map(|m| m.name().to_string());
+    let Some(text) = sources.pick(
+        "autoMerge",
+        [(flag, "--auto-merge".to_string()), sources.key("autoMerge")],
+    ) else {
+        return Ok(None);
+    };
+    MergeMethod::parse_setting(&text).map_err(|()| {
+        usage(format!(
+            "{} is `{}`; it takes merge, squash, rebase, true or false",
+            sources.config.source("autoMerge"),
             crate::safe::one_line(&text)
         ))
         .into()
@@ -867,7 +1023,7 @@ mod tests {
         let mut sources = Sources {
             cli: &cli,
             env: &env,
-            config: &config,
+            config,
             event: false,
             provenance: Vec::new(),
         };

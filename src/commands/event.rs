@@ -14,6 +14,7 @@ use crate::cli::Cli;
 use crate::cli::args::{Mode, Target};
 use crate::cli::session::Session;
 use crate::cli::settings::{Env, Jobs, Selection, Settings};
+use crate::commands::backported::{COMMENTS, MARKER};
 use crate::errors::{Failure, Kind, failed, usage};
 use crate::git::Git;
 use crate::github::GitHub;
@@ -24,10 +25,6 @@ use crate::plan::state::Pushed;
 use crate::run::report::{Outcome, Report};
 use crate::stages::candidates::{self, Related, State};
 
-/// Opens the comment the tool leaves on a source pull request.
-const MARKER: &str = "<!-- git-cherry-pick-pr -->";
-/// The most comments read to find an earlier one with the same results.
-const COMMENTS: usize = 1000;
 /// The most pull requests against a target read to find a cherry pick made
 /// for an earlier delivery of the event.
 const LISTED: usize = 1000;
@@ -47,6 +44,10 @@ pub enum Decision {
         merged: Option<bool>,
         open: Option<bool>,
     },
+    /// A pull request from a branch of the repository named as the tool
+    /// names its cherry picks was merged or closed: the status of the
+    /// cherry pick, on its sources' comments, if it is one.
+    Closed(crate::commands::backported::Closed),
 }
 
 /// The branch a candidate label names under `template` (`cherrypick/{branch}`).
@@ -98,7 +99,23 @@ pub fn decide(name: &str, event: &Value, templates: &[String], allowed: &[String
                 return Decision::Ignore("the event names no pull request".into());
             };
             let merged = pull["merged"].as_bool() == Some(true);
+            let head = pull["head"]["ref"].as_str().unwrap_or_default();
             match action {
+                "closed" if head.starts_with(crate::text::BRANCH_PREFIX) => {
+                    let ours = pull["head"]["repo"]["full_name"].as_str().is_some()
+                        && pull["head"]["repo"]["full_name"] == event["repository"]["full_name"];
+                    if !ours {
+                        return Decision::Ignore(format!(
+                            "PR #{pr} is from another repository: no cherry pick this workflow opened"
+                        ));
+                    }
+                    Decision::Closed(crate::commands::backported::Closed {
+                        pr,
+                        merged,
+                        head: head.to_string(),
+                        base: pull["base"]["ref"].as_str().unwrap_or_default().to_string(),
+                    })
+                }
                 "closed" if merged => {
                     let labels = pull["labels"]
                         .as_array()
@@ -242,31 +259,45 @@ pub fn run(cli: &Cli, session: &Session<'_>, format: crate::run::report::Format)
         &settings.allowed_associations,
     );
     out.debug(|| format!("event {name}: {decision:?}"));
+    let mut closed = None;
     let asked = match decision {
         Decision::Ignore(why) => {
             out.note(&format!("Nothing to do: {why}."));
             return Ok(());
         }
-        Decision::Backport { pr, branches } => Asked {
+        Decision::Backport { pr, branches } => Some(Asked {
             pr,
             branches,
             merged: Some(true),
             open: Some(false),
-        },
+        }),
         Decision::Request {
             pr,
             branches,
             merged,
             open,
-        } => Asked {
+        } => Some(Asked {
             pr,
             branches,
             merged,
             open,
-        },
+        }),
+        Decision::Closed(pull) => {
+            closed = Some(pull);
+            None
+        }
     };
     let (found, github) = crate::run::connect_for(session, &settings, false)?;
-    let acted = act(session, &settings, &github, asked);
+    let acted = match asked {
+        Some(asked) => act(session, &settings, &github, asked),
+        None => {
+            let settled = closed.map_or(Ok(()), |closed| {
+                crate::commands::backported::settle(session, &settings, &github, &closed)
+            });
+            crate::github::token::report_to_helper(&found, &git, &session.located.toplevel, out, &github);
+            return settled;
+        }
+    };
     crate::github::token::report_to_helper(&found, &git, &session.located.toplevel, out, &github);
     let Acted {
         reports,
@@ -1106,6 +1137,64 @@ mod tests {
             comment(7, &lines, &repo),
             "<!-- git-cherry-pick-pr -->\nCherry picks of #7:\n\n| branch | cherry pick |\n|---|---|\n| `release-3.1` | #12 |\n| `release-3.0` | ❌ conflicts in `pkg/a.go`; nothing was left behind. Do it by hand: `git cherry-pick-pr upstream/release-3.0 7` |\n| `release-9.9` | ❌ there is no branch `release-9.9` in o/n |\n"
         );
+    }
+
+    #[test]
+    fn a_closed_cherry_pick_turns_its_row_and_only_its_row() {
+        let comment = "<!-- git-cherry-pick-pr -->\nCherry picks of #7:\n\n| branch | cherry pick |\n|---|---|\n| `release-3.1` | #12 |\n| `release-3.0` | #13 |\n| `release-2.9` | #120 |\n";
+        use crate::commands::backported::{closed_status, with_status};
+        let merged = with_status(comment, "release-3.1", 12, closed_status(true)).expect("changed");
+        assert_eq!(merged, comment.replace("| #12 |", "| #12 merged |"));
+        assert_eq!(with_status(&merged, "release-3.1", 12, "merged"), None, "said already");
+        let closed = with_status(&merged, "release-3.1", 12, closed_status(false)).expect("changed");
+        assert!(
+            closed.contains("| `release-3.1` | #12 closed without merging |\n"),
+            "{closed}"
+        );
+        assert_eq!(
+            with_status(comment, "release-3.1", 13, "merged"),
+            None,
+            "another branch's"
+        );
+        assert_eq!(
+            with_status(comment, "release-2.9", 12, "merged"),
+            None,
+            "#120 is not #12"
+        );
+        assert_eq!(with_status(comment, "release-3.1", 1, "merged"), None);
+    }
+
+    #[test]
+    fn a_cherry_pick_closed_from_the_repository_itself_is_settled() {
+        let repository = json!({"full_name": "o/n"});
+        let event = |head_repo: &str, merged: bool| {
+            json!({"action": "closed", "repository": repository, "pull_request": {"number": 12, "merged": merged,
+                "labels": [{"name": "cherrypick/release-3.0"}],
+                "head": {"ref": "automated-cherry-pick-of-#7-origin-release-3.1", "repo": {"full_name": head_repo}},
+                "base": {"ref": "release-3.1"}}})
+        };
+        assert_eq!(
+            decide("pull_request_target", &event("o/n", true), &templates(), &allowed()),
+            Decision::Closed(crate::commands::backported::Closed {
+                pr: 12,
+                merged: true,
+                head: "automated-cherry-pick-of-#7-origin-release-3.1".into(),
+                base: "release-3.1".into(),
+            })
+        );
+        assert!(matches!(
+            decide("pull_request_target", &event("o/n", false), &templates(), &allowed()),
+            Decision::Closed(crate::commands::backported::Closed { merged: false, .. })
+        ));
+        assert!(matches!(
+            decide(
+                "pull_request_target",
+                &event("mallory/n", true),
+                &templates(),
+                &allowed()
+            ),
+            Decision::Ignore(_)
+        ));
     }
 
     #[test]

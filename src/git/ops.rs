@@ -94,6 +94,46 @@ impl Git<'_> {
         Ok(parse_ls_remote(&listed, &format!("refs/{kind}/")))
     }
 
+    /// The commit `remote`'s HEAD (its default branch) is at now, fetched
+    /// and left without a ref: one `git fetch --dry-run --porcelain` of
+    /// `HEAD` alone. `None` from a git older than 2.41, which lacks
+    /// `--porcelain` (exit 129): `remote_head` asks instead.
+    pub fn fetch_remote_head(&self, dir: &Path, remote: &str) -> Result<Option<String>, GitError> {
+        let args = [
+            "fetch",
+            "--dry-run",
+            "--porcelain",
+            "--no-tags",
+            "--no-write-fetch-head",
+            remote,
+            "+HEAD:refs/cherry-pick-pr/head",
+        ];
+        let fetched = self.capture(dir, &args, None)?;
+        if fetched.code() == Some(129) {
+            return Ok(None);
+        }
+        let listed = fetched.checked()?;
+        Ok(parse_fetch_porcelain(&listed).into_iter().next())
+    }
+
+    /// The branch `remote`'s HEAD names (its default branch, without
+    /// `refs/heads/`) and that branch's tip, or `None` when the remote does
+    /// not say: one `git ls-remote --symref REMOTE HEAD`, which lists every
+    /// ref of the remote (a pattern is matched here, not there).
+    pub fn remote_head(&self, dir: &Path, remote: &str) -> Result<Option<RemoteRef>, GitError> {
+        let listed = self.run(dir, &["ls-remote", "--symref", "--", remote, "HEAD"])?;
+        Ok(parse_remote_head(&listed))
+    }
+
+    /// The git config file `path` in the commit `rev`, as `git config
+    /// --blob` reads it: `key\nvalue\0` per entry (`-z --list`), includes
+    /// never followed. Whatever git says is returned, a file git cannot
+    /// parse included (exit 128, naming its line).
+    pub fn config_blob(&self, dir: &Path, rev: &str, path: &str) -> Result<super::Captured, GitError> {
+        let blob = format!("{rev}:{path}");
+        self.capture(dir, &["config", "--no-includes", "--blob", &blob, "-z", "--list"], None)
+    }
+
     /// The worktrees of `dir`'s repository, the main one first:
     /// `git worktree list --porcelain -z`.
     pub fn worktrees(&self, dir: &Path) -> Result<Vec<ListedWorktree>, GitError> {
@@ -264,6 +304,32 @@ pub fn parse_ls_remote(listed: &str, prefix: &str) -> Vec<RemoteRef> {
         .collect()
 }
 
+/// `git ls-remote --symref REMOTE HEAD`: `ref: refs/heads/<branch>\tHEAD`,
+/// then `<object>\tHEAD`. A HEAD that names no branch (detached, or a
+/// server that does not say) is `None`.
+pub fn parse_remote_head(listed: &str) -> Option<RemoteRef> {
+    let name = listed.lines().find_map(|line| {
+        let (target, name) = line.strip_prefix("ref: ")?.split_once('\t')?;
+        (name == "HEAD").then_some(target.strip_prefix("refs/heads/")?)
+    })?;
+    let tip = parse_ls_remote(listed, "").into_iter().find(|r| r.name == "HEAD")?.tip;
+    Some(RemoteRef {
+        name: name.to_string(),
+        tip,
+    })
+}
+
+/// `git fetch --porcelain`'s `<flag> <old> <new> <ref>` lines: the new
+/// object of each, in order.
+pub fn parse_fetch_porcelain(listed: &str) -> Vec<String> {
+    listed
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(2))
+        .filter(|tip| tip.len() >= 40 && tip.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_string)
+        .collect()
+}
+
 /// `git worktree list --porcelain -z`: `worktree <path>` opens each
 /// worktree's fields, `branch refs/heads/<name>` names its branch.
 pub fn parse_worktrees(listed: &str) -> Vec<ListedWorktree> {
@@ -320,6 +386,24 @@ mod tests {
         );
         assert_eq!(parse_ls_remote(listed, "refs/tags/"), vec![branch("v1", "3")]);
         assert!(parse_ls_remote("", "refs/heads/").is_empty());
+    }
+
+    #[test]
+    fn a_remote_head_names_its_branch_and_tip() {
+        let listed = "ref: refs/heads/main\tHEAD\n0123abcd\tHEAD\n";
+        assert_eq!(
+            parse_remote_head(listed),
+            Some(RemoteRef {
+                name: "main".into(),
+                tip: "0123abcd".into()
+            })
+        );
+        assert_eq!(parse_remote_head("0123abcd\tHEAD\n"), None, "detached");
+        let sha = "ac6ba7422d52663531b27e80cfc9284658bf07f4";
+        let fetched = format!("* 0000000000000000000000000000000000000000 {sha} refs/cherry-pick-pr/head\n");
+        assert_eq!(parse_fetch_porcelain(&fetched), [sha]);
+        assert!(parse_fetch_porcelain("! nonsense\n").is_empty());
+        assert_eq!(parse_remote_head(""), None, "empty");
     }
 
     #[test]

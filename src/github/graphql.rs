@@ -13,7 +13,7 @@ use std::thread;
 use serde::Deserialize;
 
 use super::types::GitRef;
-use super::{ApiError, GitHub, JSON, Label, PullRequest, Repo, User};
+use super::{ApiError, AutoMerge, GitHub, JSON, Label, PullRequest, Repo, User};
 use crate::text::{PrList, PrNumber};
 
 /// Pull requests per query: GitHub's GraphQL API limits the nodes a query
@@ -26,6 +26,34 @@ const FIELDS: &str = "number title body merged mergedAt state url \
     headRefName headRefOid baseRefName baseRefOid mergeCommit { oid } \
     commits { totalCount } author { __typename login } \
     labels(first: 100) { totalCount nodes { name } }";
+
+/// Turns on a pull request's auto-merge (`enablePullRequestAutoMerge`): the
+/// one mutation the tool sends. Its variables: the pull request's `node_id`
+/// and a `PullRequestMergeMethod`.
+const ENABLE_AUTO_MERGE: &str = "mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) { \
+    enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod}) { \
+    pullRequest { number autoMergeRequest { mergeMethod } } } }";
+
+/// What is posted to turn on auto-merge of the pull request `node_id`
+/// with `method` (`MERGE`, `SQUASH`, `REBASE`).
+fn auto_merge_request(node_id: &str, method: &str) -> serde_json::Value {
+    serde_json::json!({
+        "query": ENABLE_AUTO_MERGE,
+        "variables": { "pullRequestId": node_id, "mergeMethod": method },
+    })
+}
+
+/// The answer to the mutation: GitHub's reasons in `errors` when it refused.
+#[derive(Deserialize)]
+struct MutationAnswer {
+    #[serde(default)]
+    errors: Vec<GraphqlError>,
+}
+
+#[derive(Deserialize)]
+struct GraphqlError {
+    message: String,
+}
 
 /// The answer: `data.repository` has one entry per alias, `null` for a pull
 /// request GitHub could not find (it says why in `errors`). Each entry is
@@ -107,6 +135,7 @@ impl Node {
         });
         Some(PullRequest {
             number: self.number,
+            node_id: None,
             title: self.title,
             body: self.body,
             merged: self.merged,
@@ -233,6 +262,29 @@ impl GitHub<'_> {
             .collect()
     }
 
+    /// Turns on auto-merge of pull request #`number` (GraphQL node
+    /// `node_id`) with `method`: `enablePullRequestAutoMerge`. GitHub's
+    /// refusal, which it gives in an answer of 200 with `errors`, is
+    /// `AutoMerge::Refused` with its words.
+    pub fn enable_auto_merge(&self, number: u64, node_id: &str, method: &str) -> Result<AutoMerge, ApiError> {
+        let url = endpoint(&self.api);
+        let what = format!("turning on auto-merge of PR #{number}");
+        let body = auto_merge_request(node_id, method);
+        let reply = self.send_as(
+            &what,
+            || self.client.post(&url).json(&body),
+            JSON,
+            super::Resend::Safe,
+            super::Traffic::Write,
+        )?;
+        let answer: MutationAnswer = self.json(&what, reply)?;
+        if answer.errors.is_empty() {
+            return Ok(AutoMerge::Enabled);
+        }
+        let words: Vec<String> = answer.errors.into_iter().map(|e| e.message).collect();
+        Ok(AutoMerge::Refused(self.posted_line(&words.join("; "))))
+    }
+
     /// The pull requests `numbers` of `repo` from GraphQL queries (one per
     /// hundred, sent at once), `None` for each one they did not bring back
     /// whole. A query that fails is no error: its pull requests are `None`,
@@ -322,6 +374,7 @@ mod tests {
         let documents = serde_json::json!([
             {"name": "pull requests by number", "body": request(&repo, &[12, 3796])},
             {"name": "a full query", "body": request(&repo, &full)},
+            {"name": "turning on auto-merge", "body": auto_merge_request("PR_kwDOB6Kx0c5kLzJ8", "SQUASH")},
         ]);
         std::fs::write(out, serde_json::to_vec_pretty(&documents).expect("JSON")).expect("write the documents");
     }

@@ -32,8 +32,8 @@ use self::limit::Limit;
 use self::pace::Pace;
 use self::retry::{Answer, Decision, Policy};
 pub use self::types::{
-    Comment, FoundIssue, Issue, IssueUpdate, Label, Milestone, NewPull, PullRequest, Repo, Repository, Review,
-    SearchPage, Token, User, approvers,
+    AutoMerge, Comment, FoundIssue, Issue, IssueUpdate, Label, Milestone, NewPull, PullRequest, Repo, Repository,
+    Review, SearchPage, Token, User, approvers,
 };
 use crate::output::Output;
 use crate::safe;
@@ -705,6 +705,20 @@ impl<'a> GitHub<'a> {
                 .query(&[("per_page", PER_PAGE_TEXT), ("page", page)])
         };
         self.pages(&what, limit, request, |page: Vec<Comment>| page)
+    }
+
+    /// Replaces the text of the comment `id`: `PATCH
+    /// /repos/{o}/{n}/issues/comments/{id}`. Sending it again does no harm.
+    pub fn update_comment(&self, repo: &Repo, id: u64, body: &str) -> Result<(), ApiError> {
+        let what = format!("updating comment {id} in {repo}");
+        let body = self.posted(body);
+        let request = || {
+            self.client
+                .patch(self.url(&format!("/repos/{repo}/issues/comments/{id}")))
+                .json(&serde_json::json!({ "body": body }))
+        };
+        self.send_as(&what, request, JSON, Resend::Safe, Traffic::Write)
+            .map(drop)
     }
 
     /// The items of a paged listing, up to `limit`, page by page as the

@@ -84,6 +84,10 @@ pub struct GitRef {
 #[derive(Debug, Clone, Deserialize)]
 pub struct PullRequest {
     pub number: u64,
+    /// Its GraphQL node, to name it in a mutation; `None` when it came from
+    /// a GraphQL query, which does not ask for it.
+    #[serde(default)]
+    pub node_id: Option<String>,
     pub title: String,
     #[serde(default)]
     pub body: Option<String>,
@@ -162,7 +166,12 @@ pub struct FoundPull {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Comment {
     #[serde(default)]
+    pub id: u64,
+    #[serde(default)]
     pub body: Option<String>,
+    /// Who wrote it.
+    #[serde(default)]
+    pub user: Option<User>,
 }
 
 /// An open milestone.
@@ -265,4 +274,14 @@ mod tests {
         ];
         assert_eq!(approvers(&reviews), vec!["ann", "cat"]);
     }
+}
+
+/// How turning on auto-merge went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AutoMerge {
+    /// On.
+    Enabled,
+    /// GitHub would not: its reasons (the repository does not allow
+    /// auto-merge, the token may not, the pull request may be merged now).
+    Refused(String),
 }

@@ -646,6 +646,7 @@ mod tests {
                     pick: crate::cli::options::Pick::Auto,
                     record_origin: true,
                     with_prerequisites: false,
+                    auto_merge: Some(crate::cli::options::MergeMethod::Squash),
                 },
                 user: "alice".into(),
                 prs: vec![Pr {

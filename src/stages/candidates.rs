@@ -648,6 +648,22 @@ pub fn proposal_for(
     }
 }
 
+/// Whether `pull` (against `target`, open, merged or closed) is a cherry
+/// pick of `source` by the same judgement as `proposal_for`: its commits
+/// carry `source`'s change, or a maintainer opened it saying so. What its
+/// title, body or branch name say alone is never enough.
+pub fn carries(source: &PullRequest, pull: &PullRequest, target: &Target, git: &Git<'_>, dir: &Path) -> Result<bool> {
+    // Judged as if open: a closed one is judged all the same.
+    let judged = PullRequest {
+        state: Some("open".into()),
+        merged: Some(false),
+        merged_at: None,
+        ..pull.clone()
+    };
+    let (found, _) = proposal_for(source, std::slice::from_ref(&judged), target, git, dir)?;
+    Ok(found.is_some_and(|related| related.number == pull.number))
+}
+
 /// The undecided candidates as GitHub describes them (head, base, merge
 /// commit), in one query when there are more of them than the client
 /// sends requests at a time, with a progress bar.

@@ -1,8 +1,10 @@
 //! Follow-through on the new pull request: labels (configured and copied from
-//! the sources), milestone, assignees — in one `PATCH` where possible — and a
-//! comment on each source pull request. Lacking permission is a warning.
+//! the sources), milestone, assignees — in one `PATCH` where possible —,
+//! reviewers, auto-merge, and a comment on each source pull request. Lacking
+//! permission is a warning.
 
-use crate::github::{ApiError, GitHub, IssueUpdate, Milestone, PullRequest, Repo};
+use crate::cli::options::MergeMethod;
+use crate::github::{ApiError, AutoMerge, GitHub, IssueUpdate, Milestone, PullRequest, Repo};
 use crate::output::Output;
 use crate::plan::state::{JobState, Plan, Pr};
 
@@ -158,6 +160,10 @@ pub fn follow_through(
     }
 
     request_reviews(job, repo, github, out, &new, pull);
+    // After the labels: one that holds the merge is there before it may happen.
+    if let Some(method) = job.auto_merge {
+        auto_merge(github, out, &new, pull, method);
+    }
 
     if job.comment_source && !existed {
         for source in &sources {
@@ -241,6 +247,30 @@ fn request_reviews(job: &Plan, repo: &Repo, github: &GitHub<'_>, out: &Output, n
     }
 }
 
+/// Turns on GitHub's auto-merge of the pull request; GitHub's refusal (the
+/// repository does not allow it, the token may not) is a warning.
+fn auto_merge(github: &GitHub<'_>, out: &Output, new: &NewPr<'_>, pull: &PullRequest, method: MergeMethod) {
+    let Some(node_id) = pull.node_id.as_deref() else {
+        out.warn(&format!(
+            "auto-merge of {new} was not turned on: GitHub's answer did not name its node"
+        ));
+        return;
+    };
+    match github.enable_auto_merge(pull.number, node_id, method.graphql()) {
+        Ok(AutoMerge::Enabled) => out.note(&format!(
+            "Turned on auto-merge of {new} ({}): it merges once its checks and reviews allow",
+            method.name()
+        )),
+        Ok(AutoMerge::Refused(why)) => out.warn(&format!(
+            "auto-merge of {new} was not turned on; GitHub says: {why}\n  a repository allows it under Settings → General → \"Allow auto-merge\"; turning it on needs the right to merge"
+        )),
+        Err(error) => out.warn(&format!(
+            "auto-merge of {new} was not turned on: {}\n  {error}",
+            permission_hint(&error)
+        )),
+    }
+}
+
 fn find_milestone(wanted: &str, repo: &Repo, github: &GitHub<'_>, out: &Output, branch: &str) -> Option<Milestone> {
     let milestones = match github.open_milestones(repo) {
         Ok(m) => m,
@@ -276,7 +306,7 @@ fn permission_hint(error: &ApiError) -> &'static str {
     match error {
         ApiError::RateLimited { .. } => "GitHub's rate limit was reached; do it later by hand",
         e if matches!(e.status(), Some(403 | 404)) => {
-            "your token may not have the right to do this here (labels need Issues or Pull requests: write; milestones and assignees need triage permission; review requests need Pull requests: write)"
+            "your token may not have the right to do this here (labels need Issues or Pull requests: write; milestones and assignees need triage permission; review requests need Pull requests: write; auto-merge needs Contents: write)"
         }
         _ => "the request failed",
     }

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::support::{Run, World, path, run_command};
 
+mod backported;
 mod payload;
 
 use payload::{comment_event, pull_request_event, push_event};

@@ -57,7 +57,8 @@ fn three_targets_make_three_pull_requests_in_order() {
     assert_eq!(world.snapshot(), before);
     assert_eq!(world.local_branches(), vec!["master"]);
     assert!(world.tool_dirs().is_empty());
-    // One fetch for all targets.
+    // One fetch for all targets, besides the one of the default branch
+    // alone that the project's settings are read from.
     let debug = world.run(&[
         "--yes",
         "--debug",
@@ -65,7 +66,10 @@ fn three_targets_make_three_pull_requests_in_order() {
         "upstream/release-3.0",
         "3796",
     ]);
-    assert_eq!(debug.stderr.matches("git fetch").count(), 1, "{}", debug.stderr);
+    let fetches = debug.stderr.lines().filter(|l| l.contains("git fetch"));
+    let (settings, others): (Vec<&str>, Vec<&str>) =
+        fetches.partition(|l| l.contains(" +HEAD:refs/cherry-pick-pr/head "));
+    assert_eq!((settings.len(), others.len()), (1, 1), "{}", debug.stderr);
 }
 
 #[test]

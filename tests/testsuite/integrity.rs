@@ -453,6 +453,9 @@ fn a_base_the_fetch_did_not_bring_is_fetched_by_its_branch() {
     pr.merged = true;
     world.github.add_pull(pr.clone());
     world.git(&world.clone, &["config", "protocol.version", "0"]);
+    // The project's settings are read from the default branch, fetched
+    // first: with master the default, that fetch would bring the base.
+    world.git(&world.upstream, &["symbolic-ref", "HEAD", "refs/heads/release-3.1"]);
 
     let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796"]);
     run.expect_code(0)

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod auto_merge;
 mod bad_input;
 mod candidates;
 mod conflicts;
@@ -23,6 +24,7 @@ mod network;
 mod overwrite;
 mod pacing;
 mod pick;
+mod policy;
 mod prerequisites;
 mod prism;
 mod push;

@@ -132,7 +132,11 @@ fn one_clean_pull_request_runs_only_the_git_it_needs() {
         [
             "rev-parse",
             "config",
-            // The committer's identity, checked before anything is fetched.
+            // The project's settings: the default branch's tip alone, and
+            // whether it has a `.cherry-pick-pr` (here it has none).
+            "fetch",
+            "rev-parse",
+            // The committer's identity, checked before the targets are fetched.
             "var",
             "fetch",
             "rev-list",

@@ -105,9 +105,17 @@ fn entry(roff: &mut Roff, arg: &Arg) {
             }
             tag.push(bold(spelling));
         }
+        // A value that may be left out is given after `=`: `--auto-merge[=METHOD]`.
+        let optional = arg.is_require_equals_set() && arg.get_num_args().is_some_and(|n| n.min_values() == 0);
         for value in &values {
-            tag.push(roman(" "));
-            tag.push(italic(value));
+            if optional {
+                tag.push(roman("[="));
+                tag.push(italic(value));
+                tag.push(roman("]"));
+            } else {
+                tag.push(roman(" "));
+                tag.push(italic(value));
+            }
         }
     }
     roff.control("TP", []).text(tag);

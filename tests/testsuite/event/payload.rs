@@ -229,3 +229,22 @@ pub fn push_event() -> Value {
         "head_commit": commit,
     })
 }
+
+/// The payload of a `pull_request_target` event `closed` on pull request
+/// `number` from branch `head` of the repository itself onto `base`,
+/// `merged` or not, opened by `opener`: how GitHub tells of a cherry pick
+/// the workflow opened being merged or closed.
+pub fn cherry_pick_closed_event(number: u64, head: &str, base: &str, merged: bool, opener: &str) -> Value {
+    let mut event = pull_request_event("closed", number, merged, &[], None);
+    let pull = &mut event["pull_request"];
+    pull["title"] = json!(format!("Automated cherry pick of #{number}"));
+    pull["user"] = user(opener);
+    pull["author_association"] = json!(if opener == OWNER { "OWNER" } else { "CONTRIBUTOR" });
+    pull["head"]["ref"] = json!(head);
+    pull["head"]["label"] = json!(format!("{OWNER}:{head}"));
+    pull["head"]["user"] = user(OWNER);
+    pull["head"]["repo"] = repository();
+    pull["base"]["ref"] = json!(base);
+    pull["base"]["label"] = json!(format!("{OWNER}:{base}"));
+    event
+}

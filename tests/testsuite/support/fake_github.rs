@@ -177,6 +177,12 @@ pub struct State {
     pub no_graphql: bool,
     /// Pull requests whose GraphQL node comes back with only its number.
     pub garbled_nodes: Vec<u64>,
+    /// The repository does not allow auto-merge: `enablePullRequestAutoMerge`
+    /// is refused with GitHub's words.
+    pub no_auto_merge: bool,
+    /// The pull requests whose auto-merge is on, and its method (`MERGE`,
+    /// `SQUASH`, `REBASE`).
+    pub auto_merge: HashMap<u64, String>,
     /// Logins that are members of the repository's organisation: their
     /// pull requests' `author_association` is `MEMBER` (the owner's is
     /// `OWNER`, anyone else's `CONTRIBUTOR`).
@@ -203,9 +209,10 @@ pub struct State {
 /// The message GitHub refuses a request with at a secondary rate limit.
 pub const SECONDARY_LIMIT: &str = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000.";
 
-/// Whether a request writes (a GraphQL query reads, though it is a POST).
+/// Whether a request writes (a GraphQL query reads, though it is a POST;
+/// a mutation writes).
 fn is_write(req: &Recorded) -> bool {
-    matches!(req.method.as_str(), "POST" | "PATCH" | "PUT" | "DELETE") && req.path != "/graphql"
+    matches!(req.method.as_str(), "POST" | "PATCH" | "PUT" | "DELETE") && req.is_write()
 }
 
 /// Whether a request makes content: a pull request or a comment.
@@ -431,6 +438,21 @@ impl FakeGitHub {
     }
 
     /// The most requests that were in flight at once (received, not yet answered).
+    /// The repository does not allow auto-merge.
+    pub fn disallow_auto_merge(&self) {
+        lock(&self.state).no_auto_merge = true;
+    }
+
+    /// The pull requests whose auto-merge is on, and its method.
+    pub fn auto_merge(&self) -> HashMap<u64, String> {
+        lock(&self.state).auto_merge.clone()
+    }
+
+    /// The token the fake serves is `login`'s.
+    pub fn act_as(&self, login: &str) {
+        lock(&self.state).login = login.to_string();
+    }
+
     /// Serves no GraphQL: `POST /graphql` is answered 404.
     pub fn without_graphql(&self) {
         lock(&self.state).no_graphql = true;
@@ -812,6 +834,12 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
         return json_answer(200, objects::private_user(&s.login));
     }
     if path == "/graphql" && req.method == "POST" && !s.no_graphql {
+        if req.json()["query"]
+            .as_str()
+            .is_some_and(|q| q.trim_start().starts_with("mutation"))
+        {
+            return graphql_mutation(req, &mut s);
+        }
         return graphql(req, &s);
     }
     if path == "/search/issues" && req.method == "GET" {
@@ -1056,6 +1084,15 @@ fn route(req: &Recorded, state: &Mutex<State>) -> Answer {
             }
             s.comments.push((number, text.clone()));
             json_answer(201, comment_json(&s, number, s.comments.len() as u64, &text))
+        }
+        ("PATCH", ["issues", "comments", id]) => {
+            let Some(index) = id.parse::<usize>().ok().filter(|i| (1..=s.comments.len()).contains(i)) else {
+                return not_found();
+            };
+            let text = req.json()["body"].as_str().unwrap_or_default().to_string();
+            s.comments[index - 1].1 = text.clone();
+            let number = s.comments[index - 1].0;
+            json_answer(200, comment_json(&s, number, index as u64, &text))
         }
         ("POST", ["issues", number, "labels"]) => {
             let labels: Vec<String> = req.json()["labels"]
@@ -1381,6 +1418,42 @@ fn graphql(req: &Recorded, s: &State) -> Answer {
         answer["errors"] = Value::from(errors);
     }
     json_answer(200, answer)
+}
+
+/// GitHub's GraphQL API, for the one mutation the tool sends:
+/// `enablePullRequestAutoMerge` of the pull request whose `node_id` is
+/// `$pullRequestId`, with `$mergeMethod`. Refused as GitHub refuses it (an
+/// answer of 200 with `errors`) where the repository does not allow
+/// auto-merge, or for a node that is no pull request.
+fn graphql_mutation(req: &Recorded, s: &mut State) -> Answer {
+    let body = req.json();
+    let query = body["query"].as_str().unwrap_or_default();
+    assert!(
+        query.contains("enablePullRequestAutoMerge("),
+        "the fake knows no mutation but enablePullRequestAutoMerge: {query}"
+    );
+    let variables = &body["variables"];
+    let node = variables["pullRequestId"].as_str().unwrap_or_default();
+    let method = variables["mergeMethod"].as_str().unwrap_or_default().to_string();
+    let refused = |message: String| {
+        json_answer(
+            200,
+            json!({"data": {"enablePullRequestAutoMerge": null}, "errors": [{"type": "UNPROCESSABLE",
+                "path": ["enablePullRequestAutoMerge"], "locations": [{"line": 1, "column": 97}], "message": message}]}),
+        )
+    };
+    let number = (s.pulls.keys().copied()).find(|n| pull_json(s, &s.pulls[n])["node_id"] == node);
+    let Some(number) = number else {
+        return refused(format!("Could not resolve to a node with the global id of '{node}'"));
+    };
+    if s.no_auto_merge {
+        return refused("Pull request Auto merge is not allowed for this repository".into());
+    }
+    s.auto_merge.insert(number, method.clone());
+    json_answer(
+        200,
+        json!({"data": {"enablePullRequestAutoMerge": {"pullRequest": {"number": number, "autoMergeRequest": {"mergeMethod": method}}}}}),
+    )
 }
 
 /// GitHub's `refs/pull/N/head` for a new pull request: the head branch,
