@@ -227,7 +227,12 @@ impl World {
     /// An open pull request #`number` against release-3.1 by `author`,
     /// saying in its title, body and branch that it picks `source`, whose
     /// head is `files` committed with `message` on release-3.1.
-    fn open_backport_of(&self, (number, source, author): (u64, u64, &str), files: &[(&str, &str)], message: &str) {
+    pub(crate) fn open_backport_of(
+        &self,
+        (number, source, author): (u64, u64, &str),
+        files: &[(&str, &str)],
+        message: &str,
+    ) {
         let base = self.git(&self.work, &["rev-parse", "release-3.1"]).trim().to_string();
         self.git(&self.work, &["checkout", "--quiet", "--detach", &base]);
         let head = self.commit_files(files, message);
