@@ -404,7 +404,9 @@ pub struct Cli {
     /// with the commits by a dry run or a stop), `worktree` (kept for
     /// `--continue`), `conflicts` (the files in conflict), `prerequisites`
     /// (the earlier pull requests the one stopped on needs and the target
-    /// lacks) and `error` (the first line of what stopped the job); `url`, `local_branch`, `worktree`
+    /// lacks), `prerequisites_waiting` (those waiting in an open cherry pick
+    /// on the target, and it: `{"3805": 4001}`; left out when none is) and
+    /// `error` (the first line of what stopped the job); `url`, `local_branch`, `worktree`
     /// and `error` are null when there is none. stderr and the exit status
     /// are as without `--json`; a run that fails before any job begins prints
     /// nothing on stdout. Not with `--status` or `--abort`.

@@ -363,6 +363,10 @@ pub struct Prerequisite {
     pub subject: String,
     /// The files and lines (in the source's numbering) both change.
     pub places: Vec<Place>,
+    /// The open pull request against the target that is its cherry pick
+    /// (by its commits, or a maintainer's word), when one was found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<u64>,
 }
 
 /// Lines of a file, as ranges of line numbers (first, last).
@@ -396,14 +400,16 @@ impl Prerequisite {
     }
 
     /// What `of` needs of it, on `branch`: `#3806 needs #3805 (not on
-    /// release-3.1): both change pkg/a.go:14-16`; with `code`, the places
-    /// as Markdown code.
+    /// release-3.1): both change pkg/a.go:14-16`, or `(not on release-3.1;
+    /// waiting in #4001)` when an open pull request picks it there; with
+    /// `code`, the places as Markdown code.
     pub fn needed_by(&self, of: u64, branch: &str, code: bool) -> String {
         let places: Vec<String> = (self.places.iter())
             .map(|p| if code { format!("`{p}`") } else { p.to_string() })
             .collect();
+        let waiting = self.waiting.map(|w| format!("; waiting in #{w}")).unwrap_or_default();
         format!(
-            "#{of} needs {} (not on {branch}): both change {}",
+            "#{of} needs {} (not on {branch}{waiting}): both change {}",
             self.name(),
             places.join(", ")
         )

@@ -509,7 +509,11 @@ impl JobRun<'_, '_> {
                     target: &target,
                     out: run.out,
                 };
-                prereq::find(&search, n, patch, &stop.conflicts)
+                let on = crate::cli::args::Target {
+                    remote: self.ts.remote.clone(),
+                    branch: self.ts.branch.clone(),
+                };
+                prereq::find_at_stop(&search, &on, n, patch, &stop.conflicts)
             }
             StopKind::Retry => Vec::new(),
         };

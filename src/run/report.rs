@@ -124,6 +124,9 @@ impl Report {
             picked_as: &job.picked_as,
             conflicts,
             prerequisites: job.needs.iter().filter_map(|p| p.number).collect(),
+            prerequisites_waiting: (job.needs.iter())
+                .filter_map(|p| Some((p.number?.to_string(), p.waiting?)))
+                .collect(),
             error: error.map(first_line),
         }
     }
@@ -160,6 +163,11 @@ struct JobJson<'a> {
     /// The earlier pull requests the one stopped on needs and the target
     /// lacks, in merge order (a stop on conflicts).
     prerequisites: Vec<u64>,
+    /// Of those, the ones waiting in an open pull request against the
+    /// target that is their cherry pick: `{"3805": 4001}`; left out when
+    /// none is.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    prerequisites_waiting: std::collections::BTreeMap<String, u64>,
     /// The first line of what stopped or failed the job.
     error: Option<String>,
     /// What of each pull request is picked (`commits`, `squash`, `rebase`),

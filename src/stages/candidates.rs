@@ -21,7 +21,7 @@ use crate::text;
 
 /// The most pull requests against a target looked at for cherry picks:
 /// ten pages.
-const LISTED: usize = 1000;
+pub const LISTED: usize = 1000;
 
 /// A merged pull request that may need backporting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -640,11 +640,20 @@ pub fn proposal_for(
     })?;
     let open: Vec<&Claim> = claimed.iter().collect();
     let changes = Changes::read(git, dir, std::slice::from_ref(source), &open)?;
+    Ok(proposal(source.number, &claimed, &changes))
+}
+
+/// Of the pull requests in `claimed` that say they pick `source`, the one
+/// that stands for its backport (carrying its change, or opened by a
+/// maintainer who says so), and the others, as `changes` (read already)
+/// tell. What is on the target is not asked: only the pull requests are
+/// judged.
+fn proposal(source: u64, claimed: &[Claim], changes: &Changes) -> (Option<Related>, Vec<Related>) {
     let nothing = OnTarget::default();
-    match judge(source.number, &claimed, &changes, &nothing) {
-        Ok(Done::Proposed(related)) => Ok((Some(related), Vec::new())),
-        Ok(_) => Ok((None, Vec::new())),
-        Err((related, _)) => Ok((None, related)),
+    match judge(source, claimed, changes, &nothing) {
+        Ok(Done::Proposed(related)) => (Some(related), Vec::new()),
+        Ok(_) => (None, Vec::new()),
+        Err((related, _)) => (None, related),
     }
 }
 
@@ -662,6 +671,63 @@ pub fn carries(source: &PullRequest, pull: &PullRequest, target: &Target, git: &
     };
     let (found, _) = proposal_for(source, std::slice::from_ref(&judged), target, git, dir)?;
     Ok(found.is_some_and(|related| related.number == pull.number))
+}
+
+/// For each of `sources`, the open pull request among `pulls` (against
+/// `target`) that stands for its backport there, judged as `proposal_for`
+/// does: by its commits, or a maintainer's word; never by its title, body
+/// or branch alone. One `git fetch` of the heads of the sources and of
+/// those that say they pick them, into no ref: the target's
+/// remote-tracking ref is read where it is, never moved.
+pub fn waiting_in(
+    sources: &[PullRequest],
+    pulls: &[PullRequest],
+    target: &Target,
+    git: &Git<'_>,
+    dir: &Path,
+) -> Result<HashMap<u64, Related>> {
+    let mut claims = claims_of(pulls, target);
+    let claimed: Vec<(&PullRequest, Vec<Claim>)> = sources
+        .iter()
+        .map(|source| {
+            let open = (claims.remove(&source.number).unwrap_or_default().into_iter())
+                .filter(|claim| claim.related.state == State::Open)
+                .collect();
+            (source, open)
+        })
+        .filter(|(_, open): &(_, Vec<Claim>)| !open.is_empty())
+        .collect();
+    if claimed.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut refspecs: Vec<String> = Vec::new();
+    for (source, open) in &claimed {
+        refspecs.push(format!("refs/pull/{}/head", source.number));
+        refspecs.extend(open.iter().filter_map(Claim::refspec));
+    }
+    refspecs.sort();
+    refspecs.dedup();
+    let refspecs: Vec<&str> = refspecs.iter().map(String::as_str).collect();
+    git.fetch(dir, &target.remote, &refspecs).map_err(|e| {
+        failed(format!(
+            "fetching the pull requests against {target} that say they cherry pick {}",
+            (claimed.iter())
+                .map(|(source, _)| format!("#{}", source.number))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .because(e)
+    })?;
+    let judged: Vec<PullRequest> = claimed.iter().map(|(source, _)| (*source).clone()).collect();
+    let open: Vec<&Claim> = claimed.iter().flat_map(|(_, open)| open).collect();
+    let changes = Changes::read(git, dir, &judged, &open)?;
+    Ok(claimed
+        .iter()
+        .filter_map(|(source, open)| {
+            let (found, _) = proposal(source.number, open, &changes);
+            found.map(|related| (source.number, related))
+        })
+        .collect())
 }
 
 /// The undecided candidates as GitHub describes them (head, base, merge

@@ -14,6 +14,12 @@
 //! history read is bounded: the hunks' lines, the target's own commits, and
 //! the merges between each commit and the pull request.
 //!
+//! At a stop, a prerequisite waiting in an open pull request against the
+//! target that is its cherry pick (judged as `--missing` judges one: by its
+//! commits, or a maintainer's word) is named with it: one listing of the
+//! open pull requests against the target and one `git fetch` of their heads
+//! into no ref.
+//!
 //! The search never stops a run: what it cannot tell is left unnamed, and
 //! `--debug` says why.
 
@@ -22,8 +28,9 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use crate::cli::args::Target;
 use crate::git::Git;
-use crate::github::{GitHub, Repo};
+use crate::github::{GitHub, PullRequest, Repo};
 use crate::output::Output;
 use crate::plan::state::{Place, Prerequisite};
 
@@ -50,15 +57,75 @@ const MOST: usize = 20;
 /// `conflicts` files that the target lacks, in merge order. Empty when none
 /// is found or the search failed (said with `--debug`).
 pub fn find(search: &Search<'_>, number: u64, patch: &[u8], conflicts: &[String]) -> Vec<Prerequisite> {
+    found(search, number, patch, conflicts).0
+}
+
+/// As `find`, at a stop on `target`: each prerequisite waiting in an open
+/// pull request against it that is its cherry pick is named with it. When
+/// that cannot be told, they are named as `find` names them (`--debug`
+/// says why).
+pub fn find_at_stop(
+    search: &Search<'_>,
+    target: &Target,
+    number: u64,
+    patch: &[u8],
+    conflicts: &[String],
+) -> Vec<Prerequisite> {
+    let (mut needs, pulls) = found(search, number, patch, conflicts);
+    if let Err(e) = name_waiting(search, target, &mut needs, &pulls) {
+        search.out.debug(|| {
+            format!("could not tell whether what #{number} needs waits in an open pull request against {target}: {e:#}")
+        });
+    }
+    needs
+}
+
+/// The prerequisites and, of those that are pull requests, GitHub's
+/// description; nothing when the search failed (said with `--debug`).
+fn found(
+    search: &Search<'_>,
+    number: u64,
+    patch: &[u8],
+    conflicts: &[String],
+) -> (Vec<Prerequisite>, Vec<PullRequest>) {
     match search_for(search, patch, conflicts) {
         Ok(found) => found,
         Err(e) => {
             search
                 .out
                 .debug(|| format!("could not tell which earlier changes #{number} needs: {e:#}"));
-            Vec::new()
+            (Vec::new(), Vec::new())
         }
     }
+}
+
+/// Names, in each of `needs` that is a pull request (described in
+/// `pulls`), the open pull request against `target` that is its cherry
+/// pick, if one is: one listing of the open pull requests against the
+/// target, and one fetch of their heads that moves no ref.
+fn name_waiting(search: &Search<'_>, target: &Target, needs: &mut [Prerequisite], pulls: &[PullRequest]) -> Result<()> {
+    let sources: Vec<PullRequest> = (pulls.iter())
+        .filter(|p| needs.iter().any(|need| need.number == Some(p.number)))
+        .cloned()
+        .collect();
+    if sources.is_empty() {
+        return Ok(());
+    }
+    let open = search
+        .github
+        .list_pulls(search.repo, &target.branch, "open", crate::stages::candidates::LISTED)
+        .map_err(|e| search.github.explain(e))?;
+    let waiting = crate::stages::candidates::waiting_in(&sources, &open, target, search.git, search.dir)?;
+    for need in needs.iter_mut() {
+        let Some(n) = need.number else { continue };
+        if let Some(related) = waiting.get(&n) {
+            search
+                .out
+                .debug(|| format!("#{n} waits in #{} ({:?})", related.number, related.evidence));
+            need.waiting = Some(related.number);
+        }
+    }
+    Ok(())
 }
 
 /// Where a trial pick is made.
@@ -127,7 +194,11 @@ struct Blamed {
     lines: BTreeMap<String, Vec<u32>>,
 }
 
-fn search_for(search: &Search<'_>, patch: &[u8], conflicts: &[String]) -> Result<Vec<Prerequisite>> {
+fn search_for(
+    search: &Search<'_>,
+    patch: &[u8],
+    conflicts: &[String],
+) -> Result<(Vec<Prerequisite>, Vec<PullRequest>)> {
     let (git, dir) = (search.git, search.dir);
     let commits = hunks(patch);
     let own: Vec<&str> = commits.iter().map(|c| c.commit.as_str()).collect();
@@ -175,9 +246,16 @@ fn search_for(search: &Search<'_>, patch: &[u8], conflicts: &[String]) -> Result
     // Each by its pull request, else by itself; the commit that landed it
     // gives the merge order.
     let mut found: Vec<(String, Prerequisite)> = Vec::new();
-    let mut confirmed: HashMap<u64, Option<u64>> = HashMap::new();
+    let mut confirmed: HashMap<u64, Option<PullRequest>> = HashMap::new();
+    let mut pulls: Vec<PullRequest> = Vec::new();
     for (sha, entry) in missing {
-        let (number, landed) = pull_of(search, &sha, &entry, &mut confirmed)?;
+        let (pull, landed) = pull_of(search, &sha, &entry, &mut confirmed)?;
+        let number = pull.as_ref().map(|p| p.number);
+        if let Some(pull) = pull
+            && !pulls.iter().any(|p| p.number == pull.number)
+        {
+            pulls.push(pull);
+        }
         let places = entry.lines.into_iter();
         match found.iter_mut().find(|(_, p)| p.number.is_some() && p.number == number) {
             Some((_, prerequisite)) => merge_places(&mut prerequisite.places, places),
@@ -187,6 +265,7 @@ fn search_for(search: &Search<'_>, patch: &[u8], conflicts: &[String]) -> Result
                     commit: sha.clone(),
                     subject: entry.subject,
                     places: Vec::new(),
+                    waiting: None,
                 };
                 merge_places(&mut prerequisite.places, places);
                 found.push((landed, prerequisite));
@@ -194,7 +273,7 @@ fn search_for(search: &Search<'_>, patch: &[u8], conflicts: &[String]) -> Result
         }
     }
     merge_order(git, dir, &mut found)?;
-    Ok(found.into_iter().map(|(_, p)| p).collect())
+    Ok((found.into_iter().map(|(_, p)| p).collect(), pulls))
 }
 
 /// Adds `lines` of each path to `places`, as sorted ranges.
@@ -267,15 +346,16 @@ fn is_ancestor(git: &Git<'_>, dir: &Path, commit: &str, of: &str) -> Result<bool
     }
 }
 
-/// The pull request of commit `sha` (when told and confirmed) and the commit
-/// that landed it: a hint from the merge that brought it in or its squash
-/// subject, confirmed by GitHub; else GitHub's own word on the commit.
+/// The pull request of commit `sha` (when told and confirmed), as GitHub
+/// describes it, and the commit that landed it: a hint from the merge that
+/// brought it in or its squash subject, confirmed by GitHub; else GitHub's
+/// own word on the commit.
 fn pull_of(
     search: &Search<'_>,
     sha: &str,
     entry: &Blamed,
-    confirmed: &mut HashMap<u64, Option<u64>>,
-) -> Result<(Option<u64>, String)> {
+    confirmed: &mut HashMap<u64, Option<PullRequest>>,
+) -> Result<(Option<PullRequest>, String)> {
     let hint = match squash_number(&entry.subject) {
         Some(n) => Some((n, sha.to_string())),
         None => merge_of(search.git, search.dir, sha, &entry.from)?,
@@ -289,15 +369,15 @@ fn pull_of(
                 return Ok((None, sha.to_string()));
             }
         };
-        let merged = pulls.iter().find(|p| p.is_merged() == Some(true));
-        return Ok((merged.map(|p| p.number), sha.to_string()));
+        let merged = pulls.into_iter().find(|p| p.is_merged() == Some(true));
+        return Ok((merged, sha.to_string()));
     };
     if let Some(known) = confirmed.get(&n) {
-        return Ok((*known, landed));
+        return Ok((known.clone(), landed));
     }
-    let number = match search.github.pull(search.repo, n) {
+    let pull = match search.github.pull(search.repo, n) {
         Ok(pull) if pull.is_merged() == Some(true) && pull.merge_commit_sha.as_deref() == Some(landed.as_str()) => {
-            Some(n)
+            Some(pull)
         }
         Ok(_) => {
             search.out.debug(|| {
@@ -313,8 +393,8 @@ fn pull_of(
             None
         }
     };
-    confirmed.insert(n, number);
-    Ok((number, landed))
+    confirmed.insert(n, pull.clone());
+    Ok((pull, landed))
 }
 
 /// The `N` of a squash commit's subject `Its title (#N)`.

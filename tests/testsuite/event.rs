@@ -1068,3 +1068,32 @@ fn a_conflict_comment_names_the_pull_request_it_needs() {
     let output = std::fs::read_to_string(&workflow.output).unwrap();
     assert_eq!(output_jobs(&output)[0]["prerequisites"], json!([3805]), "{output}");
 }
+
+/// A conflict's comment names the earlier pull request as waiting in the
+/// open cherry pick of it against the branch.
+#[test]
+fn a_conflict_comment_names_the_open_cherry_pick_the_needed_pull_request_waits_in() {
+    let world = World::new();
+    world.pr_needing_an_earlier_one();
+    let release_a = world.git(&world.work, &["show", "release-3.1:pkg/a.go"]);
+    let picked = release_a.replace("a 10\n", "a 10\nsetting begin\nx = 1\nsetting end\n");
+    world.open_backport_of((4001, 3805, "carol"), &[("pkg/a.go", &picked)], "Add the setting");
+    let workflow = world.workflow();
+    let event = pull_request_event("closed", 3806, true, &["cherrypick/release-3.1"], None);
+    let run = world.on_event(&workflow, "pull_request_target", &event);
+    let waiting = "#3806 needs #3805 (not on release-3.1; waiting in #4001)";
+    run.expect_code(3)
+        .stderr_has(&format!("hint: {waiting}: both change pkg/a.go:11-13\n"));
+    let comments = world.comments_on(3806);
+    assert!(
+        comments[0].contains(&format!("{waiting}: both change `pkg/a.go:11-13`")),
+        "{}",
+        comments[0]
+    );
+    let output = std::fs::read_to_string(&workflow.output).unwrap();
+    assert_eq!(
+        output_jobs(&output)[0]["prerequisites_waiting"],
+        json!({"3805": 4001}),
+        "{output}"
+    );
+}

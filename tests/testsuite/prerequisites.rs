@@ -4,6 +4,7 @@
 //! judged by content, and mapped to pull requests by their merge or squash
 //! subject (confirmed by GitHub) or else GitHub's word on the commit.
 
+use crate::support::fake_github::FakePull;
 use crate::support::{Landed, World};
 
 /// The line that names #3805 at a stop of #3806.
@@ -220,4 +221,156 @@ fn with_prerequisites_from_git_config_a_dry_run_shows_the_plan_and_stops() {
     assert!(world.github.writes().is_empty());
     assert_eq!(world.local_branches(), vec!["master"]);
     assert!(world.tool_dirs().is_empty(), "{:?}", world.tool_dirs());
+}
+
+impl World {
+    /// An open pull request #`number` against release-3.1 by `author`,
+    /// saying in its title, body and branch that it picks `source`, whose
+    /// head is `files` committed with `message` on release-3.1.
+    pub(crate) fn open_backport_of(
+        &self,
+        (number, source, author): (u64, u64, &str),
+        files: &[(&str, &str)],
+        message: &str,
+    ) {
+        let base = self.git(&self.work, &["rev-parse", "release-3.1"]).trim().to_string();
+        self.git(&self.work, &["checkout", "--quiet", "--detach", &base]);
+        let head = self.commit_files(files, message);
+        self.git(&self.work, &["checkout", "--quiet", "master"]);
+        self.git(
+            &self.work,
+            &["push", "--quiet", "origin", &format!("{head}:refs/pull/{number}/head")],
+        );
+        self.github.add_pull(FakePull {
+            number,
+            title: format!("Automated cherry pick of #{source}: Add the setting"),
+            body: format!("Cherry pick of #{source} on release-3.1.\n"),
+            merged: false,
+            author: author.into(),
+            head_ref: format!("automated-cherry-pick-of-#{source}-upstream-release-3.1"),
+            head_sha: head,
+            base_ref: "release-3.1".into(),
+            base_sha: base,
+            labels: Vec::new(),
+            patch: Vec::new(),
+            state: "open".into(),
+        });
+    }
+
+    /// The user's clone's remote-tracking ref of release-3.1.
+    fn tracking_tip(&self) -> String {
+        (self
+            .git(&self.clone, &["rev-parse", "refs/remotes/upstream/release-3.1"])
+            .trim())
+        .to_string()
+    }
+}
+
+/// The requests listing the open pull requests against release-3.1.
+fn open_listings(world: &World) -> usize {
+    (world.github.requests().into_iter())
+        .filter(|r| r.method == "GET" && r.path == "/repos/kubesphere/kubesphere/pulls")
+        .filter(|r| r.param("state").as_deref() == Some("open") && r.param("base").as_deref() == Some("release-3.1"))
+        .count()
+}
+
+#[test]
+fn a_prerequisite_waiting_in_an_open_backport_is_named_as_such() {
+    let world = World::new();
+    world.pr_needing_an_earlier_one();
+    // carol, an outsider, opened #4001: #3805's change picked onto
+    // release-3.1 (its content says it is the cherry pick).
+    let added = world.with_setting(1);
+    let release_a = world.git(&world.work, &["show", "release-3.1:pkg/a.go"]);
+    let picked = release_a.replace("a 10\n", "a 10\nsetting begin\nx = 1\nsetting end\n");
+    assert_ne!(picked, release_a);
+    assert!(added.contains("setting begin\nx = 1\nsetting end\n"));
+    world.open_backport_of((4001, 3805, "carol"), &[("pkg/a.go", &picked)], "Add the setting");
+
+    // Once the run has fetched release-3.1, upstream's release-3.1 moves
+    // on: a later fetch into the remote-tracking ref would take it there.
+    let tip = world
+        .git(&world.upstream, &["rev-parse", "release-3.1"])
+        .trim()
+        .to_string();
+    world.git(&world.work, &["checkout", "--quiet", "--detach", &tip]);
+    let moved = world.commit_files(&[("MOVED", "moved\n")], "Moved on");
+    world.git(&world.work, &["checkout", "--quiet", "master"]);
+    world.git(
+        &world.work,
+        &["push", "--quiet", "origin", &format!("{moved}:refs/keep/moved")],
+    );
+    let marker = world.clone.join(".git/moved-upstream");
+    world.hook(
+        "reference-transaction",
+        &format!(
+            "[ \"$1\" = committed ] || exit 0\n\
+grep -q ' refs/remotes/upstream/release-3.1$' || exit 0\n\
+[ -e '{marker}' ] && exit 0\n\
+: > '{marker}'\n\
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES\n\
+git --git-dir='{upstream}' update-ref refs/heads/release-3.1 {moved}\n",
+            marker = marker.display(),
+            upstream = world.upstream.display(),
+        ),
+    );
+
+    let waiting = "#3806 needs #3805 (not on release-3.1; waiting in #4001): both change pkg/a.go:11-13";
+    let run = world.run(&["--yes", "--json", "upstream/release-3.1", "3806"]);
+    run.expect_code(3).stderr_has(&format!("hint: {waiting}\n"));
+    let jobs: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    assert_eq!(jobs[0]["prerequisites"], serde_json::json!([3805]), "{jobs}");
+    assert_eq!(
+        jobs[0]["prerequisites_waiting"],
+        serde_json::json!({"3805": 4001}),
+        "{jobs}"
+    );
+    // Upstream moved on during the run, and the remote-tracking ref stayed
+    // where the run's own fetch put it.
+    assert!(marker.exists(), "the hook never saw the run's fetch");
+    assert_eq!(world.git(&world.upstream, &["rev-parse", "release-3.1"]).trim(), moved);
+    assert_eq!(world.tracking_tip(), tip);
+    // One listing, read-only.
+    assert_eq!(open_listings(&world), 1);
+    assert!(world.github.writes().is_empty());
+
+    let status = world.run(&["--status"]);
+    status.expect_code(0);
+    assert!(
+        status.stdout.contains(&format!("    hint:     {waiting}\n")),
+        "{}",
+        status.stdout
+    );
+
+    world.resolve(&world.state_worktree());
+    let run = world.run(&["--continue"]);
+    run.expect_code(0).stderr_has("Opened PR #9000");
+    let body = &world.github.created()[0].body;
+    assert!(
+        body.contains("- #3806 needs #3805 (not on release-3.1; waiting in #4001): both change `pkg/a.go:11-13`.\n"),
+        "{body}"
+    );
+}
+
+#[test]
+fn an_outsiders_pull_request_that_only_says_it_picks_a_prerequisite_is_not_named() {
+    let world = World::new();
+    world.pr_needing_an_earlier_one();
+    // mallory's #4010 says it picks #3805, but changes something else.
+    let release_b = world.git(&world.work, &["show", "release-3.1:pkg/b.go"]);
+    let changed = format!("{release_b}by mallory\n");
+    world.open_backport_of((4010, 3805, "mallory"), &[("pkg/b.go", &changed)], "Add the setting");
+    let tip = world
+        .git(&world.upstream, &["rev-parse", "release-3.1"])
+        .trim()
+        .to_string();
+
+    let run = world.run(&["--yes", "--json", "upstream/release-3.1", "3806"]);
+    run.expect_code(3).stderr_has(&format!("{NEEDS}\n"));
+    assert!(!run.stderr.contains("4010"), "{}", run.stderr);
+    let jobs: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    assert_eq!(jobs[0]["prerequisites"], serde_json::json!([3805]), "{jobs}");
+    assert!(jobs[0].get("prerequisites_waiting").is_none(), "{jobs}");
+    assert_eq!(open_listings(&world), 1);
+    assert_eq!(world.tracking_tip(), tip);
 }
