@@ -249,7 +249,9 @@ fn read_project(git: &Git<'_>, toplevel: &Path, remote: &str) -> Result<Option<P
     let name = format!("{PROJECT_FILE} on the default branch of `{remote}`");
     let reading = || failed(format!("reading the project's settings ({name})"));
     let tip = default_branch_tip(git, toplevel, remote).map_err(|e| {
-        if crate::signals::interrupted() {
+        // Ctrl-C reaches git too, which may die of it before the handler
+        // has marked the run as interrupted.
+        if crate::signals::interrupted_within(std::time::Duration::from_millis(200)) {
             Failure::new(Kind::Interrupted, "interrupted: nothing was changed").because(e)
         } else {
             reading().because(e)
