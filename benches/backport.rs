@@ -21,7 +21,8 @@
 //! to measure instead), `BENCH_BASELINE` (another build, e.g. from before
 //! `--pick`, run alongside in the `landed` case with no `--pick`, in the `fanout`
 //! case, `backport/fanout.rs`, and in the `tls` case, where the tool, the
-//! baseline and the floor then take turns and nothing else is measured),
+//! baseline and the floor then take turns and nothing else is measured, at
+//! `BENCH_TLS_PRS` pull requests, default `1,20,100`),
 //! `BENCH_DEBUG` (comma list of PR counts: instead of measuring, run the
 //! tool once each with `--debug` and print its timings).
 
@@ -1466,13 +1467,15 @@ fn tls_cases(
             first_pr: FIRST_PR,
         };
         if let Some(baseline) = baseline {
+            let sizes = env_list("BENCH_TLS_PRS", &[1, 20, 100]);
             let other = Bench {
                 binary: baseline,
                 env: bench.env.clone(),
                 api: bench.api.clone(),
                 ..bench
             };
-            for prs in [1, 20, 100] {
+            for &prs in &sizes {
+                let prs = prs as usize;
                 let ways = [
                     (&bench, Kind::Tool, ""),
                     (&other, Kind::Tool, "baseline"),
