@@ -122,11 +122,12 @@ pub fn pick_all(
 }
 
 /// The patch to apply for a pull request of a saved plan (`--continue`):
-/// its landed commits' when those are picked, else `download` (its own
-/// commits, checked), with the saved origins when `-x` named any.
-pub fn patch_for(local: &Local<'_>, pr: &Pr, download: Vec<u8>) -> Result<Vec<u8>> {
-    let patch = if pr.landed.is_empty() || download.is_empty() {
-        download
+/// its landed commits' when those are picked, else `own` (its own
+/// commits' patch, as `verify` made it), with the saved origins when `-x`
+/// named any.
+pub fn patch_for(local: &Local<'_>, pr: &Pr, own: Vec<u8>) -> Result<Vec<u8>> {
+    let patch = if pr.landed.is_empty() || own.is_empty() {
+        own
     } else {
         format_patch(local, &pr.landed)?
     };
