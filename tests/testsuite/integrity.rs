@@ -370,36 +370,30 @@ fn plain_text_or_binary_bytes_instead_of_the_patch_are_never_applied() {
     }
 }
 
-/// Pull request #3796, adding a file in Latin-1: its patch is not UTF-8.
-fn latin1_pr(world: &World) -> FakePull {
-    // A file in Latin-1: the patch is not UTF-8, and is the commits all the same.
-    let base = world.git(&world.work, &["rev-parse", "master"]).trim().to_string();
-    world.git(&world.work, &["checkout", "--quiet", "-b", "feature-latin1"]);
-    std::fs::write(world.work.join("pkg/latin1.txt"), b"caf\xe9 cr\xe8me\n").unwrap();
-    world.git(&world.work, &["add", "pkg/latin1.txt"]);
-    world.git(&world.work, &["commit", "--quiet", "-m", "Add a Latin-1 file"]);
-    let head = world.git(&world.work, &["rev-parse", "HEAD"]).trim().to_string();
+/// Makes the maintainer's branch `branch` (from `base` to `head`) pull
+/// request `number`, merged into master with a merge commit, as GitHub
+/// would have it: its head at `refs/pull/N/head`, its patch GitHub's.
+fn merged_from_branch(world: &World, number: u64, title: &str, branch: &str, base: String, head: String) -> FakePull {
     let patch = world
         .git_output(&world.work, &["format-patch", "--stdout", &format!("{base}..{head}")])
         .stdout;
-    assert!(std::str::from_utf8(&patch).is_err(), "the patch is not UTF-8");
     world.git(&world.work, &["checkout", "--quiet", "master"]);
     world.git(
         &world.work,
-        &["push", "--quiet", "origin", &format!("{head}:refs/pull/3796/head")],
+        &["push", "--quiet", "origin", &format!("{head}:refs/pull/{number}/head")],
     );
     world.git(
         &world.work,
-        &["merge", "--quiet", "--no-ff", "-m", "Merge #3796", "feature-latin1"],
+        &["merge", "--quiet", "--no-ff", "-m", &format!("Merge #{number}"), branch],
     );
     world.git(&world.work, &["push", "--quiet", "origin", "master"]);
     let pr = FakePull {
-        number: 3796,
-        title: "Add a Latin-1 file".into(),
+        number,
+        title: title.into(),
         body: String::new(),
         merged: true,
         author: "bob".into(),
-        head_ref: "feature-latin1".into(),
+        head_ref: branch.into(),
         head_sha: head,
         base_ref: "master".into(),
         base_sha: base,
@@ -408,6 +402,19 @@ fn latin1_pr(world: &World) -> FakePull {
         state: "closed".into(),
     };
     world.github.add_pull(pr.clone());
+    pr
+}
+
+/// Pull request #3796, adding a file in Latin-1: its patch is not UTF-8.
+fn latin1_pr(world: &World) -> FakePull {
+    let base = world.git(&world.work, &["rev-parse", "master"]).trim().to_string();
+    world.git(&world.work, &["checkout", "--quiet", "-b", "feature-latin1"]);
+    std::fs::write(world.work.join("pkg/latin1.txt"), b"caf\xe9 cr\xe8me\n").unwrap();
+    world.git(&world.work, &["add", "pkg/latin1.txt"]);
+    world.git(&world.work, &["commit", "--quiet", "-m", "Add a Latin-1 file"]);
+    let head = world.git(&world.work, &["rev-parse", "HEAD"]).trim().to_string();
+    let pr = merged_from_branch(world, 3796, "Add a Latin-1 file", "feature-latin1", base, head);
+    assert!(std::str::from_utf8(&pr.patch).is_err(), "the patch is not UTF-8");
     pr
 }
 
@@ -587,33 +594,7 @@ fn a_pull_request_that_merged_master_is_picked_as_git_lists_its_commits() {
     );
     let head = world.git(&world.work, &["rev-parse", "HEAD"]).trim().to_string();
     let range = format!("{base}..{head}");
-    let patch = world
-        .git_output(&world.work, &["format-patch", "--stdout", &range])
-        .stdout;
-    world.git(&world.work, &["checkout", "--quiet", "master"]);
-    world.git(
-        &world.work,
-        &["push", "--quiet", "origin", &format!("{head}:refs/pull/3797/head")],
-    );
-    world.git(
-        &world.work,
-        &["merge", "--quiet", "--no-ff", "-m", "Merge #3797", "feature-3797"],
-    );
-    world.git(&world.work, &["push", "--quiet", "origin", "master"]);
-    world.github.add_pull(FakePull {
-        number: 3797,
-        title: "Fix in two halves".into(),
-        body: String::new(),
-        merged: true,
-        author: "bob".into(),
-        head_ref: "feature-3797".into(),
-        head_sha: head,
-        base_ref: "master".into(),
-        base_sha: base,
-        labels: Vec::new(),
-        patch,
-        state: "closed".into(),
-    });
+    merged_from_branch(&world, 3797, "Fix in two halves", "feature-3797", base, head);
     world.github.set_commit_count(3797, 3);
 
     let run = run(&world, &["--yes", "upstream/release-3.1", "3796", "3797"]);
