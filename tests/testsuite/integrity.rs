@@ -223,17 +223,23 @@ fn a_pull_request_of_merge_commits_only_is_an_error_that_says_so() {
 
 // 2. A patch cut short is not a partial backport.
 
-#[test]
-fn a_truncated_patch_is_never_a_partial_backport() {
-    let world = World::new();
-    let pr = two_commits(&world, 3796);
+/// Pull request #3796 of two commits, whose patch from GitHub was cut
+/// after its first message.
+fn truncated(world: &World) -> FakePull {
+    let pr = two_commits(world, 3796);
     world.github.patch_body(
         3796,
         "text/x-patch; charset=utf-8",
         &first_message(&pr.patch),
         usize::MAX,
     );
+    pr
+}
 
+#[test]
+fn a_truncated_patch_is_never_a_partial_backport() {
+    let world = World::new();
+    let pr = truncated(&world);
     let run = run(&world, &["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(0);
     assert_eq!(run.stdout, URL);
@@ -243,13 +249,7 @@ fn a_truncated_patch_is_never_a_partial_backport() {
     assert_eq!(patch_gets(&world), 0);
 
     let world = World::new();
-    let pr = two_commits(&world, 3796);
-    world.github.patch_body(
-        3796,
-        "text/x-patch; charset=utf-8",
-        &first_message(&pr.patch),
-        usize::MAX,
-    );
+    truncated(&world);
     let before = world.branches(&world.fork);
     let (run, _) = run_without_format_patch(&world, &["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(1)
