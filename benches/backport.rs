@@ -19,8 +19,10 @@
 //! trips, default `50,250`), `BENCH_FILES` (the plain cases on the
 //! repository of that many files), `BENCH_TOOL` (another build of the tool
 //! to measure instead), `BENCH_BASELINE` (another build, e.g. from before
-//! `--pick`, run alongside in the `landed` case with no `--pick`, and in the `fanout`
-//! case, `backport/fanout.rs`),
+//! `--pick`, run alongside in the `landed` case with no `--pick`, in the `fanout`
+//! case, `backport/fanout.rs`, and in the `tls` case, where the tool, the
+//! baseline and the floor then take turns and nothing else is measured, at
+//! `BENCH_TLS_PRS` pull requests, default `1,20,100`),
 //! `BENCH_DEBUG` (comma list of PR counts: instead of measuring, run the
 //! tool once each with `--debug` and print its timings).
 
@@ -166,7 +168,15 @@ fn main() {
     }
     if wanted("tls") {
         let rtts = env_list("BENCH_RTT_MS", &[50, 250]);
-        let tls_rows = tls_cases(&world, &fake, &binary, &rtts, runs, wanted("missing"));
+        let tls_rows = tls_cases(
+            &world,
+            &fake,
+            &binary,
+            baseline.as_deref(),
+            &rtts,
+            runs,
+            wanted("missing"),
+        );
         out.push_str(&tls_table(&tls_rows));
         if let Some(&rtt) = rtts.iter().max() {
             let at: Vec<Row> = tls_rows
@@ -1424,8 +1434,17 @@ fn nice_step(max: f64) -> f64 {
 /// round trip: the tool as built (the proxy offering h2 and http/1.1; built
 /// with `--features http2`, also with http/1.1 alone offered), and with
 /// other caps on requests in flight; 1, 20 and 100 PRs (the script's way not at
-/// 100: a minute per run at 250 ms).
-fn tls_cases(world: &World, fake: &FakeGitHub, binary: &Path, rtts: &[u64], runs: usize, missing: bool) -> Vec<Row> {
+/// 100: a minute per run at 250 ms). With a `baseline` build, only the tool,
+/// the baseline and the floor, taking turns (`interleaved`).
+fn tls_cases(
+    world: &World,
+    fake: &FakeGitHub,
+    binary: &Path,
+    baseline: Option<&Path>,
+    rtts: &[u64],
+    runs: usize,
+    missing: bool,
+) -> Vec<Row> {
     // The round trips are the proxy's now; the fake answers at once.
     let delays = std::mem::take(&mut fake.state.lock().expect("fake state").delays);
     let proxy = tls::Proxy::start(&fake.url, &world.root.join("tls"));
@@ -1447,6 +1466,25 @@ fn tls_cases(world: &World, fake: &FakeGitHub, binary: &Path, rtts: &[u64], runs
             rtt: Some(rtt),
             first_pr: FIRST_PR,
         };
+        if let Some(baseline) = baseline {
+            let sizes = env_list("BENCH_TLS_PRS", &[1, 20, 100]);
+            let other = Bench {
+                binary: baseline,
+                env: bench.env.clone(),
+                api: bench.api.clone(),
+                ..bench
+            };
+            for &prs in &sizes {
+                let prs = prs as usize;
+                let ways = [
+                    (&bench, Kind::Tool, ""),
+                    (&other, Kind::Tool, "baseline"),
+                    (&bench, Kind::Floor, ""),
+                ];
+                rows.extend(interleaved(&ways, prs, runs));
+            }
+            continue;
+        }
         for prs in [1, 20, 100] {
             rows.push(bench.case(Kind::Tool, prs, 1, runs));
             if cfg!(feature = "http2") {
@@ -1483,14 +1521,85 @@ fn tls_cases(world: &World, fake: &FakeGitHub, binary: &Path, rtts: &[u64], runs
     rows
 }
 
+/// Each of `ways` (a bench, what it runs, and its variant's name) on `prs`
+/// pull requests onto one target: a warm-up run each that counts git
+/// processes, then `runs` rounds of one run each in a rotated order, so
+/// that a machine busier for a while slows them alike.
+fn interleaved(ways: &[(&Bench<'_>, Kind, &str)], prs: usize, runs: usize) -> Vec<Row> {
+    let mut git = Vec::new();
+    for (bench, kind, _) in ways {
+        bench.prepare();
+        let log = bench.world.root.join("git.log");
+        let _ = std::fs::remove_file(&log);
+        bench.run_with(*kind, prs, 1, Some(&log), &[], &[]);
+        git.push(std::fs::read_to_string(&log).map(|t| t.lines().count()).unwrap_or(0));
+    }
+    let mut times = vec![Vec::new(); ways.len()];
+    let mut wires = vec![Vec::new(); ways.len()];
+    let mut http = vec![0; ways.len()];
+    for round in 0..runs {
+        for k in 0..ways.len() {
+            let w = (round + k) % ways.len();
+            let (bench, kind, _) = ways[w];
+            bench.prepare();
+            let (took, _, _) = bench.run_with(kind, prs, 1, None, &[], &[]);
+            times[w].push(took);
+            http[w] = bench.fake.requests().len();
+            if let Some(proxy) = bench.proxy {
+                wires[w].push(proxy.take());
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for (w, (bench, kind, variant)) in ways.iter().enumerate() {
+        times[w].sort();
+        let wire = wires[w].last().cloned().map(|mut last| {
+            let mut busy: Vec<Duration> = wires[w].iter().map(|x| x.busy).collect();
+            busy.sort();
+            last.busy = busy[busy.len() / 2];
+            last
+        });
+        let row = Row {
+            kind: *kind,
+            variant: variant.to_string(),
+            rtt: bench.rtt,
+            wire,
+            prs,
+            targets: 1,
+            median: times[w][times[w].len() / 2],
+            min: times[w][0],
+            git: git[w],
+            http: http[w],
+            rss_kib: None,
+        };
+        eprintln!(
+            "{:6}{}{} {:3} PR(s): median {:.3}s (min {:.3}s), {} git, {} HTTP",
+            kind.name(),
+            if variant.is_empty() { "" } else { " " },
+            variant,
+            prs,
+            row.median.as_secs_f64(),
+            row.min.as_secs_f64(),
+            row.git,
+            row.http
+        );
+        rows.push(row);
+    }
+    rows
+}
+
 fn tls_table(rows: &[Row]) -> String {
     let mut t = String::new();
     writeln!(
         t,
-        "\n| round trip | PRs | run | wall | /floor | script/this | connections | TLS handshakes (h2) | requests | most at once | HTTP busy |"
+        "\n| round trip | PRs | run | wall | min | /floor | /baseline | script/this | git processes | connections | TLS handshakes (h2) | requests | most at once | HTTP busy |"
     )
     .ok();
-    writeln!(t, "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|").ok();
+    writeln!(
+        t,
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    .ok();
     for row in rows {
         let same = |kind: Kind| {
             rows.iter()
@@ -1505,6 +1614,13 @@ fn tls_table(rows: &[Row]) -> String {
             (Kind::Tool, Some(s)) => format!("{:.2}", s.median.as_secs_f64() / secs),
             _ => "–".to_string(),
         };
+        let baseline = rows
+            .iter()
+            .find(|r| r.kind == Kind::Tool && r.prs == row.prs && r.rtt == row.rtt && r.variant == "baseline");
+        let baseline = match (row.kind, baseline) {
+            (Kind::Tool, Some(b)) => format!("{:.2}", secs / b.median.as_secs_f64()),
+            _ => "–".to_string(),
+        };
         let name = if row.variant.is_empty() {
             row.kind.name().to_string()
         } else {
@@ -1513,9 +1629,11 @@ fn tls_table(rows: &[Row]) -> String {
         let w = row.wire.clone().unwrap_or_default();
         writeln!(
             t,
-            "| {} ms | {} | {name} | {secs:.3} s | {floor} | {script} | {} | {} ({}) | {} | {} | {:.3} s |",
+            "| {} ms | {} | {name} | {secs:.3} s | {:.3} s | {floor} | {baseline} | {script} | {} | {} | {} ({}) | {} | {} | {:.3} s |",
             row.rtt.unwrap_or_default(),
             row.prs,
+            row.min.as_secs_f64(),
+            row.git,
             w.connections,
             w.handshakes,
             w.h2,

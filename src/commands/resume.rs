@@ -157,13 +157,13 @@ fn resume_jobs(session: &Session<'_>, selector: Option<&str>, flags: Flags) -> R
         upstream: &plan.upstream,
         out,
     };
-    let downloaded = gather::patches(&github, &local, &plan.repo, &wanted);
+    let made = gather::patches(&github, &local, &plan.repo, &wanted);
     token::report_to_helper(&found, &git, toplevel, out, &github);
-    let downloaded = downloaded?;
+    let made = made?;
     // What the run picked of each: what landed, with the origins `-x` named.
     let patches: HashMap<u64, Vec<u8>> = wanted
         .into_iter()
-        .zip(downloaded)
+        .zip(made)
         .map(|(n, patch)| match plan.source(n) {
             Some(pr) => crate::stages::landed::patch_for(&local, pr, patch).map(|patch| (n, patch)),
             None => Ok((n, patch)),

@@ -816,7 +816,7 @@ fn leftover_markers(
         .copied()
         .filter(|n| !patches.contains_key(n))
         .collect();
-    let downloaded = if missing.is_empty() {
+    let made = if missing.is_empty() {
         Vec::new()
     } else {
         let (repo, upstream) = (&run.plan.repo, run.plan.upstream.clone());
@@ -833,7 +833,7 @@ fn leftover_markers(
         .iter()
         .filter_map(|n| patches.get(n))
         .map(Vec::as_slice)
-        .chain(downloaded.iter().map(Vec::as_slice))
+        .chain(made.iter().map(Vec::as_slice))
         .collect();
     Ok(found
         .into_iter()

@@ -1,6 +1,7 @@
 //! Gathering: one `git fetch` of the target branches and the pull requests'
-//! heads from the upstream remote, while the pull requests' metadata and
-//! patches are downloaded concurrently.
+//! heads from the upstream remote, while the pull requests' metadata is
+//! downloaded concurrently; then each pull request's patch is made from its
+//! commits (`verify`).
 
 use std::thread;
 
@@ -10,11 +11,11 @@ use crate::cli::args::Target;
 use crate::cli::options::Options;
 use crate::errors::{Context, failed, usage};
 use crate::git::Git;
-use crate::github::{ApiError, Download, GitHub, PullRequest, Repo};
+use crate::github::{ApiError, GitHub, PullRequest, Repo};
 use crate::output::Output;
 use crate::plan::state::{PickedAs, Pr};
 use crate::signals::join;
-use crate::stages::verify::{self, Checked, Local};
+use crate::stages::verify::{self, Checked, Commits, Local, Verified};
 
 /// A job to be: a target and the pull requests to pick onto it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,8 +58,8 @@ pub struct Request<'a> {
 pub struct Gathered {
     /// The source pull requests, in the order given.
     pub prs: Vec<Pr>,
-    /// Each pull request's patch series (mbox), in the same order, checked
-    /// against its commits (`verify`); empty for one in `empty`.
+    /// Each pull request's patch series (mbox), in the same order, made from
+    /// its commits (`verify`); empty for one in `empty`.
     pub patches: Vec<Vec<u8>>,
     /// The pull requests that have no changes (no commits): nothing to pick.
     pub empty: Vec<u64>,
@@ -89,7 +90,6 @@ pub fn gather(
     };
     let Brought {
         pulls: downloaded,
-        patches,
         user,
         open,
         fetched,
@@ -107,20 +107,25 @@ pub fn gather(
         check_not_taken(job, pull.flatten())?;
     }
     fetched?;
-    let downloads: Vec<_> = patches
+    let api = verify::Api {
+        download: &|n| github.patch(repo, n),
+        explain: &|e, n| explain_pr(e, n, repo, github),
+    };
+    let verified = verify::check_all(&local, &pulls, &api)
         .into_iter()
-        .zip(&pulls)
-        .map(|(patch, pull)| patch.map_err(|e| (e, pull.number)))
-        .collect();
-    let checked = check_all(&local, &pulls, downloads, |(e, n)| explain_pr(e, n, repo, github))?;
-    let (mut patches, empty) = with_changes(checked, &pulls, out)?;
+        .collect::<Result<Vec<_>>>()?;
+    let Changes {
+        mut patches,
+        empty,
+        commits,
+    } = with_changes(verified, &pulls, out)?;
     let mut prs = prs;
     let picking = crate::stages::landed::Picking {
         local: &local,
         pick: settings.options.pick,
         record_origin: settings.options.record_origin,
     };
-    crate::stages::landed::pick_all(&picking, &pulls, &mut patches, &mut prs)?;
+    crate::stages::landed::pick_all(&picking, &pulls, &commits, &mut patches, &mut prs)?;
     Ok(Gathered {
         prs,
         patches,
@@ -135,8 +140,6 @@ pub fn gather(
 struct Brought {
     /// GitHub's answers for the pull requests, in the order given.
     pulls: Vec<Result<PullRequest, ApiError>>,
-    /// Their patches, in the same order.
-    patches: Vec<Result<Download, ApiError>>,
     /// The login that owns the fork.
     user: Result<String, ApiError>,
     /// For each job, the open pull request from the branch to be pushed
@@ -148,10 +151,10 @@ struct Brought {
     fork_heads: Option<crate::stages::fork::Heads>,
 }
 
-/// Asks GitHub for the pull requests (those not known already), their
-/// patches, whose fork it is and what is open from it, and the fork for its
-/// branches, all at once while the targets and heads are fetched here
-/// (unless they are already).
+/// Asks GitHub for the pull requests (those not known already), whose fork
+/// it is and what is open from it, and the fork for its branches, all at
+/// once while the targets and heads are fetched here (unless they are
+/// already). No patch is downloaded: each is made from the commits fetched.
 fn bring(
     settings: &Request<'_>,
     jobs: &[JobSpec],
@@ -166,12 +169,8 @@ fn bring(
         let unknown: Vec<u64> = (settings.prs.iter().copied())
             .filter(|&n| !already.pulls.iter().any(|p| p.number == n))
             .collect();
-        let pulls = scope.spawn(move || github.pulls(repo, &unknown, settings.prs.len(), &|_| ()));
-        let patches: Vec<_> = settings
-            .prs
-            .iter()
-            .map(|&n| scope.spawn(move || github.patch(repo, n)))
-            .collect();
+        // Alongside them: whose fork, then what is open from it, one at a time.
+        let pulls = scope.spawn(move || github.pulls(repo, &unknown, 1, &|_| ()));
         // Whose fork, then which of its branches to be pushed already head
         // an open pull request.
         let user = scope.spawn(|| {
@@ -212,11 +211,9 @@ fn bring(
                 None => asked.next().unwrap_or_else(|| github.pull(repo, n)),
             })
             .collect();
-        let patches: Vec<_> = patches.into_iter().map(join).collect();
         let (user, open) = join(user);
         Brought {
             pulls,
-            patches,
             user,
             open,
             fetched,
@@ -274,13 +271,23 @@ fn check_pulls(
     Ok((prs, pulls))
 }
 
-/// The patches, in order, and the pull requests without changes (whose
-/// patch is empty); an error when none has any.
-fn with_changes(checked: Vec<Checked>, pulls: &[PullRequest], out: &Output) -> Result<(Vec<Vec<u8>>, Vec<u64>)> {
+/// The pull requests' patches, in order, and what checking them found.
+struct Changes {
+    patches: Vec<Vec<u8>>,
+    /// The pull requests without changes (whose patch is empty).
+    empty: Vec<u64>,
+    /// Each pull request's own commits.
+    commits: Vec<Commits>,
+}
+
+/// The patches, in order, the pull requests without changes, and each
+/// pull request's commits; an error when none has any.
+fn with_changes(verified: Vec<Verified>, pulls: &[PullRequest], out: &Output) -> Result<Changes> {
     let mut patches = Vec::new();
     let mut empty = Vec::new();
-    for (checked, pull) in checked.into_iter().zip(pulls) {
-        match checked {
+    let mut commits = Vec::new();
+    for (verified, pull) in verified.into_iter().zip(pulls) {
+        match verified.checked {
             Checked::Patch(patch) => patches.push(patch),
             Checked::Empty => {
                 out.note(&format!(
@@ -291,6 +298,7 @@ fn with_changes(checked: Vec<Checked>, pulls: &[PullRequest], out: &Output) -> R
                 patches.push(Vec::new());
             }
         }
+        commits.push(verified.commits);
     }
     if empty.len() == pulls.len() {
         return Err(
@@ -299,7 +307,11 @@ fn with_changes(checked: Vec<Checked>, pulls: &[PullRequest], out: &Output) -> R
                 .into(),
         );
     }
-    Ok((patches, empty))
+    Ok(Changes {
+        patches,
+        empty,
+        commits,
+    })
 }
 
 /// For each job, the open pull request whose head is the fork branch the
@@ -338,81 +350,28 @@ fn check_not_taken(job: &JobSpec, open: Option<PullRequest>) -> Result<()> {
     .into())
 }
 
-/// Checks each download against its pull request's commits (`verify`);
-/// a patch GitHub will not make (406: too large) is made locally, any other
-/// failure is explained by `explain`.
-fn check_all<E>(
-    local: &Local<'_>,
-    pulls: &[PullRequest],
-    downloads: Vec<std::result::Result<Download, (ApiError, E)>>,
-    explain: impl Fn((ApiError, E)) -> anyhow::Error,
-) -> Result<Vec<Checked>> {
-    let mut wanted = Vec::new();
-    let mut refusals = Vec::new();
-    for (download, pull) in downloads.into_iter().zip(pulls) {
-        match download {
-            Ok(download) => {
-                wanted.push(Some(download));
-                refusals.push(None);
-            }
-            Err((refusal, _)) if refusal.status() == Some(406) => {
-                local.out.note(&format!(
-                    "GitHub will not make the patch of PR #{0} (too large: over 300 files or 20,000 lines); making it locally from refs/pull/{0}/head",
-                    pull.number
-                ));
-                wanted.push(None);
-                refusals.push(Some(refusal));
-            }
-            Err(other) => return Err(explain(other)),
-        }
-    }
-    verify::check_all(local, pulls, wanted)
-        .into_iter()
-        .zip(refusals)
-        .zip(pulls)
-        .map(|((checked, refusal), pull)| match refusal {
-            Some(refusal) => checked.map_err(|e| {
-                failed(format!(
-                    "making the patch of PR #{} with git format-patch, as GitHub would not ({refusal})",
-                    pull.number
-                ))
-                .because(e)
-                .into()
-            }),
-            None => checked,
-        })
-        .collect()
-}
-
-/// Downloads the patches of `numbers` and their pull requests concurrently,
-/// in order, and checks each against its commits (`verify`). A patch GitHub
-/// will not make is made locally from the pull request's commits.
+/// The pull requests `numbers` (asked for concurrently) and each one's
+/// patch, in order, made from its commits (`verify`).
 pub fn patches(github: &GitHub<'_>, local: &Local<'_>, repo: &Repo, numbers: &[u64]) -> Result<Vec<Vec<u8>>> {
-    let (pulls, downloads) = thread::scope(|scope| {
-        let pulls = scope.spawn(|| github.pulls(repo, numbers, numbers.len(), &|_| ()));
-        let downloads: Vec<_> = (numbers.iter())
-            .map(|&n| scope.spawn(move || github.patch(repo, n)))
-            .collect();
-        (join(pulls), downloads.into_iter().map(join).collect::<Vec<_>>())
-    });
-    let pulls = pulls
+    let pulls = github
+        .pulls(repo, numbers, 0, &|_| ())
         .into_iter()
         .zip(numbers)
         .map(|(pull, &n)| pull.map_err(|e| explain_pr(e, n, repo, github)))
         .collect::<Result<Vec<_>>>()?;
-    let downloads = downloads
+    let api = verify::Api {
+        download: &|n| github.patch(repo, n),
+        explain: &|e, n| explain_pr(e, n, repo, github),
+    };
+    verify::check_all(local, &pulls, &api)
         .into_iter()
-        .zip(numbers)
-        .map(|(patch, &n)| patch.map_err(|e| (e, n)))
-        .collect();
-    let checked = check_all(local, &pulls, downloads, |(e, n)| explain_pr(e, n, repo, github))?;
-    Ok(checked
-        .into_iter()
-        .map(|c| match c {
-            Checked::Patch(patch) => patch,
-            Checked::Empty => Vec::new(),
+        .map(|verified| {
+            verified.map(|v| match v.checked {
+                Checked::Patch(patch) => patch,
+                Checked::Empty => Vec::new(),
+            })
         })
-        .collect())
+        .collect()
 }
 
 fn explain_pr(error: ApiError, number: u64, repo: &Repo, github: &GitHub<'_>) -> anyhow::Error {

@@ -18,7 +18,7 @@ use crate::errors::{Context, failed};
 use crate::git::ops::Patches;
 use crate::github::PullRequest;
 use crate::plan::state::{PickedAs, Pr};
-use crate::stages::verify::{Commits, Local, PLAIN_DIFF, commit_patch_ids, commits, is_object_id};
+use crate::stages::verify::{Commits, Local, PLAIN_DIFF, commit_patch_ids, is_object_id};
 
 /// How a pull request landed on the branch it was merged into.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,10 +40,18 @@ pub struct Picking<'a> {
 
 /// Decides what is picked of each pull request with changes (`patches[i]`
 /// not empty), and changes its patch and its entry in `prs` to match: the
-/// landed commits' patch, and with `-x` the origin of each commit. One
-/// more fetch at most (the branches the pull requests were merged into);
-/// none when their own commits are picked without `-x`.
-pub fn pick_all(picking: &Picking<'_>, pulls: &[PullRequest], patches: &mut [Vec<u8>], prs: &mut [Pr]) -> Result<()> {
+/// landed commits' patch, and with `-x` the origin of each commit.
+/// `commits[i]` are the pull request's own commits, as the check of its
+/// patch listed them (`verify`): they are not listed again. One more fetch
+/// at most (the branches the pull requests were merged into); none when
+/// their own commits are picked without `-x`.
+pub fn pick_all(
+    picking: &Picking<'_>,
+    pulls: &[PullRequest],
+    commits: &[Commits],
+    patches: &mut [Vec<u8>],
+    prs: &mut [Pr],
+) -> Result<()> {
     if picking.pick == Pick::Commits && !picking.record_origin {
         return Ok(());
     }
@@ -55,12 +63,11 @@ pub fn pick_all(picking: &Picking<'_>, pulls: &[PullRequest], patches: &mut [Vec
         .map(|(pull, _)| pull)
         .collect();
     fetch_bases(local, &wanted);
-    for ((pull, patch), pr) in pulls.iter().zip(patches.iter_mut()).zip(prs.iter_mut()) {
+    for (((pull, own), patch), pr) in pulls.iter().zip(commits).zip(patches.iter_mut()).zip(prs.iter_mut()) {
         if patch.is_empty() {
             continue;
         }
-        let own = commits(local, pull)?;
-        let landing = landing(local, pull, &own).map_err(|why| {
+        let landing = landing(local, pull, own).map_err(|why| {
             local.out.note(&format!(
                 "cannot tell how #{} landed ({why}): its own commits are picked{}",
                 pull.number,
@@ -71,7 +78,7 @@ pub fn pick_all(picking: &Picking<'_>, pulls: &[PullRequest], patches: &mut [Vec
                 }
             ));
         });
-        let own = own.picked;
+        let own = &own.picked;
         let picked_as = match (&landing, picking.pick) {
             (Ok(Landing::Squash { .. }), Pick::Landed | Pick::Auto) => PickedAs::Squash,
             (Ok(Landing::Rebase { .. }), Pick::Landed) => PickedAs::Rebase,
@@ -98,7 +105,7 @@ pub fn pick_all(picking: &Picking<'_>, pulls: &[PullRequest], patches: &mut [Vec
         if picking.record_origin
             && let Ok(landing) = &landing
         {
-            let origins = origins(landing, picked_as, &landed, &own);
+            let origins = origins(landing, picked_as, &landed, own);
             if origins.is_empty() {
                 local.out.warn(&format!(
                     "-x: #{} was squash-merged, so its own commits are not on {}: they carry no `cherry picked from` line (`--pick=landed` picks the squash commit, which does)",
@@ -115,11 +122,12 @@ pub fn pick_all(picking: &Picking<'_>, pulls: &[PullRequest], patches: &mut [Vec
 }
 
 /// The patch to apply for a pull request of a saved plan (`--continue`):
-/// its landed commits' when those are picked, else `download` (its own
-/// commits, checked), with the saved origins when `-x` named any.
-pub fn patch_for(local: &Local<'_>, pr: &Pr, download: Vec<u8>) -> Result<Vec<u8>> {
-    let patch = if pr.landed.is_empty() || download.is_empty() {
-        download
+/// its landed commits' when those are picked, else `own` (its own
+/// commits' patch, as `verify` made it), with the saved origins when `-x`
+/// named any.
+pub fn patch_for(local: &Local<'_>, pr: &Pr, own: Vec<u8>) -> Result<Vec<u8>> {
+    let patch = if pr.landed.is_empty() || own.is_empty() {
+        own
     } else {
         format_patch(local, &pr.landed)?
     };

@@ -1,15 +1,28 @@
-//! Verify, don't trust: a patch downloaded from GitHub is applied only when it
-//! is the pull request's commits. Those commits are known here, checked by
-//! git against their ids: the fetch brought `refs/pull/N/head`, and the pull
-//! request's JSON names its base and head and says how many commits it has.
-//! The patch must be an mbox of as many messages as the pull request has
-//! commits (merges aside, which a patch leaves out), with the same patch ids
-//! (`git patch-id --stable`) in the same order. Otherwise (an empty body, a
-//! proxy's page, a series cut short) the patch is made locally from the
-//! commits with `git format-patch`; when even that is impossible, the run
-//! fails and says what GitHub sent.
+//! Verify, don't trust: what is applied is the pull request's commits,
+//! known here and checked by git against their ids. The fetch brought
+//! `refs/pull/N/head`, and the pull request's JSON names its base and head
+//! and says how many commits it has; git must find that many in
+//! `base..head`. The patch series is then made here from those commits with
+//! `git format-patch`, one process for every pull request of the run, and
+//! each pull request's part of it must be exactly its commits' messages, in
+//! order.
+//!
+//! GitHub's patch is downloaded only where that cannot be done. When the
+//! commits cannot be had here even after fetching them, nothing can check a
+//! download: the run stops and says what GitHub sent. When `git
+//! format-patch` cannot make their patch, GitHub's is applied only if it is
+//! an mbox of as many messages as the commits make (merges and empty commits
+//! make none), with the same patch ids (`git patch-id --stable`) in the same
+//! order; otherwise the run stops and says what GitHub sent.
+//!
+//! Every pull request's commits come from one `git rev-list` (after one
+//! `git merge-base` when their bases differ): it lists all their ranges at
+//! once down to what every base reaches, and each range is worked out here
+//! from the commits' parents, so the git processes do not grow with the
+//! pull requests.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::Result;
@@ -17,19 +30,25 @@ use anyhow::Result;
 use crate::errors::{Context, failed};
 use crate::git::Git;
 use crate::git::ops::{PatchId, Patches};
-use crate::github::{Download, PullRequest, sent};
+use crate::github::{ApiError, Download, PullRequest, sent};
 use crate::output::Output;
 use crate::signals::join;
 use crate::stages::apply::patch_commits;
 
-/// Where a patch is made locally, when GitHub will not make it (406) or
-/// what it sent is not the pull request's commits.
+/// Where the commits are, and where a patch is made from them.
 pub struct Local<'a> {
     pub git: &'a Git<'a>,
     pub dir: &'a Path,
     /// The upstream remote, where `refs/pull/N/head` and the base come from.
     pub upstream: &'a str,
     pub out: &'a Output,
+}
+
+/// GitHub's patch of a pull request, asked for only where it cannot be made
+/// here, and how a refusal to send it is told.
+pub struct Api<'a> {
+    pub download: &'a (dyn Fn(u64) -> Result<Download, ApiError> + Sync),
+    pub explain: &'a (dyn Fn(ApiError, u64) -> anyhow::Error + Sync),
 }
 
 /// What a pull request brings to apply, once checked.
@@ -41,8 +60,15 @@ pub enum Checked {
     Empty,
 }
 
+/// A pull request's patch, and the commits it was checked against.
+#[derive(Debug)]
+pub struct Verified {
+    pub checked: Checked,
+    pub commits: Commits,
+}
+
 /// The pull request's own commits, as the local objects say.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Commits {
     /// `base..head`, the commits GitHub counts as the pull request's.
     pub range: String,
@@ -50,119 +76,195 @@ pub struct Commits {
     pub total: u64,
     /// The commits a patch series holds (merges left out), oldest first.
     pub picked: Vec<String>,
-    /// Their patch ids, in order; a commit that changes nothing has none.
+    /// Those of `picked` that change something: each makes one message of
+    /// the patch series (`git format-patch` leaves an empty commit out).
+    pub changing: Vec<String>,
+    /// The patch ids of `changing`, in order; known only when GitHub's patch
+    /// is checked against them.
     pub patch_ids: Vec<String>,
 }
 
-/// The patch to apply for each of `pulls`, in order: its download when
-/// that is the pull request's commits, else one made locally from them. A
-/// download is `None` when GitHub would not make the patch (406). Each
-/// pull request's commits are listed concurrently; their patch ids come
-/// from one `git log -p | git patch-id` for all of them, and the downloads'
-/// from one `git patch-id`.
-pub fn check_all(local: &Local<'_>, pulls: &[PullRequest], downloads: Vec<Option<Download>>) -> Vec<Result<Checked>> {
-    let listed: Vec<Result<Commits>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = pulls
-            .iter()
-            .map(|pull| scope.spawn(move || commits(local, pull)))
-            .collect();
-        handles.into_iter().map(join).collect()
-    });
-    let wanted: Vec<&str> = listed
-        .iter()
-        .zip(&downloads)
-        .filter(|(_, download)| download.is_some())
-        .filter_map(|(commits, _)| commits.as_ref().ok())
-        .flat_map(|commits| commits.picked.iter().map(String::as_str))
+/// The patch to apply for each of `pulls`, in order, with the commits it
+/// was checked against: made here from the commits (one `git format-patch`
+/// for all), or GitHub's where it cannot be (`api`, checked as above).
+pub fn check_all(local: &Local<'_>, pulls: &[PullRequest], api: &Api<'_>) -> Vec<Result<Verified>> {
+    let listed = list_all(local, pulls);
+    let mut made = make_all(local, pulls, &listed);
+    // GitHub's patch, where the commits cannot be had or their patch cannot be made.
+    let wanted: Vec<usize> = (0..pulls.len())
+        .filter(|&i| listed[i].is_err() || matches!(made[i], Some(Err(_))))
         .collect();
-    let reference = if wanted.is_empty() {
-        Ok(HashMap::new())
-    } else {
-        commit_patch_ids(local, &wanted).map_err(|e| format!("{e:#}"))
-    };
-    // Each download's patch ids; one that is not known here is asked for
-    // on its own.
-    let bodies: Vec<Option<&[u8]>> = downloads
-        .iter()
-        .map(|d| d.as_ref().map(|d| d.body.as_slice()))
-        .collect();
-    let mut sent_ids = match bodies
-        .iter()
-        .any(Option::is_some)
-        .then(|| all_patch_ids(local, &bodies))
-    {
-        Some(Ok(ids)) => ids,
-        Some(Err(e)) => {
-            local
-                .out
-                .debug(|| format!("{e:#}; each patch's ids are asked for on its own"));
-            Vec::new()
+    for &i in &wanted {
+        if let (Ok(_), Some(Err(why))) = (&listed[i], &made[i]) {
+            local.out.note(&format!(
+                "the patch of PR #{} cannot be made here ({}): downloading GitHub's, to check it against its commits",
+                pulls[i].number,
+                crate::safe::one_line(&format!("{why:#}"))
+            ));
         }
-        None => Vec::new(),
-    };
-    sent_ids.resize(pulls.len(), None);
-    let reference = &reference;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = pulls
+    }
+    let mut downloads = download_all(api, pulls, &wanted);
+    // The downloads to check against commits known here: their patch ids
+    // and the commits', each from one process.
+    let checkable: Vec<usize> = wanted
+        .iter()
+        .copied()
+        .filter(|&i| listed[i].is_ok() && matches!(downloads[i], Some(Ok(_))))
+        .collect();
+    let reference = reference_ids(local, &listed, &checkable);
+    let mut sent_ids = downloads_ids(local, &downloads, &checkable);
+    listed
+        .into_iter()
+        .enumerate()
+        .map(|(i, commits)| {
+            let pull = &pulls[i];
+            let commits = match commits {
+                Ok(commits) => commits,
+                Err(why) => return Err(unverifiable(pull.number, why, downloads[i].take())),
+            };
+            if let Some(error) = nothing_to_make(pull.number, &commits) {
+                return error.map(|()| Verified {
+                    checked: Checked::Empty,
+                    commits,
+                });
+            }
+            match (made[i].take(), downloads[i].take()) {
+                (Some(Ok(patch)), _) => Ok(Verified {
+                    checked: Checked::Patch(patch),
+                    commits,
+                }),
+                (Some(Err(not_made)), Some(download)) => {
+                    let fallback = Fallback {
+                        not_made,
+                        download,
+                        sent_ids: sent_ids.get_mut(i).and_then(Option::take),
+                        reference: &reference,
+                    };
+                    from_github(local, api, pull, commits, fallback)
+                }
+                _ => Err(failed(format!("the patch of PR #{} was not made", pull.number)).into()),
+            }
+        })
+        .collect()
+}
+
+/// GitHub's patches of the pull requests `which`, asked for at once (`None`
+/// for the others).
+fn download_all(api: &Api<'_>, pulls: &[PullRequest], which: &[usize]) -> Vec<Option<Result<Download, ApiError>>> {
+    let mut downloads: Vec<Option<Result<Download, ApiError>>> = (0..pulls.len()).map(|_| None).collect();
+    let fetched: Vec<(usize, Result<Download, ApiError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = which
             .iter()
-            .zip(listed)
-            .zip(downloads)
-            .zip(sent_ids)
-            .map(|(((pull, commits), download), ids)| {
-                scope.spawn(move || judge(local, pull, commits, download.map(|d| (d, ids)), reference))
+            .map(|&i| {
+                let number = pulls[i].number;
+                scope.spawn(move || (i, (api.download)(number)))
             })
             .collect();
         handles.into_iter().map(join).collect()
-    })
+    });
+    for (i, download) in fetched {
+        downloads[i] = Some(download);
+    }
+    downloads
 }
 
-/// The patch to apply for `pull`, given its commits (or why they are not
-/// known), its download with the download's patch ids when they are known
-/// already, and the patch ids of every commit (`reference`).
-fn judge(
-    local: &Local<'_>,
-    pull: &PullRequest,
-    commits: Result<Commits>,
-    download: Option<(Download, Option<Vec<String>>)>,
-    reference: &std::result::Result<HashMap<String, String>, String>,
-) -> Result<Checked> {
-    let number = pull.number;
-    let (download, sent_ids) = match download {
-        Some((download, ids)) => (Some(download), ids),
-        None => (None, None),
-    };
-    let mut commits = commits.failure(|| {
-        let what = match &download {
-            Some(download) => format!("GitHub sent {}", sent(&download.content_type, &download.body)),
-            None => "GitHub would not make it".to_string(),
-        };
-        failed(format!(
-            "cannot check the patch of PR #{number} against its commits ({what})"
-        ))
-        .hint(format!(
-            "the pull request's commits (refs/pull/{number}/head) and the GitHub answer disagree or could not be fetched; \
-             if the pull request changed a moment ago, run the same command again"
-        ))
-    })?;
-    if commits.picked.is_empty() && commits.total > 0 {
-        return Err(failed(format!(
+/// `Some(Ok(()))` when the pull request has no commits (nothing to apply),
+/// `Some(Err(…))` when it has commits but none a patch series carries;
+/// `None` when its patch is to be made.
+fn nothing_to_make(number: u64, commits: &Commits) -> Option<Result<()>> {
+    if commits.total == 0 {
+        return Some(Ok(()));
+    }
+    if commits.picked.is_empty() {
+        return Some(Err(failed(format!(
             "PR #{number} has only merge commits ({} in {}), which a patch series cannot carry",
             commits.total, commits.range
         ))
         .hint("pick its merge by hand, e.g. `git cherry-pick -m 1 <merge>` on a branch made from the target")
-        .into());
+        .into()));
     }
-    if commits.picked.is_empty() {
-        return Ok(Checked::Empty);
+    if commits.changing.is_empty() {
+        return Some(Err(failed(format!(
+            "PR #{number} has only empty commits ({} in {}), which a patch series cannot carry",
+            commits.picked.len(),
+            commits.range
+        ))
+        .into()));
     }
-    let Some(download) = download else {
-        return made(local, number, &commits).map(Checked::Patch);
+    None
+}
+
+/// The error for a pull request whose commits cannot be had here: GitHub's
+/// patch (when it was asked for) cannot be checked, so it is not applied;
+/// what GitHub sent is said.
+fn unverifiable(number: u64, why: anyhow::Error, download: Option<Result<Download, ApiError>>) -> anyhow::Error {
+    let what = match &download {
+        Some(Ok(download)) => format!("GitHub sent {}", sent(&download.content_type, &download.body)),
+        Some(Err(refusal)) if refusal.status() == Some(406) => "GitHub would not make it".to_string(),
+        Some(Err(error)) => format!("nor could it be downloaded: {error}"),
+        None => "it was not downloaded".to_string(),
+    };
+    failed(format!(
+        "cannot check the patch of PR #{number} against its commits ({what})"
+    ))
+    .hint(format!(
+        "the pull request's commits (refs/pull/{number}/head) and the GitHub answer disagree or could not be fetched; \
+         if the pull request changed a moment ago, run the same command again"
+    ))
+    .because(why)
+    .into()
+}
+
+/// What is known of GitHub's patch of a pull request whose commits are
+/// known here but whose patch could not be made.
+struct Fallback<'r> {
+    /// Why the patch could not be made here.
+    not_made: anyhow::Error,
+    download: Result<Download, ApiError>,
+    /// The download's patch ids, when one `git patch-id` for all gave them.
+    sent_ids: Option<Vec<String>>,
+    /// The patch ids of every commit checked (or why they are not known).
+    reference: &'r std::result::Result<HashMap<String, String>, String>,
+}
+
+/// GitHub's patch of `pull`, applied only when it is `commits`.
+fn from_github(
+    local: &Local<'_>,
+    api: &Api<'_>,
+    pull: &PullRequest,
+    mut commits: Commits,
+    fallback: Fallback<'_>,
+) -> Result<Verified> {
+    let number = pull.number;
+    let Fallback {
+        not_made,
+        download,
+        sent_ids,
+        reference,
+    } = fallback;
+    let download = match download {
+        Ok(download) => download,
+        Err(refusal) if refusal.status() == Some(406) => {
+            return Err(failed(format!(
+                "the patch of PR #{number} cannot be made here, and GitHub will not make it (too large: over 300 files or 20,000 lines)"
+            ))
+            .because(not_made)
+            .into());
+        }
+        Err(error) => {
+            return Err(failed(format!(
+                "the patch of PR #{number} cannot be made here ({}), and downloading GitHub's failed",
+                crate::safe::one_line(&format!("{not_made:#}"))
+            ))
+            .because((api.explain)(error, number))
+            .into());
+        }
     };
     let reference = reference
         .as_ref()
         .map_err(|why| failed(format!("cannot check the patch of PR #{number}: {why}")))?;
     commits.patch_ids = commits
-        .picked
+        .changing
         .iter()
         .filter_map(|c| reference.get(c).cloned())
         .collect();
@@ -175,28 +277,66 @@ fn judge(
             local.out.debug(|| {
                 format!(
                     "the patch of PR #{number} matches its commits ({} in {}, by patch id)",
-                    commits.picked.len(),
+                    commits.changing.len(),
                     commits.range
                 )
             });
-            Ok(Checked::Patch(download.body))
+            Ok(Verified {
+                checked: Checked::Patch(download.body),
+                commits,
+            })
         }
-        Some(why) => {
-            local.out.debug(|| {
-                format!(
-                    "the patch GitHub sent for PR #{number} is not its commits ({why}; it sent {}): making it locally from refs/pull/{number}/head",
-                    sent(&download.content_type, &download.body)
-                )
-            });
-            made(local, number, &commits)
-                .failure(|| {
-                    failed(format!(
-                        "the patch GitHub sent for PR #{number} is not its commits ({why}), and it could not be made locally either; GitHub sent {}",
-                        sent(&download.content_type, &download.body)
-                    ))
-                    .hint("a proxy or cache may have answered instead of GitHub; check HTTPS_PROXY/NO_PROXY, then try again")
-                })
-                .map(Checked::Patch)
+        Some(why) => Err(failed(format!(
+            "the patch GitHub sent for PR #{number} is not its commits ({why}), and it could not be made locally either; GitHub sent {}",
+            sent(&download.content_type, &download.body)
+        ))
+        .hint("a proxy or cache may have answered instead of GitHub; check HTTPS_PROXY/NO_PROXY, then try again")
+        .because(not_made)
+        .into()),
+    }
+}
+
+/// The patch ids of the commits of the pull requests `which`, from one `git
+/// log -p | git patch-id` (or why they are not known).
+fn reference_ids(
+    local: &Local<'_>,
+    listed: &[Result<Commits>],
+    which: &[usize],
+) -> std::result::Result<HashMap<String, String>, String> {
+    let wanted: Vec<&str> = which
+        .iter()
+        .filter_map(|&i| listed[i].as_ref().ok())
+        .flat_map(|commits| commits.changing.iter().map(String::as_str))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    commit_patch_ids(local, &wanted).map_err(|e| format!("{e:#}"))
+}
+
+/// The patch ids of the downloads of `which`, by pull request, from one
+/// `git patch-id` (empty when that failed: each is then asked for on its own).
+fn downloads_ids(
+    local: &Local<'_>,
+    downloads: &[Option<Result<Download, ApiError>>],
+    which: &[usize],
+) -> Vec<Option<Vec<String>>> {
+    if which.is_empty() {
+        return Vec::new();
+    }
+    let bodies: Vec<Option<&[u8]>> = (0..downloads.len())
+        .map(|i| match &downloads[i] {
+            Some(Ok(download)) if which.contains(&i) => Some(download.body.as_slice()),
+            _ => None,
+        })
+        .collect();
+    match all_patch_ids(local, &bodies) {
+        Ok(ids) => ids,
+        Err(e) => {
+            local
+                .out
+                .debug(|| format!("{e:#}; each patch's ids are asked for on its own"));
+            Vec::new()
         }
     }
 }
@@ -205,7 +345,7 @@ fn judge(
 /// its messages, then their patch ids (`ids`, computed from `patch`).
 pub fn mismatch(commits: &Commits, patch: &[u8], ids: &[String]) -> Option<String> {
     let messages = patch_commits(patch).len();
-    let expected = commits.picked.len();
+    let expected = commits.changing.len();
     if messages != expected {
         return Some(format!("{messages} of {expected} commits in it"));
     }
@@ -215,66 +355,332 @@ pub fn mismatch(commits: &Commits, patch: &[u8], ids: &[String]) -> Option<Strin
     None
 }
 
-/// The pull request's commits (their patch ids not yet known), fetching
-/// its head and base when they are not here. GitHub's count of its commits
-/// must match what git finds.
-pub fn commits(local: &Local<'_>, pull: &PullRequest) -> Result<Commits> {
-    let (base, head) = ends(pull)?;
-    let range = format!("{base}..{head}");
-    let list = || {
-        local
-            .git
-            .run(local.dir, &["rev-list", "--reverse", "--parents", &range])
-    };
-    // Usually the fetch brought both ends; only when it did not are they fetched.
-    let listed = match list() {
-        Ok(listed) => listed,
-        Err(_) => {
-            fetch_ends(local, pull, base, head)?;
-            list()?
-        }
-    };
-    let (total, picked) = count(&listed);
-    match pull.commits {
-        Some(said) if said == total => {}
-        Some(said) => {
-            return Err(failed(format!(
-                "GitHub says PR #{} has {said} commits, but git finds {total} in {range}",
-                pull.number
-            ))
-            .into());
-        }
-        None => {
-            return Err(failed(format!(
-                "GitHub's answer for PR #{} does not say how many commits it has",
-                pull.number
-            ))
-            .into());
+// ---------------------------------------------------------------------------
+// The commits of every pull request, from one listing
+
+/// Each pull request's commits (`base..head`), in order, or why they cannot
+/// be had. One `git rev-list` lists every range, after one `git merge-base`
+/// when the bases differ; only when an end is not here (which the fetch
+/// normally brought) are the missing ends fetched, in one fetch, and the
+/// ranges listed again. GitHub's count of each pull request's commits must
+/// be what git finds.
+pub fn list_all(local: &Local<'_>, pulls: &[PullRequest]) -> Vec<Result<Commits>> {
+    let mut found: Vec<Option<Result<Commits>>> = (0..pulls.len()).map(|_| None).collect();
+    let mut ends: Vec<(&str, &str)> = vec![("", ""); pulls.len()];
+    let mut ready: Vec<usize> = Vec::new();
+    for (i, pull) in pulls.iter().enumerate() {
+        match self::ends(pull) {
+            Ok(both) => {
+                ends[i] = both;
+                ready.push(i);
+            }
+            Err(e) => found[i] = Some(Err(e)),
         }
     }
-    Ok(Commits {
-        range,
-        total,
-        picked,
-        patch_ids: Vec::new(),
-    })
+    let mut listed = listing(local, pulls, &ends, &ready);
+    if let Err(error) = &listed {
+        // Usually the fetch brought both ends; only when it did not are they fetched.
+        local
+            .out
+            .debug(|| format!("listing the pull requests' commits: {error:#}; fetching what is not here"));
+        let mut again = Vec::new();
+        for (i, fetched) in fetch_missing(local, pulls, &ends, &ready) {
+            match fetched {
+                Ok(()) => again.push(i),
+                Err(e) => found[i] = Some(Err(e)),
+            }
+        }
+        ready = again;
+        listed = listing(local, pulls, &ends, &ready);
+    }
+    match listed {
+        Ok(listed) => {
+            for (i, commits) in listed {
+                found[i] = Some(commits);
+            }
+        }
+        Err(error) => {
+            // The first keeps the error itself; the others are told it in words.
+            let words = format!("{error:#}");
+            let mut error = Some(error);
+            for &i in &ready {
+                found[i] = Some(Err(error.take().unwrap_or_else(|| failed(words.clone()).into())));
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|f| f.unwrap_or_else(|| Err(failed("the commits were not listed").into())))
+        .collect()
 }
 
-/// From `git rev-list --parents` output: how many commits, and those that are
-/// not merges (one parent or none), in order.
-pub fn count(listed: &str) -> (u64, Vec<String>) {
-    let mut total = 0;
-    let mut picked = Vec::new();
-    for line in listed.lines().filter(|l| !l.trim().is_empty()) {
-        total += 1;
-        let mut ids = line.split_whitespace();
-        if let Some(commit) = ids.next()
-            && ids.count() <= 1
-        {
-            picked.push(commit.to_string());
+/// The commits of the pull requests `which` from one listing, each checked
+/// against GitHub's count; an error when git cannot list them (an end is
+/// not here).
+fn listing(
+    local: &Local<'_>,
+    pulls: &[PullRequest],
+    ends: &[(&str, &str)],
+    which: &[usize],
+) -> Result<Vec<(usize, Result<Commits>)>> {
+    if which.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut bases: Vec<&str> = Vec::new();
+    let mut tips: Vec<&str> = Vec::new();
+    // The most recently merged first: `git merge-base --octopus` then walks
+    // from each base to the one before it, not from each back to the oldest.
+    let mut newest_first = which.to_vec();
+    newest_first.sort_by(|&a, &b| {
+        let key = |i: usize| (pulls[i].merged_at.clone(), pulls[i].number);
+        key(b).cmp(&key(a))
+    });
+    for &i in &newest_first {
+        let (base, head) = ends[i];
+        for (list, sha) in [(&mut bases, base), (&mut tips, head)] {
+            if !list.contains(&sha) {
+                list.push(sha);
+            }
         }
     }
-    (total, picked)
+    // Down to what every base reaches: no range goes below it.
+    let below: Vec<String> = match bases.as_slice() {
+        [one] => vec![one.to_string()],
+        _ => common_ancestors(local, &bases)?,
+    };
+    if below.is_empty() {
+        // The bases share no history: each range on its own.
+        let mut all = Vec::new();
+        for &i in which {
+            all.extend(listing(local, pulls, ends, &[i])?);
+        }
+        return Ok(all);
+    }
+    for base in &bases {
+        if !tips.contains(base) {
+            tips.push(base);
+        }
+    }
+    let graph = Graph::list(local, &tips, &below, which.len())?;
+    Ok(which
+        .iter()
+        .map(|&i| {
+            let (base, head) = ends[i];
+            (i, checked_count(&pulls[i], graph.range(base, head)))
+        })
+        .collect())
+}
+
+/// `commits`, when GitHub says the pull request has that many.
+fn checked_count(pull: &PullRequest, commits: Commits) -> Result<Commits> {
+    match pull.commits {
+        Some(said) if said == commits.total => Ok(commits),
+        Some(said) => Err(failed(format!(
+            "GitHub says PR #{} has {said} commits, but git finds {} in {}",
+            pull.number, commits.total, commits.range
+        ))
+        .into()),
+        None => Err(failed(format!(
+            "GitHub's answer for PR #{} does not say how many commits it has",
+            pull.number
+        ))
+        .into()),
+    }
+}
+
+/// The best common ancestors of `commits` (`git merge-base --octopus
+/// --all`); none when they share no history.
+fn common_ancestors(local: &Local<'_>, commits: &[&str]) -> Result<Vec<String>> {
+    let mut args = vec!["merge-base", "--octopus", "--all"];
+    args.extend(commits);
+    let found = local.git.capture(local.dir, &args, None)?;
+    // Exit 1 without a word: no common ancestor.
+    let none = found.code() == Some(1) && found.stdout.trim().is_empty() && found.stderr.trim().is_empty();
+    if none {
+        return Ok(Vec::new());
+    }
+    Ok(found.checked()?.split_whitespace().map(str::to_string).collect())
+}
+
+/// The commits `git rev-list --parents --boundary` listed, each with its
+/// parents and tree, in the order listed.
+#[derive(Debug, Default)]
+struct Graph {
+    nodes: Vec<Node>,
+    index: HashMap<String, usize>,
+    /// For each node, its parents that are listed and not boundary.
+    inside_parents: Vec<Vec<usize>>,
+}
+
+#[derive(Debug)]
+struct Node {
+    sha: String,
+    parents: Vec<String>,
+    tree: String,
+    /// Below every range (what every base reaches): listed for its tree only.
+    boundary: bool,
+}
+
+/// The tree of no files, as SHA-1 and SHA-256 repositories name it.
+const EMPTY_TREES: [&str; 2] = [
+    "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+    "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
+];
+
+impl Graph {
+    /// Everything `tips` reach that `below` do not, from one `git rev-list`,
+    /// with the commits just below (`--boundary`) for their trees.
+    fn list(local: &Local<'_>, tips: &[&str], below: &[String], ranges: usize) -> Result<Graph> {
+        let mut input = String::new();
+        for tip in tips {
+            input.push_str(tip);
+            input.push('\n');
+        }
+        for commit in below {
+            input.push('^');
+            input.push_str(commit);
+            input.push('\n');
+        }
+        let note = format!("{ranges} ranges");
+        let listed = local.git.call(
+            local.dir,
+            crate::git::Call {
+                args: &["rev-list", "--parents", "--boundary", "--format=%T", "--stdin"],
+                input: crate::git::Input::Bytes(input.as_bytes()),
+                note: Some(&note),
+                ..crate::git::Call::default()
+            },
+        )?;
+        Ok(Graph::parse(&listed.checked()?))
+    }
+
+    /// `git rev-list --parents --boundary --format=%T` output: a `commit
+    /// [-]<id> <parent>…` line (`-` for a boundary commit), then its tree.
+    fn parse(listed: &str) -> Graph {
+        let mut graph = Graph::default();
+        for line in listed.lines() {
+            if let Some(rest) = line.strip_prefix("commit ") {
+                let boundary = rest.starts_with('-');
+                let mut ids = rest.trim_start_matches('-').split_whitespace().map(str::to_string);
+                let Some(sha) = ids.next() else { continue };
+                graph.index.insert(sha.clone(), graph.nodes.len());
+                graph.nodes.push(Node {
+                    sha,
+                    parents: ids.collect(),
+                    tree: String::new(),
+                    boundary,
+                });
+            } else if let Some(node) = graph.nodes.last_mut()
+                && node.tree.is_empty()
+            {
+                node.tree = line.trim().to_string();
+            }
+        }
+        graph.inside_parents = graph
+            .nodes
+            .iter()
+            .map(|node| {
+                node.parents
+                    .iter()
+                    .filter_map(|p| graph.index.get(p).copied())
+                    .filter(|&p| !graph.nodes[p].boundary)
+                    .collect()
+            })
+            .collect();
+        graph
+    }
+
+    /// The listed (not boundary) node `sha` is, if it is one.
+    fn inside(&self, sha: &str) -> Option<usize> {
+        self.index.get(sha).copied().filter(|&i| !self.nodes[i].boundary)
+    }
+
+    /// The nodes `from` reaches, itself included, within the listing.
+    fn reach(&self, from: &str, stop: &[bool]) -> Vec<bool> {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut stack: Vec<usize> = self.inside(from).into_iter().collect();
+        while let Some(i) = stack.pop() {
+            if seen[i] || stop[i] {
+                continue;
+            }
+            seen[i] = true;
+            stack.extend(&self.inside_parents[i]);
+        }
+        seen
+    }
+
+    /// The commits of `base..head`: what `head` reaches and `base` does not.
+    /// Everything below the listing is reached by every base, so within it
+    /// the ranges are exact. In the order `git rev-list --reverse` gives
+    /// them, parents before children: the listing's order, kept wherever it
+    /// puts a commit after its children.
+    fn range(&self, base: &str, head: &str) -> Commits {
+        let none = vec![false; self.nodes.len()];
+        let based = self.reach(base, &none);
+        let mine = self.reach(head, &based);
+        let newest_first = self.in_order(&mine);
+        let mut picked = Vec::new();
+        let mut changing = Vec::new();
+        for &i in newest_first.iter().rev() {
+            let node = &self.nodes[i];
+            if node.parents.len() > 1 {
+                continue;
+            }
+            picked.push(node.sha.clone());
+            if self.changes(node) {
+                changing.push(node.sha.clone());
+            }
+        }
+        Commits {
+            range: format!("{base}..{head}"),
+            total: newest_first.len() as u64,
+            picked,
+            changing,
+            patch_ids: Vec::new(),
+        }
+    }
+
+    /// The nodes of `set`, children before parents, otherwise as listed.
+    fn in_order(&self, set: &[bool]) -> Vec<usize> {
+        let mut children = vec![0usize; self.nodes.len()];
+        for i in (0..self.nodes.len()).filter(|&i| set[i]) {
+            for &p in &self.inside_parents[i] {
+                if set[p] {
+                    children[p] += 1;
+                }
+            }
+        }
+        let mut ready: BinaryHeap<Reverse<usize>> = (0..self.nodes.len())
+            .filter(|&i| set[i] && children[i] == 0)
+            .map(Reverse)
+            .collect();
+        let mut out = Vec::new();
+        while let Some(Reverse(i)) = ready.pop() {
+            out.push(i);
+            for &p in &self.inside_parents[i] {
+                if set[p] {
+                    children[p] -= 1;
+                    if children[p] == 0 {
+                        ready.push(Reverse(p));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether a commit of one parent (or none) changes its tree: `git
+    /// format-patch` leaves one that does not out. Not known (a parent
+    /// neither listed nor at the boundary) counts as changing.
+    fn changes(&self, node: &Node) -> bool {
+        match node.parents.first() {
+            None => !EMPTY_TREES.contains(&node.tree.as_str()),
+            Some(parent) => match self.index.get(parent) {
+                Some(&p) => self.nodes[p].tree != node.tree,
+                None => true,
+            },
+        }
+    }
 }
 
 /// The pull request's base and head commits, as GitHub names them.
@@ -289,6 +695,77 @@ fn ends(pull: &PullRequest) -> Result<(&str, &str)> {
         .into());
     }
     Ok((base, head))
+}
+
+/// The commits of `shas` that are not here (`git cat-file --batch-check`).
+fn missing_commits(local: &Local<'_>, shas: &[&str]) -> Result<HashSet<String>> {
+    let input: String = shas.iter().map(|c| format!("{c}^{{commit}}\n")).collect();
+    let checked = local
+        .git
+        .capture_parsed(local.dir, &["cat-file", "--batch-check"], Some(input.as_bytes()))?;
+    let listed = checked.checked()?;
+    Ok(shas
+        .iter()
+        .zip(listed.lines())
+        .filter(|(_, line)| line.ends_with(" missing"))
+        .map(|(sha, _)| sha.to_string())
+        .collect())
+}
+
+/// Fetches the ends of the pull requests `which` that are not here: in one
+/// fetch (heads by `refs/pull/N/head`, bases by id), else each pull
+/// request's on its own (a base by id, else by its branch). Whether each
+/// pull request's ends are here now.
+fn fetch_missing(
+    local: &Local<'_>,
+    pulls: &[PullRequest],
+    ends: &[(&str, &str)],
+    which: &[usize],
+) -> Vec<(usize, Result<()>)> {
+    let shas: Vec<&str> = which.iter().flat_map(|&i| [ends[i].0, ends[i].1]).collect();
+    let missing = match missing_commits(local, &shas) {
+        Ok(missing) => missing,
+        Err(e) => {
+            let e = format!("{e:#}");
+            return which.iter().map(|&i| (i, Err(failed(e.clone()).into()))).collect();
+        }
+    };
+    let lacking = |missing: &HashSet<String>| -> Vec<usize> {
+        which
+            .iter()
+            .copied()
+            .filter(|&i| missing.contains(ends[i].0) || missing.contains(ends[i].1))
+            .collect()
+    };
+    let mut left = lacking(&missing);
+    if !left.is_empty() {
+        let mut refspecs: Vec<String> = Vec::new();
+        for &i in &left {
+            let (base, head) = ends[i];
+            let wanted = [
+                (missing.contains(head), format!("refs/pull/{}/head", pulls[i].number)),
+                (missing.contains(base), base.to_string()),
+            ];
+            for (lacks, spec) in wanted {
+                if lacks && !refspecs.contains(&spec) {
+                    refspecs.push(spec);
+                }
+            }
+        }
+        let specs: Vec<&str> = refspecs.iter().map(String::as_str).collect();
+        if local.git.fetch(local.dir, local.upstream, &specs).is_ok() {
+            left = missing_commits(local, &shas).map_or(left, |missing| lacking(&missing));
+        }
+    }
+    // What one fetch did not bring, each on its own: it says which end is missing.
+    let mut each: HashMap<usize, Result<()>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = left
+            .iter()
+            .map(|&i| scope.spawn(move || (i, fetch_ends(local, &pulls[i], ends[i].0, ends[i].1))))
+            .collect();
+        handles.into_iter().map(join).collect()
+    });
+    which.iter().map(|&i| (i, each.remove(&i).unwrap_or(Ok(())))).collect()
 }
 
 /// Fetches the pull request's head and base when they are not here.
@@ -325,27 +802,153 @@ pub fn is_object_id(text: &str) -> bool {
     matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// The patch series of `commits`, made by `git format-patch` as GitHub
-/// makes it (binary changes included).
-fn made(local: &Local<'_>, number: u64, commits: &Commits) -> Result<Vec<u8>> {
-    let made = format_patch(local, &commits.range)?;
-    if made.is_empty() {
-        return Err(failed(format!("PR #{number} has no commits in {}", commits.range)).into());
+// ---------------------------------------------------------------------------
+// Patches made here
+
+/// The patch of each pull request whose commits change something (`None`
+/// for the others): one `git format-patch` for all of them, cut where each
+/// pull request's first message begins; a pull request that shares a
+/// commit with another, or whose part does not come out as its commits, has
+/// its own `git format-patch`.
+fn make_all(local: &Local<'_>, pulls: &[PullRequest], listed: &[Result<Commits>]) -> Vec<Option<Result<Vec<u8>>>> {
+    let mut made: Vec<Option<Result<Vec<u8>>>> = (0..pulls.len()).map(|_| None).collect();
+    let wanted: Vec<usize> = (0..pulls.len())
+        .filter(|&i| {
+            listed[i]
+                .as_ref()
+                .is_ok_and(|c| nothing_to_make(pulls[i].number, c).is_none())
+        })
+        .collect();
+    let series = |i: usize| -> &[String] { listed[i].as_ref().map_or(&[], |c| c.changing.as_slice()) };
+    // `git format-patch` writes a commit given twice once.
+    let mut owners: HashMap<&str, usize> = HashMap::new();
+    let mut shared: HashSet<usize> = HashSet::new();
+    for &i in &wanted {
+        for commit in series(i) {
+            if let Some(&other) = owners.get(commit.as_str())
+                && other != i
+            {
+                shared.extend([i, other]);
+            }
+            owners.insert(commit, i);
+        }
     }
-    Ok(made)
+    let together: Vec<usize> = wanted.iter().copied().filter(|i| !shared.contains(i)).collect();
+    if !together.is_empty() {
+        let all: Vec<&[String]> = together.iter().map(|&i| series(i)).collect();
+        match format_series(local, &all) {
+            Ok(parts) => {
+                for (&i, part) in together.iter().zip(parts) {
+                    made[i] = Some(Ok(part));
+                }
+            }
+            Err(error) if together.len() == 1 => made[together[0]] = Some(Err(error)),
+            Err(error) => local
+                .out
+                .debug(|| format!("{error:#}; each pull request's patch is made on its own")),
+        }
+    }
+    for &i in &wanted {
+        if made[i].is_none() {
+            made[i] = Some(format_series(local, &[series(i)]).map(|mut parts| parts.remove(0)));
+        }
+    }
+    made
+}
+
+/// What `git format-patch` is told, whatever the user's settings: no
+/// cover letter, signature, numbering, attachment, `Signed-off-by`, base
+/// or mboxrd quoting, and every submodule change, so that `git am` makes the
+/// same commits from it as from GitHub's patch.
+const FORMAT_PATCH: [&str; 13] = [
+    "-c",
+    "format.signOff=false",
+    "-c",
+    "format.useAutoBase=false",
+    "-c",
+    "format.mboxrd=false",
+    "format-patch",
+    "--stdout",
+    "--no-cover-letter",
+    "--no-signature",
+    "--no-numbered",
+    "--no-attach",
+    "--ignore-submodules=none",
+];
+
+/// The patch series of each of `series` (commits oldest first, each
+/// changing something), from one `git format-patch` of them all, cut where
+/// each begins. An error unless it wrote exactly one message for each
+/// commit, in order.
+fn format_series(local: &Local<'_>, series: &[&[String]]) -> Result<Vec<Vec<u8>>> {
+    let commits: Vec<&str> = series.iter().flat_map(|s| s.iter().map(String::as_str)).collect();
+    // It writes the commits it reads in the reverse order.
+    let input: String = commits.iter().rev().map(|c| format!("{c}\n")).collect();
+    let count = format!("--max-count={}", commits.len());
+    let mut args: Vec<&str> = FORMAT_PATCH.to_vec();
+    args.extend(PLAIN_DIFF);
+    args.extend(["--no-walk=unsorted", "--stdin", &count]);
+    let note = match series.len() {
+        1 => format!("{} commits", commits.len()),
+        n => format!("{} commits of {n} pull requests", commits.len()),
+    };
+    let made = local.git.call(
+        local.dir,
+        crate::git::Call {
+            args: &args,
+            input: crate::git::Input::Bytes(input.as_bytes()),
+            note: Some(&note),
+            ..crate::git::Call::default()
+        },
+    )?;
+    if !made.success {
+        made.checked()?;
+        return Err(failed("git format-patch failed").into());
+    }
+    let out = made.stdout_bytes;
+    let starts = message_starts(&out);
+    let written: Vec<&str> = starts.iter().map(|(_, sha)| sha.as_str()).collect();
+    if written != commits {
+        return Err(failed(format!(
+            "`git format-patch` of {} commits wrote {} messages, not one for each in order",
+            commits.len(),
+            written.len()
+        ))
+        .into());
+    }
+    let mut parts = Vec::with_capacity(series.len());
+    let mut at = 0;
+    for s in series {
+        let from = starts.get(at).map_or(out.len(), |(offset, _)| *offset);
+        at += s.len();
+        let to = starts.get(at).map_or(out.len(), |(offset, _)| *offset);
+        parts.push(out[from..to].to_vec());
+    }
+    Ok(parts)
+}
+
+/// Where each message of an mbox made by `git format-patch` begins, and its
+/// commit: the `From <id> Mon Sep 17 00:00:00 2001` lines.
+fn message_starts(mbox: &[u8]) -> Vec<(usize, String)> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for line in mbox.split_inclusive(|&b| b == b'\n') {
+        if line.starts_with(b"From ")
+            && let Some(sha) = patch_commits(line).into_iter().next()
+        {
+            starts.push((offset, sha));
+        }
+        offset += line.len();
+    }
+    starts
 }
 
 /// The patch series of `range`, as `git format-patch` makes it (binary
 /// changes included): what GitHub's patch is, made here.
 pub fn format_patch(local: &Local<'_>, range: &str) -> Result<Vec<u8>> {
-    let args = [
-        "format-patch",
-        "--stdout",
-        "--no-cover-letter",
-        "--no-signature",
-        "--binary",
-        range,
-    ];
+    let mut args: Vec<&str> = FORMAT_PATCH.to_vec();
+    args.extend(PLAIN_DIFF);
+    args.push(range);
     let made = local.git.capture(local.dir, &args, None)?;
     if !made.success {
         made.checked()?;
@@ -467,7 +1070,6 @@ mod tests {
 
     const A: &str = "1111111111111111111111111111111111111111";
     const B: &str = "2222222222222222222222222222222222222222";
-    const M: &str = "3333333333333333333333333333333333333333";
 
     fn message(sha: &str, subject: &str) -> String {
         format!(
@@ -480,6 +1082,7 @@ mod tests {
             range: "b..h".into(),
             total: 2,
             picked: vec![A.into(), B.into()],
+            changing: vec![A.into(), B.into()],
             patch_ids: vec!["p1".into(), "p2".into()],
         }
     }
@@ -521,11 +1124,89 @@ mod tests {
         }
     }
 
+    /// `git rev-list --parents --boundary --format=%T` output for
+    /// `(commit, parents, tree)`, boundary commits named with a `-`.
+    fn listed(commits: &[(&str, &[&str], &str)]) -> String {
+        commits
+            .iter()
+            .map(|(sha, parents, tree)| {
+                let mut line = format!("commit {sha}");
+                for parent in *parents {
+                    line.push(' ');
+                    line.push_str(parent);
+                }
+                format!("{line}\n{tree}\n")
+            })
+            .collect()
+    }
+
     #[test]
-    fn merges_count_but_are_not_picked() {
-        let listed = format!("{A} {M}\n{M} {A} {B}\n{B}\n\n");
-        assert_eq!(count(&listed), (3, vec![A.to_string(), B.to_string()]));
-        assert_eq!(count(""), (0, Vec::new()));
+    fn merges_count_but_are_not_picked_and_empty_commits_make_no_message() {
+        // base -- a -- m (merges x) -- e (changes nothing) -- h
+        let graph = Graph::parse(&listed(&[
+            ("h", &["e"], "t4"),
+            ("e", &["m"], "t3"),
+            ("m", &["a", "x"], "t3"),
+            ("x", &["base"], "t2"),
+            ("a", &["base"], "t1"),
+            ("-base", &["older"], "t0"),
+        ]));
+        let commits = graph.range("base", "h");
+        assert_eq!(commits.total, 5);
+        assert_eq!(commits.range, "base..h");
+        // Oldest first: the listing's order, reversed, as `git rev-list --reverse`.
+        assert_eq!(commits.picked, ["a", "x", "e", "h"]);
+        assert_eq!(commits.changing, ["a", "x", "h"]);
+        assert_eq!(graph.range("h", "h").total, 0);
+    }
+
+    #[test]
+    fn a_range_keeps_what_another_pull_request_s_base_reaches() {
+        // #1 (a) is merged as m1; #2 (b) is based on m1. One listing of both
+        // ranges down to their common base still gives #1 its commit, which
+        // #2's base reaches (a union of `base..head` ranges would not).
+        let graph = Graph::parse(&listed(&[
+            ("b", &["m1"], "tb"),
+            ("m1", &["base", "a"], "tm"),
+            ("a", &["base"], "ta"),
+            ("-base", &[], "t0"),
+        ]));
+        assert_eq!(graph.range("base", "a").picked, ["a"]);
+        assert_eq!(graph.range("m1", "b").picked, ["b"]);
+        assert_eq!(graph.range("m1", "b").total, 1);
+        // A head the base reaches has no commits of its own.
+        assert_eq!(graph.range("m1", "a").total, 0);
+    }
+
+    #[test]
+    fn a_commit_listed_before_its_child_still_comes_after_it() {
+        // rev-list's date order can put `p` before its child `c` (clock
+        // skew); the range puts parents first whatever the listing says.
+        let graph = Graph::parse(&listed(&[
+            ("h", &["p", "c"], "th"),
+            ("p", &["r"], "tp"),
+            ("c", &["p"], "tc"),
+            ("r", &["-"], "tr"),
+        ]));
+        assert_eq!(graph.range("-", "h").picked, ["r", "p", "c"]);
+    }
+
+    #[test]
+    fn a_root_commit_changes_something_unless_its_tree_is_empty() {
+        let graph = Graph::parse(&listed(&[("r", &[], EMPTY_TREES[0]), ("s", &[], "t1")]));
+        assert!(graph.range("x", "r").changing.is_empty());
+        assert_eq!(graph.range("x", "s").changing, ["s"]);
+    }
+
+    #[test]
+    fn messages_start_at_their_from_lines() {
+        let mbox = format!("{}body\n{}", message(A, "one"), message(B, "two"));
+        let starts = message_starts(mbox.as_bytes());
+        assert_eq!(
+            starts,
+            vec![(0, A.to_string()), (message(A, "one").len() + 5, B.to_string())]
+        );
+        assert!(message_starts(b"From nobody\n").is_empty());
     }
 
     #[test]

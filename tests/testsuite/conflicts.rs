@@ -331,16 +331,17 @@ fn crlf_files_apply_with_git_am() {
 
 #[test]
 fn when_git_am_fails_git_cherry_pick_is_tried() {
-    // A patch that lost its carriage returns on the way (as mail does) cannot
-    // be applied by `git am`; the pull request's own commits can be picked.
+    // A patch the user's git will not apply (a trailing space, under
+    // `apply.whitespace=error`) stops `git am`; the pull request's own
+    // commits can be picked.
     let world = World::new();
-    let pr = world.crlf_fallback_pr();
+    let pr = world.am_refuses_pr();
 
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(0).stderr_eq(
         r#"
 → Fetching release-3.1 and #3796 from upstream
-→ Applying #3796 to upstream/release-3.1: Fix CRLF
+→ Applying #3796 to upstream/release-3.1: Fix notes
   git am -3 could not apply #3796; git cherry-pick applied its commits cleanly
 → Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
 → Opening a pull request against kubesphere/kubesphere release-3.1
@@ -348,8 +349,8 @@ fn when_git_am_fails_git_cherry_pick_is_tried() {
 "#,
     );
     assert_eq!(
-        world.git(&world.fork, &["show", &format!("{BRANCH}:win.txt")]),
-        "one\r\ntwo fixed\r\nthree\r\n"
+        world.git(&world.fork, &["show", &format!("{BRANCH}:notes.txt")]),
+        "one\ntwo fixed \nthree\n"
     );
     let picked = world.picked(BRANCH);
     assert_eq!(

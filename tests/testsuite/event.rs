@@ -586,8 +586,9 @@ fn a_run_that_fails_before_any_job_still_says_so_on_the_pull_request() {
     let world = World::new();
     world.simple_pr(3796, "Fix", 3);
     world.label(3796, "cherrypick/release-3.1");
-    world.github.fault_patch(
-        3796,
+    world.github.fault(
+        "GET",
+        "/pulls/3796",
         403,
         json!({"message": "Resource not accessible by integration", "documentation_url": "https://docs.github.com/rest", "status": "403"}),
     );
@@ -597,8 +598,8 @@ fn a_run_that_fails_before_any_job_still_says_so_on_the_pull_request() {
     run.expect_code(1).stderr_eq(r#"
 → Fetching release-3.1 and #3796 from origin
 → Commented the results on PR #3796
-error: GitHub did not allow downloading the patch of PR #3796 from kubesphere/kubesphere (403): the token from GITHUB_TOKEN lacks a permission
-  caused by: downloading the patch of PR #3796 from kubesphere/kubesphere: GitHub answered 403 Forbidden: Resource not accessible by integration
+error: GitHub did not allow fetching PR #3796 from kubesphere/kubesphere (403): the token from GITHUB_TOKEN lacks a permission
+  caused by: fetching PR #3796 from kubesphere/kubesphere: GitHub answered 403 Forbidden: Resource not accessible by integration
 hint: a fine-grained token needs Contents: read and Pull requests: read and write on the repository (labels also need Issues or Pull requests: write); a classic token needs the repo scope (public_repo for public repositories)
 "#);
     assert!(world.github.created().is_empty());
@@ -674,8 +675,9 @@ fn a_token_echoed_in_an_error_is_never_posted_or_shown() {
     let world = World::new();
     world.simple_pr(3796, "Fix", 3);
     world.label(3796, "cherrypick/release-3.1");
-    world.github.fault_patch(
-        3796,
+    world.github.fault(
+        "GET",
+        "/pulls/3796",
         403,
         json!({"message": format!("Token {} may not read this", crate::support::TOKEN), "status": "403"}),
     );
@@ -685,8 +687,8 @@ fn a_token_echoed_in_an_error_is_never_posted_or_shown() {
     run.expect_code(1).stderr_eq(r#"
 → Fetching release-3.1 and #3796 from origin
 → Commented the results on PR #3796
-error: GitHub did not allow downloading the patch of PR #3796 from kubesphere/kubesphere (403): the token from GITHUB_TOKEN lacks a permission
-  caused by: downloading the patch of PR #3796 from kubesphere/kubesphere: GitHub answered 403 Forbidden: Token *** may not read this
+error: GitHub did not allow fetching PR #3796 from kubesphere/kubesphere (403): the token from GITHUB_TOKEN lacks a permission
+  caused by: fetching PR #3796 from kubesphere/kubesphere: GitHub answered 403 Forbidden: Token *** may not read this
 hint: a fine-grained token needs Contents: read and Pull requests: read and write on the repository (labels also need Issues or Pull requests: write); a classic token needs the repo scope (public_repo for public repositories)
 "#);
     let token = crate::support::TOKEN;

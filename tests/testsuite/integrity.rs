@@ -5,13 +5,18 @@
 //! under `--debug`. Each test checks the pushed branch against the pull
 //! requests' own commits (by patch id), or that nothing was pushed and
 //! nothing false was said.
+//!
+//! A run makes every patch from the commits it fetched and downloads none,
+//! so a bad patch from GitHub is met only where the patch cannot be made
+//! here: those tests run with a git whose `format-patch` fails, and GitHub's
+//! patch must then pass the check against the commits, or the run stops.
 
 use std::process::Command;
 use std::time::SystemTime;
 
 use serde_json::json;
 
-use crate::support::{FakePull, Run, World, run_command};
+use crate::support::{FakePull, GitLog, Run, World, run_command};
 
 const BRANCH: &str = "automated-cherry-pick-of-#3796-upstream-release-3.1";
 const BOTH: &str = "automated-cherry-pick-of-#3796-#3797-upstream-release-3.1";
@@ -25,6 +30,24 @@ fn command(world: &World) -> Command {
 
 fn run(world: &World, args: &[&str]) -> Run {
     run_command(command(world).args(args))
+}
+
+/// A run whose git cannot make patches (`git format-patch` fails): each
+/// pull request's patch is then GitHub's, checked against its commits.
+fn run_without_format_patch(world: &World, args: &[&str]) -> (Run, GitLog) {
+    let (mut cmd, log) = world.command_with_git(&["format-patch"]);
+    cmd.env("CHERRY_PICK_PR_BACKOFF_MS", "20");
+    (run_command(cmd.args(args)), log)
+}
+
+/// How many times a pull request's patch was asked of GitHub.
+fn patch_gets(world: &World) -> usize {
+    world
+        .github
+        .requests_to("GET", "/pulls/")
+        .iter()
+        .filter(|r| r.header("Accept").unwrap_or_default().contains("patch"))
+        .count()
 }
 
 /// The pull requests' own commits, `subject|author|patch-id` each, in order.
@@ -84,7 +107,7 @@ fn lacks(run: &Run, text: &str) {
 // 1. An empty patch body is not "already on the target".
 
 #[test]
-fn an_empty_patch_body_is_made_locally_not_taken_as_already_present() {
+fn an_empty_patch_body_is_never_taken_as_already_present() {
     let world = World::new();
     let first = world.simple_pr(3796, "Fix the widget", 3);
     let second = world.simple_pr(3797, "Fix the gadget", 15);
@@ -92,16 +115,32 @@ fn an_empty_patch_body_is_made_locally_not_taken_as_already_present() {
         .github
         .patch_body(3797, "text/x-patch; charset=utf-8", b"", usize::MAX);
 
+    // The patches are made here: GitHub's is not even asked for.
     let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796", "3797"]);
     run.expect_code(0);
     assert_eq!(world.picked(BOTH), source(&world, &[&first, &second]));
+    assert_eq!(patch_gets(&world), 0);
     lacks(&run, "already on");
-    run.stderr_has("the patch GitHub sent for PR #3797 is not its commits (0 of 1 commits in it")
-        .stderr_has("an empty body");
     let created = world.github.created();
     assert_eq!(created.len(), 1);
     assert!(!created[0].body.contains("Not picked"), "{}", created[0].body);
     assert!(created[0].title.contains("#3797"), "{}", created[0].title);
+
+    // Where they cannot be made here, GitHub's empty one is refused.
+    let world = World::new();
+    world.simple_pr(3796, "Fix the widget", 3);
+    world.simple_pr(3797, "Fix the gadget", 15);
+    world
+        .github
+        .patch_body(3797, "text/x-patch; charset=utf-8", b"", usize::MAX);
+    let before = world.branches(&world.fork);
+    let (run, _) = run_without_format_patch(&world, &["--yes", "upstream/release-3.1", "3796", "3797"]);
+    run.expect_code(1)
+        .stderr_has("the patch GitHub sent for PR #3797 is not its commits (0 of 1 commits in it), and it could not be made locally either")
+        .stderr_has("an empty body");
+    lacks(&run, "already on");
+    assert_eq!(patch_gets(&world), 2);
+    nothing_done(&world, &before);
 }
 
 #[test]
@@ -184,31 +223,44 @@ fn a_pull_request_of_merge_commits_only_is_an_error_that_says_so() {
 
 // 2. A patch cut short is not a partial backport.
 
-#[test]
-fn a_truncated_patch_is_made_locally_with_every_commit() {
-    let world = World::new();
-    let pr = two_commits(&world, 3796);
+/// Pull request #3796 of two commits, whose patch from GitHub was cut
+/// after its first message.
+fn truncated(world: &World) -> FakePull {
+    let pr = two_commits(world, 3796);
     world.github.patch_body(
         3796,
         "text/x-patch; charset=utf-8",
         &first_message(&pr.patch),
         usize::MAX,
     );
+    pr
+}
 
-    let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796"]);
+#[test]
+fn a_truncated_patch_is_never_a_partial_backport() {
+    let world = World::new();
+    let pr = truncated(&world);
+    let run = run(&world, &["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(0);
     assert_eq!(run.stdout, URL);
     let picked = world.picked(BRANCH);
     assert_eq!(picked.len(), 2);
     assert_eq!(picked, source(&world, &[&pr]));
-    run.stderr_has("is not its commits (1 of 2 commits in it");
+    assert_eq!(patch_gets(&world), 0);
+
+    let world = World::new();
+    truncated(&world);
+    let before = world.branches(&world.fork);
+    let (run, _) = run_without_format_patch(&world, &["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(1)
+        .stderr_has("the patch GitHub sent for PR #3796 is not its commits (1 of 2 commits in it)");
+    nothing_done(&world, &before);
 }
 
-#[test]
-fn a_patch_cut_between_two_files_of_its_last_commit_is_made_locally() {
-    // As many messages as commits, each a valid patch: the last one lost its
-    // second file. Applied as is, the backport would lack that change.
-    let world = World::new();
+/// Pull request #3796 of two commits, and GitHub's patch of it as a proxy
+/// cut it between two files of its last commit: as many messages as
+/// commits, each a valid patch, the last one without its second file.
+fn cut_between_files(world: &World) -> FakePull {
     let a = world.git(&world.work, &["show", "master:pkg/a.go"]);
     let b = world.git(&world.work, &["show", "master:pkg/b.go"]);
     let pr = world.pr(
@@ -237,8 +289,15 @@ fn a_patch_cut_between_two_files_of_its_last_commit_is_made_locally() {
     world
         .github
         .patch_body(3796, "text/x-patch", cut.as_bytes(), usize::MAX);
+    pr
+}
 
-    let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796"]);
+#[test]
+fn a_patch_cut_between_two_files_of_its_last_commit_is_never_applied() {
+    // Applied as is, the backport would lack the second file's change.
+    let world = World::new();
+    let pr = cut_between_files(&world);
+    let run = run(&world, &["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(0);
     assert_eq!(world.picked(BRANCH), source(&world, &[&pr]));
     let release = world.git(&world.upstream, &["show", "release-3.1:pkg/b.go"]);
@@ -246,30 +305,49 @@ fn a_patch_cut_between_two_files_of_its_last_commit_is_made_locally() {
         world.git(&world.fork, &["show", &format!("{BRANCH}:pkg/b.go")]),
         release.replace("b 3\n", "b 3 second\n")
     );
-    run.stderr_has("its changes differ from the commits' (patch ids)");
+    assert_eq!(patch_gets(&world), 0);
+
+    let world = World::new();
+    cut_between_files(&world);
+    let before = world.branches(&world.fork);
+    let (run, _) = run_without_format_patch(&world, &["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(1).stderr_has(
+        "the patch GitHub sent for PR #3796 is not its commits (its changes differ from the commits' (patch ids))",
+    );
+    nothing_done(&world, &before);
 }
 
 // 3. A 200 that is not a patch is neither a conflict nor trusted.
 
 #[test]
-fn an_html_page_instead_of_the_patch_is_made_locally() {
+fn an_html_page_instead_of_the_patch_is_said_and_never_applied() {
     let world = World::new();
     let pr = two_commits(&world, 3796);
     world
         .github
         .patch_body(3796, "text/html; charset=utf-8", HTML, usize::MAX);
+    let run = run(&world, &["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(0);
+    assert_eq!(world.picked(BRANCH), source(&world, &[&pr]));
+    assert_eq!(patch_gets(&world), 0);
 
-    let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796"]);
-    run.expect_code(0).stderr_has(&format!(
-        "it sent text/html; charset=utf-8, {} bytes starting \"<!DOCTYPE html>",
+    let world = World::new();
+    two_commits(&world, 3796);
+    world
+        .github
+        .patch_body(3796, "text/html; charset=utf-8", HTML, usize::MAX);
+    let before = world.branches(&world.fork);
+    let (run, _) = run_without_format_patch(&world, &["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(1).stderr_has(&format!(
+        "GitHub sent text/html; charset=utf-8, {} bytes starting \"<!DOCTYPE html>",
         HTML.len()
     ));
     lacks(&run, "conflict");
-    assert_eq!(world.picked(BRANCH), source(&world, &[&pr]));
+    nothing_done(&world, &before);
 }
 
 #[test]
-fn plain_text_or_binary_bytes_instead_of_the_patch_are_made_locally() {
+fn plain_text_or_binary_bytes_instead_of_the_patch_are_never_applied() {
     for (content_type, body) in [
         (
             "text/plain",
@@ -281,45 +359,41 @@ fn plain_text_or_binary_bytes_instead_of_the_patch_are_made_locally() {
         ),
     ] {
         let world = World::new();
-        let pr = world.simple_pr(3796, "Fix the widget", 3);
+        world.simple_pr(3796, "Fix the widget", 3);
         world.github.patch_body(3796, content_type, body, usize::MAX);
-        let run = run(&world, &["--yes", "upstream/release-3.1", "3796"]);
-        run.expect_code(0);
-        assert_eq!(world.picked(BRANCH), source(&world, &[&pr]), "{content_type}");
+        let before = world.branches(&world.fork);
+        let (run, _) = run_without_format_patch(&world, &["--yes", "upstream/release-3.1", "3796"]);
+        run.expect_code(1)
+            .stderr_has("the patch GitHub sent for PR #3796 is not its commits (0 of 1 commits in it)")
+            .stderr_has(&format!("GitHub sent {content_type}, {} bytes", body.len()));
+        nothing_done(&world, &before);
     }
 }
 
-#[test]
-fn a_patch_that_is_not_utf8_is_checked_byte_for_byte_and_applied() {
-    // A file in Latin-1: the patch is not UTF-8, and is the commits all the same.
-    let world = World::new();
-    let base = world.git(&world.work, &["rev-parse", "master"]).trim().to_string();
-    world.git(&world.work, &["checkout", "--quiet", "-b", "feature-latin1"]);
-    std::fs::write(world.work.join("pkg/latin1.txt"), b"caf\xe9 cr\xe8me\n").unwrap();
-    world.git(&world.work, &["add", "pkg/latin1.txt"]);
-    world.git(&world.work, &["commit", "--quiet", "-m", "Add a Latin-1 file"]);
-    let head = world.git(&world.work, &["rev-parse", "HEAD"]).trim().to_string();
+/// Makes the maintainer's branch `branch` (from `base` to `head`) pull
+/// request `number`, merged into master with a merge commit, as GitHub
+/// would have it: its head at `refs/pull/N/head`, its patch GitHub's.
+fn merged_from_branch(world: &World, number: u64, title: &str, branch: &str, base: String, head: String) -> FakePull {
     let patch = world
         .git_output(&world.work, &["format-patch", "--stdout", &format!("{base}..{head}")])
         .stdout;
-    assert!(std::str::from_utf8(&patch).is_err(), "the patch is not UTF-8");
     world.git(&world.work, &["checkout", "--quiet", "master"]);
     world.git(
         &world.work,
-        &["push", "--quiet", "origin", &format!("{head}:refs/pull/3796/head")],
+        &["push", "--quiet", "origin", &format!("{head}:refs/pull/{number}/head")],
     );
     world.git(
         &world.work,
-        &["merge", "--quiet", "--no-ff", "-m", "Merge #3796", "feature-latin1"],
+        &["merge", "--quiet", "--no-ff", "-m", &format!("Merge #{number}"), branch],
     );
     world.git(&world.work, &["push", "--quiet", "origin", "master"]);
     let pr = FakePull {
-        number: 3796,
-        title: "Add a Latin-1 file".into(),
+        number,
+        title: title.into(),
         body: String::new(),
         merged: true,
         author: "bob".into(),
-        head_ref: "feature-latin1".into(),
+        head_ref: branch.into(),
         head_sha: head,
         base_ref: "master".into(),
         base_sha: base,
@@ -328,22 +402,53 @@ fn a_patch_that_is_not_utf8_is_checked_byte_for_byte_and_applied() {
         state: "closed".into(),
     };
     world.github.add_pull(pr.clone());
+    pr
+}
 
-    let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796"]);
+/// Pull request #3796, adding a file in Latin-1: its patch is not UTF-8.
+fn latin1_pr(world: &World) -> FakePull {
+    let base = world.git(&world.work, &["rev-parse", "master"]).trim().to_string();
+    world.git(&world.work, &["checkout", "--quiet", "-b", "feature-latin1"]);
+    std::fs::write(world.work.join("pkg/latin1.txt"), b"caf\xe9 cr\xe8me\n").unwrap();
+    world.git(&world.work, &["add", "pkg/latin1.txt"]);
+    world.git(&world.work, &["commit", "--quiet", "-m", "Add a Latin-1 file"]);
+    let head = world.git(&world.work, &["rev-parse", "HEAD"]).trim().to_string();
+    let pr = merged_from_branch(world, 3796, "Add a Latin-1 file", "feature-latin1", base, head);
+    assert!(std::str::from_utf8(&pr.patch).is_err(), "the patch is not UTF-8");
+    pr
+}
+
+#[test]
+fn a_patch_that_is_not_utf8_is_made_and_checked_byte_for_byte() {
+    // Made here, byte for byte.
+    let world = World::new();
+    let pr = latin1_pr(&world);
+    let run = run(&world, &["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(0);
     assert_eq!(world.picked(BRANCH), source(&world, &[&pr]));
-    if world.prism.is_none() {
-        // Prism passes text on as UTF-8, which changes the patch: then it is
-        // made locally, as from any proxy that does that.
-        run.stderr_has("the patch of PR #3796 matches its commits (1 in ");
-        lacks(&run, "is not its commits");
-    }
-    assert_eq!(
+    let latin1 = |world: &World| {
         world
             .git_output(&world.fork, &["show", &format!("{BRANCH}:pkg/latin1.txt")])
-            .stdout,
-        b"caf\xe9 cr\xe8me\n"
-    );
+            .stdout
+    };
+    assert_eq!(latin1(&world), b"caf\xe9 cr\xe8me\n");
+    assert_eq!(patch_gets(&world), 0);
+
+    // GitHub's, where it cannot be made here: checked byte for byte.
+    let world = World::new();
+    let pr = latin1_pr(&world);
+    let (run, _) = run_without_format_patch(&world, &["--yes", "--debug", "upstream/release-3.1", "3796"]);
+    if world.prism.is_some() {
+        // Prism passes text on as UTF-8, which changes the patch: the check
+        // refuses it, as it would from any proxy that does that.
+        run.expect_code(1).stderr_has("is not its commits");
+        return;
+    }
+    run.expect_code(0)
+        .stderr_has("the patch of PR #3796 matches its commits (1 in ");
+    lacks(&run, "is not its commits");
+    assert_eq!(world.picked(BRANCH), source(&world, &[&pr]));
+    assert_eq!(latin1(&world), b"caf\xe9 cr\xe8me\n");
 }
 
 #[test]
@@ -370,61 +475,193 @@ fn when_the_commits_are_not_to_be_had_the_error_says_what_github_sent() {
     nothing_done(&world, &before);
 }
 
+/// The `--debug` lines of the git commands `name` in a run's stderr.
+fn git_lines<'a>(run: &'a Run, name: &str) -> Vec<&'a str> {
+    let needle = format!("] git {name}");
+    run.stderr
+        .lines()
+        .filter(|l| l.starts_with("debug[") && l.contains(&needle))
+        .collect()
+}
+
 #[test]
-fn several_pull_requests_are_checked_with_one_git_log() {
+fn several_pull_requests_are_listed_with_one_rev_list_and_made_with_one_format_patch() {
     let world = World::new();
     let first = world.simple_pr(3796, "Fix the widget", 8);
     let second = two_commits(&world, 3797);
-    let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796", "3797"]);
+    let args = ["--yes", "--debug", "upstream/release-3.1", "3796", "3797"];
+    let run = run(&world, &args);
+    run.expect_code(0);
+    let listed = git_lines(&run, "rev-list --parents");
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0].contains("[2 ranges]"), "{listed:?}");
+    let made: Vec<&str> = run.stderr.lines().filter(|l| l.contains(" format-patch ")).collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert!(made[0].contains("[3 commits of 2 pull requests]"), "{made:?}");
+    // Nothing downloaded, so nothing to check by patch id.
+    assert!(git_lines(&run, "log").is_empty(), "{}", run.stderr);
+    assert!(git_lines(&run, "patch-id").is_empty(), "{}", run.stderr);
+    assert_eq!(patch_gets(&world), 0);
+    assert_eq!(world.picked(BOTH), source(&world, &[&first, &second]));
+
+    // GitHub's patches, where they cannot be made here, are checked with
+    // one `git log -p | git patch-id` for the commits and one `git
+    // patch-id` for the downloads.
+    let world = World::new();
+    let first = world.simple_pr(3796, "Fix the widget", 8);
+    let second = two_commits(&world, 3797);
+    let (run, _) = run_without_format_patch(&world, &args);
     run.expect_code(0)
         .stderr_has("the patch of PR #3796 matches its commits (1 in ")
         .stderr_has("the patch of PR #3797 matches its commits (2 in ");
-    let logs = run
-        .stderr
-        .lines()
-        .filter(|l| l.contains("] git log --stdin"))
-        .collect::<Vec<_>>();
+    let logs = git_lines(&run, "log --stdin");
     assert_eq!(logs.len(), 1, "{logs:?}");
     assert!(logs[0].contains("[3 commits]"), "{logs:?}");
-    // The downloads' patch ids come from one `git patch-id` too.
-    let ids = run
-        .stderr
-        .lines()
-        .filter(|l| l.contains("] git patch-id --stable <"))
-        .collect::<Vec<_>>();
+    let ids = git_lines(&run, "patch-id --stable <");
     assert_eq!(ids.len(), 1, "{ids:?}");
     assert!(ids[0].contains("[2 patch series]"), "{ids:?}");
+    assert_eq!(patch_gets(&world), 2);
     assert_eq!(world.picked(BOTH), source(&world, &[&first, &second]));
 }
 
 #[test]
 fn each_download_is_judged_on_its_own_in_the_one_patch_id() {
-    // Three downloads through one `git patch-id`: the first is right, the
-    // second cut after its first message, the third another pull request's
-    // patch. Each is judged by its own ids: the first is taken, the other
-    // two are made locally.
+    // Three downloads through one `git patch-id`: the first two are right,
+    // the third is another pull request's patch. Each is judged by its own
+    // ids: the first two match, the third stops the run.
     let world = World::new();
     let first = world.simple_pr(3796, "Fix the widget", 8);
-    let second = two_commits(&world, 3797);
-    let third = world.simple_pr(3798, "Fix the gadget", 19);
-    world.github.patch_body(
-        3797,
-        "text/x-patch; charset=utf-8",
-        &first_message(&second.patch),
-        usize::MAX,
-    );
+    two_commits(&world, 3797);
+    world.simple_pr(3798, "Fix the gadget", 19);
     world
         .github
         .patch_body(3798, "text/x-patch; charset=utf-8", &first.patch, usize::MAX);
+    let before = world.branches(&world.fork);
     let args = ["--yes", "--debug", "upstream/release-3.1", "3796", "3797", "3798"];
-    let run = run(&world, &args);
-    run.expect_code(0)
+    let (run, _) = run_without_format_patch(&world, &args);
+    run.expect_code(1)
         .stderr_has("the patch of PR #3796 matches its commits (1 in ")
-        .stderr_has("the patch GitHub sent for PR #3797 is not its commits (1 of 2 commits in it")
-        .stderr_has("the patch GitHub sent for PR #3798 is not its commits");
+        .stderr_has("the patch of PR #3797 matches its commits (2 in ")
+        .stderr_has("the patch GitHub sent for PR #3798 is not its commits (its changes differ");
     assert!(run.stderr.contains("[3 patch series]"), "{}", run.stderr);
-    let all = "automated-cherry-pick-of-#3796-#3797-#3798-upstream-release-3.1";
-    assert_eq!(world.picked(all), source(&world, &[&first, &second, &third]));
+    nothing_done(&world, &before);
+}
+
+#[test]
+fn a_download_that_lost_its_carriage_returns_is_picked_from_its_commits() {
+    // GitHub's patch, taken where it cannot be made here, lost the carriage
+    // returns of a CRLF file on the way: by patch id it is the commits (ids
+    // ignore whitespace), but `git am` cannot apply it; the commits can be
+    // picked, and are.
+    let world = World::new();
+    let pr = world.crlf_fallback_pr();
+    let (run, _) = run_without_format_patch(&world, &["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(0)
+        .stderr_has("git am -3 could not apply #3796; git cherry-pick applied its commits cleanly");
+    assert_eq!(
+        world.git(&world.fork, &["show", &format!("{BRANCH}:win.txt")]),
+        "one\r\ntwo fixed\r\nthree\r\n"
+    );
+    assert_eq!(
+        world.picked(BRANCH),
+        world.commits(&world.upstream, &format!("{0}^..{0}", pr.head_sha))
+    );
+}
+
+#[test]
+fn a_pull_request_that_merged_master_is_picked_as_git_lists_its_commits() {
+    // #3797 branched before #3796 was merged, merged master (with #3796) into
+    // its branch half way, and is listed with #3796 in one `git rev-list`:
+    // its base reaches #3796's commit, which is #3796's all the same, and
+    // its own commits are those `git rev-list base..head` names, in that
+    // order, its merge aside.
+    let world = World::new();
+    let b = world.git(&world.work, &["show", "master:pkg/b.go"]);
+    world.git(&world.work, &["checkout", "--quiet", "-b", "feature-3797"]);
+    let first_half = b.replace("b 5\n", "b 5 first half\n");
+    world.commit_files(&[("pkg/b.go", &first_half)], "First half");
+    world.git(&world.work, &["checkout", "--quiet", "master"]);
+    let first = world.simple_pr(3796, "Fix the widget", 3);
+    let base = world.git(&world.work, &["rev-parse", "master"]).trim().to_string();
+    world.git(&world.work, &["checkout", "--quiet", "feature-3797"]);
+    world.git(
+        &world.work,
+        &["merge", "--quiet", "--no-ff", "-m", "Merge master", "master"],
+    );
+    world.commit_files(
+        &[("pkg/b.go", &first_half.replace("b 12\n", "b 12 second half\n"))],
+        "Second half",
+    );
+    let head = world.git(&world.work, &["rev-parse", "HEAD"]).trim().to_string();
+    let range = format!("{base}..{head}");
+    merged_from_branch(&world, 3797, "Fix in two halves", "feature-3797", base, head);
+    world.github.set_commit_count(3797, 3);
+
+    let run = run(&world, &["--yes", "upstream/release-3.1", "3796", "3797"]);
+    run.expect_code(0);
+    let own: Vec<String> = world
+        .git(&world.upstream, &["rev-list", "--reverse", "--no-merges", &range])
+        .lines()
+        .map(|sha| {
+            let info = world.git(&world.upstream, &["log", "-1", "--format=%s|%an <%ae>", sha]);
+            format!("{}|{}", info.trim(), world.patch_id(&world.upstream, sha))
+        })
+        .collect();
+    let mut expected = source(&world, &[&first]);
+    expected.extend(own);
+    assert_eq!(world.picked(BOTH), expected);
+    assert_eq!(
+        world.picked_subjects(BOTH),
+        ["Fix the widget", "First half", "Second half"]
+    );
+    assert_eq!(patch_gets(&world), 0);
+}
+
+#[test]
+fn the_users_format_patch_settings_change_nothing_picked() {
+    // The patches are made with the user's own git: settings of theirs that
+    // sign off, record a base, quote `From ` lines, attach, number, or
+    // drop prefixes change none of the commits picked.
+    let world = World::new();
+    for (key, value) in [
+        ("format.signOff", "true"),
+        ("format.useAutoBase", "true"),
+        ("format.mboxrd", "true"),
+        ("format.attach", "true"),
+        ("format.numbered", "true"),
+        ("format.coverLetter", "true"),
+        ("format.signature", "a signature"),
+        ("diff.noprefix", "true"),
+    ] {
+        world.git(&world.clone, &["config", key, value]);
+    }
+    let a = world.git(&world.work, &["show", "master:pkg/a.go"]);
+    let first = a.replace("a 3\n", "a 3 first\n");
+    let pr = world.pr(
+        3796,
+        "Fix in two steps",
+        "",
+        &[
+            (
+                "First step\n\nFrom now on the widget starts.\n",
+                &[("pkg/a.go", &first)],
+            ),
+            (
+                "Second step",
+                &[("pkg/a.go", &first.replace("a 15\n", "a 15 second\n"))],
+            ),
+        ],
+        true,
+    );
+    let run = run(&world, &["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(0);
+    assert_eq!(world.picked(BRANCH), source(&world, &[&pr]));
+    let messages =
+        |repo: &std::path::Path, range: &str| world.git(repo, &["log", "--reverse", "--format=%B%x00", range]);
+    assert_eq!(
+        messages(&world.fork, &format!("release-3.1..{BRANCH}")),
+        messages(&world.upstream, &format!("{}..{}", pr.base_sha, pr.head_sha))
+    );
 }
 
 #[test]
@@ -458,10 +695,9 @@ fn a_base_the_fetch_did_not_bring_is_fetched_by_its_branch() {
     world.git(&world.upstream, &["symbolic-ref", "HEAD", "refs/heads/release-3.1"]);
 
     let run = run(&world, &["--yes", "--debug", "upstream/release-3.1", "3796"]);
-    run.expect_code(0)
-        .stderr_has("refs/heads/master  [exit 0")
-        .stderr_has("the patch of PR #3796 matches its commits (1 in ");
+    run.expect_code(0).stderr_has("refs/heads/master  [exit 0");
     assert_eq!(world.picked(BRANCH), source(&world, &[&pr]));
+    assert_eq!(patch_gets(&world), 0);
 }
 
 #[test]
@@ -486,12 +722,20 @@ fn answers_cut_mid_body_are_asked_for_again() {
         return; // Prism reads the answer itself and never passes on a cut one.
     }
     let pr = two_commits(&world, 3796);
-    world.github.cut("GET", "/pulls/3796", Some("patch"), 1);
     world.github.cut("GET", "/pulls/3796", Some("json"), 1);
-
     let run = run(&world, &["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(0).stderr_has("was cut short");
     assert_eq!(run.stdout, URL);
+    assert_eq!(world.picked(BRANCH), source(&world, &[&pr]));
+    assert_eq!(world.github.requests_to("GET", "/pulls/3796").len(), 2);
+
+    // GitHub's patch too, where it is taken.
+    let world = World::new();
+    let pr = two_commits(&world, 3796);
+    world.github.cut("GET", "/pulls/3796", Some("patch"), 1);
+    world.github.cut("GET", "/pulls/3796", Some("json"), 1);
+    let (run, _) = run_without_format_patch(&world, &["--yes", "upstream/release-3.1", "3796"]);
+    run.expect_code(0).stderr_has("was cut short");
     assert_eq!(world.picked(BRANCH), source(&world, &[&pr]));
     assert_eq!(world.github.requests_to("GET", "/pulls/3796").len(), 4);
 }

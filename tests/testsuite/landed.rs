@@ -159,9 +159,21 @@ fn auto_picks_a_rebased_pull_request_as_its_own_commits_and_x_still_names_the_re
 fn a_merge_commit_pull_request_is_picked_as_its_own_commits_which_x_names() {
     let world = World::new();
     let pull = two_commits(&world, Landed::Merge);
-    let run = world.run(&["--yes", "--json", "--pick=landed", "-x", "upstream/release-3.1", "3796"]);
+    let (mut cmd, log) = world.command_with_git(&[]);
+    let run = crate::support::run_command(cmd.args([
+        "--yes",
+        "--json",
+        "--pick=landed",
+        "-x",
+        "upstream/release-3.1",
+        "3796",
+    ]));
     run.expect_code(0);
     assert_eq!(jobs(&run)[0]["picked_as"], serde_json::json!({"3796": "commits"}));
+    // Its own commits are listed once, by the patch's check, not again to
+    // tell how it landed: that takes one `git rev-list` of the merge commit.
+    let listed = log.all().iter().filter(|s| *s == "rev-list").count();
+    assert_eq!(listed, 2, "{:?}", log.all());
     let own = world.git(
         &world.upstream,
         &[

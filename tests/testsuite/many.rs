@@ -1,9 +1,19 @@
 //! Many pull requests at once: more than the requests in flight can carry in
 //! one round are asked for in one GraphQL query, and whatever it does not
-//! bring back is asked of the REST API, with the REST API's errors.
+//! bring back is asked of the REST API, with the REST API's errors. No
+//! patch is downloaded, and the git processes a run starts do not grow with
+//! its pull requests.
+//!
+//! Most runs here allow eight requests in flight (`IN_FLIGHT`), so that
+//! nine pull requests are more than one round.
+
+use std::collections::BTreeMap;
 
 use crate::support::fake_github::Recorded;
 use crate::support::{FakeGitHub, Run, World, run_command};
+
+/// The requests in flight of `backport`'s runs.
+const IN_FLIGHT: &str = "8";
 
 /// `count` merged pull requests from `first` on, each adding its own file,
 /// with a release note; their numbers.
@@ -28,7 +38,7 @@ fn backport(world: &World, numbers: &[u64], extra: &[&str]) -> Run {
     let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
     args.extend(["--yes".to_string(), "upstream/release-3.1".to_string()]);
     args.extend(numbers.iter().map(u64::to_string));
-    run_command(world.command().args(&args))
+    run_command(world.command().env("CHERRY_PICK_PR_IN_FLIGHT", IN_FLIGHT).args(&args))
 }
 
 /// The JSON `GET`s of single pull requests (not their patches).
@@ -54,9 +64,10 @@ fn queries(github: &FakeGitHub) -> Vec<Recorded> {
 
 #[test]
 fn nine_pull_requests_are_asked_for_in_one_query_and_proposed_as_with_rest() {
-    // Nine pull requests' JSON and patches are eighteen requests: more than
-    // the sixteen in flight. The JSON comes from one query; the pull request
-    // proposed is the one the REST API's answers make.
+    // Nine pull requests' JSON and the lookup of an open pull request are
+    // ten requests: more than the eight in flight. The JSON comes from one
+    // query; the pull request proposed is the one the REST API's answers
+    // make.
     let world = World::new();
     let numbers = merged_prs(&world, 3796, 9);
     let run = backport(&world, &numbers, &[]);
@@ -78,7 +89,7 @@ fn nine_pull_requests_are_asked_for_in_one_query_and_proposed_as_with_rest() {
         );
     }
     assert_eq!(pull_gets(&world.github).len(), 0);
-    assert_eq!(patch_gets(&world.github), 9);
+    assert_eq!(patch_gets(&world.github), 0);
     let by_query = world.github.created();
 
     let rest = World::new();
@@ -103,14 +114,16 @@ fn nine_pull_requests_are_asked_for_in_one_query_and_proposed_as_with_rest() {
 }
 
 #[test]
-fn eight_pull_requests_are_asked_for_one_by_one() {
-    // Their sixteen requests go out in one round: a query would save nothing.
+fn seven_pull_requests_are_asked_for_one_by_one() {
+    // Their seven requests and the lookup beside them go out in one round
+    // of eight: a query would save no round trip.
     let world = World::new();
-    let numbers = merged_prs(&world, 3796, 8);
+    let numbers = merged_prs(&world, 3796, 7);
     backport(&world, &numbers, &[]).expect_code(0);
     assert!(queries(&world.github).is_empty());
     let asked: Vec<String> = pull_gets(&world.github).iter().map(|r| r.path.clone()).collect();
-    assert_eq!(asked.len(), 8, "{asked:?}");
+    assert_eq!(asked.len(), 7, "{asked:?}");
+    assert_eq!(patch_gets(&world.github), 0);
     assert_eq!(world.github.created().len(), 1);
 }
 
@@ -227,9 +240,15 @@ fn continue_after_a_conflict_asks_for_the_remaining_pull_requests_in_one_query()
     backport(&world, &numbers, &[]).expect_code(3);
     let before = queries(&world.github).len();
     world.resolve(&world.state_worktree());
-    let run = world.run(&["--continue"]);
+    let run = run_command(
+        world
+            .command()
+            .env("CHERRY_PICK_PR_IN_FLIGHT", IN_FLIGHT)
+            .args(["--continue"]),
+    );
     run.expect_code(0);
     assert_eq!(queries(&world.github).len(), before + 1);
+    assert_eq!(patch_gets(&world.github), 0);
     let created = world.github.created();
     assert_eq!(created.len(), 1);
     for n in &numbers[1..] {
@@ -279,4 +298,54 @@ fn forty_pull_requests_get_a_branch_git_can_make_and_a_rerun_finds_it() {
     again.expect_code(0).stderr_has("is already open: #9000");
     assert_eq!(world.branches(&world.fork).len(), before.len() + 1);
     assert_eq!(world.github.created().len(), 1);
+}
+
+/// One run of the tool on `numbers` with the default requests in flight:
+/// its requests, and the git commands it started, by subcommand.
+fn counted(world: &World, numbers: &[u64]) -> (Vec<Recorded>, BTreeMap<String, usize>) {
+    let (mut cmd, log) = world.command_with_git(&[]);
+    cmd.args(["--yes", "upstream/release-3.1"])
+        .args(numbers.iter().map(u64::to_string));
+    run_command(&mut cmd).expect_code(0);
+    let mut by_subcommand = BTreeMap::new();
+    for subcommand in log.all() {
+        *by_subcommand.entry(subcommand).or_insert(0) += 1;
+    }
+    (world.github.requests(), by_subcommand)
+}
+
+#[test]
+fn twenty_pull_requests_cost_the_requests_of_one_and_the_git_of_two() {
+    // No patch is downloaded: each is made from the commits fetched. One
+    // pull request's JSON is one `GET`, twenty's one query; their commits
+    // come from one `git rev-list` (after one `git merge-base` once the
+    // bases differ) and their patches from one `git format-patch`.
+    let one = World::new();
+    let (one_asked, one_git) = counted(&one, &merged_prs(&one, 3796, 1));
+    let two = World::new();
+    let (two_asked, two_git) = counted(&two, &merged_prs(&two, 3796, 2));
+    let twenty = World::new();
+    let (twenty_asked, twenty_git) = counted(&twenty, &merged_prs(&twenty, 3796, 20));
+    for asked in [&one_asked, &two_asked, &twenty_asked] {
+        assert!(
+            !asked
+                .iter()
+                .any(|r| r.header("Accept").unwrap_or_default().contains("patch")),
+            "{asked:#?}"
+        );
+    }
+    assert_eq!(one_asked.len(), twenty_asked.len(), "{one_asked:#?}\n{twenty_asked:#?}");
+    assert_eq!(queries(&twenty.github).len(), 1);
+    assert_eq!(pull_gets(&twenty.github).len(), 0);
+    assert_eq!(two_git, twenty_git);
+    // One pull request's job checks what `git am` made with `git
+    // rev-parse`, several pull requests' with `git rev-list`; its bases
+    // need no `git merge-base`.
+    let total = |git: &BTreeMap<String, usize>| git.values().sum::<usize>();
+    assert_eq!(total(&one_git) + 1, total(&twenty_git), "{one_git:?}\n{twenty_git:?}");
+    assert_eq!(one_git.get("merge-base"), None);
+    assert_eq!(twenty_git.get("merge-base"), Some(&1));
+    assert_eq!(twenty_git.get("format-patch"), Some(&1));
+    assert_eq!(twenty_git.get("log"), None, "{twenty_git:?}");
+    assert_eq!(twenty_git.get("patch-id"), None, "{twenty_git:?}");
 }

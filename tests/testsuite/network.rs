@@ -46,7 +46,7 @@ fn a_502_then_success_opens_exactly_one_pull_request() {
     assert_eq!(run.stdout, URL);
     assert_eq!(world.github.created().len(), 1);
     assert_eq!(world.github.requests_to("POST", "/pulls").len(), 2);
-    assert_eq!(world.github.requests_to("GET", "/pulls/3796").len(), 3);
+    assert_eq!(world.github.requests_to("GET", "/pulls/3796").len(), 2);
 }
 
 #[test]
@@ -84,7 +84,7 @@ fn a_rate_limit_that_resets_within_seconds_is_waited_out() {
     run.expect_code(0).stderr_has("rate limit was reached");
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert_eq!(run.stdout, URL);
-    assert_eq!(world.github.requests_to("GET", "/pulls/3796").len(), 3);
+    assert_eq!(world.github.requests_to("GET", "/pulls/3796").len(), 2);
 }
 
 #[test]
@@ -116,8 +116,8 @@ fn a_rate_limit_that_resets_in_an_hour_is_an_error_with_the_time() {
         .stderr_has(&format!("run the same command again after {time}"))
         .stderr_has("API rate limit exceeded");
     assert!(world.github.writes().is_empty());
-    // Asked once each (metadata and patch): an hour is not waited out.
-    assert_eq!(world.github.requests_to("GET", "/pulls/3796").len(), 2);
+    // Asked once (its JSON; no patch is downloaded): an hour is not waited out.
+    assert_eq!(world.github.requests_to("GET", "/pulls/3796").len(), 1);
 }
 
 #[test]
@@ -191,11 +191,10 @@ fn a_missing_repository_or_private_one_is_explained() {
         .stderr_has("private");
 }
 
-#[test]
-fn a_pull_request_too_large_for_github_is_patched_locally() {
-    let world = World::new();
-    // master moves on first: the user's clone never fetched the pull request's
-    // base branch; its base commit arrives with refs/pull/N/head.
+/// Pull request #3796 of two commits, whose patch GitHub will not make
+/// (406: too large); master moved on first, so the user's clone never
+/// fetched its base branch: its base commit arrives with refs/pull/N/head.
+fn too_large_for_github(world: &World) -> crate::support::FakePull {
     world.commit_files(&[("pkg/c.go", "c\n")], "Master moves again");
     world.git(&world.work, &["push", "--quiet", "origin", "master"]);
     let current = world.git(&world.work, &["show", "master:pkg/a.go"]);
@@ -216,15 +215,41 @@ fn a_pull_request_too_large_for_github_is_patched_locally() {
         406,
         json!({"message": "Sorry, the diff exceeded the maximum number of files (300). Consider using 'List pull requests files' API or locally cloning the repository instead.", "errors": [{"resource": "PullRequest", "field": "diff", "code": "too_large"}], "documentation_url": "https://docs.github.com/rest/pulls/pulls#list-pull-requests-files", "status": "406"}),
     );
+    pr
+}
+
+#[test]
+fn a_pull_request_too_large_for_github_is_patched_locally() {
+    // Every patch is made here: GitHub is never asked for this one.
+    let world = World::new();
+    let pr = too_large_for_github(&world);
     let run = run(&world, &["--yes", "upstream/release-3.1", "3796"]);
-    run.expect_code(0)
-        .stderr_has("making it locally from refs/pull/3796/head");
+    run.expect_code(0);
     assert_eq!(run.stdout, URL);
     let picked = world.commits(&world.fork, &format!("release-3.1..{BRANCH}"));
     let source = world.commits(&world.upstream, &format!("{}..{}", pr.base_sha, pr.head_sha));
     assert_eq!(picked.len(), 2);
     assert_eq!(picked, source);
     assert!(world.tool_dirs().is_empty());
+    let patches = world
+        .github
+        .requests_to("GET", "/pulls/3796")
+        .into_iter()
+        .filter(|r| r.header("Accept").unwrap_or_default().contains("patch"))
+        .count();
+    assert_eq!(patches, 0);
+
+    // Where git cannot make it either, the run stops and says both.
+    let world = World::new();
+    too_large_for_github(&world);
+    let before = world.branches(&world.fork);
+    let (mut cmd, _) = world.command_with_git(&["format-patch"]);
+    let run = run_command(cmd.args(["--yes", "upstream/release-3.1", "3796"]));
+    run.expect_code(1)
+        .stderr_has("the patch of PR #3796 cannot be made here, and GitHub will not make it (too large")
+        .stderr_has("git format-patch is broken in this test");
+    assert_eq!(world.branches(&world.fork), before);
+    assert!(world.github.writes().is_empty());
 }
 
 #[test]
@@ -239,7 +264,7 @@ fn the_token_never_leaks_while_github_keeps_failing() {
     assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
     assert!(!run.stderr.contains("testTOKEN"), "{}", run.stderr);
     let requests = world.github.requests();
-    assert!(requests.len() >= 10, "{} requests", requests.len());
+    assert!(requests.len() >= 5, "{} requests", requests.len());
     for request in requests {
         assert_eq!(
             request.header("Authorization"),
@@ -486,11 +511,12 @@ fn no_token_for_an_enterprise_host_names_that_host_not_github_com() {
 
 #[test]
 fn never_more_than_sixteen_requests_in_flight_at_once() {
-    // Twenty pull requests: twenty patches, their query and the login want
-    // to go at once. The fake holds every answer until seventeen are in
-    // flight, or for a second: a client without the cap passes sixteen,
-    // one with it fills all sixteen slots and no more.
+    // Twenty pull requests on a server without GraphQL: their twenty `GET`s
+    // and the login want to go at once. The fake holds every answer until
+    // seventeen are in flight, or for a second: a client without the cap
+    // passes sixteen, one with it fills all sixteen slots and no more.
     let world = World::new();
+    world.github.without_graphql();
     let numbers: Vec<u64> = (3796..3816).collect();
     for (i, number) in numbers.iter().enumerate() {
         let file = format!("pkg/new{i}.go");

@@ -71,12 +71,12 @@ Compared with the original's commits, 1 file differs in the lines added and remo
 #[test]
 fn the_cherry_pick_fallbacks_change_is_disclosed() {
     let world = World::new();
-    world.crlf_fallback_pr();
+    world.am_refuses_pr();
     let run = world.run(&["--yes", "upstream/release-3.1", "3796"]);
     run.expect_code(0).stderr_eq(
         r#"
 → Fetching release-3.1 and #3796 from upstream
-→ Applying #3796 to upstream/release-3.1: Fix CRLF
+→ Applying #3796 to upstream/release-3.1: Fix notes
   git am -3 could not apply #3796; git cherry-pick applied its commits cleanly
 → Pushing automated-cherry-pick-of-#3796-upstream-release-3.1 to origin
 → Opening a pull request against kubesphere/kubesphere release-3.1
@@ -101,7 +101,7 @@ fn the_conflicts_placeholder_puts_the_section_where_the_template_says() {
         &world.clone,
         &["config", "cherry-pick-pr.bodyTemplate", "{conflicts}Picked {prs}."],
     );
-    world.crlf_fallback_pr();
+    world.am_refuses_pr();
     world.run(&["--yes", "upstream/release-3.1", "3796"]).expect_code(0);
     let body = &world.github.created()[0].body;
     assert!(body.starts_with("### Conflicts\n\n"), "{body}");

@@ -115,9 +115,9 @@ fn git_plan(stderr: &str) -> Vec<String> {
 }
 
 /// What BENCHMARKS.md counts: one pull request that applies cleanly takes
-/// seventeen git processes (the patch's check pipes `git log -p` into
-/// `git patch-id`: two on one line; the fork's branches are listed alongside
-/// the fetch, so which of the two ends first varies), and nothing is run that
+/// sixteen git processes (its commits listed by `git rev-list`, its patch
+/// made by `git format-patch`; the fork's branches are listed alongside the
+/// fetch, so which of the two ends first varies), and nothing is run that
 /// the job does not need.
 #[test]
 fn one_clean_pull_request_runs_only_the_git_it_needs() {
@@ -140,8 +140,7 @@ fn one_clean_pull_request_runs_only_the_git_it_needs() {
             "var",
             "fetch",
             "rev-list",
-            "log",
-            "patch-id",
+            "format-patch",
             "for-each-ref",
             "worktree add",
             "read-tree",

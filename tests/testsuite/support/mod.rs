@@ -473,9 +473,11 @@ impl World {
             .push(label.into());
     }
 
-    /// Pull request #3796, which `git am -3` cannot apply but `git
-    /// cherry-pick` can: its patch lost the carriage returns of a CRLF file
-    /// on the way (as mail does), on a release branch that has the file.
+    /// Pull request #3796 whose patch from GitHub lost the carriage returns
+    /// of a CRLF file on the way (as mail does), on a release branch that
+    /// has the file: `git am -3` cannot apply that patch, but `git
+    /// cherry-pick` can apply its commits. Only a run that takes GitHub's
+    /// patch (one that cannot make it here) meets it.
     pub fn crlf_fallback_pr(&self) -> FakePull {
         self.git(&self.work, &["checkout", "--quiet", "master"]);
         self.commit_files(&[("win.txt", "one\r\ntwo\r\nthree\r\n")], "Add a CRLF file");
@@ -493,6 +495,27 @@ impl World {
         pr.patch = String::from_utf8(pr.patch).unwrap().replace('\r', "").into_bytes();
         self.github.add_pull(pr.clone());
         pr
+    }
+
+    /// Pull request #3796, which `git am -3` refuses but `git cherry-pick`
+    /// applies: it leaves a trailing space, which the user's git will not
+    /// apply (`apply.whitespace=error`), on a release branch that has its
+    /// file.
+    pub fn am_refuses_pr(&self) -> FakePull {
+        self.git(&self.work, &["checkout", "--quiet", "master"]);
+        self.commit_files(&[("notes.txt", "one\ntwo\nthree\n")], "Add notes");
+        self.git(
+            &self.work,
+            &["push", "--quiet", "origin", "master:release-3.1", "--force"],
+        );
+        self.git(&self.clone, &["config", "apply.whitespace", "error"]);
+        self.pr(
+            3796,
+            "Fix notes",
+            "",
+            &[("Fix notes", &[("notes.txt", "one\ntwo fixed \nthree\n")])],
+            true,
+        )
     }
 
     /// A merged pull request with one commit changing `pkg/a.go`'s line `line`.
@@ -759,6 +782,70 @@ impl World {
         let packets = std::fs::read_to_string(&trace).unwrap_or_default();
         (run, Connections::of(&packets))
     }
+}
+
+impl World {
+    /// The tool with a `git` first on its PATH that writes each git command
+    /// it starts (git's own children aside) to a log, one subcommand a
+    /// line, and refuses those named in `fail` as a broken git would (exit
+    /// 128); the log, read with `GitLog::all`.
+    pub fn command_with_git(&self, fail: &[&str]) -> (Command, GitLog) {
+        let bin = self.root.path().join("wrapped-git");
+        std::fs::create_dir_all(&bin).unwrap();
+        let real = which_git();
+        let wrapper = bin.join("git");
+        std::fs::write(
+            &wrapper,
+            format!(
+                r#"#!/bin/sh
+sub=
+skip=
+for word in "$@"; do
+  if [ -n "$skip" ]; then skip=; continue; fi
+  case "$word" in
+    -c|-C) skip=1 ;;
+    -*) ;;
+    *) sub=$word; break ;;
+  esac
+done
+printf '%s\n' "$sub" >> "$CPP_TEST_GIT_LOG"
+case " $CPP_TEST_GIT_FAIL " in
+  *" $sub "*) echo "fatal: git $sub is broken in this test" >&2; exit 128 ;;
+esac
+exec {} "$@"
+"#,
+                real.display()
+            ),
+        )
+        .unwrap();
+        set_executable(&wrapper);
+        let log = GitLog(self.root.path().join(format!("git-{}.log", fastrand::u64(..))));
+        let mut cmd = self.command();
+        let path = std::env::var("PATH").unwrap_or_default();
+        cmd.env("PATH", format!("{}:{path}", bin.display()))
+            .env("CPP_TEST_GIT_LOG", &log.0)
+            .env("CPP_TEST_GIT_FAIL", fail.join(" "));
+        (cmd, log)
+    }
+}
+
+/// The git commands a run started, as `World::command_with_git` logs them.
+pub struct GitLog(PathBuf);
+
+impl GitLog {
+    /// Every subcommand started, in order.
+    pub fn all(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.0)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+fn which_git() -> PathBuf {
+    let out = Command::new("sh").args(["-c", "command -v git"]).output().expect("sh");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
 
 /// A run's connections to `upload-pack`, from its `GIT_TRACE_PACKET` trace.
