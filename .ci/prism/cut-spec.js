@@ -20,6 +20,7 @@ const OPERATIONS = {
   "/repos/{owner}/{repo}/issues/{issue_number}/comments": ["get", "post"],
   "/repos/{owner}/{repo}/issues/comments/{comment_id}": ["patch"],
   "/repos/{owner}/{repo}/milestones": ["get"],
+  "/repos/{owner}/{repo}/commits/{commit_sha}/pulls": ["get"],
 };
 const PATCH_TYPES = ["application/vnd.github.v3.patch", "application/vnd.github.patch", "text/x-patch"];
 
