@@ -363,9 +363,16 @@ fn plain_text_or_binary_bytes_instead_of_the_patch_are_never_applied() {
         world.github.patch_body(3796, content_type, body, usize::MAX);
         let before = world.branches(&world.fork);
         let (run, _) = run_without_format_patch(&world, &["--yes", "upstream/release-3.1", "3796"]);
-        run.expect_code(1)
-            .stderr_has("the patch GitHub sent for PR #3796 is not its commits (0 of 1 commits in it)")
-            .stderr_has(&format!("GitHub sent {content_type}, {} bytes", body.len()));
+        let run = run
+            .expect_code(1)
+            .stderr_has("the patch GitHub sent for PR #3796 is not its commits (0 of 1 commits in it)");
+        // Prism's proxy passes bytes that are not UTF-8 on as U+FFFD, so
+        // the size is what was sent only when the fake answers directly.
+        if std::env::var_os("CPP_PRISM").is_some_and(|v| !v.is_empty()) {
+            run.stderr_has(&format!("GitHub sent {content_type}, "));
+        } else {
+            run.stderr_has(&format!("GitHub sent {content_type}, {} bytes", body.len()));
+        }
         nothing_done(&world, &before);
     }
 }
