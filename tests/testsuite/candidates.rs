@@ -719,30 +719,14 @@ impl World {
     /// title, body and branch that it picks `source`, whose one commit
     /// changes something else (`pkg/b.go`'s line `line`).
     fn spoofed_claim(&self, number: u64, source: u64, author: &str, line: usize) {
-        let base = self.git(&self.work, &["rev-parse", "release-3.1"]).trim().to_string();
-        self.git(&self.work, &["checkout", "--quiet", "--detach", &base]);
         let current = self.git(&self.work, &["show", "release-3.1:pkg/b.go"]);
         let changed = current.replace(&format!("b {line}\n"), &format!("b {line} by {author}\n"));
-        let head = self.commit_files(&[("pkg/b.go", &changed)], "Something else entirely");
-        self.git(&self.work, &["checkout", "--quiet", "master"]);
-        self.git(
-            &self.work,
-            &["push", "--quiet", "origin", &format!("{head}:refs/pull/{number}/head")],
+        let body = format!("This is not a cherry pick of #{source}.\n");
+        self.open_claim(
+            (number, source, author),
+            (&[("pkg/b.go", &changed)], "Something else entirely"),
+            (&format!("Fix {source}"), body),
         );
-        self.github.add_pull(FakePull {
-            number,
-            title: format!("Automated cherry pick of #{source}: Fix {source}"),
-            body: format!("This is not a cherry pick of #{source}.\n"),
-            merged: false,
-            author: author.into(),
-            head_ref: format!("automated-cherry-pick-of-#{source}-upstream-release-3.1"),
-            head_sha: head,
-            base_ref: "release-3.1".into(),
-            base_sha: base,
-            labels: Vec::new(),
-            patch: Vec::new(),
-            state: "open".into(),
-        });
     }
 }
 

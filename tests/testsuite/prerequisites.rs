@@ -4,7 +4,6 @@
 //! judged by content, and mapped to pull requests by their merge or squash
 //! subject (confirmed by GitHub) or else GitHub's word on the commit.
 
-use crate::support::fake_github::FakePull;
 use crate::support::{Landed, World};
 
 /// The line that names #3805 at a stop of #3806.
@@ -233,28 +232,8 @@ impl World {
         files: &[(&str, &str)],
         message: &str,
     ) {
-        let base = self.git(&self.work, &["rev-parse", "release-3.1"]).trim().to_string();
-        self.git(&self.work, &["checkout", "--quiet", "--detach", &base]);
-        let head = self.commit_files(files, message);
-        self.git(&self.work, &["checkout", "--quiet", "master"]);
-        self.git(
-            &self.work,
-            &["push", "--quiet", "origin", &format!("{head}:refs/pull/{number}/head")],
-        );
-        self.github.add_pull(FakePull {
-            number,
-            title: format!("Automated cherry pick of #{source}: Add the setting"),
-            body: format!("Cherry pick of #{source} on release-3.1.\n"),
-            merged: false,
-            author: author.into(),
-            head_ref: format!("automated-cherry-pick-of-#{source}-upstream-release-3.1"),
-            head_sha: head,
-            base_ref: "release-3.1".into(),
-            base_sha: base,
-            labels: Vec::new(),
-            patch: Vec::new(),
-            state: "open".into(),
-        });
+        let body = format!("Cherry pick of #{source} on release-3.1.\n");
+        self.open_claim((number, source, author), (files, message), ("Add the setting", body));
     }
 
     /// The user's clone's remote-tracking ref of release-3.1.

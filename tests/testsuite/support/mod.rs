@@ -416,6 +416,40 @@ impl World {
         pull
     }
 
+    /// An open pull request #`number` against release-3.1 by `author`,
+    /// saying in its title (`Automated cherry pick of #source: {subject}`),
+    /// `body` and branch that it picks `source`, whose head is `files`
+    /// committed with `message` on release-3.1.
+    pub fn open_claim(
+        &self,
+        (number, source, author): (u64, u64, &str),
+        (files, message): (&[(&str, &str)], &str),
+        (subject, body): (&str, String),
+    ) {
+        let base = self.git(&self.work, &["rev-parse", "release-3.1"]).trim().to_string();
+        self.git(&self.work, &["checkout", "--quiet", "--detach", &base]);
+        let head = self.commit_files(files, message);
+        self.git(&self.work, &["checkout", "--quiet", "master"]);
+        self.git(
+            &self.work,
+            &["push", "--quiet", "origin", &format!("{head}:refs/pull/{number}/head")],
+        );
+        self.github.add_pull(FakePull {
+            number,
+            title: format!("Automated cherry pick of #{source}: {subject}"),
+            body,
+            merged: false,
+            author: author.into(),
+            head_ref: format!("automated-cherry-pick-of-#{source}-upstream-release-3.1"),
+            head_sha: head,
+            base_ref: "release-3.1".into(),
+            base_sha: base,
+            labels: Vec::new(),
+            patch: Vec::new(),
+            state: "open".into(),
+        });
+    }
+
     /// A pull request against master with one commit per entry of
     /// `commits`, merged as `how` says: a merge commit, a squash (one commit
     /// titled `Title (#N)`), or a rebase (its commits replayed). Master
